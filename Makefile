@@ -1,0 +1,43 @@
+# Concord: `make demo` to try it, `make test` to prove it.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: demo test install lint migrate serve timers bench bench-smoke clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+	@echo "Concord is at http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"
+	@echo "Press Ctrl-C to stop."
+	$(PY) manage.py run_demo --host $(HOST) --port $(PORT)
+
+test: install
+	@eval "$$($(PY) scripts/test_services.py)" && \
+	  CONCORD_TESTING=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	@eval "$$($(PY) scripts/test_services.py)" && $(PY) manage.py bench --referrals $${BENCH_N:-100000}
+
+bench-smoke: install
+	@eval "$$($(PY) scripts/test_services.py)" && $(PY) manage.py bench --referrals 500 --smoke
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,79 @@
+"""Who is who: agencies, the people in them and the roles they hold."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class AgencyKind(models.TextChoices):
+    POLICE = "police", "Police"
+    CPS = "cps", "Crown Prosecution Service"
+    PROBATION = "probation", "Probation"
+    ADVOCACY = "advocacy", "Victims' advocacy (charity)"
+    PSYCHIATRIC = "psychiatric", "Psychiatric / fixated-threat assessment"
+    COORDINATOR = "coordinator", "Multi-agency coordinator"
+    OVERSIGHT = "oversight", "Oversight"
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", "Caseworker"
+    SUPERVISOR = "supervisor", "Supervisor"
+    CHAIR = "chair", "Conference chair"
+    AUDITOR = "auditor", "Auditor"
+    ADMIN = "admin", "Agency administrator"
+
+
+class Agency(models.Model):
+    """An organisation taking part: a police force, a CPS area, a charity, a health trust's unit.
+
+    Each agency owns a Django group; case objects are shared with the agency by granting that
+    group object permissions (see `agencies.policy`).
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=20, choices=AgencyKind.choices)
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        indexes = [models.Index(fields=["kind"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _validate_roles(value) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError("A member holds at least one role.")
+    unknown = [r for r in value if r not in Role.values]
+    if unknown:
+        raise ValidationError(f"Unknown roles: {', '.join(map(str, unknown))}.")
+
+
+class Membership(models.Model):
+    """A person's place in one agency, with the roles they hold there."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    roles = models.JSONField(default=list, validators=[_validate_roles])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} @ {self.agency.slug} ({', '.join(self.roles)})"
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+    @property
+    def kind(self) -> str:
+        return self.agency.kind

@@ -1,0 +1,257 @@
+"""The access policy: the one place that says who may read, write and do what.
+
+Three layers, each kept as data with a few functions to ask it:
+
+1. Sections: which agency kind may read (`r`) or read and write (`rw`) which section of a case.
+   Sharing follows the domain's rule of necessity: CPS, probation and the psychiatric unit never
+   see the victim's contact details; a threat assessment is health material, seen only by the
+   psychiatric unit and the coordinator's chairs and supervisors; oversight reads trails, not cases.
+2. Capabilities: which role (in which agency kinds) may claim and complete tasks, approve a
+   decline, chair a meeting, read the audit trail.
+3. Objects: an agency sees a case only while it is involved (it referred it, holds a task on it,
+   or is invited to a meeting with it on the agenda). Involvement is granted and revoked as
+   django-guardian group object permissions on the case (`agencies.services.involvement_*`).
+
+Views, the API, consumers, templates and exports ask these functions; none decides on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from .models import AgencyKind, Role
+
+if TYPE_CHECKING:
+    from .models import Membership
+
+K = AgencyKind
+R = Role
+
+SECTIONS: tuple[str, ...] = (
+    "victim",
+    "victim_contact",
+    "suspect",
+    "incidents",
+    "orders",
+    "research",
+    "threat_assessment",
+    "charging",
+    "notes",
+)
+
+SECTION_TITLES = {
+    "victim": "Victim",
+    "victim_contact": "Victim's contact details",
+    "suspect": "Suspect",
+    "incidents": "Incidents and breaches",
+    "orders": "Orders and bail conditions",
+    "research": "Agency research",
+    "threat_assessment": "Threat assessment",
+    "charging": "Charging",
+    "notes": "Conference notes",
+}
+
+# Sections whose every read is written to the access log.
+SENSITIVE_SECTIONS = frozenset({"victim_contact", "threat_assessment", "charging"})
+
+_ = ""
+SECTION_ACCESS: dict[str, dict[str, str]] = {
+    #                      police  cps   probation advocacy psychiatric coordinator oversight
+    "victim":            {K.POLICE: "rw", K.CPS: "r", K.PROBATION: "r", K.ADVOCACY: "rw",
+                          K.PSYCHIATRIC: "r", K.COORDINATOR: "rw", K.OVERSIGHT: _},
+    "victim_contact":    {K.POLICE: "rw", K.CPS: _, K.PROBATION: _, K.ADVOCACY: "rw",
+                          K.PSYCHIATRIC: _, K.COORDINATOR: "r", K.OVERSIGHT: _},
+    "suspect":           {K.POLICE: "rw", K.CPS: "r", K.PROBATION: "rw", K.ADVOCACY: "r",
+                          K.PSYCHIATRIC: "r", K.COORDINATOR: "rw", K.OVERSIGHT: _},
+    "incidents":         {K.POLICE: "rw", K.CPS: "r", K.PROBATION: "r", K.ADVOCACY: "rw",
+                          K.PSYCHIATRIC: "r", K.COORDINATOR: "rw", K.OVERSIGHT: _},
+    "orders":            {K.POLICE: "rw", K.CPS: "r", K.PROBATION: "r", K.ADVOCACY: "r",
+                          K.PSYCHIATRIC: "r", K.COORDINATOR: "r", K.OVERSIGHT: _},
+    "research":          {K.POLICE: "rw", K.CPS: "r", K.PROBATION: "rw", K.ADVOCACY: "rw",
+                          K.PSYCHIATRIC: "r", K.COORDINATOR: "r", K.OVERSIGHT: _},
+    "threat_assessment": {K.POLICE: _, K.CPS: _, K.PROBATION: _, K.ADVOCACY: _,
+                          K.PSYCHIATRIC: "rw", K.COORDINATOR: "r", K.OVERSIGHT: _},
+    "charging":          {K.POLICE: "r", K.CPS: "rw", K.PROBATION: "r", K.ADVOCACY: "r",
+                          K.PSYCHIATRIC: _, K.COORDINATOR: "r", K.OVERSIGHT: _},
+    "notes":             {K.POLICE: "rw", K.CPS: "rw", K.PROBATION: "rw", K.ADVOCACY: "rw",
+                          K.PSYCHIATRIC: "rw", K.COORDINATOR: "rw", K.OVERSIGHT: _},
+}
+
+# Roles that work with case content at all. An auditor reads trails; an admin manages people.
+CONTENT_ROLES = frozenset({R.CASEWORKER, R.SUPERVISOR, R.CHAIR})
+
+# Narrower role limits inside an agency kind: (kind, section) -> roles allowed.
+SECTION_ROLE_LIMITS: dict[tuple[str, str], frozenset[str]] = {
+    (K.COORDINATOR, "threat_assessment"): frozenset({R.CHAIR, R.SUPERVISOR}),
+}
+
+_CASE_AGENCIES = frozenset(k for k in K.values if k != K.OVERSIGHT)
+
+# capability -> (roles that hold it, agency kinds in which they hold it)
+CAPABILITIES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "refer_case": (CONTENT_ROLES, _CASE_AGENCIES),
+    "claim_task": (CONTENT_ROLES, _CASE_AGENCIES),
+    "complete_task": (CONTENT_ROLES, _CASE_AGENCIES),
+    "reassign_task": (frozenset({R.SUPERVISOR}), _CASE_AGENCIES),
+    "approve_decline": (frozenset({R.SUPERVISOR}), frozenset({K.COORDINATOR})),
+    "approve_closure": (frozenset({R.SUPERVISOR}), frozenset({K.COORDINATOR})),
+    "chair_meeting": (frozenset({R.CHAIR}), frozenset({K.COORDINATOR})),
+    "read_audit_trail": (frozenset({R.AUDITOR}), frozenset({K.OVERSIGHT})),
+    "read_agency_trail": (CONTENT_ROLES | {R.AUDITOR}, frozenset(K.values)),
+    "manage_members": (frozenset({R.ADMIN}), frozenset(K.values)),
+}
+
+CAPABILITY_TITLES = {
+    "refer_case": "Refer a case",
+    "claim_task": "Claim a task from the agency's queue",
+    "complete_task": "Complete a claimed task",
+    "reassign_task": "Reassign or release a task",
+    "approve_decline": "Approve or refuse a decline",
+    "approve_closure": "Approve a case's closure",
+    "chair_meeting": "Create and chair a case conference",
+    "read_audit_trail": "Read every agency's decision trail and access log",
+    "read_agency_trail": "Read the own agency's part of a case's trail",
+    "manage_members": "Manage the agency's members",
+}
+
+
+def _section_allowed(kind: str, roles: Iterable[str], section: str, mode: str) -> bool:
+    grant = SECTION_ACCESS.get(section, {}).get(kind, "")
+    if mode not in grant:
+        return False
+    roles = set(roles)
+    if not roles & CONTENT_ROLES:
+        return False
+    limit = SECTION_ROLE_LIMITS.get((kind, section))
+    return limit is None or bool(roles & limit)
+
+
+def kind_role_can(kind: str, role: str, section: str, mode: str) -> bool:
+    """The section rule for one agency kind and one role; `mode` is "r" or "w"."""
+    return _section_allowed(kind, [role], section, mode)
+
+
+def can_read(membership: Membership | None, section: str) -> bool:
+    if membership is None:
+        return False
+    return _section_allowed(membership.agency.kind, membership.roles, section, "r")
+
+
+def can_write(membership: Membership | None, section: str) -> bool:
+    if membership is None:
+        return False
+    return _section_allowed(membership.agency.kind, membership.roles, section, "w")
+
+
+def readable_sections(membership: Membership | None) -> frozenset[str]:
+    return frozenset(s for s in SECTIONS if can_read(membership, s))
+
+
+def writable_sections(membership: Membership | None) -> frozenset[str]:
+    return frozenset(s for s in SECTIONS if can_write(membership, s))
+
+
+def kind_role_may(kind: str, role: str, capability: str) -> bool:
+    roles, kinds = CAPABILITIES[capability]
+    return role in roles and kind in kinds
+
+
+def may(membership: Membership | None, capability: str) -> bool:
+    """Whether the member's roles in their agency give them this capability."""
+    if membership is None or not membership.agency.is_active:
+        return False
+    roles, kinds = CAPABILITIES[capability]
+    return membership.agency.kind in kinds and bool(set(membership.roles) & roles)
+
+
+def sees_case_content(membership: Membership | None) -> bool:
+    """Whether this member can see any case at all (subject to the agency's involvement)."""
+    return bool(readable_sections(membership)) and membership.agency.is_active
+
+
+# --- The object rule ------------------------------------------------------------------------
+
+class InvolvementBasis:
+    """Why an agency is involved in a case; each basis is granted and revoked on its own."""
+
+    REFERRER = "referrer"
+    TASK = "task"
+    CONFERENCE = "conference"
+
+    choices = [
+        (REFERRER, "Referred the case"),
+        (TASK, "Holds a task on the case"),
+        (CONFERENCE, "Invited to a conference with the case on the agenda"),
+    ]
+
+
+VIEW_CASE_PERMISSION = "referral.view_referral"
+
+
+# --- The table as Markdown (python manage.py access_matrix) ---------------------------------
+
+def _mark(grant: str) -> str:
+    return {"rw": "read, write", "r": "read", "": "-"}[grant]
+
+
+def matrix_markdown() -> str:
+    """The whole policy as Markdown tables; the README's access section is this output."""
+    kinds = list(K)
+    lines = ["### Case sections by agency kind", ""]
+    lines.append("| section | " + " | ".join(k.value for k in kinds) + " |")
+    lines.append("|---" * (len(kinds) + 1) + "|")
+    for section in SECTIONS:
+        cells = []
+        for kind in kinds:
+            cell = _mark(SECTION_ACCESS[section].get(kind, ""))
+            limit = SECTION_ROLE_LIMITS.get((kind, section))
+            if limit and cell != "-":
+                cell += " (" + ", ".join(sorted(limit)) + " only)"
+            cells.append(cell)
+        lines.append(f"| {SECTION_TITLES[section]} (`{section}`) | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Only the roles " + ", ".join(f"`{r}`" for r in sorted(CONTENT_ROLES))
+        + " see case content; `auditor` and `admin` do not.",
+        "",
+        "### What each role may do",
+        "",
+        "| capability | roles | agency kinds |",
+        "|---|---|---|",
+    ]
+    for capability, (roles, kinds_allowed) in CAPABILITIES.items():
+        kinds_text = (
+            "all" if set(kinds_allowed) == set(K.values)
+            else ", ".join(k for k in K.values if k in kinds_allowed)
+        )
+        lines.append(
+            f"| {CAPABILITY_TITLES[capability]} (`{capability}`) | "
+            + ", ".join(r for r in R.values if r in roles)
+            + f" | {kinds_text} |"
+        )
+    lines += [
+        "",
+        "### Which cases",
+        "",
+        "An agency sees a case only while it is involved: it referred it, it holds a task on it, or "
+        "it is invited to a conference with the case on the agenda. Each involvement is granted "
+        "as a django-guardian group object permission (`view_referral` on the agency's group) and "
+        "revoked when its last basis ends. A case the agency may not see answers 404.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def case_visibility(membership: Membership | None):
+    """A filter on `referral.Referral` for the cases this member's agency may see now.
+
+    One indexed join on guardian's direct foreign-key table (group, permission, referral).
+    """
+    from django.db.models import Q
+
+    if membership is None or not sees_case_content(membership):
+        return Q(pk__in=[])
+    return Q(
+        referralagencypermission__group_id=membership.agency.group_id,
+        referralagencypermission__permission__codename="view_referral",
+    )

@@ -1,0 +1,42 @@
+"""Reads about agencies and members."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import Agency, Membership
+
+
+def membership_of(user) -> Membership | None:
+    """The signed-in user's membership with its agency, loaded once per request object."""
+    if user is None or not user.is_authenticated:
+        return None
+    cached = getattr(user, "_concord_membership", False)
+    if cached is not False:
+        return cached
+    membership = (
+        Membership.objects.select_related("agency").filter(user_id=user.pk).first()
+    )
+    user._concord_membership = membership
+    if membership is not None:
+        # Keep `user.membership` consistent with the cached row, without another query.
+        user._state.fields_cache["membership"] = membership
+    return membership
+
+
+def agencies_by_slug(slugs) -> dict[str, Agency]:
+    return {a.slug: a for a in Agency.objects.filter(slug__in=list(slugs), is_active=True)}
+
+
+def agency_members(*, agency: Agency, role: str | None = None) -> list[Membership]:
+    """An agency's members, optionally only those holding a role (agencies are small)."""
+    members = list(
+        Membership.objects.select_related("user").filter(agency=agency, user__is_active=True)
+    )
+    if role is None:
+        return members
+    return [m for m in members if role in m.roles]
+
+
+def agency_list() -> QuerySet[Agency]:
+    return Agency.objects.filter(is_active=True).order_by("name")

@@ -1,0 +1,168 @@
+"""State changes for agencies, members and involvement in cases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from guardian.shortcuts import assign_perm, remove_perm
+
+from audit import events
+
+from .models import Agency, Membership, Role
+from .policy import VIEW_CASE_PERMISSION
+
+User = get_user_model()
+
+
+@transaction.atomic
+def agency_create(*, name: str, slug: str, kind: str) -> Agency:
+    """Create an agency with the Django group its object permissions are granted to."""
+    group, _ = Group.objects.get_or_create(name=f"agency:{slug}")
+    agency = Agency(name=name, slug=slug, kind=kind, group=group)
+    agency.full_clean()
+    agency.save()
+    return agency
+
+
+@transaction.atomic
+def member_create(
+    *,
+    agency: Agency,
+    username: str,
+    password: str | None,
+    roles: Sequence[str],
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    actor=None,
+) -> Membership:
+    """Create a user in an agency with the given roles; `password=None` leaves it unusable."""
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    membership = Membership(user=user, agency=agency, roles=list(dict.fromkeys(roles)))
+    membership.full_clean()
+    membership.save()
+    user.groups.add(agency.group)
+    events.member_created_event(membership=membership, actor=actor)
+    return membership
+
+
+@transaction.atomic
+def member_set_roles(*, membership: Membership, roles: Sequence[str]) -> Membership:
+    membership.roles = list(dict.fromkeys(roles))
+    membership.full_clean()
+    membership.save(update_fields=["roles"])
+    return membership
+
+
+def _lock_referral(referral) -> None:
+    type(referral).objects.select_for_update().filter(pk=referral.pk).values_list("pk").first()
+
+
+@transaction.atomic
+def involvement_grant(*, referral, agency: Agency, basis: str, source: str = "", actor=None) -> bool:
+    """Involve an agency in a case for one reason; grants view permission if it is the first.
+
+    Returns whether a new involvement was recorded. Serialised per case by locking its row, so
+    a concurrent revoke cannot remove a permission this grant relies on.
+    """
+    from referral.models import Involvement
+
+    _lock_referral(referral)
+    _, created = Involvement.objects.get_or_create(
+        referral=referral, agency=agency, basis=basis, source=source
+    )
+    if created:
+        assign_perm(VIEW_CASE_PERMISSION, agency.group, referral)
+        events.involvement_granted_event(
+            referral=referral, agency=agency, basis=basis, source=source, actor=actor
+        )
+    return created
+
+
+@transaction.atomic
+def involvement_revoke(
+    *, referral, agency: Agency, basis: str, source: str = "", actor=None
+) -> bool:
+    """End one reason for an agency's involvement; removes its view permission with the last."""
+    from referral.models import Involvement
+
+    _lock_referral(referral)
+    deleted, _ = Involvement.objects.filter(
+        referral=referral, agency=agency, basis=basis, source=source
+    ).delete()
+    if not deleted:
+        return False
+    if not Involvement.objects.filter(referral=referral, agency=agency).exists():
+        remove_perm(VIEW_CASE_PERMISSION, agency.group, referral)
+    events.involvement_revoked_event(
+        referral=referral, agency=agency, basis=basis, source=source, actor=actor
+    )
+    return True
+
+
+DEMO_AGENCIES: list[tuple[str, str, str, list[tuple[str, list[str]]]]] = [
+    ("hub", "Stalking Multi-Agency Hub", "coordinator", [
+        ("hub.caseworker", [Role.CASEWORKER]),
+        ("hub.supervisor", [Role.SUPERVISOR]),
+        ("hub.chair", [Role.CHAIR]),
+    ]),
+    ("police", "Police Public Protection Unit", "police", [
+        ("police.caseworker", [Role.CASEWORKER]),
+        ("police.supervisor", [Role.SUPERVISOR]),
+    ]),
+    ("cps", "Crown Prosecution Service", "cps", [("cps.caseworker", [Role.CASEWORKER])]),
+    ("probation", "Probation Service", "probation", [
+        ("probation.caseworker", [Role.CASEWORKER]),
+    ]),
+    ("advocacy", "Stalking Advocacy Service", "advocacy", [
+        ("advocacy.caseworker", [Role.CASEWORKER]),
+    ]),
+    ("ftac", "Fixated Threat Assessment Centre", "psychiatric", [
+        ("ftac.caseworker", [Role.CASEWORKER]),
+    ]),
+    ("oversight", "Independent Oversight", "oversight", [
+        ("oversight.auditor", [Role.AUDITOR]),
+    ]),
+]
+
+
+@transaction.atomic
+def demo_seed(*, password: str) -> list[Membership]:
+    """Create (or bring back to their demo state) the demo agencies and accounts. Idempotent."""
+    memberships = []
+    for slug, name, kind, accounts in DEMO_AGENCIES:
+        agency = Agency.objects.filter(slug=slug).first() or agency_create(
+            name=name, slug=slug, kind=kind
+        )
+        for username, roles in accounts:
+            existing = Membership.objects.select_related("user").filter(
+                user__username=username
+            ).first()
+            if existing is None:
+                first, _, last = username.partition(".")
+                membership = member_create(
+                    agency=agency,
+                    username=username,
+                    password=password,
+                    roles=roles,
+                    email=f"{username}@example.org",
+                    first_name=first.title(),
+                    last_name=last.title(),
+                )
+            else:
+                membership = existing
+                membership.user.set_password(password)
+                membership.user.save(update_fields=["password"])
+                if membership.roles != list(roles):
+                    member_set_roles(membership=membership, roles=roles)
+            memberships.append(membership)
+    return memberships

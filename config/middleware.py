@@ -1,0 +1,93 @@
+"""Request-wide concerns: a request id for the logs, a cap on body size, session lifetimes."""
+
+import time
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from .request_context import current_request_id, request_id_var
+
+__all__ = ["current_request_id"]
+
+class RequestIdMiddleware:
+    """Gives each request an id (or keeps a well-formed one a proxy sent) and echoes it back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _is_request_id(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+def _is_request_id(value: str) -> bool:
+    return 8 <= len(value) <= 64 and all(c.isalnum() or c in "-_" for c in value)
+
+
+def json_error(status: int, code: str, message: str, fields: dict | None = None) -> JsonResponse:
+    """The one error shape of the API, for errors raised outside DRF's views."""
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return JsonResponse(body, status=status)
+
+
+class BodySizeLimitMiddleware:
+    """Refuses a body larger than MAX_REQUEST_BYTES before anything reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return json_error(400, "bad_request", "Content-Length is not a number.")
+        if length > settings.MAX_REQUEST_BYTES:
+            return json_error(
+                413,
+                "request_too_large",
+                f"The request body is larger than {settings.MAX_REQUEST_BYTES} bytes.",
+            )
+        return self.get_response(request)
+
+
+class SessionTimeoutMiddleware:
+    """Ends a browser session after SESSION_IDLE_TIMEOUT idle seconds or SESSION_COOKIE_AGE in all.
+
+    The idle clock is written at most once a minute so that ordinary browsing does not rewrite
+    the session row on every request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is not None and user.is_authenticated and session is not None and (
+            "_auth_user_id" in session
+        ):
+            now = int(time.time())
+            started = session.setdefault("concord_started_at", now)
+            last_seen = session.get("concord_seen_at", now)
+            if (
+                now - last_seen > settings.SESSION_IDLE_TIMEOUT
+                or now - started > settings.SESSION_COOKIE_AGE
+            ):
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return json_error(401, "session_expired", "Your session has expired.")
+                return redirect_to_login(request.get_full_path())
+            if now - last_seen >= 60 or "concord_seen_at" not in session:
+                session["concord_seen_at"] = now
+        return self.get_response(request)

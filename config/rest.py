@@ -1,0 +1,189 @@
+"""The API's shared rules: deny by default, one error shape, one pagination."""
+
+import logging
+from collections import OrderedDict
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+logger = logging.getLogger(__name__)
+
+
+class DenyAll(BasePermission):
+    """The default: an endpoint that does not name what it allows allows nothing."""
+
+    def has_permission(self, request, view) -> bool:
+        return False
+
+
+class IsMember(BasePermission):
+    """Signed in and belonging to an agency."""
+
+    def has_permission(self, request, view) -> bool:
+        from agencies.selectors import membership_of
+
+        return membership_of(request.user) is not None
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The record changed since you read it."
+    default_code = "conflict"
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_paginated_response(self, data):
+        return Response(
+            OrderedDict(
+                [
+                    ("count", self.page.paginator.count),
+                    ("page_size", self.get_page_size(self.request)),
+                    ("next", self.get_next_link()),
+                    ("previous", self.get_previous_link()),
+                    ("results", data),
+                ]
+            )
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["count", "results"],
+            "properties": {
+                "count": {"type": "integer"},
+                "page_size": {"type": "integer"},
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }
+
+
+_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    429: "throttled",
+}
+
+
+def _flatten(detail) -> list[str]:
+    if isinstance(detail, dict):
+        return [m for v in detail.values() for m in _flatten(v)]
+    if isinstance(detail, list):
+        return [m for v in detail for m in _flatten(v)]
+    return [str(detail)]
+
+
+def _fields(detail) -> dict:
+    """DRF's nested error detail as plain JSON: {"field": ["message"], "victim": {"name": [...]}}."""
+    if isinstance(detail, dict):
+        return {str(k): _fields(v) for k, v in detail.items()}
+    if isinstance(detail, list):
+        if all(not isinstance(v, (dict, list)) for v in detail):
+            return [str(v) for v in detail]
+        return [_fields(v) for v in detail]
+    return [str(detail)]
+
+
+def exception_handler(exc, context):
+    """Every error the API gives is {"error": {"code", "message", "fields"}}."""
+    # Imported here: rest_framework.views reads these settings, which name this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+
+    code = _CODES.get(response.status_code, "error")
+    fields: dict = {}
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, dict):
+            fields = _fields(detail)
+            non_field = fields.pop("non_field_errors", None)
+            message = "; ".join(non_field) if non_field else "Some fields are not valid."
+            if non_field:
+                fields["non_field_errors"] = non_field
+        else:
+            messages = _flatten(detail)
+            message = "; ".join(messages) or "The request is not valid."
+            fields = {"non_field_errors": messages}
+    else:
+        detail = getattr(exc, "detail", None)
+        message = "; ".join(_flatten(detail)) if detail is not None else str(exc)
+        exc_code = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        if isinstance(exc_code, str) and response.status_code not in (401, 404):
+            code = exc_code
+    if isinstance(exc, exceptions.ParseError):
+        code = "malformed_request"
+    response.data = {"error": {"code": code, "message": message, "fields": fields}}
+    return response
+
+
+def reject_unknown_fields(serializer: serializers.Serializer, data) -> None:
+    """Raise a 400 naming every key the serializer does not declare, at any nesting level."""
+    errors = _unknown(serializer, data)
+    if errors:
+        raise exceptions.ValidationError(errors)
+
+
+def _unknown(serializer, data) -> dict:
+    if not isinstance(data, dict):
+        return {}
+    fields = serializer.fields
+    errors: dict = {}
+    for key, value in data.items():
+        if key not in fields or fields[key].read_only:
+            errors[key] = ["Unknown field."]
+            continue
+        child = fields[key]
+        if isinstance(child, serializers.Serializer):
+            nested = _unknown(child, value)
+            if nested:
+                errors[key] = nested
+        elif isinstance(child, serializers.ListSerializer) and isinstance(value, list):
+            for item in value:
+                nested = _unknown(child.child, item)
+                if nested:
+                    errors[key] = nested
+                    break
+    return errors
+
+
+class StrictSerializer(serializers.Serializer):
+    """An input serializer that refuses keys it does not declare."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise exceptions.ValidationError(
+                {"non_field_errors": ["Expected a JSON object."]}
+            )
+        unknown = _unknown(self, data)
+        if unknown:
+            raise exceptions.ValidationError(unknown)
+        return super().to_internal_value(data)

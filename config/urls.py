@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from viewflow.contrib.auth import AuthViewset
+
+from agencies.api import MeView, TokenView
+from referral.api import ReferralDetailView, ReferralListView
+
+from . import errors
+from .site import site
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("referrals/", ReferralListView.as_view(), name="api-referral-list"),
+    path("referrals/<int:referral_id>/", ReferralDetailView.as_view(), name="api-referral-detail"),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/<path:rest>", errors.api_not_found),
+    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("admin/", admin.site.urls),
+    path("", site.urls),
+]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

@@ -1,0 +1,118 @@
+"""The object rule: an agency sees a case only while it is involved; otherwise 404."""
+
+import pytest
+
+from agencies.policy import InvolvementBasis
+from agencies.services import involvement_grant, involvement_revoke
+from audit.models import Event
+from tests.referral.factories import ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def referral(demo):
+    police = demo["police.caseworker"]
+    referral = ReferralFactory(referrer_agency=police.agency, referred_by=police.user)
+    involvement_grant(referral=referral, agency=police.agency, basis=InvolvementBasis.REFERRER)
+    return referral
+
+
+def _ids(response):
+    return [r["id"] for r in response.json()["results"]]
+
+
+def test_uninvolved_agency_gets_404_and_empty_list(referral, as_user):
+    probation = as_user("probation.caseworker")
+    assert probation.get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
+    assert referral.pk not in _ids(probation.get("/api/v1/referrals/"))
+
+
+def test_404_for_hidden_is_the_same_as_for_missing(referral, as_user):
+    probation = as_user("probation.caseworker")
+    hidden = probation.get(f"/api/v1/referrals/{referral.pk}/")
+    missing = probation.get("/api/v1/referrals/999999/")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()
+
+
+def test_referrer_sees_its_case(referral, as_user):
+    police = as_user("police.caseworker")
+    assert police.get(f"/api/v1/referrals/{referral.pk}/").json()["reference"] == referral.reference
+    assert _ids(police.get("/api/v1/referrals/")) == [referral.pk]
+
+
+def test_grant_then_revoke_shows_then_hides(referral, demo, as_user):
+    probation = as_user("probation.caseworker")
+    agency = demo["probation.caseworker"].agency
+    involvement_grant(referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="task:1")
+    assert probation.get(f"/api/v1/referrals/{referral.pk}/").status_code == 200
+    assert _ids(probation.get("/api/v1/referrals/")) == [referral.pk]
+
+    involvement_revoke(referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="task:1")
+    assert probation.get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
+    assert _ids(probation.get("/api/v1/referrals/")) == []
+
+
+def test_access_lasts_while_any_basis_remains(referral, demo, as_user):
+    advocacy = as_user("advocacy.caseworker")
+    agency = demo["advocacy.caseworker"].agency
+    involvement_grant(referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="task:1")
+    involvement_grant(referral=referral, agency=agency, basis=InvolvementBasis.CONFERENCE, source="c:1")
+    involvement_revoke(referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="task:1")
+    assert advocacy.get(f"/api/v1/referrals/{referral.pk}/").status_code == 200
+    involvement_revoke(referral=referral, agency=agency, basis=InvolvementBasis.CONFERENCE, source="c:1")
+    assert advocacy.get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
+
+
+def test_grants_are_guardian_group_object_permissions(referral, demo):
+    from guardian.shortcuts import get_objects_for_group
+
+    police = demo["police.caseworker"]
+    assert police.user.has_perm("referral.view_referral", referral)
+    assert list(get_objects_for_group(police.agency.group, "referral.view_referral")) == [referral]
+    assert not demo["cps.caseworker"].user.has_perm("referral.view_referral", referral)
+
+
+def test_grant_and_revoke_are_on_the_trail(referral, demo):
+    agency = demo["cps.caseworker"].agency
+    involvement_grant(referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="t")
+    involvement_grant(referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="t")
+    involvement_revoke(referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="t")
+    verbs = list(
+        Event.objects.filter(referral_id=referral.pk, changes__agency="cps").values_list("verb", flat=True)
+    )
+    assert verbs == ["access.granted", "access.revoked"]
+
+
+def test_oversight_auditor_sees_no_case_content_even_if_granted(referral, demo, as_user):
+    oversight = demo["oversight.auditor"].agency
+    involvement_grant(referral=referral, agency=oversight, basis=InvolvementBasis.TASK, source="x")
+    assert as_user("oversight.auditor").get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
+
+
+def _queries_for(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx), response
+
+
+def test_list_uses_the_same_queries_for_1_and_for_60(demo, as_user):
+    police = demo["police.caseworker"]
+    client = as_user("police.caseworker")
+
+    def add(n):
+        for _ in range(n):
+            r = ReferralFactory(referrer_agency=police.agency, referred_by=police.user)
+            involvement_grant(referral=r, agency=police.agency, basis=InvolvementBasis.REFERRER)
+
+    add(1)
+    one, _ = _queries_for(client, "/api/v1/referrals/?page_size=500")
+    add(59)
+    many, response = _queries_for(client, "/api/v1/referrals/?page_size=500")
+    assert len(response.json()["results"]) == 60
+    assert one == many <= 3

@@ -1,0 +1,104 @@
+"""The whole access matrix, against a table written out here by hand (not read from the policy)."""
+
+import itertools
+
+import pytest
+
+from agencies import policy
+from agencies.models import Agency, AgencyKind, Membership, Role
+
+KINDS = ["police", "cps", "probation", "advocacy", "psychiatric", "coordinator", "oversight"]
+
+# What a caseworker, supervisor or chair of each agency kind may do with each section.
+EXPECTED_SECTIONS = """
+section            police  cps  probation  advocacy  psychiatric  coordinator  oversight
+victim             rw      r    r          rw        r            rw           -
+victim_contact     rw      -    -          rw        -            r            -
+suspect            rw      r    rw         r         r            rw           -
+incidents          rw      r    r          rw        r            rw           -
+orders             rw      r    r          r         r            r            -
+research           rw      r    rw         rw        r            r            -
+threat_assessment  -       -    -          -         rw           r*           -
+charging           r       rw   r          r         -            r            -
+notes              rw      rw   rw         rw        rw           rw           -
+"""
+# r*: only the coordinator's chairs and supervisors; its caseworkers see nothing.
+
+
+def _expected_table():
+    rows = [line.split() for line in EXPECTED_SECTIONS.strip().splitlines()]
+    header, body = rows[0][1:], rows[1:]
+    return {row[0]: dict(zip(header, row[1:], strict=True)) for row in body}
+
+
+TABLE = _expected_table()
+
+
+def expected(kind: str, role: str, section: str, mode: str) -> bool:
+    if role in ("auditor", "admin"):
+        return False
+    grant = TABLE[section][kind]
+    if grant == "r*":
+        return mode == "r" and role in ("chair", "supervisor")
+    return mode in grant.replace("-", "")
+
+
+def _membership(kind: str, role: str) -> Membership:
+    # Unsaved objects: the section rules need no database.
+    return Membership(agency=Agency(kind=kind, slug=kind, name=kind), roles=[role])
+
+
+@pytest.mark.parametrize(
+    "kind,role,section,mode",
+    list(itertools.product(KINDS, list(Role.values), list(TABLE), ["r", "w"])),
+)
+def test_section_matrix(kind, role, section, mode):
+    member = _membership(kind, role)
+    allowed = policy.can_read(member, section) if mode == "r" else policy.can_write(member, section)
+    assert allowed is expected(kind, role, section, mode)
+
+
+def test_matrix_covers_every_kind_role_and_section():
+    assert set(KINDS) == set(AgencyKind.values)
+    assert set(TABLE) == set(policy.SECTIONS)
+
+
+EXPECTED_CAPABILITIES = {
+    # capability: {(kind, role), ...} that hold it; "*" for any case agency kind
+    "refer_case": {(k, r) for k in KINDS if k != "oversight" for r in ("caseworker", "supervisor", "chair")},
+    "claim_task": {(k, r) for k in KINDS if k != "oversight" for r in ("caseworker", "supervisor", "chair")},
+    "complete_task": {(k, r) for k in KINDS if k != "oversight" for r in ("caseworker", "supervisor", "chair")},
+    "reassign_task": {(k, "supervisor") for k in KINDS if k != "oversight"},
+    "approve_decline": {("coordinator", "supervisor")},
+    "approve_closure": {("coordinator", "supervisor")},
+    "chair_meeting": {("coordinator", "chair")},
+    "read_audit_trail": {("oversight", "auditor")},
+    "read_agency_trail": {(k, r) for k in KINDS for r in ("caseworker", "supervisor", "chair", "auditor")},
+    "manage_members": {(k, "admin") for k in KINDS},
+}
+
+
+@pytest.mark.parametrize(
+    "kind,role,capability",
+    list(itertools.product(KINDS, list(Role.values), list(EXPECTED_CAPABILITIES))),
+)
+def test_capability_matrix(kind, role, capability):
+    assert policy.may(_membership(kind, role), capability) is (
+        (kind, role) in EXPECTED_CAPABILITIES[capability]
+    )
+
+
+def test_roles_combine():
+    member = Membership(agency=Agency(kind="coordinator"), roles=["caseworker", "chair"])
+    assert policy.can_read(member, "threat_assessment")
+    assert policy.may(member, "chair_meeting") and policy.may(member, "claim_task")
+
+
+def test_inactive_agency_may_do_nothing():
+    member = Membership(agency=Agency(kind="police", is_active=False), roles=["supervisor"])
+    assert not any(policy.may(member, c) for c in policy.CAPABILITIES)
+
+
+def test_no_membership_sees_nothing():
+    assert policy.readable_sections(None) == frozenset()
+    assert not policy.may(None, "claim_task")

@@ -1,0 +1,39 @@
+import os
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from agencies.services import demo_seed
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it are ordinary synchronous ones.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+@pytest.fixture
+def demo(db):
+    """The demo agencies and accounts; returns {username: membership}."""
+    return {m.user.username: m for m in demo_seed(password=DEMO_PASSWORD)}
+
+
+@pytest.fixture
+def api():
+    """api(user) -> an APIClient sending that user's token; api() -> an anonymous client."""
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def as_user(demo, api):
+    """as_user("police.caseworker") -> an APIClient signed in as that demo account."""
+    return lambda username: api(demo[username].user)
