@@ -55,27 +55,25 @@ SECTION_TITLES = {
 # Sections whose every read is written to the access log.
 SENSITIVE_SECTIONS = frozenset({"victim_contact", "threat_assessment", "charging"})
 
-_ = ""
+# fmt: off
+_KIND_COLUMNS = (
+    K.POLICE, K.CPS, K.PROBATION, K.ADVOCACY, K.PSYCHIATRIC, K.COORDINATOR, K.OVERSIGHT,
+)
+_SECTION_TABLE = (
+    # section            police cps   probation advocacy psychiatric coordinator oversight
+    ("victim",            "rw",  "r",  "r",      "rw",    "r",        "rw",       ""),
+    ("victim_contact",    "rw",  "",   "",       "rw",    "",         "r",        ""),
+    ("suspect",           "rw",  "r",  "rw",     "r",     "r",        "rw",       ""),
+    ("incidents",         "rw",  "r",  "r",      "rw",    "r",        "rw",       ""),
+    ("orders",            "rw",  "r",  "r",      "r",     "r",        "r",        ""),
+    ("research",          "rw",  "r",  "rw",     "rw",    "r",        "r",        ""),
+    ("threat_assessment", "",    "",   "",       "",      "rw",       "r",        ""),
+    ("charging",          "r",   "rw", "r",      "r",     "",         "r",        ""),
+    ("notes",             "rw",  "rw", "rw",     "rw",    "rw",       "rw",       ""),
+)
+# fmt: on
 SECTION_ACCESS: dict[str, dict[str, str]] = {
-    #                      police  cps   probation advocacy psychiatric coordinator oversight
-    "victim":            {K.POLICE: "rw", K.CPS: "r", K.PROBATION: "r", K.ADVOCACY: "rw",
-                          K.PSYCHIATRIC: "r", K.COORDINATOR: "rw", K.OVERSIGHT: _},
-    "victim_contact":    {K.POLICE: "rw", K.CPS: _, K.PROBATION: _, K.ADVOCACY: "rw",
-                          K.PSYCHIATRIC: _, K.COORDINATOR: "r", K.OVERSIGHT: _},
-    "suspect":           {K.POLICE: "rw", K.CPS: "r", K.PROBATION: "rw", K.ADVOCACY: "r",
-                          K.PSYCHIATRIC: "r", K.COORDINATOR: "rw", K.OVERSIGHT: _},
-    "incidents":         {K.POLICE: "rw", K.CPS: "r", K.PROBATION: "r", K.ADVOCACY: "rw",
-                          K.PSYCHIATRIC: "r", K.COORDINATOR: "rw", K.OVERSIGHT: _},
-    "orders":            {K.POLICE: "rw", K.CPS: "r", K.PROBATION: "r", K.ADVOCACY: "r",
-                          K.PSYCHIATRIC: "r", K.COORDINATOR: "r", K.OVERSIGHT: _},
-    "research":          {K.POLICE: "rw", K.CPS: "r", K.PROBATION: "rw", K.ADVOCACY: "rw",
-                          K.PSYCHIATRIC: "r", K.COORDINATOR: "r", K.OVERSIGHT: _},
-    "threat_assessment": {K.POLICE: _, K.CPS: _, K.PROBATION: _, K.ADVOCACY: _,
-                          K.PSYCHIATRIC: "rw", K.COORDINATOR: "r", K.OVERSIGHT: _},
-    "charging":          {K.POLICE: "r", K.CPS: "rw", K.PROBATION: "r", K.ADVOCACY: "r",
-                          K.PSYCHIATRIC: _, K.COORDINATOR: "r", K.OVERSIGHT: _},
-    "notes":             {K.POLICE: "rw", K.CPS: "rw", K.PROBATION: "rw", K.ADVOCACY: "rw",
-                          K.PSYCHIATRIC: "rw", K.COORDINATOR: "rw", K.OVERSIGHT: _},
+    section: dict(zip(_KIND_COLUMNS, grants, strict=True)) for section, *grants in _SECTION_TABLE
 }
 
 # Roles that work with case content at all. An auditor reads trails; an admin manages people.
@@ -172,6 +170,7 @@ def sees_case_content(membership: Membership | None) -> bool:
 
 # --- The object rule ------------------------------------------------------------------------
 
+
 class InvolvementBasis:
     """Why an agency is involved in a case; each basis is granted and revoked on its own."""
 
@@ -190,6 +189,7 @@ VIEW_CASE_PERMISSION = "referral.view_referral"
 
 
 # --- The table as Markdown (python manage.py access_matrix) ---------------------------------
+
 
 def _mark(grant: str) -> str:
     return {"rw": "read, write", "r": "read", "": "-"}[grant]
@@ -212,7 +212,8 @@ def matrix_markdown() -> str:
         lines.append(f"| {SECTION_TITLES[section]} (`{section}`) | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "Only the roles " + ", ".join(f"`{r}`" for r in sorted(CONTENT_ROLES))
+        "Only the roles "
+        + ", ".join(f"`{r}`" for r in sorted(CONTENT_ROLES))
         + " see case content; `auditor` and `admin` do not.",
         "",
         "### What each role may do",
@@ -222,7 +223,8 @@ def matrix_markdown() -> str:
     ]
     for capability, (roles, kinds_allowed) in CAPABILITIES.items():
         kinds_text = (
-            "all" if set(kinds_allowed) == set(K.values)
+            "all"
+            if set(kinds_allowed) == set(K.values)
             else ", ".join(k for k in K.values if k in kinds_allowed)
         )
         lines.append(
@@ -234,10 +236,11 @@ def matrix_markdown() -> str:
         "",
         "### Which cases",
         "",
-        "An agency sees a case only while it is involved: it referred it, it holds a task on it, or "
-        "it is invited to a conference with the case on the agenda. Each involvement is granted "
-        "as a django-guardian group object permission (`view_referral` on the agency's group) and "
-        "revoked when its last basis ends. A case the agency may not see answers 404.",
+        "An agency sees a case only while it is involved: it referred it, it holds a task on "
+        "it, or it is invited to a conference with the case on the agenda. Each involvement is "
+        "granted as a django-guardian group object permission (`view_referral` on the "
+        "agency's group) and revoked when its last basis ends. A case the agency may not see "
+        "answers 404.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -14,9 +14,7 @@ def membership_of(user) -> Membership | None:
     cached = getattr(user, "_concord_membership", False)
     if cached is not False:
         return cached
-    membership = (
-        Membership.objects.select_related("agency").filter(user_id=user.pk).first()
-    )
+    membership = Membership.objects.select_related("agency").filter(user_id=user.pk).first()
     user._concord_membership = membership
     if membership is not None:
         # Keep `user.membership` consistent with the cached row, without another query.

@@ -68,7 +68,9 @@ def _lock_referral(referral) -> None:
 
 
 @transaction.atomic
-def involvement_grant(*, referral, agency: Agency, basis: str, source: str = "", actor=None) -> bool:
+def involvement_grant(
+    *, referral, agency: Agency, basis: str, source: str = "", actor=None
+) -> bool:
     """Involve an agency in a case for one reason; grants view permission if it is the first.
 
     Returns whether a new involvement was recorded. Serialised per case by locking its row, so
@@ -110,28 +112,58 @@ def involvement_revoke(
 
 
 DEMO_AGENCIES: list[tuple[str, str, str, list[tuple[str, list[str]]]]] = [
-    ("hub", "Stalking Multi-Agency Hub", "coordinator", [
-        ("hub.caseworker", [Role.CASEWORKER]),
-        ("hub.supervisor", [Role.SUPERVISOR]),
-        ("hub.chair", [Role.CHAIR]),
-    ]),
-    ("police", "Police Public Protection Unit", "police", [
-        ("police.caseworker", [Role.CASEWORKER]),
-        ("police.supervisor", [Role.SUPERVISOR]),
-    ]),
+    (
+        "hub",
+        "Stalking Multi-Agency Hub",
+        "coordinator",
+        [
+            ("hub.caseworker", [Role.CASEWORKER]),
+            ("hub.supervisor", [Role.SUPERVISOR]),
+            ("hub.chair", [Role.CHAIR]),
+        ],
+    ),
+    (
+        "police",
+        "Police Public Protection Unit",
+        "police",
+        [
+            ("police.caseworker", [Role.CASEWORKER]),
+            ("police.supervisor", [Role.SUPERVISOR]),
+        ],
+    ),
     ("cps", "Crown Prosecution Service", "cps", [("cps.caseworker", [Role.CASEWORKER])]),
-    ("probation", "Probation Service", "probation", [
-        ("probation.caseworker", [Role.CASEWORKER]),
-    ]),
-    ("advocacy", "Stalking Advocacy Service", "advocacy", [
-        ("advocacy.caseworker", [Role.CASEWORKER]),
-    ]),
-    ("ftac", "Fixated Threat Assessment Centre", "psychiatric", [
-        ("ftac.caseworker", [Role.CASEWORKER]),
-    ]),
-    ("oversight", "Independent Oversight", "oversight", [
-        ("oversight.auditor", [Role.AUDITOR]),
-    ]),
+    (
+        "probation",
+        "Probation Service",
+        "probation",
+        [
+            ("probation.caseworker", [Role.CASEWORKER]),
+        ],
+    ),
+    (
+        "advocacy",
+        "Stalking Advocacy Service",
+        "advocacy",
+        [
+            ("advocacy.caseworker", [Role.CASEWORKER]),
+        ],
+    ),
+    (
+        "ftac",
+        "Fixated Threat Assessment Centre",
+        "psychiatric",
+        [
+            ("ftac.caseworker", [Role.CASEWORKER]),
+        ],
+    ),
+    (
+        "oversight",
+        "Independent Oversight",
+        "oversight",
+        [
+            ("oversight.auditor", [Role.AUDITOR]),
+        ],
+    ),
 ]
 
 
@@ -144,9 +176,9 @@ def demo_seed(*, password: str) -> list[Membership]:
             name=name, slug=slug, kind=kind
         )
         for username, roles in accounts:
-            existing = Membership.objects.select_related("user").filter(
-                user__username=username
-            ).first()
+            existing = (
+                Membership.objects.select_related("user").filter(user__username=username).first()
+            )
             if existing is None:
                 first, _, last = username.partition(".")
                 membership = member_create(

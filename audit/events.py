@@ -1,4 +1,4 @@
-"""Typed constructors for the trail. Call them inside the transaction of the change they describe."""
+"""Typed constructors for the trail, called inside the transaction of the change they describe."""
 
 from __future__ import annotations
 

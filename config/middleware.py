@@ -12,6 +12,7 @@ from .request_context import current_request_id, request_id_var
 
 __all__ = ["current_request_id"]
 
+
 class RequestIdMiddleware:
     """Gives each request an id (or keeps a well-formed one a proxy sent) and echoes it back."""
 
@@ -74,8 +75,11 @@ class SessionTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
-        if user is not None and user.is_authenticated and session is not None and (
-            "_auth_user_id" in session
+        if (
+            user is not None
+            and user.is_authenticated
+            and session is not None
+            and ("_auth_user_id" in session)
         ):
             now = int(time.time())
             started = session.setdefault("concord_started_at", now)

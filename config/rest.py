@@ -91,7 +91,7 @@ def _flatten(detail) -> list[str]:
 
 
 def _fields(detail) -> dict:
-    """DRF's nested error detail as plain JSON: {"field": ["message"], "victim": {"name": [...]}}."""
+    """DRF's nested error detail as plain JSON: {"field": ["msg"], "victim": {"name": [...]}}."""
     if isinstance(detail, dict):
         return {str(k): _fields(v) for k, v in detail.items()}
     if isinstance(detail, list):
@@ -180,9 +180,7 @@ class StrictSerializer(serializers.Serializer):
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
-            raise exceptions.ValidationError(
-                {"non_field_errors": ["Expected a JSON object."]}
-            )
+            raise exceptions.ValidationError({"non_field_errors": ["Expected a JSON object."]})
         unknown = _unknown(self, data)
         if unknown:
             raise exceptions.ValidationError(unknown)

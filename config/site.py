@@ -19,5 +19,6 @@ class Workspace(Application):
     viewsets = [HomeViewset(app_name="home")]
 
 
-site = Site(title="Concord", primary_color="#37474f", secondary_color="#00897b",
-            viewsets=[Workspace()])
+site = Site(
+    title="Concord", primary_color="#37474f", secondary_color="#00897b", viewsets=[Workspace()]
+)

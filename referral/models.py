@@ -69,3 +69,6 @@ class Involvement(models.Model):
                 fields=["referral", "agency", "basis", "source"], name="involvement_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} in {self.referral_id} ({self.basis})"

@@ -25,7 +25,10 @@ call_command("seed_demo", verbosity=0)  # idempotent
 client = Client()
 response = client.post(
     "/api/v1/auth/token/",
-    {"username": "police.caseworker", "password": os.environ.get("DEMO_PASSWORD", "demo-pass-2026")},
+    {
+        "username": "police.caseworker",
+        "password": os.environ.get("DEMO_PASSWORD", "demo-pass-2026"),
+    },
     content_type="application/json",
 )
 assert response.status_code == 200, response.content

@@ -47,9 +47,13 @@ def test_wrong_credentials_are_a_clear_400(demo, api):
 def test_repeated_failures_lock_the_account_out(demo, api):
     client = api()
     for _ in range(5):
-        client.post("/api/v1/auth/token/", {"username": "cps.caseworker", "password": "x"}, format="json")
+        client.post(
+            "/api/v1/auth/token/", {"username": "cps.caseworker", "password": "x"}, format="json"
+        )
     response = client.post(
-        "/api/v1/auth/token/", {"username": "cps.caseworker", "password": DEMO_PASSWORD}, format="json"
+        "/api/v1/auth/token/",
+        {"username": "cps.caseworker", "password": DEMO_PASSWORD},
+        format="json",
     )
     _error(response, 429, "locked_out")
 
@@ -87,8 +91,11 @@ def test_missing_fields_are_named(demo, api):
 @override_settings(MAX_REQUEST_BYTES=1024)
 def test_oversized_bodies_are_refused(demo, api):
     body = json.dumps({"username": "x" * 5000, "password": "y"})
-    _error(api().generic("POST", "/api/v1/auth/token/", body, content_type="application/json"),
-           413, "request_too_large")
+    _error(
+        api().generic("POST", "/api/v1/auth/token/", body, content_type="application/json"),
+        413,
+        "request_too_large",
+    )
 
 
 def test_not_signed_in_is_401(api, db):
@@ -131,7 +138,11 @@ def test_every_api_view_denies_by_default():
                 walk(p.url_patterns, prefix + str(p.pattern))
             else:
                 cls = getattr(p.callback, "cls", None)
-                if cls and issubclass(cls, APIView) and (prefix + str(p.pattern)).startswith("api/v1"):
+                if (
+                    cls
+                    and issubclass(cls, APIView)
+                    and (prefix + str(p.pattern)).startswith("api/v1")
+                ):
                     views.append(cls)
 
     walk(resolver.url_patterns)

@@ -18,7 +18,7 @@ class AgencyFactory(factory.Factory):
 
 
 class MemberFactory(factory.Factory):
-    """Creates a Membership (and its user) through the service; `agency` defaults to a police force."""
+    """A Membership and its user, made by the service; the agency defaults to a police force."""
 
     class Meta:
         model = dict

@@ -45,11 +45,15 @@ def test_referrer_sees_its_case(referral, as_user):
 def test_grant_then_revoke_shows_then_hides(referral, demo, as_user):
     probation = as_user("probation.caseworker")
     agency = demo["probation.caseworker"].agency
-    involvement_grant(referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="task:1")
+    involvement_grant(
+        referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="task:1"
+    )
     assert probation.get(f"/api/v1/referrals/{referral.pk}/").status_code == 200
     assert _ids(probation.get("/api/v1/referrals/")) == [referral.pk]
 
-    involvement_revoke(referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="task:1")
+    involvement_revoke(
+        referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="task:1"
+    )
     assert probation.get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
     assert _ids(probation.get("/api/v1/referrals/")) == []
 
@@ -57,11 +61,19 @@ def test_grant_then_revoke_shows_then_hides(referral, demo, as_user):
 def test_access_lasts_while_any_basis_remains(referral, demo, as_user):
     advocacy = as_user("advocacy.caseworker")
     agency = demo["advocacy.caseworker"].agency
-    involvement_grant(referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="task:1")
-    involvement_grant(referral=referral, agency=agency, basis=InvolvementBasis.CONFERENCE, source="c:1")
-    involvement_revoke(referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="task:1")
+    involvement_grant(
+        referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="task:1"
+    )
+    involvement_grant(
+        referral=referral, agency=agency, basis=InvolvementBasis.CONFERENCE, source="c:1"
+    )
+    involvement_revoke(
+        referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="task:1"
+    )
     assert advocacy.get(f"/api/v1/referrals/{referral.pk}/").status_code == 200
-    involvement_revoke(referral=referral, agency=agency, basis=InvolvementBasis.CONFERENCE, source="c:1")
+    involvement_revoke(
+        referral=referral, agency=agency, basis=InvolvementBasis.CONFERENCE, source="c:1"
+    )
     assert advocacy.get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
 
 
@@ -80,7 +92,9 @@ def test_grant_and_revoke_are_on_the_trail(referral, demo):
     involvement_grant(referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="t")
     involvement_revoke(referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="t")
     verbs = list(
-        Event.objects.filter(referral_id=referral.pk, changes__agency="cps").values_list("verb", flat=True)
+        Event.objects.filter(referral_id=referral.pk, changes__agency="cps").values_list(
+            "verb", flat=True
+        )
     )
     assert verbs == ["access.granted", "access.revoked"]
 

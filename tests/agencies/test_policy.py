@@ -65,15 +65,23 @@ def test_matrix_covers_every_kind_role_and_section():
 
 EXPECTED_CAPABILITIES = {
     # capability: {(kind, role), ...} that hold it; "*" for any case agency kind
-    "refer_case": {(k, r) for k in KINDS if k != "oversight" for r in ("caseworker", "supervisor", "chair")},
-    "claim_task": {(k, r) for k in KINDS if k != "oversight" for r in ("caseworker", "supervisor", "chair")},
-    "complete_task": {(k, r) for k in KINDS if k != "oversight" for r in ("caseworker", "supervisor", "chair")},
+    "refer_case": {
+        (k, r) for k in KINDS if k != "oversight" for r in ("caseworker", "supervisor", "chair")
+    },
+    "claim_task": {
+        (k, r) for k in KINDS if k != "oversight" for r in ("caseworker", "supervisor", "chair")
+    },
+    "complete_task": {
+        (k, r) for k in KINDS if k != "oversight" for r in ("caseworker", "supervisor", "chair")
+    },
     "reassign_task": {(k, "supervisor") for k in KINDS if k != "oversight"},
     "approve_decline": {("coordinator", "supervisor")},
     "approve_closure": {("coordinator", "supervisor")},
     "chair_meeting": {("coordinator", "chair")},
     "read_audit_trail": {("oversight", "auditor")},
-    "read_agency_trail": {(k, r) for k in KINDS for r in ("caseworker", "supervisor", "chair", "auditor")},
+    "read_agency_trail": {
+        (k, r) for k in KINDS for r in ("caseworker", "supervisor", "chair", "auditor")
+    },
     "manage_members": {(k, "admin") for k in KINDS},
 }
 

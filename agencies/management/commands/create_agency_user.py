@@ -20,7 +20,8 @@ class Command(BaseCommand):
         )
         parser.add_argument("--email", default="")
         parser.add_argument(
-            "--password-stdin", action="store_true",
+            "--password-stdin",
+            action="store_true",
             help="read the password from standard input instead of prompting",
         )
 
@@ -36,9 +37,14 @@ class Command(BaseCommand):
             if password:
                 validate_password(password)
             member_create(
-                agency=found, username=username, password=password or None,
-                roles=roles, email=email,
+                agency=found,
+                username=username,
+                password=password or None,
+                roles=roles,
+                email=email,
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        self.stdout.write(self.style.SUCCESS(f"Created {username} in {found.slug} as {', '.join(roles)}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Created {username} in {found.slug} as {', '.join(roles)}.")
+        )

@@ -15,4 +15,6 @@ class Command(BaseCommand):
         for slug, _name, kind, accounts in DEMO_AGENCIES:
             names = ", ".join(username for username, _ in accounts)
             self.stdout.write(f"  {slug:<10} {kind:<12} {names}")
-        self.stdout.write("Every demo account's password is $DEMO_PASSWORD (default demo-pass-2026).")
+        self.stdout.write(
+            "Every demo account's password is $DEMO_PASSWORD (default demo-pass-2026)."
+        )

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         def timer_loop():
             while not stop.wait(tick):
                 try:
-                    call_command("run_timers", verbosity=0)
+                    call_command("workflow_timers", verbosity=0)
                 except Exception:  # noqa: BLE001 - the loop must outlive one bad run
                     self.stderr.write("timer run failed; retrying on the next tick")
 
