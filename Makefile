@@ -24,7 +24,7 @@ demo: migrate
 	$(PY) manage.py seed_demo
 	@echo "Concord is at http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"
 	@echo "Press Ctrl-C to stop."
-	$(PY) manage.py run_demo --host $(HOST) --port $(PORT)
+	$(PY) manage.py serve --timers --host $(HOST) --port $(PORT)
 
 test: install
 	@eval "$$($(PY) scripts/test_services.py)" && \

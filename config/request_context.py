@@ -28,12 +28,12 @@ class RedactPathFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and record.args:
             record.args = tuple(
-                _route_of(a) if isinstance(a, str) and a.startswith("/") else a for a in record.args
+                route_of(a) if isinstance(a, str) and a.startswith("/") else a for a in record.args
             )
         return True
 
 
-def _route_of(path: str) -> str:
+def route_of(path: str) -> str:
     from django.urls import Resolver404, resolve
 
     try:

@@ -1,0 +1,52 @@
+"""Serve HTTP and WebSocket on one port with daphne; with --timers, run the timer loop beside it."""
+
+import threading
+
+from daphne.endpoints import build_endpoint_description_strings
+from daphne.server import Server
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from config.access_log import stdout_access_log
+
+
+class Command(BaseCommand):
+    help = "Run daphne on HOST:PORT (HTTP + WebSocket); --timers adds the in-process timer loop."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--timers", action="store_true", help="run the in-process timer loop")
+        parser.add_argument("--tick", type=float, default=30.0, help="seconds between timer runs")
+        parser.add_argument(
+            "--proxy-headers", action="store_true", help="trust X-Forwarded-For/-Proto"
+        )
+
+    def handle(self, *args, host, port, timers, tick, proxy_headers, **options):
+        from config.asgi import application
+
+        stop = threading.Event()
+        if timers:
+            threading.Thread(
+                target=self._timer_loop, args=(stop, tick), name="timers", daemon=True
+            ).start()
+            self.stdout.write(f"Timer loop: in-process, every {tick:.0f}s.")
+        self.stdout.write(f"Serving HTTP and WebSocket on http://{host}:{port}/")
+        try:
+            Server(
+                application=application,
+                endpoints=build_endpoint_description_strings(host=host, port=port),
+                action_logger=stdout_access_log(),
+                proxy_forwarded_address_header="X-Forwarded-For" if proxy_headers else None,
+                proxy_forwarded_proto_header="X-Forwarded-Proto" if proxy_headers else None,
+                verbosity=1,
+            ).run()
+        finally:
+            stop.set()
+
+    def _timer_loop(self, stop: threading.Event, tick: float) -> None:
+        while not stop.wait(tick):
+            try:
+                call_command("run_timers", verbosity=0)
+            except Exception:  # noqa: BLE001 - the loop must outlive one bad run
+                self.stderr.write("timer run failed; retrying on the next tick")
