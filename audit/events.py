@@ -76,3 +76,93 @@ def member_created_event(*, membership, actor=None) -> Event:
         obj=membership,
         changes={"username": membership.user.get_username(), "roles": membership.roles},
     )
+
+
+def referral_submitted_event(*, referral, actor) -> Event:
+    return _record(
+        verb="referral.submitted",
+        actor=actor,
+        obj=referral,
+        referral_id=referral.pk,
+        changes={
+            "reference": referral.reference,
+            "risk_level": referral.risk_level,
+            "risk_source": referral.risk_source,
+            "classification": referral.classification,
+        },
+        reason=referral.not_stalking_reason,
+    )
+
+
+def referral_linked_event(*, referral, linked_references: list[str], actor) -> Event:
+    return _record(
+        verb="referral.linked",
+        actor=actor,
+        obj=referral,
+        referral_id=referral.pk,
+        changes={"linked": linked_references},
+    )
+
+
+def risk_changed_event(*, referral, before: str, after: str, source: str, reason: str, actor) -> Event:
+    return _record(
+        verb="risk.overridden" if source == "judgement" else "risk.raised",
+        actor=actor,
+        obj=referral,
+        referral_id=referral.pk,
+        reason=reason,
+        changes={"risk_level": {"before": before, "after": after}, "source": source},
+    )
+
+
+def classification_changed_event(*, referral, before: str, after: str, reason: str, actor) -> Event:
+    return _record(
+        verb="referral.classified",
+        actor=actor,
+        obj=referral,
+        referral_id=referral.pk,
+        reason=reason,
+        changes={"classification": {"before": before, "after": after}},
+    )
+
+
+def incident_recorded_event(*, incident, actor) -> Event:
+    return _record(
+        verb="breach.recorded" if incident.breach_of_order_id else "incident.recorded",
+        actor=actor,
+        obj=incident,
+        referral_id=incident.referral_id,
+        changes={
+            "occurred_at": incident.occurred_at.isoformat(),
+            "behaviours": incident.behaviours,
+            "severity": incident.severity,
+            "breach_of_order": incident.breach_of_order_id,
+            "description": MASK,
+        },
+    )
+
+
+def order_recorded_event(*, order, actor) -> Event:
+    return _record(
+        verb="order.recorded",
+        actor=actor,
+        obj=order,
+        referral_id=order.referral_id,
+        changes={
+            "kind": order.kind,
+            "starts": order.starts.isoformat(),
+            "expires": order.expires.isoformat() if order.expires else None,
+            "conditions": MASK,
+        },
+    )
+
+
+def section_read_event(*, referral, section: str, actor) -> Event:
+    """A read of sensitive material (victim contact details, threat assessment, charging)."""
+    return _record(
+        verb="section.read",
+        actor=actor,
+        obj=referral,
+        referral_id=referral.pk,
+        changes={"section": section},
+    )

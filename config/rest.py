@@ -11,6 +11,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from .exceptions import DomainError
+
 logger = logging.getLogger(__name__)
 
 
@@ -106,6 +108,9 @@ def exception_handler(exc, context):
     # Imported here: rest_framework.views reads these settings, which name this module.
     from rest_framework.views import exception_handler as drf_exception_handler
 
+    if isinstance(exc, DomainError):
+        body = {"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}
+        return Response(body, status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -184,4 +189,26 @@ class StrictSerializer(serializers.Serializer):
         unknown = _unknown(self, data)
         if unknown:
             raise exceptions.ValidationError(unknown)
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false, nothing else ("yes", 1 and "on" are refused)."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid")
+
+
+class StrictCharField(serializers.CharField):
+    """Text only: numbers, lists and objects are refused rather than turned into strings."""
+
+    default_error_messages = {"invalid": "Must be text."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
         return super().to_internal_value(data)

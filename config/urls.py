@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from viewflow.contrib.auth import AuthViewset
 
 from agencies.api import MeView, TokenView
-from referral.api import ReferralDetailView, ReferralListView
+from referral import api as referral_api
 
 from . import errors
 from .site import site
@@ -12,8 +12,27 @@ from .site import site
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
-    path("referrals/", ReferralListView.as_view(), name="api-referral-list"),
-    path("referrals/<int:referral_id>/", ReferralDetailView.as_view(), name="api-referral-detail"),
+    path("referrals/", referral_api.ReferralListView.as_view(), name="api-referral-list"),
+    path(
+        "referrals/<int:referral_id>/",
+        referral_api.ReferralDetailView.as_view(),
+        name="api-referral-detail",
+    ),
+    path(
+        "referrals/<int:referral_id>/incidents/",
+        referral_api.IncidentCreateView.as_view(),
+        name="api-referral-incidents",
+    ),
+    path(
+        "referrals/<int:referral_id>/orders/",
+        referral_api.OrderCreateView.as_view(),
+        name="api-referral-orders",
+    ),
+    path(
+        "referrals/<int:referral_id>/timeline/",
+        referral_api.TimelineView.as_view(),
+        name="api-referral-timeline",
+    ),
 ]
 
 urlpatterns = [

@@ -1,36 +1,130 @@
 """The referral API: thin views over `referral.selectors` and `referral.services`."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from agencies import policy
 from agencies.selectors import membership_of
 from config.rest import IsMember
 
-from . import selectors
-from .serializers import ReferralOutput
+from . import selectors, serializers, services
+
+ANY = OpenApiResponse(description="JSON object; see the contract in the README")
+
+
+def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, warnings=None):
+    membership = membership_of(request.user)
+    referral = selectors.referral_detail(membership=membership, referral_id=referral_id)
+    signal = selectors.escalation_signal(referral=referral, incidents=None)
+    data = serializers.referral_detail(
+        referral, membership, signal=signal, extra_sections=selectors.workflow_sections(referral)
+    )
+    services.sensitive_reads_record(
+        referral=referral, actor=request.user, sections=policy.readable_sections(membership)
+    )
+    if warnings is not None:
+        data["warnings"] = warnings
+        data["linked_referrals"] = [
+            r.reference for r in selectors.linked_referrals(referral=referral) if r.pk != referral.pk
+        ]
+    return Response(data, status=status_code)
 
 
 class ReferralListView(GenericAPIView):
+    """GET: the referrals your agency is involved in. POST: refer a case."""
+
     permission_classes = [IsMember]
-    serializer_class = ReferralOutput
 
     def get_queryset(self):
         return selectors.referral_list(membership=membership_of(self.request.user))
 
-    @extend_schema(responses=ReferralOutput(many=True))
+    @extend_schema(responses=ANY)
     def get(self, request):
+        membership = membership_of(request.user)
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(ReferralOutput(page, many=True).data)
-
-
-class ReferralDetailView(GenericAPIView):
-    permission_classes = [IsMember]
-    serializer_class = ReferralOutput
-
-    @extend_schema(responses=ReferralOutput)
-    def get(self, request, referral_id: int):
-        referral = selectors.referral_get(
-            membership=membership_of(request.user), referral_id=referral_id
+        return self.get_paginated_response(
+            [serializers.referral_summary(r, membership) for r in page]
         )
-        return Response(ReferralOutput(referral).data)
+
+    @extend_schema(request=serializers.ReferralInput, responses={201: ANY})
+    def post(self, request):
+        payload = serializers.ReferralInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        result = services.referral_submit(
+            actor=request.user, membership=membership_of(request.user), draft=payload.draft()
+        )
+        return _detail_response(
+            request, result.referral.pk, status_code=status.HTTP_201_CREATED,
+            warnings=result.warnings,
+        )
+
+
+class ReferralDetailView(APIView):
+    """One referral; the sections your agency may not see are absent."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(responses=ANY)
+    def get(self, request, referral_id: int):
+        return _detail_response(request, referral_id)
+
+
+class IncidentCreateView(APIView):
+    """Log an incident on a case; `breach_of_order` names the order it breaches, if any."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=serializers.IncidentInput, responses={201: ANY})
+    def post(self, request, referral_id: int):
+        membership = membership_of(request.user)
+        referral = selectors.referral_get(membership=membership, referral_id=referral_id)
+        payload = serializers.IncidentInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        incident = services.incident_record(
+            referral=referral, actor=request.user, membership=membership,
+            draft=payload.draft(payload.validated_data),
+        )
+        data = serializers.incident_output(incident)
+        data["escalation"] = selectors.escalation_signal(referral=referral).as_dict()
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class OrderCreateView(APIView):
+    """Record a protective order or bail conditions on a case."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=serializers.OrderInput, responses={201: ANY})
+    def post(self, request, referral_id: int):
+        membership = membership_of(request.user)
+        referral = selectors.referral_get(membership=membership, referral_id=referral_id)
+        payload = serializers.OrderInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        order = services.order_record(
+            referral=referral, actor=request.user, membership=membership,
+            draft=payload.draft(payload.validated_data),
+        )
+        return Response(serializers.order_output(order), status=status.HTTP_201_CREATED)
+
+
+class TimelineView(APIView):
+    """Everything that happened across linked referrals, oldest first, as your agency may see it."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(responses=ANY)
+    def get(self, request, referral_id: int):
+        membership = membership_of(request.user)
+        referral = selectors.referral_get(membership=membership, referral_id=referral_id)
+        entries = selectors.timeline(membership=membership, referral=referral)
+        signal = selectors.escalation_signal(referral=referral)
+        return Response(
+            {
+                "referral": referral.reference,
+                "escalation": signal.as_dict(),
+                "entries": [serializers.timeline_entry(e) for e in entries],
+            }
+        )

@@ -1,4 +1,4 @@
-"""The case: a referral and who may see it."""
+"""The case: a referral, the people in it, what happened, the orders in force, who may see it."""
 
 from django.conf import settings
 from django.db import models
@@ -6,6 +6,88 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency
 from agencies.policy import InvolvementBasis
+
+
+class RiskLevel(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+RISK_ORDER = {RiskLevel.STANDARD: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2}
+
+
+def higher_risk(*levels: str) -> str:
+    return max(levels, key=lambda level: RISK_ORDER[level])
+
+
+class Relationship(models.TextChoices):
+    """How the suspect knows the victim (the categories of the victims' survey)."""
+
+    FORMER_PARTNER = "former_partner", "Former partner"
+    STRANGER = "stranger", "Stranger"
+    NEIGHBOUR = "neighbour", "Neighbour"
+    EX_COLLEAGUE = "ex_colleague", "Former colleague"
+    ACQUAINTANCE = "acquaintance", "Acquaintance"
+    FAMILY = "family", "Family member"
+    PATIENT = "patient", "Patient"
+    FRIEND = "friend", "Friend"
+    OTHER = "other", "Other"
+
+
+class Behaviour(models.TextChoices):
+    PHONE_CALLS = "phone_calls", "Phone calls"
+    FOLLOWING = "following", "Following"
+    TEXTS = "texts", "Unwanted texts"
+    THIRD_PARTY = "third_party", "Harassment through a third party"
+    EMAIL = "email", "Email"
+    LETTERS = "letters", "Letters"
+    BREAK_IN = "break_in", "Break-in"
+    SOCIAL_MEDIA = "social_media", "Social media"
+    CHILD_CONTACT = "child_contact", "Through child contact"
+    COURT_PROCESS = "court_process", "Through the court process"
+    LOITERING = "loitering", "Loitering"
+    PROPERTY_DAMAGE = "property_damage", "Property damage"
+    THREATS = "threats", "Threats"
+    VIOLENCE = "violence", "Violence"
+    OTHER = "other", "Other"
+
+
+class Classification(models.TextChoices):
+    STALKING = "stalking", "Stalking"
+    HARASSMENT = "harassment", "Harassment"
+    OTHER = "other", "Other"
+
+
+class Person(models.Model):
+    """A victim or a suspect as named in one referral."""
+
+    name = models.CharField(max_length=200)
+    date_of_birth = models.DateField(null=True, blank=True)
+    address = models.TextField(blank=True, max_length=1000)
+    aliases = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"Person {self.pk}"
+
+
+class PersonName(models.Model):
+    """Every name (and alias) of a referral's victim and suspect, normalised, for linking."""
+
+    class Role(models.TextChoices):
+        VICTIM = "victim", "Victim"
+        SUSPECT = "suspect", "Suspect"
+
+    referral = models.ForeignKey("Referral", on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    normalised = models.CharField(max_length=200)
+    date_of_birth = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["normalised", "date_of_birth", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.role} name of referral {self.referral_id}"
 
 
 class Referral(models.Model):
@@ -21,21 +103,188 @@ class Referral(models.Model):
         REVIEW = "review", "Under review"
         CLOSED = "closed", "Closed"
 
+    OPEN_STATUSES = (
+        Status.SUBMITTED, Status.TRIAGE, Status.INFO_REQUESTED, Status.DECLINE_PENDING,
+        Status.RESEARCH, Status.CONFERENCE, Status.PLAN, Status.REVIEW,
+    )
+
+    class RiskSource(models.TextChoices):
+        SCREENING = "screening", "Screening"
+        JUDGEMENT = "judgement", "Professional judgement"
+        ESCALATION = "escalation", "Escalation signal"
+
     reference = models.CharField(max_length=20, unique=True)
     referrer_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    consent = models.BooleanField(default=False)
     summary = models.TextField(blank=True)
+    stalking_since = models.DateField(null=True, blank=True)
+
+    victim = models.OneToOneField(
+        Person, null=True, on_delete=models.PROTECT, related_name="victim_of"
+    )
+    victim_enhanced_rights = models.BooleanField(default=False)
+    suspect = models.OneToOneField(
+        Person, null=True, on_delete=models.PROTECT, related_name="suspect_in"
+    )
+    relationship = models.JSONField(default=list)
+    behaviours = models.JSONField(default=list)
+
+    risk_level = models.CharField(
+        max_length=10, choices=RiskLevel.choices, default=RiskLevel.STANDARD
+    )
+    risk_source = models.CharField(
+        max_length=12, choices=RiskSource.choices, default=RiskSource.SCREENING
+    )
+    risk_reason = models.TextField(blank=True)
+    classification = models.CharField(
+        max_length=12, choices=Classification.choices, default=Classification.STALKING
+    )
+    not_stalking_reason = models.TextField(blank=True)
+
+    # Linked referrals (same victim or suspect) share one timeline: the id of the group's first.
+    timeline_id = models.BigIntegerField(null=True, db_index=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "risk_level"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(classification="stalking") | ~models.Q(not_stalking_reason=""),
+                name="referral_not_stalking_needs_reason",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class VictimContact(models.Model):
+    """How to reach the victim safely: its own section, hidden from most agencies."""
+
+    referral = models.OneToOneField(
+        Referral, on_delete=models.CASCADE, related_name="victim_contact"
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True, max_length=1000)
+    safe_contact_method = models.TextField(blank=True, max_length=1000)
+
+    def __str__(self) -> str:
+        return f"Contact details for referral {self.referral_id}"
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number issued in a year (STK-2026-000123)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class ScreeningInstrument(models.Model):
+    """A versioned screening questionnaire, kept as data (loaded by a data migration).
+
+    `questions`: [{"key", "text"}]; `thresholds`: {"medium": yes-count, "high": yes-count};
+    `escalation`: the criteria that send a case to a conference.
+    """
+
+    slug = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=200)
+    version = models.PositiveSmallIntegerField()
+    questions = models.JSONField()
+    thresholds = models.JSONField()
+    escalation = models.JSONField(default=dict)
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def question_keys(self) -> list[str]:
+        return [q["key"] for q in self.questions]
+
+
+class Screening(models.Model):
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="screening")
+    instrument = models.ForeignKey(ScreeningInstrument, on_delete=models.PROTECT)
+    answers = models.JSONField()
+    score = models.PositiveSmallIntegerField()
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Screening of referral {self.referral_id}"
+
+
+class ProtectiveOrder(models.Model):
+    class Kind(models.TextChoices):
+        RESTRAINING_ORDER = "restraining_order", "Restraining order"
+        NON_MOLESTATION_ORDER = "non_molestation_order", "Non-molestation order"
+        STALKING_PROTECTION_ORDER = "stalking_protection_order", "Stalking protection order"
+        INTERIM_SPO = "interim_stalking_protection_order", "Interim stalking protection order"
+        BAIL_CONDITIONS = "bail_conditions", "Bail conditions"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="orders")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    conditions = models.TextField(max_length=5000)
+    starts = models.DateField()
+    expires = models.DateField(null=True, blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on referral {self.referral_id}"
+
+
+class Incident(models.Model):
+    class Severity(models.IntegerChoices):
+        """The step-up ladder practitioners watch for: contact, following, property, threats, violence."""
+
+        CONTACT = 1, "Unwanted contact"
+        FOLLOWING = 2, "Following or loitering"
+        PROPERTY = 3, "Property"
+        THREATS = 4, "Threats"
+        VIOLENCE = 5, "Violence"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="incidents")
+    occurred_at = models.DateTimeField()
+    behaviours = models.JSONField()
+    description = models.TextField(max_length=10000)
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices)
+    breach_of_order = models.ForeignKey(
+        ProtectiveOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="breaches"
+    )
+    reporting_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["referral", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"Incident {self.pk} on referral {self.referral_id}"
 
 
 class ReferralAgencyPermission(GroupObjectPermissionBase):

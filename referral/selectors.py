@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from agencies import policy
 from agencies.models import Membership
 
-from .models import Referral
+from . import escalation
+from .models import Incident, ProtectiveOrder, Referral, ScreeningInstrument
 
 
 def referral_list(*, membership: Membership | None) -> QuerySet[Referral]:
     """The referrals the member's agency is involved in, newest first."""
     return (
         Referral.objects.filter(policy.case_visibility(membership))
-        .select_related("referrer_agency")
+        .select_related("referrer_agency", "victim", "suspect")
         .order_by("-created_at", "-id")
     )
 
@@ -30,3 +32,115 @@ def referral_get(*, membership: Membership | None, referral_id) -> Referral:
     if referral is None:
         raise Http404
     return referral
+
+
+def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
+    """One referral with what its detail page shows loaded in a fixed number of queries."""
+    referral = referral_get(membership=membership, referral_id=referral_id)
+    return (
+        Referral.objects.filter(pk=referral.pk)
+        .select_related(
+            "referrer_agency", "victim", "suspect", "victim_contact", "screening__instrument"
+        )
+        .prefetch_related(
+            Prefetch("incidents", queryset=Incident.objects.select_related("reporting_agency")),
+            Prefetch(
+                "orders",
+                queryset=ProtectiveOrder.objects.select_related("agency").annotate(
+                    breach_count=Count("breaches")
+                ),
+            ),
+        )
+        .get()
+    )
+
+
+def linked_referrals(*, referral: Referral) -> QuerySet[Referral]:
+    """Every referral on the same timeline (same victim or suspect), including this one."""
+    return Referral.objects.filter(timeline_id=referral.timeline_id).order_by("created_at", "id")
+
+
+def timeline_incidents(*, referral: Referral) -> QuerySet[Incident]:
+    return (
+        Incident.objects.filter(referral__timeline_id=referral.timeline_id)
+        .select_related("referral", "reporting_agency", "breach_of_order")
+        .order_by("occurred_at", "id")
+    )
+
+
+def timeline_orders(*, referral: Referral) -> QuerySet[ProtectiveOrder]:
+    return (
+        ProtectiveOrder.objects.filter(referral__timeline_id=referral.timeline_id)
+        .select_related("referral", "agency")
+        .annotate(breach_count=Count("breaches"))
+        .order_by("starts", "id")
+    )
+
+
+def escalation_signal(*, referral: Referral, incidents=None) -> escalation.EscalationSignal:
+    """The escalation signal across the referral's whole timeline."""
+    if incidents is None:
+        incidents = timeline_incidents(referral=referral)
+    return escalation.evaluate((escalation.facts_of(i) for i in incidents), now=timezone.now())
+
+
+def timeline(*, membership: Membership | None, referral: Referral) -> list[dict]:
+    """Everything that happened across linked referrals, oldest first, filtered by the policy.
+
+    Each entry: {"at", "kind", "referral", ...}. Kinds: `referral` (submitted), `order`,
+    `incident`, `breach`; decisions join once the workflow records them.
+    """
+    entries: list[dict] = []
+    for r in linked_referrals(referral=referral).select_related("referrer_agency"):
+        entries.append(
+            {
+                "at": r.created_at,
+                "kind": "referral",
+                "referral": r.reference,
+                "agency": r.referrer_agency.slug,
+                "risk_level": r.risk_level,
+                "status": r.status,
+            }
+        )
+    if policy.can_read(membership, "orders"):
+        for order in timeline_orders(referral=referral):
+            entries.append(
+                {
+                    "at": order.created_at,
+                    "kind": "order",
+                    "referral": order.referral.reference,
+                    "agency": order.agency.slug,
+                    "order": order.pk,
+                    "order_kind": order.kind,
+                    "starts": order.starts,
+                    "expires": order.expires,
+                    "breaches": order.breach_count,
+                }
+            )
+    if policy.can_read(membership, "incidents"):
+        for incident in timeline_incidents(referral=referral):
+            entry = {
+                "at": incident.occurred_at,
+                "kind": "breach" if incident.breach_of_order_id else "incident",
+                "referral": incident.referral.reference,
+                "agency": incident.reporting_agency.slug,
+                "incident": incident.pk,
+                "behaviours": incident.behaviours,
+                "severity": incident.severity,
+                "description": incident.description,
+            }
+            if incident.breach_of_order_id:
+                entry["breach_of_order"] = incident.breach_of_order_id
+                entry["order_kind"] = incident.breach_of_order.kind
+            entries.append(entry)
+    entries.sort(key=lambda e: (e["at"], e["kind"]))
+    return entries
+
+
+def active_instrument(slug: str) -> ScreeningInstrument | None:
+    return ScreeningInstrument.objects.filter(slug=slug, is_active=True).first()
+
+
+def workflow_sections(referral: Referral) -> dict:
+    """The sections the agencies' own work fills: research, threat assessment, charging."""
+    return {"research": [], "threat_assessment": None, "charging": None}

@@ -1,12 +1,313 @@
+"""Input and output shapes of the referral API. No state changes here."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.utils import timezone
 from rest_framework import serializers
 
-from .models import Referral
+from agencies import policy
+from config.rest import StrictBooleanField, StrictCharField, StrictSerializer
+
+from . import screening, selectors
+from .models import Behaviour, Classification, ProtectiveOrder, Referral, Relationship, RiskLevel
+from .services import IncidentDraft, OrderDraft, PersonDraft, ReferralDraft
+
+NAME_MAX = 200
+TEXT_MAX = 10000
 
 
-class ReferralOutput(serializers.ModelSerializer):
-    referrer_agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+def _not_future_date(value):
+    if value is not None and value > timezone.localdate():
+        raise serializers.ValidationError("Cannot be in the future.")
 
-    class Meta:
-        model = Referral
-        fields = ["id", "reference", "status", "referrer_agency", "summary", "created_at"]
-        read_only_fields = fields
+
+def _not_future_datetime(value):
+    if value is not None and value > timezone.now():
+        raise serializers.ValidationError("Cannot be in the future.")
+
+
+class PersonInput(StrictSerializer):
+    name = StrictCharField(max_length=NAME_MAX)
+    date_of_birth = serializers.DateField(
+        required=False, allow_null=True, validators=[_not_future_date]
+    )
+    address = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
+    aliases = serializers.ListField(
+        child=StrictCharField(max_length=NAME_MAX), required=False, max_length=20, default=list
+    )
+
+    def draft(self, data) -> PersonDraft:
+        return PersonDraft(
+            name=data["name"],
+            date_of_birth=data.get("date_of_birth"),
+            address=data.get("address", ""),
+            aliases=tuple(data.get("aliases", [])),
+        )
+
+
+class VictimInput(PersonInput):
+    enhanced_rights = StrictBooleanField(required=False, default=False)
+
+
+class VictimContactInput(StrictSerializer):
+    phone = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    address = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
+    safe_contact_method = StrictCharField(
+        max_length=1000, required=False, allow_blank=True, default=""
+    )
+
+
+class ScreeningInput(StrictSerializer):
+    instrument = StrictCharField(max_length=60)
+    answers = serializers.DictField()
+
+    def validate(self, data):
+        instrument = selectors.active_instrument(data["instrument"])
+        if instrument is None:
+            raise serializers.ValidationError({"instrument": ["Unknown screening instrument."]})
+        errors = screening.check_answers(instrument, data["answers"])
+        if errors:
+            raise serializers.ValidationError({"answers": errors})
+        return {"instrument": instrument, "answers": data["answers"]}
+
+
+class IncidentInput(StrictSerializer):
+    occurred_at = serializers.DateTimeField(validators=[_not_future_datetime])
+    behaviours = serializers.ListField(
+        child=serializers.ChoiceField(choices=Behaviour.choices), min_length=1, max_length=15
+    )
+    description = StrictCharField(max_length=TEXT_MAX)
+    breach_of_order = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+    def draft(self, data) -> IncidentDraft:
+        return IncidentDraft(
+            occurred_at=data["occurred_at"],
+            behaviours=tuple(dict.fromkeys(data["behaviours"])),
+            description=data["description"],
+            breach_of_order=data.get("breach_of_order"),
+        )
+
+
+class OrderInput(StrictSerializer):
+    kind = serializers.ChoiceField(choices=ProtectiveOrder.Kind.choices)
+    conditions = StrictCharField(max_length=5000)
+    starts = serializers.DateField()
+    expires = serializers.DateField(required=False, allow_null=True)
+
+    def validate(self, data):
+        if data.get("expires") and data["expires"] <= data["starts"]:
+            raise serializers.ValidationError({"expires": ["Must be after the start date."]})
+        return data
+
+    def draft(self, data) -> OrderDraft:
+        return OrderDraft(
+            kind=data["kind"],
+            conditions=data["conditions"],
+            starts=data["starts"],
+            expires=data.get("expires"),
+        )
+
+
+class ReferralInput(StrictSerializer):
+    victim = VictimInput()
+    victim_contact = VictimContactInput(required=False, allow_null=True)
+    suspect = PersonInput()
+    relationship = serializers.ListField(
+        child=serializers.ChoiceField(choices=Relationship.choices), min_length=1, max_length=9
+    )
+    behaviours = serializers.ListField(
+        child=serializers.ChoiceField(choices=Behaviour.choices), min_length=1, max_length=15
+    )
+    stalking_since = serializers.DateField(
+        required=False, allow_null=True, validators=[_not_future_date]
+    )
+    consent = StrictBooleanField()
+    screening = ScreeningInput()
+    summary = StrictCharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False, allow_null=True)
+    risk_reason = StrictCharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
+    classification = serializers.ChoiceField(
+        choices=Classification.choices, required=False, default=Classification.STALKING
+    )
+    not_stalking_reason = StrictCharField(
+        max_length=TEXT_MAX, required=False, allow_blank=True, default=""
+    )
+    incidents = IncidentInput(many=True, required=False, max_length=200)
+    orders = OrderInput(many=True, required=False, max_length=50)
+    confirm_new = StrictBooleanField(required=False, default=False)
+    confirm_reason = StrictCharField(
+        max_length=TEXT_MAX, required=False, allow_blank=True, default=""
+    )
+
+    def validate(self, data):
+        if data["victim"].get("date_of_birth") and data.get("stalking_since"):
+            if data["stalking_since"] < data["victim"]["date_of_birth"]:
+                raise serializers.ValidationError(
+                    {"stalking_since": ["Cannot be before the victim's date of birth."]}
+                )
+        if data["classification"] != Classification.STALKING and not data[
+            "not_stalking_reason"
+        ].strip():
+            raise serializers.ValidationError(
+                {"not_stalking_reason": ["Say why this is not stalking."]}
+            )
+        return data
+
+    def draft(self) -> ReferralDraft:
+        data = self.validated_data
+        victim = dict(data["victim"])
+        return ReferralDraft(
+            victim=PersonInput().draft(victim),
+            victim_enhanced_rights=victim.get("enhanced_rights", False),
+            victim_contact=dict(data["victim_contact"]) if data.get("victim_contact") else None,
+            suspect=PersonInput().draft(data["suspect"]),
+            relationship=tuple(dict.fromkeys(data["relationship"])),
+            behaviours=tuple(dict.fromkeys(data["behaviours"])),
+            stalking_since=data.get("stalking_since"),
+            consent=data["consent"],
+            instrument=data["screening"]["instrument"],
+            answers=data["screening"]["answers"],
+            summary=data["summary"],
+            professional_risk=data.get("risk_level"),
+            risk_reason=data["risk_reason"],
+            classification=data["classification"],
+            not_stalking_reason=data["not_stalking_reason"],
+            incidents=tuple(IncidentInput().draft(i) for i in data.get("incidents", [])),
+            orders=tuple(OrderInput().draft(o) for o in data.get("orders", [])),
+            confirm_new=data["confirm_new"],
+            confirm_reason=data["confirm_reason"],
+        )
+
+
+# --- Output ----------------------------------------------------------------------------------
+
+
+def _person(person) -> dict | None:
+    if person is None:
+        return None
+    return {
+        "name": person.name,
+        "date_of_birth": person.date_of_birth,
+        "address": person.address,
+        "aliases": person.aliases,
+    }
+
+
+def referral_summary(referral: Referral, membership) -> dict:
+    """A referral as a list shows it: no section the agency may not read."""
+    data = {
+        "id": referral.pk,
+        "reference": referral.reference,
+        "status": referral.status,
+        "risk_level": referral.risk_level,
+        "classification": referral.classification,
+        "referrer_agency": referral.referrer_agency.slug,
+        "created_at": referral.created_at,
+    }
+    if policy.can_read(membership, "victim"):
+        data["victim_name"] = referral.victim.name if referral.victim else None
+    if policy.can_read(membership, "suspect"):
+        data["suspect_name"] = referral.suspect.name if referral.suspect else None
+    return data
+
+
+def _incident(incident) -> dict:
+    return {
+        "id": incident.pk,
+        "occurred_at": incident.occurred_at,
+        "behaviours": incident.behaviours,
+        "description": incident.description,
+        "severity": incident.severity,
+        "breach_of_order": incident.breach_of_order_id,
+        "reporting_agency": incident.reporting_agency.slug,
+    }
+
+
+def _order(order) -> dict:
+    return {
+        "id": order.pk,
+        "kind": order.kind,
+        "conditions": order.conditions,
+        "starts": order.starts,
+        "expires": order.expires,
+        "agency": order.agency.slug,
+        "breaches": getattr(order, "breach_count", None),
+    }
+
+
+def incident_output(incident) -> dict:
+    return _incident(incident)
+
+
+def order_output(order) -> dict:
+    data = _order(order)
+    data["breaches"] = data["breaches"] or 0
+    return data
+
+
+def referral_detail(referral: Referral, membership, *, signal, extra_sections=None) -> dict:
+    """A referral as the member's agency may see it: unreadable sections are absent, not empty."""
+    data = referral_summary(referral, membership)
+    screening_row = getattr(referral, "screening", None)
+    data.update(
+        {
+            "risk_source": referral.risk_source,
+            "risk_reason": referral.risk_reason,
+            "not_stalking_reason": referral.not_stalking_reason,
+            "relationship": referral.relationship,
+            "behaviours": referral.behaviours,
+            "stalking_since": referral.stalking_since,
+            "consent": referral.consent,
+            "summary": referral.summary,
+            "screening": {
+                "instrument": screening_row.instrument.slug,
+                "answers": screening_row.answers,
+                "score": screening_row.score,
+                "risk_level": screening_row.risk_level,
+            }
+            if screening_row
+            else None,
+            "escalation": signal.as_dict(),
+            "timeline_id": referral.timeline_id,
+        }
+    )
+    readable = policy.readable_sections(membership)
+    if "victim" in readable:
+        victim = _person(referral.victim)
+        data["victim"] = (
+            {**victim, "enhanced_rights": referral.victim_enhanced_rights} if victim else None
+        )
+    if "victim_contact" in readable:
+        contact = getattr(referral, "victim_contact", None)
+        data["victim_contact"] = (
+            {
+                "phone": contact.phone,
+                "email": contact.email,
+                "address": contact.address,
+                "safe_contact_method": contact.safe_contact_method,
+            }
+            if contact
+            else None
+        )
+    if "suspect" in readable:
+        data["suspect"] = _person(referral.suspect)
+    if "incidents" in readable:
+        data["incidents"] = [_incident(i) for i in referral.incidents.all()]
+    if "orders" in readable:
+        data["orders"] = [_order(o) for o in referral.orders.all()]
+    for section, value in (extra_sections or {}).items():
+        if section in readable:
+            data[section] = value
+    return data
+
+
+def timeline_entry(entry: dict) -> dict:
+    out = dict(entry)
+    at = out["at"]
+    if not isinstance(at, datetime):
+        at = timezone.make_aware(datetime.combine(at, time.min))
+    out["at"] = at
+    return out

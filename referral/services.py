@@ -1,0 +1,424 @@
+"""Every change to a case: submitting a referral, logging incidents and orders, risk and classification.
+
+Each service is atomic and writes its audit event in the same transaction. Input shapes are
+checked at the edge (serializers); what only the database can tell (duplicates, links, the
+orders of this case) is checked here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from agencies import policy
+from agencies.models import Membership
+from agencies.policy import InvolvementBasis
+from agencies.services import involvement_grant
+from audit import events
+from config.exceptions import Conflict, DomainError, NotAllowed
+
+from . import escalation, linking, screening
+from .models import (
+    Incident,
+    Person,
+    PersonName,
+    ProtectiveOrder,
+    ReferenceCounter,
+    Referral,
+    RiskLevel,
+    Screening,
+    ScreeningInstrument,
+    VictimContact,
+    higher_risk,
+)
+
+
+@dataclass(frozen=True)
+class PersonDraft:
+    name: str
+    date_of_birth: date | None = None
+    address: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IncidentDraft:
+    occurred_at: datetime
+    behaviours: tuple[str, ...]
+    description: str
+    breach_of_order: int | None = None
+
+
+@dataclass(frozen=True)
+class OrderDraft:
+    kind: str
+    conditions: str
+    starts: date
+    expires: date | None = None
+
+
+@dataclass(frozen=True)
+class ReferralDraft:
+    victim: PersonDraft
+    suspect: PersonDraft
+    relationship: tuple[str, ...]
+    behaviours: tuple[str, ...]
+    consent: bool
+    instrument: ScreeningInstrument
+    answers: dict[str, bool]
+    summary: str = ""
+    stalking_since: date | None = None
+    victim_enhanced_rights: bool = False
+    victim_contact: dict | None = None
+    professional_risk: str | None = None
+    risk_reason: str = ""
+    classification: str = "stalking"
+    not_stalking_reason: str = ""
+    incidents: tuple[IncidentDraft, ...] = ()
+    orders: tuple[OrderDraft, ...] = ()
+    confirm_new: bool = False
+    confirm_reason: str = ""
+
+
+@dataclass
+class Submitted:
+    referral: Referral
+    linked: list[Referral] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _next_reference(year: int) -> str:
+    ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year)], ignore_conflicts=True)
+    # A conditional increment, not a read-modify-write: safe under concurrent submissions.
+    ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
+    number = ReferenceCounter.objects.filter(year=year).values_list("last", flat=True).get()
+    return f"STK-{year}-{number:06d}"
+
+
+def _person(draft: PersonDraft) -> Person:
+    return Person.objects.create(
+        name=draft.name,
+        date_of_birth=draft.date_of_birth,
+        address=draft.address,
+        aliases=list(draft.aliases),
+    )
+
+
+def _check_intake_sections(membership: Membership, draft: ReferralDraft) -> None:
+    """Sections beyond the intake minimum need write permission for them."""
+    refused = {}
+    if draft.victim_contact and not policy.can_write(membership, "victim_contact"):
+        refused["victim_contact"] = ["Your agency may not record the victim's contact details."]
+    if draft.incidents and not policy.can_write(membership, "incidents"):
+        refused["incidents"] = ["Your agency may not record incidents."]
+    if draft.orders and not policy.can_write(membership, "orders"):
+        refused["orders"] = ["Your agency may not record orders."]
+    if refused:
+        raise NotAllowed("Your agency may not write some of these sections.", fields=refused)
+
+
+def _check_risk(draft: ReferralDraft, screened: str) -> tuple[str, str]:
+    """The higher of screen and judgement; a judgement below the screen needs its reason."""
+    if draft.professional_risk is None:
+        return screened, Referral.RiskSource.SCREENING
+    if higher_risk(draft.professional_risk, screened) == screened and (
+        draft.professional_risk != screened
+    ):
+        if not draft.risk_reason.strip():
+            raise DomainError(
+                "A risk level below the screening's needs a reason.",
+                fields={"risk_reason": ["Say why the risk is lower than the screening gives."]},
+            )
+        return draft.professional_risk, Referral.RiskSource.JUDGEMENT
+    if draft.professional_risk == screened:
+        return screened, Referral.RiskSource.SCREENING
+    return draft.professional_risk, Referral.RiskSource.JUDGEMENT
+
+
+def _links(draft: ReferralDraft) -> tuple[set[int], set[int]]:
+    victim_names = linking.names_of(draft.victim.name, draft.victim.aliases)
+    suspect_names = linking.names_of(draft.suspect.name, draft.suspect.aliases)
+    victim_matches = linking.matching_referral_ids(
+        role=PersonName.Role.VICTIM, names=victim_names, date_of_birth=draft.victim.date_of_birth
+    )
+    suspect_matches = linking.matching_referral_ids(
+        role=PersonName.Role.SUSPECT,
+        names=suspect_names,
+        date_of_birth=draft.suspect.date_of_birth,
+    )
+    return victim_matches, suspect_matches
+
+
+@transaction.atomic
+def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> Submitted:
+    """Refer a case: screen it, link it to earlier referrals of the same people, involve the referrer.
+
+    Refuses (409) a second open referral for the same victim and suspect unless the referrer
+    confirms it is a new matter and says why; either way the two are linked.
+    """
+    if not policy.may(membership, "refer_case"):
+        raise NotAllowed("Your role may not refer cases.")
+    _check_intake_sections(membership, draft)
+    if draft.classification != "stalking" and not draft.not_stalking_reason.strip():
+        raise DomainError(
+            "Say why this is not stalking.",
+            fields={"not_stalking_reason": ["Required when the classification is not stalking."]},
+        )
+
+    score, screened = screening.score(draft.instrument, draft.answers)
+    risk_level, risk_source = _check_risk(draft, screened)
+
+    victim_matches, suspect_matches = _links(draft)
+    linked_ids = victim_matches | suspect_matches
+    linked = list(Referral.objects.select_for_update().filter(pk__in=linked_ids).order_by("pk"))
+    same_pair_open = [
+        r for r in linked if r.pk in victim_matches and r.pk in suspect_matches and r.is_open
+    ]
+    if same_pair_open and not draft.confirm_new:
+        existing = ", ".join(r.reference for r in same_pair_open)
+        raise Conflict(
+            f"An open referral for this victim and suspect already exists ({existing}). Log the "
+            "new incident on it, or resubmit with confirm_new and a reason.",
+            code="duplicate_referral",
+            fields={"confirm_new": [f"Open referral(s) for the same people: {existing}."]},
+        )
+    if same_pair_open and not draft.confirm_reason.strip():
+        raise DomainError(
+            "Say why this is a new referral rather than an update of the open one.",
+            fields={"confirm_reason": ["Required with confirm_new."]},
+        )
+
+    referral = Referral.objects.create(
+        reference=_next_reference(timezone.localdate().year),
+        referrer_agency=membership.agency,
+        referred_by=actor,
+        status=Referral.Status.SUBMITTED,
+        consent=draft.consent,
+        summary=draft.summary,
+        stalking_since=draft.stalking_since,
+        victim=_person(draft.victim),
+        victim_enhanced_rights=draft.victim_enhanced_rights,
+        suspect=_person(draft.suspect),
+        relationship=list(draft.relationship),
+        behaviours=list(draft.behaviours),
+        risk_level=risk_level,
+        risk_source=risk_source,
+        risk_reason=draft.risk_reason if risk_source == Referral.RiskSource.JUDGEMENT else "",
+        classification=draft.classification,
+        not_stalking_reason=draft.not_stalking_reason,
+    )
+    _join_timeline(referral, linked)
+    PersonName.objects.bulk_create(
+        linking.name_rows(
+            referral=referral,
+            role=PersonName.Role.VICTIM,
+            names=linking.names_of(draft.victim.name, draft.victim.aliases),
+            date_of_birth=draft.victim.date_of_birth,
+        )
+        + linking.name_rows(
+            referral=referral,
+            role=PersonName.Role.SUSPECT,
+            names=linking.names_of(draft.suspect.name, draft.suspect.aliases),
+            date_of_birth=draft.suspect.date_of_birth,
+        )
+    )
+    if draft.victim_contact:
+        VictimContact.objects.create(referral=referral, **draft.victim_contact)
+    Screening.objects.create(
+        referral=referral,
+        instrument=draft.instrument,
+        answers=draft.answers,
+        score=score,
+        risk_level=screened,
+    )
+    events.referral_submitted_event(referral=referral, actor=actor)
+    if risk_source == Referral.RiskSource.JUDGEMENT:
+        events.risk_changed_event(
+            referral=referral, before=screened, after=risk_level, source="judgement",
+            reason=draft.risk_reason, actor=actor,
+        )
+    involvement_grant(
+        referral=referral, agency=membership.agency, basis=InvolvementBasis.REFERRER, actor=actor
+    )
+
+    for order in draft.orders:
+        _order_create(referral=referral, actor=actor, membership=membership, draft=order)
+    for incident in draft.incidents:
+        _incident_create(referral=referral, actor=actor, membership=membership, draft=incident)
+    if draft.incidents:
+        _apply_escalation(referral=referral, actor=actor)
+
+    result = Submitted(referral=referral, linked=linked)
+    if linked:
+        refs = [r.reference for r in linked]
+        events.referral_linked_event(referral=referral, linked_references=refs, actor=actor)
+        result.warnings.append(
+            "Linked to earlier referral(s) of the same victim or suspect: " + ", ".join(refs)
+            + ". They share one timeline."
+        )
+    if same_pair_open:
+        result.warnings.append("Created as a new referral beside an open one, as confirmed.")
+    return result
+
+
+def _join_timeline(referral: Referral, linked: list[Referral]) -> None:
+    """Give the new referral and everything linked to it one timeline id (merging groups)."""
+    if not linked:
+        Referral.objects.filter(pk=referral.pk).update(timeline_id=referral.pk)
+        referral.timeline_id = referral.pk
+        return
+    groups = {r.timeline_id or r.pk for r in linked}
+    timeline_id = min(groups)
+    Referral.objects.filter(timeline_id__in=groups).update(timeline_id=timeline_id)
+    Referral.objects.filter(pk=referral.pk).update(timeline_id=timeline_id)
+    referral.timeline_id = timeline_id
+
+
+def _incident_create(
+    *, referral: Referral, actor, membership: Membership, draft: IncidentDraft
+) -> Incident:
+    order = None
+    if draft.breach_of_order is not None:
+        order = ProtectiveOrder.objects.filter(
+            pk=draft.breach_of_order, referral__timeline_id=referral.timeline_id
+        ).first()
+        if order is None:
+            raise DomainError(
+                "That order is not on this case.",
+                fields={"breach_of_order": ["No such order on this case or its linked cases."]},
+            )
+        if order.starts > draft.occurred_at.date():
+            raise DomainError(
+                "The incident happened before the order started.",
+                fields={"breach_of_order": ["The order was not yet in force then."]},
+            )
+    incident = Incident.objects.create(
+        referral=referral,
+        occurred_at=draft.occurred_at,
+        behaviours=list(draft.behaviours),
+        description=draft.description,
+        severity=escalation.severity_of(draft.behaviours),
+        breach_of_order=order,
+        reporting_agency=membership.agency,
+        recorded_by=actor,
+    )
+    events.incident_recorded_event(incident=incident, actor=actor)
+    return incident
+
+
+def _order_create(
+    *, referral: Referral, actor, membership: Membership, draft: OrderDraft
+) -> ProtectiveOrder:
+    order = ProtectiveOrder.objects.create(
+        referral=referral,
+        kind=draft.kind,
+        conditions=draft.conditions,
+        starts=draft.starts,
+        expires=draft.expires,
+        agency=membership.agency,
+        recorded_by=actor,
+    )
+    events.order_recorded_event(order=order, actor=actor)
+    return order
+
+
+def _apply_escalation(*, referral: Referral, actor) -> escalation.EscalationSignal:
+    """Raise (never lower) the referral's risk to what the timeline's signal implies."""
+    incidents = Incident.objects.filter(referral__timeline_id=referral.timeline_id)
+    signal = escalation.evaluate(
+        (escalation.facts_of(i) for i in incidents), now=timezone.now()
+    )
+    raised = higher_risk(referral.risk_level, signal.level)
+    if raised != referral.risk_level:
+        before = referral.risk_level
+        referral.risk_level = raised
+        referral.risk_source = Referral.RiskSource.ESCALATION
+        referral.save(update_fields=["risk_level", "risk_source", "updated_at"])
+        events.risk_changed_event(
+            referral=referral, before=before, after=raised, source="escalation",
+            reason="; ".join(signal.reasons), actor=actor,
+        )
+    return signal
+
+
+def _check_writable(membership: Membership, section: str) -> None:
+    if not policy.can_write(membership, section):
+        raise NotAllowed(f"Your agency may not write the {section} section of this case.")
+
+
+@transaction.atomic
+def incident_record(
+    *, referral: Referral, actor, membership: Membership, draft: IncidentDraft
+) -> Incident:
+    """Log an incident (possibly a breach of an order) and re-evaluate the escalation signal."""
+    _check_writable(membership, "incidents")
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    incident = _incident_create(referral=referral, actor=actor, membership=membership, draft=draft)
+    _apply_escalation(referral=referral, actor=actor)
+    return incident
+
+
+@transaction.atomic
+def order_record(
+    *, referral: Referral, actor, membership: Membership, draft: OrderDraft
+) -> ProtectiveOrder:
+    """Record a protective order or bail conditions on the case."""
+    _check_writable(membership, "orders")
+    return _order_create(referral=referral, actor=actor, membership=membership, draft=draft)
+
+
+@transaction.atomic
+def referral_classify(
+    *, referral: Referral, actor, classification: str, reason: str
+) -> Referral:
+    """Classify as stalking, harassment or other; anything but stalking needs a reason."""
+    if classification != "stalking" and not reason.strip():
+        raise DomainError(
+            "Say why this is not stalking.",
+            fields={"reason": ["Required when the classification is not stalking."]},
+        )
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    before = referral.classification
+    referral.classification = classification
+    referral.not_stalking_reason = "" if classification == "stalking" else reason
+    referral.save(update_fields=["classification", "not_stalking_reason", "updated_at"])
+    events.classification_changed_event(
+        referral=referral, before=before, after=classification, reason=reason, actor=actor
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_set_risk(*, referral: Referral, actor, risk_level: str, reason: str) -> Referral:
+    """A person's judgement of the risk. Lowering it below the screening needs a reason."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    screened = Screening.objects.filter(referral=referral).values_list("risk_level", flat=True)
+    floor = next(iter(screened), RiskLevel.STANDARD)
+    if higher_risk(risk_level, floor) != risk_level and not reason.strip():
+        raise DomainError(
+            "A risk level below the screening's needs a reason.",
+            fields={"reason": ["Say why the risk is lower than the screening gives."]},
+        )
+    before = referral.risk_level
+    if before == risk_level:
+        return referral
+    referral.risk_level = risk_level
+    referral.risk_source = Referral.RiskSource.JUDGEMENT
+    referral.risk_reason = reason
+    referral.save(update_fields=["risk_level", "risk_source", "risk_reason", "updated_at"])
+    events.risk_changed_event(
+        referral=referral, before=before, after=risk_level, source="judgement", reason=reason,
+        actor=actor,
+    )
+    return referral
+
+
+@transaction.atomic
+def sensitive_reads_record(*, referral: Referral, actor, sections) -> None:
+    """Put each read of a sensitive section (contact details, threat assessment, charging) on the log."""
+    for section in sorted(set(sections) & policy.SENSITIVE_SECTIONS):
+        events.section_read_event(referral=referral, section=section, actor=actor)
