@@ -28,7 +28,9 @@ def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, wa
     if warnings is not None:
         data["warnings"] = warnings
         data["linked_referrals"] = [
-            r.reference for r in selectors.linked_referrals(referral=referral) if r.pk != referral.pk
+            r.reference
+            for r in selectors.linked_referrals(referral=referral)
+            if r.pk != referral.pk
         ]
     return Response(data, status=status_code)
 
@@ -57,7 +59,9 @@ class ReferralListView(GenericAPIView):
             actor=request.user, membership=membership_of(request.user), draft=payload.draft()
         )
         return _detail_response(
-            request, result.referral.pk, status_code=status.HTTP_201_CREATED,
+            request,
+            result.referral.pk,
+            status_code=status.HTTP_201_CREATED,
             warnings=result.warnings,
         )
 
@@ -84,7 +88,9 @@ class IncidentCreateView(APIView):
         payload = serializers.IncidentInput(data=request.data)
         payload.is_valid(raise_exception=True)
         incident = services.incident_record(
-            referral=referral, actor=request.user, membership=membership,
+            referral=referral,
+            actor=request.user,
+            membership=membership,
             draft=payload.draft(payload.validated_data),
         )
         data = serializers.incident_output(incident)
@@ -104,7 +110,9 @@ class OrderCreateView(APIView):
         payload = serializers.OrderInput(data=request.data)
         payload.is_valid(raise_exception=True)
         order = services.order_record(
-            referral=referral, actor=request.user, membership=membership,
+            referral=referral,
+            actor=request.user,
+            membership=membership,
             draft=payload.draft(payload.validated_data),
         )
         return Response(serializers.order_output(order), status=status.HTTP_201_CREATED)

@@ -86,9 +86,11 @@ def evaluate(incidents: Iterable[IncidentFacts], *, now: datetime) -> Escalation
     breaches = sum(1 for i in incidents if i.is_breach)
 
     usual_per_30 = len(before) / 3
-    new_behaviours = sorted(
-        {b for i in recent for b in i.behaviours} - {b for i in older for b in i.behaviours}
-    ) if older else []
+    new_behaviours = (
+        sorted({b for i in recent for b in i.behaviours} - {b for i in older for b in i.behaviours})
+        if older
+        else []
+    )
     worst_recent = max((i.severity for i in recent), default=0)
     worst_before = max((i.severity for i in older), default=0)
 

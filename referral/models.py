@@ -104,8 +104,14 @@ class Referral(models.Model):
         CLOSED = "closed", "Closed"
 
     OPEN_STATUSES = (
-        Status.SUBMITTED, Status.TRIAGE, Status.INFO_REQUESTED, Status.DECLINE_PENDING,
-        Status.RESEARCH, Status.CONFERENCE, Status.PLAN, Status.REVIEW,
+        Status.SUBMITTED,
+        Status.TRIAGE,
+        Status.INFO_REQUESTED,
+        Status.DECLINE_PENDING,
+        Status.RESEARCH,
+        Status.CONFERENCE,
+        Status.PLAN,
+        Status.REVIEW,
     )
 
     class RiskSource(models.TextChoices):

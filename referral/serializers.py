@@ -148,9 +148,10 @@ class ReferralInput(StrictSerializer):
                 raise serializers.ValidationError(
                     {"stalking_since": ["Cannot be before the victim's date of birth."]}
                 )
-        if data["classification"] != Classification.STALKING and not data[
-            "not_stalking_reason"
-        ].strip():
+        if (
+            data["classification"] != Classification.STALKING
+            and not data["not_stalking_reason"].strip()
+        ):
             raise serializers.ValidationError(
                 {"not_stalking_reason": ["Say why this is not stalking."]}
             )

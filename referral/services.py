@@ -238,8 +238,12 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
     events.referral_submitted_event(referral=referral, actor=actor)
     if risk_source == Referral.RiskSource.JUDGEMENT:
         events.risk_changed_event(
-            referral=referral, before=screened, after=risk_level, source="judgement",
-            reason=draft.risk_reason, actor=actor,
+            referral=referral,
+            before=screened,
+            after=risk_level,
+            source="judgement",
+            reason=draft.risk_reason,
+            actor=actor,
         )
     involvement_grant(
         referral=referral, agency=membership.agency, basis=InvolvementBasis.REFERRER, actor=actor
@@ -257,7 +261,8 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
         refs = [r.reference for r in linked]
         events.referral_linked_event(referral=referral, linked_references=refs, actor=actor)
         result.warnings.append(
-            "Linked to earlier referral(s) of the same victim or suspect: " + ", ".join(refs)
+            "Linked to earlier referral(s) of the same victim or suspect: "
+            + ", ".join(refs)
             + ". They share one timeline."
         )
     if same_pair_open:
@@ -329,9 +334,7 @@ def _order_create(
 def _apply_escalation(*, referral: Referral, actor) -> escalation.EscalationSignal:
     """Raise (never lower) the referral's risk to what the timeline's signal implies."""
     incidents = Incident.objects.filter(referral__timeline_id=referral.timeline_id)
-    signal = escalation.evaluate(
-        (escalation.facts_of(i) for i in incidents), now=timezone.now()
-    )
+    signal = escalation.evaluate((escalation.facts_of(i) for i in incidents), now=timezone.now())
     raised = higher_risk(referral.risk_level, signal.level)
     if raised != referral.risk_level:
         before = referral.risk_level
@@ -339,8 +342,12 @@ def _apply_escalation(*, referral: Referral, actor) -> escalation.EscalationSign
         referral.risk_source = Referral.RiskSource.ESCALATION
         referral.save(update_fields=["risk_level", "risk_source", "updated_at"])
         events.risk_changed_event(
-            referral=referral, before=before, after=raised, source="escalation",
-            reason="; ".join(signal.reasons), actor=actor,
+            referral=referral,
+            before=before,
+            after=raised,
+            source="escalation",
+            reason="; ".join(signal.reasons),
+            actor=actor,
         )
     return signal
 
@@ -372,9 +379,7 @@ def order_record(
 
 
 @transaction.atomic
-def referral_classify(
-    *, referral: Referral, actor, classification: str, reason: str
-) -> Referral:
+def referral_classify(*, referral: Referral, actor, classification: str, reason: str) -> Referral:
     """Classify as stalking, harassment or other; anything but stalking needs a reason."""
     if classification != "stalking" and not reason.strip():
         raise DomainError(
@@ -411,7 +416,11 @@ def referral_set_risk(*, referral: Referral, actor, risk_level: str, reason: str
     referral.risk_reason = reason
     referral.save(update_fields=["risk_level", "risk_source", "risk_reason", "updated_at"])
     events.risk_changed_event(
-        referral=referral, before=before, after=risk_level, source="judgement", reason=reason,
+        referral=referral,
+        before=before,
+        after=risk_level,
+        source="judgement",
+        reason=reason,
         actor=actor,
     )
     return referral

@@ -7,9 +7,17 @@ from django.utils import timezone
 from referral.models import Referral
 
 ANSWER_KEYS = [
-    "very_frightened", "previous_harassment", "property_damage", "visits_3_per_week", "loitering",
-    "threats_of_violence", "third_parties_harassed", "violence_in_incidents", "others_recruited",
-    "substance_abuse", "history_of_violence",
+    "very_frightened",
+    "previous_harassment",
+    "property_damage",
+    "visits_3_per_week",
+    "loitering",
+    "threats_of_violence",
+    "third_parties_harassed",
+    "violence_in_incidents",
+    "others_recruited",
+    "substance_abuse",
+    "history_of_violence",
 ]
 
 
@@ -21,11 +29,17 @@ def answers(yes: int = 0) -> dict:
 BASE_PAYLOAD = {
     "victim": {"name": "Alice Example", "date_of_birth": "1990-04-01", "enhanced_rights": False},
     "victim_contact": {
-        "phone": "07700 900123", "email": "alice@example.org", "address": "1 High Street",
+        "phone": "07700 900123",
+        "email": "alice@example.org",
+        "address": "1 High Street",
         "safe_contact_method": "Text first, never call after 6pm",
     },
-    "suspect": {"name": "Bob Sample", "date_of_birth": "1975-02-11", "address": "9 Low Road",
-                "aliases": ["Robert Sample"]},
+    "suspect": {
+        "name": "Bob Sample",
+        "date_of_birth": "1975-02-11",
+        "address": "9 Low Road",
+        "aliases": ["Robert Sample"],
+    },
     "relationship": ["former_partner"],
     "behaviours": ["phone_calls", "following", "texts"],
     "stalking_since": "2025-09-01",

@@ -17,7 +17,9 @@ def test_refer_a_case(submit):
     assert body["victim"]["name"] == "Alice Example"
     assert body["victim_contact"]["safe_contact_method"].startswith("Text first")
     assert body["screening"] == {
-        "instrument": "stalking-screen-v1", "answers": answers(2), "score": 2,
+        "instrument": "stalking-screen-v1",
+        "answers": answers(2),
+        "score": 2,
         "risk_level": "standard",
     }
     assert body["linked_referrals"] == [] and body["warnings"] == []
@@ -25,14 +27,21 @@ def test_refer_a_case(submit):
 
 
 def test_references_are_sequential(submit):
-    first, second = submit(), submit(victim={"name": "Carol Other", "date_of_birth": "1980-01-01"},
-                                     suspect={"name": "Dan Other", "date_of_birth": "1970-01-01"})
+    first, second = (
+        submit(),
+        submit(
+            victim={"name": "Carol Other", "date_of_birth": "1980-01-01"},
+            suspect={"name": "Dan Other", "date_of_birth": "1970-01-01"},
+        ),
+    )
     n1, n2 = int(first["reference"][-6:]), int(second["reference"][-6:])
     assert n2 == n1 + 1
 
 
-@pytest.mark.parametrize("yes,level", [(0, "standard"), (2, "standard"), (3, "medium"),
-                                       (5, "medium"), (6, "high"), (11, "high")])
+@pytest.mark.parametrize(
+    "yes,level",
+    [(0, "standard"), (2, "standard"), (3, "medium"), (5, "medium"), (6, "high"), (11, "high")],
+)
 def test_screening_sets_the_risk(submit, yes, level):
     body = submit(screening={"instrument": "stalking-screen-v1", "answers": answers(yes)})
     assert (body["screening"]["score"], body["risk_level"]) == (yes, level)
@@ -64,8 +73,10 @@ def test_not_stalking_needs_a_reason(as_user, submit):
     assert response.json()["error"]["fields"] == {
         "not_stalking_reason": ["Say why this is not stalking."]
     }
-    body = submit(classification="harassment",
-                  not_stalking_reason="One-off dispute between neighbours; no fixation.")
+    body = submit(
+        classification="harassment",
+        not_stalking_reason="One-off dispute between neighbours; no fixation.",
+    )
     assert body["classification"] == "harassment"
 
 
@@ -90,8 +101,14 @@ def test_auditor_may_not_refer(as_user):
 def test_incidents_and_orders_at_intake(submit):
     body = submit(
         incidents=[incident_body(10), incident_body(5, ["following"])],
-        orders=[{"kind": "non_molestation_order", "conditions": "No contact",
-                 "starts": "2025-10-01", "expires": "2027-10-01"}],
+        orders=[
+            {
+                "kind": "non_molestation_order",
+                "conditions": "No contact",
+                "starts": "2025-10-01",
+                "expires": "2027-10-01",
+            }
+        ],
     )
     assert [i["behaviours"] for i in body["incidents"]] == [["phone_calls"], ["following"]]
     assert body["orders"][0]["kind"] == "non_molestation_order"
@@ -100,15 +117,22 @@ def test_incidents_and_orders_at_intake(submit):
 def test_log_an_incident_and_a_breach(as_user, submit):
     case = submit()
     police = as_user("police.caseworker")
-    order = police.post(f"/api/v1/referrals/{case['id']}/orders/", {
-        "kind": "stalking_protection_order", "conditions": "Not to contact the victim",
-        "starts": "2025-01-01", "expires": "2027-01-01",
-    }, format="json")
+    order = police.post(
+        f"/api/v1/referrals/{case['id']}/orders/",
+        {
+            "kind": "stalking_protection_order",
+            "conditions": "Not to contact the victim",
+            "starts": "2025-01-01",
+            "expires": "2027-01-01",
+        },
+        format="json",
+    )
     assert order.status_code == 201, order.content
     order_id = order.json()["id"]
     response = police.post(
         f"/api/v1/referrals/{case['id']}/incidents/",
-        incident_body(2, ["texts"], breach_of_order=order_id), format="json",
+        incident_body(2, ["texts"], breach_of_order=order_id),
+        format="json",
     )
     assert response.status_code == 201, response.content
     assert response.json()["breach_of_order"] == order_id
@@ -121,12 +145,15 @@ def test_log_an_incident_and_a_breach(as_user, submit):
 
 def test_breach_of_an_order_on_another_case_is_refused(as_user, submit):
     case = submit()
-    other = submit(victim={"name": "Eve Else", "date_of_birth": "1985-05-05"},
-                   suspect={"name": "Fred Else", "date_of_birth": "1960-06-06"},
-                   orders=[{"kind": "bail_conditions", "conditions": "Curfew", "starts": "2025-01-01"}])
+    other = submit(
+        victim={"name": "Eve Else", "date_of_birth": "1985-05-05"},
+        suspect={"name": "Fred Else", "date_of_birth": "1960-06-06"},
+        orders=[{"kind": "bail_conditions", "conditions": "Curfew", "starts": "2025-01-01"}],
+    )
     response = as_user("police.caseworker").post(
         f"/api/v1/referrals/{case['id']}/incidents/",
-        incident_body(breach_of_order=other["orders"][0]["id"]), format="json",
+        incident_body(breach_of_order=other["orders"][0]["id"]),
+        format="json",
     )
     assert response.status_code == 400
     assert "breach_of_order" in response.json()["error"]["fields"]
@@ -138,18 +165,34 @@ def test_writing_a_section_needs_write_permission(as_user, submit, demo):
 
     case = submit()
     referral = Referral.objects.get(pk=case["id"])
-    involvement_grant(referral=referral, agency=demo["cps.caseworker"].agency,
-                      basis=InvolvementBasis.TASK, source="t")
+    involvement_grant(
+        referral=referral,
+        agency=demo["cps.caseworker"].agency,
+        basis=InvolvementBasis.TASK,
+        source="t",
+    )
     cps = as_user("cps.caseworker")
-    assert cps.post(f"/api/v1/referrals/{case['id']}/incidents/", incident_body(),
-                    format="json").status_code == 403
-    assert cps.post(f"/api/v1/referrals/{case['id']}/orders/", {
-        "kind": "bail_conditions", "conditions": "x", "starts": "2025-01-01"},
-        format="json").status_code == 403
+    assert (
+        cps.post(
+            f"/api/v1/referrals/{case['id']}/incidents/", incident_body(), format="json"
+        ).status_code
+        == 403
+    )
+    assert (
+        cps.post(
+            f"/api/v1/referrals/{case['id']}/orders/",
+            {"kind": "bail_conditions", "conditions": "x", "starts": "2025-01-01"},
+            format="json",
+        ).status_code
+        == 403
+    )
     # An uninvolved agency gets 404, not 403: the case's existence is not given away.
-    assert as_user("probation.caseworker").post(
-        f"/api/v1/referrals/{case['id']}/incidents/", incident_body(), format="json"
-    ).status_code == 404
+    assert (
+        as_user("probation.caseworker")
+        .post(f"/api/v1/referrals/{case['id']}/incidents/", incident_body(), format="json")
+        .status_code
+        == 404
+    )
 
 
 def test_reading_contact_details_is_logged(as_user, submit):

@@ -1,0 +1,133 @@
+"""The referral list and the timeline use the same number of queries for 1 row and for 200."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from referral.models import Incident, Person, Referral, ReferralAgencyPermission
+
+pytestmark = pytest.mark.django_db
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(ctx), response.json()
+
+
+def _bulk_referrals(membership, n, start):
+    from django.contrib.auth.models import Permission
+
+    perm = Permission.objects.get(codename="view_referral")
+    rows = []
+    for i in range(n):
+        victim = Person.objects.create(name=f"Victim {start + i}")
+        suspect = Person.objects.create(name=f"Suspect {start + i}")
+        rows.append(
+            Referral(
+                reference=f"STK-2098-{start + i:06d}",
+                referrer_agency=membership.agency,
+                referred_by=membership.user,
+                victim=victim,
+                suspect=suspect,
+            )
+        )
+    created = Referral.objects.bulk_create(rows)
+    ReferralAgencyPermission.objects.bulk_create(
+        [
+            ReferralAgencyPermission(
+                group=membership.agency.group, permission=perm, content_object=r
+            )
+            for r in created
+        ]
+    )
+
+
+def test_referral_list_is_constant(demo, as_user):
+    police = demo["police.caseworker"]
+    client = as_user("police.caseworker")
+    _bulk_referrals(police, 1, 0)
+    one, body = _count(client, "/api/v1/referrals/?page_size=500")
+    assert body["count"] == 1
+    _bulk_referrals(police, 199, 1)
+    many, body = _count(client, "/api/v1/referrals/?page_size=500")
+    assert body["count"] == 200 and len(body["results"]) == 200
+    assert one == many
+
+
+def test_timeline_is_constant(submit, demo, as_user):
+    police = demo["police.caseworker"]
+    case = submit(orders=[{"kind": "bail_conditions", "conditions": "c", "starts": "2025-01-01"}])
+    referral = Referral.objects.get(pk=case["id"])
+    client = as_user("police.caseworker")
+    url = f"/api/v1/referrals/{case['id']}/timeline/"
+
+    def add(n):
+        Incident.objects.bulk_create(
+            [
+                Incident(
+                    referral=referral,
+                    occurred_at=timezone.now() - timezone.timedelta(days=i + 1),
+                    behaviours=["texts"],
+                    description="d",
+                    severity=1,
+                    reporting_agency=police.agency,
+                    recorded_by=police.user,
+                    breach_of_order_id=case["orders"][0]["id"] if i % 2 else None,
+                )
+                for i in range(n)
+            ]
+        )
+
+    add(1)
+    one, body = _count(client, url)
+    add(199)
+    many, body = _count(client, url)
+    assert len([e for e in body["entries"] if e["kind"] in ("incident", "breach")]) == 200
+    assert one == many
+
+
+def test_detail_is_constant(submit, demo, as_user):
+    case = submit()
+    referral = Referral.objects.get(pk=case["id"])
+    police = demo["police.caseworker"]
+    client = as_user("police.caseworker")
+    url = f"/api/v1/referrals/{case['id']}/"
+    one, _ = _count(client, url)
+    Incident.objects.bulk_create(
+        [
+            Incident(
+                referral=referral,
+                occurred_at=timezone.now(),
+                behaviours=["texts"],
+                description="d",
+                severity=1,
+                reporting_agency=police.agency,
+                recorded_by=police.user,
+            )
+            for _ in range(100)
+        ]
+    )
+    many, body = _count(client, url)
+    assert len(body["incidents"]) == 100
+    assert one == many
+
+
+def test_risk_never_goes_down_as_incidents_are_logged(submit, as_user):
+    from referral.models import RISK_ORDER
+    from tests.referral.factories import incident_body
+
+    case = submit()
+    client = as_user("police.caseworker")
+    levels = []
+    for days, behaviours in [(200, ["texts"]), (150, ["threats"]), (2, ["texts"]), (1, ["email"])]:
+        client.post(
+            f"/api/v1/referrals/{case['id']}/incidents/",
+            incident_body(days, behaviours),
+            format="json",
+        )
+        levels.append(client.get(f"/api/v1/referrals/{case['id']}/").json()["risk_level"])
+    assert [RISK_ORDER[x] for x in levels] == sorted(RISK_ORDER[x] for x in levels)
+    assert levels[-1] == "high"
