@@ -104,7 +104,9 @@ def referral_linked_event(*, referral, linked_references: list[str], actor) -> E
     )
 
 
-def risk_changed_event(*, referral, before: str, after: str, source: str, reason: str, actor) -> Event:
+def risk_changed_event(
+    *, referral, before: str, after: str, source: str, reason: str, actor
+) -> Event:
     return _record(
         verb="risk.overridden" if source == "judgement" else "risk.raised",
         actor=actor,

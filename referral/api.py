@@ -43,7 +43,7 @@ class ReferralListView(GenericAPIView):
     def get_queryset(self):
         return selectors.referral_list(membership=membership_of(self.request.user))
 
-    @extend_schema(responses=ANY)
+    @extend_schema(responses=ANY, operation_id="referrals_list")
     def get(self, request):
         membership = membership_of(request.user)
         page = self.paginate_queryset(self.get_queryset())

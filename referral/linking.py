@@ -1,4 +1,4 @@
-"""Finding the same victim or suspect across referrals: normalised name (or alias) plus birth date."""
+"""Finding the same victim or suspect across referrals: normalised name or alias, birth date."""
 
 from __future__ import annotations
 

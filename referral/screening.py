@@ -1,4 +1,4 @@
-"""Scoring a screening questionnaire. The questions and thresholds are data (ScreeningInstrument)."""
+"""Scoring a screening questionnaire; its questions and thresholds are data."""
 
 from __future__ import annotations
 

@@ -143,11 +143,11 @@ class ReferralInput(StrictSerializer):
     )
 
     def validate(self, data):
-        if data["victim"].get("date_of_birth") and data.get("stalking_since"):
-            if data["stalking_since"] < data["victim"]["date_of_birth"]:
-                raise serializers.ValidationError(
-                    {"stalking_since": ["Cannot be before the victim's date of birth."]}
-                )
+        born, since = data["victim"].get("date_of_birth"), data.get("stalking_since")
+        if born and since and since < born:
+            raise serializers.ValidationError(
+                {"stalking_since": ["Cannot be before the victim's date of birth."]}
+            )
         if (
             data["classification"] != Classification.STALKING
             and not data["not_stalking_reason"].strip()

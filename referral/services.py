@@ -1,4 +1,4 @@
-"""Every change to a case: submitting a referral, logging incidents and orders, risk and classification.
+"""Every change to a case: referring, incidents and orders, risk and classification.
 
 Each service is atomic and writes its audit event in the same transaction. Input shapes are
 checked at the edge (serializers); what only the database can tell (duplicates, links, the
@@ -155,7 +155,7 @@ def _links(draft: ReferralDraft) -> tuple[set[int], set[int]]:
 
 @transaction.atomic
 def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> Submitted:
-    """Refer a case: screen it, link it to earlier referrals of the same people, involve the referrer.
+    """Refer a case: screen it, link it to earlier referrals of the same people.
 
     Refuses (409) a second open referral for the same victim and suspect unless the referrer
     confirms it is a new matter and says why; either way the two are linked.
@@ -428,6 +428,6 @@ def referral_set_risk(*, referral: Referral, actor, risk_level: str, reason: str
 
 @transaction.atomic
 def sensitive_reads_record(*, referral: Referral, actor, sections) -> None:
-    """Put each read of a sensitive section (contact details, threat assessment, charging) on the log."""
+    """Log each read of a sensitive section (contact details, threat assessment, charging)."""
     for section in sorted(set(sections) & policy.SENSITIVE_SECTIONS):
         events.section_read_event(referral=referral, section=section, actor=actor)
