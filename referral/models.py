@@ -263,7 +263,7 @@ class ProtectiveOrder(models.Model):
 
 class Incident(models.Model):
     class Severity(models.IntegerChoices):
-        """The step-up ladder practitioners watch: contact, following, property, threats, violence."""
+        """The step-up ladder: contact, following, property, threats, violence."""
 
         CONTACT = 1, "Unwanted contact"
         FOLLOWING = 2, "Following or loitering"
