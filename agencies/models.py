@@ -35,6 +35,8 @@ class Agency(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     kind = models.CharField(max_length=20, choices=AgencyKind.choices)
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency")
+    # Agencies of one region work together: referrals are routed within the referrer's region.
+    region = models.CharField(max_length=60, blank=True, default="", db_index=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -18,10 +18,10 @@ User = get_user_model()
 
 
 @transaction.atomic
-def agency_create(*, name: str, slug: str, kind: str) -> Agency:
+def agency_create(*, name: str, slug: str, kind: str, region: str = "") -> Agency:
     """Create an agency with the Django group its object permissions are granted to."""
     group, _ = Group.objects.get_or_create(name=f"agency:{slug}")
-    agency = Agency(name=name, slug=slug, kind=kind, group=group)
+    agency = Agency(name=name, slug=slug, kind=kind, group=group, region=region)
     agency.full_clean()
     agency.save()
     return agency

@@ -168,3 +168,61 @@ def section_read_event(*, referral, section: str, actor) -> Event:
         referral_id=referral.pk,
         changes={"section": section},
     )
+
+
+# Result fields that are decisions (kept on the trail); other free text is case content (masked).
+DECISION_FIELDS = (
+    "decision", "risk_level", "approved", "outcome", "withheld", "request_charging_advice",
+    "classification", "charged", "convicted", "protective_order", "victim_informed", "request",
+    "arrested", "contacted", "sent", "conference", "offence",
+)
+
+
+def _decision_verb(task_type: str, result: dict) -> str:
+    for key in ("decision", "outcome"):
+        if key in result:
+            return f"{task_type}.{result[key]}"
+    if "approved" in result:
+        return f"{task_type}.{'approved' if result['approved'] else 'refused'}"
+    return f"{task_type}.completed"
+
+
+def task_completed_event(*, task, actor, result: dict) -> Event:
+    changes = {k: result[k] for k in DECISION_FIELDS if k in result}
+    changes.update({k: MASK for k in result if k not in DECISION_FIELDS and "reason" not in k})
+    reasons = [str(result[k]) for k in result if "reason" in k and result[k]]
+    return _record(
+        verb=_decision_verb(task.task_type, result),
+        actor=actor,
+        obj=task,
+        referral_id=task.referral_id,
+        reason="\n".join(reasons),
+        changes={"task_type": task.task_type, **changes},
+    )
+
+
+def task_claimed_event(*, task, actor) -> Event:
+    return _record(verb="task.claimed", actor=actor, obj=task, referral_id=task.referral_id,
+                   changes={"task_type": task.task_type})
+
+
+def task_released_event(*, task, actor) -> Event:
+    return _record(verb="task.released", actor=actor, obj=task, referral_id=task.referral_id,
+                   changes={"task_type": task.task_type})
+
+
+def task_reassigned_event(*, task, actor, to_username: str) -> Event:
+    return _record(verb="task.reassigned", actor=actor, obj=task, referral_id=task.referral_id,
+                   changes={"task_type": task.task_type, "to": to_username})
+
+
+def task_escalated_event(*, task) -> Event:
+    return _record(verb="task.escalated", agency=task.agency, obj=task,
+                   referral_id=task.referral_id,
+                   changes={"task_type": task.task_type, "due": task.due.isoformat()})
+
+
+def hearing_recorded_event(*, hearing, actor) -> Event:
+    return _record(verb="hearing.recorded", actor=actor, obj=hearing,
+                   referral_id=hearing.referral_id,
+                   changes={"kind": hearing.kind, "date": hearing.date.isoformat()})

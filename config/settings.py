@@ -164,7 +164,8 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = None
-    CELERY_TASK_ALWAYS_EAGER = False
+    # The suite runs tasks in-process: it exercises them without a worker beside it.
+    CELERY_TASK_ALWAYS_EAGER = TESTING
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -173,7 +174,9 @@ else:
 
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/London"
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "timers": {"task": "workflows.tasks.run_timers", "schedule": 60.0},
+}
 
 # --- Auth, sessions, sign-in throttling ------------------------------------------------------
 

@@ -3,7 +3,10 @@
 from django.urls import path
 from viewflow.urls import Application, AppMenuMixin, Site, Viewset
 
+from agencies import policy
+from agencies.selectors import membership_of
 from agencies.views import HomeView
+from referral import views as referral_views
 
 
 class HomeViewset(AppMenuMixin, Viewset):
@@ -12,11 +15,29 @@ class HomeViewset(AppMenuMixin, Viewset):
     index_path = path("", HomeView.as_view(), name="index")
 
 
+class ReferralViewset(AppMenuMixin, Viewset):
+    title = "Referrals"
+    icon = "folder_shared"
+    index_path = path("", referral_views.ReferralListView.as_view(), name="index")
+    new_path = path("new/", referral_views.ReferralCreateView.as_view(), name="new")
+    detail_path = path(
+        "<int:referral_id>/", referral_views.ReferralDetailView.as_view(), name="detail"
+    )
+    timeline_path = path(
+        "<int:referral_id>/timeline/",
+        referral_views.ReferralTimelineView.as_view(),
+        name="timeline",
+    )
+
+    def has_view_permission(self, user, obj=None):
+        return policy.sees_case_content(membership_of(user))
+
+
 class Workspace(Application):
     title = "Workspace"
     icon = "work"
     app_name = "workspace"
-    viewsets = [HomeViewset(app_name="home")]
+    viewsets = [HomeViewset(app_name="home"), ReferralViewset(app_name="referrals")]
 
 
 site = Site(

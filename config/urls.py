@@ -5,6 +5,7 @@ from viewflow.contrib.auth import AuthViewset
 
 from agencies.api import MeView, TokenView
 from referral import api as referral_api
+from workflows import api as task_api
 
 from . import errors
 from .site import site
@@ -32,6 +33,33 @@ api_v1 = [
         "referrals/<int:referral_id>/timeline/",
         referral_api.TimelineView.as_view(),
         name="api-referral-timeline",
+    ),
+    path(
+        "referrals/<int:referral_id>/hearings/",
+        referral_api.HearingCreateView.as_view(),
+        name="api-referral-hearings",
+    ),
+    path("tasks/", task_api.TaskListView.as_view(), name="api-task-list"),
+    path("tasks/<int:task_id>/", task_api.TaskDetailView.as_view(), name="api-task-detail"),
+    path("tasks/<int:task_id>/claim/", task_api.TaskClaimView.as_view(), name="api-task-claim"),
+    path(
+        "tasks/<int:task_id>/release/", task_api.TaskReleaseView.as_view(), name="api-task-release"
+    ),
+    path(
+        "tasks/<int:task_id>/reassign/",
+        task_api.TaskReassignView.as_view(),
+        name="api-task-reassign",
+    ),
+    path(
+        "tasks/<int:task_id>/complete/",
+        task_api.TaskCompleteView.as_view(),
+        name="api-task-complete",
+    ),
+    path("notifications/", task_api.NotificationListView.as_view(), name="api-notifications"),
+    path(
+        "notifications/read/",
+        task_api.NotificationsReadView.as_view(),
+        name="api-notifications-read",
     ),
 ]
 

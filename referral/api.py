@@ -10,6 +10,8 @@ from agencies import policy
 from agencies.selectors import membership_of
 from config.rest import IsMember
 
+from workflows import services as workflow_services
+
 from . import selectors, serializers, services
 
 ANY = OpenApiResponse(description="JSON object; see the contract in the README")
@@ -55,7 +57,7 @@ class ReferralListView(GenericAPIView):
     def post(self, request):
         payload = serializers.ReferralInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        result = services.referral_submit(
+        result = workflow_services.referral_refer(
             actor=request.user, membership=membership_of(request.user), draft=payload.draft()
         )
         return _detail_response(
@@ -87,7 +89,7 @@ class IncidentCreateView(APIView):
         referral = selectors.referral_get(membership=membership, referral_id=referral_id)
         payload = serializers.IncidentInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        incident = services.incident_record(
+        incident = workflow_services.incident_log(
             referral=referral,
             actor=request.user,
             membership=membership,
@@ -109,7 +111,7 @@ class OrderCreateView(APIView):
         referral = selectors.referral_get(membership=membership, referral_id=referral_id)
         payload = serializers.OrderInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        order = services.order_record(
+        order = workflow_services.order_log(
             referral=referral,
             actor=request.user,
             membership=membership,
@@ -135,4 +137,26 @@ class TimelineView(APIView):
                 "escalation": signal.as_dict(),
                 "entries": [serializers.timeline_entry(e) for e in entries],
             }
+        )
+
+
+class HearingCreateView(APIView):
+    """Record a bail, charge or sentencing hearing: risk assessments fall due before it."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=serializers.HearingInput, responses={201: ANY})
+    def post(self, request, referral_id: int):
+        membership = membership_of(request.user)
+        referral = selectors.referral_get(membership=membership, referral_id=referral_id)
+        payload = serializers.HearingInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        hearing = workflow_services.hearing_record(
+            referral=referral, actor=request.user, membership=membership,
+            kind=payload.validated_data["kind"], on=payload.validated_data["date"],
+            court=payload.validated_data.get("court", ""),
+        )
+        return Response(
+            {"id": hearing.pk, "kind": hearing.kind, "date": hearing.date, "court": hearing.court},
+            status=status.HTTP_201_CREATED,
         )

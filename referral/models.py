@@ -327,3 +327,27 @@ class Involvement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} in {self.referral_id} ({self.basis})"
+
+
+class CourtHearing(models.Model):
+    """A bail, charge or sentencing hearing: the victim's risk must be assessed before it."""
+
+    class Kind(models.TextChoices):
+        BAIL = "bail", "Bail hearing"
+        CHARGE = "charge", "First hearing after charge"
+        SENTENCING = "sentencing", "Sentencing hearing"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="hearings")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    date = models.DateField()
+    court = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.date}"

@@ -143,4 +143,6 @@ def active_instrument(slug: str) -> ScreeningInstrument | None:
 
 def workflow_sections(referral: Referral) -> dict:
     """The sections the agencies' own work fills: research, threat assessment, charging."""
-    return {"research": [], "threat_assessment": None, "charging": None}
+    from workflows.selectors import case_sections
+
+    return case_sections(referral=referral)

@@ -11,7 +11,15 @@ from agencies import policy
 from config.rest import StrictBooleanField, StrictCharField, StrictSerializer
 
 from . import screening, selectors
-from .models import Behaviour, Classification, ProtectiveOrder, Referral, Relationship, RiskLevel
+from .models import (
+    Behaviour,
+    Classification,
+    CourtHearing,
+    ProtectiveOrder,
+    Referral,
+    Relationship,
+    RiskLevel,
+)
 from .services import IncidentDraft, OrderDraft, PersonDraft, ReferralDraft
 
 NAME_MAX = 200
@@ -109,6 +117,12 @@ class OrderInput(StrictSerializer):
             starts=data["starts"],
             expires=data.get("expires"),
         )
+
+
+class HearingInput(StrictSerializer):
+    kind = serializers.ChoiceField(choices=CourtHearing.Kind.choices)
+    date = serializers.DateField()
+    court = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class ReferralInput(StrictSerializer):

@@ -1,9 +1,14 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from workflows.services import escalate_overdue
+
 
 class Command(BaseCommand):
-    help = "Fire every due workflow timer once (idempotent; safe to run from several places)."
+    help = "Fire due viewflow timers and escalate overdue tasks, once (idempotent, catches up)."
 
     def handle(self, *args, **options):
-        call_command("workflow_timers", verbosity=options.get("verbosity", 1))
+        call_command("workflow_timers", verbosity=0)
+        escalated = escalate_overdue()
+        if options.get("verbosity", 1):
+            self.stdout.write(f"Escalated {escalated} overdue task(s).")

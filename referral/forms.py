@@ -1,0 +1,286 @@
+"""The referral form of the HTML pages. Its rules are the API's: `serializers.ReferralInput`.
+
+Django fields parse what the browser sends (text, dates, ticked boxes); the serializer then
+judges the whole referral exactly as it judges an API request, and its errors are put back
+next to the fields they are about. Nothing is saved here.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from agencies import policy
+from config.exceptions import DomainError
+
+from .models import Behaviour, Classification, Relationship, RiskLevel, ScreeningInstrument
+from .serializers import NAME_MAX, TEXT_MAX, ReferralInput
+from .services import ReferralDraft
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+QUESTION_PREFIX = "q_"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
+def _text(label: str, *, rows: int = 3, max_length: int = TEXT_MAX, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
+def _choices(label: str, choices, **kwargs) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one."},
+        **kwargs,
+    )
+
+
+# Where each serializer error path lands on the form (the longest matching prefix wins).
+ERROR_FIELDS: dict[tuple[str, ...], str] = {
+    ("victim", "name"): "victim_name",
+    ("victim", "date_of_birth"): "victim_date_of_birth",
+    ("victim", "address"): "victim_address",
+    ("victim", "enhanced_rights"): "victim_enhanced_rights",
+    ("victim_contact", "phone"): "contact_phone",
+    ("victim_contact", "email"): "contact_email",
+    ("victim_contact", "address"): "contact_address",
+    ("victim_contact", "safe_contact_method"): "contact_safe_method",
+    ("suspect", "name"): "suspect_name",
+    ("suspect", "date_of_birth"): "suspect_date_of_birth",
+    ("suspect", "address"): "suspect_address",
+    ("suspect", "aliases"): "suspect_aliases",
+    **{
+        (name,): name
+        for name in (
+            "relationship",
+            "behaviours",
+            "stalking_since",
+            "consent",
+            "summary",
+            "risk_level",
+            "risk_reason",
+            "classification",
+            "not_stalking_reason",
+            "confirm_new",
+            "confirm_reason",
+        )
+    },
+}
+
+CONTACT_FIELDS = {
+    "contact_phone": "phone",
+    "contact_email": "email",
+    "contact_address": "address",
+    "contact_safe_method": "safe_contact_method",
+}
+
+
+def _error_paths(detail, path: tuple[str, ...] = ()):
+    """DRF's nested error detail as (path, messages) pairs."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            yield from _error_paths(value, (*path, str(key)))
+    elif isinstance(detail, list) and all(not isinstance(v, (dict, list)) for v in detail):
+        yield path, [str(v) for v in detail]
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            yield from _error_paths(value, (*path, str(index)))
+    else:
+        yield path, [str(detail)]
+
+
+class ReferralForm(forms.Form):
+    victim_name = forms.CharField(label="Name", max_length=NAME_MAX)
+    victim_date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput())
+    victim_address = _text("Address", rows=2, max_length=1000)
+    victim_enhanced_rights = forms.BooleanField(
+        label="Entitled to enhanced rights under the Victims' Code",
+        required=False,
+        help_text="Keeps the victim informed within 1 working day instead of 5.",
+    )
+
+    contact_phone = forms.CharField(label="Phone", max_length=40, required=False)
+    contact_email = forms.EmailField(label="Email", required=False)
+    contact_address = _text("Address for contact", rows=2, max_length=1000)
+    contact_safe_method = _text(
+        "Safe way to make contact", rows=2, max_length=1000, help_text="When and how not to."
+    )
+
+    suspect_name = forms.CharField(label="Name", max_length=NAME_MAX)
+    suspect_date_of_birth = forms.DateField(
+        label="Date of birth", required=False, widget=DateInput()
+    )
+    suspect_address = _text("Address", rows=2, max_length=1000)
+    suspect_aliases = _text(
+        "Other names", rows=2, help_text="One per line: aliases, former names, online handles."
+    )
+
+    relationship = _choices("How the suspect knows the victim", Relationship.choices)
+    behaviours = _choices("Behaviours", Behaviour.choices)
+    stalking_since = forms.DateField(
+        label="Stalking since",
+        required=False,
+        widget=DateInput(),
+        help_text="The first unwanted contact, as far as it is known.",
+    )
+    consent = forms.BooleanField(label="The victim consents to this referral", required=False)
+    summary = _text("Summary", rows=4, help_text="What has happened, in a few sentences.")
+
+    risk_level = forms.ChoiceField(
+        label="Professional judgement of risk",
+        choices=[("", "No judgement: use the screening's level"), *RiskLevel.choices],
+        required=False,
+    )
+    risk_reason = _text(
+        "Reason for the judgement", help_text="Needed when it is lower than the screening gives."
+    )
+    classification = forms.ChoiceField(
+        label="Classification",
+        choices=Classification.choices,
+        initial=Classification.STALKING,
+        widget=forms.RadioSelect,
+    )
+    not_stalking_reason = _text(
+        "Why is this not stalking?",
+        help_text="Needed when the classification is harassment or other.",
+    )
+
+    confirm_new = forms.BooleanField(
+        label="This is a new matter, not an update of the open referral", required=False
+    )
+    confirm_reason = _text("Why a new referral?")
+
+    def __init__(self, *args, instrument: ScreeningInstrument | None, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.show_confirm = False
+        self._input: ReferralInput | None = None
+        if not policy.can_write(membership, "victim_contact"):
+            for name in CONTACT_FIELDS:
+                del self.fields[name]
+        for question in instrument.questions if instrument else []:
+            self.fields[QUESTION_PREFIX + question["key"]] = forms.ChoiceField(
+                label=question["text"],
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Answer yes or no."},
+            )
+        if self.is_bound and (
+            self.data.get("confirm_new") or self.data.get("confirm_reason", "").strip()
+        ):
+            self.show_confirm = True
+
+    # --- What the template lays out -------------------------------------------------------
+
+    @property
+    def has_contact_fields(self) -> bool:
+        return "contact_phone" in self.fields
+
+    def fields_named(self, *names: str) -> list[forms.BoundField]:
+        return [self[name] for name in names if name in self.fields]
+
+    def questions(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(QUESTION_PREFIX)]
+
+    def confirm_visible(self) -> bool:
+        return self.show_confirm or bool(self["confirm_new"].errors or self["confirm_reason"].errors)
+
+    # --- Validation: the API's serializer decides -----------------------------------------
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instrument is None:
+            raise forms.ValidationError("The screening questionnaire is not available.")
+        self._input = ReferralInput(data=self._payload(cleaned))
+        if not self._input.is_valid():
+            self._add_serializer_errors(self._input.errors)
+        return cleaned
+
+    def _payload(self, cleaned: dict) -> dict:
+        aliases = [line.strip() for line in cleaned.get("suspect_aliases", "").splitlines()]
+        answers = {
+            name.removeprefix(QUESTION_PREFIX): cleaned[name] == "yes"
+            for name in self.fields
+            if name.startswith(QUESTION_PREFIX) and cleaned.get(name)
+        }
+        payload = {
+            "victim": {
+                "name": cleaned.get("victim_name", ""),
+                "date_of_birth": cleaned.get("victim_date_of_birth"),
+                "address": cleaned.get("victim_address", ""),
+                "enhanced_rights": bool(cleaned.get("victim_enhanced_rights")),
+            },
+            "suspect": {
+                "name": cleaned.get("suspect_name", ""),
+                "date_of_birth": cleaned.get("suspect_date_of_birth"),
+                "address": cleaned.get("suspect_address", ""),
+                "aliases": [a for a in aliases if a],
+            },
+            "relationship": cleaned.get("relationship", []),
+            "behaviours": cleaned.get("behaviours", []),
+            "stalking_since": cleaned.get("stalking_since"),
+            "consent": bool(cleaned.get("consent")),
+            "screening": {"instrument": self.instrument.slug, "answers": answers},
+            "summary": cleaned.get("summary", ""),
+            "risk_level": cleaned.get("risk_level") or None,
+            "risk_reason": cleaned.get("risk_reason", ""),
+            "classification": cleaned.get("classification") or Classification.STALKING,
+            "not_stalking_reason": cleaned.get("not_stalking_reason", ""),
+            "confirm_new": bool(cleaned.get("confirm_new")),
+            "confirm_reason": cleaned.get("confirm_reason", ""),
+        }
+        contact = {key: cleaned.get(name, "") for name, key in CONTACT_FIELDS.items()}
+        if self.has_contact_fields and any(contact.values()):
+            payload["victim_contact"] = contact
+        return payload
+
+    def _field_for(self, path: tuple[str, ...]) -> str | None:
+        if path[:2] == ("screening", "answers") and len(path) > 2:
+            name = QUESTION_PREFIX + path[2]
+            return name if name in self.fields else None
+        for end in range(len(path), 0, -1):
+            name = ERROR_FIELDS.get(path[:end])
+            if name is not None:
+                return name if name in self.fields else None
+        return None
+
+    def _add_serializer_errors(self, detail) -> None:
+        for path, messages in _error_paths(detail):
+            name = self._field_for(path)
+            if name is not None and self.has_error(name):
+                continue  # the field's own parsing already said what is wrong
+            for message in messages:
+                self.add_error(name, message)
+
+    def draft(self) -> ReferralDraft:
+        """The validated referral, as `services.referral_submit` takes it."""
+        assert self._input is not None and not self.errors
+        return self._input.draft()
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        """Show what the service refused: its message on top, its field errors by the fields."""
+        if exc.code == "duplicate_referral":
+            self.show_confirm = True
+            self.add_error(
+                None,
+                "An open referral for the same victim and suspect already exists. Log the new "
+                "incident on it, or confirm below that this is a new matter and say why.",
+            )
+        else:
+            self.add_error(None, exc.message)
+        for path, messages in _error_paths(exc.fields):
+            name = self._field_for(path)
+            for message in messages:
+                self.add_error(name, message)

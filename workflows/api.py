@@ -1,0 +1,149 @@
+"""The task API: inbox scopes, one task with its form, claim, release, reassign, complete."""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.rest import IsMember, StrictCharField, StrictSerializer
+
+from . import selectors, services, task_forms
+
+ANY = OpenApiResponse(description="JSON object; see the contract in the README")
+
+
+def task_output(task, *, detail: bool = False) -> dict:
+    data = {
+        "id": task.pk,
+        "task_type": task.task_type,
+        "title": task.get_task_type_display(),
+        "status": task.status.lower(),
+        "agency": task.agency.slug if task.agency else None,
+        "role": task.role,
+        "referral": task.referral_id,
+        "reference": task.referral.reference if task.referral else None,
+        "risk_level": task.referral.risk_level if task.referral else None,
+        "due": task.due,
+        "overdue": task.is_overdue,
+        "escalated": task.escalated_at is not None,
+        "owner": task.owner.get_username() if task.owner_id else None,
+        "created": task.created,
+    }
+    if detail:
+        data["form"] = task_forms.schema_for(task.task_type, agency_kind=task.agency.kind)
+        data["context"] = task.process.coerced.data.get("context", {})
+        data["result"] = task.data.get("result")
+    return data
+
+
+class TaskListView(GenericAPIView):
+    """`scope=mine` (claimed by you), `queue` (your agency's, unclaimed), `overdue`."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("scope", enum=list(selectors.SCOPES), default="mine")],
+        responses=ANY,
+        operation_id="tasks_list",
+    )
+    def get(self, request):
+        scope = request.query_params.get("scope", "mine")
+        if scope not in selectors.SCOPES:
+            raise ValidationError({"scope": [f"One of: {', '.join(selectors.SCOPES)}."]})
+        page = self.paginate_queryset(selectors.task_list(user=request.user, scope=scope))
+        return self.get_paginated_response([task_output(t) for t in page])
+
+
+class TaskDetailView(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(responses=ANY)
+    def get(self, request, task_id: int):
+        task = selectors.task_get(user=request.user, task_id=task_id)
+        return Response(task_output(task, detail=True))
+
+
+class TaskClaimView(APIView):
+    """Take a task from your agency's queue; 409 if someone else has it."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=None, responses=ANY)
+    def post(self, request, task_id: int):
+        task = services.task_claim(actor=request.user, task_id=task_id)
+        return Response(task_output(selectors.task_get(user=request.user, task_id=task.pk)))
+
+
+class TaskReleaseView(APIView):
+    """Put a claimed task back in the queue (its owner or a supervisor)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=None, responses=ANY)
+    def post(self, request, task_id: int):
+        task = services.task_release(actor=request.user, task_id=task_id)
+        return Response(task_output(selectors.task_get(user=request.user, task_id=task.pk)))
+
+
+class ReassignInput(StrictSerializer):
+    username = StrictCharField(max_length=150)
+
+
+class TaskReassignView(APIView):
+    """A supervisor gives the task to a named member of the agency."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=ReassignInput, responses=ANY)
+    def post(self, request, task_id: int):
+        payload = ReassignInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        task = services.task_reassign(
+            actor=request.user, task_id=task_id, to_username=payload.validated_data["username"]
+        )
+        return Response(task_output(selectors.task_get(user=request.user, task_id=task.pk)))
+
+
+class TaskCompleteView(APIView):
+    """Finish your claimed task with its form's fields; 400 with `fields` if they do not fit."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=serializers.DictField(), responses=ANY)
+    def post(self, request, task_id: int):
+        task = services.task_complete(actor=request.user, task_id=task_id, data=request.data)
+        return Response(task_output(selectors.task_get(user=request.user, task_id=task.pk)))
+
+
+class NotificationListView(GenericAPIView):
+    """Your notifications, newest first, with the unread count."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(responses=ANY, operation_id="notifications_list")
+    def get(self, request):
+        page = self.paginate_queryset(selectors.notifications_for(user=request.user))
+        response = self.get_paginated_response(
+            [
+                {
+                    "id": n.id, "kind": n.kind, "text": n.text, "task": n.task_id,
+                    "created_at": n.created_at, "read": n.read_at is not None,
+                }
+                for n in page
+            ]
+        )
+        response.data["unread"] = selectors.unread_count(user=request.user)
+        return response
+
+
+class NotificationsReadView(APIView):
+    """Mark all your notifications read."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=None, responses=ANY)
+    def post(self, request):
+        marked = services.notifications_mark_read(user=request.user)
+        return Response({"marked": marked, "unread": 0})

@@ -1,0 +1,117 @@
+"""Workflow state: the case's process, agency-owned tasks, bank holidays, notifications."""
+
+from django.conf import settings
+from django.db import models
+from viewflow.workflow.models import Process, Task
+
+from agencies.models import Agency, Role
+
+
+class CaseProcess(Process):
+    """A viewflow process about one referral (the referral flow, or a single case task)."""
+
+    referral = models.ForeignKey(
+        "referral.Referral", on_delete=models.PROTECT, related_name="processes"
+    )
+
+    class Meta:
+        verbose_name = "case process"
+
+
+class TaskType(models.TextChoices):
+    TRIAGE = "triage", "Triage"
+    APPROVE_DECLINE = "approve_decline", "Approve a decline"
+    PROVIDE_INFO = "provide_info", "Provide more information"
+    RESEARCH = "research", "Research own records"
+    THREAT_ASSESSMENT = "threat_assessment", "Threat assessment"
+    CHARGING_REVIEW = "charging_review", "Charging review"
+    SCHEDULE_CONFERENCE = "schedule_conference", "Schedule a case conference"
+    PLAN = "plan", "Single-agency plan"
+    ACTION = "action", "Conference action"
+    REVIEW = "review", "Case review"
+    CLOSURE = "closure", "Close the case"
+    APPROVE_CLOSURE = "approve_closure", "Approve closure"
+    ENFORCEMENT = "enforcement", "Enforce a breached order"
+    PRE_HEARING_RISK = "pre_hearing_risk_assessment", "Pre-hearing risk assessment"
+    PSYCHIATRIC_REQUEST = "psychiatric_assessment_request", "Psychiatric assessment before court?"
+    VICTIM_UPDATE = "victim_update", "Update the victim"
+    MINUTES_DISTRIBUTION = "minutes_distribution", "Distribute the minutes"
+
+
+class AgencyTask(Task):
+    """A viewflow task owned by one agency: its queue is an indexed query on agency and state.
+
+    `is_open` mirrors viewflow's status (NEW/ASSIGNED/STARTED) so that queues and overdue sweeps
+    use one composite index instead of viewflow's per-user permission scan.
+    """
+
+    agency = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="tasks")
+    referral = models.ForeignKey(
+        "referral.Referral", null=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    task_type = models.CharField(max_length=40, choices=TaskType.choices, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CASEWORKER)
+    due = models.DateTimeField(null=True, blank=True)
+    is_open = models.BooleanField(default=False)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    # Who may not take this task (the decliner may not approve their own decline).
+    excluded_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["agency", "is_open", "due"], name="task_queue_idx"),
+            models.Index(fields=["is_open", "due"], name="task_overdue_idx"),
+            models.Index(fields=["referral", "task_type"], name="task_referral_idx"),
+        ]
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return bool(self.is_open and self.due and self.due < timezone.now())
+
+
+class BankHoliday(models.Model):
+    """England and Wales bank holidays, kept as data (loaded by a data migration)."""
+
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.name}"
+
+
+class Notification(models.Model):
+    """An in-app notice: a task landed in a queue, was assigned, or is overdue."""
+
+    class Kind(models.TextChoices):
+        QUEUED = "queued", "New task in your agency's queue"
+        ASSIGNED = "assigned", "Task assigned to you"
+        OVERDUE = "overdue", "Task overdue"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    task = models.ForeignKey(AgencyTask, null=True, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "task"], name="notification_once_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text

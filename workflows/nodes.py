@@ -1,0 +1,183 @@
+"""Two small additions to viewflow 2.4's nodes.
+
+* `AgencyView`: a human task owned by an agency (its queue), with a task type, a required role,
+  a due date and the access policy deciding who may take and do it. Creating one involves the
+  agency in the case; its `is_open` mirror keeps the queue an indexed query.
+* `DataSplit`: a parallel split whose branch may be created once per item of a data source
+  (viewflow's `Split` documents `data_source` but ignores it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+from viewflow import this
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.flow import Split, View
+from viewflow.workflow.nodes.split import SplitActivation
+from viewflow.workflow.nodes.view import ViewActivation
+from viewflow.workflow.status import STATUS
+
+from agencies import policy
+from agencies.policy import InvolvementBasis
+from agencies.selectors import membership_of
+
+
+def claim_roles(role: str) -> set[str]:
+    """Who may take a task meant for `role`: supervisors and chairs may do caseworkers' work."""
+    if role == "caseworker":
+        return {"caseworker", "supervisor", "chair"}
+    return {role}
+
+
+def may_take(user, task) -> bool:
+    """The access policy's answer: same agency, a role that fits, and not excluded."""
+    member = membership_of(user)
+    if member is None or task.agency_id is None or member.agency_id != task.agency_id:
+        return False
+    if not policy.may(member, "claim_task"):
+        return False
+    if task.excluded_user_id is not None and task.excluded_user_id == user.pk:
+        return False
+    return bool(set(member.roles) & claim_roles(task.role))
+
+
+class AgencyViewActivation(ViewActivation):
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        from agencies.services import involvement_grant
+
+        from . import notifications
+
+        task = flow_task.flow_class.task_class(
+            process=prev_activation.process, flow_task=flow_task, token=token
+        )
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        process = prev_activation.process
+        task.referral_id = process.referral_id
+        task.task_type = flow_task.agency_task_type
+        task.agency = flow_task.agency_for(activation)
+        task.role = flow_task.role_for(activation)
+        task.due = flow_task.due_for(activation)
+        task.excluded_user_id = flow_task.excluded_user_for(activation)
+        task.is_open = True
+        if task.agency is None:
+            raise FlowRuntimeError(f"No agency to route {task.task_type} to")
+        task.save()
+        task.previous.add(prev_activation.task)
+        involvement_grant(
+            referral=process.referral, agency=task.agency, basis=InvolvementBasis.TASK,
+            source=f"process:{process.pk}",
+        )
+        transaction.on_commit(lambda: notifications.task_queued(task_id=task.pk))
+        if flow_task._on_create is not None:
+            flow_task._on_create(activation)
+        return activation
+
+    @Activation.status.super()
+    def complete(self):
+        self.task.is_open = False
+        super().complete.original()
+
+    @Activation.status.super()
+    def cancel(self):
+        self.task.is_open = False
+        super().cancel.original()
+
+
+class AgencyView(View):
+    """A human task for one agency's queue.
+
+    `agency`, `due` and `excluded_user` are callables of the activation (or `this.` references).
+    """
+
+    activation_class = AgencyViewActivation
+
+    def __init__(
+        self,
+        view=None,
+        *,
+        task_type: str,
+        agency: Callable,
+        due: Callable,
+        role: str | Callable = "caseworker",
+        excluded_user: Callable | None = None,
+        **kwargs,
+    ):
+        from .views import TaskPageView
+
+        super().__init__(view or TaskPageView.as_view(), **kwargs)
+        self.agency_task_type = task_type
+        self._agency = agency
+        self._due = due
+        self._role = role
+        self._excluded_user = excluded_user
+        self.task_title = task_type.replace("_", " ").capitalize()
+
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        self._agency = this.resolve(instance, self._agency)
+        self._due = this.resolve(instance, self._due)
+        self._role = this.resolve(instance, self._role)
+        self._excluded_user = this.resolve(instance, self._excluded_user)
+
+    def agency_for(self, activation):
+        return self._agency(activation)
+
+    def due_for(self, activation):
+        return self._due(activation)
+
+    def role_for(self, activation) -> str:
+        return self._role(activation) if callable(self._role) else self._role
+
+    def excluded_user_for(self, activation) -> int | None:
+        """The id of a user who may not take this task."""
+        return self._excluded_user(activation) if self._excluded_user else None
+
+    def can_assign(self, user, task):
+        return task.owner_id is None and may_take(user, task)
+
+    def can_execute(self, user, task):
+        return task.owner_id == user.pk and may_take(user, task)
+
+    def can_unassign(self, user, task):
+        if task.owner_id is None:
+            return False
+        if task.owner_id == user.pk:
+            return True
+        member = membership_of(user)
+        return (
+            member is not None and member.agency_id == task.agency_id
+            and policy.may(member, "reassign_task")
+        )
+
+
+class DataSplitActivation(SplitActivation):
+    @Activation.status.super()
+    def activate(self):
+        for node, cond, data_source in self.flow_task._branches:
+            if cond and not cond(self):
+                continue
+            if data_source is None:
+                self.next_tasks.append((node, None))
+            else:
+                self.next_tasks.extend((node, item) for item in data_source(self))
+        if not self.next_tasks:
+            raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
+
+
+class DataSplit(Split):
+    """A parallel split that can create one task of a branch per item of `data_source`."""
+
+    activation_class = DataSplitActivation
+
+    def Next(self, node, case=None, data_source=None):  # noqa: N802 - viewflow's naming
+        self._activate_next.append((node, case, data_source))
+        return self
+
+
+__all__ = ["STATUS", "AgencyView", "DataSplit", "may_take"]

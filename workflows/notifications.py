@@ -1,0 +1,88 @@
+"""In-app notifications and emails about tasks, sent after the transaction commits.
+
+Texts name the task type and the case reference, never a person: emails leave the system.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+
+from agencies.selectors import agency_members
+
+from .models import AgencyTask, Notification
+from .nodes import claim_roles
+
+
+def _text(task: AgencyTask, kind: str) -> str:
+    what = task.get_task_type_display()
+    ref = task.referral.reference if task.referral_id else "a case"
+    return {
+        Notification.Kind.QUEUED: f"{what} on {ref} is in your agency's queue.",
+        Notification.Kind.ASSIGNED: f"{what} on {ref} has been assigned to you.",
+        Notification.Kind.OVERDUE: f"{what} on {ref} is overdue.",
+    }[kind]
+
+
+def _notify(task: AgencyTask, kind: str, users) -> int:
+    users = [u for u in users if u.is_active]
+    text = _text(task, kind)
+    created = []
+    for user in users:
+        try:
+            with transaction.atomic():
+                Notification.objects.create(user=user, kind=kind, task=task, text=text)
+            created.append(user)
+        except IntegrityError:
+            continue  # already told: notifying is idempotent per user, kind and task
+    messages = [
+        (f"Concord: {text}", f"{text}\n\nSign in to Concord to see it.",
+         settings.DEFAULT_FROM_EMAIL, [u.email])
+        for u in created if u.email
+    ]
+    if messages:
+        from .tasks import send_emails
+
+        send_emails.delay(messages)
+    return len(created)
+
+
+def _task(task_id: int) -> AgencyTask | None:
+    return AgencyTask.objects.select_related("referral", "agency", "owner").filter(
+        pk=task_id
+    ).first()
+
+
+def task_queued(*, task_id: int) -> int:
+    task = _task(task_id)
+    if task is None or task.agency is None:
+        return 0
+    if task.owner_id:
+        return task_assigned(task_id=task_id)
+    roles = claim_roles(task.role)
+    members = [m.user for m in agency_members(agency=task.agency) if set(m.roles) & roles]
+    if task.excluded_user_id:
+        members = [u for u in members if u.pk != task.excluded_user_id]
+    return _notify(task, Notification.Kind.QUEUED, members)
+
+
+def task_assigned(*, task_id: int) -> int:
+    task = _task(task_id)
+    if task is None or task.owner is None:
+        return 0
+    return _notify(task, Notification.Kind.ASSIGNED, [task.owner])
+
+
+def task_overdue(*, task_id: int) -> int:
+    task = _task(task_id)
+    if task is None or task.agency is None:
+        return 0
+    supervisors = [m.user for m in agency_members(agency=task.agency, role="supervisor")]
+    if not supervisors:  # an agency without supervisors: its members must still hear of it
+        supervisors = [m.user for m in agency_members(agency=task.agency)]
+    return _notify(task, Notification.Kind.OVERDUE, supervisors)
+
+
+def send_mass(messages) -> None:
+    send_mass_mail([tuple(m) for m in messages], fail_silently=False)

@@ -1,0 +1,95 @@
+"""Reads of tasks and notifications, scoped to the caller's agency."""
+
+from __future__ import annotations
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+from viewflow.workflow.status import STATUS
+
+from agencies.selectors import membership_of
+
+from .models import AgencyTask, Notification
+from .nodes import claim_roles
+
+SCOPES = ("mine", "queue", "overdue")
+
+
+def _base() -> QuerySet[AgencyTask]:
+    return AgencyTask.objects.select_related("referral", "agency", "owner")
+
+
+def task_list(*, user, scope: str) -> QuerySet[AgencyTask]:
+    """`mine`: claimed by the user; `queue`: the agency's unclaimed tasks the user may take;
+    `overdue`: the agency's open tasks past due. Overdue first, then by due date.
+
+    Each is one indexed query on (agency, is_open, due) whatever the number of tasks.
+    """
+    member = membership_of(user)
+    if member is None:
+        return AgencyTask.objects.none()
+    now = timezone.now()
+    open_tasks = _base().filter(agency_id=member.agency_id, is_open=True)
+    if scope == "mine":
+        tasks = open_tasks.filter(owner_id=user.pk)
+    elif scope == "queue":
+        roles = [r for r in ("caseworker", "supervisor", "chair", "auditor", "admin")
+                 if set(member.roles) & claim_roles(r)]
+        tasks = open_tasks.filter(owner__isnull=True, status=STATUS.NEW, role__in=roles).exclude(
+            excluded_user_id=user.pk
+        )
+    elif scope == "overdue":
+        tasks = open_tasks.filter(due__lt=now)
+    else:
+        raise ValueError(scope)
+    return tasks.annotate(
+        overdue_first=Case(When(due__lt=now, then=Value(0)), default=Value(1),
+                           output_field=IntegerField())
+    ).order_by("overdue_first", "due", "id")
+
+
+def task_get(*, user, task_id) -> AgencyTask:
+    """One task of the caller's agency; 404 for any other (the same as a missing one)."""
+    member = membership_of(user)
+    try:
+        task_id = int(task_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if member is None:
+        raise Http404
+    task = _base().filter(pk=task_id, agency_id=member.agency_id).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+def notifications_for(*, user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("task__referral")
+
+
+def unread_count(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def case_sections(*, referral) -> dict:
+    """The sections the agencies' own work fills, from their completed tasks (one query)."""
+    done = (
+        AgencyTask.objects.filter(
+            referral=referral,
+            task_type__in=["research", "threat_assessment", "charging_review"],
+            status=STATUS.DONE,
+        )
+        .select_related("agency")
+        .order_by("finished", "id")
+    )
+    research, threat, charging = [], None, None
+    for task in done:
+        result = task.data.get("result", {})
+        entry = {"agency": task.agency.slug, "completed": task.finished, **result}
+        if task.task_type == "research":
+            research.append(entry)
+        elif task.task_type == "threat_assessment":
+            threat = entry
+        else:
+            charging = entry
+    return {"research": research, "threat_assessment": threat, "charging": charging}

@@ -1,0 +1,330 @@
+"""Moving work along: referring into the flow, claiming, completing, reassigning, timers.
+
+Calling a viewflow activation from code skips the permission checks its views make, so every
+service here asks the access policy and the node's `can_assign` / `can_execute` itself, and
+re-checks the task's state under the flow's row lock (409 when it moved on).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.status import STATUS
+
+from agencies import policy
+from agencies.models import AgencyKind, Membership
+from agencies.selectors import membership_of
+from audit import events
+from config.exceptions import Conflict, DomainError, NotAllowed
+from referral import services as referral_services
+from referral.models import CourtHearing, Incident, ProtectiveOrder, Referral, RiskLevel
+from referral.selectors import escalation_signal
+
+from . import calendar, notifications, routing, task_forms
+from .flows import CaseTaskFlow, ReferralFlow
+from .models import AgencyTask, CaseProcess
+from .nodes import may_take
+from .selectors import task_get
+
+User = get_user_model()
+
+
+# --- Into the flow ---------------------------------------------------------------------------
+
+@transaction.atomic
+def referral_refer(*, actor, membership: Membership, draft) -> referral_services.Submitted:
+    """Submit a referral and start its flow: it lands in the coordinator's triage queue."""
+    result = referral_services.referral_submit(actor=actor, membership=membership, draft=draft)
+    ReferralFlow.start.run(referral=result.referral)
+    return result
+
+
+@transaction.atomic
+def incident_log(*, referral: Referral, actor, membership: Membership, draft) -> Incident:
+    """Log an incident; a breach of an order gives police an enforcement task due in 24 hours."""
+    incident = referral_services.incident_record(
+        referral=referral, actor=actor, membership=membership, draft=draft
+    )
+    if incident.breach_of_order_id:
+        police = routing.agency_of_kind(AgencyKind.POLICE, region=referral.referrer_agency.region)
+        case_task_start(
+            referral=referral, task_type="enforcement", agency=police,
+            due=timezone.now() + timedelta(hours=24),
+            context={"incident": incident.pk, "order": incident.breach_of_order_id},
+        )
+    return incident
+
+
+@transaction.atomic
+def order_log(*, referral: Referral, actor, membership: Membership, draft) -> ProtectiveOrder:
+    """Record an order; new bail conditions are a change the victim must be told of."""
+    order = referral_services.order_record(
+        referral=referral, actor=actor, membership=membership, draft=draft
+    )
+    if order.kind == ProtectiveOrder.Kind.BAIL_CONDITIONS:
+        victim_update_start(referral=referral, reason="bail conditions changed")
+    return order
+
+
+@transaction.atomic
+def hearing_record(
+    *, referral: Referral, actor, membership: Membership, kind: str, on: date, court: str = ""
+) -> CourtHearing:
+    """A court hearing: risk assessments by advocacy and police due two working days before it,
+    and a question to CPS whether a psychiatric assessment should be requested."""
+    if not policy.can_write(membership, "orders") and not policy.can_write(membership, "charging"):
+        raise NotAllowed("Your agency may not record court hearings.")
+    if on < timezone.localdate():
+        raise DomainError("The hearing date has passed.", fields={"date": ["In the past."]})
+    hearing = CourtHearing.objects.create(
+        referral=referral, kind=kind, date=on, court=court, recorded_by=actor
+    )
+    events.hearing_recorded_event(hearing=hearing, actor=actor)
+    due = calendar.end_of_day(calendar.add_working_days(on, -2))
+    due = max(due, timezone.now() + timedelta(hours=4))
+    region = referral.referrer_agency.region
+    context = {"hearing": hearing.pk, "kind": kind, "date": on.isoformat()}
+    for kind_of_agency in (AgencyKind.ADVOCACY, AgencyKind.POLICE):
+        case_task_start(
+            referral=referral, task_type="pre_hearing_risk_assessment",
+            agency=routing.agency_of_kind(kind_of_agency, region=region), due=due, context=context,
+        )
+    case_task_start(
+        referral=referral, task_type="psychiatric_assessment_request",
+        agency=routing.agency_of_kind(AgencyKind.CPS, region=region), due=due, context=context,
+    )
+    return hearing
+
+
+def victim_update_start(*, referral: Referral, reason: str) -> AgencyTask | None:
+    """Victims' Code: advocacy updates the victim within 5 working days (1 if enhanced rights)."""
+    advocacy = routing.agency_of_kind(AgencyKind.ADVOCACY, region=referral.referrer_agency.region)
+    days = 1 if referral.victim_enhanced_rights else 5
+    return case_task_start(
+        referral=referral, task_type="victim_update", agency=advocacy,
+        due=calendar.due_in_working_days(days), context={"reason": reason},
+    )
+
+
+def case_task_start(*, referral: Referral, task_type: str, agency, due: datetime,
+                    context: dict | None = None) -> AgencyTask | None:
+    """Start a single task (outside the main flow) for an agency on a case."""
+    if agency is None:
+        return None
+    process = CaseTaskFlow.start.run(
+        referral=referral, task_type=task_type, agency=agency, due=due, context=context
+    )
+    return AgencyTask.objects.filter(process=process, task_type=task_type).first()
+
+
+def conference_needed(referral: Referral) -> bool:
+    """High risk, escalating, threats or violence, 3+ incidents in 12 months, or a repeat."""
+    criteria = referral.screening.instrument.escalation if hasattr(referral, "screening") else {}
+    if referral.risk_level == criteria.get("risk_level", RiskLevel.HIGH):
+        return True
+    signal = escalation_signal(referral=referral)
+    if signal.escalating or signal.level == RiskLevel.HIGH:
+        return True
+    if signal.figures["incidents_last_12_months"] >= criteria.get("incidents_in_12_months", 3):
+        return True
+    months = criteria.get("repeat_within_months", 12)
+    return Referral.objects.filter(
+        timeline_id=referral.timeline_id,
+        created_at__gte=referral.created_at - timedelta(days=round(months * 30.44)),
+        created_at__lt=referral.created_at,
+    ).exists()
+
+
+# --- Claiming and completing -----------------------------------------------------------------
+
+class _Activation:
+    """`with _Activation(task) as activation`: the flow lock, with a lock timeout as a 409."""
+
+    def __init__(self, task: AgencyTask):
+        self.cm = task.activation()
+
+    def __enter__(self):
+        try:
+            return self.cm.__enter__()
+        except FlowLockFailed as exc:
+            raise Conflict("Someone else is working on this case right now; try again.") from exc
+
+    def __exit__(self, *exc_info):
+        return self.cm.__exit__(*exc_info)
+
+
+@transaction.atomic
+def task_claim(*, actor, task_id) -> AgencyTask:
+    """Take a task from the agency's queue. Exactly one of several simultaneous claimers wins."""
+    task = task_get(user=actor, task_id=task_id)
+    with _Activation(task) as activation:
+        if task.status != STATUS.NEW or not task.is_open:
+            if task.owner_id == actor.pk and task.is_open:
+                return task
+            raise Conflict("This task has already been claimed or done.", code="already_claimed")
+        if not activation.flow_task.can_assign(actor, task):
+            raise NotAllowed("Your role may not take this task.")
+        task.assigned = timezone.now()
+        activation.assign(actor)
+        events.task_claimed_event(task=task, actor=actor)
+    return task
+
+
+@transaction.atomic
+def task_release(*, actor, task_id) -> AgencyTask:
+    """Put a claimed task back in the queue (its owner, or a supervisor of the agency)."""
+    task = task_get(user=actor, task_id=task_id)
+    with _Activation(task) as activation:
+        if task.status != STATUS.ASSIGNED:
+            raise Conflict("Only a claimed task can be released.")
+        if not activation.flow_task.can_unassign(actor, task):
+            raise NotAllowed("Only its owner or a supervisor may release this task.")
+        task.assigned = None
+        activation.unassign()
+        events.task_released_event(task=task, actor=actor)
+    return task
+
+
+@transaction.atomic
+def task_reassign(*, actor, task_id, to_username: str) -> AgencyTask:
+    """A supervisor gives a task to a named member of the agency."""
+    task = task_get(user=actor, task_id=task_id)
+    member = membership_of(actor)
+    if not policy.may(member, "reassign_task"):
+        raise NotAllowed("Only a supervisor may reassign tasks.")
+    target = User.objects.filter(username=to_username, is_active=True).first()
+    with _Activation(task) as activation:
+        if not task.is_open:
+            raise Conflict("This task is finished.")
+        if target is None or not may_take(target, task):
+            raise DomainError(
+                "That person may not take this task.",
+                fields={"username": ["Not a member of this agency with a suitable role."]},
+            )
+        task.assigned = timezone.now()
+        if task.status == STATUS.NEW:
+            activation.assign(target)
+        else:
+            activation.reassign(target)
+        events.task_reassigned_event(task=task, actor=actor, to_username=to_username)
+    transaction.on_commit(lambda: notifications.task_assigned(task_id=task.pk))
+    return task
+
+
+def _screened_risk(referral: Referral) -> str:
+    screening = getattr(referral, "screening", None)
+    return screening.risk_level if screening else RiskLevel.STANDARD
+
+
+@transaction.atomic
+def task_complete(*, actor, task_id, data) -> AgencyTask:
+    """Finish a claimed task with its form's fields; the flow moves on in the same transaction."""
+    task = task_get(user=actor, task_id=task_id)
+    member = membership_of(actor)
+    referral = task.referral
+    errors = task_forms.check(
+        task.task_type, data, agency_kind=task.agency.kind, screened_risk=_screened_risk(referral)
+    )
+    if errors:
+        raise DomainError("Some fields do not fit this task's form.", fields=errors)
+    with _Activation(task) as activation:
+        if not task.is_open or task.status not in (STATUS.ASSIGNED, STATUS.STARTED):
+            if task.status == STATUS.NEW:
+                raise Conflict("Claim the task before completing it.", code="not_claimed")
+            raise Conflict("This task is already done or the case has moved on.")
+        if task.owner_id != actor.pk:
+            raise Conflict("Someone else has claimed this task.", code="already_claimed")
+        if not activation.flow_task.can_execute(actor, task) or not policy.may(
+            member, "complete_task"
+        ):
+            raise NotAllowed("Your role may not complete this task.")
+        _apply_result(task=task, actor=actor, membership=member, data=data)
+        task.data = {**task.data, "result": data}
+        process = task.process.coerced
+        results = process.data.setdefault("results", {})
+        results[task.task_type] = data
+        process.data.setdefault("actors", {})[task.task_type] = actor.pk
+        process.save(update_fields=["data"])
+        events.task_completed_event(task=task, actor=actor, result=data)
+        activation.start(None)
+        activation.execute()
+    return task
+
+
+def _apply_result(*, task: AgencyTask, actor, membership: Membership, data: dict) -> None:
+    """What a completed task changes on the case itself."""
+    referral = task.referral
+    if task.task_type == "triage":
+        if data["risk_level"] != referral.risk_level:
+            referral_services.referral_set_risk(
+                referral=referral, actor=actor, risk_level=data["risk_level"],
+                reason=data.get("reason", ""),
+            )
+        classification = data.get("classification")
+        if classification and classification != referral.classification:
+            referral_services.referral_classify(
+                referral=referral, actor=actor, classification=classification,
+                reason=data.get("not_stalking_reason", ""),
+            )
+    elif task.task_type == "schedule_conference":
+        from conferences.services import agenda_add
+
+        item = agenda_add(referral=referral, conference_id=data["conference"], actor=actor)
+        process = task.process.coerced
+        process.data["agenda_item"] = item.pk
+    elif task.task_type == "charging_review":
+        victim_update_start(referral=referral, reason="charging decision made")
+    elif task.task_type == "enforcement" and data.get("arrested"):
+        victim_update_start(referral=referral, reason="suspect arrested")
+
+
+@transaction.atomic
+def conference_heard(*, referral: Referral) -> bool:
+    """The case was heard at its conference: the referral flow moves on to review."""
+    heard = AgencyTask.objects.filter(
+        process__in=CaseProcess.objects.filter(referral=referral),
+        flow_task=ReferralFlow.heard,
+        status=STATUS.NEW,
+    ).first()
+    if heard is None:
+        return False
+    ReferralFlow.heard.run(heard)
+    return True
+
+
+# --- Timers ----------------------------------------------------------------------------------
+
+def escalate_overdue(*, now: datetime | None = None) -> int:
+    """Flag every open task past its due date, once, and tell its agency's supervisors.
+
+    Idempotent and catch-up safe: a conditional update claims each task's escalation, so
+    running twice (or from two places, or after downtime) escalates each task exactly once.
+    """
+    now = now or timezone.now()
+    escalated = 0
+    candidates = AgencyTask.objects.filter(
+        is_open=True, due__lt=now, escalated_at__isnull=True
+    ).values_list("pk", flat=True)
+    for task_id in list(candidates):
+        with transaction.atomic():
+            if not AgencyTask.objects.filter(pk=task_id, escalated_at__isnull=True).update(
+                escalated_at=now
+            ):
+                continue
+            task = AgencyTask.objects.select_related("agency").get(pk=task_id)
+            events.task_escalated_event(task=task)
+            transaction.on_commit(lambda task_id=task_id: notifications.task_overdue(task_id=task_id))
+            escalated += 1
+    return escalated
+
+
+def notifications_mark_read(*, user) -> int:
+    from .models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
