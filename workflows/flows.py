@@ -22,7 +22,7 @@ from referral.models import Referral
 
 from . import routing
 from .models import AgencyTask, CaseProcess
-from .nodes import AgencyView, DataSplit
+from .nodes import AgencyView, CaseEnd, DataSplit
 
 
 def _result(activation, task_type: str) -> dict:
@@ -180,7 +180,7 @@ class ReferralFlow(Flow):
         .Else(this.closure)
     )
     closed = flow.Function(_status(Referral.Status.CLOSED)).Next(this.end)
-    end = flow.End()
+    end = CaseEnd()
 
     def start_referral(self, activation, *, referral: Referral):
         activation.process.referral = referral
@@ -252,7 +252,7 @@ class CaseTaskFlow(Flow):
         task_type="minutes_distribution", agency=this.task_agency, due=this.task_due,
         role="chair",
     ).Next(this.end)
-    end = flow.End()
+    end = CaseEnd()
 
     def start_task(self, activation, *, referral: Referral, task_type: str, agency: Agency,
                    due, context: dict | None = None):

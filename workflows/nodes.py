@@ -15,7 +15,8 @@ from django.db import transaction
 from viewflow import this
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
-from viewflow.workflow.flow import Split, View
+from viewflow.workflow.flow import End, Split, View
+from viewflow.workflow.nodes.end import EndActivation
 from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.status import STATUS
@@ -180,4 +181,26 @@ class DataSplit(Split):
         return self
 
 
-__all__ = ["STATUS", "AgencyView", "DataSplit", "may_take"]
+
+
+class CaseEndActivation(EndActivation):
+    @Activation.status.super()
+    def activate(self):
+        super().activate.original()
+        from agencies.services import involvement_revoke
+        from referral.models import Involvement
+
+        source = f"process:{self.process.pk}"
+        for involvement in Involvement.objects.filter(
+            referral_id=self.process.referral_id, basis=InvolvementBasis.TASK, source=source
+        ).select_related("agency", "referral"):
+            involvement_revoke(
+                referral=involvement.referral, agency=involvement.agency,
+                basis=InvolvementBasis.TASK, source=source,
+            )
+
+
+class CaseEnd(End):
+    """The end of a case process: the agencies it involved lose the access it gave them."""
+
+    activation_class = CaseEndActivation
