@@ -103,7 +103,9 @@ def _error_paths(detail, path: tuple[str, ...] = ()):
 
 class ReferralForm(forms.Form):
     victim_name = forms.CharField(label="Name", max_length=NAME_MAX)
-    victim_date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput())
+    victim_date_of_birth = forms.DateField(
+        label="Date of birth", required=False, widget=DateInput()
+    )
     victim_address = _text("Address", rows=2, max_length=1000)
     victim_enhanced_rights = forms.BooleanField(
         label="Entitled to enhanced rights under the Victims' Code",
@@ -188,14 +190,13 @@ class ReferralForm(forms.Form):
     def has_contact_fields(self) -> bool:
         return "contact_phone" in self.fields
 
-    def fields_named(self, *names: str) -> list[forms.BoundField]:
-        return [self[name] for name in names if name in self.fields]
-
     def questions(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith(QUESTION_PREFIX)]
 
     def confirm_visible(self) -> bool:
-        return self.show_confirm or bool(self["confirm_new"].errors or self["confirm_reason"].errors)
+        return self.show_confirm or bool(
+            self["confirm_new"].errors or self["confirm_reason"].errors
+        )
 
     # --- Validation: the API's serializer decides -----------------------------------------
 

@@ -1,22 +1,27 @@
 """The referral pages of the Material shell: list, refer a case, the case, its timeline.
 
-Thin, like the API: each page reads through `referral.selectors`, changes state only through
-`referral.services`, and shows a case only as `serializers.referral_detail` shaped it for the
+Thin, like the API: each page reads through `referral.selectors`, changes state only through the
+services the API calls, and shows a case only as `serializers.referral_detail` shaped it for the
 viewer's agency, so a section the policy withholds never reaches a template.
 """
 
 from __future__ import annotations
+
+from datetime import date, datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.generic import FormView, ListView, TemplateView
 
 from agencies import policy
 from agencies.selectors import agencies_by_slug, membership_of
 from config.exceptions import DomainError
+from workflows import services as workflow_services
 
 from . import selectors, serializers, services
 from .forms import ReferralForm
@@ -127,7 +132,8 @@ class ReferralListView(MemberRequiredMixin, ListView):
 
 
 class ReferralCreateView(MemberRequiredMixin, FormView):
-    """Refer a case; validated as the API validates it, submitted by the same service."""
+    """Refer a case; validated as the API validates it, submitted (and its flow started) by the
+    same service the API calls."""
 
     template_name = "referral/referral_form.html"
     form_class = ReferralForm
@@ -142,7 +148,7 @@ class ReferralCreateView(MemberRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            result = services.referral_submit(
+            result = workflow_services.referral_refer(
                 actor=self.request.user, membership=self.membership, draft=form.draft()
             )
         except DomainError as exc:
@@ -167,6 +173,10 @@ def _display(value) -> str:
         return "-"
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "j M Y H:i")
+    if isinstance(value, date):
+        return date_format(value, "j M Y")
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value) or "-"
     return str(value)
