@@ -46,13 +46,17 @@ def _add(*, conference: Conference, referral: Referral, actor=None) -> AgendaIte
         status=AgendaItem.Status.CLOSED,
     ).exists()
     item, _ = AgendaItem.objects.get_or_create(
-        conference=conference, referral=referral,
+        conference=conference,
+        referral=referral,
         defaults={"position": _next_position(conference), "is_repeat": is_repeat},
     )
     for agency in conference.invited_agencies.all():
         involvement_grant(
-            referral=referral, agency=agency, basis=InvolvementBasis.CONFERENCE,
-            source=f"conference:{conference.pk}", actor=actor,
+            referral=referral,
+            agency=agency,
+            basis=InvolvementBasis.CONFERENCE,
+            source=f"conference:{conference.pk}",
+            actor=actor,
         )
     return item
 

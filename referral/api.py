@@ -9,7 +9,6 @@ from rest_framework.views import APIView
 from agencies import policy
 from agencies.selectors import membership_of
 from config.rest import IsMember
-
 from workflows import services as workflow_services
 
 from . import selectors, serializers, services

@@ -1,3 +1,4 @@
+import importlib
 import os
 
 import pytest
@@ -37,3 +38,29 @@ def api():
 def as_user(demo, api):
     """as_user("police.caseworker") -> an APIClient signed in as that demo account."""
     return lambda username: api(demo[username].user)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Rows the data migrations load (the screening instrument, bank holidays).
+
+    Transactional tests (live servers, threads) end by emptying every table, data migrations'
+    rows included; put them back for whichever test comes next.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(
+        (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & names
+    )
+    if not (marker or transactional or "db" in names):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
+
+    from referral.models import ScreeningInstrument
+    from workflows import calendar
+
+    if not ScreeningInstrument.objects.exists():
+        importlib.import_module("referral.migrations.0002_stalking_screen_v1").load(apps, None)
+        importlib.import_module("workflows.migrations.0002_bank_holidays").load(apps, None)
+        calendar.refresh_holidays()

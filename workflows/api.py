@@ -1,7 +1,6 @@
 """The task API: inbox scopes, one task with its form, claim, release, reassign, complete."""
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -111,7 +110,10 @@ class TaskCompleteView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=serializers.DictField(), responses=ANY)
+    @extend_schema(
+        request={"application/json": {"type": "object", "additionalProperties": True}},
+        responses=ANY,
+    )
     def post(self, request, task_id: int):
         task = services.task_complete(actor=request.user, task_id=task_id, data=request.data)
         return Response(task_output(selectors.task_get(user=request.user, task_id=task.pk)))
@@ -128,8 +130,12 @@ class NotificationListView(GenericAPIView):
         response = self.get_paginated_response(
             [
                 {
-                    "id": n.id, "kind": n.kind, "text": n.text, "task": n.task_id,
-                    "created_at": n.created_at, "read": n.read_at is not None,
+                    "id": n.id,
+                    "kind": n.kind,
+                    "text": n.text,
+                    "task": n.task_id,
+                    "created_at": n.created_at,
+                    "read": n.read_at is not None,
                 }
                 for n in page
             ]

@@ -24,6 +24,11 @@ from . import routing
 from .models import AgencyTask, CaseProcess
 from .nodes import AgencyView, CaseEnd, DataSplit
 
+# A blocking row lock on the process. viewflow's `select_for_update_lock` uses NOWAIT and
+# catches the error inside a savepoint, which leaves an enclosing transaction aborted; the
+# services here always run inside one, so they wait for the lock instead.
+PROCESS_LOCK = lock.SelectForUpdateLock(nowait=False, attempts=1)
+
 
 def _result(activation, task_type: str) -> dict:
     return activation.process.data.get("results", {}).get(task_type, {})
@@ -53,7 +58,7 @@ def _status(status: str):
 class ReferralFlow(Flow):
     process_class = CaseProcess
     task_class = AgencyTask
-    lock_impl = lock.select_for_update_lock
+    lock_impl = PROCESS_LOCK
     process_title = "Stalking referral"
 
     start = flow.StartHandle(this.start_referral).Next(this.triage)
@@ -111,8 +116,11 @@ class ReferralFlow(Flow):
         .Next(this.after_research)
     )
     after_research = (
-        flow.If(lambda a: bool(a.task.previous.get().data.get("result", {}).get(
-            "request_charging_advice")))
+        flow.If(
+            lambda a: bool(
+                a.task.previous.get().data.get("result", {}).get("request_charging_advice")
+            )
+        )
         .Then(this.charging_review)
         .Else(this.research_join)
     )
@@ -126,24 +134,19 @@ class ReferralFlow(Flow):
     ).Next(this.research_join)
     research_join = flow.Join().Next(this.after_research_join)
 
-    after_research_join = (
-        flow.If(this.needs_conference).Then(this.to_conference).Else(this.plan)
-    )
+    after_research_join = flow.If(this.needs_conference).Then(this.to_conference).Else(this.plan)
     to_conference = flow.Function(this.place_on_agenda).Next(this.on_agenda)
     on_agenda = (
         flow.If(lambda a: a.process.data.get("agenda_item") is not None)
         .Then(this.heard)
         .Else(this.schedule_conference)
     )
-    schedule_conference = (
-        AgencyView(
-            task_type="schedule_conference",
-            agency=_kind(AgencyKind.COORDINATOR),
-            role="chair",
-            due=_due("schedule_conference"),
-        )
-        .Next(this.heard)
-    )
+    schedule_conference = AgencyView(
+        task_type="schedule_conference",
+        agency=_kind(AgencyKind.COORDINATOR),
+        role="chair",
+        due=_due("schedule_conference"),
+    ).Next(this.heard)
     heard = flow.Handle().Next(this.review)
     plan = (
         AgencyView(
@@ -213,22 +216,30 @@ class CaseTaskFlow(Flow):
 
     process_class = CaseProcess
     task_class = AgencyTask
-    lock_impl = lock.select_for_update_lock
+    lock_impl = PROCESS_LOCK
     process_title = "Case task"
 
     TYPES = (
-        "enforcement", "pre_hearing_risk_assessment", "psychiatric_assessment_request",
-        "victim_update", "action", "minutes_distribution",
+        "enforcement",
+        "pre_hearing_risk_assessment",
+        "psychiatric_assessment_request",
+        "victim_update",
+        "action",
+        "minutes_distribution",
     )
 
     start = flow.StartHandle(this.start_task).Next(this.route)
     route = (
         flow.Switch()
         .Case(this.enforcement, lambda a: a.process.data["task_type"] == "enforcement")
-        .Case(this.pre_hearing_risk_assessment,
-              lambda a: a.process.data["task_type"] == "pre_hearing_risk_assessment")
-        .Case(this.psychiatric_assessment_request,
-              lambda a: a.process.data["task_type"] == "psychiatric_assessment_request")
+        .Case(
+            this.pre_hearing_risk_assessment,
+            lambda a: a.process.data["task_type"] == "pre_hearing_risk_assessment",
+        )
+        .Case(
+            this.psychiatric_assessment_request,
+            lambda a: a.process.data["task_type"] == "psychiatric_assessment_request",
+        )
         .Case(this.victim_update, lambda a: a.process.data["task_type"] == "victim_update")
         .Case(this.action, lambda a: a.process.data["task_type"] == "action")
         .Default(this.minutes_distribution)
@@ -249,13 +260,23 @@ class CaseTaskFlow(Flow):
         this.end
     )
     minutes_distribution = AgencyView(
-        task_type="minutes_distribution", agency=this.task_agency, due=this.task_due,
+        task_type="minutes_distribution",
+        agency=this.task_agency,
+        due=this.task_due,
         role="chair",
     ).Next(this.end)
     end = CaseEnd()
 
-    def start_task(self, activation, *, referral: Referral, task_type: str, agency: Agency,
-                   due, context: dict | None = None):
+    def start_task(
+        self,
+        activation,
+        *,
+        referral: Referral,
+        task_type: str,
+        agency: Agency,
+        due,
+        context: dict | None = None,
+    ):
         assert task_type in self.TYPES, task_type
         activation.process.referral = referral
         activation.process.data = {

@@ -56,7 +56,10 @@ class AgencyTask(Task):
     escalated_at = models.DateTimeField(null=True, blank=True)
     # Who may not take this task (the decliner may not approve their own decline).
     excluded_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 

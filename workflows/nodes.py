@@ -19,7 +19,6 @@ from viewflow.workflow.flow import End, Split, View
 from viewflow.workflow.nodes.end import EndActivation
 from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.nodes.view import ViewActivation
-from viewflow.workflow.status import STATUS
 
 from agencies import policy
 from agencies.policy import InvolvementBasis
@@ -71,7 +70,9 @@ class AgencyViewActivation(ViewActivation):
         task.save()
         task.previous.add(prev_activation.task)
         involvement_grant(
-            referral=process.referral, agency=task.agency, basis=InvolvementBasis.TASK,
+            referral=process.referral,
+            agency=task.agency,
+            basis=InvolvementBasis.TASK,
             source=f"process:{process.pk}",
         )
         transaction.on_commit(lambda: notifications.task_queued(task_id=task.pk))
@@ -152,7 +153,8 @@ class AgencyView(View):
             return True
         member = membership_of(user)
         return (
-            member is not None and member.agency_id == task.agency_id
+            member is not None
+            and member.agency_id == task.agency_id
             and policy.may(member, "reassign_task")
         )
 
@@ -181,8 +183,6 @@ class DataSplit(Split):
         return self
 
 
-
-
 class CaseEndActivation(EndActivation):
     @Activation.status.super()
     def activate(self):
@@ -195,8 +195,10 @@ class CaseEndActivation(EndActivation):
             referral_id=self.process.referral_id, basis=InvolvementBasis.TASK, source=source
         ).select_related("agency", "referral"):
             involvement_revoke(
-                referral=involvement.referral, agency=involvement.agency,
-                basis=InvolvementBasis.TASK, source=source,
+                referral=involvement.referral,
+                agency=involvement.agency,
+                basis=InvolvementBasis.TASK,
+                source=source,
             )
 
 

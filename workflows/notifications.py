@@ -37,9 +37,14 @@ def _notify(task: AgencyTask, kind: str, users) -> int:
         except IntegrityError:
             continue  # already told: notifying is idempotent per user, kind and task
     messages = [
-        (f"Concord: {text}", f"{text}\n\nSign in to Concord to see it.",
-         settings.DEFAULT_FROM_EMAIL, [u.email])
-        for u in created if u.email
+        (
+            f"Concord: {text}",
+            f"{text}\n\nSign in to Concord to see it.",
+            settings.DEFAULT_FROM_EMAIL,
+            [u.email],
+        )
+        for u in created
+        if u.email
     ]
     if messages:
         from .tasks import send_emails
@@ -49,9 +54,9 @@ def _notify(task: AgencyTask, kind: str, users) -> int:
 
 
 def _task(task_id: int) -> AgencyTask | None:
-    return AgencyTask.objects.select_related("referral", "agency", "owner").filter(
-        pk=task_id
-    ).first()
+    return (
+        AgencyTask.objects.select_related("referral", "agency", "owner").filter(pk=task_id).first()
+    )
 
 
 def task_queued(*, task_id: int) -> int:

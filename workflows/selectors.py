@@ -33,8 +33,11 @@ def task_list(*, user, scope: str) -> QuerySet[AgencyTask]:
     if scope == "mine":
         tasks = open_tasks.filter(owner_id=user.pk)
     elif scope == "queue":
-        roles = [r for r in ("caseworker", "supervisor", "chair", "auditor", "admin")
-                 if set(member.roles) & claim_roles(r)]
+        roles = [
+            r
+            for r in ("caseworker", "supervisor", "chair", "auditor", "admin")
+            if set(member.roles) & claim_roles(r)
+        ]
         tasks = open_tasks.filter(owner__isnull=True, status=STATUS.NEW, role__in=roles).exclude(
             excluded_user_id=user.pk
         )
@@ -43,8 +46,9 @@ def task_list(*, user, scope: str) -> QuerySet[AgencyTask]:
     else:
         raise ValueError(scope)
     return tasks.annotate(
-        overdue_first=Case(When(due__lt=now, then=Value(0)), default=Value(1),
-                           output_field=IntegerField())
+        overdue_first=Case(
+            When(due__lt=now, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
     ).order_by("overdue_first", "due", "id")
 
 

@@ -35,6 +35,7 @@ User = get_user_model()
 
 # --- Into the flow ---------------------------------------------------------------------------
 
+
 @transaction.atomic
 def referral_refer(*, actor, membership: Membership, draft) -> referral_services.Submitted:
     """Submit a referral and start its flow: it lands in the coordinator's triage queue."""
@@ -52,7 +53,9 @@ def incident_log(*, referral: Referral, actor, membership: Membership, draft) ->
     if incident.breach_of_order_id:
         police = routing.agency_of_kind(AgencyKind.POLICE, region=referral.referrer_agency.region)
         case_task_start(
-            referral=referral, task_type="enforcement", agency=police,
+            referral=referral,
+            task_type="enforcement",
+            agency=police,
             due=timezone.now() + timedelta(hours=24),
             context={"incident": incident.pk, "order": incident.breach_of_order_id},
         )
@@ -90,12 +93,18 @@ def hearing_record(
     context = {"hearing": hearing.pk, "kind": kind, "date": on.isoformat()}
     for kind_of_agency in (AgencyKind.ADVOCACY, AgencyKind.POLICE):
         case_task_start(
-            referral=referral, task_type="pre_hearing_risk_assessment",
-            agency=routing.agency_of_kind(kind_of_agency, region=region), due=due, context=context,
+            referral=referral,
+            task_type="pre_hearing_risk_assessment",
+            agency=routing.agency_of_kind(kind_of_agency, region=region),
+            due=due,
+            context=context,
         )
     case_task_start(
-        referral=referral, task_type="psychiatric_assessment_request",
-        agency=routing.agency_of_kind(AgencyKind.CPS, region=region), due=due, context=context,
+        referral=referral,
+        task_type="psychiatric_assessment_request",
+        agency=routing.agency_of_kind(AgencyKind.CPS, region=region),
+        due=due,
+        context=context,
     )
     return hearing
 
@@ -105,13 +114,17 @@ def victim_update_start(*, referral: Referral, reason: str) -> AgencyTask | None
     advocacy = routing.agency_of_kind(AgencyKind.ADVOCACY, region=referral.referrer_agency.region)
     days = 1 if referral.victim_enhanced_rights else 5
     return case_task_start(
-        referral=referral, task_type="victim_update", agency=advocacy,
-        due=calendar.due_in_working_days(days), context={"reason": reason},
+        referral=referral,
+        task_type="victim_update",
+        agency=advocacy,
+        due=calendar.due_in_working_days(days),
+        context={"reason": reason},
     )
 
 
-def case_task_start(*, referral: Referral, task_type: str, agency, due: datetime,
-                    context: dict | None = None) -> AgencyTask | None:
+def case_task_start(
+    *, referral: Referral, task_type: str, agency, due: datetime, context: dict | None = None
+) -> AgencyTask | None:
     """Start a single task (outside the main flow) for an agency on a case."""
     if agency is None:
         return None
@@ -140,6 +153,7 @@ def conference_needed(referral: Referral) -> bool:
 
 
 # --- Claiming and completing -----------------------------------------------------------------
+
 
 class _Activation:
     """`with _Activation(task) as activation`: the flow lock, with a lock timeout as a 409."""
@@ -261,13 +275,17 @@ def _apply_result(*, task: AgencyTask, actor, membership: Membership, data: dict
     if task.task_type == "triage":
         if data["risk_level"] != referral.risk_level:
             referral_services.referral_set_risk(
-                referral=referral, actor=actor, risk_level=data["risk_level"],
+                referral=referral,
+                actor=actor,
+                risk_level=data["risk_level"],
                 reason=data.get("reason", ""),
             )
         classification = data.get("classification")
         if classification and classification != referral.classification:
             referral_services.referral_classify(
-                referral=referral, actor=actor, classification=classification,
+                referral=referral,
+                actor=actor,
+                classification=classification,
                 reason=data.get("not_stalking_reason", ""),
             )
     elif task.task_type == "schedule_conference":
@@ -298,6 +316,7 @@ def conference_heard(*, referral: Referral) -> bool:
 
 # --- Timers ----------------------------------------------------------------------------------
 
+
 def escalate_overdue(*, now: datetime | None = None) -> int:
     """Flag every open task past its due date, once, and tell its agency's supervisors.
 
@@ -317,7 +336,9 @@ def escalate_overdue(*, now: datetime | None = None) -> int:
                 continue
             task = AgencyTask.objects.select_related("agency").get(pk=task_id)
             events.task_escalated_event(task=task)
-            transaction.on_commit(lambda task_id=task_id: notifications.task_overdue(task_id=task_id))
+            transaction.on_commit(
+                lambda task_id=task_id: notifications.task_overdue(task_id=task_id)
+            )
             escalated += 1
     return escalated
 

@@ -1,4 +1,4 @@
-"""What each task asks for: a JSON Schema (shown to clients as `form`) plus the rules between fields.
+"""What each task asks for: a JSON Schema (its `form`) plus the rules between fields.
 
 `check(task_type, data, context)` returns field errors; an empty dict means the data fits.
 """
@@ -42,7 +42,9 @@ SCHEMAS: dict[str, dict] = {
     "approve_decline": _schema(
         {"approved": BOOL, "reason": TEXT}, ["approved"], "Approve or refuse the decline"
     ),
-    "provide_info": _schema({"information": REQUIRED_TEXT}, ["information"], "Provide more information"),
+    "provide_info": _schema(
+        {"information": REQUIRED_TEXT}, ["information"], "Provide more information"
+    ),
     "research": _schema(
         {
             "summary": REQUIRED_TEXT,
@@ -55,13 +57,20 @@ SCHEMAS: dict[str, dict] = {
         "Research your agency's records",
     ),
     "threat_assessment": _schema(
-        {"summary": REQUIRED_TEXT, "risk_formulation": REQUIRED_TEXT, "recommendations": REQUIRED_TEXT},
+        {
+            "summary": REQUIRED_TEXT,
+            "risk_formulation": REQUIRED_TEXT,
+            "recommendations": REQUIRED_TEXT,
+        },
         ["summary", "risk_formulation", "recommendations"],
         "Threat assessment of the suspect",
     ),
     "charging_review": _schema(
         {
-            "decision": {"type": "string", "enum": ["charge", "no_further_action", "more_evidence"]},
+            "decision": {
+                "type": "string",
+                "enum": ["charge", "no_further_action", "more_evidence"],
+            },
             "offence": SHORT,
             "reason": REQUIRED_TEXT,
         },
@@ -69,7 +78,8 @@ SCHEMAS: dict[str, dict] = {
         "Charging decision",
     ),
     "schedule_conference": _schema(
-        {"conference": {"type": "integer", "minimum": 1}}, ["conference"],
+        {"conference": {"type": "integer", "minimum": 1}},
+        ["conference"],
         "Put the case on a scheduled conference",
     ),
     "plan": _schema({"plan": REQUIRED_TEXT}, ["plan"], "Single-agency plan"),
@@ -101,7 +111,8 @@ SCHEMAS: dict[str, dict] = {
         {"approved": BOOL, "reason": TEXT}, ["approved"], "Approve the closure"
     ),
     "enforcement": _schema(
-        {"action_taken": REQUIRED_TEXT, "arrested": BOOL}, ["action_taken", "arrested"],
+        {"action_taken": REQUIRED_TEXT, "arrested": BOOL},
+        ["action_taken", "arrested"],
         "Enforce the breached order",
     ),
     "pre_hearing_risk_assessment": _schema(
@@ -110,11 +121,13 @@ SCHEMAS: dict[str, dict] = {
         "Risk assessment before the hearing",
     ),
     "psychiatric_assessment_request": _schema(
-        {"request": BOOL, "reason": REQUIRED_TEXT}, ["request", "reason"],
+        {"request": BOOL, "reason": REQUIRED_TEXT},
+        ["request", "reason"],
         "Should a psychiatric assessment be requested before the hearing?",
     ),
     "victim_update": _schema(
-        {"contacted": BOOL, "method": SHORT, "note": TEXT}, ["contacted"],
+        {"contacted": BOOL, "method": SHORT, "note": TEXT},
+        ["contacted"],
         "Tell the victim what has happened",
     ),
     "minutes_distribution": _schema({"sent": BOOL, "note": TEXT}, ["sent"], "Send the minutes"),
@@ -167,14 +180,28 @@ def check(task_type: str, data, *, agency_kind: str | None = None, screened_risk
     if errors:
         return errors
     if task_type == "triage":
-        _needs(data, "reason", data["decision"] == "decline",
-               "A decline needs a written reason.", errors)
+        _needs(
+            data,
+            "reason",
+            data["decision"] == "decline",
+            "A decline needs a written reason.",
+            errors,
+        )
         below = RISK_ORDER[data["risk_level"]] < RISK_ORDER[screened_risk]
-        _needs(data, "reason", below,
-               f"Say why the risk is below the screening's ({screened_risk}).", errors)
-        _needs(data, "not_stalking_reason",
-               data.get("classification", "stalking") != "stalking",
-               "Say why this is not stalking.", errors)
+        _needs(
+            data,
+            "reason",
+            below,
+            f"Say why the risk is below the screening's ({screened_risk}).",
+            errors,
+        )
+        _needs(
+            data,
+            "not_stalking_reason",
+            data.get("classification", "stalking") != "stalking",
+            "Say why this is not stalking.",
+            errors,
+        )
     elif task_type in ("approve_decline", "approve_closure"):
         _needs(data, "reason", not data["approved"], "Say why you refuse.", errors)
     elif task_type == "research":

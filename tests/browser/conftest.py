@@ -22,6 +22,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def seeded(transactional_db):
+    """Demo accounts in a database the live server shares."""
     from agencies.services import demo_seed
     from tests.conftest import DEMO_PASSWORD
 

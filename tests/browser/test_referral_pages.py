@@ -1,4 +1,3 @@
-import importlib
 import re
 
 import pytest
@@ -7,14 +6,6 @@ from playwright.sync_api import expect
 from tests.referral.factories import ANSWER_KEYS
 
 pytestmark = [pytest.mark.browser]
-
-
-@pytest.fixture(autouse=True)
-def instrument(transactional_db):
-    """Transactional tests empty the tables, data migrations' rows too: load the questionnaire."""
-    from django.apps import apps
-
-    importlib.import_module("referral.migrations.0002_stalking_screen_v1").load(apps, None)
 
 
 def test_police_refers_a_case_and_sees_it(seeded, sign_in, page, live_server):

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_refer_a_case(submit):
     body = submit()
     assert re.fullmatch(r"STK-\d{4}-\d{6}", body["reference"])
-    assert body["status"] == "submitted"
+    assert body["status"] == "triage"  # the flow has put it in the coordinator's queue
     assert body["risk_level"] == "standard" and body["risk_source"] == "screening"
     assert body["victim"]["name"] == "Alice Example"
     assert body["victim_contact"]["safe_contact_method"].startswith("Text first")

@@ -8,8 +8,9 @@ def refer(as_user):
     """refer(yes=2, username=..., **overrides) -> the referral body (its flow has started)."""
 
     def do(yes=2, username="police.caseworker", **overrides):
-        body = payload(screening={"instrument": "stalking-screen-v1", "answers": answers(yes)},
-                       **overrides)
+        body = payload(
+            screening={"instrument": "stalking-screen-v1", "answers": answers(yes)}, **overrides
+        )
         response = as_user(username).post("/api/v1/referrals/", body, format="json")
         assert response.status_code == 201, response.content
         return response.json()

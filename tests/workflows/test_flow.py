@@ -15,14 +15,18 @@ RESEARCH = {"summary": "Two prior harassment convictions.", "withheld": False}
 
 
 def open_types(referral_id):
-    return sorted(AgencyTask.objects.filter(referral_id=referral_id, is_open=True)
-                  .values_list("task_type", "agency__slug"))
+    return sorted(
+        AgencyTask.objects.filter(referral_id=referral_id, is_open=True).values_list(
+            "task_type", "agency__slug"
+        )
+    )
 
 
 @pytest.fixture
 def conference(demo):
     return conference_create(
-        actor=demo["hub.chair"].user, title="Weekly MASC",
+        actor=demo["hub.chair"].user,
+        title="Weekly MASC",
         starts_at=timezone.now() + timezone.timedelta(days=3),
         invited=[m.agency for m in demo.values() if m.agency.kind != "oversight"],
     )
@@ -36,23 +40,48 @@ def test_high_risk_happy_path(refer, work, conference, demo, as_user):
     assert Referral.objects.get(pk=rid).status == "triage"
 
     work("hub.caseworker", "triage", rid, {"decision": "accept", "risk_level": "high"})
-    assert open_types(rid) == [("research", "advocacy"), ("research", "police"),
-                               ("research", "probation"), ("threat_assessment", "ftac")]
+    assert open_types(rid) == [
+        ("research", "advocacy"),
+        ("research", "police"),
+        ("research", "probation"),
+        ("threat_assessment", "ftac"),
+    ]
     assert Referral.objects.get(pk=rid).status == "research"
 
     work("police.caseworker", "research", rid, {**RESEARCH, "request_charging_advice": True})
     assert ("charging_review", "cps") in open_types(rid)
     work("probation.caseworker", "research", rid, RESEARCH)
-    work("advocacy.caseworker", "research", rid,
-         {"summary": "Victim wants a restraining order.", "withheld": True,
-          "withheld_reason": "Victim's new address withheld at her request."})
-    work("ftac.caseworker", "threat_assessment", rid,
-         {"summary": "Fixated", "risk_formulation": "Rejected ex-partner",
-          "recommendations": "Assess before bail"})
+    work(
+        "advocacy.caseworker",
+        "research",
+        rid,
+        {
+            "summary": "Victim wants a restraining order.",
+            "withheld": True,
+            "withheld_reason": "Victim's new address withheld at her request.",
+        },
+    )
+    work(
+        "ftac.caseworker",
+        "threat_assessment",
+        rid,
+        {
+            "summary": "Fixated",
+            "risk_formulation": "Rejected ex-partner",
+            "recommendations": "Assess before bail",
+        },
+    )
     assert not any(t == "research" for t, _ in open_types(rid))
-    work("cps.caseworker", "charging_review", rid,
-         {"decision": "charge", "offence": "s.4A Protection from Harassment Act 1997",
-          "reason": "Evidential and public interest stages met."})
+    work(
+        "cps.caseworker",
+        "charging_review",
+        rid,
+        {
+            "decision": "charge",
+            "offence": "s.4A Protection from Harassment Act 1997",
+            "reason": "Evidential and public interest stages met.",
+        },
+    )
 
     # All research done: the case is on the next conference's agenda, the victim gets an update.
     item = AgendaItem.objects.get(referral_id=rid)
@@ -63,15 +92,29 @@ def test_high_risk_happy_path(refer, work, conference, demo, as_user):
     # The case is heard: review, closure, approval by a different supervisor.
     agenda_item_close(item=item, actor=demo["hub.chair"].user)
     work("hub.caseworker", "review", rid, {"decision": "close", "note": "Charged; order made."})
-    work("hub.caseworker", "closure", rid, {
-        "charged": True, "convicted": None, "protective_order": True, "victim_informed": True,
-        "perpetrator_treatment": "Referred to a stalking intervention programme",
-        "summary": "Charged under s.4A; restraining order on bail."})
+    work(
+        "hub.caseworker",
+        "closure",
+        rid,
+        {
+            "charged": True,
+            "convicted": None,
+            "protective_order": True,
+            "victim_informed": True,
+            "perpetrator_treatment": "Referred to a stalking intervention programme",
+            "summary": "Charged under s.4A; restraining order on bail.",
+        },
+    )
     work("hub.supervisor", "approve_closure", rid, {"approved": True})
     assert Referral.objects.get(pk=rid).status == "closed"
     verbs = set(Event.objects.filter(referral_id=rid).values_list("verb", flat=True))
-    assert {"triage.accept", "research.completed", "charging_review.charge",
-            "approve_closure.approved", "task.claimed"} <= verbs
+    assert {
+        "triage.accept",
+        "research.completed",
+        "charging_review.charge",
+        "approve_closure.approved",
+        "task.claimed",
+    } <= verbs
 
     detail = as_user("hub.chair").get(f"/api/v1/referrals/{rid}/").json()
     assert {r["agency"] for r in detail["research"]} == {"police", "probation", "advocacy"}
@@ -96,8 +139,12 @@ def test_cps_review_only_when_asked(refer, work, conference):
 def test_request_info_loop(refer, work):
     case = refer()
     rid = case["id"]
-    work("hub.caseworker", "triage", rid, {"decision": "request_info", "risk_level": "standard",
-                                           "reason": "What happened on 3 May?"})
+    work(
+        "hub.caseworker",
+        "triage",
+        rid,
+        {"decision": "request_info", "risk_level": "standard", "reason": "What happened on 3 May?"},
+    )
     assert open_types(rid) == [("provide_info", "police")]
     assert Referral.objects.get(pk=rid).status == "info_requested"
     work("police.caseworker", "provide_info", rid, {"information": "He broke a window."})
@@ -108,8 +155,16 @@ def test_decline_approved(refer, work, as_user):
     case = refer()
     rid = case["id"]
     response = as_user("hub.caseworker")
-    work("hub.caseworker", "triage", rid, {"decision": "decline", "risk_level": "standard",
-                                           "reason": "Single contact; no course of conduct."})
+    work(
+        "hub.caseworker",
+        "triage",
+        rid,
+        {
+            "decision": "decline",
+            "risk_level": "standard",
+            "reason": "Single contact; no course of conduct.",
+        },
+    )
     assert open_types(rid) == [("approve_decline", "hub")]
     work("hub.supervisor", "approve_decline", rid, {"approved": True, "reason": "Agreed."})
     assert Referral.objects.get(pk=rid).status == "declined"
@@ -121,10 +176,18 @@ def test_decline_approved(refer, work, as_user):
 def test_decline_refused_goes_back_to_triage(refer, work):
     case = refer()
     rid = case["id"]
-    work("hub.caseworker", "triage", rid, {"decision": "decline", "risk_level": "standard",
-                                           "reason": "Nothing can be done."})
-    work("hub.supervisor", "approve_decline", rid,
-         {"approved": False, "reason": "Pattern over 8 months: research it."})
+    work(
+        "hub.caseworker",
+        "triage",
+        rid,
+        {"decision": "decline", "risk_level": "standard", "reason": "Nothing can be done."},
+    )
+    work(
+        "hub.supervisor",
+        "approve_decline",
+        rid,
+        {"approved": False, "reason": "Pattern over 8 months: research it."},
+    )
     assert open_types(rid) == [("triage", "hub")]
 
 
@@ -133,8 +196,11 @@ def test_decline_needs_a_reason(refer, work, as_user):
     client = as_user("hub.caseworker")
     task = work.task_of(client, "triage", case["id"])
     client.post(f"/api/v1/tasks/{task['id']}/claim/")
-    response = client.post(f"/api/v1/tasks/{task['id']}/complete/",
-                           {"decision": "decline", "risk_level": "standard"}, format="json")
+    response = client.post(
+        f"/api/v1/tasks/{task['id']}/complete/",
+        {"decision": "decline", "risk_level": "standard"},
+        format="json",
+    )
     assert response.status_code == 400
     assert "reason" in response.json()["error"]["fields"]
     assert open_types(case["id"]) == [("triage", "hub")]
@@ -156,12 +222,19 @@ def test_high_risk_without_a_conference_asks_the_chairs_to_schedule_one(refer, w
     work("hub.caseworker", "triage", rid, {"decision": "accept", "risk_level": "high"})
     for user in ("police.caseworker", "probation.caseworker", "advocacy.caseworker"):
         work(user, "research", rid, RESEARCH)
-    work("ftac.caseworker", "threat_assessment", rid,
-         {"summary": "s", "risk_formulation": "r", "recommendations": "x"})
+    work(
+        "ftac.caseworker",
+        "threat_assessment",
+        rid,
+        {"summary": "s", "risk_formulation": "r", "recommendations": "x"},
+    )
     task = AgencyTask.objects.get(referral_id=rid, task_type="schedule_conference")
     assert task.role == "chair" and task.agency.slug == "hub"
-    conference = conference_create(actor=demo["hub.chair"].user, title="Extra",
-                                   starts_at=timezone.now() + timezone.timedelta(days=1),
-                                   invited=[demo["police.caseworker"].agency])
+    conference = conference_create(
+        actor=demo["hub.chair"].user,
+        title="Extra",
+        starts_at=timezone.now() + timezone.timedelta(days=1),
+        invited=[demo["police.caseworker"].agency],
+    )
     work("hub.chair", "schedule_conference", rid, {"conference": conference.pk})
     assert AgendaItem.objects.filter(referral_id=rid, conference=conference).exists()

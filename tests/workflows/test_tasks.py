@@ -5,8 +5,8 @@ from django.core import mail
 from django.utils import timezone
 
 from referral.models import Referral
-from workflows.models import AgencyTask, Notification
 from tests.referral.factories import incident_body  # noqa: I001
+from workflows.models import AgencyTask, Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +28,14 @@ def test_task_detail_has_its_form(refer, as_user):
 def test_police_research_form_offers_charging_advice(refer, work, as_user):
     case = refer()
     work("hub.caseworker", "triage", case["id"], {"decision": "accept", "risk_level": "standard"})
-    police_task = AgencyTask.objects.get(referral_id=case["id"], task_type="research",
-                                         agency__slug="police")
+    police_task = AgencyTask.objects.get(
+        referral_id=case["id"], task_type="research", agency__slug="police"
+    )
     police = as_user("police.caseworker").get(f"/api/v1/tasks/{police_task.pk}/").json()
     assert "request_charging_advice" in police["form"]["properties"]
-    probation_task = AgencyTask.objects.get(referral_id=case["id"], task_type="research",
-                                            agency__slug="probation")
+    probation_task = AgencyTask.objects.get(
+        referral_id=case["id"], task_type="research", agency__slug="probation"
+    )
     probation = as_user("probation.caseworker").get(f"/api/v1/tasks/{probation_task.pk}/").json()
     assert "request_charging_advice" not in probation["form"]["properties"]
 
@@ -45,7 +47,9 @@ def test_other_agencies_tasks_are_404(refer, as_user):
     for method, suffix in [("get", ""), ("post", "claim/"), ("post", "complete/")]:
         response = getattr(police, method)(f"/api/v1/tasks/{task.pk}/{suffix}", {}, format="json")
         assert response.status_code == 404, (suffix, response.content)
-    assert task.pk not in [t["id"] for t in police.get("/api/v1/tasks/?scope=queue").json()["results"]]
+    assert task.pk not in [
+        t["id"] for t in police.get("/api/v1/tasks/?scope=queue").json()["results"]
+    ]
 
 
 def test_decliner_cannot_approve_own_decline(refer, work, demo, as_user):
@@ -55,11 +59,17 @@ def test_decliner_cannot_approve_own_decline(refer, work, demo, as_user):
     # A supervisor who also triages: they decline, so someone else must approve.
     supervisor = demo["hub.supervisor"]
     member_set_roles(membership=supervisor, roles=["supervisor"])
-    work("hub.supervisor", "triage", case["id"], {"decision": "decline", "risk_level": "standard",
-                                                 "reason": "Not stalking."})
+    work(
+        "hub.supervisor",
+        "triage",
+        case["id"],
+        {"decision": "decline", "risk_level": "standard", "reason": "Not stalking."},
+    )
     task = _task(case["id"], "approve_decline")
     client = as_user("hub.supervisor")
-    assert task.pk not in [t["id"] for t in client.get("/api/v1/tasks/?scope=queue").json()["results"]]
+    assert task.pk not in [
+        t["id"] for t in client.get("/api/v1/tasks/?scope=queue").json()["results"]
+    ]
     assert client.post(f"/api/v1/tasks/{task.pk}/claim/").status_code == 403
     # A caseworker may not approve a decline either.
     assert as_user("hub.caseworker").post(f"/api/v1/tasks/{task.pk}/claim/").status_code == 403
@@ -82,18 +92,23 @@ def test_completing_an_unclaimed_task_is_409(refer, as_user):
     case = refer()
     task = _task(case["id"], "triage")
     response = as_user("hub.caseworker").post(
-        f"/api/v1/tasks/{task.pk}/complete/", {"decision": "accept", "risk_level": "standard"},
-        format="json")
+        f"/api/v1/tasks/{task.pk}/complete/",
+        {"decision": "accept", "risk_level": "standard"},
+        format="json",
+    )
     assert response.status_code == 409 and response.json()["error"]["code"] == "not_claimed"
 
 
-@pytest.mark.parametrize("data,field", [
-    ({"decision": "maybe", "risk_level": "standard"}, "decision"),
-    ({"decision": "accept"}, "risk_level"),
-    ({"decision": "accept", "risk_level": "standard", "colour": "red"}, "colour"),
-    ({"decision": "accept", "risk_level": "low"}, "risk_level"),
-    ({"decision": "accept", "risk_level": "standard", "reason": 5}, "reason"),
-])
+@pytest.mark.parametrize(
+    "data,field",
+    [
+        ({"decision": "maybe", "risk_level": "standard"}, "decision"),
+        ({"decision": "accept"}, "risk_level"),
+        ({"decision": "accept", "risk_level": "standard", "colour": "red"}, "colour"),
+        ({"decision": "accept", "risk_level": "low"}, "risk_level"),
+        ({"decision": "accept", "risk_level": "standard", "reason": 5}, "reason"),
+    ],
+)
 def test_bad_form_is_400_with_fields_and_nothing_moves(refer, as_user, data, field):
     case = refer()
     task = _task(case["id"], "triage")
@@ -111,8 +126,11 @@ def test_lowering_risk_at_triage_needs_a_reason(refer, as_user):
     task = _task(case["id"], "triage")
     client = as_user("hub.caseworker")
     client.post(f"/api/v1/tasks/{task.pk}/claim/")
-    response = client.post(f"/api/v1/tasks/{task.pk}/complete/",
-                           {"decision": "accept", "risk_level": "medium"}, format="json")
+    response = client.post(
+        f"/api/v1/tasks/{task.pk}/complete/",
+        {"decision": "accept", "risk_level": "medium"},
+        format="json",
+    )
     assert response.status_code == 400 and "reason" in response.json()["error"]["fields"]
 
 
@@ -123,15 +141,21 @@ def test_release_and_supervisor_reassign(refer, as_user, demo, django_capture_on
     hub.post(f"/api/v1/tasks/{task.pk}/claim/")
     assert hub.post(f"/api/v1/tasks/{task.pk}/release/").json()["owner"] is None
     # Only a supervisor reassigns.
-    assert hub.post(f"/api/v1/tasks/{task.pk}/reassign/", {"username": "hub.chair"},
-                    format="json").status_code == 403
+    assert (
+        hub.post(
+            f"/api/v1/tasks/{task.pk}/reassign/", {"username": "hub.chair"}, format="json"
+        ).status_code
+        == 403
+    )
     supervisor = as_user("hub.supervisor")
     with django_capture_on_commit_callbacks(execute=True):
-        response = supervisor.post(f"/api/v1/tasks/{task.pk}/reassign/",
-                                   {"username": "hub.chair"}, format="json")
+        response = supervisor.post(
+            f"/api/v1/tasks/{task.pk}/reassign/", {"username": "hub.chair"}, format="json"
+        )
     assert response.status_code == 200 and response.json()["owner"] == "hub.chair"
-    bad = supervisor.post(f"/api/v1/tasks/{task.pk}/reassign/", {"username": "police.caseworker"},
-                          format="json")
+    bad = supervisor.post(
+        f"/api/v1/tasks/{task.pk}/reassign/", {"username": "police.caseworker"}, format="json"
+    )
     assert bad.status_code == 400
     assert Notification.objects.filter(user=demo["hub.chair"].user, kind="assigned").exists()
 
@@ -147,9 +171,18 @@ def test_a_task_involves_its_agency_and_the_flows_end_revokes(refer, work, as_us
         work(user, "research", rid, {"summary": "s", "withheld": False})
     work("police.caseworker", "plan", rid, {"plan": "Warning letter; safety plan."})
     work("hub.caseworker", "review", rid, {"decision": "close", "note": "n"})
-    work("hub.caseworker", "closure", rid, {"charged": False, "not_charged_reason": "Withdrawn",
-                                           "protective_order": False, "victim_informed": True,
-                                           "summary": "s"})
+    work(
+        "hub.caseworker",
+        "closure",
+        rid,
+        {
+            "charged": False,
+            "not_charged_reason": "Withdrawn",
+            "protective_order": False,
+            "victim_informed": True,
+            "summary": "s",
+        },
+    )
     work("hub.supervisor", "approve_closure", rid, {"approved": True})
     assert Referral.objects.get(pk=rid).status == "closed"
     assert probation.get(f"/api/v1/referrals/{rid}/").status_code == 404
@@ -157,7 +190,9 @@ def test_a_task_involves_its_agency_and_the_flows_end_revokes(refer, work, as_us
     assert as_user("police.caseworker").get(f"/api/v1/referrals/{rid}/").status_code == 200
 
 
-def test_queue_notifications_and_email_after_commit(refer, demo, django_capture_on_commit_callbacks):
+def test_queue_notifications_and_email_after_commit(
+    refer, demo, django_capture_on_commit_callbacks
+):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         case = refer()
@@ -166,8 +201,11 @@ def test_queue_notifications_and_email_after_commit(refer, demo, django_capture_
     for callback in callbacks:
         callback()
     task = _task(case["id"], "triage")
-    notified = set(Notification.objects.filter(task=task, kind="queued")
-                   .values_list("user__username", flat=True))
+    notified = set(
+        Notification.objects.filter(task=task, kind="queued").values_list(
+            "user__username", flat=True
+        )
+    )
     assert notified == {"hub.caseworker", "hub.supervisor", "hub.chair"}
     assert len(mail.outbox) == 3
     assert case["reference"] in mail.outbox[0].subject
@@ -185,12 +223,15 @@ def test_notification_list_and_unread_count(refer, as_user, django_capture_on_co
 
 
 def test_breach_creates_an_enforcement_task_due_in_24_hours(refer, as_user):
-    case = refer(orders=[{"kind": "restraining_order", "conditions": "No contact",
-                          "starts": "2025-01-01"}])
+    case = refer(
+        orders=[{"kind": "restraining_order", "conditions": "No contact", "starts": "2025-01-01"}]
+    )
     police = as_user("police.caseworker")
-    response = police.post(f"/api/v1/referrals/{case['id']}/incidents/",
-                           incident_body(1, ["texts"], breach_of_order=case["orders"][0]["id"]),
-                           format="json")
+    response = police.post(
+        f"/api/v1/referrals/{case['id']}/incidents/",
+        incident_body(1, ["texts"], breach_of_order=case["orders"][0]["id"]),
+        format="json",
+    )
     assert response.status_code == 201
     task = _task(case["id"], "enforcement")
     assert task.agency.slug == "police"
@@ -206,12 +247,17 @@ def test_hearing_creates_pre_hearing_tasks_and_asks_cps(refer, as_user):
     hearing_day = calendar.add_working_days(timezone.localdate(), 10)
     response = as_user("police.caseworker").post(
         f"/api/v1/referrals/{case['id']}/hearings/",
-        {"kind": "bail", "date": hearing_day.isoformat()}, format="json")
+        {"kind": "bail", "date": hearing_day.isoformat()},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     tasks = AgencyTask.objects.filter(referral_id=case["id"], is_open=True)
     assert sorted(tasks.values_list("task_type", "agency__slug")) == [
-        ("pre_hearing_risk_assessment", "advocacy"), ("pre_hearing_risk_assessment", "police"),
-        ("psychiatric_assessment_request", "cps"), ("triage", "hub")]
+        ("pre_hearing_risk_assessment", "advocacy"),
+        ("pre_hearing_risk_assessment", "police"),
+        ("psychiatric_assessment_request", "cps"),
+        ("triage", "hub"),
+    ]
     pre = tasks.filter(task_type="pre_hearing_risk_assessment").first()
     assert timezone.localdate(pre.due) == calendar.add_working_days(hearing_day, -2)
 
@@ -219,8 +265,10 @@ def test_hearing_creates_pre_hearing_tasks_and_asks_cps(refer, as_user):
 def test_past_hearing_is_400(refer, as_user):
     case = refer()
     response = as_user("police.caseworker").post(
-        f"/api/v1/referrals/{case['id']}/hearings/", {"kind": "bail", "date": "2020-01-01"},
-        format="json")
+        f"/api/v1/referrals/{case['id']}/hearings/",
+        {"kind": "bail", "date": "2020-01-01"},
+        format="json",
+    )
     assert response.status_code == 400
 
 
@@ -228,11 +276,14 @@ def test_past_hearing_is_400(refer, as_user):
 def test_bail_change_gives_advocacy_a_victim_update(refer, as_user, enhanced, days):
     from workflows import calendar
 
-    case = refer(victim={"name": "Kim Kay", "date_of_birth": "1992-02-02",
-                         "enhanced_rights": enhanced})
-    as_user("police.caseworker").post(f"/api/v1/referrals/{case['id']}/orders/", {
-        "kind": "bail_conditions", "conditions": "Not to enter Leeds", "starts": "2026-01-01"},
-        format="json")
+    case = refer(
+        victim={"name": "Kim Kay", "date_of_birth": "1992-02-02", "enhanced_rights": enhanced}
+    )
+    as_user("police.caseworker").post(
+        f"/api/v1/referrals/{case['id']}/orders/",
+        {"kind": "bail_conditions", "conditions": "Not to enter Leeds", "starts": "2026-01-01"},
+        format="json",
+    )
     task = _task(case["id"], "victim_update")
     assert task.agency.slug == "advocacy"
     assert timezone.localdate(task.due) == calendar.add_working_days(timezone.localdate(), days)

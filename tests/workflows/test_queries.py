@@ -1,0 +1,59 @@
+"""Inbox and queue use the same number of queries for 1 task and for 300."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from viewflow.workflow.models import Process
+
+from referral.models import Person, Referral
+from workflows.flows import ReferralFlow
+from workflows.models import AgencyTask, CaseProcess
+
+pytestmark = pytest.mark.django_db
+
+
+def _bulk_tasks(demo, n, start, *, owner=None):
+    hub = demo["hub.caseworker"].agency
+    police = demo["police.caseworker"]
+    for i in range(start, start + n):
+        referral = Referral.objects.create(
+            reference=f"STK-2097-{i:06d}",
+            referrer_agency=police.agency,
+            referred_by=police.user,
+            victim=Person.objects.create(name="V"),
+            suspect=Person.objects.create(name="S"),
+        )
+        process = CaseProcess.objects.create(flow_class=ReferralFlow, referral=referral)
+        AgencyTask.objects.create(
+            process=process,
+            flow_task=ReferralFlow.triage,
+            flow_task_type="HUMAN",
+            status="ASSIGNED" if owner else "NEW",
+            owner=owner,
+            agency=hub,
+            referral=referral,
+            task_type="triage",
+            is_open=True,
+            due=referral.created_at,
+        )
+    assert Process.objects.count() >= n
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx), response.json()
+
+
+@pytest.mark.parametrize("scope,owned", [("queue", False), ("mine", True), ("overdue", False)])
+def test_inbox_scopes_are_constant(demo, as_user, scope, owned):
+    owner = demo["hub.caseworker"].user if owned else None
+    client = as_user("hub.caseworker")
+    _bulk_tasks(demo, 1, 0, owner=owner)
+    one, body = _queries(client, f"/api/v1/tasks/?scope={scope}&page_size=500")
+    assert body["count"] == 1
+    _bulk_tasks(demo, 299, 1, owner=owner)
+    many, body = _queries(client, f"/api/v1/tasks/?scope={scope}&page_size=500")
+    assert body["count"] == 300 and len(body["results"]) == 300
+    assert one == many
