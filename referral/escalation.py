@@ -111,7 +111,8 @@ def evaluate(incidents: Iterable[IncidentFacts], *, now: datetime) -> Escalation
         )
     if new_behaviours:
         signal.escalating = True
-        signal.reasons.append("new behaviours in the last 30 days: " + ", ".join(new_behaviours))
+        labels = [Behaviour(b).label.lower() for b in new_behaviours]
+        signal.reasons.append("new behaviours in the last 30 days: " + ", ".join(labels))
     if older and worst_recent > worst_before:
         signal.escalating = True
         signal.reasons.append(
