@@ -226,3 +226,28 @@ def hearing_recorded_event(*, hearing, actor) -> Event:
     return _record(verb="hearing.recorded", actor=actor, obj=hearing,
                    referral_id=hearing.referral_id,
                    changes={"kind": hearing.kind, "date": hearing.date.isoformat()})
+
+
+def conference_event(*, conference, actor, verb: str, changes: dict | None = None) -> Event:
+    return _record(verb=verb, actor=actor, obj=conference,
+                   changes={"conference": conference.pk, **(changes or {})})
+
+
+def decision_recorded_event(*, decision, actor) -> Event:
+    return _record(verb="conference.decision", actor=actor, obj=decision,
+                   referral_id=decision.item.referral_id, reason=decision.reason,
+                   changes={"conference": decision.item.conference_id, "decision": decision.text})
+
+
+def action_recorded_event(*, action, actor) -> Event:
+    return _record(verb="conference.action", actor=actor, obj=action,
+                   referral_id=action.item.referral_id,
+                   changes={"conference": action.item.conference_id, "agency": action.agency.slug,
+                            "due": action.due.isoformat(), "description": action.description},
+                   recipients=[action.agency.slug])
+
+
+def minutes_sent_event(*, conference, actor, recipients: list[str]) -> Event:
+    """A disclosure: the minutes went to these agencies (DPA 2018 s.62 logging)."""
+    return _record(verb="minutes.sent", actor=actor, obj=conference,
+                   changes={"conference": conference.pk}, recipients=recipients)

@@ -1,9 +1,16 @@
-"""Case conferences: meetings, their agendas."""
+"""Case conferences: meetings, who came, agendas, decisions, actions and live notes."""
 
 from django.conf import settings
 from django.db import models
 
 from agencies.models import Agency
+
+CONFIDENTIALITY_STATEMENT = (
+    "The information discussed at this meeting is confidential. It is shared only to protect "
+    "victims of stalking and to prevent crime, under a lawful basis recorded for each agency. "
+    "It may not be shared beyond the agencies present without the agreement of the agency that "
+    "gave it, and never with the suspect. Notes marked for some agencies stay with them."
+)
 
 
 class Conference(models.Model):
@@ -20,6 +27,15 @@ class Conference(models.Model):
     coordinator = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     invited_agencies = models.ManyToManyField(Agency, related_name="conferences")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    confidentiality_statement = models.TextField(default=CONFIDENTIALITY_STATEMENT)
+    current_item = models.ForeignKey(
+        "AgendaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The last note sequence number issued in this meeting (notes are numbered 1, 2, 3...).
+    last_seq = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    minutes_signed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -30,11 +46,29 @@ class Conference(models.Model):
         return self.title
 
 
+class Attendance(models.Model):
+    """Who came, for which agency, and when they accepted the confidentiality statement."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "user"], name="attend_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.conference_id}"
+
+
 class AgendaItem(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         CURRENT = "current", "Being heard"
         CLOSED = "closed", "Closed"
+        REMOVED = "removed", "Removed"
 
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="agenda")
     referral = models.ForeignKey(
@@ -53,3 +87,97 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"Item {self.position} of conference {self.conference_id}"
+
+
+class Decision(models.Model):
+    item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="decisions")
+    text = models.TextField(max_length=5000)
+    reason = models.TextField(max_length=5000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Decision {self.pk} on item {self.item_id}"
+
+
+class ConferenceAction(models.Model):
+    class Outcome(models.TextChoices):
+        DONE = "done", "Done"
+        NOT_POSSIBLE = "not_possible", "Not possible: circumstances changed"
+        NOT_DONE = "not_done", "Not done by the agency"
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="actions")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(max_length=5000)
+    due = models.DateField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(blank=True)
+    task = models.OneToOneField(
+        "workflows.AgencyTask", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due", "id"]
+
+    def __str__(self) -> str:
+        return f"Action {self.pk} for {self.agency_id}"
+
+
+class Note(models.Model):
+    """A live note. Stored before it is broadcast; `seq` orders a meeting's notes for resync.
+
+    `visible_to` is null for everyone at the meeting, or a list of agency slugs. After the
+    minutes are signed, corrections are new notes pointing at the one they correct.
+    """
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="notes")
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.PROTECT, related_name="notes"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=5000)
+    visible_to = models.JSONField(null=True, blank=True)
+    seq = models.PositiveIntegerField()
+    client_id = models.UUIDField()
+    version = models.PositiveIntegerField(default=1)
+    addendum_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="addenda"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "seq"], name="note_seq_unique"),
+            models.UniqueConstraint(fields=["conference", "client_id"], name="note_client_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note {self.seq} of conference {self.conference_id}"
+
+    def visible_for(self, agency_slug: str) -> bool:
+        return self.visible_to is None or agency_slug in self.visible_to
+
+
+class Presence(models.Model):
+    """A socket in a meeting room (shared by every server process through the database)."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="+")
+    channel_name = models.CharField(max_length=200, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    agency_slug = models.CharField(max_length=60)
+    joined_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.conference_id}"

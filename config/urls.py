@@ -4,11 +4,41 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from viewflow.contrib.auth import AuthViewset
 
 from agencies.api import MeView, TokenView
+from conferences import api as conference_api
 from referral import api as referral_api
 from workflows import api as task_api
 
 from . import errors
 from .site import site
+
+C = conference_api
+conference_urls = [
+    path("conferences/", C.ConferenceListView.as_view()),
+    path("conferences/<int:conference_id>/", C.ConferenceDetailView.as_view()),
+    path("conferences/<int:conference_id>/acknowledge/", C.AcknowledgeView.as_view()),
+    path("conferences/<int:conference_id>/start/", C.ConferenceStartView.as_view()),
+    path("conferences/<int:conference_id>/close/", C.ConferenceCloseView.as_view()),
+    path("conferences/<int:conference_id>/sign/", C.MinutesSignView.as_view()),
+    path("conferences/<int:conference_id>/move/", C.MoveView.as_view()),
+    path("conferences/<int:conference_id>/uninvite/", C.UninviteView.as_view()),
+    path("conferences/<int:conference_id>/agenda/", C.AgendaView.as_view()),
+    path("conferences/<int:conference_id>/agenda/order/", C.AgendaOrderView.as_view()),
+    path("conferences/<int:conference_id>/agenda/<int:item_id>/", C.AgendaItemView.as_view()),
+    path(
+        "conferences/<int:conference_id>/agenda/<int:item_id>/close/",
+        C.AgendaItemCloseView.as_view(),
+    ),
+    path(
+        "conferences/<int:conference_id>/agenda/<int:item_id>/decisions/",
+        C.DecisionView.as_view(),
+    ),
+    path(
+        "conferences/<int:conference_id>/agenda/<int:item_id>/actions/", C.ActionView.as_view()
+    ),
+    path("conferences/<int:conference_id>/minutes/", C.MinutesView.as_view()),
+    path("conferences/<int:conference_id>/notes/", C.NotesView.as_view()),
+    path("conferences/<int:conference_id>/notes/<int:note_id>/", C.NoteDetailView.as_view()),
+]
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -56,6 +86,7 @@ api_v1 = [
         name="api-task-complete",
     ),
     path("notifications/", task_api.NotificationListView.as_view(), name="api-notifications"),
+    *conference_urls,
     path(
         "notifications/read/",
         task_api.NotificationsReadView.as_view(),

@@ -271,7 +271,7 @@ class CaseTaskFlow(Flow):
         self,
         activation,
         *,
-        referral: Referral,
+        referral: Referral | None,
         task_type: str,
         agency: Agency,
         due,

@@ -11,7 +11,7 @@ class CaseProcess(Process):
     """A viewflow process about one referral (the referral flow, or a single case task)."""
 
     referral = models.ForeignKey(
-        "referral.Referral", on_delete=models.PROTECT, related_name="processes"
+        "referral.Referral", null=True, on_delete=models.PROTECT, related_name="processes"
     )
 
     class Meta:

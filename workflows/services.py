@@ -123,7 +123,7 @@ def victim_update_start(*, referral: Referral, reason: str) -> AgencyTask | None
 
 
 def case_task_start(
-    *, referral: Referral, task_type: str, agency, due: datetime, context: dict | None = None
+    *, referral: Referral | None, task_type: str, agency, due: datetime, context: dict | None = None
 ) -> AgencyTask | None:
     """Start a single task (outside the main flow) for an agency on a case."""
     if agency is None:
@@ -298,6 +298,18 @@ def _apply_result(*, task: AgencyTask, actor, membership: Membership, data: dict
         victim_update_start(referral=referral, reason="charging decision made")
     elif task.task_type == "enforcement" and data.get("arrested"):
         victim_update_start(referral=referral, reason="suspect arrested")
+    elif task.task_type == "action":
+        from conferences.services import action_outcome_from_task
+
+        action_outcome_from_task(task=task, outcome=data["outcome"], note=data.get("note", ""))
+    elif task.task_type == "minutes_distribution" and data["sent"]:
+        from conferences.models import Conference
+
+        conference = Conference.objects.get(pk=task.process.coerced.data["context"]["conference"])
+        events.minutes_sent_event(
+            conference=conference, actor=actor,
+            recipients=sorted(conference.invited_agencies.values_list("slug", flat=True)),
+        )
 
 
 @transaction.atomic

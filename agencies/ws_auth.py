@@ -1,0 +1,32 @@
+"""WebSocket sign-in: the session cookie (channels' AuthMiddleware) or `?token=` for API clients."""
+
+from urllib.parse import parse_qs
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from channels.middleware import BaseMiddleware
+
+
+@database_sync_to_async
+def _user_for_token(key: str):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.select_related("user__membership__agency").filter(key=key).first()
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
+
+
+class TokenAuthMiddleware(BaseMiddleware):
+    async def __call__(self, scope, receive, send):
+        query = parse_qs(scope.get("query_string", b"").decode())
+        key = (query.get("token") or [""])[0]
+        if key:
+            from django.contrib.auth.models import AnonymousUser
+
+            scope = dict(scope, user=await _user_for_token(key) or AnonymousUser())
+        return await super().__call__(scope, receive, send)
+
+
+def WebsocketAuthStack(inner):  # noqa: N802 - named like channels' AuthMiddlewareStack
+    return AuthMiddlewareStack(TokenAuthMiddleware(inner))

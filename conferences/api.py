@@ -1,0 +1,391 @@
+"""The conference API: meetings, the chair's controls, decisions, actions, minutes, notes."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.selectors import agencies_by_slug, membership_of
+from config.rest import IsMember, StrictCharField, StrictSerializer
+from referral.selectors import referral_get
+
+from . import selectors, services
+from .models import Conference
+from .services.notes import note_payload
+
+ANY = OpenApiResponse(description="JSON object; see the contract in the README")
+
+
+def conference_output(conference: Conference, user) -> dict:
+    acknowledged = selectors.has_acknowledged(user=user, conference=conference)
+    items = selectors.agenda(conference=conference)
+    data = {
+        "id": conference.pk,
+        "title": conference.title,
+        "starts_at": conference.starts_at,
+        "place": conference.place,
+        "status": conference.status,
+        "chair": conference.chair.get_username(),
+        "coordinator": conference.coordinator.slug,
+        "invited_agencies": selectors.invited_slugs(conference=conference),
+        "confidentiality_statement": conference.confidentiality_statement,
+        "acknowledged": acknowledged,
+        "current_item": conference.current_item_id,
+        "last_seq": conference.last_seq,
+        "agenda": [
+            {"id": i.pk, "referral": i.referral_id, "position": i.position, "status": i.status,
+             "is_repeat": i.is_repeat}
+            for i in items
+        ],
+    }
+    if acknowledged:
+        for out, item in zip(data["agenda"], items, strict=True):
+            out["reference"] = item.referral.reference
+            out["decisions"] = [
+                {"id": d.pk, "text": d.text, "reason": d.reason} for d in item.decisions.all()
+            ]
+            out["actions"] = [
+                {"id": a.pk, "agency": a.agency.slug, "description": a.description,
+                 "due": a.due, "outcome": a.outcome or None, "task": a.task_id}
+                for a in item.actions.all()
+            ]
+        data["outstanding_actions"] = [
+            {"id": a.pk, "reference": a.item.referral.reference, "agency": a.agency.slug,
+             "description": a.description, "due": a.due, "outcome": a.outcome or None,
+             "conference": a.item.conference_id}
+            for a in selectors.outstanding_actions(conference=conference)
+        ]
+    return data
+
+
+class ConferenceInput(StrictSerializer):
+    title = StrictCharField(max_length=200)
+    starts_at = serializers.DateTimeField()
+    place = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
+    invited_agencies = serializers.ListField(
+        child=serializers.SlugField(max_length=60), min_length=1, max_length=60
+    )
+
+
+class ConferenceListView(GenericAPIView):
+    """GET: meetings your agency is invited to. POST: schedule one (chairs)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(responses=ANY, operation_id="conferences_list")
+    def get(self, request):
+        page = self.paginate_queryset(selectors.conference_list(user=request.user))
+        return self.get_paginated_response(
+            [{"id": c.pk, "title": c.title, "starts_at": c.starts_at, "status": c.status,
+              "coordinator": c.coordinator.slug} for c in page]
+        )
+
+    @extend_schema(request=ConferenceInput, responses={201: ANY})
+    def post(self, request):
+        payload = ConferenceInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        slugs = payload.validated_data["invited_agencies"]
+        agencies = agencies_by_slug(slugs)
+        unknown = sorted(set(slugs) - set(agencies))
+        if unknown:
+            raise ValidationError({"invited_agencies": [f"Unknown agencies: {', '.join(unknown)}."]})
+        conference = services.conference_create(
+            actor=request.user, title=payload.validated_data["title"],
+            starts_at=payload.validated_data["starts_at"],
+            place=payload.validated_data["place"], invited=list(agencies.values()),
+        )
+        return Response(conference_output(conference, request.user), status=status.HTTP_201_CREATED)
+
+
+class ConferenceDetailView(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(responses=ANY)
+    def get(self, request, conference_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        return Response(conference_output(conference, request.user))
+
+
+def _chair_action(name: str, service, doc: str):
+    """A POST with no body that calls one chair's service on the meeting."""
+
+    class View(APIView):
+        permission_classes = [IsMember]
+
+        @extend_schema(request=None, responses=ANY, operation_id=f"conferences_{name}")
+        def post(self, request, conference_id: int):
+            conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+            conference = service(actor=request.user, conference=conference)
+            conference = selectors.conference_get(user=request.user, conference_id=conference.pk)
+            return Response(conference_output(conference, request.user))
+
+    View.__name__ = View.__qualname__ = f"Conference{name.title()}View"
+    View.__doc__ = doc
+    return View
+
+
+ConferenceStartView = _chair_action("start", services.conference_start, "The chair opens it.")
+ConferenceCloseView = _chair_action("close", services.conference_close, "The chair closes it.")
+MinutesSignView = _chair_action("sign", services.minutes_sign, "The chair signs the minutes.")
+
+
+class AcknowledgeView(APIView):
+    """Accept the meeting's confidentiality statement (needed before case material or notes)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=None, responses=ANY)
+    def post(self, request, conference_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        services.conference_acknowledge(actor=request.user, conference=conference)
+        return Response(conference_output(conference, request.user))
+
+
+class MoveInput(StrictSerializer):
+    item = serializers.IntegerField(required=False, min_value=1)
+    step = serializers.ChoiceField(choices=[-1, 1], required=False)
+
+    def validate(self, data):
+        if ("item" in data) == ("step" in data):
+            raise ValidationError({"non_field_errors": ["Give either item or step (1 or -1)."]})
+        return data
+
+
+class MoveView(APIView):
+    """The chair moves the meeting to an item, or to the next (1) or previous (-1) one."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=MoveInput, responses=ANY)
+    def post(self, request, conference_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        payload = MoveInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        conference = services.conference_move(
+            actor=request.user, conference=conference,
+            item_id=payload.validated_data.get("item"), step=payload.validated_data.get("step", 0),
+        )
+        return Response(conference_output(conference, request.user))
+
+
+class AgendaAddInput(StrictSerializer):
+    referral = serializers.IntegerField(min_value=1)
+
+
+class AgendaView(APIView):
+    """The chair adds a case to the agenda."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=AgendaAddInput, responses={201: ANY})
+    def post(self, request, conference_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        payload = AgendaAddInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.meetings._check_chair(request.user, conference)
+        referral = referral_get(membership=membership_of(request.user),
+                                referral_id=payload.validated_data["referral"])
+        item = services.agenda_add(referral=referral, conference_id=conference.pk,
+                                   actor=request.user)
+        return Response({"id": item.pk, "referral": item.referral_id, "position": item.position,
+                         "status": item.status, "is_repeat": item.is_repeat},
+                        status=status.HTTP_201_CREATED)
+
+
+class AgendaOrderInput(StrictSerializer):
+    order = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=200)
+
+
+class AgendaOrderView(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(request=AgendaOrderInput, responses=ANY)
+    def post(self, request, conference_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        payload = AgendaOrderInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.agenda_reorder(actor=request.user, conference=conference,
+                                order=payload.validated_data["order"])
+        return Response(conference_output(conference, request.user))
+
+
+def _item(conference, item_id):
+    from django.http import Http404
+
+    item = conference.agenda.filter(pk=item_id).select_related("conference", "referral").first()
+    if item is None:
+        raise Http404
+    return item
+
+
+class AgendaItemView(APIView):
+    """DELETE: the chair takes a case off the agenda."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, conference_id: int, item_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        services.agenda_remove(actor=request.user, item=_item(conference, item_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AgendaItemCloseView(APIView):
+    """The chair closes an item: the case was heard, its flow moves on to review."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=None, responses=ANY)
+    def post(self, request, conference_id: int, item_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        services.meetings._check_chair(request.user, conference)
+        item = services.agenda_item_close(item=_item(conference, item_id), actor=request.user)
+        return Response({"id": item.pk, "status": item.status})
+
+
+class DecisionInput(StrictSerializer):
+    text = StrictCharField(max_length=5000)
+    reason = StrictCharField(max_length=5000)
+
+
+class DecisionView(APIView):
+    """The chair records a decision with its reason."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=DecisionInput, responses={201: ANY})
+    def post(self, request, conference_id: int, item_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        payload = DecisionInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        decision = services.decision_record(actor=request.user, conference=conference,
+                                            item_id=item_id, **payload.validated_data)
+        return Response({"id": decision.pk, "item": item_id, "text": decision.text,
+                         "reason": decision.reason, "decided_by": request.user.get_username()},
+                        status=status.HTTP_201_CREATED)
+
+
+class ActionInput(StrictSerializer):
+    agency = serializers.SlugField(max_length=60)
+    description = StrictCharField(max_length=5000)
+    due = serializers.DateField()
+
+
+class ActionView(APIView):
+    """The chair records an action; it becomes an `action` task for that agency at once."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=ActionInput, responses={201: ANY})
+    def post(self, request, conference_id: int, item_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        payload = ActionInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        agency = agencies_by_slug([payload.validated_data["agency"]]).get(
+            payload.validated_data["agency"])
+        if agency is None:
+            raise ValidationError({"agency": ["Unknown agency."]})
+        action = services.action_record(
+            actor=request.user, conference=conference, item_id=item_id, agency=agency,
+            description=payload.validated_data["description"], due=payload.validated_data["due"],
+        )
+        return Response({"id": action.pk, "item": item_id, "agency": agency.slug,
+                         "description": action.description, "due": action.due,
+                         "task": action.task_id}, status=status.HTTP_201_CREATED)
+
+
+class MinutesView(APIView):
+    """The minutes as your agency may see them."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(responses=ANY)
+    def get(self, request, conference_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        slug = selectors.require_attendee(user=request.user, conference=conference)
+        return Response(selectors.minutes(conference=conference, agency_slug=slug))
+
+
+class NoteInput(StrictSerializer):
+    client_id = serializers.UUIDField()
+    text = StrictCharField(max_length=5000)
+    agenda_item = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    visible_to = serializers.ListField(child=serializers.SlugField(), required=False,
+                                       allow_null=True, max_length=60)
+    addendum_to = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class NotesView(APIView):
+    """GET: notes you may see after `since`, oldest first. POST: add one (the socket's fallback)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(responses=ANY)
+    def get(self, request, conference_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        slug = selectors.require_attendee(user=request.user, conference=conference)
+        try:
+            since = int(request.query_params.get("since", 0))
+        except ValueError:
+            raise ValidationError({"since": ["A sequence number."]}) from None
+        notes = selectors.notes_visible(conference=conference, agency_slug=slug, since=since)
+        return Response({"results": [note_payload(n) for n in notes],
+                         "last_seq": notes[-1].seq if notes else since})
+
+    @extend_schema(request=NoteInput, responses={201: ANY})
+    def post(self, request, conference_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        payload = NoteInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        note, created = services.note_add(
+            actor=request.user, conference=conference, client_id=data["client_id"],
+            text=data["text"], agenda_item=data.get("agenda_item"),
+            visible_to=data.get("visible_to"), addendum_to=data.get("addendum_to"),
+        )
+        return Response(note_payload(note),
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class NoteEditInput(StrictSerializer):
+    version = serializers.IntegerField(min_value=1)
+    text = StrictCharField(max_length=5000)
+
+
+class NoteDetailView(APIView):
+    """PATCH: edit your note, naming the version you edit (409 if it changed)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=NoteEditInput, responses=ANY)
+    def patch(self, request, conference_id: int, note_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        payload = NoteEditInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        note = services.note_edit(actor=request.user, conference=conference, note_id=note_id,
+                                  **payload.validated_data)
+        return Response(note_payload(note))
+
+
+class UninviteInput(StrictSerializer):
+    agency = serializers.SlugField(max_length=60)
+
+
+class UninviteView(APIView):
+    """The chair withdraws an agency: its access through the meeting ends, its sockets close."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=UninviteInput, responses=ANY)
+    def post(self, request, conference_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        payload = UninviteInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        agency = agencies_by_slug([payload.validated_data["agency"]]).get(
+            payload.validated_data["agency"])
+        if agency is None:
+            raise ValidationError({"agency": ["Unknown agency."]})
+        services.conference_uninvite(actor=request.user, conference=conference, agency=agency)
+        return Response(conference_output(conference, request.user))

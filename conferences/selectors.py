@@ -1,0 +1,145 @@
+"""Reads of conferences, scoped to the caller: invited agencies only; notes as each may see them."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from agencies import policy
+from agencies.selectors import membership_of
+from config.exceptions import NotAllowed
+
+from .models import AgendaItem, Attendance, Conference, ConferenceAction, Note
+
+
+def conference_list(*, user) -> QuerySet[Conference]:
+    member = membership_of(user)
+    if member is None or not policy.can_read(member, "notes"):
+        return Conference.objects.none()
+    return (
+        Conference.objects.filter(invited_agencies=member.agency_id)
+        .select_related("coordinator", "chair")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def conference_get(*, user, conference_id) -> Conference:
+    """A meeting the caller's agency is invited to, or 404 (the same as a missing one)."""
+    try:
+        conference_id = int(conference_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    conference = conference_list(user=user).filter(pk=conference_id).first()
+    if conference is None:
+        raise Http404
+    return conference
+
+
+def has_acknowledged(*, user, conference: Conference) -> bool:
+    return Attendance.objects.filter(conference=conference, user=user).exists()
+
+
+def attendee_agency_slug(*, user, conference: Conference) -> str | None:
+    """The agency the user attends for, if invited, a note-taking role, and acknowledged."""
+    member = membership_of(user)
+    if member is None or not policy.can_read(member, "notes"):
+        return None
+    if not conference.invited_agencies.filter(pk=member.agency_id).exists():
+        return None
+    if not has_acknowledged(user=user, conference=conference):
+        return None
+    return member.agency.slug
+
+
+def require_attendee(*, user, conference: Conference) -> str:
+    slug = attendee_agency_slug(user=user, conference=conference)
+    if slug is None:
+        raise NotAllowed(
+            "Accept the meeting's confidentiality statement first.", code="not_acknowledged"
+        )
+    return slug
+
+
+def agenda(*, conference: Conference) -> list[AgendaItem]:
+    return list(
+        conference.agenda.exclude(status=AgendaItem.Status.REMOVED)
+        .select_related("referral")
+        .prefetch_related(
+            Prefetch("decisions"),
+            Prefetch("actions", queryset=ConferenceAction.objects.select_related("agency")),
+        )
+        .order_by("position", "id")
+    )
+
+
+def outstanding_actions(*, conference: Conference) -> list[ConferenceAction]:
+    """Actions from earlier meetings on this agenda's cases (same timeline) still to review."""
+    timelines = conference.agenda.exclude(status=AgendaItem.Status.REMOVED).values(
+        "referral__timeline_id"
+    )
+    return list(
+        ConferenceAction.objects.filter(item__referral__timeline_id__in=timelines)
+        .exclude(item__conference=conference)
+        .exclude(outcome=ConferenceAction.Outcome.DONE)
+        .select_related("agency", "item__referral", "item__conference")
+        .order_by("due", "id")
+    )
+
+
+def notes_visible(*, conference: Conference, agency_slug: str, since: int = 0) -> list[Note]:
+    """The meeting's notes after `since` that this agency may see, oldest first."""
+    notes = (
+        Note.objects.filter(conference=conference, seq__gt=since)
+        .select_related("author", "agency")
+        .order_by("seq")
+    )
+    return [n for n in notes if n.visible_for(agency_slug)]
+
+
+def invited_slugs(*, conference: Conference) -> list[str]:
+    return sorted(conference.invited_agencies.values_list("slug", flat=True))
+
+
+def minutes(*, conference: Conference, agency_slug: str) -> dict:
+    """The minutes as one agency may see them: decisions and actions, and only its notes."""
+    notes = notes_visible(conference=conference, agency_slug=agency_slug)
+    by_item: dict[int | None, list[Note]] = {}
+    for note in notes:
+        by_item.setdefault(note.agenda_item_id, []).append(note)
+    attendance = Attendance.objects.filter(conference=conference).select_related("user", "agency")
+    return {
+        "conference": conference.pk,
+        "title": conference.title,
+        "starts_at": conference.starts_at,
+        "status": conference.status,
+        "signed_at": conference.minutes_signed_at,
+        "for_agency": agency_slug,
+        "confidentiality_statement": conference.confidentiality_statement,
+        "attendance": [
+            {"user": a.user.get_username(), "agency": a.agency.slug,
+             "acknowledged_at": a.acknowledged_at} for a in attendance
+        ],
+        "items": [
+            {
+                "id": item.pk,
+                "referral": item.referral_id,
+                "reference": item.referral.reference,
+                "position": item.position,
+                "status": item.status,
+                "is_repeat": item.is_repeat,
+                "decisions": [{"text": d.text, "reason": d.reason} for d in item.decisions.all()],
+                "actions": [
+                    {"agency": a.agency.slug, "description": a.description, "due": a.due,
+                     "outcome": a.outcome or None} for a in item.actions.all()
+                ],
+                "notes": [_note_line(n) for n in by_item.get(item.pk, [])],
+            }
+            for item in agenda(conference=conference)
+        ],
+        "general_notes": [_note_line(n) for n in by_item.get(None, [])],
+    }
+
+
+def _note_line(note: Note) -> dict:
+    return {"seq": note.seq, "author": note.author.get_username(), "agency": note.agency.slug,
+            "text": note.text, "restricted_to": note.visible_to, "addendum_to": note.addendum_to_id}

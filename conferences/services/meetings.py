@@ -1,0 +1,330 @@
+"""Running a case conference: scheduling, the agenda, the chair's controls, decisions, actions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from agencies import policy
+from agencies.models import Agency
+from agencies.policy import InvolvementBasis
+from agencies.selectors import membership_of
+from agencies.services import involvement_grant, involvement_revoke
+from audit import events
+from config.exceptions import Conflict, DomainError, NotAllowed
+from referral.models import Referral
+
+from ..models import AgendaItem, Attendance, Conference, ConferenceAction, Decision
+from . import broadcast
+
+
+def _check_chair(actor, conference: Conference) -> None:
+    member = membership_of(actor)
+    if not policy.may(member, "chair_meeting") or member.agency_id != conference.coordinator_id:
+        raise NotAllowed("Only a chair of the coordinating agency may do this.")
+
+
+def _locked(conference: Conference) -> Conference:
+    return Conference.objects.select_for_update().get(pk=conference.pk)
+
+
+def _require_status(conference: Conference, *allowed: str, doing: str) -> None:
+    if conference.status not in allowed:
+        raise Conflict(
+            f"Cannot {doing}: the meeting is {conference.get_status_display().lower()}.",
+            code="invalid_transition",
+        )
+
+
+@transaction.atomic
+def conference_create(
+    *, actor, title: str, starts_at: datetime, invited: list[Agency], place: str = ""
+) -> Conference:
+    """Schedule a case conference (chairs only); the chair's own agency coordinates it."""
+    member = membership_of(actor)
+    if not policy.may(member, "chair_meeting"):
+        raise NotAllowed("Only a conference chair may schedule a conference.")
+    conference = Conference.objects.create(
+        title=title, starts_at=starts_at, place=place, chair=actor, coordinator=member.agency
+    )
+    conference.invited_agencies.set({*invited, member.agency})
+    events.conference_event(conference=conference, actor=actor, verb="conference.scheduled",
+                            changes={"invited": sorted(a.slug for a in {*invited, member.agency})})
+    return conference
+
+
+@transaction.atomic
+def conference_acknowledge(*, actor, conference: Conference) -> Attendance:
+    """Accept the meeting's confidentiality statement: needed before case material or notes."""
+    member = membership_of(actor)
+    if member is None or not conference.invited_agencies.filter(pk=member.agency_id).exists():
+        raise NotAllowed("Your agency is not invited to this meeting.")
+    if not policy.can_read(member, "notes"):
+        raise NotAllowed("Your role does not take part in case conferences.")
+    attendance, created = Attendance.objects.get_or_create(
+        conference=conference, user=actor,
+        defaults={"agency": member.agency, "acknowledged_at": timezone.now()},
+    )
+    if created:
+        events.conference_event(conference=conference, actor=actor,
+                                verb="confidentiality.acknowledged")
+    return attendance
+
+
+@transaction.atomic
+def conference_start(*, actor, conference: Conference) -> Conference:
+    _check_chair(actor, conference)
+    conference = _locked(conference)
+    _require_status(conference, Conference.Status.SCHEDULED, doing="start the meeting")
+    conference.status = Conference.Status.IN_SESSION
+    conference.started_at = timezone.now()
+    first = conference.agenda.exclude(status=AgendaItem.Status.REMOVED).order_by("position").first()
+    conference.current_item = first
+    conference.save(update_fields=["status", "started_at", "current_item"])
+    if first:
+        AgendaItem.objects.filter(pk=first.pk).update(status=AgendaItem.Status.CURRENT)
+    events.conference_event(conference=conference, actor=actor, verb="conference.started")
+    broadcast.meeting_state(conference.pk)
+    return conference
+
+
+@transaction.atomic
+def conference_move(*, actor, conference: Conference, item_id: int | None = None,
+                    step: int = 0) -> Conference:
+    """Make an item current (by id, or the next / previous one); every screen follows."""
+    _check_chair(actor, conference)
+    conference = _locked(conference)
+    _require_status(conference, Conference.Status.IN_SESSION, doing="move between cases")
+    items = list(conference.agenda.exclude(status=AgendaItem.Status.REMOVED).order_by("position"))
+    if item_id is not None:
+        target = next((i for i in items if i.pk == item_id), None)
+        if target is None:
+            raise DomainError("That item is not on this agenda.", fields={"item": ["Not found."]})
+    else:
+        ids = [i.pk for i in items]
+        here = ids.index(conference.current_item_id) if conference.current_item_id in ids else -1
+        index = here + step
+        if not 0 <= index < len(items):
+            raise Conflict("There is no case in that direction.")
+        target = items[index]
+    AgendaItem.objects.filter(conference=conference, status=AgendaItem.Status.CURRENT).exclude(
+        pk=target.pk
+    ).update(status=AgendaItem.Status.PENDING)
+    if target.status != AgendaItem.Status.CLOSED:
+        AgendaItem.objects.filter(pk=target.pk).update(status=AgendaItem.Status.CURRENT)
+    conference.current_item = target
+    conference.save(update_fields=["current_item"])
+    broadcast.meeting_state(conference.pk)
+    return conference
+
+
+@transaction.atomic
+def conference_close(*, actor, conference: Conference) -> Conference:
+    """Close the meeting; the minutes fall due to the agencies within three working days."""
+    from workflows import calendar
+    from workflows.services import case_task_start
+
+    _check_chair(actor, conference)
+    conference = _locked(conference)
+    _require_status(conference, Conference.Status.IN_SESSION, doing="close the meeting")
+    conference.status = Conference.Status.CLOSED
+    conference.closed_at = timezone.now()
+    conference.current_item = None
+    conference.save(update_fields=["status", "closed_at", "current_item"])
+    events.conference_event(conference=conference, actor=actor, verb="conference.closed")
+    case_task_start(
+        referral=None, task_type="minutes_distribution", agency=conference.coordinator,
+        due=calendar.due_in_working_days(3), context={"conference": conference.pk},
+    )
+    broadcast.meeting_state(conference.pk)
+    return conference
+
+
+@transaction.atomic
+def minutes_sign(*, actor, conference: Conference) -> Conference:
+    """The chair signs the minutes: notes lock; later corrections are addenda."""
+    _check_chair(actor, conference)
+    conference = _locked(conference)
+    _require_status(conference, Conference.Status.CLOSED, doing="sign the minutes")
+    conference.status = Conference.Status.MINUTES_SIGNED
+    conference.minutes_signed_at = timezone.now()
+    conference.save(update_fields=["status", "minutes_signed_at"])
+    events.conference_event(conference=conference, actor=actor, verb="minutes.signed")
+    broadcast.meeting_state(conference.pk)
+    return conference
+
+
+# --- The agenda ------------------------------------------------------------------------------
+
+def _next_position(conference: Conference) -> int:
+    return (conference.agenda.aggregate(m=Max("position"))["m"] or 0) + 1
+
+
+def _add(*, conference: Conference, referral: Referral, actor=None) -> AgendaItem:
+    year_ago = timezone.now() - timedelta(days=365)
+    is_repeat = AgendaItem.objects.filter(
+        referral__timeline_id=referral.timeline_id,
+        conference__starts_at__gte=year_ago,
+        status=AgendaItem.Status.CLOSED,
+    ).exists()
+    item, created = AgendaItem.objects.get_or_create(
+        conference=conference, referral=referral,
+        defaults={"position": _next_position(conference), "is_repeat": is_repeat},
+    )
+    if not created and item.status == AgendaItem.Status.REMOVED:
+        item.status = AgendaItem.Status.PENDING
+        item.position = _next_position(conference)
+        item.save(update_fields=["status", "position"])
+    for agency in conference.invited_agencies.all():
+        involvement_grant(
+            referral=referral, agency=agency, basis=InvolvementBasis.CONFERENCE,
+            source=f"conference:{conference.pk}", actor=actor,
+        )
+    return item
+
+
+@transaction.atomic
+def agenda_add_to_next(*, referral: Referral) -> AgendaItem | None:
+    """Put a case on the next scheduled conference, if there is one."""
+    conference = (
+        Conference.objects.select_for_update()
+        .filter(status=Conference.Status.SCHEDULED, starts_at__gte=timezone.now())
+        .order_by("starts_at", "id")
+        .first()
+    )
+    if conference is None:
+        return None
+    return _add(conference=conference, referral=referral)
+
+
+@transaction.atomic
+def agenda_add(*, referral: Referral, conference_id: int, actor) -> AgendaItem:
+    conference = Conference.objects.select_for_update().filter(pk=conference_id).first()
+    if conference is None:
+        raise DomainError("No such conference.", fields={"conference": ["No such conference."]})
+    if conference.status not in (Conference.Status.SCHEDULED, Conference.Status.IN_SESSION):
+        raise Conflict("That conference is no longer open for new cases.")
+    item = _add(conference=conference, referral=referral, actor=actor)
+    broadcast.meeting_state(conference.pk)
+    return item
+
+
+@transaction.atomic
+def agenda_remove(*, actor, item: AgendaItem) -> AgendaItem:
+    """Take a case off the agenda (before it is heard); its conference involvement ends."""
+    conference = item.conference
+    _check_chair(actor, conference)
+    item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    if item.status == AgendaItem.Status.CLOSED:
+        raise Conflict("A heard case stays on the agenda.")
+    item.status = AgendaItem.Status.REMOVED
+    item.save(update_fields=["status"])
+    for agency in conference.invited_agencies.all():
+        involvement_revoke(referral=item.referral, agency=agency,
+                           basis=InvolvementBasis.CONFERENCE,
+                           source=f"conference:{conference.pk}", actor=actor)
+    broadcast.meeting_state(conference.pk)
+    return item
+
+
+@transaction.atomic
+def agenda_reorder(*, actor, conference: Conference, order: list[int]) -> Conference:
+    _check_chair(actor, conference)
+    conference = _locked(conference)
+    items = {i.pk: i for i in conference.agenda.exclude(status=AgendaItem.Status.REMOVED)}
+    if sorted(order) != sorted(items):
+        raise DomainError("Give every item on the agenda exactly once.",
+                          fields={"order": ["Must list each agenda item id once."]})
+    for position, item_id in enumerate(order, start=1):
+        AgendaItem.objects.filter(pk=item_id).update(position=position)
+    broadcast.meeting_state(conference.pk)
+    return conference
+
+
+@transaction.atomic
+def agenda_item_close(*, item: AgendaItem, actor) -> AgendaItem:
+    """The case has been heard: close its item and move its referral flow on to review."""
+    from workflows.services import conference_heard
+
+    item = AgendaItem.objects.select_for_update().select_related("conference").get(pk=item.pk)
+    if actor is not None and item.conference.chair_id != actor.pk:
+        _check_chair(actor, item.conference)
+    if item.status == AgendaItem.Status.CLOSED:
+        raise Conflict("This agenda item is already closed.")
+    item.status = AgendaItem.Status.CLOSED
+    item.save(update_fields=["status"])
+    conference_heard(referral=item.referral)
+    broadcast.meeting_state(item.conference_id)
+    return item
+
+
+# --- Decisions and actions -------------------------------------------------------------------
+
+def _open_item(actor, conference: Conference, item_id) -> AgendaItem:
+    _check_chair(actor, conference)
+    _require_status(conference, Conference.Status.IN_SESSION, doing="record decisions")
+    item = conference.agenda.filter(pk=item_id).exclude(status=AgendaItem.Status.REMOVED).first()
+    if item is None:
+        from django.http import Http404
+
+        raise Http404
+    return item
+
+
+@transaction.atomic
+def decision_record(*, actor, conference: Conference, item_id: int, text: str,
+                    reason: str) -> Decision:
+    item = _open_item(actor, conference, item_id)
+    decision = Decision.objects.create(item=item, text=text, reason=reason, decided_by=actor)
+    events.decision_recorded_event(decision=decision, actor=actor)
+    broadcast.meeting_state(conference.pk)
+    return decision
+
+
+@transaction.atomic
+def action_record(*, actor, conference: Conference, item_id: int, agency: Agency,
+                  description: str, due: date) -> ConferenceAction:
+    """An action with an owning agency and a due date; it becomes that agency's task at once."""
+    from workflows import calendar
+    from workflows.services import case_task_start
+
+    item = _open_item(actor, conference, item_id)
+    if not conference.invited_agencies.filter(pk=agency.pk).exists():
+        raise DomainError("That agency is not at this meeting.",
+                          fields={"agency": ["Not an invited agency."]})
+    if due < timezone.localdate():
+        raise DomainError("The due date has passed.", fields={"due": ["In the past."]})
+    action = ConferenceAction.objects.create(
+        item=item, agency=agency, description=description, due=due, created_by=actor
+    )
+    task = case_task_start(
+        referral=item.referral, task_type="action", agency=agency, due=calendar.end_of_day(due),
+        context={"action": action.pk, "conference": conference.pk, "description": description},
+    )
+    action.task = task
+    action.save(update_fields=["task"])
+    events.action_recorded_event(action=action, actor=actor)
+    broadcast.meeting_state(conference.pk)
+    return action
+
+
+def action_outcome_from_task(*, task, outcome: str, note: str) -> None:
+    """The owning agency finished its action task: record the outcome on the action."""
+    ConferenceAction.objects.filter(task=task).update(outcome=outcome, outcome_note=note)
+
+
+@transaction.atomic
+def conference_uninvite(*, actor, conference: Conference, agency: Agency) -> None:
+    """Withdraw an agency from a meeting: its access through the meeting ends, its sockets close."""
+    _check_chair(actor, conference)
+    if agency.pk == conference.coordinator_id:
+        raise DomainError("The coordinating agency cannot be withdrawn.")
+    conference.invited_agencies.remove(agency)
+    for item in conference.agenda.all():
+        involvement_revoke(referral=item.referral, agency=agency,
+                           basis=InvolvementBasis.CONFERENCE,
+                           source=f"conference:{conference.pk}", actor=actor)
+    broadcast.agency_revoked(conference.pk, agency.slug)
