@@ -30,3 +30,21 @@ class TokenAuthMiddleware(BaseMiddleware):
 
 def WebsocketAuthStack(inner):  # noqa: N802 - named like channels' AuthMiddlewareStack
     return AuthMiddlewareStack(TokenAuthMiddleware(inner))
+
+
+class OriginValidator:
+    """Browsers (cookie sessions) must connect from this site's own pages; API clients that
+    sign in with `?token=` send no Origin header and need none."""
+
+    def __init__(self, application):
+        from channels.security.websocket import AllowedHostsOriginValidator
+
+        self.application = application
+        self.checked = AllowedHostsOriginValidator(application)
+
+    async def __call__(self, scope, receive, send):
+        headers = dict(scope.get("headers", []))
+        has_token = b"token=" in scope.get("query_string", b"")
+        if has_token and b"origin" not in headers:
+            return await self.application(scope, receive, send)
+        return await self.checked(scope, receive, send)

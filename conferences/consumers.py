@@ -22,8 +22,8 @@ from .services.notes import note_add, note_edit, note_payload
 
 CLOSE_FORBIDDEN = 4403
 MAX_MESSAGE_CHARS = 20_000
-RATE_PER_SECOND = 5.0
-RATE_BURST = 20
+RATE_PER_SECOND = 20.0
+RATE_BURST = 40
 
 
 class ConferenceConsumer(AsyncJsonWebsocketConsumer):

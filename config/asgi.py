@@ -16,15 +16,14 @@ if settings.SERVE_STATIC:
     django_asgi_app = ASGIStaticFilesHandler(django_asgi_app)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from agencies.ws_auth import WebsocketAuthStack  # noqa: E402
+from agencies.ws_auth import OriginValidator, WebsocketAuthStack  # noqa: E402
 from conferences.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": OriginValidator(
             WebsocketAuthStack(URLRouter(websocket_urlpatterns))
         ),
     }

@@ -41,6 +41,8 @@ def main() -> int:
         used.append("SQLite (PostgreSQL not reachable)")
     if reachable(redis_url, 6379):
         lines.append(f"export REDIS_URL='{redis_url}'")
+        # Each run's channel groups apart from any other run's on the same Redis.
+        lines.append(f"export CHANNEL_PREFIX='concord-test-{os.getpid()}'")
         used.append(f"Redis at {urlparse(redis_url).hostname}")
     elif ci:
         print(f"echo 'CI: Redis is not reachable at {redis_url}' >&2; exit 1")

@@ -69,12 +69,13 @@ class AgencyViewActivation(ViewActivation):
             raise FlowRuntimeError(f"No agency to route {task.task_type} to")
         task.save()
         task.previous.add(prev_activation.task)
-        involvement_grant(
-            referral=process.referral,
-            agency=task.agency,
-            basis=InvolvementBasis.TASK,
-            source=f"process:{process.pk}",
-        )
+        if process.referral_id is not None:
+            involvement_grant(
+                referral=process.referral,
+                agency=task.agency,
+                basis=InvolvementBasis.TASK,
+                source=f"process:{process.pk}",
+            )
         transaction.on_commit(lambda: notifications.task_queued(task_id=task.pk))
         if flow_task._on_create is not None:
             flow_task._on_create(activation)

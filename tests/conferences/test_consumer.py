@@ -1,0 +1,249 @@
+"""The live-notes socket with channels' WebsocketCommunicator, on the Redis channel layer."""
+
+import asyncio
+import uuid
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from rest_framework.authtoken.models import Token
+
+from conferences.models import Note
+from config.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_runs_on_the_redis_layer():
+    if settings.REDIS_URL:
+        assert settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("RedisChannelLayer")
+
+
+def _token(demo, username):
+    return Token.objects.get_or_create(user=demo[username].user)[0].key
+
+
+def _socket(meeting, token):
+    return WebsocketCommunicator(application, f"/ws/conferences/{meeting.pk}/?token={token}")
+
+
+async def _connect(meeting, token):
+    ws = _socket(meeting, token)
+    connected, _ = await ws.connect()
+    assert connected
+    state = await ws.receive_json_from(timeout=5)
+    return ws, state
+
+
+async def _until(ws, kind, timeout=5):
+    while True:
+        message = await ws.receive_json_from(timeout=timeout)
+        if message["type"] == kind:
+            return message
+
+
+async def _close_code(ws):
+    message = await ws.receive_output(timeout=5)
+    while message["type"] == "websocket.send":
+        message = await ws.receive_output(timeout=5)
+    return message
+
+
+@pytest.mark.parametrize("who", ["probation.caseworker", "oversight.auditor", "hub.caseworker"])
+def test_unacknowledged_or_uninvited_are_closed_with_4403(meeting, demo, who):
+    async def scenario():
+        ws = _socket(meeting, _token(demo, who))
+        connected, _ = await ws.connect()
+        assert connected
+        closed = await _close_code(ws)
+        assert closed == {"type": "websocket.close", "code": 4403}
+
+    async_to_sync(scenario)()
+
+
+def test_bad_token_is_closed_with_4403(meeting):
+    async def scenario():
+        ws = _socket(meeting, "not-a-token")
+        await ws.connect()
+        assert (await _close_code(ws))["code"] == 4403
+
+    async_to_sync(scenario)()
+
+
+def test_cookie_sockets_need_our_origin(acknowledged, demo, client):
+    client.force_login(demo["police.caseworker"].user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+
+    async def scenario():
+        good = WebsocketCommunicator(application, f"/ws/conferences/{acknowledged.pk}/",
+                                     headers=[(b"cookie", cookie), (b"origin", b"http://testserver")])
+        assert (await good.connect())[0]
+        assert (await good.receive_json_from(timeout=5))["type"] == "meeting.state"
+        await good.disconnect()
+        evil = WebsocketCommunicator(application, f"/ws/conferences/{acknowledged.pk}/",
+                                     headers=[(b"cookie", cookie), (b"origin", b"http://evil.example")])
+        assert not (await evil.connect())[0]
+
+    async_to_sync(scenario)()
+
+
+def test_restricted_note_reaches_only_its_agencies(acknowledged, demo):
+    async def scenario():
+        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        cps, _ = await _connect(acknowledged, _token(demo, "cps.caseworker"))
+        advocacy, _ = await _connect(acknowledged, _token(demo, "advocacy.caseworker"))
+        restricted, public = str(uuid.uuid4()), str(uuid.uuid4())
+        await police.send_json_to({"type": "note.add", "client_id": restricted,
+                                   "text": "Victim's refuge location", "visible_to": ["advocacy"]})
+        await police.send_json_to({"type": "note.add", "client_id": public, "text": "Open note"})
+        for ws in (police, advocacy):
+            first = await _until(ws, "note.added")
+            second = await _until(ws, "note.added")
+            assert [first["client_id"], second["client_id"]] == [restricted, public]
+        only = await _until(cps, "note.added")
+        assert only["client_id"] == public and only["note"]["text"] == "Open note"
+        # ... and not on resync either.
+        await cps.send_json_to({"type": "resync", "since": 0})
+        replay = await _until(cps, "note.added")
+        assert replay["client_id"] == public
+        assert (await _until(cps, "resync.done"))["last_seq"] == only["seq"]
+        for ws in (police, cps, advocacy):
+            await ws.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_duplicate_client_id_stores_one_note(acknowledged, demo):
+    async def scenario():
+        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        client_id = str(uuid.uuid4())
+        for _ in range(3):
+            await police.send_json_to({"type": "note.add", "client_id": client_id, "text": "x"})
+        seqs = {(await _until(police, "note.added"))["seq"] for _ in range(3)}
+        assert len(seqs) == 1
+        await police.disconnect()
+
+    async_to_sync(scenario)()
+    assert Note.objects.count() == 1
+
+
+def test_resync_after_disconnect_replays_exactly_the_missed_notes(acknowledged, demo):
+    async def scenario():
+        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        cps, _ = await _connect(acknowledged, _token(demo, "cps.caseworker"))
+        await police.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()), "text": "1"})
+        seen = (await _until(cps, "note.added"))["seq"]
+        await cps.disconnect()
+        for n in range(2, 6):
+            await police.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()),
+                                       "text": str(n)})
+            await _until(police, "note.added")
+        cps, _ = await _connect(acknowledged, _token(demo, "cps.caseworker"))
+        await cps.send_json_to({"type": "resync", "since": seen})
+        replayed = []
+        while True:
+            message = await cps.receive_json_from(timeout=5)
+            if message["type"] == "resync.done":
+                break
+            if message["type"] == "note.added":
+                replayed.append(message["note"]["text"])
+        assert replayed == ["2", "3", "4", "5"]
+        await police.disconnect()
+        await cps.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_stale_edit_gets_a_conflict(acknowledged, demo):
+    async def scenario():
+        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        await police.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()), "text": "a"})
+        note = (await _until(police, "note.added"))["note"]
+        await police.send_json_to({"type": "note.edit", "note": note["id"], "version": 1,
+                                   "text": "b"})
+        edited = await _until(police, "note.edited")
+        assert edited["note"]["version"] == 2
+        await police.send_json_to({"type": "note.edit", "note": note["id"], "version": 1,
+                                   "text": "c"})
+        error = await _until(police, "error")
+        assert error["code"] == "version_conflict"
+        await police.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_bad_messages_get_errors_not_disconnects(acknowledged, demo):
+    async def scenario():
+        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        await police.send_to(text_data="{not json")
+        assert (await _until(police, "error"))["code"] == "bad_message"
+        await police.send_to(text_data="x" * 30_000)
+        assert (await _until(police, "error"))["code"] == "too_large"
+        await police.send_json_to({"type": "note.add", "client_id": "nope", "text": "t"})
+        assert "client_id" in (await _until(police, "error"))["fields"]
+        await police.send_json_to({"type": "teleport"})
+        assert (await _until(police, "error"))["code"] == "unknown_type"
+        await police.send_json_to({"type": "ping"})
+        assert (await _until(police, "pong"))["type"] == "pong"
+        await police.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_rate_limit(acknowledged, demo):
+    async def scenario():
+        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        for _ in range(80):
+            await police.send_json_to({"type": "ping"})
+        kinds = []
+        for _ in range(80):
+            kinds.append((await police.receive_json_from(timeout=5))["type"])
+        assert "error" in kinds and kinds.count("pong") < 80
+        await police.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_withdrawing_an_agency_closes_its_sockets(acknowledged, demo):
+    from channels.db import database_sync_to_async
+
+    from conferences.services import conference_uninvite
+
+    async def scenario():
+        cps, _ = await _connect(acknowledged, _token(demo, "cps.caseworker"))
+        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        await database_sync_to_async(conference_uninvite)(
+            actor=demo["hub.chair"].user, conference=acknowledged,
+            agency=demo["cps.caseworker"].agency)
+        assert (await _close_code(cps))["code"] == 4403
+        await police.send_json_to({"type": "ping"})
+        assert (await _until(police, "pong"))["type"] == "pong"
+        await police.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_presence_and_current_item_are_broadcast(acknowledged, demo):
+    from channels.db import database_sync_to_async
+
+    from conferences.services import conference_start
+
+    async def scenario():
+        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        cps, _ = await _connect(acknowledged, _token(demo, "cps.caseworker"))
+        state = await _until(police, "meeting.state")
+        while len(state["presence"]) < 2:
+            state = await _until(police, "meeting.state")
+        assert ["cps.caseworker", "cps"] in state["presence"]
+        await database_sync_to_async(conference_start)(actor=demo["hub.chair"].user,
+                                                       conference=acknowledged)
+        state = await _until(cps, "meeting.state")
+        while state["status"] != "in_session":
+            state = await _until(cps, "meeting.state")
+        assert state["current_item"] == state["agenda"][0]["id"]
+        await police.disconnect()
+        await cps.disconnect()
+        await asyncio.sleep(0)
+
+    async_to_sync(scenario)()
