@@ -141,16 +141,18 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             return
 
         def load():
+            # Read the meeting's last number first: every note up to it is either sent below
+            # or not for this agency, so the client may treat the range as complete.
             conference = Conference.objects.get(pk=self.conference_id)
-            return [note_payload(n) for n in selectors.notes_visible(
-                conference=conference, agency_slug=self.agency, since=since)]
+            notes = selectors.notes_visible(
+                conference=conference, agency_slug=self.agency, since=since)
+            return conference.last_seq, [note_payload(n) for n in notes if n.seq <= conference.last_seq]
 
-        notes = await database_sync_to_async(load)()
+        last_seq, notes = await database_sync_to_async(load)()
         for note in notes:
             await self.send_json({"type": "note.added", "seq": note["seq"],
                                   "client_id": note["client_id"], "note": note})
-        await self.send_json({"type": "resync.done",
-                              "last_seq": notes[-1]["seq"] if notes else since})
+        await self.send_json({"type": "resync.done", "last_seq": max(last_seq, since)})
 
     async def _error(self, code: str, message: str):
         await self.send_json({"type": "error", "code": code, "message": message})

@@ -6,6 +6,7 @@ from viewflow.urls import Application, AppMenuMixin, Site, Viewset
 from agencies import policy
 from agencies.selectors import membership_of
 from agencies.views import HomeView
+from conferences import views as conference_views
 from referral import views as referral_views
 
 
@@ -33,11 +34,30 @@ class ReferralViewset(AppMenuMixin, Viewset):
         return policy.sees_case_content(membership_of(user))
 
 
+class ConferenceViewset(AppMenuMixin, Viewset):
+    title = "Case conferences"
+    icon = "groups"
+    index_path = path("", conference_views.ConferenceListView.as_view(), name="index")
+    meeting_path = path(
+        "<int:conference_id>/", conference_views.MeetingView.as_view(), name="meeting"
+    )
+    minutes_path = path(
+        "<int:conference_id>/minutes/", conference_views.MinutesView.as_view(), name="minutes"
+    )
+
+    def has_view_permission(self, user, obj=None):
+        return policy.can_read(membership_of(user), "notes")
+
+
 class Workspace(Application):
     title = "Workspace"
     icon = "work"
     app_name = "workspace"
-    viewsets = [HomeViewset(app_name="home"), ReferralViewset(app_name="referrals")]
+    viewsets = [
+        HomeViewset(app_name="home"),
+        ReferralViewset(app_name="referrals"),
+        ConferenceViewset(app_name="conferences"),
+    ]
 
 
 site = Site(

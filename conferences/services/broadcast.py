@@ -6,6 +6,9 @@ that may see it, so a restricted note never reaches another agency's socket.
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
@@ -21,8 +24,17 @@ def room_group(conference_id: int) -> str:
 
 def _send(group: str, message: dict) -> None:
     layer = get_channel_layer()
-    if layer is not None:
+    if layer is None:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
         async_to_sync(layer.group_send)(group, message)
+        return
+    # Synchronous code called from a thread that runs an event loop cannot block on it:
+    # send from a helper thread with its own loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(async_to_sync(layer.group_send), group, message).result()
 
 
 def note_added(*, conference_id: int, agencies: list[str], payload: dict) -> None:

@@ -1,0 +1,246 @@
+// The live meeting page: notes over a WebSocket that reconnects by itself and loses nothing.
+//
+// Every note is sent with a client id and kept as "pending" until the server echoes it back
+// with its sequence number; on reconnect the page asks for everything after the last sequence
+// number it holds without a gap (resync) and resends whatever is still pending. The server
+// stores one note per client id, so a resend never duplicates. All text goes in via
+// textContent: notes are plain text.
+(function () {
+  "use strict";
+  const root = document.getElementById("meeting");
+  if (!root) return;
+  const conferenceId = root.dataset.conference;
+  const isChair = root.dataset.chair === "true";
+  const csrf = root.dataset.csrf;
+  const $ = (sel) => root.querySelector(sel);
+  const notesEl = $("#notes");
+  const pending = new Map(); // client_id -> message
+  const bySeq = new Map(); // seq -> note
+  let contiguous = 0; // every note up to this seq is on the page
+  let state = null;
+  let socket = null;
+  let backoff = 500;
+  let resyncAsked = false;
+
+  const uuid = () =>
+    (window.crypto && crypto.randomUUID)
+      ? crypto.randomUUID()
+      : "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) => {
+          const r = (Math.random() * 16) | 0;
+          return (c === "x" ? r : (r & 0x3) | 0x8).toString(16);
+        });
+
+  function text(tag, value, cls) {
+    const el = document.createElement(tag);
+    el.textContent = value == null ? "" : String(value);
+    if (cls) el.className = cls;
+    return el;
+  }
+
+  function setConnection(label) {
+    const chip = root.querySelector('[data-testid="connection"]');
+    chip.textContent = label;
+  }
+
+  function send(message) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${location.host}/ws/conferences/${conferenceId}/`);
+    setConnection("connecting");
+    socket.onopen = () => {
+      backoff = 500;
+      setConnection("live");
+      send({ type: "resync", since: contiguous });
+      for (const message of pending.values()) send(message);
+    };
+    socket.onmessage = (event) => receive(JSON.parse(event.data));
+    socket.onclose = (event) => {
+      if (event.code === 4403) {
+        setConnection("no access");
+        return;
+      }
+      setConnection("reconnecting");
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 10000);
+    };
+  }
+
+  function receive(message) {
+    switch (message.type) {
+      case "note.added":
+      case "note.edited":
+        pending.delete(message.client_id);
+        place(message.note);
+        break;
+      case "resync.done":
+        // Everything up to last_seq has been sent, or is not for this agency.
+        contiguous = Math.max(contiguous, message.last_seq);
+        resyncAsked = false;
+        break;
+      case "meeting.state":
+        state = message;
+        renderState();
+        if (message.last_seq > contiguous) askResync();
+        break;
+      case "error":
+        if (message.client_id) {
+          pending.delete(message.client_id);
+          const li = notesEl.querySelector(`[data-client-id="${message.client_id}"]`);
+          if (li) li.remove();
+        }
+        $("#note-error").textContent = message.message || "Something went wrong.";
+        break;
+    }
+  }
+
+  function askResync() {
+    if (resyncAsked) return;
+    resyncAsked = true;
+    send({ type: "resync", since: contiguous });
+  }
+
+  function place(note) {
+    bySeq.set(note.seq, note);
+    while (bySeq.has(contiguous + 1)) contiguous += 1;
+    if (note.seq > contiguous + 1) askResync(); // a broadcast went missing: fetch the gap
+    let li = notesEl.querySelector(`[data-client-id="${note.client_id}"]`);
+    if (!li) {
+      li = document.createElement("li");
+      const after = [...notesEl.children].find((el) => Number(el.dataset.seq || Infinity) > note.seq);
+      notesEl.insertBefore(li, after || null);
+    }
+    li.className = "";
+    li.dataset.seq = note.seq;
+    li.dataset.clientId = note.client_id;
+    li.replaceChildren(
+      text("span", `#${note.seq} ${note.agency} · ${note.author}` +
+        (note.visible_to ? ` · only ${note.visible_to.join(", ")}` : "") +
+        (note.version > 1 ? " · edited" : ""), "concord-note__meta"),
+      text("span", note.text, "concord-note__text"),
+    );
+    notesEl.scrollTop = notesEl.scrollHeight;
+  }
+
+  function showPending(message) {
+    const li = document.createElement("li");
+    li.className = "is-pending";
+    li.dataset.clientId = message.client_id;
+    li.replaceChildren(text("span", "sending…", "concord-note__meta"), text("span", message.text));
+    notesEl.appendChild(li);
+  }
+
+  function renderState() {
+    const agenda = $("#agenda");
+    agenda.replaceChildren(
+      ...state.agenda.map((item) => {
+        const li = text("li", item.reference + (item.is_repeat ? " (repeat)" : ""));
+        if (item.id === state.current_item) li.classList.add("is-current");
+        if (item.status === "closed") li.classList.add("is-closed");
+        return li;
+      }),
+    );
+    root.querySelector('[data-testid="status"]').textContent = state.status.replace("_", " ");
+    $("#presence").replaceChildren(...state.presence.map(([user, agency]) => text("li", `${user} (${agency})`)));
+    renderCase();
+  }
+
+  let shownCase = null;
+  async function renderCase() {
+    const item = state.agenda.find((i) => i.id === state.current_item);
+    const box = $("#case");
+    if (!item) {
+      shownCase = null;
+      box.replaceChildren(text("p", "No case is being heard.", "concord-muted"));
+      return;
+    }
+    if (shownCase === item.id) return;
+    shownCase = item.id;
+    const response = await fetch(`/api/v1/referrals/${item.referral}/`, { credentials: "same-origin" });
+    if (!response.ok) {
+      box.replaceChildren(text("p", `${item.reference}: your agency cannot see this case.`, "concord-muted"));
+      return;
+    }
+    const c = await response.json();
+    const parts = [
+      text("h3", `${c.reference} · ${c.risk_level} risk${c.escalation.escalating ? " · escalating" : ""}`),
+    ];
+    if (c.victim) parts.push(text("p", `Victim: ${c.victim.name}`));
+    if (c.suspect) parts.push(text("p", `Suspect: ${c.suspect.name}`));
+    parts.push(text("p", c.summary));
+    if (c.escalation.reasons.length) {
+      const ul = document.createElement("ul");
+      ul.replaceChildren(...c.escalation.reasons.map((r) => text("li", r)));
+      parts.push(ul);
+    }
+    box.replaceChildren(...parts);
+  }
+
+  $("#note-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const value = form.elements.text.value.trim();
+    if (!value) return;
+    const restricted = form.elements.visibility.value === "some";
+    const chosen = [...form.querySelectorAll('input[name="agency"]:checked')].map((el) => el.value);
+    const message = {
+      type: "note.add",
+      client_id: uuid(),
+      agenda_item: state && state.current_item ? state.current_item : null,
+      text: value,
+      visible_to: restricted ? chosen : null,
+    };
+    pending.set(message.client_id, message);
+    showPending(message);
+    send(message);
+    form.elements.text.value = "";
+    $("#note-error").textContent = "";
+  });
+  $("#note-form textarea").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      $("#note-form").requestSubmit();
+    }
+  });
+
+  async function api(path, body) {
+    const response = await fetch(`/api/v1/conferences/${conferenceId}/${path}`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: body ? JSON.stringify(body) : null,
+    });
+    const data = await response.json().catch(() => ({}));
+    const out = $("#record-message");
+    if (out) out.textContent = response.ok ? "Saved." : (data.error && data.error.message) || "Refused.";
+    return response.ok;
+  }
+
+  if (isChair) {
+    root.querySelectorAll("[data-chair]").forEach((button) =>
+      button.addEventListener("click", () => {
+        const what = button.dataset.chair;
+        if (what === "prev" || what === "next") return api("move/", { step: what === "next" ? 1 : -1 });
+        if (what === "close-item" && state && state.current_item) return api(`agenda/${state.current_item}/close/`);
+        if (["start", "close", "sign"].includes(what)) return api(`${what}/`);
+      }),
+    );
+    $("#decision-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!state || !state.current_item) return;
+      const f = event.currentTarget.elements;
+      if (await api(`agenda/${state.current_item}/decisions/`, { text: f.text.value, reason: f.reason.value })) event.currentTarget.reset();
+    });
+    $("#action-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!state || !state.current_item) return;
+      const f = event.currentTarget.elements;
+      const body = { agency: f.agency.value, description: f.description.value, due: f.due.value };
+      if (await api(`agenda/${state.current_item}/actions/`, body)) event.currentTarget.reset();
+    });
+  }
+
+  connect();
+})();

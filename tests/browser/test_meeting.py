@@ -1,0 +1,83 @@
+"""Two people from different agencies in one live meeting, in real browsers, on a live daphne."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conferences.conftest import acknowledged, meeting, submit_case  # noqa: F401
+from tests.conferences.live import Server
+from tests.conftest import DEMO_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def server():
+    started = Server()
+    yield started
+    started.stop()
+
+
+def _sign_in(browser, server, username):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    return page
+
+
+def test_notes_appear_live_and_restricted_ones_do_not(browser, server, acknowledged):  # noqa: F811
+    url = f"{server.url}/workspace/conferences/{acknowledged.pk}/"
+    police = _sign_in(browser, server, "police.caseworker")
+    cps = _sign_in(browser, server, "cps.caseworker")
+    for page in (police, cps):
+        page.goto(url)
+        expect(page.get_by_test_id("connection")).to_have_text("live")
+
+    police.get_by_test_id("note-text").fill("Suspect seen outside the school on Monday")
+    police.get_by_test_id("add-note").click()
+    expect(cps.get_by_test_id("notes")).to_contain_text("Suspect seen outside the school")
+
+    police.get_by_test_id("note-text").fill("Refuge address for advocacy only")
+    police.get_by_test_id("restrict").check()
+    police.get_by_test_id("only-advocacy").check()
+    police.get_by_test_id("add-note").click()
+    expect(police.get_by_test_id("notes")).to_contain_text("Refuge address for advocacy only")
+    # A third, open note proves the CPS page is still receiving ...
+    police.check("input[value=all]")
+    police.get_by_test_id("note-text").fill("Next review in four weeks")
+    police.get_by_test_id("add-note").click()
+    expect(cps.get_by_test_id("notes")).to_contain_text("Next review in four weeks")
+    # ... and never got the restricted one, not even after a reload and resync.
+    expect(cps.get_by_test_id("notes")).not_to_contain_text("Refuge address")
+    cps.reload()
+    expect(cps.get_by_test_id("connection")).to_have_text("live")
+    expect(cps.get_by_test_id("notes")).to_contain_text("Next review in four weeks")
+    expect(cps.get_by_test_id("notes")).not_to_contain_text("Refuge address")
+    expect(cps.get_by_test_id("presence")).to_contain_text("police.caseworker")
+
+
+def test_the_chair_moves_and_every_screen_follows(browser, server, acknowledged):  # noqa: F811
+    url = f"{server.url}/workspace/conferences/{acknowledged.pk}/"
+    chair = _sign_in(browser, server, "hub.chair")
+    police = _sign_in(browser, server, "police.caseworker")
+    for page in (chair, police):
+        page.goto(url)
+        expect(page.get_by_test_id("connection")).to_have_text("live")
+    chair.click("[data-chair=start]")
+    expect(police.get_by_test_id("status")).to_have_text("in session")
+    first, second = [i.referral.reference for i in acknowledged.agenda.order_by("position")]
+    expect(police.get_by_test_id("current-case")).to_contain_text(first)
+    chair.click("[data-chair=next]")
+    expect(police.get_by_test_id("current-case")).to_contain_text(second)
+    chair.screenshot(path="/tmp/meeting-chair.png", full_page=True)
+
+
+def test_unacknowledged_sees_the_statement_first(browser, server, meeting):  # noqa: F811
+    page = _sign_in(browser, server, "probation.caseworker")
+    page.goto(f"{server.url}/workspace/conferences/{meeting.pk}/")
+    expect(page.get_by_test_id("confidentiality")).to_contain_text("confidential")
+    page.get_by_test_id("acknowledge").click()
+    expect(page.get_by_test_id("connection")).to_have_text("live")
