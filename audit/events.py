@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from config.request_context import current_request_id
 
+from .chain import seal_after_commit
 from .models import Event
 
 MASK = "***"
@@ -30,6 +31,7 @@ def _record(
     if agency is None and actor is not None:
         membership = getattr(actor, "membership", None)
         agency = membership.agency if membership is not None else None
+    seal_after_commit()
     return Event.objects.create(
         at=timezone.now(),
         actor=actor,
@@ -251,3 +253,9 @@ def minutes_sent_event(*, conference, actor, recipients: list[str]) -> Event:
     """A disclosure: the minutes went to these agencies (DPA 2018 s.62 logging)."""
     return _record(verb="minutes.sent", actor=actor, obj=conference,
                    changes={"conference": conference.pk}, recipients=recipients)
+
+
+def access_refused_event(*, actor, object_type: str, object_id, referral_id=None) -> Event:
+    """Someone asked for something their agency may not see (they were answered 404)."""
+    return _record(verb="access.refused", actor=actor, referral_id=referral_id,
+                   changes={"object_type": object_type, "object_id": str(object_id)})

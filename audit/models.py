@@ -5,8 +5,17 @@ from django.db import models
 
 
 class Event(models.Model):
-    """Something decided, changed or read. Written once by a typed constructor in `audit.events`."""
+    """Something decided, changed or read. Written once by a typed constructor in `audit.events`.
 
+    Rows are sealed into one hash chain shortly after they commit (`audit.chain.seal`): the
+    sealer gives each its `seq` (1, 2, 3... in sealing order, no gaps) and `hash`, the SHA-256
+    of its canonical content and the previous event's hash. The database refuses every other
+    UPDATE, every DELETE and TRUNCATE (triggers, see migration 0002).
+    """
+
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -27,7 +36,22 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["agency", "at"]), models.Index(fields=["actor", "at"])]
+        indexes = [
+            models.Index(fields=["agency", "at"]),
+            models.Index(fields=["actor", "at"]),
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="event_unsealed"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.verb}"
+
+
+class ChainHead(models.Model):
+    """The last sealed event: one row, locked by the sealer while it extends the chain."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"chain head at {self.seq}"

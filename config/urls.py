@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from viewflow.contrib.auth import AuthViewset
 
 from agencies.api import MeView, TokenView
+from audit import api as audit_api
 from conferences import api as conference_api
 from referral import api as referral_api
 from workflows import api as task_api
@@ -87,6 +88,10 @@ api_v1 = [
     ),
     path("notifications/", task_api.NotificationListView.as_view(), name="api-notifications"),
     *conference_urls,
+    path("audit/events/", audit_api.EventListView.as_view(), name="api-audit-events"),
+    path("audit/events/export/", audit_api.ExportView.as_view(), name="api-audit-export"),
+    path("audit/access/", audit_api.AccessReportView.as_view(), name="api-audit-access"),
+    path("audit/verify/", audit_api.VerifyView.as_view(), name="api-audit-verify"),
     path(
         "notifications/read/",
         task_api.NotificationsReadView.as_view(),

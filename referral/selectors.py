@@ -30,8 +30,22 @@ def referral_get(*, membership: Membership | None, referral_id) -> Referral:
         raise Http404 from None
     referral = referral_list(membership=membership).filter(pk=referral_id).first()
     if referral is None:
+        _record_refusal(membership, referral_id)
         raise Http404
     return referral
+
+
+def _record_refusal(membership: Membership | None, referral_id: int) -> None:
+    """A refused look at a case that exists goes on the access log (the caller still gets 404)."""
+    from django.db import transaction
+
+    from audit.events import access_refused_event
+
+    if membership is None or not Referral.objects.filter(pk=referral_id).exists():
+        return
+    with transaction.atomic():
+        access_refused_event(actor=membership.user, object_type="referral.referral",
+                             object_id=referral_id, referral_id=referral_id)
 
 
 def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
@@ -133,6 +147,21 @@ def timeline(*, membership: Membership | None, referral: Referral) -> list[dict]
                 entry["breach_of_order"] = incident.breach_of_order_id
                 entry["order_kind"] = incident.breach_of_order.kind
             entries.append(entry)
+    from audit.selectors import decision_timeline
+
+    references = {r.pk: r.reference for r in linked_referrals(referral=referral)}
+    for event in decision_timeline(referral_ids=references):
+        entries.append(
+            {
+                "at": event.at,
+                "kind": "decision",
+                "referral": references[event.referral_id],
+                "agency": event.agency_slug,
+                "actor": event.actor_username,
+                "verb": event.verb,
+                "reason": event.reason,
+            }
+        )
     entries.sort(key=lambda e: (e["at"], e["kind"]))
     return entries
 

@@ -64,3 +64,24 @@ def reference_data(request):
         importlib.import_module("referral.migrations.0002_stalking_screen_v1").load(apps, None)
         importlib.import_module("workflows.migrations.0002_bank_holidays").load(apps, None)
         calendar.refresh_holidays()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Let the test database's between-test flushes empty the append-only audit table.
+
+    PostgreSQL: its TRUNCATE guard yields to a database-level setting made here (production
+    databases never have it). SQLite, whose flush is a DELETE, drops its delete guard; the
+    guard tests run on PostgreSQL.
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                name = connection.settings_dict["NAME"]
+                cursor.execute(f'ALTER DATABASE "{name}" SET concord.audit_truncate = \'on\'')
+                cursor.execute("SET concord.audit_truncate = 'on'")
+            elif connection.vendor == "sqlite":
+                cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
+    yield

@@ -9,8 +9,12 @@ def run_timers() -> int:
 
     from .services import escalate_overdue
 
+    from audit.chain import seal
+
     call_command("workflow_timers", verbosity=0)
-    return escalate_overdue()
+    escalated = escalate_overdue()
+    seal()
+    return escalated
 
 
 @shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from audit.chain import seal
 from workflows.services import escalate_overdue
 
 
@@ -10,5 +11,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("workflow_timers", verbosity=0)
         escalated = escalate_overdue()
+        seal()
         if options.get("verbosity", 1):
             self.stdout.write(f"Escalated {escalated} overdue task(s).")

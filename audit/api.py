@@ -1,0 +1,136 @@
+"""The decision trail over HTTP: events (filtered), exports, verification."""
+
+import csv
+import io
+import json
+
+from django.http import StreamingHttpResponse
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies import policy
+from agencies.selectors import membership_of
+from config.rest import IsMember
+
+from . import chain, selectors
+
+ANY = OpenApiResponse(description="JSON object; see the contract in the README")
+FILTERS = [
+    OpenApiParameter(name, type=str, required=False)
+    for name in ("referral", "agency", "actor", "verb", "since", "until")
+]
+
+
+def _filters(params) -> dict:
+    out = {}
+    if params.get("referral"):
+        try:
+            out["referral_id"] = int(params["referral"])
+        except ValueError:
+            raise ValidationError({"referral": ["A referral id."]}) from None
+    for name in ("agency", "actor", "verb"):
+        if params.get(name):
+            out[name] = params[name][:100]
+    for name in ("since", "until"):
+        if params.get(name):
+            value = parse_datetime(params[name])
+            if value is None:
+                raise ValidationError({name: ["An ISO 8601 date and time."]})
+            out[name] = value
+    return out
+
+
+class EventListView(GenericAPIView):
+    """The decision trail: auditors see every agency's; others see their own agency's part."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(parameters=FILTERS, responses=ANY, operation_id="audit_events_list")
+    def get(self, request):
+        chain.seal(wait=False)
+        events = selectors.events_for(user=request.user, **_filters(request.query_params))
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response([selectors.event_output(e) for e in page])
+
+
+class AccessReportView(GenericAPIView):
+    """Who read a case's sensitive section (default: the victim's contact details)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        parameters=[*FILTERS[:3], OpenApiParameter("section", type=str, required=False)],
+        responses=ANY, operation_id="audit_access_report",
+    )
+    def get(self, request):
+        section = request.query_params.get("section", "victim_contact")
+        if section not in policy.SENSITIVE_SECTIONS:
+            raise ValidationError({"section": [f"One of: {', '.join(sorted(policy.SENSITIVE_SECTIONS))}."]})
+        filters = _filters(request.query_params)
+        events = selectors.access_report(user=request.user, referral_id=filters.get("referral_id"),
+                                         actor=filters.get("actor"), section=section)
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response([selectors.event_output(e) for e in page])
+
+
+def _auditor_only(request):
+    if not policy.may(membership_of(request.user), "read_audit_trail"):
+        raise PermissionDenied("Only auditors may do this.")
+
+
+class VerifyView(APIView):
+    """Auditors: recompute the chain. `{"ok", "events", "first_bad"}`."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(responses=ANY)
+    def get(self, request):
+        _auditor_only(request)
+        chain.seal(wait=False)
+        return Response(chain.verify().as_dict())
+
+
+class ExportView(APIView):
+    """Auditors: the filtered trail as CSV (`format=csv`) or JSON Lines (`format=jsonl`)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(parameters=[*FILTERS, OpenApiParameter("format", enum=["csv", "jsonl"])],
+                   responses={200: OpenApiResponse(description="a file")})
+    def get(self, request):
+        _auditor_only(request)
+        kind = request.query_params.get("format", "jsonl")
+        if kind not in ("csv", "jsonl"):
+            raise ValidationError({"format": ["csv or jsonl."]})
+        chain.seal(wait=False)
+        events = selectors.events_for(user=request.user, **_filters(request.query_params))
+        rows = (selectors.event_output(e) for e in events.iterator(chunk_size=2000))
+        if kind == "jsonl":
+            body = (json.dumps(r, default=str, sort_keys=True) + "\n" for r in rows)
+            content_type = "application/x-ndjson"
+        else:
+            body = _csv(rows)
+            content_type = "text/csv"
+        response = StreamingHttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="concord-trail.{kind}"'
+        return response
+
+
+def _csv(rows):
+    columns = ["seq", "at", "actor", "agency", "verb", "referral", "reason", "changes",
+               "recipients", "object_type", "object_id", "request_id", "hash"]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer.writeheader()
+    for row in rows:
+        row = {**row, "changes": json.dumps(row["changes"], sort_keys=True),
+               "recipients": ",".join(row["recipients"])}
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,83 @@
+"""Reads of the trail: auditors see every agency's; others see their own agency's part."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from agencies import policy
+from agencies.selectors import membership_of
+
+from .models import Event
+
+DECISION_PREFIXES = (
+    "triage.", "approve_decline.", "provide_info.", "charging_review.", "review.", "closure.",
+    "approve_closure.", "risk.", "referral.classified", "referral.submitted", "referral.linked",
+    "conference.decision", "conference.action", "breach.", "order.", "action.",
+)
+
+
+def events_for(*, user, referral_id=None, agency=None, actor=None, verb=None,
+               since: datetime | None = None, until: datetime | None = None) -> QuerySet[Event]:
+    """The trail filtered as asked, scoped to what the caller may read; sealed order first."""
+    member = membership_of(user)
+    if policy.may(member, "read_audit_trail"):
+        events = Event.objects.all()
+    elif policy.may(member, "read_agency_trail"):
+        events = Event.objects.filter(agency_slug=member.agency.slug)
+        if referral_id is not None:
+            from referral.selectors import referral_get
+
+            referral_get(membership=member, referral_id=referral_id)  # 404 if not visible
+    else:
+        raise Http404
+    if referral_id is not None:
+        events = events.filter(referral_id=referral_id)
+    if agency:
+        events = events.filter(agency_slug=agency)
+    if actor:
+        events = events.filter(actor_username=actor)
+    if verb:
+        events = events.filter(verb__startswith=verb) if verb.endswith(".") else events.filter(verb=verb)
+    if since:
+        events = events.filter(at__gte=since)
+    if until:
+        events = events.filter(at__lt=until)
+    return events.order_by("id")
+
+
+def access_report(*, user, referral_id=None, actor=None, section: str = "victim_contact"):
+    """Who read a sensitive section (of a case, or by a person): every read, oldest first."""
+    return events_for(user=user, referral_id=referral_id, actor=actor, verb="section.read").filter(
+        changes__section=section
+    )
+
+
+def decision_timeline(*, referral_ids) -> QuerySet[Event]:
+    """Decisions with their reasons on these referrals, for the case timeline."""
+    from django.db.models import Q
+
+    condition = Q()
+    for prefix in DECISION_PREFIXES:
+        condition |= Q(verb__startswith=prefix)
+    return Event.objects.filter(condition, referral_id__in=list(referral_ids)).order_by("id")
+
+
+def event_output(event: Event) -> dict:
+    return {
+        "seq": event.seq,
+        "at": event.at,
+        "actor": event.actor_username or None,
+        "agency": event.agency_slug or None,
+        "verb": event.verb,
+        "referral": event.referral_id,
+        "reason": event.reason,
+        "changes": event.changes,
+        "recipients": event.recipients,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "request_id": event.request_id,
+        "hash": event.hash or None,
+    }

@@ -1,0 +1,186 @@
+"""Tamper evidence: the database refuses changes; verify finds a forced one; writers race safely."""
+
+import io
+import threading
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, connections, transaction
+from django.utils import timezone
+
+from audit import chain
+from audit.models import ChainHead, Event
+
+pytestmark = pytest.mark.django_db
+
+PG = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL triggers")
+
+
+def _events(n, verb="test.event"):
+    with transaction.atomic():
+        for i in range(n):
+            Event.objects.create(at=timezone.now(), verb=verb, reason=f"r{i}", changes={"i": i})
+
+
+def test_seal_numbers_and_chains_committed_events():
+    _events(5)
+    assert chain.seal() == 5
+    events = list(Event.objects.order_by("seq"))
+    assert [e.seq for e in events] == [1, 2, 3, 4, 5]
+    assert events[0].prev_hash == chain.GENESIS
+    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert ChainHead.objects.get().seq == 5
+    result = chain.verify()
+    assert (result.ok, result.events, result.first_bad) == (True, 5, None)
+
+
+def test_sealing_is_idempotent():
+    _events(3)
+    chain.seal()
+    assert chain.seal() == 0
+    assert chain.verify().ok
+
+
+@PG
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_event SET reason = 'rewritten'",
+    "UPDATE audit_event SET seq = seq + 100",
+    "DELETE FROM audit_event",
+])
+def test_database_refuses_update_and_delete(statement):
+    _events(2)
+    chain.seal()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert Event.objects.filter(reason="rewritten").count() == 0
+
+
+@PG
+def test_database_refuses_to_rewrite_an_unsealed_event():
+    _events(1)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE audit_event SET verb = 'other.verb'")
+
+
+@PG
+@pytest.mark.django_db(transaction=True)
+def test_database_refuses_truncate_outside_the_test_flush():
+    _events(1)
+    with pytest.raises(DatabaseError, match="TRUNCATE refused"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL concord.audit_truncate = 'off'")
+            cursor.execute("TRUNCATE audit_event CASCADE")
+
+
+@PG
+@pytest.mark.django_db(transaction=True)
+def test_verify_names_the_first_forced_change():
+    _events(10)
+    chain.seal()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
+        cursor.execute("UPDATE audit_event SET reason = 'nothing to see' WHERE seq = 7")
+        cursor.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only")
+    result = chain.verify()
+    assert (result.ok, result.first_bad) == (False, 7)
+    with pytest.raises(CommandError, match="seq 7"):
+        call_command("audit_verify", stdout=io.StringIO())
+
+
+@PG
+@pytest.mark.django_db(transaction=True)
+def test_verify_finds_a_deleted_event():
+    _events(6)
+    chain.seal()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
+        cursor.execute("DELETE FROM audit_event WHERE seq = 4")
+        cursor.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only")
+    assert chain.verify().first_bad == 4
+
+
+@PG
+@pytest.mark.django_db(transaction=True)
+def test_a_rewritten_chain_still_fails_against_the_anchor(tmp_path):
+    """A superuser rewrites an event and re-hashes everything after it: the chain is
+    consistent again, but no longer matches the head exported before."""
+    anchors = tmp_path / "anchors.jsonl"
+    _events(5)
+    record = chain.anchor(path=anchors)
+    assert record["seq"] == 5
+    assert chain.verify(anchor_file=anchors).ok
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
+        cursor.execute("UPDATE audit_event SET reason = 'forged' WHERE seq = 2")
+        prev = chain.GENESIS
+        for event in Event.objects.order_by("seq"):
+            event.prev_hash, event.hash = prev, chain.digest(event, prev)
+            prev = event.hash
+            cursor.execute("UPDATE audit_event SET prev_hash = %s, hash = %s WHERE id = %s",
+                           [event.prev_hash, event.hash, event.pk])
+        cursor.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only")
+    assert chain.verify().ok  # internally consistent ...
+    result = chain.verify(anchor_file=anchors)
+    assert (result.ok, result.first_bad) == (False, 5)  # ... but not the anchored history
+
+
+def test_audit_verify_command_prints_its_rate():
+    _events(20)
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "ok: 20 events verified" in out.getvalue() and "events/s" in out.getvalue()
+
+
+@PG
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_make_a_chain_with_no_gaps():
+    writers, per_writer = 8, 40
+    barrier = threading.Barrier(writers)
+    errors = []
+
+    def write(n):
+        try:
+            barrier.wait()
+            for i in range(per_writer):
+                with transaction.atomic():
+                    Event.objects.create(at=timezone.now(), verb="race", reason=f"{n}-{i}")
+                    from audit.chain import seal_after_commit
+
+                    seal_after_commit()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    chain.seal()
+    seqs = list(Event.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, writers * per_writer + 1))
+    assert chain.verify().ok
+
+
+@PG
+@pytest.mark.django_db(transaction=True)
+def test_verify_100000_events_and_print_the_rate():
+    """audit_verify over 100,000 events completes and reports events per second."""
+    prev, batch, at = chain.GENESIS, [], timezone.now()
+    for seq in range(1, 100_001):
+        event = Event(seq=seq, at=at, verb="bulk", reason="", changes={"n": seq}, recipients=[])
+        event.prev_hash, event.hash = prev, chain.digest(event, prev)
+        prev = event.hash
+        batch.append(event)
+        if len(batch) == 10_000:
+            Event.objects.bulk_create(batch)
+            batch = []
+    ChainHead.objects.update_or_create(pk=1, defaults={"seq": 100_000, "hash": prev})
+    out = io.StringIO()
+    call_command("audit_verify", "--no-seal", stdout=out)
+    assert "ok: 100000 events verified" in out.getvalue(), out.getvalue()
+    print(out.getvalue())
