@@ -6,6 +6,7 @@ from viewflow.urls import Application, AppMenuMixin, Site, Viewset
 from agencies import policy
 from agencies.selectors import membership_of
 from agencies.views import HomeView
+from audit.urls import AuditViewset
 from conferences import views as conference_views
 from referral import views as referral_views
 
@@ -57,6 +58,7 @@ class Workspace(Application):
         HomeViewset(app_name="home"),
         ReferralViewset(app_name="referrals"),
         ConferenceViewset(app_name="conferences"),
+        AuditViewset(app_name="audit"),
     ]
 
 

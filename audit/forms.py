@@ -1,0 +1,127 @@
+"""The auditor's filters: what the trail and access report pages accept, and nothing else."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from agencies import policy
+
+VERB_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)*\.?$"
+ORDER_CHOICES = [("oldest", "Oldest first"), ("newest", "Newest first")]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
+def _start_of(day: date) -> datetime:
+    """Midnight at the start of `day` in the site's time zone (Europe/London)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class TrailFilterForm(forms.Form):
+    """Filters on the trail; `filters()` gives them as `selectors.events_for` takes them.
+
+    Dates are whole days in the site's time zone, both ends included.
+    """
+
+    referral = forms.IntegerField(label="Referral id", required=False, min_value=1)
+    agency = forms.ChoiceField(label="Agency", required=False)
+    actor = forms.CharField(
+        label="Person", required=False, max_length=150, help_text="Their username."
+    )
+    verb = forms.RegexField(
+        label="Verb",
+        required=False,
+        max_length=60,
+        regex=VERB_PATTERN,
+        help_text='Exact (section.read) or a prefix ending in "." (triage.).',
+        error_messages={"invalid": 'Lower-case words joined by ".", e.g. triage. or section.read.'},
+    )
+    since = forms.DateField(label="From", required=False, widget=DateInput())
+    until = forms.DateField(label="To", required=False, widget=DateInput())
+    order = forms.ChoiceField(label="Order", required=False, choices=ORDER_CHOICES)
+
+    def __init__(self, *args, agencies=(), all_agencies: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if all_agencies:
+            self.fields["agency"].choices = [("", "Every agency")] + [
+                (a.slug, a.name) for a in agencies
+            ]
+        else:
+            # A member outside oversight reads only their own agency's part: nothing to choose.
+            del self.fields["agency"]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "Cannot be before the start date.")
+        return data
+
+    def filters(self) -> dict:
+        """The valid filters as keyword arguments of `selectors.events_for`."""
+        data = self.cleaned_data
+        out: dict = {}
+        if data.get("referral"):
+            out["referral_id"] = data["referral"]
+        for name in ("agency", "actor", "verb"):
+            if data.get(name):
+                out[name] = data[name].strip()
+        if data.get("since"):
+            out["since"] = _start_of(data["since"])
+        if data.get("until"):
+            out["until"] = _start_of(data["until"] + timedelta(days=1))
+        return out
+
+    @property
+    def newest_first(self) -> bool:
+        return self.cleaned_data.get("order") == "newest"
+
+
+def api_params(filters: dict) -> dict[str, str]:
+    """The same filters as the API's query parameters (for the export links)."""
+    names = {"referral_id": "referral", "agency": "agency", "actor": "actor", "verb": "verb"}
+    params = {names[key]: str(value) for key, value in filters.items() if key in names}
+    for key in ("since", "until"):
+        if key in filters:
+            params[key] = filters[key].isoformat()
+    return params
+
+
+class AccessReportForm(forms.Form):
+    """Whose reads of one sensitive section: of a case, by a person, or both."""
+
+    referral = forms.IntegerField(label="Referral id", required=False, min_value=1)
+    actor = forms.CharField(
+        label="Person", required=False, max_length=150, help_text="Their username."
+    )
+    section = forms.ChoiceField(
+        label="Section",
+        choices=[
+            (s, policy.SECTION_TITLES[s]) for s in policy.SECTIONS if s in policy.SENSITIVE_SECTIONS
+        ],
+        initial="victim_contact",
+    )
+
+    def clean(self):
+        data = super().clean()
+        given = data.get("referral") or (data.get("actor") or "").strip()
+        if not given and "referral" not in self.errors and "actor" not in self.errors:
+            raise forms.ValidationError("Give a referral id, a person's username, or both.")
+        return data
+
+    def filters(self) -> dict:
+        """The valid report as keyword arguments of `selectors.access_report`."""
+        data = self.cleaned_data
+        return {
+            "referral_id": data.get("referral") or None,
+            "actor": (data.get("actor") or "").strip() or None,
+            "section": data["section"],
+        }

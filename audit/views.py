@@ -1,0 +1,189 @@
+"""The auditor's workspace: the trail, a case's decision timeline, the access report.
+
+Thin, like `audit.api`: every read goes through `audit.selectors`, which scopes it (auditors see
+every agency's trail, other members their own agency's part). The pages show only the fields
+of `Event`, never case content; text is left to the templates' autoescaping.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+from django.views.generic import ListView
+
+from agencies import policy
+from agencies.selectors import agency_list, membership_of
+
+from . import chain, selectors
+from .forms import AccessReportForm, TrailFilterForm, api_params
+from .models import Event
+
+PAGE_SIZE = 100
+CHANGE_TEXT_MAX = 120
+
+
+def may_read_trail(membership) -> bool:
+    """Whether the member may open these pages at all (any part of the trail)."""
+    return policy.may(membership, "read_audit_trail") or policy.may(membership, "read_agency_trail")
+
+
+class TrailReaderMixin(LoginRequiredMixin):
+    """Signed in, a member, and allowed to read a trail; `self.auditor` if all of it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.membership = membership_of(request.user)
+        if not may_read_trail(self.membership):
+            raise PermissionDenied("Your role does not read the decision trail.")
+        self.auditor = policy.may(self.membership, "read_audit_trail")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            auditor=self.auditor,
+            agency=self.membership.agency,
+            rows=[event_row(e) for e in context["page_obj"].object_list],
+        )
+        return context
+
+
+def compact(value) -> str:
+    """A change value in a few words: before -> after, lists joined, nested keys inline."""
+    if isinstance(value, dict):
+        if set(value) == {"before", "after"}:
+            return f"{compact(value['before'])} \u2192 {compact(value['after'])}"
+        return "; ".join(f"{key}: {compact(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(compact(item) for item in value) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None or value == "":
+        return "-"
+    text = str(value)
+    return text if len(text) <= CHANGE_TEXT_MAX else text[: CHANGE_TEXT_MAX - 1] + "\u2026"
+
+
+def event_row(event: Event) -> dict:
+    return {
+        "event": event,
+        "changes": [(key, compact(value)) for key, value in sorted(event.changes.items())],
+        "recipients": ", ".join(event.recipients),
+    }
+
+
+# --- The trail ------------------------------------------------------------------------------
+
+
+class TrailView(TrailReaderMixin, ListView):
+    """The trail as filtered, 100 events a page; exports and the chain's state for auditors."""
+
+    template_name = "audit/trail.html"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        self.form = TrailFilterForm(
+            self.request.GET or None,
+            agencies=agency_list() if self.auditor else (),
+            all_agencies=self.auditor,
+        )
+        if self.form.is_bound and not self.form.is_valid():
+            self.filters = None
+            return Event.objects.none()
+        self.filters = self.form.filters() if self.form.is_bound else {}
+        events = selectors.events_for(user=self.request.user, **self.filters)
+        if self.form.is_bound and self.form.newest_first:
+            events = events.order_by("-id")
+        return events
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form"] = self.form
+        if self.auditor and self.filters is not None:
+            params = api_params(self.filters)
+            export = reverse("api-audit-export")
+            context["exports"] = [
+                ("CSV", f"{export}?{urlencode({'format': 'csv', **params})}"),
+                ("JSON Lines", f"{export}?{urlencode({'format': 'jsonl', **params})}"),
+            ]
+        if self.auditor and self.request.GET.get("verify"):
+            # Seal what has committed but is not yet numbered, so the check covers it too.
+            chain.seal(wait=False)
+            context["verification"] = chain.verify()
+        return context
+
+
+# --- One case's decision timeline -----------------------------------------------------------
+
+
+def _decisions_only():
+    condition = Q()
+    for prefix in selectors.DECISION_PREFIXES:
+        condition |= Q(verb__startswith=prefix)
+    return condition
+
+
+class CaseTrailView(TrailReaderMixin, ListView):
+    """Every event of one referral the reader may see, oldest first, reasons to the fore.
+
+    A case the member's agency is not involved in answers 404 (from the referral selector);
+    so does, for an auditor, a referral with no events at all (it does not exist).
+    """
+
+    template_name = "audit/case_trail.html"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        self.referral_id = self.kwargs["referral_id"]
+        self.decisions_only = bool(self.request.GET.get("decisions"))
+        events = selectors.events_for(user=self.request.user, referral_id=self.referral_id)
+        if self.decisions_only:
+            events = events.filter(_decisions_only())
+        return events
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.auditor and not self.decisions_only and not context["paginator"].count:
+            raise Http404
+        context.update(referral_id=self.referral_id, decisions_only=self.decisions_only)
+        if self.auditor:
+            context["export"] = (
+                reverse("api-audit-export")
+                + "?"
+                + urlencode({"format": "csv", "referral": self.referral_id})
+            )
+        return context
+
+
+# --- The access report ----------------------------------------------------------------------
+
+
+class AccessReportView(TrailReaderMixin, ListView):
+    """Who read a sensitive section (the victim's contact details, by default): of a case, by a
+    person, or both."""
+
+    template_name = "audit/access.html"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        self.form = AccessReportForm(self.request.GET or None)
+        if not self.form.is_bound or not self.form.is_valid():
+            return Event.objects.none()
+        return selectors.access_report(user=self.request.user, **self.form.filters())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            form=self.form,
+            searched=self.form.is_bound and self.form.is_valid(),
+            section_title=policy.SECTION_TITLES.get(
+                self.form.cleaned_data.get("section", "") if self.form.is_bound else "", ""
+            ),
+        )
+        return context

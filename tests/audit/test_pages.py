@@ -1,0 +1,342 @@
+"""The auditor's pages: the trail, a case's decision timeline, the access report."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django.utils.html import escape
+
+from agencies.models import Role
+from agencies.services import member_create
+from audit import chain
+from audit.models import Event
+from audit.urls import AuditViewset
+from tests.referral.conftest import submit  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+TRAIL = "/workspace/audit/"
+ACCESS = "/workspace/audit/access/"
+EXPORT = "/api/v1/audit/events/export/"
+REASON = "A single dispute between neighbours over parking; no fixation, no fear."
+
+EVENT_ROW = re.compile(
+    r'data-testid="event-row" data-verb="([^"]*)" data-agency="([^"]*)" '
+    r'data-actor="([^"]*)" data-referral="([^"]*)"'
+)
+READ_ROW = re.compile(
+    r'data-testid="read-row" data-actor="([^"]*)" data-referral="([^"]*)" data-section="([^"]*)"'
+)
+
+
+def case_trail(referral_id) -> str:
+    return f"/workspace/audit/referrals/{referral_id}/"
+
+
+def rows(response) -> list[dict]:
+    assert response.status_code == 200, response.status_code
+    found = EVENT_ROW.findall(response.content.decode())
+    return [dict(zip(("verb", "agency", "actor", "referral"), row, strict=True)) for row in found]
+
+
+def field_error(response, field: str) -> bool:
+    return f'data-testid="error-{field}"' in response.content.decode()
+
+
+@pytest.fixture
+def sign_in(client, demo):
+    """sign_in("oversight.auditor") -> the test client, signed in as that demo account."""
+
+    def do(username):
+        client.force_login(demo[username].user)
+        return client
+
+    return do
+
+
+@pytest.fixture
+def cases(submit):  # noqa: F811
+    """One referral from the police, one from the advocacy service; {slug: referral id}."""
+    return {
+        "police": submit("police.caseworker")["id"],
+        "advocacy": submit(
+            "advocacy.caseworker",
+            victim={"name": "Carol Other", "date_of_birth": "1988-06-30", "enhanced_rights": False},
+            suspect={"name": "Dan Other", "date_of_birth": "1970-01-20", "aliases": []},
+        )["id"],
+    }
+
+
+def today() -> str:
+    return timezone.localdate().isoformat()
+
+
+# --- Who may open the pages ------------------------------------------------------------------
+
+
+def test_members_without_a_trail_capability_are_refused(client, demo):
+    admin = member_create(
+        agency=demo["police.caseworker"].agency,
+        username="police.admin",
+        password=None,
+        roles=[Role.ADMIN],
+    )
+    client.force_login(admin.user)
+    for url in (TRAIL, ACCESS, case_trail(1)):
+        assert client.get(url).status_code == 403
+    assert not AuditViewset(app_name="audit").has_view_permission(admin.user)
+    assert AuditViewset(app_name="audit").has_view_permission(demo["oversight.auditor"].user)
+    assert AuditViewset(app_name="audit").has_view_permission(demo["police.caseworker"].user)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, db):
+    response = client.get(TRAIL)
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_the_menu_links_to_the_trail(sign_in, demo):
+    html = sign_in("oversight.auditor").get(TRAIL).content.decode()
+    assert 'href="/workspace/audit/"' in html
+    assert "Decision trail" in html
+
+
+# --- The trail -------------------------------------------------------------------------------
+
+
+def test_auditor_sees_every_agencys_events_but_no_case_content(sign_in, cases):
+    response = sign_in("oversight.auditor").get(TRAIL)
+    events = rows(response)
+    assert {"police", "advocacy"} <= {e["agency"] for e in events}
+    assert {str(cases["police"]), str(cases["advocacy"])} <= {e["referral"] for e in events}
+    assert "referral.submitted" in {e["verb"] for e in events}
+    html = response.content.decode()
+    assert "Alice Example" not in html and "07700 900123" not in html  # case content
+
+
+@pytest.mark.parametrize(
+    ("params", "check"),
+    [
+        ({"verb": "referral."}, lambda e, ids: e["verb"].startswith("referral.")),
+        ({"verb": "referral.submitted"}, lambda e, ids: e["verb"] == "referral.submitted"),
+        ({"agency": "advocacy"}, lambda e, ids: e["agency"] == "advocacy"),
+        ({"referral": "police"}, lambda e, ids: e["referral"] == str(ids["police"])),
+        ({"actor": "advocacy.caseworker"}, lambda e, ids: e["actor"] == "advocacy.caseworker"),
+        ({"since": "today", "until": "today"}, lambda e, ids: True),
+    ],
+)
+def test_filters_narrow_the_trail(sign_in, cases, params, check):
+    client = sign_in("oversight.auditor")
+    everything = rows(client.get(TRAIL))
+    placeholders = {"police": str(cases["police"]), "today": today()}
+    query = {key: placeholders.get(value, value) for key, value in params.items()}
+    narrowed = rows(client.get(TRAIL, query))
+    assert narrowed
+    assert all(check(e, cases) for e in narrowed), narrowed
+    if "since" not in params:
+        assert len(narrowed) < len(everything)
+
+
+def test_date_filters_leave_out_other_days(sign_in, cases):
+    client = sign_in("oversight.auditor")
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    assert rows(client.get(TRAIL, {"since": tomorrow})) == []
+    assert rows(client.get(TRAIL, {"until": yesterday})) == []
+    assert rows(client.get(TRAIL, {"since": yesterday, "until": today()}))
+
+
+def test_police_caseworker_sees_only_police_events(sign_in, cases):
+    response = sign_in("police.caseworker").get(TRAIL)
+    events = rows(response)
+    assert events
+    assert {e["agency"] for e in events} == {"police"}
+    assert str(cases["advocacy"]) not in {e["referral"] for e in events}
+    assert 'name="agency"' not in response.content.decode()  # nothing else to choose
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"since": "2026-13-45"}, "since"),
+        ({"until": "yesterday"}, "until"),
+        ({"since": "2026-03-02", "until": "2026-03-01"}, "until"),
+        ({"verb": "Triage!"}, "verb"),
+        ({"referral": "STK-1"}, "referral"),
+        ({"agency": "nowhere"}, "agency"),
+    ],
+)
+def test_bad_filters_are_shown_beside_their_field(sign_in, cases, params, field):
+    response = sign_in("oversight.auditor").get(TRAIL, params)
+    assert response.status_code == 200
+    assert field_error(response, field)
+    assert rows(response) == []
+
+
+def test_text_is_escaped(sign_in, demo):
+    Event.objects.create(
+        at=timezone.now(),
+        verb="test.escape",
+        reason="<script>alert(1)</script>",
+        changes={"note": "<b>bold</b>"},
+    )
+    html = sign_in("oversight.auditor").get(TRAIL, {"verb": "test.escape"}).content.decode()
+    assert "<script>alert(1)</script>" not in html and "<b>bold</b>" not in html
+    assert escape("<script>alert(1)</script>") in html and escape("<b>bold</b>") in html
+
+
+def test_export_links_only_for_auditors_and_they_carry_the_filters(sign_in, cases):
+    client = sign_in("oversight.auditor")
+    html = client.get(TRAIL, {"verb": "referral.", "since": today()}).content.decode()
+    links = re.findall(r'href="([^"]+)" data-testid="export-link"', html)
+    assert len(links) == 2
+    assert {re.search(r"format=(\w+)", link).group(1) for link in links} == {"csv", "jsonl"}
+    csv_link = next(link for link in links if "format=csv" in link).replace("&amp;", "&")
+    assert csv_link.startswith(EXPORT) and "verb=referral." in csv_link and "since=" in csv_link
+    response = client.get(csv_link)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    exported = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert exported and all(row["verb"].startswith("referral.") for row in exported)
+
+    police = sign_in("police.caseworker").get(TRAIL, {"verb": "referral."}).content.decode()
+    assert 'data-testid="export-link"' not in police and EXPORT not in police
+
+
+def test_verify_panel_runs_when_asked_and_says_ok(sign_in, cases):
+    chain.seal()  # creates the chain head the first time
+    client = sign_in("oversight.auditor")
+    html = client.get(TRAIL).content.decode()
+    assert 'data-testid="chain-panel"' in html and 'data-testid="chain-status"' not in html
+    html = client.get(TRAIL, {"verify": "1"}).content.decode()
+    assert 'data-testid="chain-status" data-ok="true"' in html
+    assert "The chain is intact." in html
+    events = int(re.search(r'data-testid="chain-events">(\d+)<', html).group(1))
+    assert events == Event.objects.filter(seq__isnull=False).count() > 0
+
+    police = sign_in("police.caseworker").get(TRAIL, {"verify": "1"}).content.decode()
+    assert 'data-testid="chain-panel"' not in police
+
+
+def _bulk_events(count: int, start: int = 0) -> None:
+    now = timezone.now()
+    Event.objects.bulk_create(
+        Event(
+            at=now,
+            actor_username=f"person.{i}",
+            agency_slug="police",
+            verb=f"test.bulk{i}",
+            referral_id=900_000 + i,
+            reason=f"Reason number {i}",
+            changes={"n": i, "risk_level": {"before": "standard", "after": "high"}},
+            recipients=["police", "hub"],
+        )
+        for i in range(start, start + count)
+    )
+
+
+def test_trail_queries_do_not_grow_with_the_page(sign_in, demo):
+    client = sign_in("oversight.auditor")
+    params = {"verb": "test."}
+    _bulk_events(1)
+    client.get(TRAIL, params)  # settle the session
+    with CaptureQueriesContext(connection) as one:
+        assert len(rows(client.get(TRAIL, params))) == 1
+    _bulk_events(149, start=1)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(TRAIL, params)
+        assert len(rows(response)) == 100
+    assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
+    html = response.content.decode()
+    assert "Page 1 of 2" in html
+    assert "?verb=test.&amp;page=2" in html  # the next page keeps the filters
+
+
+# --- A case's decision timeline --------------------------------------------------------------
+
+
+def test_case_trail_puts_the_reasons_forward(sign_in, submit):  # noqa: F811
+    referral = submit("police.caseworker", classification="harassment", not_stalking_reason=REASON)
+    for username in ("oversight.auditor", "police.caseworker"):
+        response = sign_in(username).get(case_trail(referral["id"]))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f'data-testid="reason">{escape(REASON)}</blockquote>' in html
+        assert 'data-verb="referral.submitted"' in html
+        assert "Alice Example" not in html
+
+
+def test_case_trail_can_show_decisions_only(sign_in, as_user, cases):
+    referral_id = cases["police"]
+    as_user("police.caseworker").get(f"/api/v1/referrals/{referral_id}/")
+    html = sign_in("oversight.auditor").get(case_trail(referral_id), {"decisions": "1"})
+    verbs = set(re.findall(r'data-testid="trail-entry" data-verb="([^"]*)"', html.content.decode()))
+    assert "referral.submitted" in verbs
+    assert "section.read" not in verbs and "access.granted" not in verbs
+
+
+def test_case_trail_is_oldest_first(sign_in, cases):
+    html = sign_in("oversight.auditor").get(case_trail(cases["police"])).content.decode()
+    seen = re.findall(r'data-testid="trail-entry" data-verb="([^"]*)"', html)
+    expected = list(
+        Event.objects.filter(referral_id=cases["police"])
+        .order_by("id")
+        .values_list("verb", flat=True)
+    )
+    assert seen == expected and seen
+
+
+def test_case_trail_is_404_for_an_uninvolved_agency(sign_in, cases):
+    assert sign_in("probation.caseworker").get(case_trail(cases["police"])).status_code == 404
+    assert sign_in("police.caseworker").get(case_trail(cases["advocacy"])).status_code == 404
+    assert sign_in("oversight.auditor").get(case_trail(987654)).status_code == 404
+
+
+# --- The access report -----------------------------------------------------------------------
+
+
+def test_access_report_lists_reads_of_the_chosen_section_only(sign_in, as_user, cases):
+    referral_id = cases["police"]
+    assert as_user("police.caseworker").get(f"/api/v1/referrals/{referral_id}/").status_code == 200
+    reads = Event.objects.filter(verb="section.read", referral_id=referral_id)
+    contact_reads = reads.filter(changes__section="victim_contact").count()
+    assert contact_reads >= 1
+    assert reads.exclude(changes__section="victim_contact").exists()  # e.g. charging
+
+    for username in ("oversight.auditor", "police.caseworker"):
+        client = sign_in(username)
+        response = client.get(ACCESS, {"referral": referral_id, "section": "victim_contact"})
+        assert response.status_code == 200
+        found = READ_ROW.findall(response.content.decode())
+        assert len(found) == contact_reads
+        assert all(
+            row == ("police.caseworker", str(referral_id), "victim_contact") for row in found
+        )
+
+    by_person = sign_in("oversight.auditor").get(
+        ACCESS, {"actor": "police.caseworker", "section": "victim_contact"}
+    )
+    assert len(READ_ROW.findall(by_person.content.decode())) == contact_reads
+
+
+def test_access_report_offers_only_the_sensitive_sections(sign_in, cases):
+    client = sign_in("oversight.auditor")
+    html = client.get(ACCESS).content.decode()
+    offered = set(re.findall(r'<option value="([a-z_]+)"', html))
+    assert offered == {"victim_contact", "threat_assessment", "charging"}
+    response = client.get(ACCESS, {"referral": cases["police"], "section": "victim"})
+    assert field_error(response, "section")
+    response = client.get(ACCESS, {"section": "victim_contact"})
+    assert 'data-testid="form-errors"' in response.content.decode()
+
+
+def test_access_report_is_404_for_an_uninvolved_agency(sign_in, cases):
+    response = sign_in("probation.caseworker").get(
+        ACCESS, {"referral": cases["police"], "section": "victim_contact"}
+    )
+    assert response.status_code == 404
