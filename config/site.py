@@ -9,6 +9,7 @@ from agencies.views import HomeView
 from audit.urls import AuditViewset
 from conferences import views as conference_views
 from referral import views as referral_views
+from workflows.urls import TasksViewset
 
 
 class HomeViewset(AppMenuMixin, Viewset):
@@ -57,6 +58,7 @@ class Workspace(Application):
     viewsets = [
         HomeViewset(app_name="home"),
         ReferralViewset(app_name="referrals"),
+        TasksViewset(app_name="tasks"),
         ConferenceViewset(app_name="conferences"),
         AuditViewset(app_name="audit"),
     ]
