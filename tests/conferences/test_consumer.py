@@ -4,7 +4,7 @@ import asyncio
 import uuid
 
 import pytest
-from asgiref.sync import async_to_sync
+from tests.threads import run_scenario
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from rest_framework.authtoken.models import Token
@@ -59,7 +59,7 @@ def test_unacknowledged_or_uninvited_are_closed_with_4403(meeting, demo, who):
         closed = await _close_code(ws)
         assert closed == {"type": "websocket.close", "code": 4403}
 
-    async_to_sync(scenario)()
+    run_scenario(scenario)
 
 
 def test_bad_token_is_closed_with_4403(meeting):
@@ -68,7 +68,7 @@ def test_bad_token_is_closed_with_4403(meeting):
         await ws.connect()
         assert (await _close_code(ws))["code"] == 4403
 
-    async_to_sync(scenario)()
+    run_scenario(scenario)
 
 
 def test_cookie_sockets_need_our_origin(acknowledged, demo, client):
@@ -85,7 +85,7 @@ def test_cookie_sockets_need_our_origin(acknowledged, demo, client):
                                      headers=[(b"cookie", cookie), (b"origin", b"http://evil.example")])
         assert not (await evil.connect())[0]
 
-    async_to_sync(scenario)()
+    run_scenario(scenario)
 
 
 def test_restricted_note_reaches_only_its_agencies(acknowledged, demo):
@@ -111,7 +111,7 @@ def test_restricted_note_reaches_only_its_agencies(acknowledged, demo):
         for ws in (police, cps, advocacy):
             await ws.disconnect()
 
-    async_to_sync(scenario)()
+    run_scenario(scenario)
 
 
 def test_duplicate_client_id_stores_one_note(acknowledged, demo):
@@ -124,7 +124,7 @@ def test_duplicate_client_id_stores_one_note(acknowledged, demo):
         assert len(seqs) == 1
         await police.disconnect()
 
-    async_to_sync(scenario)()
+    run_scenario(scenario)
     assert Note.objects.count() == 1
 
 
@@ -152,7 +152,7 @@ def test_resync_after_disconnect_replays_exactly_the_missed_notes(acknowledged, 
         await police.disconnect()
         await cps.disconnect()
 
-    async_to_sync(scenario)()
+    run_scenario(scenario)
 
 
 def test_stale_edit_gets_a_conflict(acknowledged, demo):
@@ -170,7 +170,7 @@ def test_stale_edit_gets_a_conflict(acknowledged, demo):
         assert error["code"] == "version_conflict"
         await police.disconnect()
 
-    async_to_sync(scenario)()
+    run_scenario(scenario)
 
 
 def test_bad_messages_get_errors_not_disconnects(acknowledged, demo):
@@ -188,7 +188,7 @@ def test_bad_messages_get_errors_not_disconnects(acknowledged, demo):
         assert (await _until(police, "pong"))["type"] == "pong"
         await police.disconnect()
 
-    async_to_sync(scenario)()
+    run_scenario(scenario)
 
 
 def test_rate_limit(acknowledged, demo):
@@ -202,7 +202,7 @@ def test_rate_limit(acknowledged, demo):
         assert "error" in kinds and kinds.count("pong") < 80
         await police.disconnect()
 
-    async_to_sync(scenario)()
+    run_scenario(scenario)
 
 
 def test_withdrawing_an_agency_closes_its_sockets(acknowledged, demo):
@@ -221,7 +221,7 @@ def test_withdrawing_an_agency_closes_its_sockets(acknowledged, demo):
         assert (await _until(police, "pong"))["type"] == "pong"
         await police.disconnect()
 
-    async_to_sync(scenario)()
+    run_scenario(scenario)
 
 
 def test_presence_and_current_item_are_broadcast(acknowledged, demo):
@@ -246,4 +246,4 @@ def test_presence_and_current_item_are_broadcast(acknowledged, demo):
         await cps.disconnect()
         await asyncio.sleep(0)
 
-    async_to_sync(scenario)()
+    run_scenario(scenario)

@@ -10,6 +10,7 @@ from django.conf import settings
 from rest_framework.authtoken.models import Token
 
 from tests.conferences.live import Server
+from tests.threads import run_scenario
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -60,7 +61,7 @@ def test_two_server_processes_deliver_to_each_others_sockets(servers, acknowledg
         await police.close()
         await cps.close()
 
-    asyncio.run(scenario())
+    run_scenario(scenario)
 
 
 def test_uninvited_is_closed_4403_by_a_live_server(servers, meeting, demo):
@@ -72,7 +73,7 @@ def test_uninvited_is_closed_4403_by_a_live_server(servers, meeting, demo):
             await asyncio.wait_for(ws.recv(), 10)
         assert closed.value.rcvd.code == 4403
 
-    asyncio.run(scenario())
+    run_scenario(scenario)
 
 
 def test_no_note_is_lost_when_a_reader_drops_and_comes_back(servers, acknowledged, demo):
@@ -116,7 +117,7 @@ def test_no_note_is_lost_when_a_reader_drops_and_comes_back(servers, acknowledge
         await police.close()
         return seen
 
-    seen = asyncio.run(scenario())
+    seen = run_scenario(scenario)
     assert sorted(seen) == list(range(1, total + 1))
     assert sorted(seen.values(), key=lambda t: int(t.split()[1])) == [
         f"note {n}" for n in range(total)]
