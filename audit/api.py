@@ -64,15 +64,22 @@ class AccessReportView(GenericAPIView):
 
     @extend_schema(
         parameters=[*FILTERS[:3], OpenApiParameter("section", type=str, required=False)],
-        responses=ANY, operation_id="audit_access_report",
+        responses=ANY,
+        operation_id="audit_access_report",
     )
     def get(self, request):
         section = request.query_params.get("section", "victim_contact")
         if section not in policy.SENSITIVE_SECTIONS:
-            raise ValidationError({"section": [f"One of: {', '.join(sorted(policy.SENSITIVE_SECTIONS))}."]})
+            raise ValidationError(
+                {"section": [f"One of: {', '.join(sorted(policy.SENSITIVE_SECTIONS))}."]}
+            )
         filters = _filters(request.query_params)
-        events = selectors.access_report(user=request.user, referral_id=filters.get("referral_id"),
-                                         actor=filters.get("actor"), section=section)
+        events = selectors.access_report(
+            user=request.user,
+            referral_id=filters.get("referral_id"),
+            actor=filters.get("actor"),
+            section=section,
+        )
         page = self.paginate_queryset(events)
         return self.get_paginated_response([selectors.event_output(e) for e in page])
 
@@ -99,8 +106,10 @@ class ExportView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(parameters=[*FILTERS, OpenApiParameter("format", enum=["csv", "jsonl"])],
-                   responses={200: OpenApiResponse(description="a file")})
+    @extend_schema(
+        parameters=[*FILTERS, OpenApiParameter("format", enum=["csv", "jsonl"])],
+        responses={200: OpenApiResponse(description="a file")},
+    )
     def get(self, request):
         _auditor_only(request)
         kind = request.query_params.get("format", "jsonl")
@@ -121,14 +130,30 @@ class ExportView(APIView):
 
 
 def _csv(rows):
-    columns = ["seq", "at", "actor", "agency", "verb", "referral", "reason", "changes",
-               "recipients", "object_type", "object_id", "request_id", "hash"]
+    columns = [
+        "seq",
+        "at",
+        "actor",
+        "agency",
+        "verb",
+        "referral",
+        "reason",
+        "changes",
+        "recipients",
+        "object_type",
+        "object_id",
+        "request_id",
+        "hash",
+    ]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns)
     writer.writeheader()
     for row in rows:
-        row = {**row, "changes": json.dumps(row["changes"], sort_keys=True),
-               "recipients": ",".join(row["recipients"])}
+        row = {
+            **row,
+            "changes": json.dumps(row["changes"], sort_keys=True),
+            "recipients": ",".join(row["recipients"]),
+        }
         writer.writerow(row)
         yield buffer.getvalue()
         buffer.seek(0)

@@ -107,9 +107,13 @@ class Verification:
 
     def as_dict(self) -> dict:
         return {
-            "ok": self.ok, "events": self.events, "first_bad": self.first_bad,
-            "unsealed": self.unsealed, "events_per_second": round(self.rate),
-            "anchor": self.anchor, "reason": self.reason,
+            "ok": self.ok,
+            "events": self.events,
+            "first_bad": self.first_bad,
+            "unsealed": self.unsealed,
+            "events_per_second": round(self.rate),
+            "anchor": self.anchor,
+            "reason": self.reason,
         }
 
 
@@ -125,10 +129,24 @@ def verify(*, anchor_file: Path | None = None) -> Verification:
     anchor = anchors[-1] if anchors else None
     anchored_hash = None
     rows = (
-        Event.objects.filter(seq__isnull=False).order_by("seq")
-        .only("seq", "prev_hash", "hash", "at", "actor_username", "agency_slug", "verb",
-              "object_type", "object_id", "referral_id", "reason", "changes", "recipients",
-              "request_id")
+        Event.objects.filter(seq__isnull=False)
+        .order_by("seq")
+        .only(
+            "seq",
+            "prev_hash",
+            "hash",
+            "at",
+            "actor_username",
+            "agency_slug",
+            "verb",
+            "object_type",
+            "object_id",
+            "referral_id",
+            "reason",
+            "changes",
+            "recipients",
+            "request_id",
+        )
     )
     for event in rows.iterator(chunk_size=5000):
         count += 1
@@ -146,14 +164,20 @@ def verify(*, anchor_file: Path | None = None) -> Verification:
         elif anchored_hash != anchor["hash"]:
             first_bad, reason = anchor["seq"], "chain differs from the exported anchor"
     return Verification(
-        ok=first_bad is None, events=count, first_bad=first_bad,
+        ok=first_bad is None,
+        events=count,
+        first_bad=first_bad,
         unsealed=Event.objects.filter(seq__isnull=True).count(),
-        seconds=time.perf_counter() - started, anchor=anchor, reason=reason,
+        seconds=time.perf_counter() - started,
+        anchor=anchor,
+        reason=reason,
     )
 
 
 def default_anchor_file() -> Path:
-    return Path(getattr(settings, "AUDIT_ANCHOR_FILE", "") or settings.VAR_DIR / "audit-anchors.jsonl")
+    return Path(
+        getattr(settings, "AUDIT_ANCHOR_FILE", "") or settings.VAR_DIR / "audit-anchors.jsonl"
+    )
 
 
 def _anchors(path: Path | None) -> list[dict]:
@@ -167,8 +191,12 @@ def anchor(*, path: Path | None = None) -> dict:
     """Append the chain head, with the time, to the anchor file (copy it somewhere else too)."""
     seal()
     head = ChainHead.objects.filter(pk=1).first() or ChainHead(seq=0, hash=GENESIS)
-    record = {"seq": head.seq, "hash": head.hash, "at": timezone.now().isoformat(),
-              "database": connection.settings_dict["NAME"]}
+    record = {
+        "seq": head.seq,
+        "hash": head.hash,
+        "at": timezone.now().isoformat(),
+        "database": connection.settings_dict["NAME"],
+    }
     path = path or default_anchor_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as f:

@@ -39,7 +39,9 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["agency", "at"]),
             models.Index(fields=["actor", "at"]),
-            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="event_unsealed"),
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="event_unsealed"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,14 +13,35 @@ from agencies.selectors import membership_of
 from .models import Event
 
 DECISION_PREFIXES = (
-    "triage.", "approve_decline.", "provide_info.", "charging_review.", "review.", "closure.",
-    "approve_closure.", "risk.", "referral.classified", "referral.submitted", "referral.linked",
-    "conference.decision", "conference.action", "breach.", "order.", "action.",
+    "triage.",
+    "approve_decline.",
+    "provide_info.",
+    "charging_review.",
+    "review.",
+    "closure.",
+    "approve_closure.",
+    "risk.",
+    "referral.classified",
+    "referral.submitted",
+    "referral.linked",
+    "conference.decision",
+    "conference.action",
+    "breach.",
+    "order.",
+    "action.",
 )
 
 
-def events_for(*, user, referral_id=None, agency=None, actor=None, verb=None,
-               since: datetime | None = None, until: datetime | None = None) -> QuerySet[Event]:
+def events_for(
+    *,
+    user,
+    referral_id=None,
+    agency=None,
+    actor=None,
+    verb=None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[Event]:
     """The trail filtered as asked, scoped to what the caller may read; sealed order first."""
     member = membership_of(user)
     if policy.may(member, "read_audit_trail"):
@@ -40,7 +61,9 @@ def events_for(*, user, referral_id=None, agency=None, actor=None, verb=None,
     if actor:
         events = events.filter(actor_username=actor)
     if verb:
-        events = events.filter(verb__startswith=verb) if verb.endswith(".") else events.filter(verb=verb)
+        events = (
+            events.filter(verb__startswith=verb) if verb.endswith(".") else events.filter(verb=verb)
+        )
     if since:
         events = events.filter(at__gte=since)
     if until:

@@ -35,8 +35,13 @@ def conference_output(conference: Conference, user) -> dict:
         "current_item": conference.current_item_id,
         "last_seq": conference.last_seq,
         "agenda": [
-            {"id": i.pk, "referral": i.referral_id, "position": i.position, "status": i.status,
-             "is_repeat": i.is_repeat}
+            {
+                "id": i.pk,
+                "referral": i.referral_id,
+                "position": i.position,
+                "status": i.status,
+                "is_repeat": i.is_repeat,
+            }
             for i in items
         ],
     }
@@ -47,14 +52,26 @@ def conference_output(conference: Conference, user) -> dict:
                 {"id": d.pk, "text": d.text, "reason": d.reason} for d in item.decisions.all()
             ]
             out["actions"] = [
-                {"id": a.pk, "agency": a.agency.slug, "description": a.description,
-                 "due": a.due, "outcome": a.outcome or None, "task": a.task_id}
+                {
+                    "id": a.pk,
+                    "agency": a.agency.slug,
+                    "description": a.description,
+                    "due": a.due,
+                    "outcome": a.outcome or None,
+                    "task": a.task_id,
+                }
                 for a in item.actions.all()
             ]
         data["outstanding_actions"] = [
-            {"id": a.pk, "reference": a.item.referral.reference, "agency": a.agency.slug,
-             "description": a.description, "due": a.due, "outcome": a.outcome or None,
-             "conference": a.item.conference_id}
+            {
+                "id": a.pk,
+                "reference": a.item.referral.reference,
+                "agency": a.agency.slug,
+                "description": a.description,
+                "due": a.due,
+                "outcome": a.outcome or None,
+                "conference": a.item.conference_id,
+            }
             for a in selectors.outstanding_actions(conference=conference)
         ]
     return data
@@ -78,8 +95,16 @@ class ConferenceListView(GenericAPIView):
     def get(self, request):
         page = self.paginate_queryset(selectors.conference_list(user=request.user))
         return self.get_paginated_response(
-            [{"id": c.pk, "title": c.title, "starts_at": c.starts_at, "status": c.status,
-              "coordinator": c.coordinator.slug} for c in page]
+            [
+                {
+                    "id": c.pk,
+                    "title": c.title,
+                    "starts_at": c.starts_at,
+                    "status": c.status,
+                    "coordinator": c.coordinator.slug,
+                }
+                for c in page
+            ]
         )
 
     @extend_schema(request=ConferenceInput, responses={201: ANY})
@@ -90,11 +115,15 @@ class ConferenceListView(GenericAPIView):
         agencies = agencies_by_slug(slugs)
         unknown = sorted(set(slugs) - set(agencies))
         if unknown:
-            raise ValidationError({"invited_agencies": [f"Unknown agencies: {', '.join(unknown)}."]})
+            raise ValidationError(
+                {"invited_agencies": [f"Unknown agencies: {', '.join(unknown)}."]}
+            )
         conference = services.conference_create(
-            actor=request.user, title=payload.validated_data["title"],
+            actor=request.user,
+            title=payload.validated_data["title"],
             starts_at=payload.validated_data["starts_at"],
-            place=payload.validated_data["place"], invited=list(agencies.values()),
+            place=payload.validated_data["place"],
+            invited=list(agencies.values()),
         )
         return Response(conference_output(conference, request.user), status=status.HTTP_201_CREATED)
 
@@ -164,8 +193,10 @@ class MoveView(APIView):
         payload = MoveInput(data=request.data)
         payload.is_valid(raise_exception=True)
         conference = services.conference_move(
-            actor=request.user, conference=conference,
-            item_id=payload.validated_data.get("item"), step=payload.validated_data.get("step", 0),
+            actor=request.user,
+            conference=conference,
+            item_id=payload.validated_data.get("item"),
+            step=payload.validated_data.get("step", 0),
         )
         return Response(conference_output(conference, request.user))
 
@@ -185,13 +216,22 @@ class AgendaView(APIView):
         payload = AgendaAddInput(data=request.data)
         payload.is_valid(raise_exception=True)
         services.meetings._check_chair(request.user, conference)
-        referral = referral_get(membership=membership_of(request.user),
-                                referral_id=payload.validated_data["referral"])
-        item = services.agenda_add(referral=referral, conference_id=conference.pk,
-                                   actor=request.user)
-        return Response({"id": item.pk, "referral": item.referral_id, "position": item.position,
-                         "status": item.status, "is_repeat": item.is_repeat},
-                        status=status.HTTP_201_CREATED)
+        referral = referral_get(
+            membership=membership_of(request.user), referral_id=payload.validated_data["referral"]
+        )
+        item = services.agenda_add(
+            referral=referral, conference_id=conference.pk, actor=request.user
+        )
+        return Response(
+            {
+                "id": item.pk,
+                "referral": item.referral_id,
+                "position": item.position,
+                "status": item.status,
+                "is_repeat": item.is_repeat,
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class AgendaOrderInput(StrictSerializer):
@@ -206,8 +246,9 @@ class AgendaOrderView(APIView):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         payload = AgendaOrderInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.agenda_reorder(actor=request.user, conference=conference,
-                                order=payload.validated_data["order"])
+        services.agenda_reorder(
+            actor=request.user, conference=conference, order=payload.validated_data["order"]
+        )
         return Response(conference_output(conference, request.user))
 
 
@@ -260,11 +301,19 @@ class DecisionView(APIView):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         payload = DecisionInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        decision = services.decision_record(actor=request.user, conference=conference,
-                                            item_id=item_id, **payload.validated_data)
-        return Response({"id": decision.pk, "item": item_id, "text": decision.text,
-                         "reason": decision.reason, "decided_by": request.user.get_username()},
-                        status=status.HTTP_201_CREATED)
+        decision = services.decision_record(
+            actor=request.user, conference=conference, item_id=item_id, **payload.validated_data
+        )
+        return Response(
+            {
+                "id": decision.pk,
+                "item": item_id,
+                "text": decision.text,
+                "reason": decision.reason,
+                "decided_by": request.user.get_username(),
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ActionInput(StrictSerializer):
@@ -284,16 +333,29 @@ class ActionView(APIView):
         payload = ActionInput(data=request.data)
         payload.is_valid(raise_exception=True)
         agency = agencies_by_slug([payload.validated_data["agency"]]).get(
-            payload.validated_data["agency"])
+            payload.validated_data["agency"]
+        )
         if agency is None:
             raise ValidationError({"agency": ["Unknown agency."]})
         action = services.action_record(
-            actor=request.user, conference=conference, item_id=item_id, agency=agency,
-            description=payload.validated_data["description"], due=payload.validated_data["due"],
+            actor=request.user,
+            conference=conference,
+            item_id=item_id,
+            agency=agency,
+            description=payload.validated_data["description"],
+            due=payload.validated_data["due"],
         )
-        return Response({"id": action.pk, "item": item_id, "agency": agency.slug,
-                         "description": action.description, "due": action.due,
-                         "task": action.task_id}, status=status.HTTP_201_CREATED)
+        return Response(
+            {
+                "id": action.pk,
+                "item": item_id,
+                "agency": agency.slug,
+                "description": action.description,
+                "due": action.due,
+                "task": action.task_id,
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class MinutesView(APIView):
@@ -312,8 +374,9 @@ class NoteInput(StrictSerializer):
     client_id = serializers.UUIDField()
     text = StrictCharField(max_length=5000)
     agenda_item = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    visible_to = serializers.ListField(child=serializers.SlugField(), required=False,
-                                       allow_null=True, max_length=60)
+    visible_to = serializers.ListField(
+        child=serializers.SlugField(), required=False, allow_null=True, max_length=60
+    )
     addendum_to = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
@@ -331,8 +394,12 @@ class NotesView(APIView):
         except ValueError:
             raise ValidationError({"since": ["A sequence number."]}) from None
         notes = selectors.notes_visible(conference=conference, agency_slug=slug, since=since)
-        return Response({"results": [note_payload(n) for n in notes],
-                         "last_seq": notes[-1].seq if notes else since})
+        return Response(
+            {
+                "results": [note_payload(n) for n in notes],
+                "last_seq": notes[-1].seq if notes else since,
+            }
+        )
 
     @extend_schema(request=NoteInput, responses={201: ANY})
     def post(self, request, conference_id: int):
@@ -341,12 +408,17 @@ class NotesView(APIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         note, created = services.note_add(
-            actor=request.user, conference=conference, client_id=data["client_id"],
-            text=data["text"], agenda_item=data.get("agenda_item"),
-            visible_to=data.get("visible_to"), addendum_to=data.get("addendum_to"),
+            actor=request.user,
+            conference=conference,
+            client_id=data["client_id"],
+            text=data["text"],
+            agenda_item=data.get("agenda_item"),
+            visible_to=data.get("visible_to"),
+            addendum_to=data.get("addendum_to"),
         )
-        return Response(note_payload(note),
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            note_payload(note), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
 
 class NoteEditInput(StrictSerializer):
@@ -364,8 +436,9 @@ class NoteDetailView(APIView):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         payload = NoteEditInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        note = services.note_edit(actor=request.user, conference=conference, note_id=note_id,
-                                  **payload.validated_data)
+        note = services.note_edit(
+            actor=request.user, conference=conference, note_id=note_id, **payload.validated_data
+        )
         return Response(note_payload(note))
 
 
@@ -384,7 +457,8 @@ class UninviteView(APIView):
         payload = UninviteInput(data=request.data)
         payload.is_valid(raise_exception=True)
         agency = agencies_by_slug([payload.validated_data["agency"]]).get(
-            payload.validated_data["agency"])
+            payload.validated_data["agency"]
+        )
         if agency is None:
             raise ValidationError({"agency": ["Unknown agency."]})
         services.conference_uninvite(actor=request.user, conference=conference, agency=agency)

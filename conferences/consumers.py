@@ -61,8 +61,13 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None or len(text_data) > MAX_MESSAGE_CHARS:
-            await self.send_json({"type": "error", "code": "too_large",
-                                  "message": f"Messages are at most {MAX_MESSAGE_CHARS} characters."})
+            await self.send_json(
+                {
+                    "type": "error",
+                    "code": "too_large",
+                    "message": f"Messages are at most {MAX_MESSAGE_CHARS} characters.",
+                }
+            )
             return
         try:
             content = await self.decode_json(text_data)
@@ -73,8 +78,13 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content, **kwargs):
         if not self._take_token():
-            await self.send_json({"type": "error", "code": "rate_limited",
-                                  "message": "Too many messages; slow down."})
+            await self.send_json(
+                {
+                    "type": "error",
+                    "code": "rate_limited",
+                    "message": "Too many messages; slow down.",
+                }
+            )
             return
         if await self._authorise() != self.agency:
             await self.close(code=CLOSE_FORBIDDEN)
@@ -95,8 +105,15 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             else:
                 await self._error("unknown_type", f"Unknown message type {kind!r}.")
         except DomainError as exc:
-            await self.send_json({"type": "error", "code": exc.code, "message": exc.message,
-                                  "fields": exc.fields, "client_id": content.get("client_id")})
+            await self.send_json(
+                {
+                    "type": "error",
+                    "code": exc.code,
+                    "message": exc.message,
+                    "fields": exc.fields,
+                    "client_id": content.get("client_id"),
+                }
+            )
 
     # --- Messages from the group ---------------------------------------------------------
 
@@ -115,23 +132,38 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         note, created = await database_sync_to_async(self._store_note)(content)
         if not created:
             # A resend of a note already stored: acknowledge it to this socket only.
-            await self.send_json({"type": "note.added", "seq": note["seq"],
-                                  "client_id": note["client_id"], "note": note})
+            await self.send_json(
+                {
+                    "type": "note.added",
+                    "seq": note["seq"],
+                    "client_id": note["client_id"],
+                    "note": note,
+                }
+            )
 
     def _store_note(self, content):
         conference = Conference.objects.get(pk=self.conference_id)
         note, created = note_add(
-            actor=self.user, conference=conference, client_id=content.get("client_id"),
-            text=content.get("text"), agenda_item=content.get("agenda_item"),
-            visible_to=content.get("visible_to"), addendum_to=content.get("addendum_to"),
+            actor=self.user,
+            conference=conference,
+            client_id=content.get("client_id"),
+            text=content.get("text"),
+            agenda_item=content.get("agenda_item"),
+            visible_to=content.get("visible_to"),
+            addendum_to=content.get("addendum_to"),
         )
         return note_payload(note), created
 
     async def _note_edit(self, content):
         def edit():
             conference = Conference.objects.get(pk=self.conference_id)
-            note_edit(actor=self.user, conference=conference, note_id=content.get("note"),
-                      version=content.get("version"), text=content.get("text"))
+            note_edit(
+                actor=self.user,
+                conference=conference,
+                note_id=content.get("note"),
+                version=content.get("version"),
+                text=content.get("text"),
+            )
 
         await database_sync_to_async(edit)()
 
@@ -145,13 +177,22 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             # or not for this agency, so the client may treat the range as complete.
             conference = Conference.objects.get(pk=self.conference_id)
             notes = selectors.notes_visible(
-                conference=conference, agency_slug=self.agency, since=since)
-            return conference.last_seq, [note_payload(n) for n in notes if n.seq <= conference.last_seq]
+                conference=conference, agency_slug=self.agency, since=since
+            )
+            return conference.last_seq, [
+                note_payload(n) for n in notes if n.seq <= conference.last_seq
+            ]
 
         last_seq, notes = await database_sync_to_async(load)()
         for note in notes:
-            await self.send_json({"type": "note.added", "seq": note["seq"],
-                                  "client_id": note["client_id"], "note": note})
+            await self.send_json(
+                {
+                    "type": "note.added",
+                    "seq": note["seq"],
+                    "client_id": note["client_id"],
+                    "note": note,
+                }
+            )
         await self.send_json({"type": "resync.done", "last_seq": max(last_seq, since)})
 
     async def _error(self, code: str, message: str):
@@ -186,8 +227,11 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         if joined:
             Presence.objects.update_or_create(
                 channel_name=self.channel_name,
-                defaults={"conference_id": self.conference_id, "user": self.user,
-                          "agency_slug": self.agency},
+                defaults={
+                    "conference_id": self.conference_id,
+                    "user": self.user,
+                    "agency_slug": self.agency,
+                },
             )
         else:
             Presence.objects.filter(channel_name=self.channel_name).delete()
@@ -209,12 +253,20 @@ def meeting_state(conference: Conference) -> dict:
         "current_item": conference.current_item_id,
         "last_seq": conference.last_seq,
         "agenda": [
-            {"id": i.pk, "referral": i.referral_id, "reference": i.referral.reference,
-             "position": i.position, "status": i.status, "is_repeat": i.is_repeat}
+            {
+                "id": i.pk,
+                "referral": i.referral_id,
+                "reference": i.referral.reference,
+                "position": i.position,
+                "status": i.status,
+                "is_repeat": i.is_repeat,
+            }
             for i in selectors.agenda(conference=conference)
         ],
         "presence": sorted(
-            {(p.user.get_username(), p.agency_slug)
-             for p in Presence.objects.filter(conference=conference).select_related("user")}
+            {
+                (p.user.get_username(), p.agency_slug)
+                for p in Presence.objects.filter(conference=conference).select_related("user")
+            }
         ),
     }

@@ -20,8 +20,21 @@ from .meetings import (
 from .notes import note_add, note_edit
 
 __all__ = [
-    "action_outcome_from_task", "action_record", "agenda_add", "agenda_add_to_next",
-    "agenda_item_close", "agenda_remove", "agenda_reorder", "conference_acknowledge",
-    "conference_close", "conference_create", "conference_move", "conference_start",
-    "conference_uninvite", "decision_record", "minutes_sign", "note_add", "note_edit",
+    "action_outcome_from_task",
+    "action_record",
+    "agenda_add",
+    "agenda_add_to_next",
+    "agenda_item_close",
+    "agenda_remove",
+    "agenda_reorder",
+    "conference_acknowledge",
+    "conference_close",
+    "conference_create",
+    "conference_move",
+    "conference_start",
+    "conference_uninvite",
+    "decision_record",
+    "minutes_sign",
+    "note_add",
+    "note_edit",
 ]

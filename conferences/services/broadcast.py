@@ -49,9 +49,7 @@ def note_added(*, conference_id: int, agencies: list[str], payload: dict) -> Non
 
 def meeting_state(conference_id: int) -> None:
     """Tell every socket in the meeting to refresh its view of the agenda and current item."""
-    transaction.on_commit(
-        lambda: _send(room_group(conference_id), {"type": "meeting.changed"})
-    )
+    transaction.on_commit(lambda: _send(room_group(conference_id), {"type": "meeting.changed"}))
 
 
 def agency_revoked(conference_id: int, agency_slug: str) -> None:

@@ -51,8 +51,12 @@ def conference_create(
         title=title, starts_at=starts_at, place=place, chair=actor, coordinator=member.agency
     )
     conference.invited_agencies.set({*invited, member.agency})
-    events.conference_event(conference=conference, actor=actor, verb="conference.scheduled",
-                            changes={"invited": sorted(a.slug for a in {*invited, member.agency})})
+    events.conference_event(
+        conference=conference,
+        actor=actor,
+        verb="conference.scheduled",
+        changes={"invited": sorted(a.slug for a in {*invited, member.agency})},
+    )
     return conference
 
 
@@ -65,12 +69,14 @@ def conference_acknowledge(*, actor, conference: Conference) -> Attendance:
     if not policy.can_read(member, "notes"):
         raise NotAllowed("Your role does not take part in case conferences.")
     attendance, created = Attendance.objects.get_or_create(
-        conference=conference, user=actor,
+        conference=conference,
+        user=actor,
         defaults={"agency": member.agency, "acknowledged_at": timezone.now()},
     )
     if created:
-        events.conference_event(conference=conference, actor=actor,
-                                verb="confidentiality.acknowledged")
+        events.conference_event(
+            conference=conference, actor=actor, verb="confidentiality.acknowledged"
+        )
     return attendance
 
 
@@ -92,8 +98,9 @@ def conference_start(*, actor, conference: Conference) -> Conference:
 
 
 @transaction.atomic
-def conference_move(*, actor, conference: Conference, item_id: int | None = None,
-                    step: int = 0) -> Conference:
+def conference_move(
+    *, actor, conference: Conference, item_id: int | None = None, step: int = 0
+) -> Conference:
     """Make an item current (by id, or the next / previous one); every screen follows."""
     _check_chair(actor, conference)
     conference = _locked(conference)
@@ -136,8 +143,11 @@ def conference_close(*, actor, conference: Conference) -> Conference:
     conference.save(update_fields=["status", "closed_at", "current_item"])
     events.conference_event(conference=conference, actor=actor, verb="conference.closed")
     case_task_start(
-        referral=None, task_type="minutes_distribution", agency=conference.coordinator,
-        due=calendar.due_in_working_days(3), context={"conference": conference.pk},
+        referral=None,
+        task_type="minutes_distribution",
+        agency=conference.coordinator,
+        due=calendar.due_in_working_days(3),
+        context={"conference": conference.pk},
     )
     broadcast.meeting_state(conference.pk)
     return conference
@@ -159,6 +169,7 @@ def minutes_sign(*, actor, conference: Conference) -> Conference:
 
 # --- The agenda ------------------------------------------------------------------------------
 
+
 def _next_position(conference: Conference) -> int:
     return (conference.agenda.aggregate(m=Max("position"))["m"] or 0) + 1
 
@@ -171,7 +182,8 @@ def _add(*, conference: Conference, referral: Referral, actor=None) -> AgendaIte
         status=AgendaItem.Status.CLOSED,
     ).exists()
     item, created = AgendaItem.objects.get_or_create(
-        conference=conference, referral=referral,
+        conference=conference,
+        referral=referral,
         defaults={"position": _next_position(conference), "is_repeat": is_repeat},
     )
     if not created and item.status == AgendaItem.Status.REMOVED:
@@ -180,8 +192,11 @@ def _add(*, conference: Conference, referral: Referral, actor=None) -> AgendaIte
         item.save(update_fields=["status", "position"])
     for agency in conference.invited_agencies.all():
         involvement_grant(
-            referral=referral, agency=agency, basis=InvolvementBasis.CONFERENCE,
-            source=f"conference:{conference.pk}", actor=actor,
+            referral=referral,
+            agency=agency,
+            basis=InvolvementBasis.CONFERENCE,
+            source=f"conference:{conference.pk}",
+            actor=actor,
         )
     return item
 
@@ -223,9 +238,13 @@ def agenda_remove(*, actor, item: AgendaItem) -> AgendaItem:
     item.status = AgendaItem.Status.REMOVED
     item.save(update_fields=["status"])
     for agency in conference.invited_agencies.all():
-        involvement_revoke(referral=item.referral, agency=agency,
-                           basis=InvolvementBasis.CONFERENCE,
-                           source=f"conference:{conference.pk}", actor=actor)
+        involvement_revoke(
+            referral=item.referral,
+            agency=agency,
+            basis=InvolvementBasis.CONFERENCE,
+            source=f"conference:{conference.pk}",
+            actor=actor,
+        )
     broadcast.meeting_state(conference.pk)
     return item
 
@@ -236,8 +255,10 @@ def agenda_reorder(*, actor, conference: Conference, order: list[int]) -> Confer
     conference = _locked(conference)
     items = {i.pk: i for i in conference.agenda.exclude(status=AgendaItem.Status.REMOVED)}
     if sorted(order) != sorted(items):
-        raise DomainError("Give every item on the agenda exactly once.",
-                          fields={"order": ["Must list each agenda item id once."]})
+        raise DomainError(
+            "Give every item on the agenda exactly once.",
+            fields={"order": ["Must list each agenda item id once."]},
+        )
     for position, item_id in enumerate(order, start=1):
         AgendaItem.objects.filter(pk=item_id).update(position=position)
     broadcast.meeting_state(conference.pk)
@@ -263,6 +284,7 @@ def agenda_item_close(*, item: AgendaItem, actor) -> AgendaItem:
 
 # --- Decisions and actions -------------------------------------------------------------------
 
+
 def _open_item(actor, conference: Conference, item_id) -> AgendaItem:
     _check_chair(actor, conference)
     _require_status(conference, Conference.Status.IN_SESSION, doing="record decisions")
@@ -275,8 +297,9 @@ def _open_item(actor, conference: Conference, item_id) -> AgendaItem:
 
 
 @transaction.atomic
-def decision_record(*, actor, conference: Conference, item_id: int, text: str,
-                    reason: str) -> Decision:
+def decision_record(
+    *, actor, conference: Conference, item_id: int, text: str, reason: str
+) -> Decision:
     item = _open_item(actor, conference, item_id)
     decision = Decision.objects.create(item=item, text=text, reason=reason, decided_by=actor)
     events.decision_recorded_event(decision=decision, actor=actor)
@@ -285,23 +308,28 @@ def decision_record(*, actor, conference: Conference, item_id: int, text: str,
 
 
 @transaction.atomic
-def action_record(*, actor, conference: Conference, item_id: int, agency: Agency,
-                  description: str, due: date) -> ConferenceAction:
+def action_record(
+    *, actor, conference: Conference, item_id: int, agency: Agency, description: str, due: date
+) -> ConferenceAction:
     """An action with an owning agency and a due date; it becomes that agency's task at once."""
     from workflows import calendar
     from workflows.services import case_task_start
 
     item = _open_item(actor, conference, item_id)
     if not conference.invited_agencies.filter(pk=agency.pk).exists():
-        raise DomainError("That agency is not at this meeting.",
-                          fields={"agency": ["Not an invited agency."]})
+        raise DomainError(
+            "That agency is not at this meeting.", fields={"agency": ["Not an invited agency."]}
+        )
     if due < timezone.localdate():
         raise DomainError("The due date has passed.", fields={"due": ["In the past."]})
     action = ConferenceAction.objects.create(
         item=item, agency=agency, description=description, due=due, created_by=actor
     )
     task = case_task_start(
-        referral=item.referral, task_type="action", agency=agency, due=calendar.end_of_day(due),
+        referral=item.referral,
+        task_type="action",
+        agency=agency,
+        due=calendar.end_of_day(due),
         context={"action": action.pk, "conference": conference.pk, "description": description},
     )
     action.task = task
@@ -324,7 +352,11 @@ def conference_uninvite(*, actor, conference: Conference, agency: Agency) -> Non
         raise DomainError("The coordinating agency cannot be withdrawn.")
     conference.invited_agencies.remove(agency)
     for item in conference.agenda.all():
-        involvement_revoke(referral=item.referral, agency=agency,
-                           basis=InvolvementBasis.CONFERENCE,
-                           source=f"conference:{conference.pk}", actor=actor)
+        involvement_revoke(
+            referral=item.referral,
+            agency=agency,
+            basis=InvolvementBasis.CONFERENCE,
+            source=f"conference:{conference.pk}",
+            actor=actor,
+        )
     broadcast.agency_revoked(conference.pk, agency.slug)

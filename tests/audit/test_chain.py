@@ -42,36 +42,48 @@ def test_sealing_is_idempotent():
 
 
 @PG
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_event SET reason = 'rewritten'",
-    "UPDATE audit_event SET seq = seq + 100",
-    "DELETE FROM audit_event",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_event SET reason = 'rewritten'",
+        "UPDATE audit_event SET seq = seq + 100",
+        "DELETE FROM audit_event",
+    ],
+)
 def test_database_refuses_update_and_delete(statement):
     _events(2)
     chain.seal()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
     assert Event.objects.filter(reason="rewritten").count() == 0
 
 
 @PG
 def test_database_refuses_to_rewrite_an_unsealed_event():
     _events(1)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_event SET verb = 'other.verb'")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE audit_event SET verb = 'other.verb'")
 
 
 @PG
 @pytest.mark.django_db(transaction=True)
 def test_database_refuses_truncate_outside_the_test_flush():
     _events(1)
-    with pytest.raises(DatabaseError, match="TRUNCATE refused"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL concord.audit_truncate = 'off'")
-            cursor.execute("TRUNCATE audit_event CASCADE")
+    with (
+        pytest.raises(DatabaseError, match="TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET LOCAL concord.audit_truncate = 'off'")
+        cursor.execute("TRUNCATE audit_event CASCADE")
 
 
 @PG
@@ -118,8 +130,10 @@ def test_a_rewritten_chain_still_fails_against_the_anchor(tmp_path):
         for event in Event.objects.order_by("seq"):
             event.prev_hash, event.hash = prev, chain.digest(event, prev)
             prev = event.hash
-            cursor.execute("UPDATE audit_event SET prev_hash = %s, hash = %s WHERE id = %s",
-                           [event.prev_hash, event.hash, event.pk])
+            cursor.execute(
+                "UPDATE audit_event SET prev_hash = %s, hash = %s WHERE id = %s",
+                [event.prev_hash, event.hash, event.pk],
+            )
         cursor.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only")
     assert chain.verify().ok  # internally consistent ...
     result = chain.verify(anchor_file=anchors)

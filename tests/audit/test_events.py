@@ -26,13 +26,22 @@ def conference(as_user, case, demo):
     from referral.models import Referral
 
     chair = as_user("hub.chair")
-    body = chair.post("/api/v1/conferences/", {
-        "title": "M", "starts_at": (timezone.now() + timedelta(days=1)).isoformat(),
-        "invited_agencies": ["police", "advocacy"]}, format="json").json()
-    involvement_grant(referral=Referral.objects.get(pk=case["id"]),
-                      agency=demo["hub.chair"].agency, basis=InvolvementBasis.TASK, source="t")
-    chair.post(f"/api/v1/conferences/{body['id']}/agenda/", {"referral": case["id"]},
-               format="json")
+    body = chair.post(
+        "/api/v1/conferences/",
+        {
+            "title": "M",
+            "starts_at": (timezone.now() + timedelta(days=1)).isoformat(),
+            "invited_agencies": ["police", "advocacy"],
+        },
+        format="json",
+    ).json()
+    involvement_grant(
+        referral=Referral.objects.get(pk=case["id"]),
+        agency=demo["hub.chair"].agency,
+        basis=InvolvementBasis.TASK,
+        source="t",
+    )
+    chair.post(f"/api/v1/conferences/{body['id']}/agenda/", {"referral": case["id"]}, format="json")
     chair.post(f"/api/v1/conferences/{body['id']}/acknowledge/")
     return body
 
@@ -54,19 +63,26 @@ def _start(as_user, conference):
 
 ACTIONS = {
     "referral.submitted": lambda c, u: u("advocacy.caseworker").post(
-        "/api/v1/referrals/", payload(victim={"name": "New Person", "date_of_birth": "1999-09-09"},
-                                      suspect={"name": "Other Person", "date_of_birth": "1966-06-06"}),
-        format="json"),
+        "/api/v1/referrals/",
+        payload(
+            victim={"name": "New Person", "date_of_birth": "1999-09-09"},
+            suspect={"name": "Other Person", "date_of_birth": "1966-06-06"},
+        ),
+        format="json",
+    ),
     "incident.recorded": lambda c, u: u("police.caseworker").post(
-        f"/api/v1/referrals/{c['id']}/incidents/", incident_body(), format="json"),
+        f"/api/v1/referrals/{c['id']}/incidents/", incident_body(), format="json"
+    ),
     "order.recorded": lambda c, u: u("police.caseworker").post(
         f"/api/v1/referrals/{c['id']}/orders/",
         {"kind": "restraining_order", "conditions": "No contact", "starts": "2025-01-01"},
-        format="json"),
+        format="json",
+    ),
     "hearing.recorded": lambda c, u: u("police.caseworker").post(
         f"/api/v1/referrals/{c['id']}/hearings/",
         {"kind": "bail", "date": (timezone.localdate() + timedelta(days=20)).isoformat()},
-        format="json"),
+        format="json",
+    ),
     "section.read": lambda c, u: u("police.caseworker").get(f"/api/v1/referrals/{c['id']}/"),
     "access.refused": lambda c, u: u("probation.caseworker").get(f"/api/v1/referrals/{c['id']}/"),
     "task.claimed": lambda c, u: _claimed_triage(u, c),
@@ -83,19 +99,33 @@ def test_each_referral_service_writes_one_event(case, as_user, verb):
     assert events.count() == before + 1
 
 
-@pytest.mark.parametrize("data,verb", [
-    ({"decision": "accept", "risk_level": "standard"}, "triage.accept"),
-    ({"decision": "decline", "risk_level": "standard", "reason": "r"}, "triage.decline"),
-    ({"decision": "request_info", "risk_level": "standard", "reason": "r"}, "triage.request_info"),
-    ({"decision": "accept", "risk_level": "high"}, "risk.overridden"),
-    ({"decision": "accept", "risk_level": "standard", "classification": "harassment",
-      "not_stalking_reason": "One incident"}, "referral.classified"),
-])
+@pytest.mark.parametrize(
+    "data,verb",
+    [
+        ({"decision": "accept", "risk_level": "standard"}, "triage.accept"),
+        ({"decision": "decline", "risk_level": "standard", "reason": "r"}, "triage.decline"),
+        (
+            {"decision": "request_info", "risk_level": "standard", "reason": "r"},
+            "triage.request_info",
+        ),
+        ({"decision": "accept", "risk_level": "high"}, "risk.overridden"),
+        (
+            {
+                "decision": "accept",
+                "risk_level": "standard",
+                "classification": "harassment",
+                "not_stalking_reason": "One incident",
+            },
+            "referral.classified",
+        ),
+    ],
+)
 def test_task_decisions_write_their_events(case, as_user, data, verb):
     task = _claimed_triage(as_user, case)
     before = Event.objects.filter(verb=verb).count()
-    response = as_user("hub.caseworker").post(f"/api/v1/tasks/{task.pk}/complete/", data,
-                                              format="json")
+    response = as_user("hub.caseworker").post(
+        f"/api/v1/tasks/{task.pk}/complete/", data, format="json"
+    )
     assert response.status_code == 200, response.content
     assert Event.objects.filter(verb=verb).count() == before + 1
 
@@ -103,8 +133,9 @@ def test_task_decisions_write_their_events(case, as_user, data, verb):
 def test_release_and_reassign_write_events(case, as_user):
     task = _claimed_triage(as_user, case)
     as_user("hub.caseworker").post(f"/api/v1/tasks/{task.pk}/release/")
-    as_user("hub.supervisor").post(f"/api/v1/tasks/{task.pk}/reassign/", {"username": "hub.chair"},
-                                   format="json")
+    as_user("hub.supervisor").post(
+        f"/api/v1/tasks/{task.pk}/reassign/", {"username": "hub.chair"}, format="json"
+    )
     assert Event.objects.filter(verb="task.released").count() == 1
     assert Event.objects.filter(verb="task.reassigned").count() == 1
 
@@ -118,17 +149,34 @@ def test_escalation_writes_one_event(case):
 
 
 CONFERENCE_STEPS = [
-    ("conference.started", lambda cid, item, u: u("hub.chair").post(f"/api/v1/conferences/{cid}/start/")),
-    ("conference.decision", lambda cid, item, u: u("hub.chair").post(
-        f"/api/v1/conferences/{cid}/agenda/{item.pk}/decisions/", {"text": "t", "reason": "r"},
-        format="json")),
-    ("conference.action", lambda cid, item, u: u("hub.chair").post(
-        f"/api/v1/conferences/{cid}/agenda/{item.pk}/actions/",
-        {"agency": "police", "description": "d", "due": timezone.localdate().isoformat()},
-        format="json")),
-    ("conference.closed", lambda cid, item, u: u("hub.chair").post(f"/api/v1/conferences/{cid}/close/")),
-    ("confidentiality.acknowledged",
-     lambda cid, item, u: u("police.caseworker").post(f"/api/v1/conferences/{cid}/acknowledge/")),
+    (
+        "conference.started",
+        lambda cid, item, u: u("hub.chair").post(f"/api/v1/conferences/{cid}/start/"),
+    ),
+    (
+        "conference.decision",
+        lambda cid, item, u: u("hub.chair").post(
+            f"/api/v1/conferences/{cid}/agenda/{item.pk}/decisions/",
+            {"text": "t", "reason": "r"},
+            format="json",
+        ),
+    ),
+    (
+        "conference.action",
+        lambda cid, item, u: u("hub.chair").post(
+            f"/api/v1/conferences/{cid}/agenda/{item.pk}/actions/",
+            {"agency": "police", "description": "d", "due": timezone.localdate().isoformat()},
+            format="json",
+        ),
+    ),
+    (
+        "conference.closed",
+        lambda cid, item, u: u("hub.chair").post(f"/api/v1/conferences/{cid}/close/"),
+    ),
+    (
+        "confidentiality.acknowledged",
+        lambda cid, item, u: u("police.caseworker").post(f"/api/v1/conferences/{cid}/acknowledge/"),
+    ),
 ]
 
 
@@ -167,12 +215,18 @@ def test_access_report_lists_every_contact_read_and_nothing_else(case, as_user, 
     from agencies.services import involvement_grant
     from referral.models import Referral
 
-    involvement_grant(referral=Referral.objects.get(pk=case["id"]),
-                      agency=demo["advocacy.caseworker"].agency, basis=InvolvementBasis.TASK,
-                      source="x")
-    involvement_grant(referral=Referral.objects.get(pk=case["id"]),
-                      agency=demo["cps.caseworker"].agency, basis=InvolvementBasis.TASK,
-                      source="x")
+    involvement_grant(
+        referral=Referral.objects.get(pk=case["id"]),
+        agency=demo["advocacy.caseworker"].agency,
+        basis=InvolvementBasis.TASK,
+        source="x",
+    )
+    involvement_grant(
+        referral=Referral.objects.get(pk=case["id"]),
+        agency=demo["cps.caseworker"].agency,
+        basis=InvolvementBasis.TASK,
+        source="x",
+    )
     police.get(f"/api/v1/referrals/{case['id']}/")
     advocacy.get(f"/api/v1/referrals/{case['id']}/")
     police.get(f"/api/v1/referrals/{case['id']}/")
@@ -181,8 +235,12 @@ def test_access_report_lists_every_contact_read_and_nothing_else(case, as_user, 
     report = auditor.get(f"/api/v1/audit/access/?referral={case['id']}").json()["results"]
     # The referral's creation response showed the referrer the contact details too.
     readers = [e["actor"] for e in report]
-    assert readers == ["police.caseworker", "police.caseworker", "advocacy.caseworker",
-                       "police.caseworker"]
+    assert readers == [
+        "police.caseworker",
+        "police.caseworker",
+        "advocacy.caseworker",
+        "police.caseworker",
+    ]
     assert {e["changes"]["section"] for e in report} == {"victim_contact"}
     charging = auditor.get(f"/api/v1/audit/access/?referral={case['id']}&section=charging")
     assert {e["changes"]["section"] for e in charging.json()["results"]} <= {"charging"}
@@ -194,11 +252,18 @@ def test_trail_api_scopes_and_shape(case, as_user):
     first = events[0]
     assert set(first) >= {"seq", "at", "actor", "agency", "verb", "referral", "reason", "changes"}
     assert first["verb"] == "referral.submitted" and first["seq"] is not None
-    police_view = as_user("police.caseworker").get(
-        f"/api/v1/audit/events/?referral={case['id']}").json()["results"]
+    police_view = (
+        as_user("police.caseworker")
+        .get(f"/api/v1/audit/events/?referral={case['id']}")
+        .json()["results"]
+    )
     assert police_view and {e["agency"] for e in police_view} == {"police"}
-    assert as_user("probation.caseworker").get(
-        f"/api/v1/audit/events/?referral={case['id']}").status_code == 404
+    assert (
+        as_user("probation.caseworker")
+        .get(f"/api/v1/audit/events/?referral={case['id']}")
+        .status_code
+        == 404
+    )
     assert as_user("police.caseworker").get("/api/v1/audit/verify/").status_code == 403
     verify = auditor.get("/api/v1/audit/verify/").json()
     assert verify["ok"] is True and verify["first_bad"] is None and verify["events"] > 0
@@ -222,11 +287,19 @@ def test_note_ids_are_not_events_but_decisions_are_in_the_timeline(case, as_user
     task = AgencyTask.objects.get(referral_id=case["id"], task_type="triage")
     hub = as_user("hub.caseworker")
     hub.post(f"/api/v1/tasks/{task.pk}/claim/")
-    hub.post(f"/api/v1/tasks/{task.pk}/complete/",
-             {"decision": "request_info", "risk_level": "standard",
-              "reason": "When did the calls start?"}, format="json")
+    hub.post(
+        f"/api/v1/tasks/{task.pk}/complete/",
+        {
+            "decision": "request_info",
+            "risk_level": "standard",
+            "reason": "When did the calls start?",
+        },
+        format="json",
+    )
     timeline = as_user("police.caseworker").get(f"/api/v1/referrals/{case['id']}/timeline/").json()
     decisions = [e for e in timeline["entries"] if e["kind"] == "decision"]
-    assert any(e["verb"] == "triage.request_info" and e["reason"] == "When did the calls start?"
-               for e in decisions)
+    assert any(
+        e["verb"] == "triage.request_info" and e["reason"] == "When did the calls start?"
+        for e in decisions
+    )
     assert uuid.uuid4()

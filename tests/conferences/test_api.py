@@ -14,9 +14,15 @@ pytestmark = pytest.mark.django_db
 
 
 def test_chair_creates_a_meeting(as_user, demo):
-    response = as_user("hub.chair").post("/api/v1/conferences/", {
-        "title": "Weekly MASC", "starts_at": (timezone.now() + timedelta(days=2)).isoformat(),
-        "invited_agencies": ["police", "advocacy"]}, format="json")
+    response = as_user("hub.chair").post(
+        "/api/v1/conferences/",
+        {
+            "title": "Weekly MASC",
+            "starts_at": (timezone.now() + timedelta(days=2)).isoformat(),
+            "invited_agencies": ["police", "advocacy"],
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["invited_agencies"] == ["advocacy", "hub", "police"]
@@ -24,26 +30,32 @@ def test_chair_creates_a_meeting(as_user, demo):
 
 
 def test_only_a_chair_creates_meetings(as_user, demo):
-    response = as_user("hub.caseworker").post("/api/v1/conferences/", {
-        "title": "x", "starts_at": timezone.now().isoformat(), "invited_agencies": ["police"]},
-        format="json")
+    response = as_user("hub.caseworker").post(
+        "/api/v1/conferences/",
+        {"title": "x", "starts_at": timezone.now().isoformat(), "invited_agencies": ["police"]},
+        format="json",
+    )
     assert response.status_code == 403
 
 
 def test_unknown_agency_is_400(as_user, demo):
-    response = as_user("hub.chair").post("/api/v1/conferences/", {
-        "title": "x", "starts_at": timezone.now().isoformat(), "invited_agencies": ["mi6"]},
-        format="json")
+    response = as_user("hub.chair").post(
+        "/api/v1/conferences/",
+        {"title": "x", "starts_at": timezone.now().isoformat(), "invited_agencies": ["mi6"]},
+        format="json",
+    )
     assert response.status_code == 400 and "invited_agencies" in response.json()["error"]["fields"]
 
 
 def test_uninvited_agency_gets_404(meeting, as_user, demo):
     from conferences.services import conference_uninvite
 
-    conference_uninvite(actor=demo["hub.chair"].user, conference=meeting,
-                        agency=demo["probation.caseworker"].agency)
-    assert as_user("probation.caseworker").get(
-        f"/api/v1/conferences/{meeting.pk}/").status_code == 404
+    conference_uninvite(
+        actor=demo["hub.chair"].user, conference=meeting, agency=demo["probation.caseworker"].agency
+    )
+    assert (
+        as_user("probation.caseworker").get(f"/api/v1/conferences/{meeting.pk}/").status_code == 404
+    )
     assert as_user("oversight.auditor").get(f"/api/v1/conferences/{meeting.pk}/").status_code == 404
 
 
@@ -69,44 +81,76 @@ def test_chair_runs_the_meeting(acknowledged, as_user, demo):
     assert chair.post(f"/api/v1/conferences/{meeting.pk}/start/").status_code == 409
     body = chair.post(f"/api/v1/conferences/{meeting.pk}/move/", {"step": 1}, format="json").json()
     assert body["current_item"] == second
-    assert chair.post(f"/api/v1/conferences/{meeting.pk}/move/", {"step": 1},
-                      format="json").status_code == 409
+    assert (
+        chair.post(
+            f"/api/v1/conferences/{meeting.pk}/move/", {"step": 1}, format="json"
+        ).status_code
+        == 409
+    )
 
-    decision = chair.post(f"/api/v1/conferences/{meeting.pk}/agenda/{first}/decisions/",
-                          {"text": "Apply for a Stalking Protection Order",
-                           "reason": "Escalating; breaches of bail."}, format="json")
+    decision = chair.post(
+        f"/api/v1/conferences/{meeting.pk}/agenda/{first}/decisions/",
+        {
+            "text": "Apply for a Stalking Protection Order",
+            "reason": "Escalating; breaches of bail.",
+        },
+        format="json",
+    )
     assert decision.status_code == 201
-    action = chair.post(f"/api/v1/conferences/{meeting.pk}/agenda/{first}/actions/",
-                        {"agency": "police", "description": "Apply for an SPO",
-                         "due": (timezone.localdate() + timedelta(days=7)).isoformat()},
-                        format="json")
+    action = chair.post(
+        f"/api/v1/conferences/{meeting.pk}/agenda/{first}/actions/",
+        {
+            "agency": "police",
+            "description": "Apply for an SPO",
+            "due": (timezone.localdate() + timedelta(days=7)).isoformat(),
+        },
+        format="json",
+    )
     assert action.status_code == 201, action.content
     task = AgencyTask.objects.get(pk=action.json()["task"])
     assert (task.task_type, task.agency.slug, task.is_open) == ("action", "police", True)
-    assert police.post(f"/api/v1/conferences/{meeting.pk}/agenda/{first}/decisions/",
-                       {"text": "x", "reason": "y"}, format="json").status_code == 403
-    assert Event.objects.filter(verb="conference.decision",
-                                reason="Escalating; breaches of bail.").exists()
+    assert (
+        police.post(
+            f"/api/v1/conferences/{meeting.pk}/agenda/{first}/decisions/",
+            {"text": "x", "reason": "y"},
+            format="json",
+        ).status_code
+        == 403
+    )
+    assert Event.objects.filter(
+        verb="conference.decision", reason="Escalating; breaches of bail."
+    ).exists()
 
     chair.post(f"/api/v1/conferences/{meeting.pk}/agenda/{first}/close/")
     body = chair.post(f"/api/v1/conferences/{meeting.pk}/close/").json()
     assert body["status"] == "closed"
     minutes_task = AgencyTask.objects.get(task_type="minutes_distribution")
     assert minutes_task.agency.slug == "hub" and minutes_task.role == "chair"
-    assert chair.post(f"/api/v1/conferences/{meeting.pk}/sign/").json()["status"] == "minutes_signed"
+    assert (
+        chair.post(f"/api/v1/conferences/{meeting.pk}/sign/").json()["status"] == "minutes_signed"
+    )
 
 
 def test_action_outcome_comes_back_from_the_task(acknowledged, as_user, demo):
     chair = as_user("hub.chair")
     chair.post(f"/api/v1/conferences/{acknowledged.pk}/start/")
     item = acknowledged.agenda.first()
-    action = chair.post(f"/api/v1/conferences/{acknowledged.pk}/agenda/{item.pk}/actions/",
-                        {"agency": "advocacy", "description": "Safety plan",
-                         "due": timezone.localdate().isoformat()}, format="json").json()
+    action = chair.post(
+        f"/api/v1/conferences/{acknowledged.pk}/agenda/{item.pk}/actions/",
+        {
+            "agency": "advocacy",
+            "description": "Safety plan",
+            "due": timezone.localdate().isoformat(),
+        },
+        format="json",
+    ).json()
     advocacy = as_user("advocacy.caseworker")
     advocacy.post(f"/api/v1/tasks/{action['task']}/claim/")
-    done = advocacy.post(f"/api/v1/tasks/{action['task']}/complete/",
-                         {"outcome": "not_possible", "note": "Victim moved away."}, format="json")
+    done = advocacy.post(
+        f"/api/v1/tasks/{action['task']}/complete/",
+        {"outcome": "not_possible", "note": "Victim moved away."},
+        format="json",
+    )
     assert done.status_code == 200, done.content
     body = chair.get(f"/api/v1/conferences/{acknowledged.pk}/").json()
     assert body["agenda"][0]["actions"][0]["outcome"] == "not_possible"
@@ -117,10 +161,12 @@ def test_bad_action_input(acknowledged, as_user):
     chair.post(f"/api/v1/conferences/{acknowledged.pk}/start/")
     item = acknowledged.agenda.first()
     url = f"/api/v1/conferences/{acknowledged.pk}/agenda/{item.pk}/actions/"
-    for body, field in [({"agency": "nope", "description": "d", "due": "2030-01-01"}, "agency"),
-                        ({"agency": "police", "description": "d", "due": "2001-01-01"}, "due"),
-                        ({"agency": "oversight", "description": "d", "due": "2030-01-01"}, "agency"),
-                        ({"agency": "police", "due": "2030-01-01"}, "description")]:
+    for body, field in [
+        ({"agency": "nope", "description": "d", "due": "2030-01-01"}, "agency"),
+        ({"agency": "police", "description": "d", "due": "2001-01-01"}, "due"),
+        ({"agency": "oversight", "description": "d", "due": "2030-01-01"}, "agency"),
+        ({"agency": "police", "due": "2030-01-01"}, "description"),
+    ]:
         response = chair.post(url, body, format="json")
         assert response.status_code == 400, (body, response.content)
         assert field in response.json()["error"]["fields"]
@@ -130,10 +176,18 @@ def test_bad_action_input(acknowledged, as_user):
 def test_restricted_notes_stay_with_their_agencies(acknowledged, as_user):
     police, cps = as_user("police.caseworker"), as_user("cps.caseworker")
     url = f"/api/v1/conferences/{acknowledged.pk}/notes/"
-    police.post(url, {"client_id": str(uuid.uuid4()), "text": "Everyone may read this"},
-                format="json")
-    r = police.post(url, {"client_id": str(uuid.uuid4()), "text": "Police and advocacy only",
-                          "visible_to": ["advocacy"]}, format="json")
+    police.post(
+        url, {"client_id": str(uuid.uuid4()), "text": "Everyone may read this"}, format="json"
+    )
+    r = police.post(
+        url,
+        {
+            "client_id": str(uuid.uuid4()),
+            "text": "Police and advocacy only",
+            "visible_to": ["advocacy"],
+        },
+        format="json",
+    )
     assert r.json()["visible_to"] == ["advocacy", "police"]
     texts = lambda client: [n["text"] for n in client.get(url).json()["results"]]  # noqa: E731
     assert texts(police) == ["Everyone may read this", "Police and advocacy only"]
@@ -142,7 +196,8 @@ def test_restricted_notes_stay_with_their_agencies(acknowledged, as_user):
     minutes = cps.get(f"/api/v1/conferences/{acknowledged.pk}/minutes/").json()
     assert "Police and advocacy only" not in str(minutes)
     assert "Police and advocacy only" in str(
-        police.get(f"/api/v1/conferences/{acknowledged.pk}/minutes/").json())
+        police.get(f"/api/v1/conferences/{acknowledged.pk}/minutes/").json()
+    )
 
 
 def test_same_client_id_stores_one_note(acknowledged, as_user):
@@ -172,24 +227,33 @@ def test_stale_edit_conflicts(acknowledged, as_user):
     assert ok.status_code == 200 and ok.json()["version"] == 2
     stale = police.patch(f"{url}{note['id']}/", {"version": 1, "text": "v2b"}, format="json")
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "version_conflict"
-    other = as_user("cps.caseworker").patch(f"{url}{note['id']}/", {"version": 2, "text": "x"},
-                                            format="json")
+    other = as_user("cps.caseworker").patch(
+        f"{url}{note['id']}/", {"version": 2, "text": "x"}, format="json"
+    )
     assert other.status_code == 409
 
 
 def test_signed_minutes_lock_notes_but_take_addenda(acknowledged, as_user):
     chair = as_user("hub.chair")
     url = f"/api/v1/conferences/{acknowledged.pk}/notes/"
-    note = chair.post(url, {"client_id": str(uuid.uuid4()), "text": "Said X"},
-                      format="json").json()
+    note = chair.post(url, {"client_id": str(uuid.uuid4()), "text": "Said X"}, format="json").json()
     for step in ("start", "close", "sign"):
         chair.post(f"/api/v1/conferences/{acknowledged.pk}/{step}/")
-    assert chair.patch(f"{url}{note['id']}/", {"version": 1, "text": "Said Y"},
-                       format="json").status_code == 409
-    assert chair.post(url, {"client_id": str(uuid.uuid4()), "text": "late"},
-                      format="json").status_code == 409
-    addendum = chair.post(url, {"client_id": str(uuid.uuid4()), "text": "Correction: said Y",
-                                "addendum_to": note["id"]}, format="json")
+    assert (
+        chair.patch(
+            f"{url}{note['id']}/", {"version": 1, "text": "Said Y"}, format="json"
+        ).status_code
+        == 409
+    )
+    assert (
+        chair.post(url, {"client_id": str(uuid.uuid4()), "text": "late"}, format="json").status_code
+        == 409
+    )
+    addendum = chair.post(
+        url,
+        {"client_id": str(uuid.uuid4()), "text": "Correction: said Y", "addendum_to": note["id"]},
+        format="json",
+    )
     assert addendum.status_code == 201 and addendum.json()["addendum_to"] == note["id"]
 
 
@@ -199,11 +263,11 @@ def test_note_text_is_plain_and_bounded(acknowledged, as_user):
     script = "<script>alert(1)</script>"
     stored = police.post(url, {"client_id": str(uuid.uuid4()), "text": script}, format="json")
     assert stored.json()["text"] == script  # stored as typed; pages escape it
-    too_long = police.post(url, {"client_id": str(uuid.uuid4()), "text": "x" * 5001},
-                           format="json")
+    too_long = police.post(url, {"client_id": str(uuid.uuid4()), "text": "x" * 5001}, format="json")
     assert too_long.status_code == 400
-    bad_vis = police.post(url, {"client_id": str(uuid.uuid4()), "text": "x",
-                                "visible_to": ["mi6"]}, format="json")
+    bad_vis = police.post(
+        url, {"client_id": str(uuid.uuid4()), "text": "x", "visible_to": ["mi6"]}, format="json"
+    )
     assert bad_vis.status_code == 400
 
 
@@ -213,13 +277,22 @@ def test_repeat_cases_and_outstanding_actions(acknowledged, as_user, demo, submi
     chair = as_user("hub.chair")
     chair.post(f"/api/v1/conferences/{acknowledged.pk}/start/")
     item = acknowledged.agenda.first()
-    chair.post(f"/api/v1/conferences/{acknowledged.pk}/agenda/{item.pk}/actions/",
-               {"agency": "police", "description": "Arrest for breach",
-                "due": timezone.localdate().isoformat()}, format="json")
+    chair.post(
+        f"/api/v1/conferences/{acknowledged.pk}/agenda/{item.pk}/actions/",
+        {
+            "agency": "police",
+            "description": "Arrest for breach",
+            "due": timezone.localdate().isoformat(),
+        },
+        format="json",
+    )
     chair.post(f"/api/v1/conferences/{acknowledged.pk}/agenda/{item.pk}/close/")
-    later = conference_create(actor=demo["hub.chair"].user, title="Next",
-                              starts_at=timezone.now() + timedelta(days=14),
-                              invited=[demo["police.caseworker"].agency])
+    later = conference_create(
+        actor=demo["hub.chair"].user,
+        title="Next",
+        starts_at=timezone.now() + timedelta(days=14),
+        invited=[demo["police.caseworker"].agency],
+    )
     again = agenda_add(referral=item.referral, conference_id=later.pk, actor=demo["hub.chair"].user)
     assert again.is_repeat
     conference_acknowledge(actor=demo["hub.chair"].user, conference=later)

@@ -4,13 +4,13 @@ import asyncio
 import uuid
 
 import pytest
-from tests.threads import run_scenario
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from rest_framework.authtoken.models import Token
 
 from conferences.models import Note
 from config.asgi import application
+from tests.threads import run_scenario
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

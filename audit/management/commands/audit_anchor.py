@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "Seal pending events and append the chain head, with the time, to the anchor file."
 
     def add_arguments(self, parser):
-        parser.add_argument("--file", type=Path, help="anchor file (default var/audit-anchors.jsonl)")
+        parser.add_argument(
+            "--file", type=Path, help="anchor file (default var/audit-anchors.jsonl)"
+        )
 
     def handle(self, *args, file=None, **options):
         record = chain.anchor(path=file)

@@ -6,11 +6,15 @@ from audit import chain
 
 
 class Command(BaseCommand):
-    help = "Recompute the audit hash chain, check it against the last anchor, name the first bad event."
+    help = "Recompute the audit chain, check it against the last anchor, name the first bad event."
 
     def add_arguments(self, parser):
-        parser.add_argument("--anchors", type=Path, help="anchor file (default var/audit-anchors.jsonl)")
-        parser.add_argument("--no-seal", action="store_true", help="do not seal pending events first")
+        parser.add_argument(
+            "--anchors", type=Path, help="anchor file (default var/audit-anchors.jsonl)"
+        )
+        parser.add_argument(
+            "--no-seal", action="store_true", help="do not seal pending events first"
+        )
 
     def handle(self, *args, anchors=None, no_seal=False, **options):
         if not no_seal:
