@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "workflows",
     "conferences",
     "audit",
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,145 @@
+"""The study figures of `shared/DOMAIN.md`, as samplers the generator draws cases from.
+
+Each constant names its source. Where a study gives no figure (social media, threats, how long a
+task takes) the number is a plausible guess, marked as such.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+# Victims' survey (140 victims): relationship of stalker to victim; a case can have more than one
+# (the shares add up to 118%).
+RELATIONSHIPS: dict[str, float] = {
+    "former_partner": 0.57,
+    "stranger": 0.13,
+    "neighbour": 0.13,
+    "ex_colleague": 0.12,
+    "acquaintance": 0.11,
+    "family": 0.06,
+    "patient": 0.03,
+    "friend": 0.03,
+}
+SECOND_RELATIONSHIP = sum(RELATIONSHIPS.values()) - 1  # 0.18 of cases name a second one
+
+# Victims' survey: behaviours reported. The last seven are guesses (the survey names social
+# media, child contact and the court process without a share).
+BEHAVIOURS: dict[str, float] = {
+    "phone_calls": 0.62,
+    "following": 0.51,
+    "texts": 0.50,
+    "third_party": 0.50,
+    "email": 0.30,
+    "letters": 0.25,
+    "break_in": 0.25,
+    "social_media": 0.35,
+    "loitering": 0.30,
+    "property_damage": 0.20,
+    "threats": 0.22,
+    "violence": 0.12,
+    "child_contact": 0.10,
+    "court_process": 0.08,
+}
+
+# Victims' survey: 42% had been stalked for 24 months or more.
+LONG_STALKING_SHARE = 0.42
+# Probation study: over half followed a relationship with domestic violence.
+DOMESTIC_VIOLENCE_SHARE_OF_PARTNERS = 0.9
+# Probation study: 55% of perpetrators over 40; all but one male, all but one victim female.
+SUSPECT_OVER_40_SHARE = 0.55
+# Probation study: 10 of 80 no previous convictions, 47 three or more, 11 serious violence.
+CONVICTIONS = ((0, 10 / 80), (1, 12 / 80), (2, 11 / 80), (3, 47 / 80))
+SERIOUS_VIOLENCE_SHARE = 11 / 80
+# Victims' survey: not charged in nearly 9 of 10 cases; probation: 2% custody, 10% community
+# sentence or fine; fewer than 10% treated, usually (wrongly) domestic-violence counselling.
+CHARGED_SHARE = 0.11
+CUSTODY_SHARE = 0.02
+COMMUNITY_OR_FINE_SHARE = 0.10
+TREATMENT_SHARE = 0.08
+# Victims' survey: one victim recorded over 50 breaches of non-molestation orders.
+HEAVY_BREACHER_SHARE = 0.02
+
+# Guesses about the caseload itself.
+ORDER_SHARE = 0.30
+ORDER_KINDS = {
+    "non_molestation_order": 0.35,
+    "restraining_order": 0.30,
+    "bail_conditions": 0.20,
+    "stalking_protection_order": 0.10,
+    "interim_stalking_protection_order": 0.05,
+}
+REPEAT_REFERRAL_SHARE = 0.08
+TRIAGE_DECISIONS = {"accept": 0.85, "request_info": 0.07, "decline": 0.08}
+DECLINE_APPROVED_SHARE = 0.8
+CHARGING_ADVICE_SHARE = 0.3
+REVIEW_CLOSES_SHARE = 0.35
+WITHHELD_SHARE = 0.05
+
+FEMALE_NAMES = (
+    "Amelia", "Olivia", "Isla", "Ava", "Emily", "Sophia", "Grace", "Mia", "Poppy", "Ella",
+    "Lily", "Evie", "Jessica", "Ruby", "Freya", "Chloe", "Sophie", "Daisy", "Alice",
+    "Florence", "Phoebe", "Evelyn", "Hannah", "Sarah", "Rachel", "Laura", "Emma", "Claire",
+    "Helen", "Joanne",
+)
+MALE_NAMES = (
+    "Oliver", "George", "Harry", "Jack", "Jacob", "Noah", "Charlie", "Thomas", "Oscar",
+    "William", "James", "Leo", "Alfie", "Henry", "Joshua", "Daniel", "Mark", "Paul", "Steven",
+    "Andrew", "David", "Richard", "Michael", "Peter", "Gary", "Lee", "Craig", "Darren",
+    "Wayne", "Neil",
+)
+SURNAMES = (
+    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas",
+    "Johnson", "Roberts", "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards",
+    "Hughes", "Green", "Hall", "Lewis", "Harris", "Clarke", "Patel", "Jackson", "Wood",
+    "Turner", "Martin", "Cooper", "Hill", "Ward", "Morris", "Moore", "Clark", "Lee", "King",
+    "Baker", "Harrison", "Morgan", "Allen",
+)
+
+
+def weighted(rng: random.Random, weights: dict[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def relationships(rng: random.Random) -> list[str]:
+    """One relationship drawn by share; 18% of cases name a second one."""
+    chosen = [weighted(rng, RELATIONSHIPS)]
+    if rng.random() < SECOND_RELATIONSHIP:
+        rest = {k: v for k, v in RELATIONSHIPS.items() if k not in chosen}
+        chosen.append(weighted(rng, rest))
+    return chosen
+
+
+def behaviours(rng: random.Random) -> list[str]:
+    """Each behaviour by its reported share; at least one."""
+    chosen = [b for b, share in BEHAVIOURS.items() if rng.random() < share]
+    return chosen or [weighted(rng, BEHAVIOURS)]
+
+
+def stalking_duration(rng: random.Random) -> timedelta:
+    """How long it has gone on at referral: 42% two years or more."""
+    if rng.random() < LONG_STALKING_SHARE:
+        months = 24 + rng.expovariate(1 / 18)
+    else:
+        months = rng.uniform(0.5, 24)
+    return timedelta(days=round(months * 30.44))
+
+
+def convictions(rng: random.Random) -> int:
+    count = rng.choices([c for c, _ in CONVICTIONS], weights=[w for _, w in CONVICTIONS])[0]
+    return count if count < 3 else 3 + int(rng.expovariate(1 / 3))
+
+
+def person_name(rng: random.Random, *, female: bool) -> str:
+    first = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
+    return f"{first} {rng.choice(SURNAMES)}-{rng.randrange(1000, 9999)}"
+
+
+def incident_count(rng: random.Random) -> int:
+    """Incidents reported with the referral: a long tail (1 to 25)."""
+    return min(25, 1 + int(rng.expovariate(1 / 3)))
+
+
+def task_days(rng: random.Random, allowed: int) -> float:
+    """Working time a task takes: mostly within its allowance, a fifth or so late."""
+    return max(0.05, rng.lognormvariate(0, 0.7) * allowed * 0.55)

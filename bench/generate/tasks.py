@@ -1,0 +1,215 @@
+"""Processes and tasks as the flows would have left them, with the access and trail they give.
+
+`Tasks` is the part of the generator that plays a task through time: created, claimed, done (or
+still open at the generator's "now"), escalated when it ran past its due date. It keeps each
+case's involvements so that the case ends with the permission rows the flows would have left.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+from viewflow.workflow.models import Task
+from viewflow.workflow.token import Token
+
+from agencies.models import Agency
+from agencies.policy import InvolvementBasis
+from referral.models import Involvement, Referral, ReferralAgencyPermission
+from workflows import calendar, routing
+from workflows.flows import CaseTaskFlow
+from workflows.models import AgencyTask, CaseProcess
+
+from . import study
+from .people import Directory, Member
+from .rows import Ids, Rows
+from .trail import Trail
+
+PREVIOUS = Task.previous.through
+
+
+@dataclass
+class Done:
+    """A task played through: `at` is when it was finished, None while it is still open."""
+
+    task: AgencyTask
+    at: datetime | None
+    actor: Member | None
+
+
+@dataclass
+class Access:
+    """One case's involvements (agency, basis, source) -> since when."""
+
+    referral: Referral
+    held: dict[tuple[int, str, str], datetime] = field(default_factory=dict)
+    agencies: dict[int, Agency] = field(default_factory=dict)
+
+
+class Tasks:
+    def __init__(self, *, rng: random.Random, ids: Ids, rows: Rows, trail: Trail,
+                 directory: Directory, anchor: datetime, permission_id: int) -> None:
+        self.rng, self.ids, self.rows, self.trail = rng, ids, rows, trail
+        self.directory, self.anchor, self.permission_id = directory, anchor, permission_id
+        self.holidays = calendar.holidays()
+
+    # --- Access ----------------------------------------------------------------------------
+
+    def grant(self, access: Access, agency: Agency, basis: str, source: str, at: datetime,
+              actor: Member | None = None) -> None:
+        key = (agency.pk, basis, source)
+        if key in access.held:
+            return
+        access.held[key] = at
+        access.agencies[agency.pk] = agency
+        self.trail.record(
+            verb="access.granted", at=at, actor=actor, obj=access.referral,
+            referral_id=access.referral.pk,
+            changes={"agency": agency.slug, "basis": basis, "source": source},
+            recipients=[agency.slug],
+        )
+
+    def revoke_process(self, access: Access, process: CaseProcess, at: datetime) -> None:
+        """`CaseEnd`: the agencies a process involved lose the access it gave them."""
+        source = f"process:{process.pk}"
+        for key in [k for k in access.held if k[1] == InvolvementBasis.TASK and k[2] == source]:
+            del access.held[key]
+            self.trail.record(
+                verb="access.revoked", at=at, obj=access.referral,
+                referral_id=access.referral.pk,
+                changes={"agency": access.agencies[key[0]].slug, "basis": key[1], "source": key[2]},
+            )
+
+    def write_access(self, access: Access) -> None:
+        for (agency_id, basis, source), since in access.held.items():
+            self.rows.add(Involvement(
+                id=self.ids.take(Involvement), referral_id=access.referral.pk, agency_id=agency_id,
+                basis=basis, source=source, created_at=since,
+            ))
+        for agency_id in sorted({k[0] for k in access.held}):
+            self.rows.add(ReferralAgencyPermission(
+                id=self.ids.take(ReferralAgencyPermission),
+                group_id=access.agencies[agency_id].group_id,
+                permission_id=self.permission_id, content_object_id=access.referral.pk,
+            ))
+
+    # --- Processes and tasks ---------------------------------------------------------------
+
+    def process(self, flow, referral_id: int | None, at: datetime,
+                data: dict) -> tuple[CaseProcess, AgencyTask]:
+        """A process with its start task."""
+        pk = self.ids.take(CaseProcess)
+        process = self.rows.add(CaseProcess(
+            id=pk, process_ptr_id=pk, flow_class=flow, status="NEW", created=at, data=data,
+            referral_id=referral_id,
+        ))
+        return process, self.node(process, flow.start, "START", at, "start", None)
+
+    def node(self, process: CaseProcess, flow_task, kind: str, at: datetime, token: str,
+             previous: list[AgencyTask] | AgencyTask | None, status: str = "DONE") -> AgencyTask:
+        """A task of a non-human node (start, gateway, join, end), done when reached."""
+        pk = self.ids.take(AgencyTask)
+        task = self.rows.add(AgencyTask(
+            id=pk, task_ptr_id=pk, process_id=process.pk, flow_task=flow_task,
+            flow_task_type=kind, status=status, created=at, token=Token(token),
+            finished=at if status == "DONE" else None, data={},
+            referral_id=process.referral_id, task_type="", is_open=False,
+        ))
+        self.link(task, previous)
+        return task
+
+    def link(self, task: AgencyTask, previous) -> None:
+        if previous is None:
+            return
+        for prev in previous if isinstance(previous, list) else [previous]:
+            self.rows.add(PREVIOUS(id=self.ids.take(PREVIOUS), from_task_id=task.pk,
+                                   to_task_id=prev.pk))
+
+    def end(self, process: CaseProcess, flow, at: datetime, previous, access: Access | None):
+        self.node(process, flow.end, "END", at, "start", previous)
+        process.status, process.finished = "DONE", at
+        if access is not None:
+            self.revoke_process(access, process, at)
+
+    def due(self, task_type: str, created: datetime, risk: str) -> datetime:
+        standard, high = routing.DUE_WORKING_DAYS.get(task_type, (5, 2))
+        days = high if risk == "high" else standard
+        day = calendar.add_working_days(created.date(), days, self.holidays)
+        return datetime.combine(day, time(17, 30), tzinfo=UTC)
+
+    def human(self, process: CaseProcess, flow_task, task_type: str, agency: Agency,
+              created: datetime, previous, *, access: Access | None, risk: str = "standard",
+              role: str = "caseworker", token: str = "start",  # noqa: S107 - a flow token
+              due: datetime | None = None,
+              excluded: Member | None = None) -> Done:
+        """An agency's task created at `created`, claimed and done later (or still open)."""
+        rng = self.rng
+        due = due or self.due(task_type, created, risk)
+        allowed = max(1.0, (due - created).total_seconds() / 86400)
+        assigned = created + timedelta(days=study.task_days(rng, 1) * 0.25 * allowed)
+        finished = assigned + timedelta(days=study.task_days(rng, 1) * 0.7 * allowed)
+        staff = self.directory.staff[agency.pk]
+        candidates = [m for m in staff.with_role(role) if excluded is None or m.id != excluded.id]
+        actor = rng.choice(candidates or staff.members)
+        if assigned > self.anchor:
+            status, owner, assigned_at, finished_at = "NEW", None, None, None
+        elif finished > self.anchor:
+            status, owner, assigned_at, finished_at = "ASSIGNED", actor, assigned, None
+        else:
+            status, owner, assigned_at, finished_at = "DONE", actor, assigned, finished
+        pk = self.ids.take(AgencyTask)
+        task = self.rows.add(AgencyTask(
+            id=pk, task_ptr_id=pk, process_id=process.pk, flow_task=flow_task,
+            flow_task_type="HUMAN", status=status, created=created, assigned=assigned_at,
+            started=finished_at, finished=finished_at, token=Token(token), data={},
+            owner_id=owner.id if owner else None, agency=agency, referral_id=process.referral_id,
+            task_type=task_type, role=role, due=due, is_open=status != "DONE",
+            excluded_user_id=excluded.id if excluded else None,
+        ))
+        self.link(task, previous)
+        if access is not None:
+            self.grant(access, agency, InvolvementBasis.TASK, f"process:{process.pk}", created)
+        if due < (finished_at or self.anchor):
+            task.escalated_at = due + timedelta(minutes=1)
+            self.trail.record(
+                verb="task.escalated", at=task.escalated_at, agency=agency, obj=task,
+                referral_id=task.referral_id,
+                changes={"task_type": task_type, "due": due.isoformat()},
+            )
+        if assigned_at is not None:
+            self.trail.record(verb="task.claimed", at=assigned_at, actor=actor, obj=task,
+                              referral_id=task.referral_id, changes={"task_type": task_type})
+        return Done(task=task, at=finished_at, actor=actor if owner else None)
+
+    def complete(self, done: Done, process: CaseProcess, result: dict) -> None:
+        """Record a finished task's result where the flow keeps it, and its decision event."""
+        from audit.events import DECISION_FIELDS, _decision_verb
+
+        task = done.task
+        task.data = {"result": result}
+        process.data.setdefault("results", {})[task.task_type] = result
+        process.data.setdefault("actors", {})[task.task_type] = done.actor.id
+        changes = {k: result[k] for k in DECISION_FIELDS if k in result}
+        changes.update({k: "***" for k in result if k not in DECISION_FIELDS and "reason" not in k})
+        self.trail.record(
+            verb=_decision_verb(task.task_type, result), at=done.at, actor=done.actor, obj=task,
+            referral_id=task.referral_id,
+            reason="\n".join(str(result[k]) for k in result if "reason" in k and result[k]),
+            changes={"task_type": task.task_type, **changes},
+        )
+
+    def single(self, *, task_type: str, agency: Agency, referral_id: int | None, at: datetime,
+               due: datetime, context: dict, access: Access | None, result: dict,
+               role: str = "caseworker") -> Done:
+        """A `CaseTaskFlow` task (enforcement, conference action): start, task, end if done."""
+        process, start = self.process(CaseTaskFlow, referral_id, at, {
+            "task_type": task_type, "agency": agency.pk, "due": due.isoformat(),
+            "context": context, "results": {}, "actors": {},
+        })
+        done = self.human(process, getattr(CaseTaskFlow, task_type), task_type, agency, at,
+                          start, access=access, role=role, due=due)
+        if done.at is not None:
+            self.complete(done, process, result)
+            self.end(process, CaseTaskFlow, done.at, done.task, access)
+        return done
