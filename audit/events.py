@@ -259,3 +259,9 @@ def access_refused_event(*, actor, object_type: str, object_id, referral_id=None
     """Someone asked for something their agency may not see (they were answered 404)."""
     return _record(verb="access.refused", actor=actor, referral_id=referral_id,
                    changes={"object_type": object_type, "object_id": str(object_id)})
+
+
+def agenda_event(*, item, actor, verb: str, changes: dict | None = None) -> Event:
+    """A change to a meeting's agenda: a case added, removed, closed (heard)."""
+    return _record(verb=verb, actor=actor, obj=item, referral_id=item.referral_id,
+                   changes={"conference": item.conference_id, **(changes or {})})

@@ -51,6 +51,7 @@ ENTRY_KIND = {
     "order": "Order",
     "incident": "Incident",
     "breach": "Breach of an order",
+    "decision": "Decision",
 }
 
 
@@ -303,6 +304,8 @@ def timeline_rows(entries: list[dict]) -> list[dict]:
             row["status_label"] = STATUS.get(entry["status"], entry["status"])
         if "order_kind" in entry:
             row["order_kind_label"] = ORDER_KIND.get(entry["order_kind"], entry["order_kind"])
+        if entry["kind"] == "decision":
+            row["decision_label"] = entry["verb"].replace("_", " ").replace(".", ": ").capitalize()
         if "behaviours" in entry:
             row["behaviour_labels"] = _labels(entry["behaviours"], BEHAVIOUR)
             row["severity_label"] = SEVERITY.get(entry["severity"], entry["severity"])

@@ -11,6 +11,11 @@ import threading
 
 def run_scenario(scenario) -> object:
     """Run `scenario()` (a coroutine function) to completion on a new thread; re-raise errors."""
+    from channels.layers import channel_layers
+
+    # A channel layer's locks belong to the event loop that first used them: give each
+    # scenario (a new loop) a fresh layer.
+    channel_layers.backends = {}
     result: dict = {}
 
     def target():
@@ -22,6 +27,7 @@ def run_scenario(scenario) -> object:
     thread = threading.Thread(target=target, name="scenario")
     thread.start()
     thread.join()
+    channel_layers.backends = {}
     if "error" in result:
         raise result["error"]
     return result.get("value")

@@ -124,6 +124,7 @@ def conference_move(
         AgendaItem.objects.filter(pk=target.pk).update(status=AgendaItem.Status.CURRENT)
     conference.current_item = target
     conference.save(update_fields=["current_item"])
+    events.agenda_event(item=target, actor=actor, verb="agenda.current")
     broadcast.meeting_state(conference.pk)
     return conference
 
@@ -190,6 +191,10 @@ def _add(*, conference: Conference, referral: Referral, actor=None) -> AgendaIte
         item.status = AgendaItem.Status.PENDING
         item.position = _next_position(conference)
         item.save(update_fields=["status", "position"])
+        created = True
+    if created:
+        events.agenda_event(item=item, actor=actor, verb="agenda.added",
+                            changes={"position": item.position, "repeat": item.is_repeat})
     for agency in conference.invited_agencies.all():
         involvement_grant(
             referral=referral,
@@ -237,6 +242,7 @@ def agenda_remove(*, actor, item: AgendaItem) -> AgendaItem:
         raise Conflict("A heard case stays on the agenda.")
     item.status = AgendaItem.Status.REMOVED
     item.save(update_fields=["status"])
+    events.agenda_event(item=item, actor=actor, verb="agenda.removed")
     for agency in conference.invited_agencies.all():
         involvement_revoke(
             referral=item.referral,
@@ -261,6 +267,8 @@ def agenda_reorder(*, actor, conference: Conference, order: list[int]) -> Confer
         )
     for position, item_id in enumerate(order, start=1):
         AgendaItem.objects.filter(pk=item_id).update(position=position)
+    events.conference_event(conference=conference, actor=actor, verb="agenda.reordered",
+                            changes={"order": order})
     broadcast.meeting_state(conference.pk)
     return conference
 
@@ -277,6 +285,7 @@ def agenda_item_close(*, item: AgendaItem, actor) -> AgendaItem:
         raise Conflict("This agenda item is already closed.")
     item.status = AgendaItem.Status.CLOSED
     item.save(update_fields=["status"])
+    events.agenda_event(item=item, actor=actor, verb="agenda.heard")
     conference_heard(referral=item.referral)
     broadcast.meeting_state(item.conference_id)
     return item
@@ -351,6 +360,8 @@ def conference_uninvite(*, actor, conference: Conference, agency: Agency) -> Non
     if agency.pk == conference.coordinator_id:
         raise DomainError("The coordinating agency cannot be withdrawn.")
     conference.invited_agencies.remove(agency)
+    events.conference_event(conference=conference, actor=actor, verb="conference.uninvited",
+                            changes={"agency": agency.slug})
     for item in conference.agenda.all():
         involvement_revoke(
             referral=item.referral,

@@ -303,3 +303,31 @@ def test_note_ids_are_not_events_but_decisions_are_in_the_timeline(case, as_user
         for e in decisions
     )
     assert uuid.uuid4()
+
+
+def test_agenda_changes_write_their_events(conference, as_user, case, demo):
+    from conferences.models import AgendaItem
+
+    cid = conference["id"]
+    chair = as_user("hub.chair")
+    item = AgendaItem.objects.get(conference_id=cid)
+    assert Event.objects.filter(verb="agenda.added", referral_id=case["id"]).count() == 1
+    chair.post(f"/api/v1/conferences/{cid}/agenda/order/", {"order": [item.pk]}, format="json")
+    assert Event.objects.filter(verb="agenda.reordered").count() == 1
+    chair.post(f"/api/v1/conferences/{cid}/start/")
+    chair.post(f"/api/v1/conferences/{cid}/move/", {"item": item.pk}, format="json")
+    assert Event.objects.filter(verb="agenda.current").count() == 1
+    chair.post(f"/api/v1/conferences/{cid}/agenda/{item.pk}/close/")
+    assert Event.objects.filter(verb="agenda.heard", referral_id=case["id"]).count() == 1
+    chair.post(f"/api/v1/conferences/{cid}/uninvite/", {"agency": "advocacy"}, format="json")
+    assert Event.objects.filter(verb="conference.uninvited").count() == 1
+
+
+def test_removing_a_case_from_the_agenda_writes_one_event(conference, as_user, case):
+    from conferences.models import AgendaItem
+
+    item = AgendaItem.objects.get(conference_id=conference["id"])
+    response = as_user("hub.chair").delete(
+        f"/api/v1/conferences/{conference['id']}/agenda/{item.pk}/")
+    assert response.status_code == 204
+    assert Event.objects.filter(verb="agenda.removed", referral_id=case["id"]).count() == 1

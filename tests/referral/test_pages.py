@@ -334,3 +334,23 @@ def test_list_queries_do_not_grow_with_the_rows(police, demo):
     assert response.context["paginator"].count == 60
     assert one == many
     assert police.get(LIST_URL + "?page=2").context["rows"][0]["reference"]
+
+
+def test_timeline_page_shows_decisions_with_their_reasons(demo, client, submit):
+    from workflows.models import AgencyTask
+
+    case = submit()
+    task = AgencyTask.objects.get(referral_id=case["id"], task_type="triage")
+    from workflows.services import task_claim, task_complete
+
+    hub = demo["hub.caseworker"].user
+    task_claim(actor=hub, task_id=task.pk)
+    task_complete(actor=hub, task_id=task.pk, data={
+        "decision": "request_info", "risk_level": "standard",
+        "reason": "Which dates did the calls happen on?"})
+    client.force_login(demo["police.caseworker"].user)
+    response = client.get(f"/workspace/referrals/{case['id']}/timeline/")
+    body = response.content.decode()
+    assert 'data-testid="timeline-decision"' in body
+    assert "Triage: request info" in body
+    assert "Which dates did the calls happen on?" in body

@@ -242,5 +242,20 @@
     });
   }
 
+  async function showOutstanding() {
+    const response = await fetch(`/api/v1/conferences/${conferenceId}/`, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const data = await response.json();
+    const list = $("#outstanding");
+    const actions = data.outstanding_actions || [];
+    list.replaceChildren(
+      ...(actions.length
+        ? actions.map((a) => text("li", `${a.reference} · ${a.agency}: ${a.description} (due ${a.due})` +
+            (a.outcome ? ` · ${a.outcome.replace("_", " ")}` : " · open")))
+        : [text("li", "None.", "concord-muted")]),
+    );
+  }
+
+  showOutstanding();
   connect();
 })();
