@@ -76,12 +76,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """
     from django.db import connection
 
-    with django_db_blocker.unblock():
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                name = connection.settings_dict["NAME"]
-                cursor.execute(f'ALTER DATABASE "{name}" SET concord.audit_truncate = \'on\'')
-                cursor.execute("SET concord.audit_truncate = 'on'")
-            elif connection.vendor == "sqlite":
-                cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            name = connection.settings_dict["NAME"]
+            cursor.execute(f'ALTER DATABASE "{name}" SET concord.audit_truncate = \'on\'')
+            cursor.execute("SET concord.audit_truncate = 'on'")
+        elif connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
     yield

@@ -7,9 +7,9 @@ from celery import shared_task
 def run_timers() -> int:
     from django.core.management import call_command
 
-    from .services import escalate_overdue
-
     from audit.chain import seal
+
+    from .services import escalate_overdue
 
     call_command("workflow_timers", verbosity=0)
     escalated = escalate_overdue()
