@@ -198,3 +198,27 @@ def test_verify_100000_events_and_print_the_rate():
     call_command("audit_verify", "--no-seal", stdout=out)
     assert "ok: 100000 events verified" in out.getvalue(), out.getvalue()
     print(out.getvalue())
+
+
+def test_sqlite_triggers_refuse_update_and_delete(tmp_path):
+    """The embedded default (SQLite) guards the table too: the migration's own statements,
+    run on a scratch SQLite database whatever database the suite uses."""
+    import importlib
+    import sqlite3
+
+    migration = importlib.import_module("audit.migrations.0003_append_only")
+    db = sqlite3.connect(tmp_path / "audit.sqlite3")
+    columns = ", ".join(f"{c} TEXT" for c in migration.CONTENT)
+    db.execute(f"CREATE TABLE audit_event (id INTEGER PRIMARY KEY, seq INTEGER, prev_hash TEXT, "
+               f"hash TEXT, {columns})")
+    for statement in migration.SQLITE:
+        db.execute(statement)
+    db.execute("INSERT INTO audit_event (id, hash, verb, reason) VALUES (1, '', 'v', 'r')")
+    db.execute("UPDATE audit_event SET seq = 1, prev_hash = 'p', hash = 'h' WHERE id = 1")  # seal
+    for statement in ["UPDATE audit_event SET reason = 'x'", "UPDATE audit_event SET hash = 'z'",
+                      "DELETE FROM audit_event"]:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute(statement)
+    db.execute("INSERT INTO audit_event (id, hash, verb, reason) VALUES (2, '', 'v', 'r')")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("UPDATE audit_event SET verb = 'other' WHERE id = 2")  # unsealed content too
