@@ -73,7 +73,7 @@ REPEAT_REFERRAL_SHARE = 0.08
 TRIAGE_DECISIONS = {"accept": 0.85, "request_info": 0.07, "decline": 0.08}
 DECLINE_APPROVED_SHARE = 0.8
 CHARGING_ADVICE_SHARE = 0.3
-REVIEW_CLOSES_SHARE = 0.35
+REVIEW_CLOSES_SHARE = 0.2
 WITHHELD_SHARE = 0.05
 
 FEMALE_NAMES = (
@@ -142,4 +142,4 @@ def incident_count(rng: random.Random) -> int:
 
 def task_days(rng: random.Random, allowed: int) -> float:
     """Working time a task takes: mostly within its allowance, a fifth or so late."""
-    return max(0.05, rng.lognormvariate(0, 0.7) * allowed * 0.55)
+    return max(0.05, rng.lognormvariate(0, 0.9) * allowed * 0.55)

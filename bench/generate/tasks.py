@@ -147,8 +147,8 @@ class Tasks:
         rng = self.rng
         due = due or self.due(task_type, created, risk)
         allowed = max(1.0, (due - created).total_seconds() / 86400)
-        assigned = created + timedelta(days=study.task_days(rng, 1) * 0.25 * allowed)
-        finished = assigned + timedelta(days=study.task_days(rng, 1) * 0.7 * allowed)
+        assigned = created + timedelta(days=study.task_days(rng, 1) * 0.45 * allowed)
+        finished = assigned + timedelta(days=study.task_days(rng, 1) * 0.6 * allowed)
         staff = self.directory.staff[agency.pk]
         candidates = [m for m in staff.with_role(role) if excluded is None or m.id != excluded.id]
         actor = rng.choice(candidates or staff.members)

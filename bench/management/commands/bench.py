@@ -1,0 +1,248 @@
+"""`manage.py bench --referrals N [--smoke]`: every figure beside its floor, in one run."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from bench.generate.people import bench_password
+from bench.measure import databases, floors, lifecycle, notes, reading, servers, trail
+from bench.measure.http import Client, sign_in
+from bench.measure.report import Figure, Results, percentile
+
+RESULTS = Path(__file__).resolve().parents[2] / "results" / "latest.json"
+CLIENTS = 8
+
+
+@dataclass(frozen=True)
+class Plan:
+    warmup: int
+    samples: int
+    load_seconds: float
+    lifecycle_seconds: float
+    notes_seconds: float
+    audit_seconds: float
+    chain_events: int
+    pgbench_seconds: int
+
+
+FULL = Plan(warmup=20, samples=300, load_seconds=15, lifecycle_seconds=30, notes_seconds=60,
+            audit_seconds=15, chain_events=1_000_000, pgbench_seconds=20)
+SMOKE = Plan(warmup=5, samples=40, load_seconds=3, lifecycle_seconds=5, notes_seconds=3,
+             audit_seconds=3, chain_events=20_000, pgbench_seconds=3)
+
+
+class Command(BaseCommand):
+    help = "Generate a caseload of N referrals and measure every figure with its baseline."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--referrals", type=int, default=100_000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--smoke", action="store_true",
+                            help="a few seconds per figure; report, never fail on targets")
+        parser.add_argument("--reuse", action="store_true",
+                            help="keep an existing caseload database of this size")
+
+    def handle(self, *args, referrals: int, seed: int, smoke: bool, reuse: bool, **options):
+        settings.DEBUG = False  # no query log in this process
+        self.started = time.perf_counter()
+        plan = SMOKE if smoke else FULL
+        results = Results(referrals=referrals, smoke=smoke)
+        base = databases.base_name()
+        names = {"n": f"{base}_n{referrals}", "ten": f"{base}_n10", "pg": f"{base}_pgbench"}
+        self._caseloads(results, names, referrals, seed, reuse)
+        with databases.using(names["n"]):
+            self._query_counts(results, names)
+            self._http(results, plan, names)
+            self._notes(results, plan, names)
+            self._trail(results, plan)
+        self._pgbench(results, plan, names)
+        self.log("Done")
+        results.write(RESULTS)
+        self.stdout.write("\n" + results.table() + "\n")
+        for note in results.notes:
+            self.stdout.write(f"- {note}")
+        self.stdout.write(f"\nWritten to {RESULTS}")
+
+    def log(self, text: str) -> None:
+        self.stdout.write(f"[{time.perf_counter() - self.started:6.1f}s] {text}")
+        self.stdout.flush()
+
+    # --- Databases -----------------------------------------------------------------------------
+
+    def _caseloads(self, results: Results, names: dict, referrals: int, seed: int,
+                   reuse: bool) -> None:
+        template = None
+        for key, count in (("n", referrals), ("ten", 10)):
+            if reuse and key == "n" and _has_caseload(names[key]):
+                self.log(f"Reusing {names[key]}")
+                continue
+            template = template or databases.migrated_template(f"{databases.base_name()}_tpl")
+            self.log(f"Generating {count:,} referrals into {names[key]}")
+            summary = databases.with_caseload(names[key], template=template, referrals=count,
+                                              seed=seed, log=self.log)
+            results.generation[str(count)] = {"rows": summary.total_rows,
+                                              "seconds": round(summary.seconds["total"], 1),
+                                              "by_table": summary.rows}
+            self.log(f"  {summary.total_rows:,} rows in {summary.seconds['total']:.1f}s")
+        if template:
+            databases.drop(template)
+
+    # --- Query counts --------------------------------------------------------------------------
+
+    def _query_counts(self, results: Results, names: dict) -> None:
+        self.log("Query counts at N and at 10")
+        at_n = reading.query_counts(reading.endpoints(reading.busiest_accounts()))
+        with databases.using(names["ten"]):
+            at_ten = reading.query_counts(reading.endpoints(reading.busiest_accounts()))
+        for name, (count, rows) in at_n.items():
+            ten, ten_rows = at_ten.get(name, (None, 0))
+            comparable = ten is not None and (rows > 0) == (ten_rows > 0)
+            results.add(Figure(
+                name=f"queries: {name}", unit="queries", value=count, baseline=ten,
+                baseline_name="at 10", target="same as at 10",
+                passed=count == ten if comparable else None,
+                note=f"{rows} rows at N, {ten_rows} at 10" + (
+                    "" if comparable else "; not comparable (an empty page skips its query)"),
+            ))
+
+    # --- HTTP: reading, lifecycles, the one-query floor, memory ----------------------------
+
+    def _http(self, results: Results, plan: Plan, names: dict) -> None:
+        url = databases.url_of(names["n"])
+        kinds = ["daphne"] + (["uvicorn"] if servers.uvicorn_available() else [])
+        if "uvicorn" not in kinds:
+            results.notes.append("uvicorn is not installed: install the `bench` extra "
+                                 "(pip install -e '.[bench]') to measure it beside daphne.")
+        accounts = reading.busiest_accounts()
+        endpoints = reading.endpoints(accounts)
+        teams = lifecycle.crews(accounts.token)
+        lifecycle_figures, template = [], None
+        for kind in kinds:
+            self.log(f"HTTP figures on {kind}" + (" (2 workers)" if kind == "uvicorn" else ""))
+            server = servers.Server(kind, url)
+            try:
+                sign_in(server.host, "bench.police", bench_password())
+                figures = reading.http_figures(
+                    lambda token, host=server.host: Client(host, token), endpoints,
+                    server=kind, warmup=plan.warmup, samples=plan.samples)
+                for figure in figures:
+                    results.add(figure)
+                load = floors.one_query_view(server.host, clients=CLIENTS,
+                                             seconds=plan.load_seconds)
+                results.add(Figure(
+                    name=f"one-query view, {CLIENTS} clients ({kind})", unit="req/s",
+                    value=load.rate, note=f"p50 {percentile(load.latencies_ms, 50):.1f} ms, "
+                    f"p99 {percentile(load.latencies_ms, 99):.1f} ms; the HTTP floor",
+                ))
+                runs = lifecycle.Lifecycles(server.host, teams)
+                load = runs.run(clients=CLIENTS, seconds=plan.lifecycle_seconds)
+                template = template or (runs.finished[0] if runs.finished else None)
+                figure = results.add(Figure(
+                    name=f"lifecycles/s, {CLIENTS} clients ({kind})", unit="/s", value=load.rate,
+                    baseline_name="plain SQL copies/s",
+                    note=f"{load.done} lifecycles, 9 requests each; p50 "
+                    f"{percentile(load.latencies_ms, 50):.0f} ms per lifecycle; "
+                    f"{len(load.errors)} errors" + (f" ({load.errors[0]})" if load.errors else ""),
+                ))
+                lifecycle_figures.append(figure)
+                results.add(Figure(
+                    name=f"flow transitions/s ({kind})", unit="/s",
+                    value=load.transitions / load.seconds,
+                    note="viewflow task rows written (human and gateway nodes)",
+                ))
+                results.add(Figure(name=f"peak RSS of one server process ({kind})", unit="MB",
+                                   value=server.peak_rss_mb()))
+            finally:
+                server.stop()
+        if template is None:
+            results.notes.append("No lifecycle finished: the plain-SQL floor was not measured.")
+            return
+        copies = lifecycle.PlainCopies(template)
+        load = floors_copy(copies, plan)
+        for figure in lifecycle_figures:
+            figure.baseline = load.rate
+            figure.note += f"; the floor copies {copies.rows_per_copy} rows per lifecycle"
+
+    # --- Live notes ----------------------------------------------------------------------------
+
+    def _notes(self, results: Results, plan: Plan, names: dict) -> None:
+        if not settings.REDIS_URL:
+            results.notes.append("Live notes not measured: REDIS_URL is not set.")
+            return
+        self.log("Live notes: 50 sockets, 5 writers at 10 notes/s")
+        conference, tokens = notes.meeting()
+        server = servers.Server("daphne", databases.url_of(names["n"]))
+        try:
+            ws_base = f"ws://127.0.0.1:{server.port}"
+            delivered = notes.through_server(ws_base, conference.pk, tokens, plan.notes_seconds)
+        finally:
+            server.stop()
+        bare = notes.through_bare_layer(plan.notes_seconds)
+        floor = bare.latencies_ms()
+        figure = results.add(Figure.latency(
+            "live notes: delivery latency (daphne + Redis)", delivered.latencies_ms(),
+            baseline=percentile(floor, 95), baseline_name="bare channels-redis p95",
+            note=f"{len(delivered.sent)} notes x {len(tokens)} sockets; floor p50 "
+            f"{percentile(floor, 50):.1f} ms, p99 {percentile(floor, 99):.1f} ms, "
+            f"lost {bare.lost(notes.SOCKETS)}, duplicates {bare.duplicates}",
+        ))
+        figure.target = "report p50 and p99"
+        lost = delivered.lost(len(tokens))
+        results.add(Figure(name="live notes: lost", unit="count", value=lost, target="0",
+                           passed=lost == 0))
+        results.add(Figure(name="live notes: duplicates", unit="count",
+                           value=delivered.duplicates, target="0",
+                           passed=delivered.duplicates == 0))
+
+    # --- Audit ---------------------------------------------------------------------------------
+
+    def _trail(self, results: Results, plan: Plan) -> None:
+        self.log(f"Audit: {CLIENTS} writers; verify {plan.chain_events:,}+ events")
+        app = trail.append_through_app(clients=CLIENTS, seconds=plan.audit_seconds)
+        plain = trail.append_plain(clients=CLIENTS, seconds=plan.audit_seconds)
+        results.add(Figure(name=f"audit appends/s, {CLIENTS} writers", unit="/s", value=app.rate,
+                           baseline=plain.rate, baseline_name="plain INSERT/s",
+                           note=f"{len(app.errors)} errors"))
+        length = trail.top_up(plan.chain_events)
+        verification = trail.verify()
+        rows, seconds = trail.read_floor()
+        results.add(Figure(
+            name=f"audit_verify events/s over {length:,}", unit="/s", value=verification.rate,
+            baseline=rows / seconds, baseline_name="read without hashing",
+            target="chain verifies", passed=verification.ok,
+            note=f"{verification.events:,} events in {verification.seconds:.1f}s",
+        ))
+
+    # --- pgbench -------------------------------------------------------------------------------
+
+    def _pgbench(self, results: Results, plan: Plan, names: dict) -> None:
+        self.log("pgbench read-write")
+        tps, how = floors.pgbench_tps(names["pg"], clients=CLIENTS, seconds=plan.pgbench_seconds)
+        if tps is None:
+            results.notes.append(f"pgbench skipped: {how}")
+            return
+        results.add(Figure(name="pgbench read-write TPS (this machine's write ceiling)",
+                           unit="tps", value=tps, note=how))
+
+
+def floors_copy(copies: lifecycle.PlainCopies, plan: Plan):
+    from bench.measure.http import concurrently
+
+    return concurrently(copies.unit, clients=CLIENTS, seconds=plan.lifecycle_seconds)
+
+
+def _has_caseload(name: str) -> bool:
+    from django.db import DatabaseError
+
+    from referral.models import Referral
+
+    try:
+        with databases.using(name):
+            return Referral.objects.exists()
+    except DatabaseError:
+        return False

@@ -1,0 +1,173 @@
+"""Reading figures: inbox, queue, overdue, an agency's referrals, one referral; query counts.
+
+Each endpoint is timed over HTTP against a live server and compared with its floor: the SQL that
+returns the rows it shows, replayed raw on one connection. That SQL is captured by calling the
+same endpoint in-process: every SELECT it issues except the token look-up and the paginator's
+COUNT. Query counts come from the same in-process call, at N and at 10 referrals.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, Q
+from django.test import Client as DjangoClient
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from agencies.models import Agency, Membership
+from conferences.models import Conference
+from referral.models import ReferralAgencyPermission
+from workflows.models import AgencyTask
+
+from .http import latencies
+from .report import Figure, percentile
+
+
+@dataclass
+class Accounts:
+    """The busiest member of each kind: the largest inbox, queue and case list there is."""
+
+    coordinator: Membership
+    police: Membership
+    chair: Membership
+    auditor: Membership
+    conference_id: int | None
+
+    def token(self, membership: Membership) -> str:
+        return Token.objects.get_or_create(user=membership.user)[0].key
+
+
+def busiest_accounts() -> Accounts:
+    hub = (Agency.objects.filter(kind="coordinator")
+           .annotate(open=Count("tasks", filter=Q(tasks__is_open=True))).order_by("-open", "id")
+           .first())
+    owners = (AgencyTask.objects.filter(agency=hub, is_open=True, owner__isnull=False)
+              .values("owner").annotate(n=Count("id")).order_by("-n", "owner"))
+    owner_ids = [row["owner"] for row in owners]
+    members = Membership.objects.select_related("user", "agency")
+    coordinator = next(
+        (m for m in members.filter(agency=hub, user_id__in=owner_ids[:10])
+         if "caseworker" in m.roles), None,
+    ) or members.filter(agency=hub).first()
+    police_group = (ReferralAgencyPermission.objects.filter(group__agency__kind="police")
+                    .values("group").annotate(n=Count("id")).order_by("-n", "group").first())
+    police = next(m for m in members.filter(agency__group_id=police_group["group"])
+                  if "caseworker" in m.roles)
+    # The chair of the last meeting held (a chair reads minutes of meetings they attended).
+    conference = (Conference.objects.filter(status="minutes_signed").order_by("-starts_at", "id")
+                  .first() or Conference.objects.order_by("id").first())
+    chair = members.get(user_id=conference.chair_id)
+    auditor = next(m for m in members.filter(agency__kind="oversight") if "auditor" in m.roles)
+    return Accounts(coordinator=coordinator, police=police, chair=chair, auditor=auditor,
+                    conference_id=conference.pk)
+
+
+@dataclass
+class Endpoint:
+    name: str
+    path: str
+    token: str
+
+
+def _in_process(endpoint: Endpoint) -> tuple[dict, list[str]]:
+    client = DjangoClient(HTTP_AUTHORIZATION=f"Token {endpoint.token}")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(endpoint.path)
+    if response.status_code != 200:
+        raise RuntimeError(f"{endpoint.path}: {response.status_code} {response.content[:300]}")
+    return response.json(), [q["sql"] for q in captured.captured_queries]
+
+
+def floor_sql(queries: list[str]) -> list[str]:
+    """The SELECTs that fetch what the response shows (not sign-in, not the page count)."""
+    return [
+        q for q in queries
+        if q.lstrip().upper().startswith("SELECT")
+        and "authtoken_token" not in q
+        and not q.lstrip().upper().startswith("SELECT COUNT(*)")
+    ]
+
+
+def endpoints(accounts: Accounts) -> list[Endpoint]:
+    """Every list and detail endpoint a member reads, with ids found through the lists."""
+    coordinator = accounts.token(accounts.coordinator)
+    police = accounts.token(accounts.police)
+    chair = accounts.token(accounts.chair)
+    auditor = accounts.token(accounts.auditor)
+    found = [
+        Endpoint("me", "/api/v1/me/", police),
+        Endpoint("tasks: mine", "/api/v1/tasks/?scope=mine", coordinator),
+        Endpoint("tasks: queue", "/api/v1/tasks/?scope=queue", coordinator),
+        Endpoint("tasks: overdue", "/api/v1/tasks/?scope=overdue", coordinator),
+        Endpoint("referrals: list", "/api/v1/referrals/", police),
+        Endpoint("notifications", "/api/v1/notifications/", coordinator),
+        Endpoint("conferences: list", "/api/v1/conferences/", chair),
+        Endpoint("audit: events", "/api/v1/audit/events/", auditor),
+    ]
+    body, _ = _in_process(found[2])
+    if body["results"]:
+        found.append(Endpoint("task: detail", f"/api/v1/tasks/{body['results'][0]['id']}/",
+                              coordinator))
+    body, _ = _in_process(found[4])
+    if body["results"]:
+        referral = body["results"][0]["id"]
+        found.append(Endpoint("referral: detail", f"/api/v1/referrals/{referral}/", police))
+        found.append(Endpoint("referral: timeline", f"/api/v1/referrals/{referral}/timeline/",
+                              police))
+    conference = accounts.conference_id
+    if conference:
+        for name, suffix in (("conference: detail", ""),
+                             ("conference: minutes", "minutes/"), ("conference: notes", "notes/")):
+            found.append(Endpoint(name, f"/api/v1/conferences/{conference}/{suffix}", chair))
+    return found
+
+
+def query_counts(endpoints_: list[Endpoint]) -> dict[str, tuple[int, int]]:
+    """Queries each endpoint issues, and how many rows it answered with (1 for a detail)."""
+    counts = {}
+    for endpoint in endpoints_:
+        body, queries = _in_process(endpoint)
+        rows = len(body["results"]) if isinstance(body.get("results"), list) else 1
+        counts[endpoint.name] = (len(queries), rows)
+    return counts
+
+
+def raw_latencies(queries: list[str], *, warmup: int, samples: int) -> list[float]:
+    """Milliseconds to run these statements back to back on one connection (the floor)."""
+    timings = []
+    with connection.cursor() as cursor:
+        for n in range(warmup + samples):
+            started = time.perf_counter()
+            for sql in queries:
+                cursor.execute(sql)
+                cursor.fetchall()
+            if n >= warmup:
+                timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+TIMED = ("tasks: mine", "tasks: queue", "tasks: overdue", "referrals: list", "referral: detail")
+
+
+def http_figures(client_for, endpoints_: list[Endpoint], *, server: str, warmup: int,
+                 samples: int) -> list[Figure]:
+    """p50/p95/p99 over HTTP of the inbox, queue, overdue, list and detail, with their floors."""
+    figures = []
+    for endpoint in [e for e in endpoints_ if e.name in TIMED]:
+        body, queries = _in_process(endpoint)
+        client = client_for(endpoint.token)
+        timings = latencies(client, endpoint.path, warmup=warmup, samples=samples)
+        client.close()
+        floor = raw_latencies(floor_sql(queries), warmup=warmup, samples=samples)
+        figure = Figure.latency(
+            f"{endpoint.name} ({server})", timings, baseline=percentile(floor, 95),
+            baseline_name="raw SQL p95", target="p95 < 50 ms, ratio < 3",
+            note=f"{len(floor_sql(queries))} floor statement(s); "
+            f"{body.get('count', '-')} rows in all",
+        )
+        figure.passed = figure.p95 < 50 and (figure.ratio or 0) < 3
+        figures.append(figure)
+    return figures

@@ -1,0 +1,115 @@
+"""Live servers on the benchmark database: daphne (`manage.py serve`) and uvicorn workers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+# The servers' Redis database: their queued e-mail (no Celery worker runs here) stays apart.
+REDIS_DB = 14
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def redis_url() -> str:
+    return settings.REDIS_URL.rsplit("/", 1)[0] + f"/{REDIS_DB}" if settings.REDIS_URL else ""
+
+
+def uvicorn_available() -> bool:
+    return shutil.which("uvicorn", path=str(Path(sys.executable).parent)) is not None
+
+
+class Server:
+    """One server process (and its workers) serving `bench.server_settings` on a free port."""
+
+    def __init__(self, kind: str, database_url: str, *, workers: int = 2) -> None:
+        self.kind, self.port = kind, free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url(),
+            "CHANNEL_PREFIX": f"concord-bench-{os.getpid()}",
+            "DJANGO_SETTINGS_MODULE": "bench.server_settings",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+        }
+        for name in ("CONCORD_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+            env.pop(name, None)
+        if kind == "daphne":
+            command = [sys.executable, "manage.py", "serve", "--host", "127.0.0.1",
+                       "--port", str(self.port)]
+        else:
+            command = [str(Path(sys.executable).parent / "uvicorn"), "config.asgi:application",
+                       "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
+                       "--no-access-log", "--lifespan", "off", "--log-level", "warning"]
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and servers
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        self._wait()
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.kind} exited: "
+                                   + self.process.stderr.read().decode()[-2000:])
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), 0.2):
+                    time.sleep(0.5 if self.kind == "daphne" else 2.0)  # workers still booting
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{self.kind} did not start in 60 s")
+
+    @property
+    def host(self) -> tuple[str, int]:
+        return ("127.0.0.1", self.port)
+
+    def pids(self) -> list[int]:
+        """The server process and its workers (uvicorn's supervisor does not serve)."""
+        children = _children(self.process.pid)
+        return children if self.kind == "uvicorn" and children else [self.process.pid]
+
+    def peak_rss_mb(self) -> float:
+        """The largest peak resident size (VmHWM) of any one serving process."""
+        return max((_status_kb(pid, "VmHWM") / 1024 for pid in self.pids()), default=0.0)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _status_kb(pid: int, key: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0

@@ -1,0 +1,106 @@
+"""The audit trail: appends by 8 concurrent writers, and verification of a long chain.
+
+Appending goes through `audit.events` (one event per transaction, sealed after commit, as a
+request writes it); the floor is the same INSERT in plain SQL, one per transaction. Verifying
+runs `audit.chain.verify` over the whole chain, topped up to the wanted length with sealed
+events; the floor is reading the same rows without hashing them.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, datetime, timedelta
+
+from django.db import connection, transaction
+
+from agencies.models import Membership
+from audit import chain, events
+from audit.models import Event
+from bench.generate.rows import Ids
+from bench.generate.trail import Trail
+
+from .http import Load, concurrently
+
+
+def append_through_app(*, clients: int, seconds: float) -> Load:
+    members = list(Membership.objects.select_related("user", "agency")[:clients])
+
+    def unit(index: int):
+        member = members[index % len(members)]
+
+        def append() -> None:
+            with transaction.atomic():
+                events.access_refused_event(actor=member.user, object_type="referral.referral",
+                                            object_id=index, referral_id=None)
+
+        return append
+
+    load = concurrently(unit, clients=clients, seconds=seconds)
+    chain.seal()
+    return load
+
+
+def append_plain(*, clients: int, seconds: float) -> Load:
+    def unit(index: int):
+        def append() -> None:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO audit_event (at, actor_username, agency_slug, verb, object_type,"
+                    " object_id, reason, changes, recipients, request_id, prev_hash, hash)"
+                    " VALUES (now(), 'bench', '', 'access.refused', '', %s, '',"
+                    " '{\"object_type\": \"referral.referral\"}', '[]', '', '', '')",
+                    [str(index)],
+                )
+
+        return append
+
+    load = concurrently(unit, clients=clients, seconds=seconds)
+    chain.seal()
+    return load
+
+
+def top_up(events_wanted: int, *, seed: int = 7) -> int:
+    """Append sealed events until the chain is `events_wanted` long; returns its length."""
+    have = Event.objects.filter(seq__isnull=False).count()
+    missing = events_wanted - have
+    if missing <= 0:
+        return have
+    rng = random.Random(seed)
+    trail = Trail(Ids())
+    start = datetime.now(UTC) - timedelta(days=1)
+    with transaction.atomic():
+        for n in range(missing):
+            trail.record(verb="section.read", at=start + timedelta(microseconds=n),
+                         referral_id=rng.randrange(1, 1_000_000),
+                         changes={"section": rng.choice(("victim_contact", "charging"))})
+            if len(trail.pending) >= 20_000:
+                trail.seal()
+        trail.seal()
+    return have + missing
+
+
+def verify() -> chain.Verification:
+    connection.close()
+    return chain.verify(anchor_file=_no_anchor())
+
+
+def read_floor() -> tuple[int, float]:
+    """Rows and seconds to stream the same columns the verifier reads, without hashing."""
+    started = time.perf_counter()
+    count = 0
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
+        cursor.execute(
+            "SELECT seq, prev_hash, hash, at, actor_username, agency_slug, verb, object_type,"
+            " object_id, referral_id, reason, changes, recipients, request_id FROM audit_event"
+            " WHERE seq IS NOT NULL ORDER BY seq"
+        )
+        while rows := cursor.fetchmany(5000):
+            count += len(rows)
+    return count, time.perf_counter() - started
+
+
+def _no_anchor():
+    from pathlib import Path
+
+    return Path("/nonexistent/bench-anchors.jsonl")
