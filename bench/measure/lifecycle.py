@@ -73,6 +73,11 @@ def crews(token_of) -> list[Crew]:
     return teams
 
 
+def _name() -> str:
+    """A name of letters only: linking ignores digits, and a shared name would link the cases."""
+    return "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:14]).title()
+
+
 def _payload(n: str) -> dict:
     now = timezone.now()
     return {
@@ -123,8 +128,7 @@ class Lifecycles:
         research = {k: Client(self.host, t) for k, t in crew.research.items()}
 
         def lifecycle() -> None:
-            body = _check(*referrer.post("/api/v1/referrals/", _payload(uuid.uuid4().hex[:12])),
-                          "refer")
+            body = _check(*referrer.post("/api/v1/referrals/", _payload(_name())), "refer")
             referral = body["id"]
             task = _task_id(referral, "triage")
             _check(*hub.post(f"/api/v1/tasks/{task}/claim/"), "claim triage")
@@ -252,7 +256,7 @@ class PlainCopies:
             elif t.model is Event and field.attname in ("seq", "prev_hash", "hash"):
                 value = None if field.attname == "seq" else ""
             elif t.model is Referral and field.attname == "reference":
-                value = f"PLAIN-{n:09d}"
+                value = f"P-{uuid.uuid4().hex[:16]}"
             elif t.model is Referral and field.attname == "timeline_id":
                 value = ids[Referral._meta.db_table].get(value, value)
             out.append(field.get_db_prep_save(value, connection))

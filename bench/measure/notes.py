@@ -115,7 +115,7 @@ def through_server(ws_base: str, conference_id: int, tokens: list[str],
         for token in tokens:
             ws = await websockets.connect(url + token, max_queue=None, open_timeout=30)
             sockets.append(ws)
-        await asyncio.sleep(2 + len(sockets) * 0.05)  # presence updates settle
+        await asyncio.sleep(1 + len(sockets) * 0.02)  # presence updates settle
         delivery, stop = Delivery(), asyncio.Event()
         readers = [asyncio.create_task(_reader(i, ws, delivery, stop))
                    for i, ws in enumerate(sockets)]

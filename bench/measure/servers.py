@@ -45,6 +45,10 @@ class Server:
             "SECRET_KEY": settings.SECRET_KEY,
             "DEBUG": "false",
             "LOG_LEVEL": "WARNING",
+            # Under ASGI every request runs in a thread of its own: a persistent connection
+            # (CONN_MAX_AGE > 0, the settings' default) is left open per request, and 8 clients
+            # exhaust PostgreSQL's 100 connections within seconds. See bench/README.md.
+            "CONN_MAX_AGE": "0",
         }
         for name in ("CONCORD_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"):
             env.pop(name, None)

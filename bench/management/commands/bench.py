@@ -32,8 +32,8 @@ class Plan:
 
 FULL = Plan(warmup=20, samples=300, load_seconds=15, lifecycle_seconds=30, notes_seconds=60,
             audit_seconds=15, chain_events=1_000_000, pgbench_seconds=20)
-SMOKE = Plan(warmup=5, samples=40, load_seconds=3, lifecycle_seconds=5, notes_seconds=3,
-             audit_seconds=3, chain_events=20_000, pgbench_seconds=3)
+SMOKE = Plan(warmup=5, samples=30, load_seconds=2, lifecycle_seconds=4, notes_seconds=2,
+             audit_seconds=2, chain_events=20_000, pgbench_seconds=3)
 
 
 class Command(BaseCommand):
@@ -156,7 +156,8 @@ class Command(BaseCommand):
                     note="viewflow task rows written (human and gateway nodes)",
                 ))
                 results.add(Figure(name=f"peak RSS of one server process ({kind})", unit="MB",
-                                   value=server.peak_rss_mb()))
+                                   value=server.peak_rss_mb(),
+                                   note=f"{_connections(names['n'])} database connections open"))
             finally:
                 server.stop()
         if template is None:
@@ -167,6 +168,9 @@ class Command(BaseCommand):
         for figure in lifecycle_figures:
             figure.baseline = load.rate
             figure.note += f"; the floor copies {copies.rows_per_copy} rows per lifecycle"
+        if load.errors:
+            results.notes.append(f"Plain-SQL copies failed {len(load.errors)} times: "
+                                 f"{load.errors[0]}")
 
     # --- Live notes ----------------------------------------------------------------------------
 
@@ -234,6 +238,14 @@ def floors_copy(copies: lifecycle.PlainCopies, plan: Plan):
     from bench.measure.http import concurrently
 
     return concurrently(copies.unit, clients=CLIENTS, seconds=plan.lifecycle_seconds)
+
+
+def _connections(name: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name])
+        return cursor.fetchone()[0]
 
 
 def _has_caseload(name: str) -> bool:
