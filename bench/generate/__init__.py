@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 
 from django.contrib.auth.models import Permission
-from django.db import transaction
+from django.db import connection, transaction
 
 from referral.models import ReferenceCounter, Referral, ScreeningInstrument
 
@@ -100,6 +100,9 @@ def generate(*, referrals: int, seed: int, log: Callable[[str], None] = print) -
         for year, last in counters.items():
             ReferenceCounter.objects.update_or_create(year=year, defaults={"last": last})
         reset_sequences(ids.models())
+        with connection.cursor() as cursor:
+            # Fresh statistics: without them the planner takes every table for empty.
+            cursor.execute("ANALYZE")
         lap("finishing")
     summary.rows = {**rows.written, "audit.Event": trail.written}
     summary.seconds["total"] = time.perf_counter() - started

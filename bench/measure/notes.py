@@ -33,6 +33,7 @@ class Delivery:
     sent: dict[str, float] = field(default_factory=dict)  # client_id -> send time
     received: dict[tuple[int, str], float] = field(default_factory=dict)
     duplicates: int = 0
+    last_message: float = 0.0
 
     def latencies_ms(self) -> list[float]:
         return [(at - self.sent[cid]) * 1000 for (_, cid), at in self.received.items()
@@ -80,7 +81,7 @@ async def _reader(index: int, ws, delivery: Delivery, stop: asyncio.Event) -> No
             continue
         except websockets.ConnectionClosed:
             return
-        now = time.perf_counter()
+        now = delivery.last_message = time.perf_counter()
         message = json.loads(raw)
         if message.get("type") != "note.added":
             continue
@@ -101,6 +102,14 @@ async def _writer(ws, delivery: Delivery, seconds: float, n: int) -> None:
                                   "text": f"Writer {n}, note {k}: victim reports new texts."}))
 
 
+async def _quiet(delivery: Delivery, *, gap: float = 1.0, limit: float = 60.0) -> None:
+    """Wait until no socket has received anything for `gap` seconds."""
+    deadline = time.perf_counter() + limit
+    delivery.last_message = time.perf_counter()
+    while time.perf_counter() < deadline and time.perf_counter() - delivery.last_message < gap:
+        await asyncio.sleep(0.1)
+
+
 async def _settle(delivery: Delivery, sockets: int, timeout: float) -> None:
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline and delivery.lost(sockets) > 0:
@@ -115,11 +124,10 @@ def through_server(ws_base: str, conference_id: int, tokens: list[str],
         for token in tokens:
             ws = await websockets.connect(url + token, max_queue=None, open_timeout=30)
             sockets.append(ws)
-        await asyncio.sleep(1 + len(sockets) * 0.02)  # presence updates settle
         delivery, stop = Delivery(), asyncio.Event()
         readers = [asyncio.create_task(_reader(i, ws, delivery, stop))
                    for i, ws in enumerate(sockets)]
-        await asyncio.sleep(0.5)
+        await _quiet(delivery)  # every join refreshed every screen: let that storm pass first
         delivery.received.clear()
         writers = [_writer(sockets[i * (len(sockets) // WRITERS)], delivery, seconds, i)
                    for i in range(WRITERS)]

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from agencies.models import Membership
 from audit import chain, events
 from audit.models import Event
-from bench.generate.rows import Ids
+from bench.generate.rows import Ids, reset_sequences
 from bench.generate.trail import Trail
 
 from .http import Load, concurrently
@@ -77,6 +77,7 @@ def top_up(events_wanted: int, *, seed: int = 7) -> int:
             if len(trail.pending) >= 20_000:
                 trail.seal()
         trail.seal()
+        reset_sequences([Event])  # the application's next event comes after these
     return have + missing
 
 
