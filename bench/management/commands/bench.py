@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 
 from bench.generate.people import bench_password
 from bench.measure import databases, floors, lifecycle, notes, reading, servers, trail
-from bench.measure.http import Client, sign_in
+from bench.measure.http import Client, concurrently, sign_in
 from bench.measure.report import Figure, Results, percentile
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "latest.json"
@@ -140,7 +140,7 @@ class Command(BaseCommand):
                     f"p99 {percentile(load.latencies_ms, 99):.1f} ms; the HTTP floor",
                 ))
                 runs = lifecycle.Lifecycles(server.host, teams)
-                load = runs.run(clients=CLIENTS, seconds=plan.lifecycle_seconds)
+                load, transitions = runs.run(clients=CLIENTS, seconds=plan.lifecycle_seconds)
                 template = template or (runs.finished[0] if runs.finished else None)
                 figure = results.add(Figure(
                     name=f"lifecycles/s, {CLIENTS} clients ({kind})", unit="/s", value=load.rate,
@@ -152,7 +152,7 @@ class Command(BaseCommand):
                 lifecycle_figures.append(figure)
                 results.add(Figure(
                     name=f"flow transitions/s ({kind})", unit="/s",
-                    value=load.transitions / load.seconds,
+                    value=transitions / load.seconds,
                     note="viewflow task rows written (human and gateway nodes)",
                 ))
                 results.add(Figure(name=f"peak RSS of one server process ({kind})", unit="MB",
@@ -164,7 +164,7 @@ class Command(BaseCommand):
             results.notes.append("No lifecycle finished: the plain-SQL floor was not measured.")
             return
         copies = lifecycle.PlainCopies(template)
-        load = floors_copy(copies, plan)
+        load = concurrently(copies.unit, clients=CLIENTS, seconds=plan.lifecycle_seconds)
         for figure in lifecycle_figures:
             figure.baseline = load.rate
             figure.note += f"; the floor copies {copies.rows_per_copy} rows per lifecycle"
@@ -232,12 +232,6 @@ class Command(BaseCommand):
             return
         results.add(Figure(name="pgbench read-write TPS (this machine's write ceiling)",
                            unit="tps", value=tps, note=how))
-
-
-def floors_copy(copies: lifecycle.PlainCopies, plan: Plan):
-    from bench.measure.http import concurrently
-
-    return concurrently(copies.unit, clients=CLIENTS, seconds=plan.lifecycle_seconds)
 
 
 def _connections(name: str) -> int:
