@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import IntegrityError, transaction
 
 from agencies.selectors import agency_members
 
@@ -28,14 +27,18 @@ def _text(task: AgencyTask, kind: str) -> str:
 def _notify(task: AgencyTask, kind: str, users) -> int:
     users = [u for u in users if u.is_active]
     text = _text(task, kind)
-    created = []
-    for user in users:
-        try:
-            with transaction.atomic():
-                Notification.objects.create(user=user, kind=kind, task=task, text=text)
-            created.append(user)
-        except IntegrityError:
-            continue  # already told: notifying is idempotent per user, kind and task
+    # Notifying is idempotent per user, kind and task: skip those already told, and let the
+    # unique constraint absorb a race with another sender.
+    told = set(
+        Notification.objects.filter(task=task, kind=kind, user__in=users).values_list(
+            "user_id", flat=True
+        )
+    )
+    created = [u for u in users if u.pk not in told]
+    Notification.objects.bulk_create(
+        [Notification(user=u, kind=kind, task=task, text=text) for u in created],
+        ignore_conflicts=True,
+    )
     messages = [
         (
             f"Concord: {text}",
