@@ -114,6 +114,13 @@ CAPABILITY_TITLES = {
 }
 
 
+def claim_roles(role: str) -> frozenset[str]:
+    """Who may take a task meant for `role`: supervisors and chairs may do caseworkers' work."""
+    if role == R.CASEWORKER:
+        return frozenset({R.CASEWORKER, R.SUPERVISOR, R.CHAIR})
+    return frozenset({role})
+
+
 def _section_allowed(kind: str, roles: Iterable[str], section: str, mode: str) -> bool:
     grant = SECTION_ACCESS.get(section, {}).get(kind, "")
     if mode not in grant:

@@ -215,7 +215,7 @@ class AgendaView(APIView):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         payload = AgendaAddInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.meetings._check_chair(request.user, conference)
+        services.check_chair(request.user, conference)
         referral = referral_get(
             membership=membership_of(request.user), referral_id=payload.validated_data["referral"]
         )
@@ -281,7 +281,6 @@ class AgendaItemCloseView(APIView):
     @extend_schema(request=None, responses=ANY)
     def post(self, request, conference_id: int, item_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
-        services.meetings._check_chair(request.user, conference)
         item = services.agenda_item_close(item=_item(conference, item_id), actor=request.user)
         return Response({"id": item.pk, "status": item.status})
 

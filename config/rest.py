@@ -6,7 +6,7 @@ from collections import OrderedDict
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -30,12 +30,6 @@ class IsMember(BasePermission):
         from agencies.selectors import membership_of
 
         return membership_of(request.user) is not None
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The record changed since you read it."
-    default_code = "conflict"
 
 
 class Pagination(PageNumberPagination):
@@ -148,13 +142,6 @@ def exception_handler(exc, context):
         code = "malformed_request"
     response.data = {"error": {"code": code, "message": message, "fields": fields}}
     return response
-
-
-def reject_unknown_fields(serializer: serializers.Serializer, data) -> None:
-    """Raise a 400 naming every key the serializer does not declare, at any nesting level."""
-    errors = _unknown(serializer, data)
-    if errors:
-        raise exceptions.ValidationError(errors)
 
 
 def _unknown(serializer, data) -> dict:

@@ -25,13 +25,6 @@ from agencies.policy import InvolvementBasis
 from agencies.selectors import membership_of
 
 
-def claim_roles(role: str) -> set[str]:
-    """Who may take a task meant for `role`: supervisors and chairs may do caseworkers' work."""
-    if role == "caseworker":
-        return {"caseworker", "supervisor", "chair"}
-    return {role}
-
-
 def may_take(user, task) -> bool:
     """The access policy's answer: same agency, a role that fits, and not excluded."""
     member = membership_of(user)
@@ -41,7 +34,7 @@ def may_take(user, task) -> bool:
         return False
     if task.excluded_user_id is not None and task.excluded_user_id == user.pk:
         return False
-    return bool(set(member.roles) & claim_roles(task.role))
+    return bool(set(member.roles) & policy.claim_roles(task.role))
 
 
 def task_page(request, *args, **kwargs):

@@ -8,10 +8,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import send_mass_mail
 
+from agencies import policy
 from agencies.selectors import agency_members
 
 from .models import AgencyTask, Notification
-from .nodes import claim_roles
 
 
 def _text(task: AgencyTask, kind: str) -> str:
@@ -68,7 +68,7 @@ def task_queued(*, task_id: int) -> int:
         return 0
     if task.owner_id:
         return task_assigned(task_id=task_id)
-    roles = claim_roles(task.role)
+    roles = policy.claim_roles(task.role)
     members = [m.user for m in agency_members(agency=task.agency) if set(m.roles) & roles]
     if task.excluded_user_id:
         members = [u for u in members if u.pk != task.excluded_user_id]

@@ -7,10 +7,10 @@ from django.http import Http404
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
+from agencies import policy
 from agencies.selectors import membership_of
 
 from .models import AgencyTask, Notification
-from .nodes import claim_roles
 
 SCOPES = ("mine", "queue", "overdue")
 
@@ -36,7 +36,7 @@ def task_list(*, user, scope: str) -> QuerySet[AgencyTask]:
         roles = [
             r
             for r in ("caseworker", "supervisor", "chair", "auditor", "admin")
-            if set(member.roles) & claim_roles(r)
+            if set(member.roles) & policy.claim_roles(r)
         ]
         tasks = open_tasks.filter(owner__isnull=True, status=STATUS.NEW, role__in=roles).exclude(
             excluded_user_id=user.pk

@@ -8,6 +8,7 @@ from .meetings import (
     agenda_item_close,
     agenda_remove,
     agenda_reorder,
+    check_chair,
     conference_acknowledge,
     conference_close,
     conference_create,
@@ -20,6 +21,7 @@ from .meetings import (
 from .notes import note_add, note_edit
 
 __all__ = [
+    "check_chair",
     "action_outcome_from_task",
     "action_record",
     "agenda_add",

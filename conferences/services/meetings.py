@@ -21,7 +21,7 @@ from ..models import AgendaItem, Attendance, Conference, ConferenceAction, Decis
 from . import broadcast
 
 
-def _check_chair(actor, conference: Conference) -> None:
+def check_chair(actor, conference: Conference) -> None:
     member = membership_of(actor)
     if not policy.may(member, "chair_meeting") or member.agency_id != conference.coordinator_id:
         raise NotAllowed("Only a chair of the coordinating agency may do this.")
@@ -82,7 +82,7 @@ def conference_acknowledge(*, actor, conference: Conference) -> Attendance:
 
 @transaction.atomic
 def conference_start(*, actor, conference: Conference) -> Conference:
-    _check_chair(actor, conference)
+    check_chair(actor, conference)
     conference = _locked(conference)
     _require_status(conference, Conference.Status.SCHEDULED, doing="start the meeting")
     conference.status = Conference.Status.IN_SESSION
@@ -102,7 +102,7 @@ def conference_move(
     *, actor, conference: Conference, item_id: int | None = None, step: int = 0
 ) -> Conference:
     """Make an item current (by id, or the next / previous one); every screen follows."""
-    _check_chair(actor, conference)
+    check_chair(actor, conference)
     conference = _locked(conference)
     _require_status(conference, Conference.Status.IN_SESSION, doing="move between cases")
     items = list(conference.agenda.exclude(status=AgendaItem.Status.REMOVED).order_by("position"))
@@ -135,7 +135,7 @@ def conference_close(*, actor, conference: Conference) -> Conference:
     from workflows import calendar
     from workflows.services import case_task_start
 
-    _check_chair(actor, conference)
+    check_chair(actor, conference)
     conference = _locked(conference)
     _require_status(conference, Conference.Status.IN_SESSION, doing="close the meeting")
     conference.status = Conference.Status.CLOSED
@@ -157,7 +157,7 @@ def conference_close(*, actor, conference: Conference) -> Conference:
 @transaction.atomic
 def minutes_sign(*, actor, conference: Conference) -> Conference:
     """The chair signs the minutes: notes lock; later corrections are addenda."""
-    _check_chair(actor, conference)
+    check_chair(actor, conference)
     conference = _locked(conference)
     _require_status(conference, Conference.Status.CLOSED, doing="sign the minutes")
     conference.status = Conference.Status.MINUTES_SIGNED
@@ -236,7 +236,7 @@ def agenda_add(*, referral: Referral, conference_id: int, actor) -> AgendaItem:
 def agenda_remove(*, actor, item: AgendaItem) -> AgendaItem:
     """Take a case off the agenda (before it is heard); its conference involvement ends."""
     conference = item.conference
-    _check_chair(actor, conference)
+    check_chair(actor, conference)
     item = AgendaItem.objects.select_for_update().get(pk=item.pk)
     if item.status == AgendaItem.Status.CLOSED:
         raise Conflict("A heard case stays on the agenda.")
@@ -257,7 +257,7 @@ def agenda_remove(*, actor, item: AgendaItem) -> AgendaItem:
 
 @transaction.atomic
 def agenda_reorder(*, actor, conference: Conference, order: list[int]) -> Conference:
-    _check_chair(actor, conference)
+    check_chair(actor, conference)
     conference = _locked(conference)
     items = {i.pk: i for i in conference.agenda.exclude(status=AgendaItem.Status.REMOVED)}
     if sorted(order) != sorted(items):
@@ -279,8 +279,8 @@ def agenda_item_close(*, item: AgendaItem, actor) -> AgendaItem:
     from workflows.services import conference_heard
 
     item = AgendaItem.objects.select_for_update().select_related("conference").get(pk=item.pk)
-    if actor is not None and item.conference.chair_id != actor.pk:
-        _check_chair(actor, item.conference)
+    if actor is not None:
+        check_chair(actor, item.conference)
     if item.status == AgendaItem.Status.CLOSED:
         raise Conflict("This agenda item is already closed.")
     item.status = AgendaItem.Status.CLOSED
@@ -295,7 +295,7 @@ def agenda_item_close(*, item: AgendaItem, actor) -> AgendaItem:
 
 
 def _open_item(actor, conference: Conference, item_id) -> AgendaItem:
-    _check_chair(actor, conference)
+    check_chair(actor, conference)
     _require_status(conference, Conference.Status.IN_SESSION, doing="record decisions")
     item = conference.agenda.filter(pk=item_id).exclude(status=AgendaItem.Status.REMOVED).first()
     if item is None:
@@ -356,7 +356,7 @@ def action_outcome_from_task(*, task, outcome: str, note: str) -> None:
 @transaction.atomic
 def conference_uninvite(*, actor, conference: Conference, agency: Agency) -> None:
     """Withdraw an agency from a meeting: its access through the meeting ends, its sockets close."""
-    _check_chair(actor, conference)
+    check_chair(actor, conference)
     if agency.pk == conference.coordinator_id:
         raise DomainError("The coordinating agency cannot be withdrawn.")
     conference.invited_agencies.remove(agency)

@@ -110,3 +110,12 @@ def test_inactive_agency_may_do_nothing():
 def test_no_membership_sees_nothing():
     assert policy.readable_sections(None) == frozenset()
     assert not policy.may(None, "claim_task")
+
+
+@pytest.mark.parametrize("task_role,takers", [
+    ("caseworker", {"caseworker", "supervisor", "chair"}),
+    ("supervisor", {"supervisor"}),
+    ("chair", {"chair"}),
+])
+def test_who_may_take_a_task_meant_for_a_role(task_role, takers):
+    assert set(policy.claim_roles(task_role)) == takers
