@@ -1,17 +1,17 @@
 """The live-notes socket of a meeting: /ws/conferences/{id}/.
 
-Thin: every message is re-authorised, then handed to a service. A note is stored before it is
-broadcast; the channel layer may drop a broadcast (it delivers at most once), and the client's
-`resync` from the last sequence number it saw is the recovery path.
+Thin: every message is re-authorised, then handed to a service, in one database call on the
+sockets' kept connection (`socket_db`). A note is stored before it is broadcast; the channel
+layer may drop a broadcast (it delivers at most once), and the client's `resync` from the last
+sequence number it saw is the recovery path.
 """
 
 from __future__ import annotations
 
 import time
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.http import Http404
 
 from config.exceptions import DomainError
 
@@ -19,26 +19,39 @@ from . import selectors
 from .models import Conference, Presence
 from .services import broadcast
 from .services.notes import note_add, note_edit, note_payload
+from .socket_db import socket_closed, socket_db, socket_opened
 
 CLOSE_FORBIDDEN = 4403
 MAX_MESSAGE_CHARS = 20_000
 RATE_PER_SECOND = 20.0
 RATE_BURST = 40
 
+FORBIDDEN = "forbidden"  # what a handler returns when re-authorisation failed
+
+
+def _note_added(note: dict) -> dict:
+    return {"type": "note.added", "seq": note["seq"], "client_id": note["client_id"], "note": note}
+
+
+def _error(code: str, message: str) -> dict:
+    return {"type": "error", "code": code, "message": message}
+
 
 class ConferenceConsumer(AsyncJsonWebsocketConsumer):
     conference_id: int
     agency: str | None = None
+    revoked = False
 
     async def connect(self):
         self.conference_id = int(self.scope["url_route"]["kwargs"]["conference_id"])
         self.user = self.scope.get("user")
         self.tokens, self.refilled = float(RATE_BURST), time.monotonic()
         await self.accept()
-        self.agency = await self._authorise()
+        self.agency = await socket_db(self._authorise)()
         if self.agency is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        await socket_opened()
         await self.channel_layer.group_add(
             broadcast.agency_group(self.conference_id, self.agency), self.channel_name
         )
@@ -58,90 +71,97 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             broadcast.room_group(self.conference_id), self.channel_name
         )
         await self._presence(joined=False)
+        await socket_closed()
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None or len(text_data) > MAX_MESSAGE_CHARS:
             await self.send_json(
-                {
-                    "type": "error",
-                    "code": "too_large",
-                    "message": f"Messages are at most {MAX_MESSAGE_CHARS} characters.",
-                }
+                _error("too_large", f"Messages are at most {MAX_MESSAGE_CHARS} characters.")
             )
             return
         try:
             content = await self.decode_json(text_data)
         except ValueError:
-            await self._error("bad_message", "Messages are JSON objects.")
+            await self.send_json(_error("bad_message", "Messages are JSON objects."))
             return
         await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content, **kwargs):
         if not self._take_token():
+            await self.send_json(_error("rate_limited", "Too many messages; slow down."))
+            return
+        try:
+            replies, sends = await socket_db(self._handle_collecting)(content)
+        except DomainError as exc:
+            client_id = content.get("client_id") if isinstance(content, dict) else None
             await self.send_json(
-                {
-                    "type": "error",
-                    "code": "rate_limited",
-                    "message": "Too many messages; slow down.",
-                }
+                {**_error(exc.code, exc.message), "fields": exc.fields, "client_id": client_id}
             )
             return
-        if await self._authorise() != self.agency:
+        broadcast.send_in_order(sends)
+        if replies == FORBIDDEN:
+            self.revoked = True
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        if not isinstance(content, dict):
-            await self._error("bad_message", "Expected a JSON object.")
-            return
-        kind = content.get("type")
-        try:
-            if kind == "note.add":
-                await self._note_add(content)
-            elif kind == "note.edit":
-                await self._note_edit(content)
-            elif kind == "resync":
-                await self._resync(content.get("since", 0))
-            elif kind == "ping":
-                await self.send_json({"type": "pong"})
-            else:
-                await self._error("unknown_type", f"Unknown message type {kind!r}.")
-        except DomainError as exc:
-            await self.send_json(
-                {
-                    "type": "error",
-                    "code": exc.code,
-                    "message": exc.message,
-                    "fields": exc.fields,
-                    "client_id": content.get("client_id"),
-                }
-            )
+        for reply in replies:
+            await self.send_json(reply)
+
+    async def dispatch(self, message):
+        # channels runs close_old_connections on the shared sync thread before every handler:
+        # one thread hop per message, and in a meeting every note is a message to every socket
+        # (2,500 a second in the benchmark's meeting, queued behind the writers' database work).
+        # Deliveries touch no database, and `socket_db` tidies the connection around each call.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # --- Messages from the group ---------------------------------------------------------
 
     async def note_deliver(self, event):
+        if self.revoked:
+            return  # the room's notes may still be queued for a socket being closed
         await self.send_json(event["payload"])
 
     async def meeting_changed(self, event):
         await self.send_json(await self._state())
 
     async def access_revoked(self, event):
+        self.revoked = True
         await self.close(code=CLOSE_FORBIDDEN)
 
-    # --- Handlers ------------------------------------------------------------------------
+    # --- One database call per message: re-authorise, then act -----------------------------
 
-    async def _note_add(self, content):
-        note, created = await database_sync_to_async(self._store_note)(content)
-        if not created:
-            # A resend of a note already stored: acknowledge it to this socket only.
-            await self.send_json(
-                {
-                    "type": "note.added",
-                    "seq": note["seq"],
-                    "client_id": note["client_id"],
-                    "note": note,
-                }
-            )
+    def _handle_collecting(self, content) -> tuple[list[dict] | str, broadcast.Sends]:
+        with broadcast.collecting() as sends:
+            return self._handle(content), sends
 
-    def _store_note(self, content):
+    def _handle(self, content) -> list[dict] | str:
+        if self._authorise() != self.agency:
+            return FORBIDDEN
+        if not isinstance(content, dict):
+            return [_error("bad_message", "Expected a JSON object.")]
+        kind = content.get("type")
+        if kind == "note.add":
+            return self._note_add(content)
+        if kind == "note.edit":
+            self._note_edit(content)
+            return []
+        if kind == "resync":
+            return self._resync(content.get("since", 0))
+        if kind == "ping":
+            return [{"type": "pong"}]
+        return [_error("unknown_type", f"Unknown message type {kind!r}.")]
+
+    def _authorise(self) -> str | None:
+        user = self.user
+        if user is None or not user.is_authenticated:
+            return None
+        if hasattr(user, "_concord_membership"):
+            del user._concord_membership  # re-read: roles or membership may have changed
+        return selectors.attendee_agency_slug(user=user, conference=self.conference_id)
+
+    def _note_add(self, content) -> list[dict]:
         conference = Conference.objects.get(pk=self.conference_id)
         note, created = note_add(
             actor=self.user,
@@ -152,51 +172,29 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             visible_to=content.get("visible_to"),
             addendum_to=content.get("addendum_to"),
         )
-        return note_payload(note), created
+        # A new note reaches this socket through its group; a resend of one already stored is
+        # acknowledged to this socket only.
+        return [] if created else [_note_added(note_payload(note))]
 
-    async def _note_edit(self, content):
-        def edit():
-            conference = Conference.objects.get(pk=self.conference_id)
-            note_edit(
-                actor=self.user,
-                conference=conference,
-                note_id=content.get("note"),
-                version=content.get("version"),
-                text=content.get("text"),
-            )
+    def _note_edit(self, content) -> None:
+        note_edit(
+            actor=self.user,
+            conference=Conference.objects.get(pk=self.conference_id),
+            note_id=content.get("note"),
+            version=content.get("version"),
+            text=content.get("text"),
+        )
 
-        await database_sync_to_async(edit)()
-
-    async def _resync(self, since):
-        if not isinstance(since, int) or since < 0:
-            await self._error("bad_message", "since must be a sequence number (0 or more).")
-            return
-
-        def load():
-            # Read the meeting's last number first: every note up to it is either sent below
-            # or not for this agency, so the client may treat the range as complete.
-            conference = Conference.objects.get(pk=self.conference_id)
-            notes = selectors.notes_visible(
-                conference=conference, agency_slug=self.agency, since=since
-            )
-            return conference.last_seq, [
-                note_payload(n) for n in notes if n.seq <= conference.last_seq
-            ]
-
-        last_seq, notes = await database_sync_to_async(load)()
-        for note in notes:
-            await self.send_json(
-                {
-                    "type": "note.added",
-                    "seq": note["seq"],
-                    "client_id": note["client_id"],
-                    "note": note,
-                }
-            )
-        await self.send_json({"type": "resync.done", "last_seq": max(last_seq, since)})
-
-    async def _error(self, code: str, message: str):
-        await self.send_json({"type": "error", "code": code, "message": message})
+    def _resync(self, since) -> list[dict]:
+        if not isinstance(since, int) or isinstance(since, bool) or since < 0:
+            return [_error("bad_message", "since must be a sequence number (0 or more).")]
+        # Read the meeting's last number first: every note up to it is either sent below or not
+        # for this agency, so the client may treat the range as complete.
+        conference = Conference.objects.get(pk=self.conference_id)
+        notes = selectors.notes_visible(conference=conference, agency_slug=self.agency, since=since)
+        replies = [_note_added(note_payload(n)) for n in notes if n.seq <= conference.last_seq]
+        replies.append({"type": "resync.done", "last_seq": max(conference.last_seq, since)})
+        return replies
 
     def _take_token(self) -> bool:
         now = time.monotonic()
@@ -209,20 +207,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
 
     # --- Database ------------------------------------------------------------------------
 
-    @database_sync_to_async
-    def _authorise(self) -> str | None:
-        user = self.user
-        if user is None or not user.is_authenticated:
-            return None
-        if hasattr(user, "_concord_membership"):
-            del user._concord_membership  # re-read: roles or membership may have changed
-        try:
-            conference = selectors.conference_get(user=user, conference_id=self.conference_id)
-        except Http404:
-            return None
-        return selectors.attendee_agency_slug(user=user, conference=conference)
-
-    @database_sync_to_async
+    @socket_db
     def _presence(self, *, joined: bool) -> None:
         if joined:
             Presence.objects.update_or_create(
@@ -237,7 +222,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             Presence.objects.filter(channel_name=self.channel_name).delete()
         broadcast.meeting_state_now(self.conference_id)
 
-    @database_sync_to_async
+    @socket_db
     def _state(self) -> dict:
         conference = Conference.objects.select_related("current_item__referral").get(
             pk=self.conference_id

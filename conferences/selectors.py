@@ -39,16 +39,21 @@ def has_acknowledged(*, user, conference: Conference) -> bool:
     return Attendance.objects.filter(conference=conference, user=user).exists()
 
 
-def attendee_agency_slug(*, user, conference: Conference) -> str | None:
-    """The agency the user attends for, if invited, a note-taking role, and acknowledged."""
+def attendee_agency_slug(*, user, conference: Conference | int) -> str | None:
+    """The agency the user attends for, if invited, a note-taking role, and acknowledged.
+
+    One query after the membership: the socket asks this on every message it receives.
+    """
     member = membership_of(user)
     if member is None or not policy.can_read(member, "notes"):
         return None
-    if not conference.invited_agencies.filter(pk=member.agency_id).exists():
-        return None
-    if not has_acknowledged(user=user, conference=conference):
-        return None
-    return member.agency.slug
+    conference_id = conference.pk if isinstance(conference, Conference) else conference
+    attending = Attendance.objects.filter(
+        conference_id=conference_id,
+        user_id=user.pk,
+        conference__invited_agencies=member.agency_id,
+    ).exists()
+    return member.agency.slug if attending else None
 
 
 def require_attendee(*, user, conference: Conference) -> str:

@@ -154,15 +154,15 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Redis pub/sub: a group send is one PUBLISH, and each server process hands it to
+            # its own sockets in memory. The list-based RedisChannelLayer stores and pops a copy
+            # per socket: 50 Redis round trips for each note in a 50-socket meeting, which
+            # capped a server at far less than a busy meeting's traffic (bench/README.md).
+            # Both deliver at most once; the clients' resync by sequence number covers a loss.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": env.str("CHANNEL_PREFIX", default="concord"),
-                # A meeting runs for hours with a few dozen sockets: keep groups alive for a
-                # working day and give each socket room for bursts of notes.
-                "group_expiry": 12 * 60 * 60,
-                "capacity": 1000,
-                "expiry": 60,
                 "symmetric_encryption_keys": [
                     _channel_layer_key(env.str("CHANNEL_LAYER_KEY", default=SECRET_KEY))
                 ],

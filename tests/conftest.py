@@ -84,3 +84,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
         elif connection.vendor == "sqlite":
             cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
     yield
+    # A socket a test left open keeps its connection: the test database can only be dropped
+    # once it is closed.
+    from conferences.socket_db import close_kept_connection
+
+    close_kept_connection()

@@ -2,16 +2,33 @@
 
 Sockets join one group per (meeting, agency); a note goes only to the groups of the agencies
 that may see it, so a restricted note never reaches another agency's socket.
+
+A socket's own writes do not send from the database thread: the consumer collects what they
+would send (`collecting`) and hands it to one sender per event loop (`send_in_order`), which
+sends in the order the notes were numbered. The database thread, shared by every socket of the
+process, then never waits for the event loop it is serving.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
+import weakref
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+Sends = list[tuple[str, dict]]
+
+_collector = threading.local()
+_senders: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop -> its queue
 
 
 def agency_group(conference_id: int, agency_slug: str) -> str:
@@ -23,28 +40,80 @@ def room_group(conference_id: int) -> str:
 
 
 def _send(group: str, message: dict) -> None:
-    layer = get_channel_layer()
-    if layer is None:
+    _send_all([(group, message)])
+
+
+@contextmanager
+def collecting() -> Iterator[Sends]:
+    """Within this block (on this thread), sends are collected into the list it yields."""
+    sends: Sends = []
+    _collector.sends = sends
+    try:
+        yield sends
+    finally:
+        _collector.sends = None
+
+
+def send_in_order(sends: Sends) -> None:
+    """Queue collected sends for this event loop's sender; returns at once (call on the loop)."""
+    if not sends:
         return
+    loop = asyncio.get_running_loop()
+    queue = _senders.get(loop)
+    if queue is None:
+        queue = _senders[loop] = asyncio.Queue()
+        task = loop.create_task(_sender(queue))
+        queue.task = task  # keep the sender alive as long as its queue
+    queue.put_nowait(sends)
+
+
+async def _sender(queue: asyncio.Queue) -> None:
+    layer = get_channel_layer()
+    while True:
+        sends = await queue.get()
+        try:
+            await asyncio.gather(*(layer.group_send(group, message) for group, message in sends))
+        except Exception:  # noqa: BLE001 - a lost broadcast is recovered by the clients' resync
+            logger.exception("broadcast failed; clients will resync")
+
+
+def _send_all(sends: Sends) -> None:
+    """Send to several groups in one hop to the event loop (a note goes to every agency's)."""
+    layer = get_channel_layer()
+    if layer is None or not sends:
+        return
+    collected = getattr(_collector, "sends", None)
+    if collected is not None:
+        collected.extend(sends)
+        return
+
+    async def send_all():
+        await asyncio.gather(*(layer.group_send(group, message) for group, message in sends))
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        async_to_sync(layer.group_send)(group, message)
+        async_to_sync(send_all)()
         return
     # Synchronous code called from a thread that runs an event loop cannot block on it:
     # send from a helper thread with its own loop.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(async_to_sync(layer.group_send), group, message).result()
+        pool.submit(async_to_sync(send_all)).result()
 
 
-def note_added(*, conference_id: int, agencies: list[str], payload: dict) -> None:
-    """Deliver a stored note to the sockets of the agencies that may see it."""
+def note_added(*, conference_id: int, agencies: list[str] | None, payload: dict) -> None:
+    """Deliver a stored note to the sockets of the agencies that may see it.
 
-    def send():
-        for slug in agencies:
-            _send(agency_group(conference_id, slug), {"type": "note.deliver", "payload": payload})
-
-    transaction.on_commit(send)
+    `agencies=None`: every invited agency may; one send to the room reaches them all (the room's
+    sockets are exactly those of the agency groups: each socket joins both when it is let in).
+    """
+    message = {"type": "note.deliver", "payload": payload}
+    groups = (
+        [room_group(conference_id)]
+        if agencies is None
+        else [agency_group(conference_id, slug) for slug in agencies]
+    )
+    transaction.on_commit(lambda: _send_all([(group, message) for group in groups]))
 
 
 def meeting_state(conference_id: int) -> None:

@@ -114,8 +114,8 @@ def note_add(
         corrected = Note.objects.filter(conference=conference, pk=addendum_to).first()
         if corrected is None or not corrected.visible_for(own):
             raise DomainError("No such note.", fields={"addendum_to": ["No such note."]})
-    Conference.objects.filter(pk=conference.pk).update(last_seq=F("last_seq") + 1)
-    seq = Conference.objects.filter(pk=conference.pk).values_list("last_seq", flat=True).get()
+    seq = conference.last_seq + 1  # the row is locked: no other writer numbers a note now
+    Conference.objects.filter(pk=conference.pk).update(last_seq=seq)
     from agencies.selectors import membership_of
 
     note = Note.objects.create(
@@ -131,7 +131,7 @@ def note_add(
     )
     broadcast.note_added(
         conference_id=conference.pk,
-        agencies=visible if visible is not None else selectors.invited_slugs(conference=conference),
+        agencies=visible,
         payload={
             "type": "note.added",
             "seq": note.seq,
@@ -164,10 +164,9 @@ def note_edit(*, actor, conference: Conference, note_id: int, version: int, text
     if not updated:
         raise Conflict("Someone changed this note since you read it.", code="version_conflict")
     note.refresh_from_db()
-    agencies = note.visible_to or selectors.invited_slugs(conference=conference)
     broadcast.note_added(
         conference_id=conference.pk,
-        agencies=agencies,
+        agencies=note.visible_to,
         payload={
             "type": "note.edited",
             "seq": note.seq,

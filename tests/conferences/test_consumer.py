@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_runs_on_the_redis_layer():
     if settings.REDIS_URL:
-        assert settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("RedisChannelLayer")
+        assert settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("RedisPubSubChannelLayer")
 
 
 def _token(demo, username):
@@ -109,6 +109,27 @@ def test_restricted_note_reaches_only_its_agencies(acknowledged, demo):
         assert replay["client_id"] == public
         assert (await _until(cps, "resync.done"))["last_seq"] == only["seq"]
         for ws in (police, cps, advocacy):
+            await ws.disconnect()
+
+    run_scenario(scenario)
+
+
+def test_notes_from_several_writers_arrive_in_sequence_order(acknowledged, demo):
+    """Sends leave the database thread through one ordered sender per event loop: a reader
+    never sees note n+1 before note n (which would make its page ask for a resync)."""
+
+    async def scenario():
+        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        advocacy, _ = await _connect(acknowledged, _token(demo, "advocacy.caseworker"))
+        cps, _ = await _connect(acknowledged, _token(demo, "cps.caseworker"))
+        for n in range(10):
+            await police.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()),
+                                       "text": f"Police {n}"})
+            await advocacy.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()),
+                                         "text": f"Advocacy {n}", "visible_to": ["cps"]})
+        seqs = [(await _until(cps, "note.added"))["seq"] for _ in range(20)]
+        assert seqs == sorted(seqs) and len(set(seqs)) == 20
+        for ws in (police, advocacy, cps):
             await ws.disconnect()
 
     run_scenario(scenario)
