@@ -5,23 +5,28 @@ inserted (without seq or hash) inside the transaction of the change it describes
 that change; a sealer then takes the committed, unsealed events in id order, numbers them
 1, 2, 3... and chains their hashes under a lock on the single `ChainHead` row. Only the sealer
 serialises, in batches, so appending costs a request one INSERT, and the chain has no gaps
-because only committed events are ever numbered. Sealing runs after each commit that wrote
-events and on every timer tick, so an event is normally sealed within milliseconds.
+because only committed events are ever numbered. A commit that wrote events wakes the process's
+sealer thread (inline instead on SQLite and in tests, AUDIT_SEAL_IN_BACKGROUND), and every timer
+tick seals too, so an event is normally sealed within milliseconds of its commit.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from .models import ChainHead, Event
+
+logger = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 BATCH = 5000
@@ -80,8 +85,48 @@ def seal(*, wait: bool = True) -> int:
             sealed += len(batch)
 
 
+class _BackgroundSealer:
+    """One thread per server process that seals whenever a commit wrote events.
+
+    Sealing on the request path cost every request that writes an event (a case read writes
+    one per sensitive section) two more transactions and six queries, and made writers queue
+    for the chain's lock (bench/README.md: audit appends). A commit now only wakes this thread;
+    requests that commit while it seals are sealed together in its next batch. Its connection is
+    its own and closed after each batch (the process may sit idle for hours).
+    """
+
+    def __init__(self) -> None:
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="audit-sealer", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            try:
+                seal()
+            except Exception:  # noqa: BLE001 - the next wake or timer tick seals these events
+                logger.exception("sealing the audit chain failed; will retry")
+            finally:
+                connections.close_all()
+
+
+_sealer = _BackgroundSealer()
+
+
 def _seal_soon() -> None:
-    seal(wait=False)
+    if settings.AUDIT_SEAL_IN_BACKGROUND:
+        _sealer.wake()
+    else:
+        seal(wait=False)
 
 
 def seal_after_commit() -> None:

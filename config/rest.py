@@ -5,6 +5,8 @@ from collections import OrderedDict
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Window
 from django.http import Http404
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -30,6 +32,43 @@ class IsMember(BasePermission):
         from agencies.selectors import membership_of
 
         return membership_of(request.user) is not None
+
+
+class CountingPaginator(Paginator):
+    """A page and the total number of rows in one query (`COUNT(*) OVER ()`), not two.
+
+    Every list endpoint answers with its count; a separate COUNT query cost each inbox request a
+    second round trip and its planning (bench/README.md). Falls back to Django's COUNT when the
+    page is empty (past the end, or nothing to list) or the query is DISTINCT or grouped, where
+    a window would count the wrong rows.
+    """
+
+    TOTAL = "_page_total"
+
+    def page(self, number):
+        query = getattr(self.object_list, "query", None)
+        if query is None or query.distinct or query.group_by is not None:
+            return super().page(number)
+        number = self._positive(number)
+        bottom = (number - 1) * self.per_page
+        counted = self.object_list.annotate(**{self.TOTAL: Window(Count("*"))})
+        rows = list(counted[bottom : bottom + self.per_page])
+        if not rows:
+            return super().page(number)
+        first = rows[0]
+        self.__dict__["count"] = first[self.TOTAL] if isinstance(first, dict) else getattr(
+            first, self.TOTAL
+        )
+        return self._get_page(rows, number, self)
+
+    def _positive(self, number) -> int:
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        return number
 
 
 class Pagination(PageNumberPagination):
@@ -199,3 +238,26 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class CountingPagination(Pagination):
+    """`Pagination` reading the page and its count in one query (see `CountingPaginator`): for
+    lists that sort every matching row anyway (an inbox ordered by overdue-first and due date).
+    A list that can walk an index and stop at the page's last row (referrals, newest first)
+    keeps the separate COUNT, which a window would defeat."""
+
+    django_paginator_class = CountingPaginator
+
+
+class KnownCountPagination(Pagination):
+    """`Pagination` for a list whose length a cheaper query already knows: the view sets
+    `count` before paginating (the referral list counts the agency's permission rows, an index
+    of a few thousand entries, instead of probing every referral)."""
+
+    count: int | None = None
+
+    def django_paginator_class(self, object_list, per_page) -> Paginator:
+        paginator = Paginator(object_list, per_page)
+        if self.count is not None:
+            paginator.__dict__["count"] = self.count
+        return paginator

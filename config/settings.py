@@ -133,6 +133,13 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Seal the audit chain in a thread of each server process after a commit that wrote events
+# (audit/chain.py). Inline on SQLite (one writer at a time) and in tests (deterministic).
+AUDIT_SEAL_IN_BACKGROUND = env.bool(
+    "AUDIT_SEAL_IN_BACKGROUND",
+    default=not TESTING and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+)
+
 # --- Redis: cache, channel layer, Celery -----------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from agencies import policy
 from agencies.selectors import membership_of
-from config.rest import IsMember
+from config.rest import IsMember, KnownCountPagination
 from workflows import services as workflow_services
 
 from . import selectors, serializers, services
@@ -40,13 +40,15 @@ class ReferralListView(GenericAPIView):
     """GET: the referrals your agency is involved in. POST: refer a case."""
 
     permission_classes = [IsMember]
+    pagination_class = KnownCountPagination
 
     def get_queryset(self):
-        return selectors.referral_list(membership=membership_of(self.request.user))
+        return selectors.referral_summaries(membership=membership_of(self.request.user))
 
     @extend_schema(responses=ANY, operation_id="referrals_list")
     def get(self, request):
         membership = membership_of(request.user)
+        self.paginator.count = selectors.referral_count(membership=membership)
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(
             [serializers.referral_summary(r, membership) for r in page]

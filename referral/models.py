@@ -159,7 +159,11 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "risk_level"])]
+        indexes = [
+            models.Index(fields=["status", "risk_level"]),
+            # Lists are newest first: walked in this order, a page stops at its last row.
+            models.Index(fields=["-created_at", "-id"], name="referral_newest_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(classification="stalking") | ~models.Q(not_stalking_reason=""),

@@ -22,6 +22,22 @@ def referral_list(*, membership: Membership | None) -> QuerySet[Referral]:
     )
 
 
+def referral_summaries(*, membership: Membership | None) -> QuerySet[Referral]:
+    """`referral_list` with only the columns a list shows (`serializers.referral_summary`):
+    no free text, no JSON to decode, no person's address or aliases read for a list."""
+    return referral_list(membership=membership).only(
+        "id", "reference", "status", "risk_level", "classification", "created_at",
+        "referrer_agency__slug", "victim__name", "suspect__name",
+    )
+
+
+def referral_count(*, membership: Membership | None) -> int:
+    """How many referrals `referral_list` holds, from the permission index alone."""
+    if membership is None or not policy.sees_case_content(membership):
+        return 0
+    return policy.case_permissions(membership).count()
+
+
 def referral_get(*, membership: Membership | None, referral_id) -> Referral:
     """One referral, or 404 when it does not exist *or* the agency may not see it."""
     try:
@@ -50,9 +66,13 @@ def _record_refusal(membership: Membership | None, referral_id: int) -> None:
 
 def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
     """One referral with what its detail page shows loaded in a fixed number of queries."""
-    referral = referral_get(membership=membership, referral_id=referral_id)
-    return (
-        Referral.objects.filter(pk=referral.pk)
+    try:
+        referral_id = int(referral_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    referral = (
+        referral_list(membership=membership)
+        .filter(pk=referral_id)
         .select_related(
             "referrer_agency", "victim", "suspect", "victim_contact", "screening__instrument"
         )
@@ -65,8 +85,12 @@ def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
                 ),
             ),
         )
-        .get()
+        .first()
     )
+    if referral is None:  # the same answer as `referral_get`, in one query when it may be seen
+        _record_refusal(membership, referral_id)
+        raise Http404
+    return referral
 
 
 def linked_referrals(*, referral: Referral) -> QuerySet[Referral]:

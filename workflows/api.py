@@ -1,14 +1,17 @@
 """The task API: inbox scopes, one task with its form, claim, release, reassign, complete."""
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.rest import IsMember, StrictCharField, StrictSerializer
+from agencies.selectors import membership_of
+from config.rest import CountingPagination, IsMember, StrictCharField, StrictSerializer
 
 from . import selectors, services, task_forms
+from .models import TaskType
 
 ANY = OpenApiResponse(description="JSON object; see the contract in the README")
 
@@ -37,10 +40,34 @@ def task_output(task, *, detail: bool = False) -> dict:
     return data
 
 
+TASK_TITLES = dict(TaskType.choices)
+
+
+def task_row_output(row: dict, *, agency: str, now) -> dict:
+    """`task_output` of a row from `selectors.task_rows` (the same keys and values)."""
+    return {
+        "id": row["id"],
+        "task_type": row["task_type"],
+        "title": TASK_TITLES.get(row["task_type"], row["task_type"]),
+        "status": row["status"].lower(),
+        "agency": agency,
+        "role": row["role"],
+        "referral": row["referral_id"],
+        "reference": row["referral__reference"],
+        "risk_level": row["referral__risk_level"],
+        "due": row["due"],
+        "overdue": bool(row["is_open"] and row["due"] and row["due"] < now),
+        "escalated": row["escalated_at"] is not None,
+        "owner": row["owner__username"],
+        "created": row["created"],
+    }
+
+
 class TaskListView(GenericAPIView):
     """`scope=mine` (claimed by you), `queue` (your agency's, unclaimed), `overdue`."""
 
     permission_classes = [IsMember]
+    pagination_class = CountingPagination
 
     @extend_schema(
         parameters=[OpenApiParameter("scope", enum=list(selectors.SCOPES), default="mine")],
@@ -51,8 +78,11 @@ class TaskListView(GenericAPIView):
         scope = request.query_params.get("scope", "mine")
         if scope not in selectors.SCOPES:
             raise ValidationError({"scope": [f"One of: {', '.join(selectors.SCOPES)}."]})
-        page = self.paginate_queryset(selectors.task_list(user=request.user, scope=scope))
-        return self.get_paginated_response([task_output(t) for t in page])
+        page = self.paginate_queryset(selectors.task_rows(user=request.user, scope=scope))
+        now, agency = timezone.now(), membership_of(request.user).agency.slug
+        return self.get_paginated_response(
+            [task_row_output(row, agency=agency, now=now) for row in page]
+        )
 
 
 class TaskDetailView(APIView):

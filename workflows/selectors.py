@@ -52,6 +52,33 @@ def task_list(*, user, scope: str) -> QuerySet[AgencyTask]:
     ).order_by("overdue_first", "due", "id")
 
 
+TASK_ROW_COLUMNS = (
+    "id",
+    "task_type",
+    "status",
+    "role",
+    "referral_id",
+    "referral__reference",
+    "referral__risk_level",
+    "due",
+    "is_open",
+    "escalated_at",
+    "owner__username",
+    "created",
+)
+
+
+def task_rows(*, user, scope: str) -> QuerySet:
+    """`task_list` as plain rows of the columns an inbox shows, in the same order (all of the
+    caller's agency, so its slug is not read per row).
+
+    An inbox page is read far more often than anything else: rows instead of task, referral,
+    agency and user objects (and only the columns shown) cost a page of 50 a fraction of the
+    time (bench/README.md).
+    """
+    return task_list(user=user, scope=scope).values(*TASK_ROW_COLUMNS)
+
+
 def task_get(*, user, task_id) -> AgencyTask:
     """One task of the caller's agency; 404 for any other (the same as a missing one)."""
     member = membership_of(user)

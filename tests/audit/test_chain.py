@@ -222,3 +222,24 @@ def test_sqlite_triggers_refuse_update_and_delete(tmp_path):
     db.execute("INSERT INTO audit_event (id, hash, verb, reason) VALUES (2, '', 'v', 'r')")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         db.execute("UPDATE audit_event SET verb = 'other' WHERE id = 2")  # unsealed content too
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_wakes_the_background_sealer(settings):
+    """Servers seal in a thread of their own: the request that wrote the event does not wait,
+    and the event is sealed moments after its commit."""
+    import time
+
+    from audit.events import access_refused_event
+
+    settings.AUDIT_SEAL_IN_BACKGROUND = True
+    with transaction.atomic():
+        event = access_refused_event(actor=None, object_type="referral.referral", object_id=1)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        event.refresh_from_db()
+        if event.seq is not None:
+            break
+        time.sleep(0.05)
+    assert event.seq is not None
+    assert chain.verify().ok
