@@ -124,7 +124,11 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(event["payload"])
 
     async def meeting_changed(self, event):
-        await self.send_json(await self._state())
+        # The sender read the state once for the whole room (the same for every invited
+        # agency); asking the database again from each socket made every join cost a query
+        # per socket already in the room.
+        if not self.revoked:
+            await self.send_json(event["state"])
 
     async def access_revoked(self, event):
         self.revoked = True
@@ -224,34 +228,4 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
 
     @socket_db
     def _state(self) -> dict:
-        conference = Conference.objects.select_related("current_item__referral").get(
-            pk=self.conference_id
-        )
-        return meeting_state(conference)
-
-
-def meeting_state(conference: Conference) -> dict:
-    """What every screen in the room shows: status, agenda, current item, who is here."""
-    return {
-        "type": "meeting.state",
-        "status": conference.status,
-        "current_item": conference.current_item_id,
-        "last_seq": conference.last_seq,
-        "agenda": [
-            {
-                "id": i.pk,
-                "referral": i.referral_id,
-                "reference": i.referral.reference,
-                "position": i.position,
-                "status": i.status,
-                "is_repeat": i.is_repeat,
-            }
-            for i in selectors.agenda(conference=conference)
-        ],
-        "presence": sorted(
-            {
-                (p.user.get_username(), p.agency_slug)
-                for p in Presence.objects.filter(conference=conference).select_related("user")
-            }
-        ),
-    }
+        return selectors.meeting_state(conference_id=self.conference_id)

@@ -9,7 +9,7 @@ from agencies import policy
 from agencies.selectors import membership_of
 from config.exceptions import NotAllowed
 
-from .models import AgendaItem, Attendance, Conference, ConferenceAction, Note
+from .models import AgendaItem, Attendance, Conference, ConferenceAction, Note, Presence
 
 
 def conference_list(*, user) -> QuerySet[Conference]:
@@ -148,3 +148,36 @@ def minutes(*, conference: Conference, agency_slug: str) -> dict:
 def _note_line(note: Note) -> dict:
     return {"seq": note.seq, "author": note.author.get_username(), "agency": note.agency.slug,
             "text": note.text, "restricted_to": note.visible_to, "addendum_to": note.addendum_to_id}
+
+
+def meeting_state(*, conference_id: int) -> dict:
+    """What every screen in the room shows: status, agenda, current item, who is here.
+
+    The same for every agency invited (the agenda is theirs to see; notes are not in it).
+    """
+    conference = Conference.objects.select_related("current_item__referral").get(
+        pk=conference_id
+    )
+    return {
+        "type": "meeting.state",
+        "status": conference.status,
+        "current_item": conference.current_item_id,
+        "last_seq": conference.last_seq,
+        "agenda": [
+            {
+                "id": i.pk,
+                "referral": i.referral_id,
+                "reference": i.referral.reference,
+                "position": i.position,
+                "status": i.status,
+                "is_repeat": i.is_repeat,
+            }
+            for i in agenda(conference=conference)
+        ],
+        "presence": sorted(
+            {
+                (p.user.get_username(), p.agency_slug)
+                for p in Presence.objects.filter(conference=conference).select_related("user")
+            }
+        ),
+    }

@@ -23,6 +23,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from .. import selectors
+
 logger = logging.getLogger(__name__)
 
 Sends = list[tuple[str, dict]]
@@ -117,8 +119,8 @@ def note_added(*, conference_id: int, agencies: list[str] | None, payload: dict)
 
 
 def meeting_state(conference_id: int) -> None:
-    """Tell every socket in the meeting to refresh its view of the agenda and current item."""
-    transaction.on_commit(lambda: _send(room_group(conference_id), {"type": "meeting.changed"}))
+    """Send every socket in the meeting its new view of the agenda and current item."""
+    transaction.on_commit(lambda: meeting_state_now(conference_id))
 
 
 def agency_revoked(conference_id: int, agency_slug: str) -> None:
@@ -128,5 +130,7 @@ def agency_revoked(conference_id: int, agency_slug: str) -> None:
 
 
 def meeting_state_now(conference_id: int) -> None:
-    """The same as `meeting_state`, outside any transaction (presence changes)."""
-    _send(room_group(conference_id), {"type": "meeting.changed"})
+    """The same as `meeting_state`, outside any transaction (presence changes). The state is
+    read once here for the whole room, not by each socket."""
+    state = selectors.meeting_state(conference_id=conference_id)
+    _send(room_group(conference_id), {"type": "meeting.changed", "state": state})
