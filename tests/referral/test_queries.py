@@ -131,3 +131,16 @@ def test_risk_never_goes_down_as_incidents_are_logged(submit, as_user):
         levels.append(client.get(f"/api/v1/referrals/{case['id']}/").json()["risk_level"])
     assert [RISK_ORDER[x] for x in levels] == sorted(RISK_ORDER[x] for x in levels)
     assert levels[-1] == "high"
+
+
+def test_referral_list_count_comes_from_the_permission_index(demo, as_user):
+    """The list's count is the agency's permission rows: equal to the cases it may see."""
+    from referral.selectors import referral_count, referral_list
+
+    police = demo["police.caseworker"]
+    _bulk_referrals(police, 5, 0)
+    client = as_user("police.caseworker")
+    body = client.get("/api/v1/referrals/").json()
+    assert body["count"] >= 5
+    assert body["count"] == referral_list(membership=police).count()
+    assert body["count"] == referral_count(membership=police)

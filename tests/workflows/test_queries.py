@@ -57,3 +57,18 @@ def test_inbox_scopes_are_constant(demo, as_user, scope, owned):
     many, body = _queries(client, f"/api/v1/tasks/?scope={scope}&page_size=500")
     assert body["count"] == 300 and len(body["results"]) == 300
     assert one == many
+
+
+def test_inbox_reads_its_page_and_count_in_one_query(demo, as_user):
+    """The count comes with the page (COUNT(*) OVER ()); a page past the end is still a 404."""
+    client = as_user("hub.caseworker")
+    _bulk_tasks(demo, 7, 0)
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/api/v1/tasks/?scope=queue&page_size=3&page=2").json()
+    assert (body["count"], len(body["results"])) == (7, 3)
+    assert "page=3" in body["next"]
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    last = client.get("/api/v1/tasks/?scope=queue&page_size=3&page=3").json()
+    assert (last["count"], len(last["results"]), last["next"]) == (7, 1, None)
+    assert client.get("/api/v1/tasks/?scope=queue&page_size=3&page=4").status_code == 404
+    assert client.get("/api/v1/tasks/?scope=queue&page=0").status_code == 404
