@@ -50,8 +50,9 @@ class ReferralListView(GenericAPIView):
         membership = membership_of(request.user)
         self.paginator.count = selectors.referral_count(membership=membership)
         page = self.paginate_queryset(self.get_queryset())
+        victim, suspect = (policy.can_read(membership, s) for s in ("victim", "suspect"))
         return self.get_paginated_response(
-            [serializers.referral_summary(r, membership) for r in page]
+            [serializers.referral_row(row, victim=victim, suspect=suspect) for row in page]
         )
 
     @extend_schema(request=serializers.ReferralInput, responses={201: ANY})

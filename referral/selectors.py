@@ -22,13 +22,16 @@ def referral_list(*, membership: Membership | None) -> QuerySet[Referral]:
     )
 
 
-def referral_summaries(*, membership: Membership | None) -> QuerySet[Referral]:
-    """`referral_list` with only the columns a list shows (`serializers.referral_summary`):
-    no free text, no JSON to decode, no person's address or aliases read for a list."""
-    return referral_list(membership=membership).only(
-        "id", "reference", "status", "risk_level", "classification", "created_at",
-        "referrer_agency__slug", "victim__name", "suspect__name",
-    )
+SUMMARY_COLUMNS = (
+    "id", "reference", "status", "risk_level", "classification", "created_at",
+    "referrer_agency__slug", "victim__name", "suspect__name",
+)
+
+
+def referral_summaries(*, membership: Membership | None) -> QuerySet:
+    """`referral_list` as plain rows of the columns a list shows (`serializers.referral_row`):
+    no model objects, no free text or JSON to decode, no address or aliases read for a list."""
+    return referral_list(membership=membership).values(*SUMMARY_COLUMNS)
 
 
 def referral_count(*, membership: Membership | None) -> int:

@@ -229,6 +229,25 @@ def referral_summary(referral: Referral, membership) -> dict:
     return data
 
 
+def referral_row(row: dict, *, victim: bool, suspect: bool) -> dict:
+    """`referral_summary` of a row from `selectors.referral_summaries`; `victim` and `suspect`
+    say whether the agency may read those sections (asked once per page, not per row)."""
+    data = {
+        "id": row["id"],
+        "reference": row["reference"],
+        "status": row["status"],
+        "risk_level": row["risk_level"],
+        "classification": row["classification"],
+        "referrer_agency": row["referrer_agency__slug"],
+        "created_at": row["created_at"],
+    }
+    if victim:
+        data["victim_name"] = row["victim__name"]
+    if suspect:
+        data["suspect_name"] = row["suspect__name"]
+    return data
+
+
 def _incident(incident) -> dict:
     return {
         "id": incident.pk,

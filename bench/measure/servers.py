@@ -1,9 +1,9 @@
-"""Live servers on the benchmark database: daphne (`manage.py serve`) and uvicorn workers."""
+"""Live servers on the benchmark database: daphne (`manage.py serve`), uvicorn workers (ASGI)
+and gunicorn threaded workers (WSGI, HTTP only)."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -27,8 +27,13 @@ def redis_url() -> str:
     return settings.REDIS_URL.rsplit("/", 1)[0] + f"/{REDIS_DB}" if settings.REDIS_URL else ""
 
 
-def uvicorn_available() -> bool:
-    return shutil.which("uvicorn", path=str(Path(sys.executable).parent)) is not None
+def available(kind: str) -> bool:
+    """daphne always; uvicorn and gunicorn when the `bench` extra is installed."""
+    return kind == "daphne" or _bin(kind).exists()
+
+
+def _bin(name: str) -> Path:
+    return Path(sys.executable).parent / name
 
 
 class Server:
@@ -46,19 +51,25 @@ class Server:
             "DEBUG": "false",
             "LOG_LEVEL": "WARNING",
             # Under ASGI every request runs in a thread of its own: a persistent connection
-            # (CONN_MAX_AGE > 0, the settings' default) is left open per request, and 8 clients
-            # exhaust PostgreSQL's 100 connections within seconds. See bench/README.md.
-            "CONN_MAX_AGE": "0",
+            # would be left open per request (8 clients exhausted PostgreSQL's 100 connections
+            # within seconds), so ASGI servers connect per request. WSGI worker threads live on
+            # and keep theirs. See bench/README.md.
+            "CONN_MAX_AGE": "60" if kind == "gunicorn" else "0",
         }
         for name in ("CONCORD_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"):
             env.pop(name, None)
         if kind == "daphne":
             command = [sys.executable, "manage.py", "serve", "--host", "127.0.0.1",
                        "--port", str(self.port)]
-        else:
-            command = [str(Path(sys.executable).parent / "uvicorn"), "config.asgi:application",
+        elif kind == "uvicorn":
+            command = [str(_bin("uvicorn")), "config.asgi:application",
                        "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
                        "--no-access-log", "--lifespan", "off", "--log-level", "warning"]
+        else:
+            command = [str(_bin("gunicorn")), "config.wsgi:application",
+                       "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+                       "--worker-class", "gthread", "--threads", "4",
+                       "--log-level", "warning"]
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and servers
             command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
@@ -84,9 +95,9 @@ class Server:
         return ("127.0.0.1", self.port)
 
     def pids(self) -> list[int]:
-        """The server process and its workers (uvicorn's supervisor does not serve)."""
+        """The serving processes (uvicorn's and gunicorn's supervisors do not serve)."""
         children = _children(self.process.pid)
-        return children if self.kind == "uvicorn" and children else [self.process.pid]
+        return children if self.kind != "daphne" and children else [self.process.pid]
 
     def peak_rss_mb(self) -> float:
         """The largest peak resident size (VmHWM) of any one serving process."""

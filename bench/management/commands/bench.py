@@ -114,16 +114,16 @@ class Command(BaseCommand):
 
     def _http(self, results: Results, plan: Plan, names: dict) -> None:
         url = databases.url_of(names["n"])
-        kinds = ["daphne"] + (["uvicorn"] if servers.uvicorn_available() else [])
-        if "uvicorn" not in kinds:
-            results.notes.append("uvicorn is not installed: install the `bench` extra "
-                                 "(pip install -e '.[bench]') to measure it beside daphne.")
+        kinds = [kind for kind in ("daphne", "uvicorn", "gunicorn") if servers.available(kind)]
+        if len(kinds) < 3:
+            results.notes.append("uvicorn or gunicorn is not installed: install the `bench` extra "
+                                 "(pip install -e '.[bench]') to measure them beside daphne.")
         accounts = reading.busiest_accounts()
         endpoints = reading.endpoints(accounts)
         teams = lifecycle.crews(accounts.token)
         lifecycle_figures, template = [], None
         for kind in kinds:
-            self.log(f"HTTP figures on {kind}" + (" (2 workers)" if kind == "uvicorn" else ""))
+            self.log(f"HTTP figures on {kind}" + ("" if kind == "daphne" else " (2 workers)"))
             server = servers.Server(kind, url)
             try:
                 sign_in(server.host, "bench.police", bench_password())
