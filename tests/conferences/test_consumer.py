@@ -135,6 +135,35 @@ def test_notes_from_several_writers_arrive_in_sequence_order(acknowledged, demo)
     run_scenario(scenario)
 
 
+def test_a_note_posted_over_http_reaches_the_sockets(acknowledged, demo, as_user):
+    """The HTTP fallback sends from a plain worker thread (no event loop, as under WSGI) through
+    the same pub/sub layer as the sockets do."""
+    import threading
+
+    cps = as_user("cps.caseworker")
+    client_id = str(uuid.uuid4())
+    posted = {}
+
+    def post():
+        posted["status"] = cps.post(
+            f"/api/v1/conferences/{acknowledged.pk}/notes/",
+            {"client_id": client_id, "text": "Posted while my socket was down"},
+            format="json",
+        ).status_code
+
+    async def scenario():
+        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        worker = threading.Thread(target=post)
+        worker.start()
+        await asyncio.to_thread(worker.join)
+        note = await _until(police, "note.added")
+        assert (note["client_id"], note["note"]["agency"]) == (client_id, "cps")
+        await police.disconnect()
+
+    run_scenario(scenario)
+    assert posted["status"] == 201
+
+
 def test_duplicate_client_id_stores_one_note(acknowledged, demo):
     async def scenario():
         police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
