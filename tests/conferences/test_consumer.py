@@ -145,11 +145,16 @@ def test_a_note_posted_over_http_reaches_the_sockets(acknowledged, demo, as_user
     posted = {}
 
     def post():
-        posted["status"] = cps.post(
-            f"/api/v1/conferences/{acknowledged.pk}/notes/",
-            {"client_id": client_id, "text": "Posted while my socket was down"},
-            format="json",
-        ).status_code
+        from django.db import connections
+
+        try:
+            posted["status"] = cps.post(
+                f"/api/v1/conferences/{acknowledged.pk}/notes/",
+                {"client_id": client_id, "text": "Posted while my socket was down"},
+                format="json",
+            ).status_code
+        finally:
+            connections.close_all()  # this thread's own connection
 
     async def scenario():
         police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
