@@ -84,8 +84,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         elif connection.vendor == "sqlite":
             cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
     yield
-    # A socket a test left open keeps its connection: the test database can only be dropped
-    # once it is closed.
+    # A socket a test left open keeps its connection, and threads that ended (socket scenarios
+    # run on their own) leave theirs: the test database can only be dropped once they are closed.
     from conferences.socket_db import close_kept_connection
 
     close_kept_connection()
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
