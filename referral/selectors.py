@@ -41,13 +41,19 @@ def referral_count(*, membership: Membership | None) -> int:
     return policy.case_permissions(membership).count()
 
 
-def referral_get(*, membership: Membership | None, referral_id) -> Referral:
-    """One referral, or 404 when it does not exist *or* the agency may not see it."""
+def referral_get(*, membership: Membership | None, referral_id, queryset=None) -> Referral:
+    """One referral, or 404 when it does not exist *or* the agency may not see it.
+
+    `queryset`: `referral_list` with what the caller needs loaded alongside, read in the same
+    query (the detail's sections).
+    """
     try:
         referral_id = int(referral_id)
     except (TypeError, ValueError):
         raise Http404 from None
-    referral = referral_list(membership=membership).filter(pk=referral_id).first()
+    if queryset is None:
+        queryset = referral_list(membership=membership)
+    referral = queryset.filter(pk=referral_id).first()
     if referral is None:
         _record_refusal(membership, referral_id)
         raise Http404
@@ -69,13 +75,10 @@ def _record_refusal(membership: Membership | None, referral_id: int) -> None:
 
 def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
     """One referral with what its detail page shows loaded in a fixed number of queries."""
-    try:
-        referral_id = int(referral_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    referral = (
-        referral_list(membership=membership)
-        .filter(pk=referral_id)
+    return referral_get(
+        membership=membership,
+        referral_id=referral_id,
+        queryset=referral_list(membership=membership)
         .select_related(
             "referrer_agency", "victim", "suspect", "victim_contact", "screening__instrument"
         )
@@ -87,13 +90,8 @@ def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
                     breach_count=Count("breaches")
                 ),
             ),
-        )
-        .first()
+        ),
     )
-    if referral is None:  # the same answer as `referral_get`, in one query when it may be seen
-        _record_refusal(membership, referral_id)
-        raise Http404
-    return referral
 
 
 def linked_referrals(*, referral: Referral) -> QuerySet[Referral]:

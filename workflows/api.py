@@ -16,35 +16,11 @@ from .models import TaskType
 ANY = OpenApiResponse(description="JSON object; see the contract in the README")
 
 
-def task_output(task, *, detail: bool = False) -> dict:
-    data = {
-        "id": task.pk,
-        "task_type": task.task_type,
-        "title": task.get_task_type_display(),
-        "status": task.status.lower(),
-        "agency": task.agency.slug if task.agency else None,
-        "role": task.role,
-        "referral": task.referral_id,
-        "reference": task.referral.reference if task.referral else None,
-        "risk_level": task.referral.risk_level if task.referral else None,
-        "due": task.due,
-        "overdue": task.is_overdue,
-        "escalated": task.escalated_at is not None,
-        "owner": task.owner.get_username() if task.owner_id else None,
-        "created": task.created,
-    }
-    if detail:
-        data["form"] = task_forms.schema_for(task.task_type, agency_kind=task.agency.kind)
-        data["context"] = task.process.coerced.data.get("context", {})
-        data["result"] = task.data.get("result")
-    return data
-
-
 TASK_TITLES = dict(TaskType.choices)
 
 
-def task_row_output(row: dict, *, agency: str, now) -> dict:
-    """`task_output` of a row from `selectors.task_rows` (the same keys and values)."""
+def task_row_output(row: dict, *, agency: str | None, now) -> dict:
+    """A task as the API shows it, from a row of `selectors.task_rows` (the inbox reads rows)."""
     return {
         "id": row["id"],
         "task_type": row["task_type"],
@@ -61,6 +37,29 @@ def task_row_output(row: dict, *, agency: str, now) -> dict:
         "owner": row["owner__username"],
         "created": row["created"],
     }
+
+
+def _column(task, path: str):
+    """`task`'s value for one of `selectors.TASK_ROW_COLUMNS` ("referral__reference": None when
+    there is no referral)."""
+    value = task
+    for name in path.split("__"):
+        if value is None:
+            return None
+        value = getattr(value, name)
+    return value
+
+
+def task_output(task, *, detail: bool = False) -> dict:
+    """A task loaded as an object (one task): the same shape as `task_row_output`."""
+    row = {path: _column(task, path) for path in selectors.TASK_ROW_COLUMNS}
+    agency = task.agency.slug if task.agency else None
+    data = task_row_output(row, agency=agency, now=timezone.now())
+    if detail:
+        data["form"] = task_forms.schema_for(task.task_type, agency_kind=task.agency.kind)
+        data["context"] = task.process.coerced.data.get("context", {})
+        data["result"] = task.data.get("result")
+    return data
 
 
 class TaskListView(GenericAPIView):

@@ -69,12 +69,16 @@ def send_in_order(sends: Sends) -> None:
     queue.put_nowait(sends)
 
 
-async def _sender(queue: asyncio.Queue) -> None:
+async def _group_send_all(sends: Sends) -> None:
     layer = get_channel_layer()
+    await asyncio.gather(*(layer.group_send(group, message) for group, message in sends))
+
+
+async def _sender(queue: asyncio.Queue) -> None:
     while True:
         sends = await queue.get()
         try:
-            await asyncio.gather(*(layer.group_send(group, message) for group, message in sends))
+            await _group_send_all(sends)
         except Exception:  # noqa: BLE001 - a lost broadcast is recovered by the clients' resync
             logger.exception("broadcast failed; clients will resync")
 
@@ -88,19 +92,15 @@ def _send_all(sends: Sends) -> None:
     if collected is not None:
         collected.extend(sends)
         return
-
-    async def send_all():
-        await asyncio.gather(*(layer.group_send(group, message) for group, message in sends))
-
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        async_to_sync(send_all)()
+        async_to_sync(_group_send_all)(sends)
         return
     # Synchronous code called from a thread that runs an event loop cannot block on it:
     # send from a helper thread with its own loop.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(async_to_sync(send_all)).result()
+        pool.submit(async_to_sync(_group_send_all), sends).result()
 
 
 def note_added(*, conference_id: int, agencies: list[str] | None, payload: dict) -> None:
