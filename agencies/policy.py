@@ -261,16 +261,28 @@ def case_visibility(membership: Membership | None):
     agency may see and sorting them all (bench/README.md: the police list at N = 10,000 read 902
     cases to show 50). The permission's id is looked up once per query (an InitPlan).
     """
-    from django.db.models import Exists, OuterRef, Q
+    from django.db.models import Q
 
     if membership is None or not sees_case_content(membership):
         return Q(pk__in=[])
-    return Q(Exists(case_permissions(membership).filter(content_object=OuterRef("pk"))))
+    return group_case_visibility(membership.agency.group_id)
+
+
+def group_case_visibility(group_id: int):
+    """`case_visibility` of the agency whose guardian group this is, whatever its members may
+    read: only for a caller that has asked `sees_case_content` itself (a compiled query)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    return Q(Exists(group_case_permissions(group_id).filter(content_object=OuterRef("pk"))))
 
 
 def case_permissions(membership: Membership):
     """The agency's `view_referral` rows in guardian's table: one per case it may see (unique
     on group, permission and case), so counting them counts its cases without reading any."""
+    return group_case_permissions(membership.agency.group_id)
+
+
+def group_case_permissions(group_id: int):
     from django.contrib.auth.models import Permission
     from django.db.models import Subquery
 
@@ -280,5 +292,5 @@ def case_permissions(membership: Membership):
         codename="view_referral", content_type__app_label="referral"
     ).values("pk")[:1]
     return ReferralAgencyPermission.objects.filter(
-        group_id=membership.agency.group_id, permission_id=Subquery(view_referral)
+        group_id=group_id, permission_id=Subquery(view_referral)
     )

@@ -26,13 +26,31 @@ def _record(
     changes: dict[str, Any] | None = None,
     recipients: list[str] | None = None,
 ) -> Event:
+    event = _event(verb=verb, actor=actor, agency=agency, obj=obj, referral_id=referral_id,
+                   reason=reason, changes=changes, recipients=recipients)
+    event.save(force_insert=True)
+    return event
+
+
+def _event(
+    *,
+    verb: str,
+    actor=None,
+    agency=None,
+    obj=None,
+    referral_id: int | None = None,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+    recipients: list[str] | None = None,
+) -> Event:
+    """An event to insert in the caller's transaction (sealed once it commits)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(f"audit event {verb!r} written outside a transaction")
     if agency is None and actor is not None:
         membership = getattr(actor, "membership", None)
         agency = membership.agency if membership is not None else None
     seal_after_commit()
-    return Event.objects.create(
+    return Event(
         at=timezone.now(),
         actor=actor,
         actor_username=actor.get_username() if actor is not None else "",
@@ -161,14 +179,13 @@ def order_recorded_event(*, order, actor) -> Event:
     )
 
 
-def section_read_event(*, referral, section: str, actor) -> Event:
-    """A read of sensitive material (victim contact details, threat assessment, charging)."""
-    return _record(
-        verb="section.read",
-        actor=actor,
-        obj=referral,
-        referral_id=referral.pk,
-        changes={"section": section},
+def sections_read_events(*, referral, sections, actor) -> list[Event]:
+    """Reads of sensitive material (victim contact details, threat assessment, charging): one
+    event per section, written in one statement (every case detail writes them)."""
+    return Event.objects.bulk_create(
+        _event(verb="section.read", actor=actor, obj=referral, referral_id=referral.pk,
+               changes={"section": section})
+        for section in sections
     )
 
 

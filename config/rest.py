@@ -2,6 +2,7 @@
 
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -34,24 +35,38 @@ class IsMember(BasePermission):
         return membership_of(request.user) is not None
 
 
+class CountedRows:
+    """A list read a page at a time by `page(limit, offset)`, each row carrying the total
+    (`CountingPaginator.TOTAL`) as the inbox's window does, and `count()` for when the page is
+    empty. For rows a compiled query gives (`config.compiled`), which are not a queryset."""
+
+    def __init__(self, page: Callable[[int, int], list[dict]], count: Callable[[], int]):
+        self._page, self._count = page, count
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        return self._page(window.stop - window.start, window.start)
+
+    def count(self) -> int:
+        return self._count()
+
+
 class CountingPaginator(Paginator):
     """A page and the total number of rows in one query (`COUNT(*) OVER ()`), not two.
 
     Every list endpoint answers with its count; a separate COUNT query cost each inbox request a
     second round trip and its planning (bench/README.md). Falls back to Django's COUNT when the
     page is empty (past the end, or nothing to list) or the query is DISTINCT or grouped, where
-    a window would count the wrong rows.
+    a window would count the wrong rows. `CountedRows` bring their total themselves.
     """
 
     TOTAL = "_page_total"
 
     def page(self, number):
-        query = getattr(self.object_list, "query", None)
-        if query is None or query.distinct or query.group_by is not None:
+        counted = self._counted()
+        if counted is None:
             return super().page(number)
         number = self._positive(number)
         bottom = (number - 1) * self.per_page
-        counted = self.object_list.annotate(**{self.TOTAL: Window(Count("*"))})
         rows = list(counted[bottom : bottom + self.per_page])
         if not rows:
             return super().page(number)
@@ -60,6 +75,14 @@ class CountingPaginator(Paginator):
             first, self.TOTAL
         )
         return self._get_page(rows, number, self)
+
+    def _counted(self):
+        if isinstance(self.object_list, CountedRows):
+            return self.object_list
+        query = getattr(self.object_list, "query", None)
+        if query is None or query.distinct or query.group_by is not None:
+            return None
+        return self.object_list.annotate(**{self.TOTAL: Window(Count("*"))})
 
     def _positive(self, number) -> int:
         try:
@@ -241,23 +264,10 @@ class StrictCharField(serializers.CharField):
 
 
 class CountingPagination(Pagination):
-    """`Pagination` reading the page and its count in one query (see `CountingPaginator`): for
-    lists that sort every matching row anyway (an inbox ordered by overdue-first and due date).
-    A list that can walk an index and stop at the page's last row (referrals, newest first)
-    keeps the separate COUNT, which a window would defeat."""
+    """`Pagination` reading the page and its count in one query (see `CountingPaginator`): a
+    window over a queryset that sorts every matching row anyway (an inbox ordered by
+    overdue-first and due date), or `CountedRows` that count in a cheaper way of their own (the
+    referral list counts the agency's permission rows in the page's query, so the page can still
+    walk the date index and stop at its last row, which a window would defeat)."""
 
     django_paginator_class = CountingPaginator
-
-
-class KnownCountPagination(Pagination):
-    """`Pagination` for a list whose length a cheaper query already knows: the view sets
-    `count` before paginating (the referral list counts the agency's permission rows, an index
-    of a few thousand entries, instead of probing every referral)."""
-
-    count: int | None = None
-
-    def django_paginator_class(self, object_list, per_page) -> Paginator:
-        paginator = Paginator(object_list, per_page)
-        if self.count is not None:
-            paginator.__dict__["count"] = self.count
-        return paginator

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from agencies import policy
 from agencies.selectors import membership_of
-from config.rest import IsMember, KnownCountPagination
+from config.rest import CountingPagination, IsMember
 from workflows import services as workflow_services
 
 from . import selectors, serializers, services
@@ -19,7 +19,9 @@ ANY = OpenApiResponse(description="JSON object; see the contract in the README")
 def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, warnings=None):
     membership = membership_of(request.user)
     referral = selectors.referral_detail(membership=membership, referral_id=referral_id)
-    signal = selectors.escalation_signal(referral=referral, incidents=None)
+    signal = selectors.escalation_signal(
+        referral=referral, incidents=referral.timeline_incident_list
+    )
     data = serializers.referral_detail(
         referral, membership, signal=signal, extra_sections=selectors.workflow_sections(referral)
     )
@@ -40,7 +42,7 @@ class ReferralListView(GenericAPIView):
     """GET: the referrals your agency is involved in. POST: refer a case."""
 
     permission_classes = [IsMember]
-    pagination_class = KnownCountPagination
+    pagination_class = CountingPagination
 
     def get_queryset(self):
         return selectors.referral_summaries(membership=membership_of(self.request.user))
@@ -48,7 +50,6 @@ class ReferralListView(GenericAPIView):
     @extend_schema(responses=ANY, operation_id="referrals_list")
     def get(self, request):
         membership = membership_of(request.user)
-        self.paginator.count = selectors.referral_count(membership=membership)
         page = self.paginate_queryset(self.get_queryset())
         victim, suspect = (policy.can_read(membership, s) for s in ("victim", "suspect"))
         return self.get_paginated_response(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from agencies import policy
 from agencies.models import Membership
+from config.compiled import CompiledQuery
+from config.rest import CountedRows, CountingPaginator
 
 from . import escalation
 from .models import Incident, ProtectiveOrder, Referral, ScreeningInstrument
@@ -28,10 +30,34 @@ SUMMARY_COLUMNS = (
 )
 
 
-def referral_summaries(*, membership: Membership | None) -> QuerySet:
-    """`referral_list` as plain rows of the columns a list shows (`serializers.referral_row`):
-    no model objects, no free text or JSON to decode, no address or aliases read for a list."""
-    return referral_list(membership=membership).values(*SUMMARY_COLUMNS)
+def _summary_page(group: int) -> QuerySet:
+    view_referral = policy.group_case_permissions(group)
+    return (
+        Referral.objects.filter(policy.group_case_visibility(group))
+        .order_by("-created_at", "-id")
+        .annotate(**{CountingPaginator.TOTAL: Subquery(
+            view_referral.order_by().values("group_id").annotate(n=Count("*")).values("n")
+        )})
+        .values(*SUMMARY_COLUMNS, CountingPaginator.TOTAL)
+    )
+
+
+# The list every member opens first: compiled once (config/compiled.py) instead of built per
+# request. The total rides in each row, counted from the permission index as `referral_count`.
+_SUMMARY_PAGE = CompiledQuery(_summary_page, group=int)
+
+
+def referral_summaries(*, membership: Membership | None) -> CountedRows:
+    """`referral_list` as plain rows of the columns a list shows (`serializers.referral_row`),
+    a page at a time with the total: no model objects, no free text or JSON to decode, no
+    address or aliases read for a list."""
+    if membership is None or not policy.sees_case_content(membership):
+        return CountedRows(page=lambda limit, offset: [], count=lambda: 0)
+    group = membership.agency.group_id
+    return CountedRows(
+        page=lambda limit, offset: _SUMMARY_PAGE.rows(group=group, limit=limit, offset=offset),
+        count=lambda: referral_count(membership=membership),
+    )
 
 
 def referral_count(*, membership: Membership | None) -> int:
@@ -41,23 +67,29 @@ def referral_count(*, membership: Membership | None) -> int:
     return policy.case_permissions(membership).count()
 
 
-def referral_get(*, membership: Membership | None, referral_id, queryset=None) -> Referral:
-    """One referral, or 404 when it does not exist *or* the agency may not see it.
+def referral_get(*, membership: Membership | None, referral_id) -> Referral:
+    """One referral, or 404 when it does not exist *or* the agency may not see it."""
+    referral_id = _referral_id(referral_id)
+    referral = referral_list(membership=membership).filter(pk=referral_id).first()
+    if referral is None:
+        _refuse(membership, referral_id)
+    return referral
 
-    `queryset`: `referral_list` with what the caller needs loaded alongside, read in the same
-    query (the detail's sections).
-    """
+
+def _referral_id(value) -> int:
+    """A referral id from a URL or a payload, or 404 (never a database error)."""
     try:
-        referral_id = int(referral_id)
+        referral_id = int(value)
     except (TypeError, ValueError):
         raise Http404 from None
-    if queryset is None:
-        queryset = referral_list(membership=membership)
-    referral = queryset.filter(pk=referral_id).first()
-    if referral is None:
-        _record_refusal(membership, referral_id)
+    if not 0 < referral_id < 2**63:
         raise Http404
-    return referral
+    return referral_id
+
+
+def _refuse(membership: Membership | None, referral_id: int):
+    _record_refusal(membership, referral_id)
+    raise Http404
 
 
 def _record_refusal(membership: Membership | None, referral_id: int) -> None:
@@ -73,25 +105,69 @@ def _record_refusal(membership: Membership | None, referral_id: int) -> None:
                              object_id=referral_id, referral_id=referral_id)
 
 
-def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
-    """One referral with what its detail page shows loaded in a fixed number of queries."""
-    return referral_get(
-        membership=membership,
-        referral_id=referral_id,
-        queryset=referral_list(membership=membership)
-        .select_related(
-            "referrer_agency", "victim", "suspect", "victim_contact", "screening__instrument"
-        )
-        .prefetch_related(
-            Prefetch("incidents", queryset=Incident.objects.select_related("reporting_agency")),
-            Prefetch(
-                "orders",
-                queryset=ProtectiveOrder.objects.select_related("agency").annotate(
-                    breach_count=Count("breaches")
-                ),
-            ),
-        ),
+DETAIL_RELATED = ("referrer_agency", "victim", "suspect", "victim_contact", "screening__instrument")
+
+
+def _case_file(group: int, pk: int) -> QuerySet:
+    return Referral.objects.filter(policy.group_case_visibility(group), pk=pk).select_related(
+        *DETAIL_RELATED
     )
+
+
+# The case a detail shows, with its people and screening: compiled once (config/compiled.py);
+# building it was two thirds of the detail's own time (bench/README.md).
+_CASE_FILE = CompiledQuery(_case_file, group=int, pk=int)
+
+
+def _timeline_incidents(timeline: int) -> QuerySet[Incident]:
+    return (
+        Incident.objects.filter(referral__timeline_id=timeline)
+        .select_related("referral", "reporting_agency", "breach_of_order")
+        .order_by("occurred_at", "id")
+    )
+
+
+def _orders(pk: int) -> QuerySet[ProtectiveOrder]:
+    return (
+        ProtectiveOrder.objects.filter(referral_id=pk)
+        .select_related("agency")
+        .annotate(breach_count=Count("breaches"))
+        .order_by("starts", "id")
+    )
+
+
+_TIMELINE_INCIDENTS = CompiledQuery(_timeline_incidents, timeline=int)
+_OWN_INCIDENTS = CompiledQuery(
+    lambda pk: Incident.objects.filter(referral_id=pk)
+    .select_related("referral", "reporting_agency", "breach_of_order")
+    .order_by("occurred_at", "id"),
+    pk=int,
+)
+_ORDERS = CompiledQuery(_orders, pk=int)
+
+
+def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
+    """`referral_get` with what the detail page shows, in three queries: the case with its
+    people and screening; the incidents of its whole timeline (`timeline_incident_list`, which
+    the escalation signal reads), of which its own are `incident_list`; its orders with their
+    breach counts (`order_list`). Lists as `Prefetch(to_attr=...)` would leave them."""
+    referral_id = _referral_id(referral_id)
+    found = []
+    if membership is not None and policy.sees_case_content(membership):
+        found = _CASE_FILE.objects(group=membership.agency.group_id, pk=referral_id)
+    if not found:
+        _refuse(membership, referral_id)
+    referral = found[0]
+    referral.timeline_incident_list = (
+        _TIMELINE_INCIDENTS.objects(timeline=referral.timeline_id)
+        if referral.timeline_id is not None
+        else _OWN_INCIDENTS.objects(pk=referral.pk)  # not linked yet: its own timeline
+    )
+    referral.incident_list = [
+        i for i in referral.timeline_incident_list if i.referral_id == referral.pk
+    ]
+    referral.order_list = _ORDERS.objects(pk=referral.pk)
+    return referral
 
 
 def linked_referrals(*, referral: Referral) -> QuerySet[Referral]:

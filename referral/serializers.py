@@ -283,7 +283,9 @@ def order_output(order) -> dict:
 
 
 def referral_detail(referral: Referral, membership, *, signal, extra_sections=None) -> dict:
-    """A referral as the member's agency may see it: unreadable sections are absent, not empty."""
+    """A referral as the member's agency may see it: unreadable sections are absent, not empty.
+
+    `referral` as `selectors.referral_detail` loads it (its incident and order lists)."""
     data = referral_summary(referral, membership)
     screening_row = getattr(referral, "screening", None)
     data.update(
@@ -329,9 +331,9 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
     if "suspect" in readable:
         data["suspect"] = _person(referral.suspect)
     if "incidents" in readable:
-        data["incidents"] = [_incident(i) for i in referral.incidents.all()]
+        data["incidents"] = [_incident(i) for i in referral.incident_list]
     if "orders" in readable:
-        data["orders"] = [_order(o) for o in referral.orders.all()]
+        data["orders"] = [_order(o) for o in referral.order_list]
     for section, value in (extra_sections or {}).items():
         if section in readable:
             data[section] = value

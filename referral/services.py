@@ -429,5 +429,6 @@ def referral_set_risk(*, referral: Referral, actor, risk_level: str, reason: str
 @transaction.atomic
 def sensitive_reads_record(*, referral: Referral, actor, sections) -> None:
     """Log each read of a sensitive section (contact details, threat assessment, charging)."""
-    for section in sorted(set(sections) & policy.SENSITIVE_SECTIONS):
-        events.section_read_event(referral=referral, section=section, actor=actor)
+    events.sections_read_events(
+        referral=referral, actor=actor, sections=sorted(set(sections) & policy.SENSITIVE_SECTIONS)
+    )

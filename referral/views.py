@@ -265,7 +265,9 @@ class ReferralDetailView(MemberRequiredMixin, TemplateView):
         referral = selectors.referral_detail(
             membership=membership, referral_id=self.kwargs["referral_id"]
         )
-        signal = selectors.escalation_signal(referral=referral, incidents=None)
+        signal = selectors.escalation_signal(
+            referral=referral, incidents=referral.timeline_incident_list
+        )
         data = serializers.referral_detail(
             referral,
             membership,

@@ -9,6 +9,7 @@ from viewflow.workflow.status import STATUS
 
 from agencies import policy
 from agencies.selectors import membership_of
+from config.compiled import CompiledQuery
 
 from .models import AgencyTask, Notification
 
@@ -102,17 +103,25 @@ def unread_count(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def case_sections(*, referral) -> dict:
-    """The sections the agencies' own work fills, from their completed tasks (one query)."""
-    done = (
+def _completed_case_work(referral: int) -> QuerySet[AgencyTask]:
+    return (
         AgencyTask.objects.filter(
-            referral=referral,
+            referral_id=referral,
             task_type__in=["research", "threat_assessment", "charging_review"],
             status=STATUS.DONE,
         )
         .select_related("agency")
         .order_by("finished", "id")
     )
+
+
+# Read by every case detail: compiled once (config/compiled.py).
+_COMPLETED_CASE_WORK = CompiledQuery(_completed_case_work, referral=int)
+
+
+def case_sections(*, referral) -> dict:
+    """The sections the agencies' own work fills, from their completed tasks (one query)."""
+    done = _COMPLETED_CASE_WORK.objects(referral=referral.pk)
     research, threat, charging = [], None, None
     for task in done:
         result = task.data.get("result", {})

@@ -144,3 +144,50 @@ def test_referral_list_count_comes_from_the_permission_index(demo, as_user):
     assert body["count"] >= 5
     assert body["count"] == referral_list(membership=police).count()
     assert body["count"] == referral_count(membership=police)
+
+
+def test_referral_list_pages_are_the_visible_cases_newest_first(demo, as_user):
+    """The compiled page (config/compiled.py) lists what `referral_list` holds, in its order."""
+    from referral.selectors import referral_list
+
+    police = demo["police.caseworker"]
+    _bulk_referrals(police, 17, 0)
+    client = as_user("police.caseworker")
+    expected = list(referral_list(membership=police).values_list("reference", flat=True))
+    seen, page = [], 1
+    while True:
+        response = client.get(f"/api/v1/referrals/?page_size=5&page={page}")
+        if response.status_code == 404:
+            break
+        body = response.json()
+        assert body["count"] == len(expected)
+        seen += [row["reference"] for row in body["results"]]
+        page += 1
+    assert seen == expected and len(seen) >= 17
+    # An agency that may see none of them lists none, with a count of 0.
+    body = as_user("ftac.caseworker").get("/api/v1/referrals/").json()
+    assert body["count"] == 0 and body["results"] == []
+
+
+def test_detail_lists_its_own_incidents_and_escalates_on_the_linked_timeline(submit, as_user):
+    from tests.referral.factories import incident_body
+    from tests.referral.test_linking import OTHER_VICTIM
+
+    a = submit(incidents=[incident_body(40)])
+    b = submit(
+        victim=OTHER_VICTIM,
+        suspect={"name": "Robert Sample", "date_of_birth": "1975-02-11"},
+        incidents=[incident_body(3, ["following"])],
+    )
+    client = as_user("police.caseworker")
+    detail = client.get(f"/api/v1/referrals/{b['id']}/").json()
+    assert detail["timeline_id"] == client.get(f"/api/v1/referrals/{a['id']}/").json()[
+        "timeline_id"
+    ]
+    assert [i["id"] for i in detail["incidents"]] == list(
+        Incident.objects.filter(referral_id=b["id"]).order_by("occurred_at", "id")
+        .values_list("id", flat=True)
+    )
+    timeline = client.get(f"/api/v1/referrals/{b['id']}/timeline/").json()
+    assert detail["escalation"] == timeline["escalation"]
+    assert "following" in detail["escalation"]["figures"]["new_behaviours"]

@@ -1,0 +1,148 @@
+"""Querysets built and compiled once per process, then run with new values.
+
+On the hottest reads (the token look-up on every API request, an agency's referral list, one
+referral) Django spent more time building and compiling the queryset than PostgreSQL spent
+running it: cloning querysets, resolving the visibility EXISTS and its subquery, quoting every
+column (bench/README.md, "Where the time went"). The SQL only differs by a few values, so a
+`CompiledQuery` builds the queryset once with placeholder values, keeps the SQL and where each
+value sits among its parameters, and afterwards only swaps the values in. Rows come back through
+the compiler's own converters and populators, so they are what the queryset would have given.
+
+Only plain equality on declared values is safe to compile this way: a builder must not branch
+on its arguments (what it builds must not depend on them), and every argument must reach the SQL
+as a parameter of its own. `CompiledQuery` checks the second when it compiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any
+
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.query import get_related_populators
+from django.db.models.sql.compiler import SQLCompiler
+
+# Placeholders: values no real row carries, inside a 32-bit column's range (Django drops a
+# comparison with an out-of-range integer from the SQL altogether).
+_INT_PLACEHOLDER = -2_000_000_000
+_STR_PLACEHOLDER = "\x1fcompiled:{name}\x1f"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    params: tuple
+    slots: dict[str, tuple[int, ...]]
+    compiler: SQLCompiler
+    names: tuple[str, ...]  # the columns of a `.values()` queryset; empty for model rows
+
+
+class CompiledQuery:
+    """`build(**values)` -> QuerySet, compiled on first use per database, run by `rows`/`objects`.
+
+    `kinds` names each value and its type (`int` or `str`), e.g.
+    `CompiledQuery(lambda key: Token.objects.filter(key=key), key=str)`.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet], **kinds: type) -> None:
+        unknown = {name: kind for name, kind in kinds.items() if kind not in (int, str)}
+        if unknown:
+            raise TypeError(f"CompiledQuery takes int and str values, not {unknown}")
+        self.build, self.kinds = build, kinds
+        self._plans: dict[tuple[str, str], _Plan] = {}
+        self._lock = Lock()
+
+    # --- Running --------------------------------------------------------------------------
+
+    def rows(self, *, using: str = "default", limit: int | None = None, offset: int = 0,
+             **values: Any) -> list[dict]:
+        """A `.values()` queryset's rows, as dicts; `limit`/`offset` page them."""
+        plan, compiler_rows = self._run(using, limit, offset, values)
+        if not plan.names:
+            raise TypeError("rows() is for a .values() queryset; use objects()")
+        return [dict(zip(plan.names, row, strict=True)) for row in compiler_rows]
+
+    def objects(self, *, using: str = "default", limit: int | None = None, offset: int = 0,
+                **values: Any) -> list:
+        """A model queryset's instances, with what it `select_related`."""
+        plan, compiler_rows = self._run(using, limit, offset, values)
+        if plan.names:
+            raise TypeError("objects() is for a model queryset; use rows()")
+        compiler = plan.compiler
+        klass_info, select = compiler.klass_info, compiler.select
+        model, fields = klass_info["model"], klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        attnames = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(klass_info, select, using)
+        found = []
+        for row in compiler_rows:
+            instance = model.from_db(using, attnames, row[start:end])
+            for populator in populators:
+                populator.populate(row, instance)
+            for name, position in compiler.annotation_col_map.items():
+                setattr(instance, name, row[position])
+            found.append(instance)
+        return found
+
+    def _run(self, using: str, limit: int | None, offset: int, values: dict):
+        if values.keys() != self.kinds.keys():
+            raise TypeError(f"expected values for {sorted(self.kinds)}, got {sorted(values)}")
+        connection = connections[using]
+        plan = self._plan(connection)
+        params = list(plan.params)
+        for name, positions in plan.slots.items():
+            value = self.kinds[name](values[name])
+            for position in positions:
+                params[position] = value
+        sql = plan.sql
+        if limit is not None:
+            sql += " LIMIT %s OFFSET %s"
+            params += [int(limit), int(offset)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        return plan, list(plan.compiler.results_iter([fetched]))
+
+    # --- Compiling ------------------------------------------------------------------------
+
+    def _plan(self, connection) -> _Plan:
+        key = (connection.alias, connection.vendor)
+        plan = self._plans.get(key)
+        if plan is None:
+            with self._lock:
+                plan = self._plans.get(key) or self._compile(connection)
+                self._plans[key] = plan
+        return plan
+
+    def _compile(self, connection) -> _Plan:
+        placeholders = {
+            name: (_INT_PLACEHOLDER + n if kind is int else _STR_PLACEHOLDER.format(name=name))
+            for n, (name, kind) in enumerate(self.kinds.items())
+        }
+        queryset = self.build(**placeholders)
+        query = queryset.query
+        if query.low_mark or query.high_mark is not None:
+            raise ValueError("page with rows(limit=, offset=), not by slicing the queryset")
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        slots = {
+            name: tuple(i for i, param in enumerate(params) if param == placeholder)
+            for name, placeholder in placeholders.items()
+        }
+        missing = [name for name, positions in slots.items() if not positions]
+        leaked = [
+            name for name, placeholder in placeholders.items()
+            if str(placeholder) in sql
+            or any(str(placeholder) in str(p) and p != placeholder for p in params)
+        ]
+        if missing or leaked:
+            raise ValueError(
+                f"values {missing or leaked} do not reach the SQL as parameters of their own"
+            )
+        names = ()
+        if queryset._fields is not None or query.values_select:
+            names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        return _Plan(sql=sql, params=tuple(params), slots=slots, compiler=compiler, names=names)

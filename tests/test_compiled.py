@@ -1,0 +1,112 @@
+"""`config.compiled.CompiledQuery`: compiled once, the same rows as the queryset, values swapped."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from agencies.models import Agency, Membership
+from config.compiled import CompiledQuery
+
+pytestmark = pytest.mark.django_db
+
+AGENCY_ROWS = CompiledQuery(
+    lambda kind: Agency.objects.filter(kind=kind).order_by("slug").values("id", "slug", "kind"),
+    kind=str,
+)
+MEMBERS = CompiledQuery(
+    lambda agency: Membership.objects.filter(agency_id=agency)
+    .select_related("user", "agency")
+    .order_by("id"),
+    agency=int,
+)
+
+
+def test_rows_equal_the_querysets_values_for_every_value(demo):
+    kinds = set(Agency.objects.values_list("kind", flat=True))
+    assert len(kinds) > 2
+    for kind in kinds:
+        expected = list(
+            Agency.objects.filter(kind=kind).order_by("slug").values("id", "slug", "kind")
+        )
+        assert AGENCY_ROWS.rows(kind=kind) == expected
+    assert AGENCY_ROWS.rows(kind="no such kind") == []
+
+
+def test_objects_come_with_what_they_select_related_in_one_query(demo):
+    membership = demo["police.caseworker"]
+    with CaptureQueriesContext(connection) as queries:
+        members = MEMBERS.objects(agency=membership.agency_id)
+        seen = [(m.pk, m.user.username, m.agency.slug, list(m.roles)) for m in members]
+    assert len(queries) == 1
+    expected = Membership.objects.filter(agency_id=membership.agency_id).order_by("id")
+    assert seen == [(m.pk, m.user.username, m.agency.slug, list(m.roles)) for m in expected]
+    assert membership.pk in [m.pk for m in members]
+
+
+def test_compiled_once_then_only_the_values_change(demo):
+    query = CompiledQuery(
+        lambda kind: Agency.objects.filter(kind=kind).values("slug"), kind=str
+    )
+    with CaptureQueriesContext(connection) as queries:
+        query.rows(kind="police")
+        query.rows(kind="charity")
+    first, second = (q["sql"] for q in queries.captured_queries)
+    assert "police" in first and "charity" in second
+    assert first.replace("police", "?") == second.replace("charity", "?")
+    assert len(query._plans) == 1
+
+
+def test_limit_and_offset_page_the_rows(demo):
+    others = CompiledQuery(
+        lambda slug: Agency.objects.exclude(slug=slug).order_by("slug").values("slug"), slug=str
+    )
+    every = others.rows(slug="police")
+    assert len(every) >= 6 and {"slug": "police"} not in every
+    assert others.rows(slug="police", limit=1) == every[:1]
+    assert others.rows(slug="police", limit=5, offset=1) == every[1:6]
+    assert others.rows(slug="police", limit=5, offset=len(every)) == []
+
+
+def test_a_token_with_its_user_member_and_agency(demo):
+    membership = demo["police.caseworker"]
+    token = Token.objects.create(user=membership.user)
+    query = CompiledQuery(
+        lambda key: Token.objects.select_related("user__membership__agency").filter(key=key),
+        key=str,
+    )
+    [found] = query.objects(key=token.key)
+    with CaptureQueriesContext(connection) as queries:
+        assert found.user.membership.agency.slug == membership.agency.slug
+    assert len(queries) == 0
+    assert query.objects(key="x" * 40) == []
+
+
+def test_a_value_the_sql_would_change_is_refused():
+    """`icontains` wraps the value in wildcards: swapping it in afterwards would be wrong."""
+    query = CompiledQuery(lambda slug: Agency.objects.filter(slug__icontains=slug), slug=str)
+    with pytest.raises(ValueError, match="parameters of their own"):
+        query.objects(slug="police")
+
+
+def test_a_value_the_builder_ignores_is_refused():
+    query = CompiledQuery(lambda kind: Agency.objects.all(), kind=str)
+    with pytest.raises(ValueError, match="parameters of their own"):
+        query.objects(kind="police")
+
+
+def test_wrong_or_missing_values_and_kinds_are_refused():
+    with pytest.raises(TypeError):
+        CompiledQuery(lambda at: Agency.objects.filter(created__gt=at), at=float)
+    with pytest.raises(TypeError, match="expected values"):
+        AGENCY_ROWS.rows(slug="police")
+    with pytest.raises(TypeError, match="objects"):
+        AGENCY_ROWS.objects(kind="police")
+    with pytest.raises(TypeError, match="rows"):
+        MEMBERS.rows(agency=1)
+
+
+def test_slicing_in_the_builder_is_refused():
+    query = CompiledQuery(lambda kind: Agency.objects.filter(kind=kind)[:5], kind=str)
+    with pytest.raises(ValueError, match="limit"):
+        query.rows(kind="police")
