@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from config.compiled import CompiledQuery
+
 from .models import Agency, Membership
 
 
@@ -20,6 +22,27 @@ def membership_of(user) -> Membership | None:
         # Keep `user.membership` consistent with the cached row, without another query.
         user._state.fields_cache["membership"] = membership
     return membership
+
+
+def _token_with_member(key: str):
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.select_related("user__membership__agency").filter(key=key)
+
+
+# Every API request and token-signed socket reads it: compiled once (config/compiled.py).
+_TOKEN_WITH_MEMBER = CompiledQuery(_token_with_member, key=str)
+
+
+def active_token(key: str):
+    """The API token with this key if its user is active, with the user's membership and agency
+    loaded (`membership_of` answers without a query), or None."""
+    found = _TOKEN_WITH_MEMBER.objects(key=key, limit=1)
+    if not found or not found[0].user.is_active:
+        return None
+    token = found[0]
+    token.user._concord_membership = getattr(token.user, "membership", None)
+    return token
 
 
 def agencies_by_slug(slugs) -> dict[str, Agency]:

@@ -9,12 +9,10 @@ from channels.middleware import BaseMiddleware
 
 @database_sync_to_async
 def _user_for_token(key: str):
-    from rest_framework.authtoken.models import Token
+    from .selectors import active_token
 
-    token = Token.objects.select_related("user__membership__agency").filter(key=key).first()
-    if token is None or not token.user.is_active:
-        return None
-    return token.user
+    token = active_token(key)
+    return token.user if token is not None else None
 
 
 class TokenAuthMiddleware(BaseMiddleware):
