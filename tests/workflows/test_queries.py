@@ -72,3 +72,38 @@ def test_inbox_reads_its_page_and_count_in_one_query(demo, as_user):
     assert (last["count"], len(last["results"]), last["next"]) == (7, 1, None)
     assert client.get("/api/v1/tasks/?scope=queue&page_size=3&page=4").status_code == 404
     assert client.get("/api/v1/tasks/?scope=queue&page=0").status_code == 404
+
+
+@pytest.mark.parametrize("scope", ["mine", "queue", "overdue"])
+def test_inbox_pages_are_the_scopes_tasks_in_order(demo, as_user, scope):
+    """The compiled pages (config/compiled.py) hold what `task_list` holds, overdue first then
+    by due date, whoever owns, is excluded from or cannot claim the other tasks."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workflows.selectors import task_list
+
+    member = demo["hub.caseworker"]
+    _bulk_tasks(demo, 6, 0)
+    _bulk_tasks(demo, 4, 6, owner=member.user)
+    tasks = list(AgencyTask.objects.filter(referral__reference__startswith="STK-2097-"))
+    now = timezone.now()
+    for n, task in enumerate(tasks):
+        task.due = now + timedelta(days=(n % 3) - 1, hours=n)  # past, soon and later
+        task.role = "supervisor" if n == 1 else task.role
+        task.excluded_user = member.user if n == 2 else None
+        task.save(update_fields=["due", "role", "excluded_user"])
+    client = as_user("hub.caseworker")
+    expected = list(task_list(user=member.user, scope=scope).values_list("id", flat=True))
+    assert expected, "each scope holds some of these tasks"
+    seen, page = [], 1
+    while True:
+        response = client.get(f"/api/v1/tasks/?scope={scope}&page_size=4&page={page}")
+        if response.status_code != 200:
+            break
+        assert response.json()["count"] == len(expected)
+        seen += [row["id"] for row in response.json()["results"]]
+        page += 1
+    assert response.status_code == 404
+    assert seen == expected
