@@ -8,6 +8,11 @@ from config.compiled import CompiledQuery
 
 from .models import Agency, Membership
 
+# Asked by every signed-in page and by a meeting's sockets on every message: compiled once.
+_MEMBERSHIP = CompiledQuery(
+    lambda user: Membership.objects.select_related("agency").filter(user_id=user), user=int
+)
+
 
 def membership_of(user) -> Membership | None:
     """The signed-in user's membership with its agency, loaded once per request object."""
@@ -16,7 +21,8 @@ def membership_of(user) -> Membership | None:
     cached = getattr(user, "_concord_membership", False)
     if cached is not False:
         return cached
-    membership = Membership.objects.select_related("agency").filter(user_id=user.pk).first()
+    found = _MEMBERSHIP.objects(user=user.pk, limit=1)
+    membership = found[0] if found else None
     user._concord_membership = membership
     if membership is not None:
         # Keep `user.membership` consistent with the cached row, without another query.

@@ -7,6 +7,7 @@ from django.http import Http404
 
 from agencies import policy
 from agencies.selectors import membership_of
+from config.compiled import CompiledQuery
 from config.exceptions import NotAllowed
 
 from .models import AgendaItem, Attendance, Conference, ConferenceAction, Note, Presence
@@ -48,12 +49,18 @@ def attendee_agency_slug(*, user, conference: Conference | int) -> str | None:
     if member is None or not policy.can_read(member, "notes"):
         return None
     conference_id = conference.pk if isinstance(conference, Conference) else conference
-    attending = Attendance.objects.filter(
-        conference_id=conference_id,
-        user_id=user.pk,
-        conference__invited_agencies=member.agency_id,
-    ).exists()
+    attending = _ATTENDING.rows(conference=conference_id, user=user.pk, agency=member.agency_id,
+                                limit=1)
     return member.agency.slug if attending else None
+
+
+# Asked by a meeting's sockets on every message they receive: compiled once.
+_ATTENDING = CompiledQuery(
+    lambda conference, user, agency: Attendance.objects.filter(
+        conference_id=conference, user_id=user, conference__invited_agencies=agency
+    ).values("id"),
+    conference=int, user=int, agency=int,
+)
 
 
 def require_attendee(*, user, conference: Conference) -> str:
