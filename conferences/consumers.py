@@ -166,10 +166,9 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         return selectors.attendee_agency_slug(user=user, conference=self.conference_id)
 
     def _note_add(self, content) -> list[dict]:
-        conference = Conference.objects.get(pk=self.conference_id)
         note, created = note_add(
             actor=self.user,
-            conference=conference,
+            conference=self.conference_id,
             client_id=content.get("client_id"),
             text=content.get("text"),
             agenda_item=content.get("agenda_item"),

@@ -63,7 +63,7 @@ _ATTENDING = CompiledQuery(
 )
 
 
-def require_attendee(*, user, conference: Conference) -> str:
+def require_attendee(*, user, conference: Conference | int) -> str:
     slug = attendee_agency_slug(user=user, conference=conference)
     if slug is None:
         raise NotAllowed(

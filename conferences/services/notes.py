@@ -66,7 +66,7 @@ def _clean_visibility(conference: Conference, own: str, visible_to) -> list[str]
 def note_add(
     *,
     actor,
-    conference: Conference,
+    conference: Conference | int,
     client_id,
     text,
     agenda_item=None,
@@ -75,9 +75,11 @@ def note_add(
 ) -> tuple[Note, bool]:
     """Store a note (or return the one already stored under this client id) and broadcast it.
 
-    Returns (note, created). Sending the same client id twice stores one note.
+    Returns (note, created). Sending the same client id twice stores one note. `conference`
+    may be its id: the meeting is read here anyway, under its lock (a socket knows the id).
     """
-    own = selectors.require_attendee(user=actor, conference=conference)
+    conference_id = conference.pk if isinstance(conference, Conference) else conference
+    own = selectors.require_attendee(user=actor, conference=conference_id)
     try:
         client_id = uuid.UUID(str(client_id))
     except ValueError:
@@ -86,7 +88,7 @@ def note_add(
         ) from None
     # Lock the meeting row: notes are numbered one at a time, and a retry of the same client
     # id that raced with the first sees it once the lock is ours.
-    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    conference = Conference.objects.select_for_update().get(pk=conference_id)
     existing = (
         Note.objects.filter(conference=conference, client_id=client_id)
         .select_related("author", "agency")
