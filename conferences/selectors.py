@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from agencies import policy
+from agencies.models import Agency
 from agencies.selectors import membership_of
 from config.compiled import CompiledQuery
 from config.exceptions import NotAllowed
@@ -108,8 +109,11 @@ def notes_visible(*, conference: Conference, agency_slug: str, since: int = 0) -
     return [n for n in notes if n.visible_for(agency_slug)]
 
 
-def invited_slugs(*, conference: Conference) -> list[str]:
-    return sorted(conference.invited_agencies.values_list("slug", flat=True))
+def invited_slugs(*, conference: Conference | int) -> list[str]:
+    conference_id = conference.pk if isinstance(conference, Conference) else conference
+    return sorted(
+        Agency.objects.filter(conferences=conference_id).values_list("slug", flat=True)
+    )
 
 
 def minutes(*, conference: Conference, agency_slug: str) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -44,7 +44,7 @@ def _clean_text(text) -> str:
     return text.strip()
 
 
-def _clean_visibility(conference: Conference, own: str, visible_to) -> list[str] | None:
+def _clean_visibility(conference: Conference | int, own: str, visible_to) -> list[str] | None:
     if visible_to is None:
         return None
     if not isinstance(visible_to, list) or not all(isinstance(s, str) for s in visible_to):
@@ -62,7 +62,6 @@ def _clean_visibility(conference: Conference, own: str, visible_to) -> list[str]
     return sorted({*visible_to, own})
 
 
-@transaction.atomic
 def note_add(
     *,
     actor,
@@ -75,53 +74,87 @@ def note_add(
 ) -> tuple[Note, bool]:
     """Store a note (or return the one already stored under this client id) and broadcast it.
 
-    Returns (note, created). Sending the same client id twice stores one note. `conference`
-    may be its id: the meeting is read here anyway, under its lock (a socket knows the id).
+    Returns (note, created). Sending the same client id twice stores one note: a resend finds
+    the first, and a resend racing the first fails on the meeting's unique client ids and then
+    finds it. `conference` may be its id (a socket knows only that).
     """
     conference_id = conference.pk if isinstance(conference, Conference) else conference
-    own = selectors.require_attendee(user=actor, conference=conference_id)
     try:
         client_id = uuid.UUID(str(client_id))
     except ValueError:
         raise DomainError(
             "client_id must be a UUID.", fields={"client_id": ["Not a UUID."]}
         ) from None
-    # Lock the meeting row: notes are numbered one at a time, and a retry of the same client
-    # id that raced with the first sees it once the lock is ours.
-    conference = Conference.objects.select_for_update().get(pk=conference_id)
+    try:
+        return _note_store(
+            actor=actor, conference_id=conference_id, client_id=client_id, text=text,
+            agenda_item=agenda_item, visible_to=visible_to, addendum_to=addendum_to,
+        )
+    except IntegrityError:
+        stored = _stored(actor=actor, conference_id=conference_id, client_id=client_id)
+        if stored is None:
+            raise
+        return stored, False
+
+
+def _stored(*, actor, conference_id: int, client_id: uuid.UUID) -> Note | None:
+    """The note already stored under this client id, if it is the actor's."""
     existing = (
-        Note.objects.filter(conference=conference, client_id=client_id)
+        Note.objects.filter(conference_id=conference_id, client_id=client_id)
         .select_related("author", "agency")
         .first()
     )
+    if existing is not None and existing.author_id != actor.pk:
+        raise Conflict("That client_id belongs to another note.", code="client_id_taken")
+    return existing
+
+
+def _number_next_note(conference_id: int) -> tuple[int, str]:
+    """The meeting's next note number and its status, in one statement. The row stays locked
+    until the transaction ends, so notes are numbered one at a time, without gaps (a note that
+    is refused rolls its number back). Plain SQL: the ORM's UPDATE returns no columns, and a
+    note costs the meeting's one database thread a round trip less (bench/README.md)."""
+    table = connection.ops.quote_name(Conference._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s "  # noqa: S608 - our table
+            "RETURNING last_seq, status",
+            [conference_id],
+        )
+        seq, status = cursor.fetchone()
+    return seq, status
+
+
+@transaction.atomic
+def _note_store(*, actor, conference_id: int, client_id: uuid.UUID, text, agenda_item,
+                visible_to, addendum_to) -> tuple[Note, bool]:
+    own = selectors.require_attendee(user=actor, conference=conference_id)
+    existing = _stored(actor=actor, conference_id=conference_id, client_id=client_id)
     if existing is not None:
-        if existing.author_id != actor.pk:
-            raise Conflict("That client_id belongs to another note.", code="client_id_taken")
         return existing, False
     text = _clean_text(text)
-    visible = _clean_visibility(conference, own, visible_to)
-    if conference.status == Conference.Status.MINUTES_SIGNED and addendum_to is None:
-        raise Conflict(
-            "The minutes are signed: add a correction as an addendum.", code="minutes_signed"
-        )
+    visible = _clean_visibility(conference_id, own, visible_to)
     item = None
     if agenda_item is not None:
-        item = AgendaItem.objects.filter(conference=conference, pk=agenda_item).first()
+        item = AgendaItem.objects.filter(conference_id=conference_id, pk=agenda_item).first()
         if item is None:
             raise DomainError(
                 "That item is not on this agenda.", fields={"agenda_item": ["Not on this agenda."]}
             )
     corrected = None
     if addendum_to is not None:
-        corrected = Note.objects.filter(conference=conference, pk=addendum_to).first()
+        corrected = Note.objects.filter(conference_id=conference_id, pk=addendum_to).first()
         if corrected is None or not corrected.visible_for(own):
             raise DomainError("No such note.", fields={"addendum_to": ["No such note."]})
-    seq = conference.last_seq + 1  # the row is locked: no other writer numbers a note now
-    Conference.objects.filter(pk=conference.pk).update(last_seq=seq)
+    seq, status = _number_next_note(conference_id)
+    if status == Conference.Status.MINUTES_SIGNED and addendum_to is None:
+        raise Conflict(
+            "The minutes are signed: add a correction as an addendum.", code="minutes_signed"
+        )
     from agencies.selectors import membership_of
 
     note = Note.objects.create(
-        conference=conference,
+        conference_id=conference_id,
         agenda_item=item,
         author=actor,
         agency=membership_of(actor).agency,
@@ -132,7 +165,7 @@ def note_add(
         addendum_to=corrected,
     )
     broadcast.note_added(
-        conference_id=conference.pk,
+        conference_id=conference_id,
         agencies=visible,
         payload={
             "type": "note.added",
