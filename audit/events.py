@@ -15,19 +15,9 @@ from .models import Event
 MASK = "***"
 
 
-def _record(
-    *,
-    verb: str,
-    actor=None,
-    agency=None,
-    obj=None,
-    referral_id: int | None = None,
-    reason: str = "",
-    changes: dict[str, Any] | None = None,
-    recipients: list[str] | None = None,
-) -> Event:
-    event = _event(verb=verb, actor=actor, agency=agency, obj=obj, referral_id=referral_id,
-                   reason=reason, changes=changes, recipients=recipients)
+def _record(**fields: Any) -> Event:
+    """`_event`, inserted now."""
+    event = _event(**fields)
     event.save(force_insert=True)
     return event
 
