@@ -172,12 +172,23 @@ def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
 
 def linked_referrals(*, referral: Referral) -> QuerySet[Referral]:
     """Every referral on the same timeline (same victim or suspect), including this one."""
-    return Referral.objects.filter(timeline_id=referral.timeline_id).order_by("created_at", "id")
+    return Referral.objects.filter(_on_timeline(referral)).order_by("created_at", "id")
+
+
+def _on_timeline(referral: Referral, through: str = ""):
+    """The rows on this referral's timeline. A referral not linked yet (no timeline id: only
+    rows written outside `referral_refer`) is its own timeline: `timeline_id IS NULL` would
+    match every other unlinked case."""
+    from django.db.models import Q
+
+    if referral.timeline_id is None:
+        return Q(**{f"{through}pk": referral.pk})
+    return Q(**{f"{through}timeline_id": referral.timeline_id})
 
 
 def timeline_incidents(*, referral: Referral) -> QuerySet[Incident]:
     return (
-        Incident.objects.filter(referral__timeline_id=referral.timeline_id)
+        Incident.objects.filter(_on_timeline(referral, "referral__"))
         .select_related("referral", "reporting_agency", "breach_of_order")
         .order_by("occurred_at", "id")
     )
@@ -185,7 +196,7 @@ def timeline_incidents(*, referral: Referral) -> QuerySet[Incident]:
 
 def timeline_orders(*, referral: Referral) -> QuerySet[ProtectiveOrder]:
     return (
-        ProtectiveOrder.objects.filter(referral__timeline_id=referral.timeline_id)
+        ProtectiveOrder.objects.filter(_on_timeline(referral, "referral__"))
         .select_related("referral", "agency")
         .annotate(breach_count=Count("breaches"))
         .order_by("starts", "id")

@@ -191,3 +191,20 @@ def test_detail_lists_its_own_incidents_and_escalates_on_the_linked_timeline(sub
     timeline = client.get(f"/api/v1/referrals/{b['id']}/timeline/").json()
     assert detail["escalation"] == timeline["escalation"]
     assert "following" in detail["escalation"]["figures"]["new_behaviours"]
+
+
+def test_an_unlinked_referrals_timeline_is_its_own(demo, as_user):
+    """A referral with no timeline id yet must not share one with every other such referral."""
+    police = demo["police.caseworker"]
+    _bulk_referrals(police, 2, 500)
+    first, second = Referral.objects.filter(reference__startswith="STK-2098-0005").order_by("id")
+    assert first.timeline_id is None and second.timeline_id is None
+    for referral, text in ((first, "first"), (second, "second")):
+        Incident.objects.create(referral=referral, occurred_at=timezone.now(), behaviours=["texts"],
+                                description=text, severity=1, reporting_agency=police.agency,
+                                recorded_by=police.user)
+    client = as_user("police.caseworker")
+    timeline = client.get(f"/api/v1/referrals/{first.pk}/timeline/").json()
+    assert {e["referral"] for e in timeline["entries"]} == {first.reference}
+    detail = client.get(f"/api/v1/referrals/{first.pk}/").json()
+    assert [i["description"] for i in detail["incidents"]] == ["first"]
