@@ -252,6 +252,16 @@ def matrix_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def case_group(membership: Membership | None) -> int | None:
+    """The guardian group whose `view_referral` rows are the cases this member's agency may see
+    now, or None when it may see no case content at all (no agency, inactive, no readable
+    section). Every case read is scoped through this: `case_visibility`, and the compiled reads
+    that take the group as a value (`referral.selectors`)."""
+    if membership is None or not sees_case_content(membership):
+        return None
+    return membership.agency.group_id
+
+
 def case_visibility(membership: Membership | None):
     """A filter on `referral.Referral` for the cases this member's agency may see now.
 
@@ -263,26 +273,20 @@ def case_visibility(membership: Membership | None):
     """
     from django.db.models import Q
 
-    if membership is None or not sees_case_content(membership):
-        return Q(pk__in=[])
-    return group_case_visibility(membership.agency.group_id)
+    group = case_group(membership)
+    return Q(pk__in=[]) if group is None else group_case_visibility(group)
 
 
 def group_case_visibility(group_id: int):
-    """`case_visibility` of the agency whose guardian group this is, whatever its members may
-    read: only for a caller that has asked `sees_case_content` itself (a compiled query)."""
+    """`case_visibility` for a group `case_group` gave."""
     from django.db.models import Exists, OuterRef, Q
 
     return Q(Exists(group_case_permissions(group_id).filter(content_object=OuterRef("pk"))))
 
 
-def case_permissions(membership: Membership):
-    """The agency's `view_referral` rows in guardian's table: one per case it may see (unique
-    on group, permission and case), so counting them counts its cases without reading any."""
-    return group_case_permissions(membership.agency.group_id)
-
-
 def group_case_permissions(group_id: int):
+    """The group's `view_referral` rows in guardian's table: one per case it may see (unique on
+    group, permission and case), so counting them counts its cases without reading any."""
     from django.contrib.auth.models import Permission
     from django.db.models import Subquery
 

@@ -22,7 +22,10 @@ def membership_of(user) -> Membership | None:
     if cached is not False:
         return cached
     found = _MEMBERSHIP.objects(user=user.pk, limit=1)
-    membership = found[0] if found else None
+    return _remember_membership(user, found[0] if found else None)
+
+
+def _remember_membership(user, membership: Membership | None) -> Membership | None:
     user._concord_membership = membership
     if membership is not None:
         # Keep `user.membership` consistent with the cached row, without another query.
@@ -47,7 +50,7 @@ def active_token(key: str):
     if not found or not found[0].user.is_active:
         return None
     token = found[0]
-    token.user._concord_membership = getattr(token.user, "membership", None)
+    _remember_membership(token.user, getattr(token.user, "membership", None))
     return token
 
 

@@ -36,15 +36,19 @@ class IsMember(BasePermission):
 
 
 class CountedRows:
-    """A list read a page at a time by `page(limit, offset)`, each row carrying the total
+    """A list read a page at a time by `page(limit=, offset=)`, each row carrying the total
     (`CountingPaginator.TOTAL`) as the inbox's window does, and `count()` for when the page is
     empty. For rows a compiled query gives (`config.compiled`), which are not a queryset."""
 
-    def __init__(self, page: Callable[[int, int], list[dict]], count: Callable[[], int]):
+    def __init__(self, page: Callable[..., list[dict]], count: Callable[[], int]):
         self._page, self._count = page, count
 
+    @classmethod
+    def none(cls) -> "CountedRows":
+        return cls(page=lambda limit, offset: [], count=lambda: 0)
+
     def __getitem__(self, window: slice) -> list[dict]:
-        return self._page(window.stop - window.start, window.start)
+        return self._page(limit=window.stop - window.start, offset=window.start)
 
     def count(self) -> int:
         return self._count()

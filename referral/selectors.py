@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet, Subquery
+import functools
+from typing import NoReturn
+
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -51,20 +54,19 @@ def referral_summaries(*, membership: Membership | None) -> CountedRows:
     """`referral_list` as plain rows of the columns a list shows (`serializers.referral_row`),
     a page at a time with the total: no model objects, no free text or JSON to decode, no
     address or aliases read for a list."""
-    if membership is None or not policy.sees_case_content(membership):
-        return CountedRows(page=lambda limit, offset: [], count=lambda: 0)
-    group = membership.agency.group_id
+    group = policy.case_group(membership)
+    if group is None:
+        return CountedRows.none()
     return CountedRows(
-        page=lambda limit, offset: _SUMMARY_PAGE.rows(group=group, limit=limit, offset=offset),
+        page=functools.partial(_SUMMARY_PAGE.rows, group=group),
         count=lambda: referral_count(membership=membership),
     )
 
 
 def referral_count(*, membership: Membership | None) -> int:
     """How many referrals `referral_list` holds, from the permission index alone."""
-    if membership is None or not policy.sees_case_content(membership):
-        return 0
-    return policy.case_permissions(membership).count()
+    group = policy.case_group(membership)
+    return 0 if group is None else policy.group_case_permissions(group).count()
 
 
 def referral_get(*, membership: Membership | None, referral_id) -> Referral:
@@ -87,7 +89,7 @@ def _referral_id(value) -> int:
     return referral_id
 
 
-def _refuse(membership: Membership | None, referral_id: int):
+def _refuse(membership: Membership | None, referral_id: int) -> NoReturn:
     _record_refusal(membership, referral_id)
     raise Http404
 
@@ -119,31 +121,30 @@ def _case_file(group: int, pk: int) -> QuerySet:
 _CASE_FILE = CompiledQuery(_case_file, group=int, pk=int)
 
 
-def _timeline_incidents(timeline: int) -> QuerySet[Incident]:
+def _incidents(where: Q) -> QuerySet[Incident]:
     return (
-        Incident.objects.filter(referral__timeline_id=timeline)
+        Incident.objects.filter(where)
         .select_related("referral", "reporting_agency", "breach_of_order")
         .order_by("occurred_at", "id")
     )
 
 
-def _orders(pk: int) -> QuerySet[ProtectiveOrder]:
+def _orders(where: Q) -> QuerySet[ProtectiveOrder]:
     return (
-        ProtectiveOrder.objects.filter(referral_id=pk)
-        .select_related("agency")
+        ProtectiveOrder.objects.filter(where)
+        .select_related("referral", "agency")
         .annotate(breach_count=Count("breaches"))
         .order_by("starts", "id")
     )
 
 
-_TIMELINE_INCIDENTS = CompiledQuery(_timeline_incidents, timeline=int)
-_OWN_INCIDENTS = CompiledQuery(
-    lambda pk: Incident.objects.filter(referral_id=pk)
-    .select_related("referral", "reporting_agency", "breach_of_order")
-    .order_by("occurred_at", "id"),
-    pk=int,
+# What the detail reads beside its case, compiled once (`timeline_incidents` and
+# `timeline_orders` are the same reads, built per call for the timeline page).
+_TIMELINE_INCIDENTS = CompiledQuery(
+    lambda timeline: _incidents(Q(referral__timeline_id=timeline)), timeline=int
 )
-_ORDERS = CompiledQuery(_orders, pk=int)
+_OWN_INCIDENTS = CompiledQuery(lambda pk: _incidents(Q(referral_id=pk)), pk=int)
+_ORDERS = CompiledQuery(lambda pk: _orders(Q(referral_id=pk)), pk=int)
 
 
 def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
@@ -152,16 +153,15 @@ def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
     the escalation signal reads), of which its own are `incident_list`; its orders with their
     breach counts (`order_list`). Lists as `Prefetch(to_attr=...)` would leave them."""
     referral_id = _referral_id(referral_id)
-    found = []
-    if membership is not None and policy.sees_case_content(membership):
-        found = _CASE_FILE.objects(group=membership.agency.group_id, pk=referral_id)
+    group = policy.case_group(membership)
+    found = [] if group is None else _CASE_FILE.objects(group=group, pk=referral_id)
     if not found:
         _refuse(membership, referral_id)
     referral = found[0]
     referral.timeline_incident_list = (
         _TIMELINE_INCIDENTS.objects(timeline=referral.timeline_id)
         if referral.timeline_id is not None
-        else _OWN_INCIDENTS.objects(pk=referral.pk)  # not linked yet: its own timeline
+        else _OWN_INCIDENTS.objects(pk=referral.pk)  # not linked yet: see `_on_timeline`
     )
     referral.incident_list = [
         i for i in referral.timeline_incident_list if i.referral_id == referral.pk
@@ -179,28 +179,17 @@ def _on_timeline(referral: Referral, through: str = ""):
     """The rows on this referral's timeline. A referral not linked yet (no timeline id: only
     rows written outside `referral_refer`) is its own timeline: `timeline_id IS NULL` would
     match every other unlinked case."""
-    from django.db.models import Q
-
     if referral.timeline_id is None:
         return Q(**{f"{through}pk": referral.pk})
     return Q(**{f"{through}timeline_id": referral.timeline_id})
 
 
 def timeline_incidents(*, referral: Referral) -> QuerySet[Incident]:
-    return (
-        Incident.objects.filter(_on_timeline(referral, "referral__"))
-        .select_related("referral", "reporting_agency", "breach_of_order")
-        .order_by("occurred_at", "id")
-    )
+    return _incidents(_on_timeline(referral, "referral__"))
 
 
 def timeline_orders(*, referral: Referral) -> QuerySet[ProtectiveOrder]:
-    return (
-        ProtectiveOrder.objects.filter(_on_timeline(referral, "referral__"))
-        .select_related("referral", "agency")
-        .annotate(breach_count=Count("breaches"))
-        .order_by("starts", "id")
-    )
+    return _orders(_on_timeline(referral, "referral__"))
 
 
 def escalation_signal(*, referral: Referral, incidents=None) -> escalation.EscalationSignal:

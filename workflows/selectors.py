@@ -121,21 +121,22 @@ def task_rows(*, user, scope: str) -> CountedRows:
     time (bench/README.md).
     """
     member = membership_of(user)
-    if member is None or (scope == "queue" and not _claimable_roles(member)):
-        return CountedRows(page=lambda limit, offset: [], count=lambda: 0)
+    if member is None:
+        return CountedRows.none()
     agency = member.agency_id
     if scope == "mine":
         page = functools.partial(_MINE_ROWS.rows, agency=agency, user=user.pk)
     elif scope == "queue":
-        page = functools.partial(
-            _queue_rows(_claimable_roles(member)).rows, agency=agency, user=user.pk
-        )
+        roles = _claimable_roles(member)
+        if not roles:
+            return CountedRows.none()
+        page = functools.partial(_queue_rows(roles).rows, agency=agency, user=user.pk)
     elif scope == "overdue":
         page = functools.partial(_OVERDUE_ROWS.rows, agency=agency)
     else:
         raise ValueError(scope)
     return CountedRows(
-        page=lambda limit, offset: page(limit=limit, offset=offset),
+        page=page,
         count=lambda: task_list(user=user, scope=scope).count(),
     )
 
