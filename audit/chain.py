@@ -7,7 +7,7 @@ that change; a sealer then takes the committed, unsealed events in id order, num
 serialises, in batches, so appending costs a request one INSERT, and the chain has no gaps
 because only committed events are ever numbered. A commit that wrote events wakes the process's
 sealer thread (inline instead on SQLite and in tests, AUDIT_SEAL_IN_BACKGROUND), and every timer
-tick seals too, so an event is normally sealed within milliseconds of its commit.
+tick seals too, so an event is normally sealed within a fraction of a second of its commit.
 """
 
 from __future__ import annotations
@@ -90,15 +90,23 @@ class _BackgroundSealer:
 
     Sealing on the request path cost every request that writes an event (a case read writes
     one per sensitive section) two more transactions and six queries, and made writers queue
-    for the chain's lock (bench/README.md: audit appends). A commit now only wakes this thread;
-    requests that commit while it seals are sealed together in its next batch. Its connection is
-    its own and closed after each batch (the process may sit idle for hours).
+    for the chain's lock (bench/README.md: audit appends). A commit now only wakes this thread.
+    Woken, it waits `GATHER` seconds so that the commits close behind are sealed in the same
+    batch (one seal a request, each with its own connection and commit, had cost a case read a
+    third of its time: bench/README.md), then seals. Its connection is its own, kept while
+    commits keep coming and closed after `IDLE` seconds without one (the process may sit idle
+    for hours) or after an error.
     """
+
+    GATHER = 0.1
+    IDLE = 30.0
 
     def __init__(self) -> None:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._letting_go = threading.Event()
+        self._let_go = threading.Event()
 
     def wake(self) -> None:
         with self._lock:
@@ -107,16 +115,32 @@ class _BackgroundSealer:
                 self._thread.start()
         self._wake.set()
 
+    def let_go(self, timeout: float = 10.0) -> None:
+        """Seal what is waiting and close the thread's connection now (tests call this before
+        their database is dropped)."""
+        if self._thread is None or not self._thread.is_alive():
+            return
+        self._let_go.clear()
+        self._letting_go.set()
+        self._wake.set()
+        self._let_go.wait(timeout)
+
     def _run(self) -> None:
         while True:
-            self._wake.wait()
-            self._wake.clear()
-            try:
-                seal()
-            except Exception:  # noqa: BLE001 - the next wake or timer tick seals these events
-                logger.exception("sealing the audit chain failed; will retry")
-            finally:
+            woken = self._wake.wait(timeout=self.IDLE)
+            if woken:
+                if not self._letting_go.is_set():
+                    time.sleep(self.GATHER)
+                self._wake.clear()  # commits from now on wake the next round
+                try:
+                    seal()
+                except Exception:  # noqa: BLE001 - the next wake or timer tick seals these events
+                    logger.exception("sealing the audit chain failed; will retry")
+                    connections.close_all()
+            if not woken or self._letting_go.is_set():
                 connections.close_all()
+                self._letting_go.clear()
+                self._let_go.set()
 
 
 _sealer = _BackgroundSealer()
