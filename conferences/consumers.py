@@ -137,12 +137,12 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
     # --- One database call per message: re-authorise, then act -----------------------------
 
     def _handle_collecting(self, content) -> tuple[list[dict] | str, broadcast.Sends]:
-        with broadcast.collecting() as sends:
+        with broadcast.collecting() as sends, self._authorised() as agency:
+            if agency != self.agency:
+                return FORBIDDEN, sends
             return self._handle(content), sends
 
-    def _handle(self, content) -> list[dict] | str:
-        if self._authorise() != self.agency:
-            return FORBIDDEN
+    def _handle(self, content) -> list[dict]:
         if not isinstance(content, dict):
             return [_error("bad_message", "Expected a JSON object.")]
         kind = content.get("type")
@@ -158,12 +158,15 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         return [_error("unknown_type", f"Unknown message type {kind!r}.")]
 
     def _authorise(self) -> str | None:
-        user = self.user
-        if user is None or not user.is_authenticated:
-            return None
-        if hasattr(user, "_concord_membership"):
-            del user._concord_membership  # re-read: roles or membership may have changed
-        return selectors.attendee_agency_slug(user=user, conference=self.conference_id)
+        with self._authorised() as agency:
+            return agency
+
+    def _authorised(self):
+        """The agency this user attends the meeting for now (None: not, or no longer); the
+        services called within the block are given the same answer."""
+        if hasattr(self.user, "_concord_membership"):
+            del self.user._concord_membership  # re-read: roles or membership may have changed
+        return selectors.attendance_answered(user=self.user, conference_id=self.conference_id)
 
     def _note_add(self, content) -> list[dict]:
         note, created = note_add(

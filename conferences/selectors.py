@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -41,15 +45,25 @@ def has_acknowledged(*, user, conference: Conference) -> bool:
     return Attendance.objects.filter(conference=conference, user=user).exists()
 
 
+# (user id, meeting id, answer) given by `attendance_answered` for the block it is in.
+_answered: ContextVar[tuple[int | None, int, str | None] | None] = ContextVar(
+    "attendance_answered", default=None
+)
+
+
 def attendee_agency_slug(*, user, conference: Conference | int) -> str | None:
     """The agency the user attends for, if invited, a note-taking role, and acknowledged.
 
-    One query after the membership: the socket asks this on every message it receives.
+    One query after the membership: the socket asks this on every message it receives. Inside
+    `attendance_answered` for this user and meeting, the answer it gave (no query).
     """
+    conference_id = conference.pk if isinstance(conference, Conference) else conference
+    answered = _answered.get()
+    if answered is not None and answered[:2] == (getattr(user, "pk", None), conference_id):
+        return answered[2]
     member = membership_of(user)
     if member is None or not policy.can_read(member, "notes"):
         return None
-    conference_id = conference.pk if isinstance(conference, Conference) else conference
     attending = _ATTENDING.rows(conference=conference_id, user=user.pk, agency=member.agency_id,
                                 limit=1)
     return member.agency.slug if attending else None
@@ -62,6 +76,19 @@ _ATTENDING = CompiledQuery(
     ).values("id"),
     conference=int, user=int, agency=int,
 )
+
+
+@contextmanager
+def attendance_answered(*, user, conference_id: int) -> Iterator[str | None]:
+    """Ask `attendee_agency_slug` once; the services called within the block get that answer
+    instead of asking again. A socket's message is authorised and acted on in one database call
+    (one transaction's worth of time), and the meeting's one database thread had asked twice."""
+    slug = attendee_agency_slug(user=user, conference=conference_id)
+    token = _answered.set((getattr(user, "pk", None), conference_id, slug))
+    try:
+        yield slug
+    finally:
+        _answered.reset(token)
 
 
 def require_attendee(*, user, conference: Conference | int) -> str:

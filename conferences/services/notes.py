@@ -74,9 +74,9 @@ def note_add(
 ) -> tuple[Note, bool]:
     """Store a note (or return the one already stored under this client id) and broadcast it.
 
-    Returns (note, created). Sending the same client id twice stores one note: a resend finds
-    the first, and a resend racing the first fails on the meeting's unique client ids and then
-    finds it. `conference` may be its id (a socket knows only that).
+    Returns (note, created). Sending the same client id twice stores one note: the resend
+    fails on the meeting's unique client ids (its number rolls back with it) and is answered
+    with the first. `conference` may be its id (a socket knows only that).
     """
     conference_id = conference.pk if isinstance(conference, Conference) else conference
     try:
@@ -129,9 +129,6 @@ def _number_next_note(conference_id: int) -> tuple[int, str]:
 def _note_store(*, actor, conference_id: int, client_id: uuid.UUID, text, agenda_item,
                 visible_to, addendum_to) -> tuple[Note, bool]:
     own = selectors.require_attendee(user=actor, conference=conference_id)
-    existing = _stored(actor=actor, conference_id=conference_id, client_id=client_id)
-    if existing is not None:
-        return existing, False
     text = _clean_text(text)
     visible = _clean_visibility(conference_id, own, visible_to)
     item = None
@@ -146,8 +143,14 @@ def _note_store(*, actor, conference_id: int, client_id: uuid.UUID, text, agenda
         corrected = Note.objects.filter(conference_id=conference_id, pk=addendum_to).first()
         if corrected is None or not corrected.visible_for(own):
             raise DomainError("No such note.", fields={"addendum_to": ["No such note."]})
+    # A resend is not looked for first: a note costs the meeting's one database thread a round
+    # trip less, and a resend fails on the unique client ids below (note_add answers it).
     seq, status = _number_next_note(conference_id)
     if status == Conference.Status.MINUTES_SIGNED and addendum_to is None:
+        existing = _stored(actor=actor, conference_id=conference_id, client_id=client_id)
+        if existing is not None:  # sent before the signing, resent after it
+            transaction.set_rollback(True)  # and its number with it
+            return existing, False
         raise Conflict(
             "The minutes are signed: add a correction as an addendum.", code="minutes_signed"
         )
