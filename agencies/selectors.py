@@ -10,7 +10,8 @@ from .models import Agency, Membership
 
 # Asked by every signed-in page and by a meeting's sockets on every message: compiled once.
 _MEMBERSHIP = CompiledQuery(
-    lambda user: Membership.objects.select_related("agency").filter(user_id=user), user=int
+    lambda user: Membership.objects.select_related("agency").filter(user_id=user),
+    prepare="membership", user=int,
 )
 
 
@@ -40,7 +41,7 @@ def _token_with_member(key: str):
 
 
 # Every API request and token-signed socket reads it: compiled once (config/compiled.py).
-_TOKEN_WITH_MEMBER = CompiledQuery(_token_with_member, key=str)
+_TOKEN_WITH_MEMBER = CompiledQuery(_token_with_member, prepare="token", key=str)
 
 
 def active_token(key: str):

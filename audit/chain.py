@@ -79,10 +79,29 @@ def seal(*, wait: bool = True) -> int:
                 seq += 1
                 event.seq, event.prev_hash = seq, prev
                 event.hash = prev = digest(event, prev)
-            Event.objects.bulk_update(batch, ["seq", "prev_hash", "hash"], batch_size=1000)
+            _store_seals(batch)
             head.seq, head.hash = seq, prev
             head.save(update_fields=["seq", "hash"])
             sealed += len(batch)
+
+
+def _store_seals(batch: list[Event]) -> None:
+    """Write the batch's numbers and hashes: on PostgreSQL one UPDATE from arrays. Django's
+    `bulk_update` builds a CASE per column and row: sealing 50 events took 116 ms of the
+    server process's time, which the request threads beside the sealer waited for
+    (bench/README.md)."""
+    if connection.vendor != "postgresql":
+        Event.objects.bulk_update(batch, ["seq", "prev_hash", "hash"], batch_size=1000)
+        return
+    table = connection.ops.quote_name(Event._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS e SET seq = s.seq, prev_hash = s.prev_hash, hash = s.hash "  # noqa: S608
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[]) "
+            "AS s(id, seq, prev_hash, hash) WHERE e.id = s.id",
+            [[e.pk for e in batch], [e.seq for e in batch], [e.prev_hash for e in batch],
+             [e.hash for e in batch]],
+        )
 
 
 class _BackgroundSealer:

@@ -74,7 +74,7 @@ _ATTENDING = CompiledQuery(
     lambda conference, user, agency: Attendance.objects.filter(
         conference_id=conference, user_id=user, conference__invited_agencies=agency
     ).values("id"),
-    conference=int, user=int, agency=int,
+    prepare="attending", conference=int, user=int, agency=int,
 )
 
 

@@ -11,15 +11,30 @@ the compiler's own converters and populators, so they are what the queryset woul
 Only plain equality on declared values is safe to compile this way: a builder must not branch
 on its arguments (what it builds must not depend on them), and every argument must reach the SQL
 as a parameter of its own. `CompiledQuery` checks the second when it compiles.
+
+Look-ups by key (`prepare="name"`: a token, a membership, one case and what hangs off it) are also
+prepared on PostgreSQL: from their second use on a connection they run as `EXECUTE name (...)` of
+a statement PostgreSQL planned once for that connection. Planning was most of their cost: the
+case detail's query took 2.1 ms to plan against 0.2 ms to run (bench/README.md). Only key look-ups:
+a prepared statement may settle on one plan for every value, which is right when every value
+finds a row or a handful, not for an agency's list, whose size varies by agency. Statements are
+prepared on the driver's own cursor, like the session settings Django sends on connecting, so
+query counts and captured queries show the `EXECUTE` alone (`as_text` gives back its SQL). Set
+PREPARED_STATEMENTS=false behind a pooler that shares sessions between clients (PgBouncer in
+transaction mode).
 """
 
 from __future__ import annotations
 
+import re
+import weakref
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
@@ -40,20 +55,61 @@ class _Plan:
     names: tuple[str, ...]  # the columns of a `.values()` queryset; empty for model rows
 
 
+@dataclass
+class _Session:
+    """What one database connection has prepared, and how often it ran the others."""
+
+    prepared: set[str] = field(default_factory=set)
+    uses: Counter = field(default_factory=Counter)
+
+
+# The driver's connection objects (each thread has its own) -> their _Session.
+_sessions: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_sessions_lock = Lock()
+_prepared_names: dict[str, CompiledQuery] = {}
+PREPARE_ON_USE = 2  # a connection used for one request (ASGI) never prepares
+
+
+def as_text(sql: str, params=()) -> tuple[str, list]:
+    """The SQL and parameters an `EXECUTE` of a prepared statement stands for (other SQL as it
+    is): for the benchmark's raw-SQL floors, which replay what a request ran."""
+    match = re.fullmatch(r"EXECUTE (concord_\w+?)(_page)?( \(.*\))?", sql, flags=re.DOTALL)
+    if match is None:
+        return sql, list(params or ())
+    plan = _prepared_names[match.group(1)]._plan(connections["default"])
+    return plan.sql + (" LIMIT %s OFFSET %s" if match.group(2) else ""), list(params)
+
+
+def _numbered(sql: str) -> str:
+    """Django's `%s` placeholders as PostgreSQL's `$1, $2...` (and `%%` as `%`)."""
+    numbers = iter(range(1, 10_000))
+    return re.sub(r"%([%s])", lambda m: "%" if m.group(1) == "%" else f"${next(numbers)}", sql)
+
+
 class CompiledQuery:
     """`build(**values)` -> QuerySet, compiled on first use per database, run by `rows`/`objects`.
 
     `kinds` names each value and its type (`int` or `str`), e.g.
-    `CompiledQuery(lambda key: Token.objects.filter(key=key), key=str)`.
+    `CompiledQuery(lambda key: Token.objects.filter(key=key), key=str)`. `prepare` names the
+    statement for a look-up by key (see above), e.g. `prepare="token"`.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], **kinds: type) -> None:
+    def __init__(self, build: Callable[..., QuerySet], *, prepare: str | None = None,
+                 **kinds: type) -> None:
         unknown = {name: kind for name, kind in kinds.items() if kind not in (int, str)}
         if unknown:
             raise TypeError(f"CompiledQuery takes int and str values, not {unknown}")
         self.build, self.kinds = build, kinds
         self._plans: dict[tuple[str, str], _Plan] = {}
         self._lock = Lock()
+        self.statement = None
+        if prepare is not None:
+            if not re.fullmatch(r"[a-z][a-z_]*", prepare):
+                raise ValueError(f"name a prepared statement in lower case, not {prepare!r}")
+            self.statement = f"concord_{prepare}"
+            if self.statement in _prepared_names:
+                raise ValueError(f"a statement is already prepared as {prepare!r}")
+            _prepared_names[self.statement] = self
 
     # --- Running --------------------------------------------------------------------------
 
@@ -101,10 +157,31 @@ class CompiledQuery:
         if limit is not None:
             sql += " LIMIT %s OFFSET %s"
             params += [int(limit), int(offset)]
+        if self.statement is not None and connection.vendor == "postgresql":
+            sql = self._prepared(connection, sql, params, paged=limit is not None)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         return plan, list(plan.compiler.results_iter([fetched]))
+
+    def _prepared(self, connection, sql: str, params: list, *, paged: bool) -> str:
+        """`sql`, or from its second use on this connection the `EXECUTE` of it prepared."""
+        if not settings.PREPARED_STATEMENTS:
+            return sql
+        connection.ensure_connection()
+        driver = connection.connection
+        with _sessions_lock:
+            session = _sessions.get(driver) or _sessions.setdefault(driver, _Session())
+        name = self.statement + ("_page" if paged else "")
+        if name not in session.prepared:
+            session.uses[name] += 1
+            if session.uses[name] < PREPARE_ON_USE:
+                return sql
+            with driver.cursor() as cursor:
+                cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
+            session.prepared.add(name)
+        arguments = f" ({', '.join(['%s'] * len(params))})" if params else ""
+        return f"EXECUTE {name}{arguments}"
 
     # --- Compiling ------------------------------------------------------------------------
 

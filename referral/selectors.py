@@ -118,7 +118,7 @@ def _case_file(group: int, pk: int) -> QuerySet:
 
 # The case a detail shows, with its people and screening: compiled once (config/compiled.py);
 # building it was two thirds of the detail's own time (bench/README.md).
-_CASE_FILE = CompiledQuery(_case_file, group=int, pk=int)
+_CASE_FILE = CompiledQuery(_case_file, prepare="case_file", group=int, pk=int)
 
 
 def _incidents(where: Q) -> QuerySet[Incident]:
@@ -141,10 +141,12 @@ def _orders(where: Q) -> QuerySet[ProtectiveOrder]:
 # What the detail reads beside its case, compiled once (`timeline_incidents` and
 # `timeline_orders` are the same reads, built per call for the timeline page).
 _TIMELINE_INCIDENTS = CompiledQuery(
-    lambda timeline: _incidents(Q(referral__timeline_id=timeline)), timeline=int
+    lambda timeline: _incidents(Q(referral__timeline_id=timeline)),
+    prepare="timeline_incidents", timeline=int,
 )
-_OWN_INCIDENTS = CompiledQuery(lambda pk: _incidents(Q(referral_id=pk)), pk=int)
-_ORDERS = CompiledQuery(lambda pk: _orders(Q(referral_id=pk)), pk=int)
+_OWN_INCIDENTS = CompiledQuery(lambda pk: _incidents(Q(referral_id=pk)), prepare="own_incidents",
+                               pk=int)
+_ORDERS = CompiledQuery(lambda pk: _orders(Q(referral_id=pk)), prepare="orders", pk=int)
 
 
 def referral_detail(*, membership: Membership | None, referral_id) -> Referral:

@@ -1,18 +1,24 @@
 """`config.compiled.CompiledQuery`: compiled once, the same rows as the queryset, values swapped."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from agencies.models import Agency, Membership
-from config.compiled import CompiledQuery
+from config.compiled import CompiledQuery, as_text
 
 pytestmark = pytest.mark.django_db
 
 AGENCY_ROWS = CompiledQuery(
     lambda kind: Agency.objects.filter(kind=kind).order_by("slug").values("id", "slug", "kind"),
     kind=str,
+)
+PREPARED_MEMBERS = CompiledQuery(
+    lambda agency: Membership.objects.filter(agency_id=agency)
+    .select_related("user", "agency")
+    .order_by("id"),
+    prepare="test_members", agency=int,
 )
 MEMBERS = CompiledQuery(
     lambda agency: Membership.objects.filter(agency_id=agency)
@@ -110,3 +116,87 @@ def test_slicing_in_the_builder_is_refused():
     query = CompiledQuery(lambda kind: Agency.objects.filter(kind=kind)[:5], kind=str)
     with pytest.raises(ValueError, match="limit"):
         query.rows(kind="police")
+
+
+PG = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares")
+NEW_SESSIONS = pytest.mark.django_db(transaction=True)  # these close the connection
+
+
+def _members(agency: int, **page) -> list[tuple[int, str, str]]:
+    return [(m.pk, m.user.username, m.agency.slug)
+            for m in PREPARED_MEMBERS.objects(agency=agency, **page)]
+
+
+def _prepared_here() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@PG
+@NEW_SESSIONS
+def test_a_key_look_up_is_prepared_on_its_second_use_and_gives_the_same_rows(demo):
+    connection.close()  # a new session: nothing prepared yet
+    agencies = list(Agency.objects.order_by("id").values_list("id", flat=True))
+    expected = {a: [(m.pk, m.user.username, m.agency.slug) for m in
+                    Membership.objects.filter(agency_id=a).select_related("user", "agency")
+                    .order_by("id")] for a in agencies}
+    with CaptureQueriesContext(connection) as queries:
+        for agency in agencies:  # first use: the SQL; then EXECUTE of the prepared statement
+            assert _members(agency) == expected[agency]
+    ran = [q["sql"] for q in queries.captured_queries]
+    assert ran[0].startswith("SELECT")
+    assert all(sql.startswith("EXECUTE concord_test_members (") for sql in ran[1:])
+    assert len(ran) == len(agencies) > 2  # preparing is not a query of the request's
+    assert "concord_test_members" in _prepared_here()
+    assert as_text(ran[1]) == as_text(ran[0].replace(str(agencies[0]), "%s"))  # the same SQL
+    busiest = max(expected, key=lambda a: len(expected[a]))
+    for _ in range(2):  # paged: a statement of its own
+        assert _members(busiest, limit=2, offset=1) == expected[busiest][1:3]
+    assert "concord_test_members_page" in _prepared_here()
+
+
+@PG
+@NEW_SESSIONS
+def test_a_prepared_statement_outlives_a_rollback_and_is_prepared_again_after_reconnecting(
+    demo,
+):
+    agency = demo["police.caseworker"].agency_id
+    expected = _members(agency)
+    with transaction.atomic():
+        assert _members(agency) == expected  # prepared inside a transaction...
+        transaction.set_rollback(True)
+    assert _members(agency) == expected  # ...that rolled back: still there
+    connection.close()
+    assert _members(agency) == expected  # a new session runs the SQL...
+    assert _members(agency) == expected  # ...and prepares it again
+    assert "concord_test_members" in _prepared_here()
+
+
+@PG
+@NEW_SESSIONS
+def test_prepared_statements_can_be_turned_off(demo, settings):
+    settings.PREPARED_STATEMENTS = False
+    connection.close()
+    agency = demo["police.caseworker"].agency_id
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            _members(agency)
+    assert all(q["sql"].startswith("SELECT") for q in queries.captured_queries)
+    assert "concord_test_members" not in _prepared_here()
+
+
+def test_a_prepared_statement_needs_a_name_of_its_own():
+    with pytest.raises(ValueError, match="already prepared"):
+        CompiledQuery(lambda agency: Membership.objects.filter(agency_id=agency),
+                      prepare="test_members", agency=int)
+    with pytest.raises(ValueError, match="lower case"):
+        CompiledQuery(lambda agency: Membership.objects.filter(agency_id=agency),
+                      prepare="Members; DROP", agency=int)
+
+
+def test_as_text_gives_back_what_an_execute_stands_for():
+    sql, params = as_text("EXECUTE concord_test_members_page (%s, %s, %s)", [7, 2, 0])
+    assert sql.startswith("SELECT") and sql.endswith(" LIMIT %s OFFSET %s")
+    assert params == [7, 2, 0]
+    assert as_text("SELECT 1", None) == ("SELECT 1", [])

@@ -177,7 +177,8 @@ def _completed_case_work(referral: int) -> QuerySet[AgencyTask]:
 
 
 # Read by every case detail: compiled once (config/compiled.py).
-_COMPLETED_CASE_WORK = CompiledQuery(_completed_case_work, referral=int)
+_COMPLETED_CASE_WORK = CompiledQuery(_completed_case_work, prepare="completed_case_work",
+                                     referral=int)
 
 
 def case_sections(*, referral) -> dict:

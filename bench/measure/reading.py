@@ -19,6 +19,7 @@ from rest_framework.authtoken.models import Token
 
 from agencies.models import Agency, Membership
 from conferences.models import Conference
+from config.compiled import as_text
 from referral.models import ReferralAgencyPermission
 from workflows.models import AgencyTask
 
@@ -72,19 +73,41 @@ class Endpoint:
     token: str
 
 
-def _in_process(endpoint: Endpoint) -> tuple[dict, list[str]]:
+@dataclass
+class Ran:
+    """What one in-process request ran: every statement as Django logs it (transaction control
+    included, as the query counts count it), and the SQL with its values of each statement sent
+    through a cursor, an `EXECUTE` of a prepared statement as the SQL it stands for."""
+
+    logged: list[str]
+    sql: list[str]
+    prepared: int
+
+
+def _in_process(endpoint: Endpoint) -> tuple[dict, Ran]:
     client = DjangoClient(HTTP_AUTHORIZATION=f"Token {endpoint.token}")
-    with CaptureQueriesContext(connection) as captured:
+    sent, prepared = [], 0
+
+    def record(execute, sql, params, many, context):
+        nonlocal prepared
+        text, values = as_text(sql, params)
+        prepared += text != sql
+        sent.append(context["cursor"].cursor.mogrify(text, values or None).decode())
+        return execute(sql, params, many, context)
+
+    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(record):
         response = client.get(endpoint.path)
     if response.status_code != 200:
         raise RuntimeError(f"{endpoint.path}: {response.status_code} {response.content[:300]}")
-    return response.json(), [q["sql"] for q in captured.captured_queries]
+    logged = [q["sql"] for q in captured.captured_queries]
+    return response.json(), Ran(logged=logged, sql=sent, prepared=prepared)
 
 
-def floor_sql(queries: list[str]) -> list[str]:
-    """The SELECTs that fetch what the response shows (not sign-in, not the page count)."""
+def floor_sql(ran: Ran) -> list[str]:
+    """The SELECTs that fetch what the response shows (not sign-in, not the page count), as
+    SQL text: the floor plans them on every run, as plain SQL is."""
     return [
-        q for q in queries
+        q for q in ran.sql
         if q.lstrip().upper().startswith("SELECT")
         and "authtoken_token" not in q
         and not q.lstrip().upper().startswith("SELECT COUNT(*)")
@@ -129,9 +152,9 @@ def query_counts(endpoints_: list[Endpoint]) -> dict[str, tuple[int, int]]:
     """Queries each endpoint issues, and how many rows it answered with (1 for a detail)."""
     counts = {}
     for endpoint in endpoints_:
-        body, queries = _in_process(endpoint)
+        body, ran = _in_process(endpoint)
         rows = len(body["results"]) if isinstance(body.get("results"), list) else 1
-        counts[endpoint.name] = (len(queries), rows)
+        counts[endpoint.name] = (len(ran.logged), rows)
     return counts
 
 
@@ -165,16 +188,18 @@ def http_figures(client_for, endpoints_: list[Endpoint], *, server: str, warmup:
     client.close()
     figures = []
     for endpoint in [e for e in endpoints_ if e.name in TIMED]:
-        body, queries = _in_process(endpoint)
+        _in_process(endpoint)  # the second run shows what the app prepares
+        body, ran = _in_process(endpoint)
         client = client_for(endpoint.token)
         timings = latencies(client, endpoint.path, warmup=warmup, samples=samples)
         client.close()
-        floor = raw_latencies(floor_sql(queries), warmup=warmup, samples=samples)
+        floor = raw_latencies(floor_sql(ran), warmup=warmup, samples=samples)
         figure = Figure.latency(
             f"{endpoint.name} ({server})", timings, baseline=percentile(floor, 95),
             baseline_name="raw SQL p95", target="p95 < 50 ms, ratio < 3",
-            note=f"{len(floor_sql(queries))} floor statement(s); "
-            f"{body.get('count', '-')} rows in all",
+            note=f"{len(floor_sql(ran))} floor statement(s); "
+            f"{body.get('count', '-')} rows in all; the app ran {ran.prepared} of its "
+            f"{len(ran.sql)} statements prepared",
         )
         figure.note += (f"; one-query view p95 {http_floor:.1f} ms, "
                         f"ratio to it {figure.p95 / http_floor:.1f}")
