@@ -16,13 +16,21 @@ MASK = "***"
 
 
 def _record(**fields: Any) -> Event:
-    """`_event`, inserted now."""
+    """`_event`, inserted now (the fields are `_new_event`'s)."""
     event = _event(**fields)
     event.save(force_insert=True)
     return event
 
 
-def _event(
+def _event(**fields: Any) -> Event:
+    """`_new_event`, to insert in the caller's transaction (sealed once it commits)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"audit event {fields['verb']!r} written outside a transaction")
+    seal_after_commit()
+    return _new_event(**fields)
+
+
+def _new_event(
     *,
     verb: str,
     actor=None,
@@ -33,13 +41,10 @@ def _event(
     changes: dict[str, Any] | None = None,
     recipients: list[str] | None = None,
 ) -> Event:
-    """An event to insert in the caller's transaction (sealed once it commits)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError(f"audit event {verb!r} written outside a transaction")
+    """An event of the trail, not yet inserted."""
     if agency is None and actor is not None:
         membership = getattr(actor, "membership", None)
         agency = membership.agency if membership is not None else None
-    seal_after_commit()
     return Event(
         at=timezone.now(),
         actor=actor,
@@ -169,14 +174,22 @@ def order_recorded_event(*, order, actor) -> Event:
     )
 
 
-def sections_read_events(*, referral, sections, actor) -> list[Event]:
+def sections_read_events(*, referral, sections, actor) -> None:
     """Reads of sensitive material (victim contact details, threat assessment, charging): one
-    event per section, written in one statement (every case detail writes them)."""
-    return Event.objects.bulk_create(
-        _event(verb="section.read", actor=actor, obj=referral, referral_id=referral.pk,
-               changes={"section": section})
-        for section in sections
-    )
+    event per section, in one INSERT of their own, before the caller answers.
+
+    A read changes nothing else, so the INSERT needs no transaction around it: on its own it is
+    atomic, and committed when it returns. `bulk_create` would have wrapped it in BEGIN and
+    COMMIT, two round trips more for every case detail (bench/README.md). Inside a caller's
+    transaction it is part of that transaction, as every other event is.
+    """
+    found = [_new_event(verb="section.read", actor=actor, obj=referral, referral_id=referral.pk,
+                        changes={"section": section}) for section in sections]
+    if not found:
+        return
+    fields = [f for f in Event._meta.concrete_fields if not f.primary_key]
+    Event.objects._insert(found, fields=fields)  # what bulk_create runs, without its atomic
+    seal_after_commit()  # outside a transaction: now
 
 
 # Result fields that are decisions (kept on the trail); other free text is case content (masked).

@@ -426,9 +426,9 @@ def referral_set_risk(*, referral: Referral, actor, risk_level: str, reason: str
     return referral
 
 
-@transaction.atomic
 def sensitive_reads_record(*, referral: Referral, actor, sections) -> None:
-    """Log each read of a sensitive section (contact details, threat assessment, charging)."""
+    """Log each read of a sensitive section (contact details, threat assessment, charging), in
+    one statement committed before the caller answers."""
     events.sections_read_events(
         referral=referral, actor=actor, sections=sorted(set(sections) & policy.SENSITIVE_SECTIONS)
     )
