@@ -53,6 +53,17 @@ class _Plan:
     slots: dict[str, tuple[int, ...]]
     compiler: SQLCompiler
     names: tuple[str, ...]  # the columns of a `.values()` queryset; empty for model rows
+    converters: dict  # the compiler's own, worked out once (results_iter did so on every run)
+    columns: list
+
+    def results(self, fetched: list) -> list:
+        """Rows as `SQLCompiler.results_iter` gives them."""
+        rows = fetched
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        if self.compiler.has_composite_fields(self.columns):
+            rows = self.compiler.composite_fields_to_tuples(rows, self.columns)
+        return list(rows)
 
 
 @dataclass
@@ -162,7 +173,7 @@ class CompiledQuery:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
-        return plan, list(plan.compiler.results_iter([fetched]))
+        return plan, plan.results(fetched)
 
     def _prepared(self, connection, sql: str, params: list, *, paged: bool) -> str:
         """`sql`, or from its second use on this connection the `EXECUTE` of it prepared."""
@@ -222,4 +233,6 @@ class CompiledQuery:
         names = ()
         if queryset._fields is not None or query.values_select:
             names = (*query.extra_select, *query.values_select, *query.annotation_select)
-        return _Plan(sql=sql, params=tuple(params), slots=slots, compiler=compiler, names=names)
+        columns = [column[0] for column in compiler.select[0:compiler.col_count]]
+        return _Plan(sql=sql, params=tuple(params), slots=slots, compiler=compiler, names=names,
+                     converters=compiler.get_converters(columns), columns=columns)
