@@ -3,7 +3,7 @@
 On the hottest reads (the token look-up on every API request, an agency's referral list, one
 referral) Django spent more time building and compiling the queryset than PostgreSQL spent
 running it: cloning querysets, resolving the visibility EXISTS and its subquery, quoting every
-column (bench/README.md, "Where the time went"). The SQL only differs by a few values, so a
+column (bench/README.md, "What the figures say"). The SQL only differs by a few values, so a
 `CompiledQuery` builds the queryset once with placeholder values, keeps the SQL and where each
 value sits among its parameters, and afterwards only swaps the values in. Rows come back through
 the compiler's own converters and populators, so they are what the queryset would have given.
@@ -89,6 +89,16 @@ def as_text(sql: str, params=()) -> tuple[str, list]:
         return sql, list(params or ())
     plan = _prepared_names[match.group(1)]._plan(connections["default"])
     return plan.sql + (" LIMIT %s OFFSET %s" if match.group(2) else ""), list(params)
+
+
+def preparing(sql: str) -> str | None:
+    """The `PREPARE` that an `EXECUTE` of ours needs on another connection (None for other
+    SQL): the benchmark's floors run a request's statements the way the request sent them."""
+    match = re.fullmatch(r"EXECUTE (concord_\w+)( \(.*\))?", sql, flags=re.DOTALL)
+    if match is None:
+        return None
+    text, _ = as_text(sql)
+    return f"PREPARE {match.group(1)} AS {_numbered(text)}"
 
 
 def _numbered(sql: str) -> str:

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from agencies.models import Agency, Membership
-from config.compiled import CompiledQuery, as_text
+from config.compiled import CompiledQuery, as_text, preparing
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +200,28 @@ def test_as_text_gives_back_what_an_execute_stands_for():
     assert sql.startswith("SELECT") and sql.endswith(" LIMIT %s OFFSET %s")
     assert params == [7, 2, 0]
     assert as_text("SELECT 1", None) == ("SELECT 1", [])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_preparing_gives_the_prepare_another_connection_needs(demo):
+    """The benchmark's floors run a request's EXECUTEs on a connection of their own (which sees
+    only committed rows: hence a transactional test)."""
+    agency = demo["police.caseworker"].agency_id
+    prepare = preparing("EXECUTE concord_test_members (%s)")
+    assert prepare.startswith("PREPARE concord_test_members AS SELECT")
+    assert "$1" in prepare and "%s" not in prepare
+    assert preparing("EXECUTE concord_test_members_page (%s, %s, %s)").startswith(
+        "PREPARE concord_test_members_page AS SELECT"
+    )
+    assert preparing("SELECT 1") is None
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(prepare)
+            cursor.execute(f"EXECUTE concord_test_members ({agency})")
+            prepared = [row[0] for row in cursor.fetchall()]
+    finally:
+        other.close()
+    assert prepared == list(
+        Membership.objects.filter(agency_id=agency).order_by("id").values_list("id", flat=True)
+    )
