@@ -1,14 +1,18 @@
 """Reading figures: inbox, queue, overdue, an agency's referrals, one referral; query counts.
 
 Each endpoint is timed over HTTP against a live server and compared with its floor: the SQL that
-returns the rows it shows, replayed raw on one connection. That SQL is captured by calling the
-same endpoint in-process: every SELECT it issues except the token look-up and the paginator's
-COUNT. Query counts come from the same in-process call, at N and at 10 referrals.
+returns the rows it shows, replayed raw on a connection of its own, as the endpoint sent it (what
+it ran as a prepared statement is prepared there too). That SQL is captured by calling the same
+endpoint in-process: every SELECT it issues except the token look-up and a separate COUNT. Each
+round times one request and then one run of the floor, so both see the machine alike. Query
+counts come from the same in-process call, at N and at 10 referrals.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection
@@ -175,26 +179,41 @@ def query_counts(endpoints_: list[Endpoint]) -> dict[str, tuple[int, int]]:
     return counts
 
 
-def raw_latencies(floor: Floor, *, warmup: int, samples: int) -> list[float]:
-    """Milliseconds to run the floor's statements back to back on a connection of its own
-    (the driver's, without Django's cursor wrapper)."""
-    timings = []
+@contextmanager
+def floor_runner(floor: Floor) -> Iterator[Callable[[], float]]:
+    """A function that runs the floor's statements back to back once and answers the
+    milliseconds, on a connection of its own (the driver's, without Django's cursor wrapper)."""
     raw = connection.get_new_connection(connection.get_connection_params())
     try:
         raw.autocommit = True
         with raw.cursor() as cursor:
             for prepare in floor.prepares:
                 cursor.execute(prepare)
-            for n in range(warmup + samples):
+
+            def once() -> float:
                 started = time.perf_counter()
                 for sql in floor.statements:
                     cursor.execute(sql)
                     cursor.fetchall()
-                if n >= warmup:
-                    timings.append((time.perf_counter() - started) * 1000)
+                return (time.perf_counter() - started) * 1000
+
+            yield once
     finally:
         raw.close()
-    return timings
+
+
+def paired_latencies(client, path: str, floor: Floor, *, warmup: int,
+                     samples: int) -> tuple[list[float], list[float]]:
+    """The endpoint over HTTP and its floor, one after the other in each round, so that the
+    machine's speed drifting during a run (other work, CPU frequency) moves both alike."""
+    timings, floors = [], []
+    with floor_runner(floor) as floor_once:
+        for n in range(warmup + samples):
+            app, raw = client.timed_get(path), floor_once()
+            if n >= warmup:
+                timings.append(app)
+                floors.append(raw)
+    return timings, floors
 
 
 TIMED = ("tasks: mine", "tasks: queue", "tasks: overdue", "referrals: list", "referral: detail")
@@ -216,10 +235,10 @@ def http_figures(client_for, endpoints_: list[Endpoint], *, server: str, warmup:
         _in_process(endpoint)  # the second run shows what the app prepares
         body, ran = _in_process(endpoint)
         client = client_for(endpoint.token)
-        timings = latencies(client, endpoint.path, warmup=warmup, samples=samples)
-        client.close()
         floor_statements = floor_sql(ran)
-        floor = raw_latencies(floor_statements, warmup=warmup, samples=samples)
+        timings, floor = paired_latencies(client, endpoint.path, floor_statements,
+                                          warmup=warmup, samples=samples)
+        client.close()
         figure = Figure.latency(
             f"{endpoint.name} ({server})", timings, baseline=percentile(floor, 95),
             baseline_name="raw SQL p95", target="p95 < 50 ms, ratio < 3",
