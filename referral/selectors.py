@@ -138,15 +138,39 @@ def _orders(where: Q) -> QuerySet[ProtectiveOrder]:
     )
 
 
+# What the detail shows of an incident and of an order (`serializers._incident`, `_order`, and
+# the escalation signal's facts): the timeline page's reads below load the whole referral row
+# with each, which the detail never looks at.
+DETAIL_INCIDENT_FIELDS = ("referral_id", "occurred_at", "behaviours", "description", "severity",
+                          "breach_of_order_id", "reporting_agency__slug")
+DETAIL_ORDER_FIELDS = ("referral_id", "kind", "conditions", "starts", "expires", "agency__slug")
+
+
+def _detail_incidents(where: Q) -> QuerySet[Incident]:
+    return (
+        Incident.objects.filter(where)
+        .select_related("reporting_agency")
+        .only(*DETAIL_INCIDENT_FIELDS)
+        .order_by("occurred_at", "id")
+    )
+
+
 # What the detail reads beside its case, compiled once (`timeline_incidents` and
-# `timeline_orders` are the same reads, built per call for the timeline page).
+# `timeline_orders` are the timeline page's reads, built per call).
 _TIMELINE_INCIDENTS = CompiledQuery(
-    lambda timeline: _incidents(Q(referral__timeline_id=timeline)),
+    lambda timeline: _detail_incidents(Q(referral__timeline_id=timeline)),
     prepare="timeline_incidents", timeline=int,
 )
-_OWN_INCIDENTS = CompiledQuery(lambda pk: _incidents(Q(referral_id=pk)), prepare="own_incidents",
-                               pk=int)
-_ORDERS = CompiledQuery(lambda pk: _orders(Q(referral_id=pk)), prepare="orders", pk=int)
+_OWN_INCIDENTS = CompiledQuery(lambda pk: _detail_incidents(Q(referral_id=pk)),
+                               prepare="own_incidents", pk=int)
+_ORDERS = CompiledQuery(
+    lambda pk: ProtectiveOrder.objects.filter(referral_id=pk)
+    .select_related("agency")
+    .only(*DETAIL_ORDER_FIELDS)
+    .annotate(breach_count=Count("breaches"))
+    .order_by("starts", "id"),
+    prepare="orders", pk=int,
+)
 
 
 def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
