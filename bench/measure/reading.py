@@ -10,9 +10,10 @@ counts come from the same in-process call, at N and at 10 referrals.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 from django.db import connection
@@ -120,6 +121,38 @@ class Floor:
     statements: list[str]
     prepares: list[str]
 
+    def unprepared(self) -> Floor:
+        """The same statements as plain SQL, planned on every run (the floor earlier results
+        were measured against)."""
+        return Floor(statements=[_as_plain(sql, self) for sql in self.statements], prepares=[])
+
+
+def _as_plain(sql: str, floor: Floor) -> str:
+    if not sql.startswith("EXECUTE "):
+        return sql
+    values = sql.partition(" (")[2].removesuffix(")")
+    name = sql.split()[1]
+    text = next(p for p in floor.prepares if p.split()[1] == name).split(" AS ", 1)[1]
+    # `$n` placeholders back to the values the EXECUTE gave (psycopg2 quoted them already).
+    literals = _split_values(values)
+    return re.sub(r"\$(\d+)", lambda m: literals[int(m.group(1)) - 1], text)
+
+
+def _split_values(values: str) -> list[str]:
+    """`1, 'a, b', 3` -> ["1", "'a, b'", "3"] (commas inside quoted literals kept)."""
+    parts, current, quoted = [], "", False
+    for char in values:
+        if char == "'":
+            quoted = not quoted
+        if char == "," and not quoted:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    if current.strip():
+        parts.append(current.strip())
+    return parts
+
 
 def floor_sql(ran: Ran) -> Floor:
     statements = [sql for sql in ran.sent if _fetches_shown_rows(ran.prepares.get(sql, sql))]
@@ -202,18 +235,21 @@ def floor_runner(floor: Floor) -> Iterator[Callable[[], float]]:
         raw.close()
 
 
-def paired_latencies(client, path: str, floor: Floor, *, warmup: int,
-                     samples: int) -> tuple[list[float], list[float]]:
-    """The endpoint over HTTP and its floor, one after the other in each round, so that the
-    machine's speed drifting during a run (other work, CPU frequency) moves both alike."""
-    timings, floors = [], []
-    with floor_runner(floor) as floor_once:
+def paired_latencies(client, path: str, floors: list[Floor], *, warmup: int,
+                     samples: int) -> tuple[list[float], list[list[float]]]:
+    """The endpoint over HTTP and each floor, one after the other in each round, so that the
+    machine's speed drifting during a run (other work, CPU frequency) moves them all alike."""
+    timings, floor_timings = [], [[] for _ in floors]
+    with ExitStack() as stack:
+        runners = [stack.enter_context(floor_runner(floor)) for floor in floors]
         for n in range(warmup + samples):
-            app, raw = client.timed_get(path), floor_once()
+            app = client.timed_get(path)
+            raws = [once() for once in runners]
             if n >= warmup:
                 timings.append(app)
-                floors.append(raw)
-    return timings, floors
+                for timing, raw in zip(floor_timings, raws, strict=True):
+                    timing.append(raw)
+    return timings, floor_timings
 
 
 TIMED = ("tasks: mine", "tasks: queue", "tasks: overdue", "referrals: list", "referral: detail")
@@ -236,8 +272,9 @@ def http_figures(client_for, endpoints_: list[Endpoint], *, server: str, warmup:
         body, ran = _in_process(endpoint)
         client = client_for(endpoint.token)
         floor_statements = floor_sql(ran)
-        timings, floor = paired_latencies(client, endpoint.path, floor_statements,
-                                          warmup=warmup, samples=samples)
+        timings, (floor, unprepared) = paired_latencies(
+            client, endpoint.path, [floor_statements, floor_statements.unprepared()],
+            warmup=warmup, samples=samples)
         client.close()
         figure = Figure.latency(
             f"{endpoint.name} ({server})", timings, baseline=percentile(floor, 95),
@@ -249,6 +286,11 @@ def http_figures(client_for, endpoints_: list[Endpoint], *, server: str, warmup:
         )
         figure.note += (f"; one-query view p95 {http_floor:.1f} ms, "
                         f"ratio to it {figure.p95 / http_floor:.1f}")
+        if floor_statements.prepares:
+            plain = percentile(unprepared, 95)
+            figure.note += (f"; the floor unprepared (planned every run) p95 {plain:.1f} ms, "
+                            f"ratio to it {figure.p95 / plain:.2f}")
+            figure.extra["unprepared_floor_p95_ms"] = plain
         figure.extra["http_floor_p95_ms"] = http_floor
         figure.passed = figure.p95 < 50 and (figure.ratio or 0) < 3
         figures.append(figure)
