@@ -5,7 +5,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from referral.models import Incident, Person, Referral, ReferralAgencyPermission
+from referral.models import (
+    Incident,
+    Person,
+    ProtectiveOrder,
+    Referral,
+    ReferralAgencyPermission,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,12 +96,27 @@ def test_timeline_is_constant(submit, demo, as_user):
 
 
 def test_detail_is_constant(submit, demo, as_user):
+    """However many incidents, orders and breaches a case has: the detail reads only the columns
+    it shows, so a field left out would cost a query per row."""
     case = submit()
     referral = Referral.objects.get(pk=case["id"])
     police = demo["police.caseworker"]
     client = as_user("police.caseworker")
     url = f"/api/v1/referrals/{case['id']}/"
     one, _ = _count(client, url)
+    orders = ProtectiveOrder.objects.bulk_create(
+        [
+            ProtectiveOrder(
+                referral=referral,
+                kind="restraining_order",
+                conditions=f"No contact ({n})",
+                starts=timezone.now().date(),
+                agency=police.agency,
+                recorded_by=police.user,
+            )
+            for n in range(5)
+        ]
+    )
     Incident.objects.bulk_create(
         [
             Incident(
@@ -106,12 +127,18 @@ def test_detail_is_constant(submit, demo, as_user):
                 severity=1,
                 reporting_agency=police.agency,
                 recorded_by=police.user,
+                breach_of_order=orders[0] if n % 2 else None,
             )
-            for _ in range(100)
+            for n in range(100)
         ]
     )
     many, body = _count(client, url)
     assert len(body["incidents"]) == 100
+    assert {i["reporting_agency"] for i in body["incidents"]} == {police.agency.slug}
+    assert sum(1 for i in body["incidents"] if i["breach_of_order"] == orders[0].pk) == 50
+    assert [(o["id"], o["breaches"], o["agency"]) for o in body["orders"]] == [
+        (order.pk, 50 if order == orders[0] else 0, police.agency.slug) for order in orders
+    ]
     assert one == many
 
 
