@@ -11,7 +11,6 @@ Query counts come from the same in-process call, at N and at 10 referrals.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -25,7 +24,7 @@ from rest_framework.authtoken.models import Token
 
 from agencies.models import Agency, Membership
 from conferences.models import Conference
-from config.compiled import preparing
+from config.compiled import as_text, preparing
 from referral.models import ReferralAgencyPermission
 from workflows.models import AgencyTask
 
@@ -88,6 +87,7 @@ class Ran:
     logged: list[str]
     sent: list[str]
     prepares: dict[str, str]  # the PREPARE each EXECUTE among them needs, by statement
+    plain: dict[str, str]  # the SQL each EXECUTE among them stands for, with its values
 
     @property
     def prepared(self) -> int:
@@ -96,13 +96,16 @@ class Ran:
 
 def _in_process(endpoint: Endpoint) -> tuple[dict, Ran]:
     client = DjangoClient(HTTP_AUTHORIZATION=f"Token {endpoint.token}")
-    sent, prepares = [], {}
+    sent, prepares, plain = [], {}, {}
 
     def record(execute, sql, params, many, context):
-        statement = context["cursor"].cursor.mogrify(sql, params or None).decode()
+        mogrify = context["cursor"].cursor.mogrify
+        statement = mogrify(sql, params or None).decode()
         sent.append(statement)
         if (prepare := preparing(sql)) is not None:
             prepares[statement] = prepare
+            text, values = as_text(sql, params)
+            plain[statement] = mogrify(text, values or None).decode()
         return execute(sql, params, many, context)
 
     with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(record):
@@ -110,7 +113,7 @@ def _in_process(endpoint: Endpoint) -> tuple[dict, Ran]:
     if response.status_code != 200:
         raise RuntimeError(f"{endpoint.path}: {response.status_code} {response.content[:300]}")
     logged = [q["sql"] for q in captured.captured_queries]
-    return response.json(), Ran(logged=logged, sent=sent, prepares=prepares)
+    return response.json(), Ran(logged=logged, sent=sent, prepares=prepares, plain=plain)
 
 
 @dataclass
@@ -121,6 +124,7 @@ class Floor:
 
     statements: list[str]
     prepares: list[str]
+    plain: dict[str, str]  # an EXECUTE among the statements -> the SQL it stands for
     # INSERTs the answer must make too (a case detail's sensitive-read events), each run in a
     # transaction rolled back, so that replaying them writes nothing: their commit is not in it.
     writes: tuple[str, ...] = ()
@@ -128,45 +132,20 @@ class Floor:
     def unprepared(self) -> Floor:
         """The same statements as plain SQL, planned on every run (the floor earlier results
         were measured against)."""
-        return Floor(statements=[_as_plain(sql, self) for sql in self.statements], prepares=[])
+        return Floor(statements=[self.plain.get(sql, sql) for sql in self.statements],
+                     prepares=[], plain={})
 
     def with_writes(self, ran: Ran) -> Floor:
         """This floor and the INSERTs the request made."""
         writes = tuple(sql for sql in ran.sent if sql.lstrip().upper().startswith("INSERT "))
-        return Floor(statements=self.statements, prepares=self.prepares, writes=writes)
-
-
-def _as_plain(sql: str, floor: Floor) -> str:
-    if not sql.startswith("EXECUTE "):
-        return sql
-    values = sql.partition(" (")[2].removesuffix(")")
-    name = sql.split()[1]
-    text = next(p for p in floor.prepares if p.split()[1] == name).split(" AS ", 1)[1]
-    # `$n` placeholders back to the values the EXECUTE gave (psycopg2 quoted them already).
-    literals = _split_values(values)
-    return re.sub(r"\$(\d+)", lambda m: literals[int(m.group(1)) - 1], text)
-
-
-def _split_values(values: str) -> list[str]:
-    """`1, 'a, b', 3` -> ["1", "'a, b'", "3"] (commas inside quoted literals kept)."""
-    parts, current, quoted = [], "", False
-    for char in values:
-        if char == "'":
-            quoted = not quoted
-        if char == "," and not quoted:
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += char
-    if current.strip():
-        parts.append(current.strip())
-    return parts
+        return Floor(statements=self.statements, prepares=self.prepares, plain=self.plain,
+                     writes=writes)
 
 
 def floor_sql(ran: Ran) -> Floor:
     statements = [sql for sql in ran.sent if _fetches_shown_rows(ran.prepares.get(sql, sql))]
     prepares = dict.fromkeys(ran.prepares[sql] for sql in statements if sql in ran.prepares)
-    return Floor(statements=statements, prepares=list(prepares))
+    return Floor(statements=statements, prepares=list(prepares), plain=ran.plain)
 
 
 def _fetches_shown_rows(sql: str) -> bool:
