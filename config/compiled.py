@@ -81,10 +81,14 @@ _prepared_names: dict[str, CompiledQuery] = {}
 PREPARE_ON_USE = 2  # a connection used for one request (ASGI) never prepares
 
 
+# An `EXECUTE` of one of ours: its statement's name, `_page` for the paged form, its arguments.
+_EXECUTE = re.compile(r"EXECUTE (concord_\w+?)(_page)?( \(.*\))?", flags=re.DOTALL)
+
+
 def as_text(sql: str, params=()) -> tuple[str, list]:
     """The SQL and parameters an `EXECUTE` of a prepared statement stands for (other SQL as it
     is): for the benchmark's raw-SQL floors, which replay what a request ran."""
-    match = re.fullmatch(r"EXECUTE (concord_\w+?)(_page)?( \(.*\))?", sql, flags=re.DOTALL)
+    match = _EXECUTE.fullmatch(sql)
     if match is None:
         return sql, list(params or ())
     plan = _prepared_names[match.group(1)]._plan(connections["default"])
@@ -94,11 +98,14 @@ def as_text(sql: str, params=()) -> tuple[str, list]:
 def preparing(sql: str) -> str | None:
     """The `PREPARE` that an `EXECUTE` of ours needs on another connection (None for other
     SQL): the benchmark's floors run a request's statements the way the request sent them."""
-    match = re.fullmatch(r"EXECUTE (concord_\w+)( \(.*\))?", sql, flags=re.DOTALL)
+    match = _EXECUTE.fullmatch(sql)
     if match is None:
         return None
-    text, _ = as_text(sql)
-    return f"PREPARE {match.group(1)} AS {_numbered(text)}"
+    return _prepare(match.group(1) + (match.group(2) or ""), as_text(sql)[0])
+
+
+def _prepare(name: str, sql: str) -> str:
+    return f"PREPARE {name} AS {_numbered(sql)}"
 
 
 def _numbered(sql: str) -> str:
@@ -199,7 +206,7 @@ class CompiledQuery:
             if session.uses[name] < PREPARE_ON_USE:
                 return sql
             with driver.cursor() as cursor:
-                cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
+                cursor.execute(_prepare(name, sql))
             session.prepared.add(name)
         arguments = f" ({', '.join(['%s'] * len(params))})" if params else ""
         return f"EXECUTE {name}{arguments}"
