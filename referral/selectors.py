@@ -121,56 +121,48 @@ def _case_file(group: int, pk: int) -> QuerySet:
 _CASE_FILE = CompiledQuery(_case_file, prepare="case_file", group=int, pk=int)
 
 
-def _incidents(where: Q) -> QuerySet[Incident]:
-    return (
-        Incident.objects.filter(where)
-        .select_related("referral", "reporting_agency", "breach_of_order")
-        .order_by("occurred_at", "id")
-    )
+# What the detail shows of an incident and of an order (`serializers._incident`, `_order`, and
+# the escalation signal's facts). The timeline page also shows each one's referral and order.
+DETAIL_INCIDENT_COLUMNS = ("referral_id", "occurred_at", "behaviours", "description", "severity",
+                           "breach_of_order_id", "reporting_agency__slug")
+DETAIL_ORDER_COLUMNS = ("referral_id", "kind", "conditions", "starts", "expires", "agency__slug")
 
 
-def _orders(where: Q) -> QuerySet[ProtectiveOrder]:
-    return (
+def _incidents(where: Q, *, columns: tuple[str, ...] | None = None) -> QuerySet[Incident]:
+    """Incidents oldest first, with their referral, agency and breached order; with `columns`,
+    only those (the detail: each row had loaded its whole referral, 21 columns and three JSON)."""
+    incidents = Incident.objects.filter(where).order_by("occurred_at", "id")
+    if columns is None:
+        return incidents.select_related("referral", "reporting_agency", "breach_of_order")
+    return incidents.select_related("reporting_agency").only(*columns)
+
+
+def _orders(where: Q, *, columns: tuple[str, ...] | None = None) -> QuerySet[ProtectiveOrder]:
+    """Orders by start, with their breach counts, referral and agency; with `columns`, only
+    those."""
+    orders = (
         ProtectiveOrder.objects.filter(where)
-        .select_related("referral", "agency")
         .annotate(breach_count=Count("breaches"))
         .order_by("starts", "id")
     )
-
-
-# What the detail shows of an incident and of an order (`serializers._incident`, `_order`, and
-# the escalation signal's facts): the timeline page's reads below load the whole referral row
-# with each, which the detail never looks at.
-DETAIL_INCIDENT_FIELDS = ("referral_id", "occurred_at", "behaviours", "description", "severity",
-                          "breach_of_order_id", "reporting_agency__slug")
-DETAIL_ORDER_FIELDS = ("referral_id", "kind", "conditions", "starts", "expires", "agency__slug")
-
-
-def _detail_incidents(where: Q) -> QuerySet[Incident]:
-    return (
-        Incident.objects.filter(where)
-        .select_related("reporting_agency")
-        .only(*DETAIL_INCIDENT_FIELDS)
-        .order_by("occurred_at", "id")
-    )
+    if columns is None:
+        return orders.select_related("referral", "agency")
+    return orders.select_related("agency").only(*columns)
 
 
 # What the detail reads beside its case, compiled once (`timeline_incidents` and
 # `timeline_orders` are the timeline page's reads, built per call).
 _TIMELINE_INCIDENTS = CompiledQuery(
-    lambda timeline: _detail_incidents(Q(referral__timeline_id=timeline)),
+    lambda timeline: _incidents(Q(referral__timeline_id=timeline),
+                                columns=DETAIL_INCIDENT_COLUMNS),
     prepare="timeline_incidents", timeline=int,
 )
-_OWN_INCIDENTS = CompiledQuery(lambda pk: _detail_incidents(Q(referral_id=pk)),
-                               prepare="own_incidents", pk=int)
-_ORDERS = CompiledQuery(
-    lambda pk: ProtectiveOrder.objects.filter(referral_id=pk)
-    .select_related("agency")
-    .only(*DETAIL_ORDER_FIELDS)
-    .annotate(breach_count=Count("breaches"))
-    .order_by("starts", "id"),
-    prepare="orders", pk=int,
+_OWN_INCIDENTS = CompiledQuery(
+    lambda pk: _incidents(Q(referral_id=pk), columns=DETAIL_INCIDENT_COLUMNS),
+    prepare="own_incidents", pk=int,
 )
+_ORDERS = CompiledQuery(lambda pk: _orders(Q(referral_id=pk), columns=DETAIL_ORDER_COLUMNS),
+                        prepare="orders", pk=int)
 
 
 def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
