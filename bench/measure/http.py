@@ -34,17 +34,17 @@ class Client:
         if body is not None:
             payload = json.dumps(body)
             headers["Content-Type"] = "application/json"
-        for attempt in (1, 2):
-            try:
-                self.conn.request(method, path, body=payload, headers=headers)
-                response = self.conn.getresponse()
-                return response.status, response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                self.conn.close()
-                self.conn = http.client.HTTPConnection(*self.host, timeout=60)
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        try:
+            return self._send(method, path, payload, headers)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            self.conn.close()  # the server closed the kept connection: once more on a new one
+            self.conn = http.client.HTTPConnection(*self.host, timeout=60)
+            return self._send(method, path, payload, headers)
+
+    def _send(self, method: str, path: str, payload, headers: dict) -> tuple[int, bytes]:
+        self.conn.request(method, path, body=payload, headers=headers)
+        response = self.conn.getresponse()
+        return response.status, response.read()
 
     def get(self, path: str) -> tuple[int, dict]:
         return self.request("GET", path)

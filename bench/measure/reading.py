@@ -143,15 +143,14 @@ class Floor:
 
 
 def floor_sql(ran: Ran) -> Floor:
-    statements = [sql for sql in ran.sent if _fetches_shown_rows(ran.prepares.get(sql, sql))]
+    statements = [sql for sql in ran.sent if _fetches_shown_rows(ran.plain.get(sql, sql))]
     prepares = dict.fromkeys(ran.prepares[sql] for sql in statements if sql in ran.prepares)
     return Floor(statements=statements, prepares=list(prepares), plain=ran.plain)
 
 
 def _fetches_shown_rows(sql: str) -> bool:
-    """A SELECT (or the PREPARE of one), but not the token look-up or a separate COUNT."""
-    text = sql.split(" AS ", 1)[1] if sql.startswith("PREPARE ") else sql
-    text = text.lstrip().upper()
+    """A SELECT, but not the token look-up or a separate COUNT."""
+    text = sql.lstrip().upper()
     return (text.startswith("SELECT") and "AUTHTOKEN_TOKEN" not in text
             and not text.startswith("SELECT COUNT(*)"))
 
