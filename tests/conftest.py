@@ -95,3 +95,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
+
+
+@pytest.fixture
+def background_sealer(settings):
+    """Seal as servers do, in the sealer's thread; its kept connection closed afterwards."""
+    from audit import chain
+
+    settings.AUDIT_SEAL_IN_BACKGROUND = True
+    yield
+    chain._sealer.let_go()

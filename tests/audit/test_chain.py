@@ -224,14 +224,6 @@ def test_sqlite_triggers_refuse_update_and_delete(tmp_path):
         db.execute("UPDATE audit_event SET verb = 'other' WHERE id = 2")  # unsealed content too
 
 
-@pytest.fixture
-def background_sealer(settings):
-    """Seal as servers do, in the sealer's thread; its kept connection closed afterwards."""
-    settings.AUDIT_SEAL_IN_BACKGROUND = True
-    yield
-    chain._sealer.let_go()
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("background_sealer")
 def test_a_commit_wakes_the_background_sealer():

@@ -1,0 +1,47 @@
+"""The reading figures' floors: the statements a request ran, replayed as it ran them."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from audit import chain
+from audit.models import Event
+from bench.measure import reading
+from tests.referral.conftest import payload
+
+
+@pytest.fixture
+def detail(demo, as_user) -> reading.Endpoint:
+    """A case detail as the police caseworker reads it, after a first read (so that the look-ups
+    by key are prepared on this connection, as in a server)."""
+    response = as_user("police.caseworker").post("/api/v1/referrals/", payload(), format="json")
+    assert response.status_code == 201, response.content
+    user = demo["police.caseworker"].user
+    endpoint = reading.Endpoint("referral: detail", f"/api/v1/referrals/{response.json()['id']}/",
+                                Token.objects.get_or_create(user=user)[0].key)
+    reading._in_process(endpoint)
+    return endpoint
+
+
+@pytest.mark.django_db(transaction=True)  # the floor's own connection sees committed rows only
+@pytest.mark.usefixtures("background_sealer")  # as in a server: no sealing inside the request
+def test_the_detail_floor_replays_its_reads_prepared_and_its_write_rolled_back(detail):
+    body, ran = reading._in_process(detail)
+    floor = reading.floor_sql(ran)
+
+    assert floor.statements and floor.prepares
+    assert all(sql.startswith("EXECUTE concord_") for sql in floor.statements)
+    assert not any("authtoken_token" in ran.plain.get(sql, sql) for sql in floor.statements)
+    assert any("authtoken_token" in ran.plain[sql] for sql in ran.sent if sql in ran.plain)
+    plain = floor.unprepared()
+    assert len(plain.statements) == len(floor.statements) and not plain.prepares
+    assert all(sql.startswith("SELECT") for sql in plain.statements)
+
+    written = floor.with_writes(ran)
+    assert [sql for sql in written.writes if 'INSERT INTO "audit_event"' in sql]
+    chain.seal()
+    events = Event.objects.count()
+    for each in (floor, plain, written):
+        with reading.floor_runner(each) as once:
+            assert [once() >= 0 for _ in range(3)] == [True] * 3
+    assert Event.objects.count() == events  # the replayed INSERTs were rolled back
+    assert body["id"] == int(detail.path.rstrip("/").rsplit("/", 1)[1])
