@@ -54,6 +54,19 @@ class CountedRows:
         return self._count()
 
 
+def attribute_row(instance, columns: tuple[str, ...]) -> dict:
+    """`instance` as the row a `.values(*columns)` read gives of it, following `__` through
+    related objects (None past a missing one): one shape for an object just written and the
+    rows a list reads."""
+    row = {}
+    for path in columns:
+        value = instance
+        for name in path.split("__"):
+            value = None if value is None else getattr(value, name)
+        row[path] = value
+    return row
+
+
 class CountingPaginator(Paginator):
     """A page and the total number of rows in one query (`COUNT(*) OVER ()`), not two.
 

@@ -20,7 +20,7 @@ def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, wa
     membership = membership_of(request.user)
     referral = selectors.referral_detail(membership=membership, referral_id=referral_id)
     signal = selectors.escalation_signal(
-        referral=referral, incidents=referral.timeline_incident_list
+        referral=referral, incident_rows=referral.timeline_incident_rows
     )
     data = serializers.referral_detail(
         referral, membership, signal=signal, extra_sections=selectors.workflow_sections(referral)

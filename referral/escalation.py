@@ -23,9 +23,10 @@ a person's reasoned decision.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from .models import Behaviour, Incident, RiskLevel, higher_risk
 
@@ -143,4 +144,14 @@ def facts_of(incident: Incident) -> IncidentFacts:
         behaviours=incident.behaviours,
         severity=incident.severity,
         is_breach=incident.breach_of_order_id is not None,
+    )
+
+
+def facts_of_row(row: Mapping[str, Any]) -> IncidentFacts:
+    """`facts_of` an incident read as a row (`referral.selectors.DETAIL_INCIDENT_COLUMNS`)."""
+    return IncidentFacts(
+        occurred_at=row["occurred_at"],
+        behaviours=row["behaviours"],
+        severity=row["severity"],
+        is_breach=row["breach_of_order_id"] is not None,
     )

@@ -121,25 +121,28 @@ def _case_file(group: int, pk: int) -> QuerySet:
 _CASE_FILE = CompiledQuery(_case_file, prepare="case_file", group=int, pk=int)
 
 
-# What the detail shows of an incident and of an order (`serializers._incident`, `_order`, and
-# the escalation signal's facts). The timeline page also shows each one's referral and order.
-DETAIL_INCIDENT_COLUMNS = ("referral_id", "occurred_at", "behaviours", "description", "severity",
-                           "breach_of_order_id", "reporting_agency__slug")
-DETAIL_ORDER_COLUMNS = ("referral_id", "kind", "conditions", "starts", "expires", "agency__slug")
+# What the detail shows of an incident and of an order, read as rows (`serializers.incident_row`,
+# `order_row`, `escalation.facts_of_row`): a timeline holds dozens of incidents, and building a
+# model object for each and its agency was a fifth of the detail's own time (bench/README.md).
+# The timeline page also shows each one's referral and order, and reads them as objects.
+DETAIL_INCIDENT_COLUMNS = ("id", "referral_id", "occurred_at", "behaviours", "description",
+                           "severity", "breach_of_order_id", "reporting_agency__slug")
+DETAIL_ORDER_COLUMNS = ("id", "kind", "conditions", "starts", "expires", "agency__slug",
+                        "breach_count")
 
 
 def _incidents(where: Q, *, columns: tuple[str, ...] | None = None) -> QuerySet[Incident]:
     """Incidents oldest first, with their referral, agency and breached order; with `columns`,
-    only those (the detail: each row had loaded its whole referral, 21 columns and three JSON)."""
+    only those, as rows."""
     incidents = Incident.objects.filter(where).order_by("occurred_at", "id")
     if columns is None:
         return incidents.select_related("referral", "reporting_agency", "breach_of_order")
-    return incidents.select_related("reporting_agency").only(*columns)
+    return incidents.values(*columns)
 
 
 def _orders(where: Q, *, columns: tuple[str, ...] | None = None) -> QuerySet[ProtectiveOrder]:
-    """Orders by start, with their breach counts, referral and agency; with `columns`, only
-    those."""
+    """Orders by start, with their breach counts (`breach_count`), referral and agency; with
+    `columns`, only those, as rows."""
     orders = (
         ProtectiveOrder.objects.filter(where)
         .annotate(breach_count=Count("breaches"))
@@ -147,7 +150,7 @@ def _orders(where: Q, *, columns: tuple[str, ...] | None = None) -> QuerySet[Pro
     )
     if columns is None:
         return orders.select_related("referral", "agency")
-    return orders.select_related("agency").only(*columns)
+    return orders.values(*columns)
 
 
 # What the detail reads beside its case, compiled once (`timeline_incidents` and
@@ -167,24 +170,24 @@ _ORDERS = CompiledQuery(lambda pk: _orders(Q(referral_id=pk), columns=DETAIL_ORD
 
 def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
     """`referral_get` with what the detail page shows, in three queries: the case with its
-    people and screening; the incidents of its whole timeline (`timeline_incident_list`, which
-    the escalation signal reads), of which its own are `incident_list`; its orders with their
-    breach counts (`order_list`). Lists as `Prefetch(to_attr=...)` would leave them."""
+    people and screening; the incidents of its whole timeline (`timeline_incident_rows`, which
+    the escalation signal reads), of which its own are `incident_rows`; its orders with their
+    breach counts (`order_rows`). Rows of `DETAIL_INCIDENT_COLUMNS` and `DETAIL_ORDER_COLUMNS`."""
     referral_id = _referral_id(referral_id)
     group = policy.case_group(membership)
     found = [] if group is None else _CASE_FILE.objects(group=group, pk=referral_id)
     if not found:
         _refuse(membership, referral_id)
     referral = found[0]
-    referral.timeline_incident_list = (
-        _TIMELINE_INCIDENTS.objects(timeline=referral.timeline_id)
+    referral.timeline_incident_rows = (
+        _TIMELINE_INCIDENTS.rows(timeline=referral.timeline_id)
         if referral.timeline_id is not None
-        else _OWN_INCIDENTS.objects(pk=referral.pk)  # not linked yet: see `_on_timeline`
+        else _OWN_INCIDENTS.rows(pk=referral.pk)  # not linked yet: see `_on_timeline`
     )
-    referral.incident_list = [
-        i for i in referral.timeline_incident_list if i.referral_id == referral.pk
+    referral.incident_rows = [
+        row for row in referral.timeline_incident_rows if row["referral_id"] == referral.pk
     ]
-    referral.order_list = _ORDERS.objects(pk=referral.pk)
+    referral.order_rows = _ORDERS.rows(pk=referral.pk)
     return referral
 
 
@@ -210,11 +213,15 @@ def timeline_orders(*, referral: Referral) -> QuerySet[ProtectiveOrder]:
     return _orders(_on_timeline(referral, "referral__"))
 
 
-def escalation_signal(*, referral: Referral, incidents=None) -> escalation.EscalationSignal:
-    """The escalation signal across the referral's whole timeline."""
-    if incidents is None:
-        incidents = timeline_incidents(referral=referral)
-    return escalation.evaluate((escalation.facts_of(i) for i in incidents), now=timezone.now())
+def escalation_signal(*, referral: Referral,
+                      incident_rows: list[dict] | None = None) -> escalation.EscalationSignal:
+    """The escalation signal across the referral's whole timeline; from `incident_rows` when
+    they were read already (`referral_detail`'s `timeline_incident_rows`)."""
+    if incident_rows is None:
+        facts = map(escalation.facts_of, timeline_incidents(referral=referral))
+    else:
+        facts = map(escalation.facts_of_row, incident_rows)
+    return escalation.evaluate(facts, now=timezone.now())
 
 
 def timeline(*, membership: Membership | None, referral: Referral) -> list[dict]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time
+from typing import Any
 
 from django.utils import timezone
 from rest_framework import serializers
 
 from agencies import policy
-from config.rest import StrictBooleanField, StrictCharField, StrictSerializer
+from config.rest import StrictBooleanField, StrictCharField, StrictSerializer, attribute_row
 
 from . import screening, selectors
 from .models import (
@@ -248,44 +250,47 @@ def referral_row(row: dict, *, victim: bool, suspect: bool) -> dict:
     return data
 
 
-def _incident(incident) -> dict:
+def incident_row(row: Mapping[str, Any]) -> dict:
+    """An incident as the API shows it, from a row of `selectors.DETAIL_INCIDENT_COLUMNS`."""
     return {
-        "id": incident.pk,
-        "occurred_at": incident.occurred_at,
-        "behaviours": incident.behaviours,
-        "description": incident.description,
-        "severity": incident.severity,
-        "breach_of_order": incident.breach_of_order_id,
-        "reporting_agency": incident.reporting_agency.slug,
+        "id": row["id"],
+        "occurred_at": row["occurred_at"],
+        "behaviours": row["behaviours"],
+        "description": row["description"],
+        "severity": row["severity"],
+        "breach_of_order": row["breach_of_order_id"],
+        "reporting_agency": row["reporting_agency__slug"],
     }
 
 
-def _order(order) -> dict:
+def order_row(row: Mapping[str, Any]) -> dict:
+    """An order as the API shows it, from a row of `selectors.DETAIL_ORDER_COLUMNS`."""
     return {
-        "id": order.pk,
-        "kind": order.kind,
-        "conditions": order.conditions,
-        "starts": order.starts,
-        "expires": order.expires,
-        "agency": order.agency.slug,
-        "breaches": getattr(order, "breach_count", None),
+        "id": row["id"],
+        "kind": row["kind"],
+        "conditions": row["conditions"],
+        "starts": row["starts"],
+        "expires": row["expires"],
+        "agency": row["agency__slug"],
+        "breaches": row["breach_count"],
     }
 
 
 def incident_output(incident) -> dict:
-    return _incident(incident)
+    """An incident just recorded: the shape of `incident_row`."""
+    return incident_row(attribute_row(incident, selectors.DETAIL_INCIDENT_COLUMNS))
 
 
 def order_output(order) -> dict:
-    data = _order(order)
-    data["breaches"] = data["breaches"] or 0
-    return data
+    """An order just recorded (no breaches yet): the shape of `order_row`."""
+    columns = tuple(c for c in selectors.DETAIL_ORDER_COLUMNS if c != "breach_count")
+    return order_row({**attribute_row(order, columns), "breach_count": 0})
 
 
 def referral_detail(referral: Referral, membership, *, signal, extra_sections=None) -> dict:
     """A referral as the member's agency may see it: unreadable sections are absent, not empty.
 
-    `referral` as `selectors.referral_detail` loads it (its incident and order lists)."""
+    `referral` as `selectors.referral_detail` loads it (its incident and order rows)."""
     data = referral_summary(referral, membership)
     screening_row = getattr(referral, "screening", None)
     data.update(
@@ -331,9 +336,9 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
     if "suspect" in readable:
         data["suspect"] = _person(referral.suspect)
     if "incidents" in readable:
-        data["incidents"] = [_incident(i) for i in referral.incident_list]
+        data["incidents"] = [incident_row(row) for row in referral.incident_rows]
     if "orders" in readable:
-        data["orders"] = [_order(o) for o in referral.order_list]
+        data["orders"] = [order_row(row) for row in referral.order_rows]
     for section, value in (extra_sections or {}).items():
         if section in readable:
             data[section] = value

@@ -266,7 +266,7 @@ class ReferralDetailView(MemberRequiredMixin, TemplateView):
             membership=membership, referral_id=self.kwargs["referral_id"]
         )
         signal = selectors.escalation_signal(
-            referral=referral, incidents=referral.timeline_incident_list
+            referral=referral, incident_rows=referral.timeline_incident_rows
         )
         data = serializers.referral_detail(
             referral,

@@ -8,7 +8,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.selectors import membership_of
-from config.rest import CountingPagination, IsMember, StrictCharField, StrictSerializer
+from config.rest import (
+    CountingPagination,
+    IsMember,
+    StrictCharField,
+    StrictSerializer,
+    attribute_row,
+)
 
 from . import selectors, services, task_forms
 from .models import TaskType
@@ -39,20 +45,9 @@ def task_row_output(row: dict, *, agency: str | None, now) -> dict:
     }
 
 
-def _column(task, path: str):
-    """`task`'s value for one of `selectors.TASK_ROW_COLUMNS` ("referral__reference": None when
-    there is no referral)."""
-    value = task
-    for name in path.split("__"):
-        if value is None:
-            return None
-        value = getattr(value, name)
-    return value
-
-
 def task_output(task, *, detail: bool = False) -> dict:
     """A task loaded as an object (one task): the same shape as `task_row_output`."""
-    row = {path: _column(task, path) for path in selectors.TASK_ROW_COLUMNS}
+    row = attribute_row(task, selectors.TASK_ROW_COLUMNS)
     agency = task.agency.slug if task.agency else None
     data = task_row_output(row, agency=agency, now=timezone.now())
     if detail:
