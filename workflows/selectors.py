@@ -62,8 +62,14 @@ def _open(agency: int) -> QuerySet[AgencyTask]:
     return _base().filter(agency_id=agency, is_open=True)
 
 
+# What closes a task (workflows/nodes.py sets `is_open = False` with it). `is_open` implies
+# neither, and asking for that as well lets `mine` walk the open tasks' owner index
+# (migration 0004) instead of every task the member ever owned.
+CLOSED = (STATUS.DONE, STATUS.CANCELED)
+
+
 def _mine(agency: int, user: int) -> QuerySet[AgencyTask]:
-    return _inbox(_open(agency).filter(owner_id=user))
+    return _inbox(_open(agency).filter(owner_id=user).exclude(status__in=CLOSED))
 
 
 def _queue(agency: int, user: int, *, roles: tuple[str, ...]) -> QuerySet[AgencyTask]:

@@ -107,3 +107,22 @@ def test_inbox_pages_are_the_scopes_tasks_in_order(demo, as_user, scope):
         page += 1
     assert response.status_code == 404
     assert seen == expected
+
+
+def test_mine_walks_the_open_tasks_of_its_owner_not_all_they_ever_had(demo):
+    """`scope=mine` reads the open tasks' owner index (migration 0004), not every task the member
+    ever owned nor every open task of the agency: either grows with the caseload's history."""
+    from workflows import selectors
+
+    hub = demo["hub.caseworker"]
+    _bulk_tasks(demo, 300, 0, owner=hub.user)
+    _bulk_tasks(demo, 300, 300)  # the agency's queue, nobody's yet
+    owned = AgencyTask.objects.filter(owner=hub.user).order_by("pk")
+    AgencyTask.objects.filter(pk__in=list(owned.values_list("pk", flat=True)[1:])).update(
+        status="DONE", is_open=False
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE viewflow_task, workflows_agencytask")
+    plan = selectors._rows(selectors._mine(hub.agency_id, hub.user_id)).explain()
+    assert "task_open_owner_idx" in plan, plan
+    assert len(selectors.task_rows(user=hub.user, scope="mine")[0:50]) == 1

@@ -80,7 +80,8 @@ class Command(BaseCommand):
         template = None
         for key, count in (("n", referrals), ("ten", 10)):
             if reuse and key == "n" and _has_caseload(names[key]):
-                self.log(f"Reusing {names[key]}")
+                self.log(f"Reusing {names[key]} (migrating it)")
+                databases.migrated(names[key])
                 continue
             template = template or databases.migrated_template(f"{databases.base_name()}_tpl")
             self.log(f"Generating {count:,} referrals into {names[key]}")
