@@ -1,10 +1,13 @@
 """Inbox and queue use the same number of queries for 1 task and for 300."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Process
 
+from config.rest import CountingPaginator
 from referral.models import Person, Referral
 from workflows.flows import ReferralFlow
 from workflows.models import AgencyTask, CaseProcess
@@ -126,3 +129,37 @@ def test_mine_walks_the_open_tasks_of_its_owner_not_all_they_ever_had(demo):
     plan = selectors._rows(selectors._mine(hub.agency_id, hub.user_id)).explain()
     assert "task_open_owner_idx" in plan, plan
     assert len(selectors.task_rows(user=hub.user, scope="mine")[0:50]) == 1
+
+
+def _scanned(plan: dict, table: str) -> int:
+    """How many rows the plan's scans of `table` returned, all loops counted, leaving out its
+    subqueries (the count's)."""
+    found = plan["Actual Rows"] * plan["Actual Loops"] if plan.get("Relation Name") == table else 0
+    return found + sum(
+        _scanned(child, table) for child in plan.get("Plans", [])
+        if child.get("Parent Relationship") not in ("InitPlan", "SubPlan")
+    )
+
+
+def test_the_overdue_page_stops_after_its_rows(demo):
+    """A page of 5 from 300 overdue tasks reads a handful of them, not the 300: its order is
+    one the task index gives and its count a subquery of its own (`COUNT(*) OVER ()` had to
+    join and sort the whole scope first). Sorting and sequential scans are switched off so
+    that the planner shows whether the statement can stream at all, as it does at scale."""
+    scope = "overdue"
+
+    from workflows import selectors
+
+    hub = demo["hub.caseworker"]
+    _bulk_tasks(demo, 300, 0)
+    sql, params = selectors._overdue_rows(hub.agency_id)[:5].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+        (document,) = cursor.fetchone()
+    plan = (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
+    assert _scanned(plan, "workflows_agencytask") <= 10, plan
+    page = selectors.task_rows(user=hub.user, scope=scope)[0:5]
+    assert len(page) == 5 and {row[CountingPaginator.TOTAL] for row in page} == {300}
