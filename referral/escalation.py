@@ -138,17 +138,8 @@ def evaluate(incidents: Iterable[IncidentFacts], *, now: datetime) -> Escalation
     return signal
 
 
-def facts_of(incident: Incident) -> IncidentFacts:
-    return IncidentFacts(
-        occurred_at=incident.occurred_at,
-        behaviours=incident.behaviours,
-        severity=incident.severity,
-        is_breach=incident.breach_of_order_id is not None,
-    )
-
-
-def facts_of_row(row: Mapping[str, Any]) -> IncidentFacts:
-    """`facts_of` an incident read as a row (`referral.selectors.DETAIL_INCIDENT_COLUMNS`)."""
+def facts_of(row: Mapping[str, Any]) -> IncidentFacts:
+    """The facts of an incident read as a row (`referral.selectors.DETAIL_INCIDENT_COLUMNS`)."""
     return IncidentFacts(
         occurred_at=row["occurred_at"],
         behaviours=row["behaviours"],

@@ -122,7 +122,7 @@ _CASE_FILE = CompiledQuery(_case_file, prepare="case_file", group=int, pk=int)
 
 
 # What the detail shows of an incident and of an order, read as rows (`serializers.incident_row`,
-# `order_row`, `escalation.facts_of_row`): a timeline holds dozens of incidents, and building a
+# `order_row`, `escalation.facts_of`): a timeline holds dozens of incidents, and building a
 # model object for each and its agency was a fifth of the detail's own time (bench/README.md).
 # The timeline page also shows each one's referral and order, and reads them as objects.
 DETAIL_INCIDENT_COLUMNS = ("id", "referral_id", "occurred_at", "behaviours", "description",
@@ -179,16 +179,20 @@ def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
     if not found:
         _refuse(membership, referral_id)
     referral = found[0]
-    referral.timeline_incident_rows = (
-        _TIMELINE_INCIDENTS.rows(timeline=referral.timeline_id)
-        if referral.timeline_id is not None
-        else _OWN_INCIDENTS.rows(pk=referral.pk)  # not linked yet: see `_on_timeline`
-    )
+    referral.timeline_incident_rows = timeline_incident_rows(referral=referral)
     referral.incident_rows = [
         row for row in referral.timeline_incident_rows if row["referral_id"] == referral.pk
     ]
     referral.order_rows = _ORDERS.rows(pk=referral.pk)
     return referral
+
+
+def timeline_incident_rows(*, referral: Referral) -> list[dict]:
+    """The incidents of the referral's whole timeline, oldest first, as rows of
+    `DETAIL_INCIDENT_COLUMNS` (what the detail shows and the escalation signal reads)."""
+    if referral.timeline_id is None:  # not linked yet: see `_on_timeline`
+        return _OWN_INCIDENTS.rows(pk=referral.pk)
+    return _TIMELINE_INCIDENTS.rows(timeline=referral.timeline_id)
 
 
 def linked_referrals(*, referral: Referral) -> QuerySet[Referral]:
@@ -218,10 +222,8 @@ def escalation_signal(*, referral: Referral,
     """The escalation signal across the referral's whole timeline; from `incident_rows` when
     they were read already (`referral_detail`'s `timeline_incident_rows`)."""
     if incident_rows is None:
-        facts = map(escalation.facts_of, timeline_incidents(referral=referral))
-    else:
-        facts = map(escalation.facts_of_row, incident_rows)
-    return escalation.evaluate(facts, now=timezone.now())
+        incident_rows = timeline_incident_rows(referral=referral)
+    return escalation.evaluate(map(escalation.facts_of, incident_rows), now=timezone.now())
 
 
 def timeline(*, membership: Membership | None, referral: Referral) -> list[dict]:

@@ -21,7 +21,7 @@ from agencies.services import involvement_grant
 from audit import events
 from config.exceptions import Conflict, DomainError, NotAllowed
 
-from . import escalation, linking, screening
+from . import escalation, linking, screening, selectors
 from .models import (
     Incident,
     Person,
@@ -333,8 +333,7 @@ def _order_create(
 
 def _apply_escalation(*, referral: Referral, actor) -> escalation.EscalationSignal:
     """Raise (never lower) the referral's risk to what the timeline's signal implies."""
-    incidents = Incident.objects.filter(referral__timeline_id=referral.timeline_id)
-    signal = escalation.evaluate((escalation.facts_of(i) for i in incidents), now=timezone.now())
+    signal = selectors.escalation_signal(referral=referral)
     raised = higher_risk(referral.risk_level, signal.level)
     if raised != referral.risk_level:
         before = referral.risk_level

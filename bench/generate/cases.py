@@ -193,7 +193,8 @@ class Cases:
                      "breach_of_order": breach.pk if breach else None,
                      "description": "***"},
         )
-        return escalation.facts_of(incident)
+        return escalation.IncidentFacts(occurred_at=occurred, behaviours=seen,
+                                        severity=incident.severity, is_breach=breach is not None)
 
     def _raise(self, referral: Referral, facts, at: datetime, actor: Member) -> None:
         """`_apply_escalation`: the signal only ever raises the risk."""

@@ -1,5 +1,7 @@
 """The referral list and the timeline use the same number of queries for 1 row and for 200."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -235,6 +237,28 @@ def test_an_unlinked_referrals_timeline_is_its_own(demo, as_user):
     assert {e["referral"] for e in timeline["entries"]} == {first.reference}
     detail = client.get(f"/api/v1/referrals/{first.pk}/").json()
     assert [i["description"] for i in detail["incidents"]] == ["first"]
+
+
+def test_an_unlinked_referrals_risk_is_raised_by_its_own_incidents_only(demo, as_user):
+    """Logging an incident re-evaluates the signal over the case's own timeline: for a case not
+    linked yet, its own incidents, not those of every other unlinked case."""
+    from tests.referral.factories import incident_body
+
+    police = demo["police.caseworker"]
+    _bulk_referrals(police, 2, 600)
+    first, second = Referral.objects.filter(reference__startswith="STK-2098-0006").order_by("id")
+    for days in (10, 20, 30):
+        Incident.objects.create(referral=second, occurred_at=timezone.now() - timedelta(days=days),
+                                behaviours=["texts"], description="elsewhere", severity=1,
+                                reporting_agency=police.agency, recorded_by=police.user)
+    response = as_user("police.caseworker").post(
+        f"/api/v1/referrals/{first.pk}/incidents/", incident_body(2),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["escalation"]["level"] == first.risk_level
+    first.refresh_from_db()
+    assert first.risk_level == Referral._meta.get_field("risk_level").default
 
 
 @pytest.mark.django_db(transaction=True)
