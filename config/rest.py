@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Window
+from django.db.models import Count, Subquery, Window
 from django.http import Http404
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -52,6 +52,14 @@ class CountedRows:
 
     def count(self) -> int:
         return self._count()
+
+
+def count_apart(queryset, *, by: str) -> Subquery:
+    """The rows of `queryset` counted in a scalar subquery, for a page to carry as its total
+    (`CountingPaginator.TOTAL`): PostgreSQL runs it once, from the indexes on `by` (a column
+    every row has the same value of), and the page beside it may stop after its rows, where
+    `COUNT(*) OVER ()` must read the whole list first."""
+    return Subquery(queryset.order_by().values(by).annotate(n=Count("*")).values("n"))
 
 
 def attribute_row(instance, columns: tuple[str, ...]) -> dict:

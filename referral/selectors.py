@@ -5,14 +5,14 @@ from __future__ import annotations
 import functools
 from typing import NoReturn
 
-from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from agencies import policy
 from agencies.models import Membership
 from config.compiled import CompiledQuery
-from config.rest import CountedRows, CountingPaginator
+from config.rest import CountedRows, CountingPaginator, count_apart
 
 from . import escalation
 from .models import Incident, ProtectiveOrder, Referral, ScreeningInstrument
@@ -38,9 +38,7 @@ def _summary_page(group: int) -> QuerySet:
     return (
         Referral.objects.filter(policy.group_case_visibility(group))
         .order_by("-created_at", "-id")
-        .annotate(**{CountingPaginator.TOTAL: Subquery(
-            view_referral.order_by().values("group_id").annotate(n=Count("*")).values("n")
-        )})
+        .annotate(**{CountingPaginator.TOTAL: count_apart(view_referral, by="group_id")})
         .values(*SUMMARY_COLUMNS, CountingPaginator.TOTAL)
     )
 
