@@ -42,7 +42,11 @@ class AgencyTask(Task):
     """A viewflow task owned by one agency: its queue is an indexed query on agency and state.
 
     `is_open` mirrors viewflow's status (NEW/ASSIGNED/STARTED) so that queues and overdue sweeps
-    use one composite index instead of viewflow's per-user permission scan.
+    use one composite index instead of viewflow's per-user permission scan. `in_queue` mirrors
+    open and unclaimed (NEW, no owner), which viewflow keeps on its own table: the agency's queue
+    is then read from this table alone, by an index of queued tasks only. Both are kept by the
+    node's activation (`workflows.nodes.AgencyViewActivation`), which every change of status or
+    owner goes through.
     """
 
     agency = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="tasks")
@@ -53,6 +57,7 @@ class AgencyTask(Task):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CASEWORKER)
     due = models.DateTimeField(null=True, blank=True)
     is_open = models.BooleanField(default=False)
+    in_queue = models.BooleanField(default=False)
     escalated_at = models.DateTimeField(null=True, blank=True)
     # Who may not take this task (the decliner may not approve their own decline).
     excluded_user = models.ForeignKey(
@@ -68,6 +73,11 @@ class AgencyTask(Task):
             models.Index(fields=["agency", "is_open", "due"], name="task_queue_idx"),
             models.Index(fields=["is_open", "due"], name="task_overdue_idx"),
             models.Index(fields=["referral", "task_type"], name="task_referral_idx"),
+            models.Index(
+                fields=["agency", "due"],
+                condition=models.Q(in_queue=True),
+                name="task_in_queue_idx",
+            ),
         ]
 
     @property

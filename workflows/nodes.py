@@ -2,7 +2,7 @@
 
 * `AgencyView`: a human task owned by an agency (its queue), with a task type, a required role,
   a due date and the access policy deciding who may take and do it. Creating one involves the
-  agency in the case; its `is_open` mirror keeps the queue an indexed query.
+  agency in the case; its `is_open` and `in_queue` mirrors keep the queue an indexed query.
 * `DataSplit`: a parallel split whose branch may be created once per item of a data source
   (viewflow's `Split` documents `data_source` but ignores it).
 """
@@ -65,7 +65,7 @@ class AgencyViewActivation(ViewActivation):
         task.role = flow_task.role_for(activation)
         task.due = flow_task.due_for(activation)
         task.excluded_user_id = flow_task.excluded_user_for(activation)
-        task.is_open = True
+        task.is_open = task.in_queue = True
         if task.agency is None:
             raise FlowRuntimeError(f"No agency to route {task.task_type} to")
         task.save()
@@ -82,14 +82,26 @@ class AgencyViewActivation(ViewActivation):
             flow_task._on_create(activation)
         return activation
 
+    # Every change of owner or status passes through here, viewflow's own task views' included:
+    # each keeps the mirrors on the task row (`AgencyTask.is_open`, `in_queue`) in step.
+    @Activation.status.super()
+    def assign(self, user):
+        self.task.in_queue = False
+        super().assign.original(user)
+
+    @Activation.status.super()
+    def unassign(self):
+        self.task.in_queue = True
+        super().unassign.original()
+
     @Activation.status.super()
     def complete(self):
-        self.task.is_open = False
+        self.task.is_open = self.task.in_queue = False
         super().complete.original()
 
     @Activation.status.super()
     def cancel(self):
-        self.task.is_open = False
+        self.task.is_open = self.task.in_queue = False
         super().cancel.original()
 
 

@@ -72,9 +72,11 @@ def _mine(agency: int, user: int) -> QuerySet[AgencyTask]:
 
 
 def _queue(agency: int, user: int, *, roles: tuple[str, ...]) -> QuerySet[AgencyTask]:
+    # `in_queue` is open and unclaimed, on our table (migration 0005): viewflow's owner and
+    # status are on its own, which every open task of the agency had to be joined to first.
     return _inbox(
-        _open(agency)
-        .filter(owner__isnull=True, status=STATUS.NEW, role__in=roles)
+        _base()
+        .filter(agency_id=agency, in_queue=True, role__in=roles)
         .exclude(excluded_user_id=user)
     )
 
@@ -104,13 +106,10 @@ def _rows(tasks: QuerySet[AgencyTask], *, apart: bool = False) -> QuerySet:
 
     `COUNT(*) OVER ()` counts in the same pass as the page, but makes the page join every task
     of the scope to its referral and owner and sort them all before cutting 50. `apart` counts
-    in a scalar subquery instead (`config.rest.count_apart`), and the page stops after its
-    rows: for `overdue`, read from our table alone (312 overdue tasks at the busiest hub: its
-    SQL 2.4 to 6.4 ms before, 0.8 to 1.1 ms after; bench/README.md). The queue's filter is on
-    viewflow's owner and status as well, for every open task of the agency: counted apart,
-    that join ran twice, and the page still did not stop early, PostgreSQL not knowing that
-    open tasks are the unfinished ones (15 ms to 33 ms); `mine` is a few dozen tasks by its
-    own index."""
+    in a scalar subquery instead (`config.rest.count_apart`), read from our task table alone,
+    and the page stops after its rows: the overdue inbox (312 overdue tasks at the busiest hub:
+    its SQL 2.4 to 6.4 ms before, 0.8 to 1.1 ms after) and the queue (bench/README.md). `mine`
+    is a few dozen tasks by its own index."""
     total = count_apart(tasks, by="agency_id") if apart else Window(Count("*"))
     return tasks.annotate(**{CountingPaginator.TOTAL: total}).values(
         *TASK_ROW_COLUMNS, CountingPaginator.TOTAL
@@ -130,7 +129,8 @@ _OVERDUE_ROWS = CompiledQuery(_overdue_rows, agency=int)
 @functools.cache
 def _queue_rows(roles: tuple[str, ...]) -> CompiledQuery:
     return CompiledQuery(
-        lambda agency, user: _rows(_queue(agency, user, roles=roles)), agency=int, user=int
+        lambda agency, user: _rows(_queue(agency, user, roles=roles), apart=True),
+        agency=int, user=int,
     )
 
 

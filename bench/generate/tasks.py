@@ -165,6 +165,7 @@ class Tasks:
             started=finished_at, finished=finished_at, token=Token(token), data={},
             owner_id=owner.id if owner else None, agency=agency, referral_id=process.referral_id,
             task_type=task_type, role=role, due=due, is_open=status != "DONE",
+            in_queue=status == "NEW",
             excluded_user_id=excluded.id if excluded else None,
         ))
         self.link(task, previous)

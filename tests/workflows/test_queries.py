@@ -37,6 +37,7 @@ def _bulk_tasks(demo, n, start, *, owner=None):
             referral=referral,
             task_type="triage",
             is_open=True,
+            in_queue=owner is None,
             due=referral.created_at,
         )
     assert Process.objects.count() >= n
@@ -141,25 +142,45 @@ def _scanned(plan: dict, table: str) -> int:
     )
 
 
-def test_the_overdue_page_stops_after_its_rows(demo):
-    """A page of 5 from 300 overdue tasks reads a handful of them, not the 300: its order is
-    one the task index gives and its count a subquery of its own (`COUNT(*) OVER ()` had to
-    join and sort the whole scope first). Sorting and sequential scans are switched off so
-    that the planner shows whether the statement can stream at all, as it does at scale."""
-    scope = "overdue"
-
-    from workflows import selectors
-
-    hub = demo["hub.caseworker"]
-    _bulk_tasks(demo, 300, 0)
-    sql, params = selectors._overdue_rows(hub.agency_id)[:5].query.sql_with_params()
+def _plan(rows) -> dict:
+    """EXPLAIN ANALYZE of a page, sorting and sequential scans switched off so that the planner
+    shows whether the statement can stream at all, as it does at scale."""
+    sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
         (document,) = cursor.fetchone()
-    plan = (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
+    return (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
+
+
+def test_the_overdue_page_stops_after_its_rows(demo):
+    """A page of 5 from 300 overdue tasks reads a handful of them, not the 300: its order is
+    one the task index gives and its count a subquery of its own (`COUNT(*) OVER ()` had to
+    join and sort the whole scope first)."""
+    from workflows import selectors
+
+    hub = demo["hub.caseworker"]
+    _bulk_tasks(demo, 300, 0)
+    plan = _plan(selectors._overdue_rows(hub.agency_id)[:5])
     assert _scanned(plan, "workflows_agencytask") <= 10, plan
-    page = selectors.task_rows(user=hub.user, scope=scope)[0:5]
+    page = selectors.task_rows(user=hub.user, scope="overdue")[0:5]
+    assert len(page) == 5 and {row[CountingPaginator.TOTAL] for row in page} == {300}
+
+
+def test_the_queue_page_joins_viewflow_for_its_rows_only(demo):
+    """The queue is counted and ordered from our task table (`in_queue`, migration 0005): a page
+    of 5 from 300 queued tasks, beside 300 claimed ones, reads viewflow's task rows for its 5,
+    where filtering on viewflow's owner and status read them for every open task."""
+    from workflows import selectors
+
+    hub = demo["hub.caseworker"]
+    _bulk_tasks(demo, 300, 0)
+    _bulk_tasks(demo, 300, 300, owner=demo["hub.supervisor"].user)
+    roles = selectors._claimable_roles(hub)
+    plan = _plan(selectors._rows(selectors._queue(hub.agency_id, hub.user_id, roles=roles),
+                                 apart=True)[:5])
+    assert _scanned(plan, "viewflow_task") <= 10, plan
+    page = selectors.task_rows(user=hub.user, scope="queue")[0:5]
     assert len(page) == 5 and {row[CountingPaginator.TOTAL] for row in page} == {300}

@@ -160,6 +160,53 @@ def test_release_and_supervisor_reassign(refer, as_user, demo, django_capture_on
     assert Notification.objects.filter(user=demo["hub.chair"].user, kind="assigned").exists()
 
 
+def _mirrors_hold(referral_id):
+    """Every task of the case: `in_queue` is exactly open, NEW and nobody's (viewflow's columns),
+    and `is_open` exactly an unfinished status."""
+    for task in AgencyTask.objects.filter(referral_id=referral_id, flow_task_type="HUMAN"):
+        unclaimed = task.is_open and task.status == "NEW" and task.owner_id is None
+        assert task.in_queue == unclaimed, (task.task_type, task.status, task.owner_id)
+        assert task.is_open == (task.status not in ("DONE", "CANCELED")), task.status
+
+
+def test_in_queue_follows_every_change_of_owner_and_status(refer, work, as_user, demo):
+    """The queue reads `in_queue` alone (migration 0005): claim, release, reassign, viewflow's
+    own assign and unassign (its task pages call them), completion and the next tasks each
+    keep it equal to what viewflow's status and owner say."""
+    case = refer()
+    task = _task(case["id"], "triage")
+    hub, supervisor = as_user("hub.caseworker"), as_user("hub.supervisor")
+
+    def queued():
+        task.refresh_from_db()
+        _mirrors_hold(case["id"])
+        ids = [t["id"] for t in hub.get("/api/v1/tasks/?scope=queue").json()["results"]]
+        assert (task.pk in ids) == task.in_queue
+        return task.in_queue
+
+    assert queued()
+    assert hub.post(f"/api/v1/tasks/{task.pk}/claim/").status_code == 200
+    assert not queued()
+    assert hub.post(f"/api/v1/tasks/{task.pk}/release/").status_code == 200
+    assert queued()
+    reassigned = supervisor.post(
+        f"/api/v1/tasks/{task.pk}/reassign/", {"username": "hub.chair"}, format="json"
+    )
+    assert reassigned.status_code == 200 and not queued()
+    assert supervisor.post(f"/api/v1/tasks/{task.pk}/release/").status_code == 200
+    assert queued()
+    with task.activation() as activation:
+        activation.assign(demo["hub.caseworker"].user)
+    assert not queued()
+    with task.activation() as activation:
+        activation.unassign()
+    assert queued()
+    work("hub.caseworker", "triage", case["id"], {"decision": "accept", "risk_level": "standard"})
+    assert not queued() and not task.is_open
+    research = AgencyTask.objects.filter(referral_id=case["id"], task_type="research")
+    assert research.count() == 3 and all(t.in_queue for t in research)
+
+
 def test_a_task_involves_its_agency_and_the_flows_end_revokes(refer, work, as_user):
     case = refer(yes=1)
     rid = case["id"]

@@ -1,0 +1,39 @@
+"""The agency's queue read from our task table alone: `in_queue` (open and unclaimed) and an
+index of queued tasks by agency and due date.
+
+Unclaimed is viewflow's status and owner, on its own table, so the queue had to join every open
+task of the agency to it before it could count, filter or order them, a read that grew with the
+agency's whole backlog (1,497 open tasks at the benchmark's busiest hub for 668 in its queue:
+bench/README.md). The activation keeps the mirror (`workflows.nodes.AgencyViewActivation`);
+this sets it on the tasks already there.
+"""
+
+from django.db import migrations, models
+
+
+def mark_queued(apps, schema_editor):
+    AgencyTask = apps.get_model("workflows", "AgencyTask")
+    AgencyTask.objects.filter(is_open=True, status="NEW", owner__isnull=True).update(in_queue=True)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("workflows", "0004_task_open_owner_index"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="agencytask",
+            name="in_queue",
+            field=models.BooleanField(default=False),
+        ),
+        migrations.RunPython(mark_queued, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name="agencytask",
+            index=models.Index(
+                condition=models.Q(("in_queue", True)),
+                fields=["agency", "due"],
+                name="task_in_queue_idx",
+            ),
+        ),
+    ]
