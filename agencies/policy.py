@@ -287,14 +287,22 @@ def group_case_visibility(group_id: int):
 def group_case_permissions(group_id: int):
     """The group's `view_referral` rows in guardian's table: one per case it may see (unique on
     group, permission and case), so counting them counts its cases without reading any."""
+    from referral.models import ReferralAgencyPermission
+
+    return ReferralAgencyPermission.objects.filter(
+        group_id=group_id, permission_id=view_case_permission()
+    )
+
+
+def view_case_permission():
+    """The id of guardian's `view_referral` permission, as a subquery (read in the statement
+    that uses it rather than looked up first)."""
     from django.contrib.auth.models import Permission
     from django.db.models import Subquery
 
-    from referral.models import ReferralAgencyPermission
-
-    view_referral = Permission.objects.filter(
-        codename="view_referral", content_type__app_label="referral"
-    ).values("pk")[:1]
-    return ReferralAgencyPermission.objects.filter(
-        group_id=group_id, permission_id=Subquery(view_referral)
+    app_label, codename = VIEW_CASE_PERMISSION.split(".")
+    return Subquery(
+        Permission.objects.filter(codename=codename, content_type__app_label=app_label).values(
+            "pk"
+        )[:1]
     )

@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from guardian.shortcuts import assign_perm, remove_perm
 
 from audit import events
 
 from .models import Agency, Membership, Role
-from .policy import VIEW_CASE_PERMISSION
+from .policy import group_case_permissions, view_case_permission
 
 User = get_user_model()
 
@@ -63,6 +62,21 @@ def member_set_roles(*, membership: Membership, roles: Sequence[str]) -> Members
     return membership
 
 
+def _permit_case_view(*, referral, agency: Agency) -> None:
+    """guardian's `assign_perm` of `view_referral` to the agency's group, as one INSERT that
+    leaves an existing row alone. `assign_perm` looked up the group, the permission and its
+    content type before the row, five queries a grant, and a case reaching a conference grants
+    seven (bench/README.md)."""
+    from referral.models import ReferralAgencyPermission
+
+    row = ReferralAgencyPermission(
+        group_id=agency.group_id,
+        content_object_id=referral.pk,
+        permission_id=view_case_permission(),
+    )
+    ReferralAgencyPermission.objects.bulk_create([row], ignore_conflicts=True)
+
+
 def _lock_referral(referral) -> None:
     type(referral).objects.select_for_update().filter(pk=referral.pk).values_list("pk").first()
 
@@ -83,7 +97,7 @@ def involvement_grant(
         referral=referral, agency=agency, basis=basis, source=source
     )
     if created:
-        assign_perm(VIEW_CASE_PERMISSION, agency.group, referral)
+        _permit_case_view(referral=referral, agency=agency)
         events.involvement_granted_event(
             referral=referral, agency=agency, basis=basis, source=source, actor=actor
         )
@@ -104,7 +118,7 @@ def involvement_revoke(
     if not deleted:
         return False
     if not Involvement.objects.filter(referral=referral, agency=agency).exists():
-        remove_perm(VIEW_CASE_PERMISSION, agency.group, referral)
+        group_case_permissions(agency.group_id).filter(content_object=referral).delete()
     events.involvement_revoked_event(
         referral=referral, agency=agency, basis=basis, source=source, actor=actor
     )

@@ -86,6 +86,29 @@ def test_grants_are_guardian_group_object_permissions(referral, demo):
     assert not demo["cps.caseworker"].user.has_perm("referral.view_referral", referral)
 
 
+def test_a_grant_writes_its_permission_row_without_looking_up_guardian_first(referral, demo):
+    """One INSERT for the permission row, the permission's id read inside it: guardian's
+    `assign_perm` looked up the group, the permission and its content type first (a case
+    reaching a conference grants seven agencies at once). The grant still reads as guardian's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    probation = demo["probation.caseworker"]
+    with CaptureQueriesContext(connection) as grant:
+        involvement_grant(
+            referral=referral, agency=probation.agency, basis=InvolvementBasis.TASK, source="t"
+        )
+    touching = [q["sql"] for q in grant.captured_queries
+                if "referralagencypermission" in q["sql"] or "auth_" in q["sql"]]
+    assert len(touching) == 1 and touching[0].startswith("INSERT"), touching
+    assert probation.user.has_perm("referral.view_referral", referral)
+    involvement_grant(  # a second basis: the row is there already, and stays one row
+        referral=referral, agency=probation.agency, basis=InvolvementBasis.CONFERENCE, source="c"
+    )
+    rows = referral.referralagencypermission_set.filter(group=probation.agency.group)
+    assert rows.count() == 1
+
+
 def test_grant_and_revoke_are_on_the_trail(referral, demo):
     agency = demo["cps.caseworker"].agency
     involvement_grant(referral=referral, agency=agency, basis=InvolvementBasis.TASK, source="t")
