@@ -50,7 +50,7 @@ class AgencyViewActivation(ViewActivation):
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
         from agencies.services import involvement_grant
 
-        from . import notifications
+        from . import tasks
 
         task = flow_task.flow_class.task_class(
             process=prev_activation.process, flow_task=flow_task, token=token
@@ -77,7 +77,7 @@ class AgencyViewActivation(ViewActivation):
                 basis=InvolvementBasis.TASK,
                 source=f"process:{process.pk}",
             )
-        transaction.on_commit(lambda: notifications.task_queued(task_id=task.pk))
+        transaction.on_commit(lambda: tasks.notify_task_queued.delay(task.pk))
         if flow_task._on_create is not None:
             flow_task._on_create(activation)
         return activation

@@ -24,7 +24,7 @@ from referral import services as referral_services
 from referral.models import CourtHearing, Incident, ProtectiveOrder, Referral, RiskLevel
 from referral.selectors import escalation_signal
 
-from . import calendar, notifications, routing, task_forms
+from . import calendar, notifications, routing, task_forms, tasks
 from .flows import CaseTaskFlow, ReferralFlow
 from .models import AgencyTask, CaseProcess
 from .nodes import may_take
@@ -225,7 +225,7 @@ def task_reassign(*, actor, task_id, to_username: str) -> AgencyTask:
         else:
             activation.reassign(target)
         events.task_reassigned_event(task=task, actor=actor, to_username=to_username)
-    transaction.on_commit(lambda: notifications.task_assigned(task_id=task.pk))
+    transaction.on_commit(lambda: tasks.notify_task_assigned.delay(task.pk))
     return task
 
 

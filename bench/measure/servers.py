@@ -27,6 +27,13 @@ def redis_url() -> str:
     return settings.REDIS_URL.rsplit("/", 1)[0] + f"/{REDIS_DB}" if settings.REDIS_URL else ""
 
 
+def queued_messages() -> int:
+    """Celery messages waiting on the servers' Redis database (their worker's backlog)."""
+    import redis
+
+    return redis.Redis.from_url(redis_url()).llen("celery") if settings.REDIS_URL else 0
+
+
 def available(kind: str) -> bool:
     """daphne always; uvicorn and gunicorn when the `bench` extra is installed."""
     return kind == "daphne" or _bin(kind).exists()
@@ -73,12 +80,22 @@ class Server:
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and servers
             command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
+        # Notices of queued tasks are written by a worker (workflows/tasks.py), as in
+        # production: one beside each server, on the servers' Redis database, its backlog from
+        # earlier runs purged first. Its e-mail goes to the console backend, unread.
+        self.worker = subprocess.Popen(  # noqa: S603
+            [str(_bin("celery")), "-A", "config", "worker", "--pool", "solo", "--purge",
+             "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "--loglevel", "warning"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
         self._wait()
 
     def _wait(self) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                self.stop()
                 raise RuntimeError(f"{self.kind} exited: "
                                    + self.process.stderr.read().decode()[-2000:])
             try:
@@ -104,12 +121,14 @@ class Server:
         return max((_status_kb(pid, "VmHWM") / 1024 for pid in self.pids()), default=0.0)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
+        for process in (self.process, self.worker):
+            process.terminate()
+        for process in (self.process, self.worker):
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
 
 
 def _children(pid: int) -> list[int]:

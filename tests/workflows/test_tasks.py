@@ -259,6 +259,40 @@ def test_queue_notifications_and_email_after_commit(
     assert "Alice" not in mail.outbox[0].body and "Bob" not in mail.outbox[0].body
 
 
+def test_the_request_leaves_the_queue_notices_to_a_worker(
+    refer, demo, settings, django_capture_on_commit_callbacks
+):
+    """Outside the suite's eager mode, opening a task sends one message to the broker (real
+    Redis) after its commit, and a worker writes the notices: the request no longer writes one
+    per member and queues their emails itself."""
+    import json
+
+    import redis
+
+    from config.celery import app
+    from workflows import tasks
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    before = set(broker.lrange("celery", 0, -1))
+    app.conf.task_always_eager = False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            case = refer()
+    finally:
+        app.conf.task_always_eager = True
+    sent = [m for m in broker.lrange("celery", 0, -1) if m not in before]
+    for message in sent:
+        broker.lrem("celery", 1, message)
+    task = _task(case["id"], "triage")
+    announced = [json.loads(m)["headers"] for m in sent]
+    assert [(h["task"], h["argsrepr"]) for h in announced] == [
+        ("workflows.tasks.notify_task_queued", f"({task.pk},)")
+    ]
+    assert not Notification.objects.filter(task=task).exists()
+    assert tasks.notify_task_queued(task.pk) == 3  # what the worker runs
+    assert Notification.objects.filter(task=task, kind="queued").count() == 3
+
+
 def test_notification_list_and_unread_count(refer, as_user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         refer()

@@ -146,13 +146,15 @@ class Command(BaseCommand):
                 ))
                 runs = lifecycle.Lifecycles(server.host, teams)
                 load, transitions = runs.run(clients=CLIENTS, seconds=plan.lifecycle_seconds)
+                backlog = servers.queued_messages()
                 template = template or (runs.finished[0] if runs.finished else None)
                 figure = results.add(Figure(
                     name=f"lifecycles/s, {CLIENTS} clients ({kind})", unit="/s", value=load.rate,
                     baseline_name="plain SQL copies/s",
                     note=f"{load.done} lifecycles, 9 requests each; p50 "
                     f"{percentile(load.latencies_ms, 50):.0f} ms per lifecycle; "
-                    f"{len(load.errors)} errors" + (f" ({load.errors[0]})" if load.errors else ""),
+                    f"{len(load.errors)} errors" + (f" ({load.errors[0]})" if load.errors else "")
+                    + f"; {backlog} messages left for the worker at the end (queued notices)",
                 ))
                 lifecycle_figures.append(figure)
                 results.add(Figure(
