@@ -184,3 +184,42 @@ def test_the_queue_page_joins_viewflow_for_its_rows_only(demo):
     assert _scanned(plan, "viewflow_task") <= 10, plan
     page = selectors.task_rows(user=hub.user, scope="queue")[0:5]
     assert len(page) == 5 and {row[CountingPaginator.TOTAL] for row in page} == {300}
+
+
+def test_notifications_list_is_constant(demo, as_user):
+    """The notifications page (page, count, unread) asks the same for 1 notice and for 60:
+    the benchmark's 10-referral caseload has none, so its figure cannot compare them."""
+    from workflows.models import Notification
+
+    member = demo["hub.caseworker"]
+    client = as_user("hub.caseworker")
+    _bulk_tasks(demo, 60, 0)
+    tasks = list(AgencyTask.objects.filter(referral__reference__startswith="STK-2097-"))
+
+    def notify(chosen):
+        Notification.objects.bulk_create(
+            Notification(user=member.user, kind="queued", task=t, text="Triage is queued.")
+            for t in chosen
+        )
+
+    notify(tasks[:1])
+    one, body = _queries(client, "/api/v1/notifications/?page_size=100")
+    assert (body["count"], body["unread"]) == (1, 1)
+    notify(tasks[1:])
+    many, body = _queries(client, "/api/v1/notifications/?page_size=100")
+    assert (body["count"], len(body["results"]), body["unread"]) == (60, 60, 60)
+    assert one == many
+
+
+def test_task_detail_is_constant(demo, as_user):
+    """One task's detail asks the same whatever else its agency holds (the benchmark's
+    10-referral caseload has no open task for its figure to compare)."""
+    client = as_user("hub.caseworker")
+    _bulk_tasks(demo, 1, 0)
+    task = AgencyTask.objects.get(referral__reference="STK-2097-000000")
+    one, body = _queries(client, f"/api/v1/tasks/{task.pk}/")
+    assert body["id"] == task.pk and body["form"]
+    _bulk_tasks(demo, 200, 1)
+    _bulk_tasks(demo, 100, 201, owner=demo["hub.caseworker"].user)
+    many, _ = _queries(client, f"/api/v1/tasks/{task.pk}/")
+    assert one == many
