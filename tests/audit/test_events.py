@@ -331,3 +331,35 @@ def test_removing_a_case_from_the_agenda_writes_one_event(conference, as_user, c
         f"/api/v1/conferences/{conference['id']}/agenda/{item.pk}/")
     assert response.status_code == 204
     assert Event.objects.filter(verb="agenda.removed", referral_id=case["id"]).count() == 1
+
+
+def test_section_reads_are_the_rows_the_orm_writes(case, demo):
+    """The case detail's read events go in one hand-written statement on PostgreSQL
+    (`audit.events._SECTION_READS`): its rows are the ones Django's own INSERT of the same
+    events gives, column for column, and they seal and verify like any other."""
+    from django.db import connection
+
+    from audit import chain
+    from audit.events import _new_event, sections_read_events
+    from referral.models import Referral
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the statement is PostgreSQL's; elsewhere the ORM writes them")
+    referral = Referral.objects.get(pk=case["id"])
+    actor = demo["police.caseworker"].user
+    sections = ["victim_contact", "threat_assessment"]
+    start = Event.objects.order_by("-id").values_list("id", flat=True).first()
+    sections_read_events(referral=referral, sections=sections, actor=actor)
+    fields = [f for f in Event._meta.concrete_fields if not f.primary_key]
+    Event.objects._insert(
+        [_new_event(verb="section.read", actor=actor, obj=referral, referral_id=referral.pk,
+                    changes={"section": s}) for s in sections],
+        fields=fields,
+    )
+    columns = [f.attname for f in fields if f.attname not in ("at", "seq", "prev_hash", "hash")]
+    rows = list(Event.objects.filter(id__gt=start).order_by("id").values(*columns))
+    assert len(rows) == 4 and rows[:2] == rows[2:], rows
+    assert [r["changes"] for r in rows[:2]] == [{"section": s} for s in sections]
+    assert rows[0]["actor_id"] == actor.pk and rows[0]["agency_slug"] == "police"
+    chain.seal()
+    assert chain.verify().ok
