@@ -77,7 +77,9 @@ class AgencyViewActivation(ViewActivation):
                 basis=InvolvementBasis.TASK,
                 source=f"process:{process.pk}",
             )
-        transaction.on_commit(lambda: tasks.notify_task_queued.delay(task.pk))
+        # After the commit, and robust: a broker that is down must not turn the saved change
+        # into an error its sender would retry (the failure is logged).
+        transaction.on_commit(lambda: tasks.notify_task_queued.delay(task.pk), robust=True)
         if flow_task._on_create is not None:
             flow_task._on_create(activation)
         return activation

@@ -225,7 +225,7 @@ def task_reassign(*, actor, task_id, to_username: str) -> AgencyTask:
         else:
             activation.reassign(target)
         events.task_reassigned_event(task=task, actor=actor, to_username=to_username)
-    transaction.on_commit(lambda: tasks.notify_task_assigned.delay(task.pk))
+    transaction.on_commit(lambda: tasks.notify_task_assigned.delay(task.pk), robust=True)
     return task
 
 

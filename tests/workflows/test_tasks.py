@@ -293,6 +293,34 @@ def test_the_request_leaves_the_queue_notices_to_a_worker(
     assert Notification.objects.filter(task=task, kind="queued").count() == 3
 
 
+def test_a_broker_that_is_down_does_not_fail_a_committed_change(
+    refer, demo, django_capture_on_commit_callbacks, caplog
+):
+    """The notice of a queued task is sent after the commit: when Redis cannot take it, the
+    referral still answers 201 (it is saved; a 500 would invite a second submission) and the
+    failure is logged."""
+    import socket
+
+    from config.celery import app
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    saved = app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_connection_timeout
+    app.conf.update(broker_url=dead, task_always_eager=False, broker_connection_timeout=0.5)
+    app.close()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            case = refer()  # asserts the 201
+    finally:
+        app.conf.update(broker_url=saved[0], task_always_eager=saved[1],
+                        broker_connection_timeout=saved[2])
+        app.close()
+    assert _task(case["id"], "triage").in_queue
+    assert not Notification.objects.filter(task__referral_id=case["id"]).exists()
+    assert "notify_task_queued" in caplog.text
+
+
 def test_notification_list_and_unread_count(refer, as_user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         refer()
