@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.db import connection, transaction
@@ -185,13 +186,12 @@ def sections_read_events(*, referral, sections, actor) -> None:
     """
     if not sections:
         return
-    read = _new_event(verb="section.read", actor=actor, obj=referral, referral_id=referral.pk)
+    read = functools.partial(_new_event, verb="section.read", actor=actor, obj=referral,
+                             referral_id=referral.pk)
     if connection.vendor == "postgresql":
-        _insert_section_reads(read, list(sections))
+        _insert_section_reads(read(), list(sections))
     else:
-        found = [_new_event(verb="section.read", actor=actor, obj=referral,
-                            referral_id=referral.pk, changes={"section": section})
-                 for section in sections]
+        found = [read(changes={"section": section}) for section in sections]
         fields = [f for f in Event._meta.concrete_fields if not f.primary_key]
         Event.objects._insert(found, fields=fields)  # what bulk_create runs, without its atomic
     seal_after_commit()  # outside a transaction: now

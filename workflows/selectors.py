@@ -120,6 +120,10 @@ def _overdue_rows(agency: int) -> QuerySet:
     return _rows(_overdue(agency), apart=True)
 
 
+def _queue_rows_of(agency: int, user: int, *, roles: tuple[str, ...]) -> QuerySet:
+    return _rows(_queue(agency, user, roles=roles), apart=True)
+
+
 # The inbox is read far more often than anything else: each scope compiled once
 # (config/compiled.py); the queue once per set of roles a member may claim for (at most 32).
 _MINE_ROWS = CompiledQuery(lambda agency, user: _rows(_mine(agency, user)), agency=int, user=int)
@@ -128,10 +132,7 @@ _OVERDUE_ROWS = CompiledQuery(_overdue_rows, agency=int)
 
 @functools.cache
 def _queue_rows(roles: tuple[str, ...]) -> CompiledQuery:
-    return CompiledQuery(
-        lambda agency, user: _rows(_queue(agency, user, roles=roles), apart=True),
-        agency=int, user=int,
-    )
+    return CompiledQuery(functools.partial(_queue_rows_of, roles=roles), agency=int, user=int)
 
 
 def task_rows(*, user, scope: str) -> CountedRows:

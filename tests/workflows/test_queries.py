@@ -179,8 +179,7 @@ def test_the_queue_page_joins_viewflow_for_its_rows_only(demo):
     _bulk_tasks(demo, 300, 0)
     _bulk_tasks(demo, 300, 300, owner=demo["hub.supervisor"].user)
     roles = selectors._claimable_roles(hub)
-    plan = _plan(selectors._rows(selectors._queue(hub.agency_id, hub.user_id, roles=roles),
-                                 apart=True)[:5])
+    plan = _plan(selectors._queue_rows_of(hub.agency_id, hub.user_id, roles=roles)[:5])
     assert _scanned(plan, "viewflow_task") <= 10, plan
     page = selectors.task_rows(user=hub.user, scope="queue")[0:5]
     assert len(page) == 5 and {row[CountingPaginator.TOTAL] for row in page} == {300}
