@@ -293,3 +293,54 @@ def _other_connections() -> int:
         cursor.execute("SELECT count(*) FROM pg_stat_activity "
                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")
         return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_worker_a_commit_only_asks_it_to_seal(settings, monkeypatch):
+    """With Redis, servers leave sealing to the Celery worker (a sealer thread in the process
+    held the interpreter while a case read beside it waited). Commits send one message per
+    `GATHER` seconds at most, each due `GATHER` seconds on, so it runs after every commit that
+    sent none; the worker's task then seals them all."""
+    import json
+    import time
+    from datetime import datetime
+
+    import redis
+
+    from audit import tasks
+    from audit.events import access_refused_event
+    from config.celery import app
+
+    settings.AUDIT_SEALER = "worker"
+    monkeypatch.setattr(chain, "_worker", chain._WorkerSealRequests())
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    before = set(broker.lrange("celery", 0, -1))
+
+    def refused(n):
+        with transaction.atomic():
+            return access_refused_event(actor=None, object_type="referral.referral",
+                                        object_id=n)
+
+    def sent():
+        return [json.loads(m) for m in broker.lrange("celery", 0, -1) if m not in before]
+
+    app.conf.task_always_eager = False
+    try:
+        first = [refused(n) for n in range(3)]  # within GATHER of each other
+        asked = sent()
+        time.sleep(chain.GATHER)
+        later = refused(3)
+        asked_again = sent()
+    finally:
+        app.conf.task_always_eager = True
+        for message in broker.lrange("celery", 0, -1):
+            if message not in before:
+                broker.lrem("celery", 1, message)
+    assert [m["headers"]["task"] for m in asked] == ["audit.tasks.seal_chain"]
+    eta = datetime.fromisoformat(asked[0]["headers"]["eta"])
+    assert eta > first[-1].at  # due after the last commit it covers
+    assert len(asked_again) == 2
+    assert not Event.objects.filter(seq__isnull=False).exists()  # no request sealed
+    assert tasks.seal_chain() == 4  # what the worker runs
+    assert all(Event.objects.get(pk=e.pk).seq for e in [*first, later])
+    assert chain.verify().ok
