@@ -5,9 +5,9 @@ inserted (without seq or hash) inside the transaction of the change it describes
 that change; a sealer then takes the committed, unsealed events in id order, numbers them
 1, 2, 3... and chains their hashes under a lock on the single `ChainHead` row. Only the sealer
 serialises, in batches, so appending costs a request one INSERT, and the chain has no gaps
-because only committed events are ever numbered. A commit that wrote events asks for a seal
-(AUDIT_SEALER: of the Celery worker, of a thread of the server process, or inline), and every
-timer tick seals too, so an event is normally sealed within a fraction of a second of its commit.
+because only committed events are ever numbered. A commit that wrote events wakes the process's
+sealer thread (inline instead on SQLite and in tests, AUDIT_SEAL_IN_BACKGROUND), and every timer
+tick seals too, so an event is normally sealed within a fraction of a second of its commit.
 """
 
 from __future__ import annotations
@@ -25,14 +25,11 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from .models import ChainHead, Event
-from .tasks import seal_chain
 
 logger = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 BATCH = 5000
-# Seconds a sealer waits after a commit for the commits close behind, to seal them in one batch.
-GATHER = 0.1
 
 
 def canonical(event: Event) -> bytes:
@@ -120,6 +117,7 @@ class _BackgroundSealer:
     for hours) or after an error.
     """
 
+    GATHER = 0.1
     IDLE = 30.0
 
     def __init__(self) -> None:
@@ -151,7 +149,7 @@ class _BackgroundSealer:
             woken = self._wake.wait(timeout=self.IDLE)
             if woken:
                 if not self._letting_go.is_set():
-                    time.sleep(GATHER)
+                    time.sleep(self.GATHER)
                 self._wake.clear()  # commits from now on wake the next round
                 try:
                     seal()
@@ -164,36 +162,11 @@ class _BackgroundSealer:
                 self._let_go.set()
 
 
-class _WorkerSealRequests:
-    """Asks the Celery worker to seal, at most once every `GATHER` seconds per process.
-
-    Each request runs `GATHER` seconds after it was sent, so a commit that sends none (one was
-    sent less than `GATHER` seconds before it) is still covered: that request runs after it.
-    A request lost (the broker down: the commit callback is robust and logs it) leaves its
-    events unsealed, not lost, until the next request or the timer sweep.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._next = 0.0
-
-    def send(self) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if now < self._next:
-                return
-            self._next = now + GATHER
-        seal_chain.apply_async(countdown=GATHER)
-
-
 _sealer = _BackgroundSealer()
-_worker = _WorkerSealRequests()
 
 
 def _seal_soon() -> None:
-    if settings.AUDIT_SEALER == "worker":
-        _worker.send()
-    elif settings.AUDIT_SEALER == "thread":
+    if settings.AUDIT_SEAL_IN_BACKGROUND:
         _sealer.wake()
     else:
         seal(wait=False)
@@ -203,7 +176,7 @@ def seal_after_commit() -> None:
     """Ask (once per transaction) for its events to be sealed when it commits."""
     pending = transaction.get_connection().run_on_commit
     if not any(entry[1] is _seal_soon for entry in pending):
-        transaction.on_commit(_seal_soon, robust=True)
+        transaction.on_commit(_seal_soon)
 
 
 @dataclass

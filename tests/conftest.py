@@ -102,6 +102,6 @@ def background_sealer(settings):
     """Seal as servers do, in the sealer's thread; its kept connection closed afterwards."""
     from audit import chain
 
-    settings.AUDIT_SEALER = "thread"
+    settings.AUDIT_SEAL_IN_BACKGROUND = True
     yield
     chain._sealer.let_go()

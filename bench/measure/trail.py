@@ -1,9 +1,8 @@
 """The audit trail: appends by 8 concurrent writers, and verification of a long chain.
 
-Appending goes through `audit.events` (one event per transaction, sealed after commit by a
-sealer thread in the writers' own process, as a server without a Celery worker does: with one,
-the worker's process seals and the writers would not share their interpreter with it; the rate
-includes sealing what is left at the end); the floor is the same INSERT in plain SQL, one per transaction. Verifying runs
+Appending goes through `audit.events` (one event per transaction, sealed by the process's
+sealer thread after commit, as a server does; the rate includes sealing what is left at the
+end); the floor is the same INSERT in plain SQL, one per transaction. Verifying runs
 `audit.chain.verify` over the whole chain, topped up to the wanted length with sealed events;
 the floor is reading the same rows without hashing them.
 """
@@ -15,7 +14,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
-from django.test import override_settings
 
 from agencies.models import Membership
 from audit import chain, events
@@ -42,9 +40,8 @@ def append_through_app(*, clients: int, seconds: float) -> Load:
 
         return append
 
-    with override_settings(AUDIT_SEALER="thread"):
-        load = concurrently(unit, clients=clients, seconds=seconds)
-    # Sealing runs beside the writers (the process's sealer thread); what is
+    load = concurrently(unit, clients=clients, seconds=seconds)
+    # Sealing runs beside the writers (the process's sealer thread, as in a server); what is
     # still unsealed when they stop is sealed here, inside the time the rate is taken over.
     started = time.perf_counter()
     chain.seal()
