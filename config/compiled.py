@@ -17,7 +17,12 @@ prepared on PostgreSQL: from their second use on a connection they run as `EXECU
 a statement PostgreSQL planned once for that connection. Planning was most of their cost: the
 case detail's query took 2.1 ms to plan against 0.2 ms to run (bench/README.md). Only key look-ups:
 a prepared statement may settle on one plan for every value, which is right when every value
-finds a row or a handful, not for an agency's list, whose size varies by agency. Statements are
+finds a row or a handful, not for an agency's list, whose size varies by agency. Only the declared
+values are the statement's parameters: what the builder fixed (a status, task types) and the page
+(LIMIT and OFFSET: a paged look-up prepares one statement per page it is asked for, in practice the
+first row) are written into it as literals. As parameters, PostgreSQL cannot see them when it
+weighs one plan for every value against planning each run, and it kept planning the completed
+case work and a meeting's attendance on every run, 0.13 to 0.23 ms each time (bench/README.md). Statements are
 prepared on the driver's own cursor, like the session settings Django sends on connecting, so
 query counts and captured queries show the `EXECUTE` alone (`as_text` gives back its SQL). Set
 PREPARED_STATEMENTS=false behind a pooler that shares sessions between clients (PgBouncer in
@@ -56,6 +61,11 @@ class _Plan:
     converters: dict  # the compiler's own, worked out once (results_iter did so on every run)
     columns: list
 
+    @property
+    def variables(self) -> tuple[int, ...]:
+        """The positions among the parameters of the declared values, in order."""
+        return tuple(sorted(p for positions in self.slots.values() for p in positions))
+
     def results(self, fetched: list) -> list:
         """Rows as `SQLCompiler.results_iter` gives them."""
         rows = fetched
@@ -81,18 +91,28 @@ _prepared_names: dict[str, CompiledQuery] = {}
 PREPARE_ON_USE = 2  # a connection used for one request (ASGI) never prepares
 
 
-# An `EXECUTE` of one of ours: its statement's name, `_page` for the paged form, its arguments.
-_EXECUTE = re.compile(r"EXECUTE (concord_\w+?)(_page)?( \(.*\))?", flags=re.DOTALL)
+# An `EXECUTE` of one of ours: its statement's name, `_page<limit>_<offset>` for a paged form,
+# its arguments (the declared values only).
+_EXECUTE = re.compile(r"EXECUTE (concord_\w+?)(_page(\d+)_(\d+))?( \(.*\))?", flags=re.DOTALL)
 
 
-def as_text(sql: str, params=()) -> tuple[str, list]:
+def as_text(sql: str, params=None) -> tuple[str, list]:
     """The SQL and parameters an `EXECUTE` of a prepared statement stands for (other SQL as it
-    is): for the benchmark's raw-SQL floors, which replay what a request ran."""
+    is): for the benchmark's raw-SQL floors, which replay what a request ran. Without the
+    EXECUTE's arguments, the parameters are the compiled ones (placeholders for the values)."""
     match = _EXECUTE.fullmatch(sql)
     if match is None:
         return sql, list(params or ())
     plan = _prepared_names[match.group(1)]._plan(connections["default"])
-    return plan.sql + (" LIMIT %s OFFSET %s" if match.group(2) else ""), list(params)
+    full = list(plan.params)
+    if params:
+        for position, value in zip(plan.variables, params, strict=True):
+            full[position] = value
+    text = plan.sql
+    if match.group(2):
+        text += " LIMIT %s OFFSET %s"
+        full += [int(match.group(3)), int(match.group(4))]
+    return text, full
 
 
 def preparing(sql: str) -> str | None:
@@ -101,17 +121,38 @@ def preparing(sql: str) -> str | None:
     match = _EXECUTE.fullmatch(sql)
     if match is None:
         return None
-    return _prepare(match.group(1) + (match.group(2) or ""), as_text(sql)[0])
+    plan = _prepared_names[match.group(1)]._plan(connections["default"])
+    page = (int(match.group(3)), int(match.group(4))) if match.group(2) else None
+    return _prepare(match.group(1) + (match.group(2) or ""),
+                    _statement_text(plan, page, connections["default"]))
 
 
-def _prepare(name: str, sql: str) -> str:
-    return f"PREPARE {name} AS {_numbered(sql)}"
+def _statement_name(statement: str, page: tuple[int, int] | None) -> str:
+    return statement if page is None else f"{statement}_page{page[0]}_{page[1]}"
 
 
-def _numbered(sql: str) -> str:
-    """Django's `%s` placeholders as PostgreSQL's `$1, $2...` (and `%%` as `%`)."""
-    numbers = iter(range(1, 10_000))
-    return re.sub(r"%([%s])", lambda m: "%" if m.group(1) == "%" else f"${next(numbers)}", sql)
+def _prepare(name: str, text: str) -> str:
+    return f"PREPARE {name} AS {text}"
+
+
+def _statement_text(plan: _Plan, page: tuple[int, int] | None, connection) -> str:
+    """The plan's SQL as a statement to prepare: `$1, $2...` for its declared values, in order;
+    what the builder fixed, and the page, as literals (quoted by the driver); `%%` as `%`."""
+    variables = set(plan.variables)
+    literals = {position: connection.ops.compose_sql("%s", [value])
+                for position, value in enumerate(plan.params) if position not in variables}
+    positions, numbers = iter(range(10_000)), iter(range(1, 10_000))
+
+    def placeholder(match: re.Match) -> str:
+        if match.group(1) == "%":
+            return "%"
+        position = next(positions)
+        return literals[position] if position in literals else f"${next(numbers)}"
+
+    text = re.sub(r"%([%s])", placeholder, plan.sql)
+    if page is not None:
+        text += f" LIMIT {page[0]:d} OFFSET {page[1]:d}"
+    return text
 
 
 class CompiledQuery:
@@ -186,30 +227,34 @@ class CompiledQuery:
             sql += " LIMIT %s OFFSET %s"
             params += [int(limit), int(offset)]
         if self.statement is not None and connection.vendor == "postgresql":
-            sql = self._prepared(connection, sql, params, paged=limit is not None)
+            page = None if limit is None else (int(limit), int(offset))
+            sql, params = self._prepared(connection, plan, sql, params, page)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         return plan, plan.results(fetched)
 
-    def _prepared(self, connection, sql: str, params: list, *, paged: bool) -> str:
-        """`sql`, or from its second use on this connection the `EXECUTE` of it prepared."""
+    def _prepared(self, connection, plan: _Plan, sql: str, params: list,
+                  page: tuple[int, int] | None) -> tuple[str, list]:
+        """`sql` and `params`, or from its second use on this connection the `EXECUTE` of it
+        prepared, with the declared values alone."""
         if not settings.PREPARED_STATEMENTS:
-            return sql
+            return sql, params
         connection.ensure_connection()
         driver = connection.connection
         with _sessions_lock:
             session = _sessions.get(driver) or _sessions.setdefault(driver, _Session())
-        name = self.statement + ("_page" if paged else "")
+        name = _statement_name(self.statement, page)
         if name not in session.prepared:
             session.uses[name] += 1
             if session.uses[name] < PREPARE_ON_USE:
-                return sql
+                return sql, params
             with driver.cursor() as cursor:
-                cursor.execute(_prepare(name, sql))
+                cursor.execute(_prepare(name, _statement_text(plan, page, connection)))
             session.prepared.add(name)
-        arguments = f" ({', '.join(['%s'] * len(params))})" if params else ""
-        return f"EXECUTE {name}{arguments}"
+        values = [params[position] for position in plan.variables]
+        arguments = f" ({', '.join(['%s'] * len(values))})" if values else ""
+        return f"EXECUTE {name}{arguments}", values
 
     # --- Compiling ------------------------------------------------------------------------
 

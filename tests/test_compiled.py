@@ -149,11 +149,11 @@ def test_a_key_look_up_is_prepared_on_its_second_use_and_gives_the_same_rows(dem
     assert all(sql.startswith("EXECUTE concord_test_members (") for sql in ran[1:])
     assert len(ran) == len(agencies) > 2  # preparing is not a query of the request's
     assert "concord_test_members" in _prepared_here()
-    assert as_text(ran[1]) == as_text(ran[0].replace(str(agencies[0]), "%s"))  # the same SQL
+    assert as_text(ran[1])[0] == ran[0].replace(str(agencies[0]), "%s")  # the same SQL
     busiest = max(expected, key=lambda a: len(expected[a]))
-    for _ in range(2):  # paged: a statement of its own
+    for _ in range(2):  # paged: a statement of its own, for that page
         assert _members(busiest, limit=2, offset=1) == expected[busiest][1:3]
-    assert "concord_test_members_page" in _prepared_here()
+    assert "concord_test_members_page2_1" in _prepared_here()
 
 
 @PG
@@ -196,7 +196,7 @@ def test_a_prepared_statement_needs_a_name_of_its_own():
 
 
 def test_as_text_gives_back_what_an_execute_stands_for():
-    sql, params = as_text("EXECUTE concord_test_members_page (%s, %s, %s)", [7, 2, 0])
+    sql, params = as_text("EXECUTE concord_test_members_page2_0 (%s)", [7])
     assert sql.startswith("SELECT") and sql.endswith(" LIMIT %s OFFSET %s")
     assert params == [7, 2, 0]
     assert as_text("SELECT 1", None) == ("SELECT 1", [])
@@ -210,9 +210,9 @@ def test_preparing_gives_the_prepare_another_connection_needs(demo):
     prepare = preparing("EXECUTE concord_test_members (%s)")
     assert prepare.startswith("PREPARE concord_test_members AS SELECT")
     assert "$1" in prepare and "%s" not in prepare
-    assert preparing("EXECUTE concord_test_members_page (%s, %s, %s)").startswith(
-        "PREPARE concord_test_members_page AS SELECT"
-    )
+    paged = preparing("EXECUTE concord_test_members_page2_0 (%s)")
+    assert paged.startswith("PREPARE concord_test_members_page2_0 AS SELECT")
+    assert paged.endswith(" LIMIT 2 OFFSET 0") and "$2" not in paged
     assert preparing("SELECT 1") is None
     other = connection.get_new_connection(connection.get_connection_params())
     try:
@@ -225,3 +225,44 @@ def test_preparing_gives_the_prepare_another_connection_needs(demo):
     assert prepared == list(
         Membership.objects.filter(agency_id=agency).order_by("id").values_list("id", flat=True)
     )
+
+
+FIXED_STATUS = CompiledQuery(
+    lambda agency: Membership.objects.filter(agency_id=agency, user__is_active=True,
+                                             roles__contains=["caseworker"]).order_by("id"),
+    prepare="test_fixed", agency=int,
+)
+
+
+@PG
+@NEW_SESSIONS
+def test_only_the_declared_values_are_parameters_of_a_prepared_statement(demo):
+    """What the builder fixed, and the page, are literals in the statement PostgreSQL prepares:
+    as parameters the planner could not see them, and it planned the completed case work (a
+    fixed status and task types) and a meeting's attendance (a fixed LIMIT 1) on every run
+    instead of settling on one plan (bench/README.md)."""
+    from conferences.selectors import _ATTENDING
+    from workflows.selectors import _COMPLETED_CASE_WORK
+
+    connection.close()
+    agency = demo["police.caseworker"].agency_id
+    expected = list(Membership.objects.filter(agency_id=agency, user__is_active=True,
+                                              roles__contains=["caseworker"]).order_by("id"))
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            assert FIXED_STATUS.objects(agency=agency) == expected
+            assert FIXED_STATUS.objects(agency=agency, limit=1) == expected[:1]
+    executes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("EXECUTE")]
+    assert executes == [f"EXECUTE concord_test_fixed ({agency})",
+                        f"EXECUTE concord_test_fixed_page1_0 ({agency})"] * 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        prepared = dict(cursor.fetchall())
+    assert "$2" not in prepared["concord_test_fixed"]
+    assert """'["caseworker"]'""" in prepared["concord_test_fixed"]  # a JSON value, quoted
+    assert prepared["concord_test_fixed_page1_0"].endswith("LIMIT 1 OFFSET 0")
+    # The two statements that kept a custom plan: the declared values alone are parameters.
+    for compiled, values in ((_COMPLETED_CASE_WORK, 1), (_ATTENDING, 3)):
+        text = preparing(f"EXECUTE {compiled.statement} ({', '.join(['%s'] * values)})")
+        assert f"${values}" in text and f"${values + 1}" not in text, text
+    assert "'DONE'" in preparing(f"EXECUTE {_COMPLETED_CASE_WORK.statement} (%s)")
