@@ -22,11 +22,11 @@ values are the statement's parameters: what the builder fixed (a status, task ty
 (LIMIT and OFFSET: a paged look-up prepares one statement per page it is asked for, in practice the
 first row) are written into it as literals. As parameters, PostgreSQL cannot see them when it
 weighs one plan for every value against planning each run, and it kept planning the completed
-case work and a meeting's attendance on every run, 0.13 to 0.23 ms each time (bench/README.md). Statements are
-prepared on the driver's own cursor, like the session settings Django sends on connecting, so
-query counts and captured queries show the `EXECUTE` alone (`as_text` gives back its SQL). Set
-PREPARED_STATEMENTS=false behind a pooler that shares sessions between clients (PgBouncer in
-transaction mode).
+case work and a meeting's attendance on every run, 0.13 to 0.23 ms each time (bench/README.md).
+Statements are prepared on the driver's own cursor, like the session settings Django sends on
+connecting, so query counts and captured queries show the `EXECUTE` alone (`as_text` gives back
+its SQL). Set PREPARED_STATEMENTS=false behind a pooler that shares sessions between clients
+(PgBouncer in transaction mode).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ import weakref
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from threading import Lock
 from typing import Any
 
@@ -61,7 +62,7 @@ class _Plan:
     converters: dict  # the compiler's own, worked out once (results_iter did so on every run)
     columns: list
 
-    @property
+    @cached_property
     def variables(self) -> tuple[int, ...]:
         """The positions among the parameters of the declared values, in order."""
         return tuple(sorted(p for positions in self.slots.values() for p in positions))
