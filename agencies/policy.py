@@ -121,6 +121,18 @@ def claim_roles(role: str) -> frozenset[str]:
     return frozenset({role})
 
 
+def may_take_task(membership: Membership | None, task) -> bool:
+    """Whether the member may take this task: of its agency, allowed to claim, a role that fits
+    the task's, and not the one person excluded from it (a decline's own author)."""
+    if membership is None or task.agency_id is None or membership.agency_id != task.agency_id:
+        return False
+    if not may(membership, "claim_task"):
+        return False
+    if task.excluded_user_id is not None and task.excluded_user_id == membership.user_id:
+        return False
+    return bool(set(membership.roles) & claim_roles(task.role))
+
+
 def _section_allowed(kind: str, roles: Iterable[str], section: str, mode: str) -> bool:
     grant = SECTION_ACCESS.get(section, {}).get(kind, "")
     if mode not in grant:

@@ -62,7 +62,8 @@ def agencies_by_slug(slugs) -> dict[str, Agency]:
 def agency_members(*, agency: Agency, role: str | None = None) -> list[Membership]:
     """An agency's members, optionally only those holding a role (agencies are small)."""
     members = list(
-        Membership.objects.select_related("user").filter(agency=agency, user__is_active=True)
+        Membership.objects.select_related("user", "agency")
+        .filter(agency=agency, user__is_active=True)
     )
     if role is None:
         return members

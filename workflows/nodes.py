@@ -26,15 +26,8 @@ from agencies.selectors import membership_of
 
 
 def may_take(user, task) -> bool:
-    """The access policy's answer: same agency, a role that fits, and not excluded."""
-    member = membership_of(user)
-    if member is None or task.agency_id is None or member.agency_id != task.agency_id:
-        return False
-    if not policy.may(member, "claim_task"):
-        return False
-    if task.excluded_user_id is not None and task.excluded_user_id == user.pk:
-        return False
-    return bool(set(member.roles) & policy.claim_roles(task.role))
+    """The access policy's answer for this user (`policy.may_take_task`)."""
+    return policy.may_take_task(membership_of(user), task)
 
 
 def task_page(request, *args, **kwargs):

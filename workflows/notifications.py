@@ -67,17 +67,19 @@ def task_queued(*, task_id: int) -> int:
     if task is None or task.agency is None:
         return 0
     if task.owner_id:
-        return task_assigned(task_id=task_id)
-    roles = policy.claim_roles(task.role)
-    members = [m.user for m in agency_members(agency=task.agency) if set(m.roles) & roles]
-    if task.excluded_user_id:
-        members = [u for u in members if u.pk != task.excluded_user_id]
+        return _assigned(task)
+    members = [m.user for m in agency_members(agency=task.agency)
+               if policy.may_take_task(m, task)]
     return _notify(task, Notification.Kind.QUEUED, members)
 
 
 def task_assigned(*, task_id: int) -> int:
     task = _task(task_id)
-    if task is None or task.owner is None:
+    return 0 if task is None else _assigned(task)
+
+
+def _assigned(task: AgencyTask) -> int:
+    if task.owner is None:
         return 0
     return _notify(task, Notification.Kind.ASSIGNED, [task.owner])
 

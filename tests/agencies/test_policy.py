@@ -119,3 +119,27 @@ def test_no_membership_sees_nothing():
 ])
 def test_who_may_take_a_task_meant_for_a_role(task_role, takers):
     assert set(policy.claim_roles(task_role)) == takers
+
+
+def test_who_may_take_a_task():
+    """One answer for the queue's claim, a supervisor's reassignment and who hears of the task."""
+    from types import SimpleNamespace
+
+    hub = Agency(pk=1, kind="coordinator")
+    task = SimpleNamespace(agency_id=1, role="caseworker", excluded_user_id=None)
+
+    def member(roles, *, agency=hub, user_id=7):
+        return Membership(agency=agency, roles=roles, user_id=user_id)
+
+    assert policy.may_take_task(member(["caseworker"]), task)
+    assert policy.may_take_task(member(["supervisor"]), task)
+    assert not policy.may_take_task(member(["auditor"]), task)  # no role that fits
+    assert not policy.may_take_task(member(["caseworker"], agency=Agency(pk=2, kind="police")),
+                                    task)  # another agency's task
+    assert not policy.may_take_task(None, task)
+    assert not policy.may_take_task(
+        member(["caseworker"], agency=Agency(pk=1, kind="coordinator", is_active=False)), task
+    )
+    task.excluded_user_id = 7  # the decline's author may not approve it
+    assert not policy.may_take_task(member(["caseworker"]), task)
+    assert policy.may_take_task(member(["caseworker"], user_id=8), task)
