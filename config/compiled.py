@@ -97,35 +97,41 @@ PREPARE_ON_USE = 2  # a connection used for one request (ASGI) never prepares
 _EXECUTE = re.compile(r"EXECUTE (concord_\w+?)(_page(\d+)_(\d+))?( \(.*\))?", flags=re.DOTALL)
 
 
-def as_text(sql: str, params=None) -> tuple[str, list]:
-    """The SQL and parameters an `EXECUTE` of a prepared statement stands for (other SQL as it
-    is): for the benchmark's raw-SQL floors, which replay what a request ran. Without the
-    EXECUTE's arguments, the parameters are the compiled ones (placeholders for the values)."""
-    match = _EXECUTE.fullmatch(sql)
-    if match is None:
-        return sql, list(params or ())
-    plan = _prepared_names[match.group(1)]._plan(connections["default"])
-    full = list(plan.params)
-    if params:
-        for position, value in zip(plan.variables, params, strict=True):
-            full[position] = value
-    text = plan.sql
-    if match.group(2):
-        text += " LIMIT %s OFFSET %s"
-        full += [int(match.group(3)), int(match.group(4))]
-    return text, full
-
-
-def preparing(sql: str) -> str | None:
-    """The `PREPARE` that an `EXECUTE` of ours needs on another connection (None for other
-    SQL): the benchmark's floors run a request's statements the way the request sent them."""
+def _executed(sql: str) -> tuple[str, _Plan, tuple[int, int] | None] | None:
+    """The statement's name, plan and page an `EXECUTE` of ours runs (None for other SQL)."""
     match = _EXECUTE.fullmatch(sql)
     if match is None:
         return None
     plan = _prepared_names[match.group(1)]._plan(connections["default"])
     page = (int(match.group(3)), int(match.group(4))) if match.group(2) else None
-    return _prepare(match.group(1) + (match.group(2) or ""),
-                    _statement_text(plan, page, connections["default"]))
+    return _statement_name(match.group(1), page), plan, page
+
+
+def as_text(sql: str, params=None) -> tuple[str, list]:
+    """The SQL and parameters an `EXECUTE` of a prepared statement stands for (other SQL as it
+    is): for the benchmark's raw-SQL floors, which replay what a request ran. Without the
+    EXECUTE's arguments, the parameters are the compiled ones (placeholders for the values)."""
+    executed = _executed(sql)
+    if executed is None:
+        return sql, list(params or ())
+    _, plan, page = executed
+    full = list(plan.params)
+    if params:
+        for position, value in zip(plan.variables, params, strict=True):
+            full[position] = value
+    if page is None:
+        return plan.sql, full
+    return plan.sql + " LIMIT %s OFFSET %s", [*full, *page]
+
+
+def preparing(sql: str) -> str | None:
+    """The `PREPARE` that an `EXECUTE` of ours needs on another connection (None for other
+    SQL): the benchmark's floors run a request's statements the way the request sent them."""
+    executed = _executed(sql)
+    if executed is None:
+        return None
+    name, plan, page = executed
+    return _prepare(name, _statement_text(plan, page, connections["default"]))
 
 
 def _statement_name(statement: str, page: tuple[int, int] | None) -> str:
