@@ -82,13 +82,16 @@ class Server:
         )
         # Notices of queued tasks are written by a worker (workflows/tasks.py), as in
         # production: one beside each server, on the servers' Redis database, its backlog from
-        # earlier runs purged first. Its e-mail goes to the console backend, unread.
-        self.worker = subprocess.Popen(  # noqa: S603
-            [str(_bin("celery")), "-A", "config", "worker", "--pool", "solo", "--purge",
-             "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--loglevel", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+        # earlier runs purged first. Its e-mail goes to the console backend, unread. Without
+        # Redis the servers run Celery's tasks in-process and need none.
+        self.worker = None
+        if settings.REDIS_URL:
+            self.worker = subprocess.Popen(  # noqa: S603
+                [str(_bin("celery")), "-A", "config", "worker", "--pool", "solo", "--purge",
+                 "--without-gossip", "--without-mingle", "--without-heartbeat",
+                 "--loglevel", "warning"],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
         self._wait()
 
     def _wait(self) -> None:
@@ -121,9 +124,10 @@ class Server:
         return max((_status_kb(pid, "VmHWM") / 1024 for pid in self.pids()), default=0.0)
 
     def stop(self) -> None:
-        for process in (self.process, self.worker):
+        processes = [p for p in (self.process, self.worker) if p is not None]
+        for process in processes:
             process.terminate()
-        for process in (self.process, self.worker):
+        for process in processes:
             try:
                 process.wait(15)
             except subprocess.TimeoutExpired:
