@@ -21,7 +21,9 @@ from referral.models import ReferenceCounter, Referral, ScreeningInstrument
 
 from . import people
 from .cases import Cases
+from .hearings import Hearings
 from .meetings import Meetings
+from .notices import Notices
 from .rows import Ids, Rows, historical_timestamps, reset_sequences
 from .tasks import Tasks
 from .trail import Trail
@@ -68,8 +70,9 @@ def generate(*, referrals: int, seed: int, log: Callable[[str], None] = print) -
                                  - timedelta(days=30))
         permission = Permission.objects.get(content_type__app_label="referral",
                                             codename="view_referral")
+        notices = Notices(seed=seed, ids=ids, rows=rows, directory=directory, anchor=anchor)
         tasks = Tasks(rng=rng, ids=ids, rows=rows, trail=trail, directory=directory,
-                      anchor=anchor, permission_id=permission.pk)
+                      notices=notices, anchor=anchor, permission_id=permission.pk)
         meetings = Meetings(rng=rng, ids=ids, rows=rows, trail=trail, tasks=tasks,
                             directory=directory, anchor=anchor, since=anchor - WINDOW)
         rows.flush()
@@ -78,8 +81,10 @@ def generate(*, referrals: int, seed: int, log: Callable[[str], None] = print) -
         log(f"  {sum(len(s.members) for s in directory.staff.values())} members in "
             f"{len(directory.staff)} agencies ({summary.seconds['agencies and members']:.1f}s)")
 
+        hearings = Hearings(rng=rng, ids=ids, rows=rows, trail=trail, tasks=tasks,
+                            directory=directory, anchor=anchor)
         cases = Cases(rng=rng, ids=ids, rows=rows, trail=trail, directory=directory, tasks=tasks,
-                      meetings=meetings, anchor=anchor, instrument=instrument)
+                      meetings=meetings, hearings=hearings, anchor=anchor, instrument=instrument)
         created = sorted(anchor - timedelta(seconds=rng.uniform(3600, WINDOW.total_seconds()))
                          for _ in range(referrals))
         counters: dict[int, int] = {}

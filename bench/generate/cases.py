@@ -28,6 +28,7 @@ from referral.models import (
 from workflows.flows import ReferralFlow
 
 from . import study
+from .hearings import Court, Hearings
 from .meetings import Meetings
 from .people import Directory, Member, Region
 from .rows import Ids, Rows
@@ -53,10 +54,11 @@ class Pair:
 
 class Cases:
     def __init__(self, *, rng: random.Random, ids: Ids, rows: Rows, trail: Trail,
-                 directory: Directory, tasks: Tasks, meetings: Meetings, anchor: datetime,
-                 instrument: ScreeningInstrument) -> None:
+                 directory: Directory, tasks: Tasks, meetings: Meetings, hearings: Hearings,
+                 anchor: datetime, instrument: ScreeningInstrument) -> None:
         self.rng, self.ids, self.rows, self.trail = rng, ids, rows, trail
         self.directory, self.tasks, self.meetings = directory, tasks, meetings
+        self.hearings = hearings
         self.anchor, self.instrument = anchor, instrument
         self.pairs: list[Pair] = []
 
@@ -70,6 +72,9 @@ class Cases:
         kind = study.weighted(rng, REFERRER_KINDS)
         referrer_agency = rng.choice(region.agencies.get(kind) or
                                      [self.directory.agency_of_kind(kind, region)])
+        # The flows route a case by its referrer's region: one referred by a psychiatric unit
+        # serving several regions goes to the unit's own (`routing.agency_of_kind`).
+        region = self.directory.region_of(referrer_agency)
         referrer = self.directory.staff[referrer_agency.pk].pick(rng)
         police = self.directory.staff[region.first("police").pk]
 
@@ -308,6 +313,10 @@ class Cases:
         for n, (task_type, agency) in enumerate(branches, start=1):
             ends.append(self._branch(process, access, split, f"start/{split.pk}_{n}", task_type,
                                      agency, region, risk, t))
+        charge = next((e for e in ends if e.task.task_type == "charging_review"
+                       and e.at is not None and e.task.data["result"]["decision"] == "charge"),
+                      None)
+        court = self.hearings.charged(referral, region, access, charge) if charge else None
         if any(e.at is None for e in ends):
             return None
         t = max(e.at for e in ends)
@@ -334,7 +343,7 @@ class Cases:
             tasks.complete(plan, process, {"plan": "Safety plan agreed; police marker placed."})
             t, prev = plan.at, plan.task
 
-        return self._review_and_close(process, access, referral, hub, t, prev, status)
+        return self._review_and_close(process, access, referral, hub, t, prev, status, court)
 
     def _branch(self, process, access: Access, split, token: str, task_type: str, agency,
                 region: Region, risk: str, t: datetime) -> Done:
@@ -377,7 +386,9 @@ class Cases:
         return review
 
     def _review_and_close(self, process, access: Access, referral: Referral, hub, t: datetime,
-                          prev, status) -> datetime | None:
+                          prev, status, court: Court | None) -> datetime | None:
+        """Reviews until one closes the case (not while its court process goes on), then the
+        closure and its approval."""
         rng, tasks = self.rng, self.tasks
         while True:
             status("review", t)
@@ -386,6 +397,7 @@ class Cases:
             if review.at is None:
                 return None
             close = rng.random() < study.REVIEW_CLOSES_SHARE
+            close = close and (court is None or review.at.date() > court.over)
             tasks.complete(review, process, {"decision": "close" if close else "continue",
                                              "note": "No incidents since the last review."})
             t, prev = review.at, review.task
@@ -396,7 +408,7 @@ class Cases:
                                   access=access, risk=referral.risk_level)
             if closure.at is None:
                 return None
-            tasks.complete(closure, process, _outcome(rng, process.data["results"]))
+            tasks.complete(closure, process, _outcome(rng, court))
             approval = tasks.human(process, ReferralFlow.approve_closure, "approve_closure", hub,
                                    closure.at, closure.task, access=access, role="supervisor",
                                    excluded=closure.actor)
@@ -412,20 +424,18 @@ class Cases:
                 return t
 
 
-def _outcome(rng: random.Random, results: dict) -> dict:
-    """The closure form: charged in about 1 case in 9, custody 2%, treatment under 10%."""
-    charged = results.get("charging_review", {}).get("decision") == "charge"
+def _outcome(rng: random.Random, court: Court | None) -> dict:
+    """The closure form: charged in about 1 case in 9 (`court`: what the court decided), custody
+    2%, treatment under 10%."""
+    charged = court is not None
     outcome = {"charged": charged, "protective_order": rng.random() < 0.3,
                "victim_informed": rng.random() < 0.9, "summary": "Closed after review."}
     if not charged:
         outcome["not_charged_reason"] = "Evidential stage of the Full Code Test not met."
     else:
-        roll = rng.random()
-        outcome["convicted"] = roll < 0.8
-        if roll < study.CUSTODY_SHARE / study.CHARGED_SHARE:
-            outcome["sentence"] = "custody"
-        elif roll < (study.CUSTODY_SHARE + study.COMMUNITY_OR_FINE_SHARE) / study.CHARGED_SHARE:
-            outcome["sentence"] = rng.choice(("community order", "fine"))
+        outcome["convicted"] = court.convicted
+        if court.sentence:
+            outcome["sentence"] = court.sentence
     if rng.random() < study.TREATMENT_SHARE:
         outcome["perpetrator_treatment"] = "domestic violence programme"
     return outcome

@@ -60,6 +60,7 @@ class Member:
     username: str
     agency: Agency
     roles: list[str]
+    membership: Membership  # the row written, for asking the access policy about this member
 
 
 @dataclass
@@ -94,6 +95,10 @@ class Directory:
     regions: list[Region]
     staff: dict[int, Staff]
     oversight: Agency
+
+    def region_of(self, agency: Agency) -> Region:
+        """The region an agency is in (a psychiatric unit serving all of them: its own)."""
+        return next(r for r in self.regions if r.slug == agency.region)
 
     def agency_of_kind(self, kind: str, region: Region) -> Agency:
         """`workflows.routing.agency_of_kind`: the region's own, else the first of that kind."""
@@ -180,7 +185,8 @@ def build(*, rng: random.Random, ids: Ids, rows: Rows, trail: Trail, at: datetim
             membership = rows.add(Membership(
                 id=ids.take(Membership), user=user, agency=obj, roles=roles, created_at=at
             ))
-            members.members.append(Member(id=user.pk, username=username, agency=obj, roles=roles))
+            members.members.append(Member(id=user.pk, username=username, agency=obj, roles=roles,
+                                          membership=membership))
             trail.record(
                 verb="member.created", at=at, agency=obj, obj=membership,
                 changes={"username": username, "roles": roles},

@@ -55,6 +55,8 @@ SERIOUS_VIOLENCE_SHARE = 11 / 80
 # sentence or fine; fewer than 10% treated, usually (wrongly) domestic-violence counselling.
 CHARGED_SHARE = 0.11
 CUSTODY_SHARE = 0.02
+# Not drawn: with custody it is more than are charged; every convicted case not sent to custody
+# gets one instead (`hearings.Hearings.charged`).
 COMMUNITY_OR_FINE_SHARE = 0.10
 TREATMENT_SHARE = 0.08
 # Victims' survey: one victim recorded over 50 breaches of non-molestation orders.
@@ -75,6 +77,14 @@ DECLINE_APPROVED_SHARE = 0.8
 CHARGING_ADVICE_SHARE = 0.3
 REVIEW_CLOSES_SHARE = 0.2
 WITHHELD_SHARE = 0.05
+# A task a supervisor hands to a named member (`task_reassign`) rather than one claimed from
+# the queue.
+GIVEN_BY_SUPERVISOR_SHARE = 0.08
+# The court process after a charge (guesses; the studies give the outcomes, not the hearings).
+CONVICTED_SHARE = 0.8  # of those charged
+GUILTY_PLEA_SHARE = 0.65  # of those convicted, at the first hearing
+BAIL_HEARING_SHARE = 0.35  # a contested bail application or a review of bail conditions
+PSYCHIATRIC_REQUEST_SHARE = 0.3  # CPS asks for a psychiatric assessment before the hearing
 
 FEMALE_NAMES = (
     "Amelia", "Olivia", "Isla", "Ava", "Emily", "Sophia", "Grace", "Mia", "Poppy", "Ella",

@@ -22,7 +22,8 @@ from workflows.flows import CaseTaskFlow
 from workflows.models import AgencyTask, CaseProcess
 
 from . import study
-from .people import Directory, Member
+from .notices import Notices
+from .people import Directory, Member, Staff
 from .rows import Ids, Rows
 from .trail import Trail
 
@@ -49,9 +50,11 @@ class Access:
 
 class Tasks:
     def __init__(self, *, rng: random.Random, ids: Ids, rows: Rows, trail: Trail,
-                 directory: Directory, anchor: datetime, permission_id: int) -> None:
+                 directory: Directory, notices: Notices, anchor: datetime,
+                 permission_id: int) -> None:
         self.rng, self.ids, self.rows, self.trail = rng, ids, rows, trail
-        self.directory, self.anchor, self.permission_id = directory, anchor, permission_id
+        self.directory, self.notices = directory, notices
+        self.anchor, self.permission_id = anchor, permission_id
         self.holidays = calendar.holidays()
 
     # --- Access ----------------------------------------------------------------------------
@@ -108,13 +111,14 @@ class Tasks:
 
     def node(self, process: CaseProcess, flow_task, kind: str, at: datetime, token: str,
              previous: list[AgencyTask] | AgencyTask | None, status: str = "DONE") -> AgencyTask:
-        """A task of a non-human node (start, gateway, join, end), done when reached."""
+        """A task of a non-human node (start, gateway, join, end), done when reached. As in the
+        app, only human tasks name their case (`AgencyViewActivation.create`)."""
         pk = self.ids.take(AgencyTask)
         task = self.rows.add(AgencyTask(
             id=pk, task_ptr_id=pk, process_id=process.pk, flow_task=flow_task,
             flow_task_type=kind, status=status, created=at, token=Token(token),
-            finished=at if status == "DONE" else None, data={},
-            referral_id=process.referral_id, task_type="", is_open=False,
+            started=at if kind in ("START", "END") else None,
+            finished=at if status == "DONE" else None, data={}, task_type="", is_open=False,
         ))
         self.link(task, previous)
         return task
@@ -170,18 +174,35 @@ class Tasks:
         ))
         self.link(task, previous)
         if access is not None:
+            task.referral = access.referral  # the notices' text names its reference
             self.grant(access, agency, InvolvementBasis.TASK, f"process:{process.pk}", created)
+        self.notices.queued(task, staff)
         if due < (finished_at or self.anchor):
             task.escalated_at = due + timedelta(minutes=1)
+            # The sweep reads the task back: its due date as the database gives it, in UTC.
             self.trail.record(
                 verb="task.escalated", at=task.escalated_at, agency=agency, obj=task,
                 referral_id=task.referral_id,
-                changes={"task_type": task_type, "due": due.isoformat()},
+                changes={"task_type": task_type, "due": due.astimezone(UTC).isoformat()},
             )
+            self.notices.overdue(task, staff)
         if assigned_at is not None:
-            self.trail.record(verb="task.claimed", at=assigned_at, actor=actor, obj=task,
-                              referral_id=task.referral_id, changes={"task_type": task_type})
+            self._taken(task, actor, staff)
         return Done(task=task, at=finished_at, actor=actor if owner else None)
+
+    def _taken(self, task: AgencyTask, owner: Member, staff: Staff) -> None:
+        """Claimed from the queue by its owner, or given to them by a supervisor
+        (`task_reassign`, which tells them)."""
+        supervisors = [m for m in staff.members if "supervisor" in m.roles and m.id != owner.id]
+        if supervisors and self.rng.random() < study.GIVEN_BY_SUPERVISOR_SHARE:
+            supervisor = self.rng.choice(supervisors)
+            self.trail.record(verb="task.reassigned", at=task.assigned, actor=supervisor,
+                              obj=task, referral_id=task.referral_id,
+                              changes={"task_type": task.task_type, "to": owner.username})
+            self.notices.assigned(task, owner)
+            return
+        self.trail.record(verb="task.claimed", at=task.assigned, actor=owner, obj=task,
+                          referral_id=task.referral_id, changes={"task_type": task.task_type})
 
     def complete(self, done: Done, process: CaseProcess, result: dict) -> None:
         """Record a finished task's result where the flow keeps it, and its decision event."""
@@ -203,13 +224,15 @@ class Tasks:
     def single(self, *, task_type: str, agency: Agency, referral_id: int | None, at: datetime,
                due: datetime, context: dict, access: Access | None, result: dict,
                role: str = "caseworker") -> Done:
-        """A `CaseTaskFlow` task (enforcement, conference action): start, task, end if done."""
+        """A `CaseTaskFlow` task (enforcement, conference action, before a hearing): start, the
+        switch on its type, the task, the end if done (`case_task_start`)."""
         process, start = self.process(CaseTaskFlow, referral_id, at, {
             "task_type": task_type, "agency": agency.pk, "due": due.isoformat(),
             "context": context, "results": {}, "actors": {},
         })
+        route = self.node(process, CaseTaskFlow.route, "SWITCH", at, "start", start)
         done = self.human(process, getattr(CaseTaskFlow, task_type), task_type, agency, at,
-                          start, access=access, role=role, due=due)
+                          route, access=access, role=role, due=due)
         if done.at is not None:
             self.complete(done, process, result)
             self.end(process, CaseTaskFlow, done.at, done.task, access)

@@ -8,7 +8,7 @@ verifies with `audit_verify` exactly as a trail sealed by the application does.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -49,11 +49,11 @@ class Trail:
         changes: dict | None = None,
         recipients: list[str] | None = None,
     ) -> None:
-        """Like `audit.events._record`; `actor` is a `people.Member`, `at` an aware UTC time."""
+        """Like `audit.events._record`; `actor` is a `people.Member`, `at` an aware time."""
         if agency is None and actor is not None:
             agency = actor.agency
         self.pending.append(SimpleNamespace(
-            at=at,
+            at=at.astimezone(UTC),  # hashed as the database gives it back: in UTC
             actor_id=actor.id if actor is not None else None,
             actor_username=actor.username if actor is not None else "",
             agency_id=agency.pk if agency is not None else None,

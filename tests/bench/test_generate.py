@@ -1,16 +1,36 @@
 """The load generator: reproducible from its seed, shaped like the studies, trail intact."""
 
-from collections import Counter
+import importlib
+import io
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from viewflow.workflow.models import Task
 
+from agencies import policy
 from agencies.models import Agency, Membership
 from audit import chain
 from audit.models import Event
-from referral.models import Incident, Referral, ReferralAgencyPermission
-from workflows.models import AgencyTask
+from bench.generate import notices
+from bench.measure import reading
+from referral.models import (
+    CourtHearing,
+    Incident,
+    Referral,
+    ReferralAgencyPermission,
+    ScreeningInstrument,
+)
+from workflows import calendar
+from workflows.flows import CaseTaskFlow, ReferralFlow
+from workflows.models import AgencyTask, CaseProcess, Notification
+from workflows.notifications import _text
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +51,10 @@ def _generate() -> dict:
             "incidents": Incident.objects.count(),
             "permissions": ReferralAgencyPermission.objects.count(),
             "events": Event.objects.count(),
+            "notifications": list(Notification.objects.order_by("pk").values_list(
+                "user_id", "kind", "task_id", "text", "created_at", "read_at")),
+            "hearings": list(CourtHearing.objects.order_by("pk").values_list(
+                "referral_id", "kind", "date", "court", "recorded_by_id", "created_at")),
             "relationships": relationships,
             "verified": chain.verify().ok,
             "unsealed": Event.objects.filter(seq__isnull=True).count(),
@@ -53,6 +77,7 @@ def test_generate_load_is_reproducible_study_shaped_and_verifiable(capsys):
     # Every case is visible to at least its referrer; there is history and open work.
     assert first["permissions"] >= 50
     assert first["tasks"] > 50 and first["open_tasks"] > 0
+    assert len(first["notifications"]) > 100
     assert first["incidents"] >= 50
     assert len(first["statuses"]) >= 2
     # The trail is sealed and its hash chain verifies.
@@ -65,3 +90,270 @@ def test_generate_load_refuses_a_database_with_a_caseload():
     call_command("generate_load", referrals=5, seed=2, verbosity=0)
     with pytest.raises(Exception, match="already holds referrals"):
         call_command("generate_load", referrals=5, seed=2, verbosity=0)
+
+
+# --- A larger caseload, generated once, checked against what the application would write ---
+
+
+def _reference_data() -> None:
+    """The rows the data migrations load, if a transactional test elsewhere emptied them (as
+    the suite's `reference_data` fixture does for each test)."""
+    if not ScreeningInstrument.objects.exists():
+        importlib.import_module("referral.migrations.0002_stalking_screen_v1").load(apps, None)
+        importlib.import_module("workflows.migrations.0002_bank_holidays").load(apps, None)
+    calendar.refresh_holidays()
+
+
+class TestGeneratedCaseload:
+    """600 referrals (about 70 charged cases), written once for the class inside a transaction
+    that each test's own transaction nests in, and rolled back after the last."""
+
+    @pytest.fixture(scope="class", autouse=True)
+    def caseload(self, django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock(), transaction.atomic():
+            _reference_data()
+            call_command("generate_load", referrals=600, seed=3, stdout=io.StringIO())
+            # The foreign keys are checked once here: each test's teardown checks those its
+            # own savepoint deferred, not every generated row again.
+            connection.check_constraints()
+            yield
+            transaction.set_rollback(True)
+
+    @pytest.fixture
+    def anchor(self) -> datetime:
+        """The generator's "now": today's midnight, UTC."""
+        return datetime.combine(datetime.now(UTC).date(), datetime.min.time(), tzinfo=UTC)
+
+    @staticmethod
+    def _told(kind: str) -> dict[int, dict[int, datetime]]:
+        """task -> {user: when told}, for one kind of notice."""
+        told: dict[int, dict[int, datetime]] = defaultdict(dict)
+        for task, user, at in Notification.objects.filter(kind=kind).values_list(
+                "task_id", "user_id", "created_at"):
+            told[task][user] = at
+        return told
+
+    @staticmethod
+    def _in_window(at: datetime | None, anchor: datetime) -> bool | None:
+        """Whether the app's notice of something at `at` is in the generated window; None on
+        the edges, where the worker's lag decides."""
+        if at is None or at < anchor - notices.WINDOW or at > anchor:
+            return False
+        lag = timedelta(seconds=notices.LAG_SECONDS[1])
+        return None if at > anchor - lag else True
+
+    def test_every_member_who_may_take_a_queued_task_is_told_and_no_one_else(self, anchor):
+        memberships = defaultdict(list)
+        for membership in Membership.objects.select_related("agency"):
+            memberships[membership.agency_id].append(membership)
+        told = self._told(Notification.Kind.QUEUED)
+        assert told, "no QUEUED notices"
+        assert set(told) <= set(AgencyTask.objects.filter(flow_task_type="HUMAN")
+                                .values_list("pk", flat=True))
+        checked = 0
+        for task in AgencyTask.objects.filter(flow_task_type="HUMAN"):
+            in_window = self._in_window(task.created, anchor)
+            if in_window is None:
+                continue
+            takers = {m.user_id for m in memberships[task.agency_id]
+                      if policy.may_take_task(m, task)}
+            assert takers, task.task_type
+            assert set(told.get(task.pk, {})) == (takers if in_window else set()), task.pk
+            for at in told.get(task.pk, {}).values():
+                # Written by the worker just after the task was queued, while it still was.
+                assert task.created < at <= task.created + timedelta(seconds=3)
+                assert task.assigned is None or at < task.assigned
+            checked += bool(in_window)
+        assert checked > 500
+
+    def test_a_task_given_to_a_named_member_tells_its_owner(self, anchor):
+        members = {m.user_id: m for m in Membership.objects.select_related("agency", "user")}
+        given = {int(e.object_id): e for e in Event.objects.filter(verb="task.reassigned")}
+        claimed = set(Event.objects.filter(verb="task.claimed").values_list("object_id", flat=True))
+        told = self._told(Notification.Kind.ASSIGNED)
+        assert given and told
+        for task in AgencyTask.objects.filter(pk__in=given):
+            event = given[task.pk]
+            # `task_reassign`: a supervisor of the agency, to someone who may take the task.
+            assert policy.may(members[event.actor_id], "reassign_task")
+            assert members[event.actor_id].agency_id == task.agency_id
+            assert event.changes == {"task_type": task.task_type,
+                                     "to": members[task.owner_id].user.username}
+            assert policy.may_take_task(members[task.owner_id], task)
+            assert event.at == task.assigned and str(task.pk) not in claimed
+            in_window = self._in_window(task.assigned, anchor)
+            if in_window is not None:
+                assert set(told.get(task.pk, {})) == ({task.owner_id} if in_window else set())
+        assert set(told) <= set(given)
+        for task_id, users in told.items():
+            assert min(users.values()) >= given[task_id].at
+
+    def test_an_overdue_task_tells_its_agency_supervisors(self, anchor):
+        supervisors = defaultdict(set)
+        for m in Membership.objects.all():
+            if "supervisor" in m.roles:
+                supervisors[m.agency_id].add(m.user_id)
+        escalated = {int(i) for i in Event.objects.filter(verb="task.escalated")
+                     .values_list("object_id", flat=True)}
+        told = self._told(Notification.Kind.OVERDUE)
+        assert told and set(told) <= escalated
+        tasks = AgencyTask.objects.filter(escalated_at__isnull=False)
+        assert set(tasks.values_list("pk", flat=True)) == escalated
+        for task in tasks:
+            assert task.due < task.escalated_at
+            in_window = self._in_window(task.escalated_at, anchor)
+            if in_window is not None:
+                expected = supervisors[task.agency_id] if in_window else set()
+                assert set(told.get(task.pk, {})) == expected, task.pk
+            assert all(at >= task.escalated_at for at in told.get(task.pk, {}).values())
+
+    def test_notices_read_the_app_s_text_and_are_read_as_members_look(self, anchor):
+        found = list(Notification.objects.select_related("task__referral"))
+        assert {n.kind for n in found} == set(Notification.Kind.values)
+        by_user = defaultdict(list)
+        for notice in found:
+            assert notice.text == _text(notice.task, notice.kind)
+            assert anchor - notices.WINDOW < notice.created_at <= anchor
+            assert notice.read_at is None or notice.created_at <= notice.read_at <= anchor
+            by_user[notice.user_id].append(notice)
+        for mine in by_user.values():
+            # "Mark all read": what is still unread came after the member last looked.
+            read = [n.read_at for n in mine if n.read_at]
+            unread = [n.created_at for n in mine if n.read_at is None]
+            if read and unread:
+                assert max(read) < min(unread)
+
+        def read_share(older: float, newer: float) -> float:
+            since, until = anchor - timedelta(days=older), anchor - timedelta(days=newer)
+            aged = [n for n in found if since <= n.created_at < until]
+            return sum(n.read_at is not None for n in aged) / len(aged)
+
+        assert read_share(90, 21) > 0.85  # most notices older than a few weeks have been read
+        assert read_share(2, 0) < 0.6  # recent ones often not
+
+    def test_the_notifications_endpoint_gives_a_member_their_notices(self, api):
+        busiest = (Notification.objects.values("user")
+                   .annotate(n=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True)))
+                   .filter(unread__gt=0).order_by("-n", "user").first())
+        member = Membership.objects.select_related("user").get(user_id=busiest["user"])
+        mine = Notification.objects.filter(user=member.user).order_by("-created_at", "-id")
+
+        body = api(member.user).get("/api/v1/notifications/?page_size=100")
+        assert body.status_code == 200
+        body = body.json()
+        assert body["count"] == mine.count() > 100
+        assert body["unread"] == mine.filter(read_at__isnull=True).count() > 0
+        assert [(r["id"], r["kind"], r["text"], r["task"], r["read"])
+                for r in body["results"]] == [
+            (n.pk, n.kind, n.text, n.task_id, n.read_at is not None) for n in mine[:100]]
+
+    def test_the_benchmark_reads_the_notices_of_a_member_who_has_some(self):
+        coordinator = reading.busiest_accounts().coordinator
+        assert Notification.objects.filter(user_id=coordinator.user_id).count() > 50
+
+    def test_hearings_come_only_after_a_charge_and_before_the_case_closes(self):
+        charged = {p.referral_id: p for p in CaseProcess.objects.filter(
+            flow_class=ReferralFlow, data__results__charging_review__decision="charge")}
+        hearings = list(CourtHearing.objects.select_related("referral"))
+        assert {h.kind for h in hearings} == set(CourtHearing.Kind.values)
+        assert {h.referral_id for h in hearings} <= set(charged)
+        members = {m.user_id: m for m in Membership.objects.select_related("agency")}
+        by_case = defaultdict(list)
+        for hearing in hearings:
+            by_case[hearing.referral_id].append(hearing)
+            recorder = members[hearing.recorded_by_id]
+            assert policy.can_write(recorder, "orders") or policy.can_write(recorder, "charging")
+            assert hearing.date >= timezone.localdate(hearing.created_at)  # never in the past
+        for referral_id, process in charged.items():
+            if process.status != "DONE":
+                continue
+            ones = by_case[referral_id]
+            # Closed only once the court is done with it, with the court's verdict.
+            assert ones and all(process.finished.date() > h.date for h in ones)
+            outcome = process.data["results"]["closure"]
+            assert outcome["charged"] is True
+            assert outcome["convicted"] == any(h.kind == "sentencing" for h in ones)
+
+    def test_each_hearing_has_its_event_and_the_three_tasks_the_app_opens(self):
+        hearings = {h.pk: h for h in
+                    CourtHearing.objects.select_related("referral__referrer_agency")}
+        recorded = {int(e.object_id): e for e in Event.objects.filter(verb="hearing.recorded")}
+        assert set(recorded) == set(hearings)
+        granted = {(e.changes["agency"], e.changes["source"]): e.at
+                   for e in Event.objects.filter(verb="access.granted")}
+        revoked = {(e.changes["agency"], e.changes["source"]): e.at
+                   for e in Event.objects.filter(verb="access.revoked")}
+        processes = defaultdict(list)
+        for process in CaseProcess.objects.filter(flow_class=CaseTaskFlow,
+                                                  data__context__has_key="hearing"):
+            processes[process.data["context"]["hearing"]].append(process)
+        tasks = defaultdict(list)
+        for task in AgencyTask.objects.filter(process__in=[p for ps in processes.values()
+                                                           for p in ps]).order_by("pk"):
+            tasks[task.process_id].append(task)
+        previous = defaultdict(set)
+        for link in Task.previous.through.objects.filter(from_task__in=[
+                t for ts in tasks.values() for t in ts]):
+            previous[link.from_task_id].add(link.to_task_id)
+        agencies = {a.pk: a for a in Agency.objects.all()}
+
+        for pk, hearing in hearings.items():
+            event = recorded[pk]
+            assert (event.actor_id, event.at, event.referral_id) == (
+                hearing.recorded_by_id, hearing.created_at, hearing.referral_id)
+            assert event.changes == {"kind": hearing.kind, "date": hearing.date.isoformat()}
+            due = max(calendar.end_of_day(calendar.add_working_days(hearing.date, -2)),
+                      hearing.created_at + timedelta(hours=4))
+            opened = []
+            for process in processes[pk]:
+                assert process.referral_id == hearing.referral_id
+                assert process.created == hearing.created_at
+                assert process.data["context"] == {"hearing": pk, "kind": hearing.kind,
+                                                   "date": hearing.date.isoformat()}
+                assert parse_datetime(process.data["due"]) == due
+                start, route, task, *end = tasks[process.pk]
+                assert [start.flow_task, route.flow_task] == [CaseTaskFlow.start,
+                                                             CaseTaskFlow.route]
+                assert task.flow_task == getattr(CaseTaskFlow, task.task_type)
+                assert (task.referral_id, task.due, task.created) == (
+                    hearing.referral_id, due, hearing.created_at)
+                assert previous[route.pk] == {start.pk} and previous[task.pk] == {route.pk}
+                agency = agencies[task.agency_id]
+                # Routed within the referrer's region, as `hearing_record` routes them.
+                assert agency.region == hearing.referral.referrer_agency.region
+                source = (agency.slug, f"process:{process.pk}")
+                assert granted[source] == hearing.created_at
+                if task.status == "DONE":
+                    assert [t.flow_task for t in end] == [CaseTaskFlow.end]
+                    assert process.status == "DONE" and previous[end[0].pk] == {task.pk}
+                    assert revoked[source] == process.finished == task.finished
+                else:
+                    assert not end and process.status == "NEW" and source not in revoked
+                opened.append((task.task_type, agency.kind))
+            assert sorted(opened) == [("pre_hearing_risk_assessment", "advocacy"),
+                                      ("pre_hearing_risk_assessment", "police"),
+                                      ("psychiatric_assessment_request", "cps")]
+
+    def test_open_tasks_of_coming_hearings_are_in_their_agencies_queues(self, api):
+        open_ones = AgencyTask.objects.filter(
+            is_open=True, task_type__in=["pre_hearing_risk_assessment",
+                                         "psychiatric_assessment_request"])
+        assert open_ones.exists()
+        assert CourtHearing.objects.filter(date__gte=timezone.localdate()).exists()
+        queued = list(open_ones.filter(in_queue=True).select_related("agency"))
+        assert queued
+        for task in queued[:5]:
+            member = next(m for m in Membership.objects.filter(agency=task.agency)
+                          .select_related("agency", "user") if policy.may_take_task(m, task))
+            client, found, url = api(member.user), [], "/api/v1/tasks/?scope=queue&page_size=500"
+            while url:
+                body = client.get(url).json()
+                found += [row["id"] for row in body["results"]]
+                url = body["next"]
+            assert task.pk in found
+
+    def test_the_trail_still_verifies(self):
+        out = io.StringIO()
+        call_command("audit_verify", stdout=out)
+        assert out.getvalue().startswith("ok: ")
+        assert not Event.objects.filter(seq__isnull=True).exists()
