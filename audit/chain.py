@@ -2,7 +2,8 @@
 
 Why one global chain, sealed after commit: writers never wait for each other. An event is
 inserted (without seq or hash) inside the transaction of the change it describes, exactly as
-that change; a sealer then takes the committed, unsealed events in id order, numbers them
+that change (the database queues it for sealing in the same transaction, `PendingSeal`); a
+sealer then takes the committed, queued events in id order, numbers them
 1, 2, 3... and chains their hashes under a lock on the single `ChainHead` row. Only the sealer
 serialises, in batches, so appending costs a request one INSERT, and the chain has no gaps
 because only committed events are ever numbered. A commit that wrote events wakes the process's
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from .models import ChainHead, Event
+from .models import ChainHead, Event, PendingSeal
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,8 @@ def seal(*, wait: bool = True) -> int:
                     return sealed  # another sealer holds it (only with wait=False)
                 ChainHead.objects.get_or_create(pk=1)
                 continue
-            batch = list(Event.objects.filter(seq__isnull=True).order_by("id")[:BATCH])
+            ids = list(_queue()[:BATCH])
+            batch = list(_queued_events(ids)) if ids else []
             if not batch:
                 return sealed
             seq, prev = head.seq, head.hash
@@ -83,22 +85,42 @@ def seal(*, wait: bool = True) -> int:
             head.seq, head.hash = seq, prev
             head.save(update_fields=["seq", "hash"])
             sealed += len(batch)
+        if len(ids) < BATCH:
+            # The queue is empty: a round more would only find that out, in a transaction of
+            # its own. What commits from now on wakes the sealer again (or seals itself).
+            return sealed
+
+
+def _queue():
+    """The queue's event ids, oldest first."""
+    return PendingSeal.objects.order_by("event_id").values_list("event_id", flat=True)
+
+
+def _queued_events(ids: list[int]):
+    """The events of a page of the queue, by key. Two statements, not a join: a join's plan
+    rests on the queue's statistics, and read while it was full they lead PostgreSQL to hash
+    it against a scan of the whole trail."""
+    return Event.objects.filter(pk__in=ids).order_by("id")
 
 
 def _store_seals(batch: list[Event]) -> None:
-    """Write the batch's numbers and hashes: on PostgreSQL one UPDATE from arrays. Django's
-    `bulk_update` builds a CASE per column and row: sealing 50 events took 116 ms of the
-    server process's time, which the request threads beside the sealer waited for
-    (bench/README.md)."""
+    """Write the batch's numbers and hashes and take it off the queue: on PostgreSQL one
+    statement, an UPDATE from arrays. Django's `bulk_update` builds a CASE per column and row:
+    sealing 50 events took 116 ms of the server process's time, which the request threads
+    beside the sealer waited for (bench/README.md)."""
     if connection.vendor != "postgresql":
         Event.objects.bulk_update(batch, ["seq", "prev_hash", "hash"], batch_size=1000)
+        PendingSeal.objects.filter(event_id__in=[e.pk for e in batch]).delete()
         return
-    table = connection.ops.quote_name(Event._meta.db_table)
+    events = connection.ops.quote_name(Event._meta.db_table)
+    queue = connection.ops.quote_name(PendingSeal._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS e SET seq = s.seq, prev_hash = s.prev_hash, hash = s.hash "  # noqa: S608
+            f"WITH sealed AS (UPDATE {events} AS e "  # noqa: S608 - our tables
+            "SET seq = s.seq, prev_hash = s.prev_hash, hash = s.hash "
             "FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[]) "
-            "AS s(id, seq, prev_hash, hash) WHERE e.id = s.id",
+            "AS s(id, seq, prev_hash, hash) WHERE e.id = s.id RETURNING e.id) "
+            f"DELETE FROM {queue} WHERE event_id IN (SELECT id FROM sealed)",
             [[e.pk for e in batch], [e.seq for e in batch], [e.prev_hash for e in batch],
              [e.hash for e in batch]],
         )

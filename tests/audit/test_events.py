@@ -341,6 +341,7 @@ def test_section_reads_are_the_rows_the_orm_writes(case, demo):
 
     from audit import chain
     from audit.events import _new_event, sections_read_events
+    from audit.models import PendingSeal
     from referral.models import Referral
 
     if connection.vendor != "postgresql":
@@ -361,5 +362,7 @@ def test_section_reads_are_the_rows_the_orm_writes(case, demo):
     assert len(rows) == 4 and rows[:2] == rows[2:], rows
     assert [r["changes"] for r in rows[:2]] == [{"section": s} for s in sections]
     assert rows[0]["actor_id"] == actor.pk and rows[0]["agency_slug"] == "police"
+    written = set(Event.objects.filter(id__gt=start).values_list("id", flat=True))
+    assert written <= set(PendingSeal.objects.values_list("event_id", flat=True))  # queued
     chain.seal()
     assert chain.verify().ok
