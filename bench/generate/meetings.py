@@ -14,6 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from agencies.policy import InvolvementBasis
 from conferences.models import AgendaItem, Attendance, Conference, ConferenceAction, Decision, Note
+from workflows import calendar
 
 from .people import Directory, Member, Region
 from .rows import Ids, Rows
@@ -166,7 +167,7 @@ class Meetings:
                 "outcome": outcome, "note": "Circumstances changed."}
             done = self.tasks.single(
                 task_type="action", agency=owner, referral_id=item.referral_id,
-                at=action.created_at, due=datetime.combine(due_day, time(17, 30), tzinfo=UTC),
+                at=action.created_at, due=calendar.end_of_day(due_day),
                 context={"action": action.pk, "conference": conference.pk,
                          "description": description},
                 access=access, result=result,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from viewflow.workflow.models import Task
 from viewflow.workflow.token import Token
@@ -140,7 +140,7 @@ class Tasks:
         standard, high = routing.DUE_WORKING_DAYS.get(task_type, (5, 2))
         days = high if risk == "high" else standard
         day = calendar.add_working_days(created.date(), days, self.holidays)
-        return datetime.combine(day, time(17, 30), tzinfo=UTC)
+        return calendar.end_of_day(day)  # 17:30 in London, as the app's deadlines
 
     def human(self, process: CaseProcess, flow_task, task_type: str, agency: Agency,
               created: datetime, previous, *, access: Access | None, risk: str = "standard",

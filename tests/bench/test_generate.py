@@ -3,7 +3,7 @@
 import importlib
 import io
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.apps import apps
@@ -357,3 +357,24 @@ class TestGeneratedCaseload:
         call_command("audit_verify", stdout=out)
         assert out.getvalue().startswith("ok: ")
         assert not Event.objects.filter(seq__isnull=True).exists()
+
+    def test_deadlines_end_at_close_of_business_in_london_as_the_apps_do(self):
+        """The app's deadlines are 17:30 local time (`workflows.calendar.end_of_day`), an hour
+        from 17:30 UTC in summer; but an enforcement task's, 24 hours from the breach, and a
+        hearing task's, at least 4 hours from its recording (`workflows.services`)."""
+        from zoneinfo import ZoneInfo
+
+        london = ZoneInfo("Europe/London")
+        hearing = ("pre_hearing_risk_assessment", "psychiatric_assessment_request")
+        tasks = AgencyTask.objects.filter(due__isnull=False)
+        dues = list(tasks.exclude(task_type__in=("enforcement", *hearing))
+                    .values_list("due", flat=True))
+        assert len(dues) > 1000
+        assert {due.astimezone(london).time() for due in dues} == {time(17, 30)}
+        assert {due.astimezone(london).utcoffset() for due in dues} == {
+            timedelta(0), timedelta(hours=1)}  # deadlines in winter and in summer
+        for created, due in tasks.filter(task_type="enforcement").values_list("created", "due"):
+            assert due - created == timedelta(hours=24)
+        for created, due in tasks.filter(task_type__in=hearing).values_list("created", "due"):
+            assert due.astimezone(london).time() == time(17, 30) or (
+                due - created == timedelta(hours=4))
