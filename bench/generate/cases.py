@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from agencies.policy import InvolvementBasis
 from referral import escalation, linking, screening
@@ -235,14 +236,23 @@ class Cases:
             fact = self._incident(referral, occurred, behaviours, order, reporter, recorded)
             facts.append(fact)
             if fact.is_breach:
+                arrested = rng.random() < 0.3
                 self.tasks.single(
                     task_type="enforcement", agency=police, referral_id=referral.pk, at=recorded,
                     due=recorded + timedelta(hours=24), context={"order": order.pk},
                     access=access, result={"action_taken": "Suspect spoken to and warned.",
-                                           "arrested": rng.random() < 0.3},
+                                           "arrested": arrested},
+                    applied=partial(self._arrested, referral, region, access) if arrested
+                    else None,
                 )
         if count:
             self._raise(referral, facts, min(until, self.anchor), police_staff.pick(rng))
+
+    def _arrested(self, referral: Referral, region: Region, access: Access, done: Done) -> None:
+        """An enforcement task done with an arrest: the victim is told (`_apply_result`)."""
+        self.tasks.victim_update(referral=referral, at=done.at, reason="suspect arrested",
+                                 advocacy=self.directory.agency_of_kind("advocacy", region),
+                                 access=access)
 
     # --- The referral flow, played forward -----------------------------------------------------
 
@@ -382,6 +392,11 @@ class Cases:
             result = {"decision": decision, "reason": "Full Code Test applied."}
             if charged:
                 result["offence"] = "Stalking involving fear of violence (s.4A PHA 1997)"
+            # Whatever CPS decides, the victim is told (`_apply_result`, before the decision).
+            tasks.victim_update(referral=access.referral, at=review.at,
+                                reason="charging decision made",
+                                advocacy=self.directory.agency_of_kind("advocacy", region),
+                                access=access)
             tasks.complete(review, process, result)
         return review
 

@@ -85,6 +85,9 @@ CONVICTED_SHARE = 0.8  # of those charged
 GUILTY_PLEA_SHARE = 0.65  # of those convicted, at the first hearing
 BAIL_HEARING_SHARE = 0.35  # a contested bail application or a review of bail conditions
 PSYCHIATRIC_REQUEST_SHARE = 0.3  # CPS asks for a psychiatric assessment before the hearing
+# Victim updates (guesses): most victims are reached; how.
+VICTIM_CONTACTED_SHARE = 0.9
+VICTIM_CONTACT_METHODS = ("phone", "phone", "text", "visit", "email")
 
 FEMALE_NAMES = (
     "Amelia", "Olivia", "Isla", "Ava", "Emily", "Sophia", "Grace", "Mia", "Poppy", "Ella",

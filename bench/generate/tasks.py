@@ -8,9 +8,11 @@ case's involvements so that the case ends with the permission rows the flows wou
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.token import Token
 
@@ -223,9 +225,12 @@ class Tasks:
 
     def single(self, *, task_type: str, agency: Agency, referral_id: int | None, at: datetime,
                due: datetime, context: dict, access: Access | None, result: dict,
-               role: str = "caseworker") -> Done:
+               role: str = "caseworker",
+               applied: Callable[[Done], None] | None = None) -> Done:
         """A `CaseTaskFlow` task (enforcement, conference action, before a hearing): start, the
-        switch on its type, the task, the end if done (`case_task_start`)."""
+        switch on its type, the task, the end if done (`case_task_start`). `applied` is what
+        finishing it changes on the case (`services._apply_result`), done before its decision
+        event and its end, as `task_complete` does."""
         process, start = self.process(CaseTaskFlow, referral_id, at, {
             "task_type": task_type, "agency": agency.pk, "due": due.isoformat(),
             "context": context, "results": {}, "actors": {},
@@ -234,6 +239,23 @@ class Tasks:
         done = self.human(process, getattr(CaseTaskFlow, task_type), task_type, agency, at,
                           route, access=access, role=role, due=due)
         if done.at is not None:
+            if applied is not None:
+                applied(done)
             self.complete(done, process, result)
             self.end(process, CaseTaskFlow, done.at, done.task, access)
         return done
+
+    def victim_update(self, *, referral: Referral, advocacy: Agency, at: datetime, reason: str,
+                      access: Access) -> Done:
+        """`victim_update_start` at `at`: the region's advocacy service tells the victim, within
+        5 working days (1 for a victim with enhanced rights) of close of business."""
+        days = 1 if referral.victim_enhanced_rights else 5
+        due = calendar.end_of_day(
+            calendar.add_working_days(timezone.localdate(at), days, self.holidays))
+        contacted = self.rng.random() < study.VICTIM_CONTACTED_SHARE
+        result = ({"contacted": True, "method": self.rng.choice(study.VICTIM_CONTACT_METHODS),
+                   "note": "Told what has happened and what comes next."} if contacted else
+                  {"contacted": False, "note": "No answer on her safe number; text sent."})
+        return self.single(task_type="victim_update", agency=advocacy, referral_id=referral.pk,
+                           at=at, due=due, context={"reason": reason}, access=access,
+                           result=result)

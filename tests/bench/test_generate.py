@@ -23,11 +23,13 @@ from bench.measure import reading
 from referral.models import (
     CourtHearing,
     Incident,
+    Involvement,
+    ProtectiveOrder,
     Referral,
     ReferralAgencyPermission,
     ScreeningInstrument,
 )
-from workflows import calendar
+from workflows import calendar, routing, task_forms
 from workflows.flows import CaseTaskFlow, ReferralFlow
 from workflows.models import AgencyTask, CaseProcess, Notification
 from workflows.notifications import _text
@@ -351,6 +353,143 @@ class TestGeneratedCaseload:
                 found += [row["id"] for row in body["results"]]
                 url = body["next"]
             assert task.pk in found
+
+    @staticmethod
+    def _victim_updates() -> dict[int, tuple[CaseProcess, list[AgencyTask]]]:
+        """process id -> (the victim update's process, its task rows in order)."""
+        processes = {p.pk: p for p in CaseProcess.objects.filter(
+            flow_class=CaseTaskFlow, data__task_type="victim_update")}
+        tasks = defaultdict(list)
+        for task in AgencyTask.objects.filter(process__in=processes).order_by("pk"):
+            tasks[task.process_id].append(task)
+        return {pk: (process, tasks[pk]) for pk, process in processes.items()}
+
+    def test_every_trigger_gives_advocacy_its_victim_update_due_as_the_app_s(self, anchor):
+        """`_apply_result`: a charging decision, whatever it is, and an enforcement with an
+        arrest; `victim_update_start`: advocacy in the referrer's region, due in 5 working
+        days or 1 for a victim with enhanced rights."""
+        triggers = Counter()
+        for task in AgencyTask.objects.filter(task_type="charging_review", status="DONE"):
+            triggers[(task.referral_id, task.finished, "charging decision made")] += 1
+        for task in AgencyTask.objects.filter(task_type="enforcement", status="DONE",
+                                              data__result__arrested=True):
+            triggers[(task.referral_id, task.finished, "suspect arrested")] += 1
+        updates = self._victim_updates()
+        assert Counter((p.referral_id, p.created, p.data["context"]["reason"])
+                       for p, _ in updates.values()) == triggers
+        reasons = Counter(reason for _, _, reason in triggers.elements())
+        assert reasons["charging decision made"] > 50 and reasons["suspect arrested"] > 50
+        # Bail conditions are recorded with the referral here (`referral_submit`), which opens
+        # no victim update; only `order_log`, an order added to a case later, does.
+        referrals = {r.pk: r for r in Referral.objects.select_related("referrer_agency")}
+        for order in ProtectiveOrder.objects.filter(kind="bail_conditions"):
+            assert order.created_at == referrals[order.referral_id].created_at
+
+        granted = {(e.changes["agency"], e.changes["source"]): e.at
+                   for e in Event.objects.filter(verb="access.granted")}
+        revoked = {(e.changes["agency"], e.changes["source"]): e.at
+                   for e in Event.objects.filter(verb="access.revoked")}
+        decided = {int(e.object_id): e for e in Event.objects.filter(
+            verb="victim_update.completed")}
+        states = Counter()
+        for process, (start, route, task, *end) in updates.values():
+            referral = referrals[process.referral_id]
+            advocacy = routing.agency_of_kind("advocacy", region=referral.referrer_agency.region)
+            due = calendar.due_in_working_days(1 if referral.victim_enhanced_rights else 5,
+                                               now=process.created)
+            assert [start.flow_task, route.flow_task, task.flow_task] == [
+                CaseTaskFlow.start, CaseTaskFlow.route, CaseTaskFlow.victim_update]
+            assert (task.agency_id, task.task_type, task.role, task.due, task.created) == (
+                advocacy.pk, "victim_update", "caseworker", due, process.created)
+            assert parse_datetime(process.data["due"]) == due
+            assert process.data["agency"] == advocacy.pk
+            source = (advocacy.slug, f"process:{process.pk}")
+            assert granted[source] == process.created
+            if task.status == "DONE":
+                result = task.data["result"]
+                assert task_forms.check("victim_update", result) == {}
+                assert process.data["results"] == {"victim_update": result}
+                event = decided[task.pk]
+                assert (event.actor_id, event.at) == (task.owner_id, task.finished)
+                assert event.changes["contacted"] == result["contacted"]
+                assert [t.flow_task for t in end] == [CaseTaskFlow.end]
+                assert revoked[source] == process.finished == task.finished
+                states["late" if task.finished > due else "on time"] += 1
+            else:
+                assert not end and process.status == "NEW" and source not in revoked
+                assert task.pk not in decided
+                states["claimed" if task.status == "ASSIGNED" else "queued"] += 1
+            assert (task.escalated_at is not None) == (due < (task.finished or anchor))
+        # Most on time, a good share late, as the generator's other tasks (`study.task_days`).
+        assert states["on time"] > 1.5 * states["late"] > 0, states
+
+    def test_open_victim_updates_are_in_advocacy_s_queue(self, api, anchor):
+        open_ones = AgencyTask.objects.filter(task_type="victim_update", is_open=True)
+        assert open_ones.exists()
+        for task in open_ones.select_related("agency"):
+            assert task.created > anchor - timedelta(days=40)  # only recent ones are still open
+            member = next(m for m in Membership.objects.filter(agency=task.agency)
+                          .select_related("agency", "user") if policy.may_take_task(m, task))
+            client, found, url = api(member.user), [], "/api/v1/tasks/?scope=queue&page_size=500"
+            while url:
+                body = client.get(url).json()
+                found += [row["id"] for row in body["results"]]
+                url = body["next"]
+            assert (task.pk in found) == task.in_queue
+
+    def test_a_victim_update_is_written_as_the_app_s_own_service_writes_one(
+            self, anchor, django_capture_on_commit_callbacks):
+        """`victim_update_start` on a generated case, beside the generator's latest one of it."""
+        from workflows.services import victim_update_start
+
+        generated = AgencyTask.objects.filter(
+            task_type="victim_update", created__gt=anchor - notices.WINDOW + timedelta(days=1),
+        ).select_related("process", "referral__referrer_agency").latest("created")
+        referral = generated.referral
+        with django_capture_on_commit_callbacks(execute=True):
+            made = victim_update_start(referral=referral,
+                                       reason=generated.process.data["context"]["reason"])
+        ours, theirs = generated.process.coerced, made.process.coerced
+
+        def rows(process: CaseProcess) -> list[tuple]:
+            found = AgencyTask.objects.filter(process=process).order_by("pk")[:3]
+            return [(t.flow_task, t.flow_task_type, str(t.token), t.task_type, t.agency_id,
+                     t.role, t.referral_id, t.excluded_user_id) for t in found]
+
+        def links(process: CaseProcess) -> list[int]:
+            found = list(AgencyTask.objects.filter(process=process).order_by("pk")[:3])
+            index = {t.pk: n for n, t in enumerate(found)}
+            return sorted((index[link.from_task_id], index.get(link.to_task_id))
+                          for link in Task.previous.through.objects.filter(from_task__in=found))
+
+        assert rows(ours) == rows(theirs)
+        assert links(ours) == links(theirs)
+        assert ours.flow_class == theirs.flow_class and ours.referral_id == theirs.referral_id
+        assert set(ours.data) == set(theirs.data)
+        for key in ("task_type", "agency", "context"):
+            assert ours.data[key] == theirs.data[key]
+        days = 1 if referral.victim_enhanced_rights else 5
+        assert theirs.data["due"] == calendar.due_in_working_days(days).isoformat()
+        assert ours.data["due"] == calendar.due_in_working_days(days, now=ours.created).isoformat()
+
+        def granted(process: CaseProcess) -> dict:
+            event = Event.objects.get(verb="access.granted",
+                                      changes__source=f"process:{process.pk}")
+            return {**event.changes, "source": "", "referral": event.referral_id}
+
+        assert granted(ours) == granted(theirs)
+        assert Involvement.objects.filter(referral=referral, basis="task",
+                                          source=f"process:{theirs.pk}").exists()
+        assert Involvement.objects.filter(referral=referral, basis="task",
+                                          source=f"process:{ours.pk}").exists() == (
+            generated.is_open)
+
+        def told(task: AgencyTask) -> tuple[set[int], set[str]]:
+            found = Notification.objects.filter(task=task, kind=Notification.Kind.QUEUED)
+            return set(found.values_list("user_id", flat=True)), set(
+                found.values_list("text", flat=True))
+
+        assert told(generated) == told(made) != (set(), set())
 
     def test_the_trail_still_verifies(self):
         out = io.StringIO()
