@@ -141,8 +141,8 @@ class Tasks:
     def due(self, task_type: str, created: datetime, risk: str) -> datetime:
         standard, high = routing.DUE_WORKING_DAYS.get(task_type, (5, 2))
         days = high if risk == "high" else standard
-        day = calendar.add_working_days(created.date(), days, self.holidays)
-        return calendar.end_of_day(day)  # 17:30 in London, as the app's deadlines
+        day = calendar.add_working_days(timezone.localdate(created), days, self.holidays)
+        return calendar.end_of_day(day)  # the London day and its 17:30, as the app
 
     def human(self, process: CaseProcess, flow_task, task_type: str, agency: Agency,
               created: datetime, previous, *, access: Access | None, risk: str = "standard",
