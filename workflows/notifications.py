@@ -14,7 +14,8 @@ from agencies.selectors import agency_members
 from .models import AgencyTask, Notification
 
 
-def _text(task: AgencyTask, kind: str) -> str:
+def notice_text(task: AgencyTask, kind: str) -> str:
+    """A notice's text (the load generator writes the same, bench/generate/notices.py)."""
     what = task.get_task_type_display()
     ref = task.referral.reference if task.referral_id else "a case"
     return {
@@ -26,7 +27,7 @@ def _text(task: AgencyTask, kind: str) -> str:
 
 def _notify(task: AgencyTask, kind: str, users) -> int:
     users = [u for u in users if u.is_active]
-    text = _text(task, kind)
+    text = notice_text(task, kind)
     # Notifying is idempotent per user, kind and task: skip those already told, and let the
     # unique constraint absorb a race with another sender.
     told = set(

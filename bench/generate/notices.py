@@ -4,8 +4,9 @@
 every member who may take it (`policy.may_take_task`); ASSIGNED, when a supervisor gives a task
 to a named member, to that member; OVERDUE, when the timer sweep escalates a task past its due
 date, to the agency's supervisors (all its members if it has none). Their text is the app's own
-(`notifications._text`). A member marks every notice read at once (`notifications_mark_read`),
-whenever they look: a notice is read from the member's first look after it was written.
+(`notifications.notice_text`). A member marks every notice read at once
+(`notifications_mark_read`), whenever they look: a notice is read from the member's first look
+after it was written.
 
 Only the notices of the last `WINDOW` are written. The app never deletes one, but one for every
 member who may take every task queued in two years is about 380 a referral, two and a half times
@@ -22,7 +23,7 @@ from datetime import datetime, timedelta
 
 from agencies import policy
 from workflows.models import AgencyTask, Notification
-from workflows.notifications import _text
+from workflows.notifications import notice_text
 
 from .people import Directory, Member, Staff
 from .rows import Ids, Rows
@@ -68,7 +69,7 @@ class Notices:
         return written if written <= self.anchor else None
 
     def _write(self, task: AgencyTask, kind: str, members: list[Member], at: datetime) -> None:
-        text = _text(task, kind)
+        text = notice_text(task, kind)
         for member in members:
             looks = self.looks[member.id]
             index = bisect.bisect_left(looks, at)
