@@ -32,7 +32,7 @@ from referral.models import (
 from workflows import calendar, routing, task_forms
 from workflows.flows import CaseTaskFlow, ReferralFlow
 from workflows.models import AgencyTask, CaseProcess, Notification
-from workflows.notifications import _text
+from workflows.notifications import notice_text
 
 pytestmark = pytest.mark.django_db
 
@@ -214,7 +214,7 @@ class TestGeneratedCaseload:
         assert {n.kind for n in found} == set(Notification.Kind.values)
         by_user = defaultdict(list)
         for notice in found:
-            assert notice.text == _text(notice.task, notice.kind)
+            assert notice.text == notice_text(notice.task, notice.kind)
             assert anchor - notices.WINDOW < notice.created_at <= anchor
             assert notice.read_at is None or notice.created_at <= notice.read_at <= anchor
             by_user[notice.user_id].append(notice)
@@ -345,14 +345,20 @@ class TestGeneratedCaseload:
         queued = list(open_ones.filter(in_queue=True).select_related("agency"))
         assert queued
         for task in queued[:5]:
-            member = next(m for m in Membership.objects.filter(agency=task.agency)
-                          .select_related("agency", "user") if policy.may_take_task(m, task))
-            client, found, url = api(member.user), [], "/api/v1/tasks/?scope=queue&page_size=500"
-            while url:
-                body = client.get(url).json()
-                found += [row["id"] for row in body["results"]]
-                url = body["next"]
-            assert task.pk in found
+            assert task.pk in self._queue_seen_by_a_taker(api, task)
+
+    @staticmethod
+    def _queue_seen_by_a_taker(api, task: AgencyTask) -> list[int]:
+        """The task ids of its agency's queue, every page, as a member who may take it reads it
+        through the API."""
+        member = next(m for m in Membership.objects.filter(agency=task.agency)
+                      .select_related("agency", "user") if policy.may_take_task(m, task))
+        client, found, url = api(member.user), [], "/api/v1/tasks/?scope=queue&page_size=500"
+        while url:
+            body = client.get(url).json()
+            found += [row["id"] for row in body["results"]]
+            url = body["next"]
+        return found
 
     @staticmethod
     def _victim_updates() -> dict[int, tuple[CaseProcess, list[AgencyTask]]]:
@@ -433,14 +439,7 @@ class TestGeneratedCaseload:
         for task in open_ones.select_related("agency"):
             if task.task_type == "victim_update":  # due in days: only recent ones are open
                 assert task.created > anchor - timedelta(days=40)
-            member = next(m for m in Membership.objects.filter(agency=task.agency)
-                          .select_related("agency", "user") if policy.may_take_task(m, task))
-            client, found, url = api(member.user), [], "/api/v1/tasks/?scope=queue&page_size=500"
-            while url:
-                body = client.get(url).json()
-                found += [row["id"] for row in body["results"]]
-                url = body["next"]
-            assert (task.pk in found) == task.in_queue
+            assert (task.pk in self._queue_seen_by_a_taker(api, task)) == task.in_queue
 
     def test_a_victim_update_is_written_as_the_app_s_own_service_writes_one(
             self, anchor, django_capture_on_commit_callbacks):
