@@ -21,9 +21,8 @@ CREATE TRIGGER audit_event_queue_seal AFTER INSERT ON audit_event
 
 INSERT INTO audit_pending_seal (event_id) SELECT id FROM audit_event WHERE seq IS NULL;
 
--- Its rows live a fraction of a second: vacuum it whenever a few thousand have gone (the
--- default waits for a fifth of the table, which for a table this short is the same; said
--- here so that a tuned server default does not make it wait).
+-- Its rows live a fraction of a second: vacuum it after every 5,000 deletions, whatever
+-- the server's default scale factor (a fifth of the table) has been tuned to.
 ALTER TABLE audit_pending_seal SET (autovacuum_vacuum_scale_factor = 0,
                                     autovacuum_vacuum_threshold = 5000);
 """
