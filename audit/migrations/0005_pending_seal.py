@@ -40,20 +40,15 @@ SQLITE = [
 SQLITE_DROP = ["DROP TRIGGER IF EXISTS audit_event_queue_seal;"]
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE:
-            schema_editor.execute(statement)
+def _on_each_vendor(postgresql: str, sqlite: list[str]):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(postgresql, params=None)
+        elif schema_editor.connection.vendor == "sqlite":
+            for statement in sqlite:
+                schema_editor.execute(statement)
 
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_DROP, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_DROP:
-            schema_editor.execute(statement)
+    return run
 
 
 class Migration(migrations.Migration):
@@ -65,6 +60,6 @@ class Migration(migrations.Migration):
             fields=[("event_id", models.BigIntegerField(primary_key=True, serialize=False))],
             options={"db_table": "audit_pending_seal"},
         ),
-        migrations.RunPython(create, drop),
+        migrations.RunPython(_on_each_vendor(PG, SQLITE), _on_each_vendor(PG_DROP, SQLITE_DROP)),
         migrations.RemoveIndex(model_name="event", name="event_unsealed"),
     ]
