@@ -32,6 +32,7 @@ def agency_of_kind(kind: str, *, region: str) -> Agency | None:
     return agencies.filter(region=region).first() or agencies.first()
 
 
-def due_for(task_type: str, *, risk_level: str):
+def due_for(task_type: str, *, risk_level: str, now=None):
+    """A task's deadline, from `now` (the load generator gives the time it lays a task out)."""
     standard, high = DUE_WORKING_DAYS[task_type]
-    return calendar.due_in_working_days(high if risk_level == "high" else standard)
+    return calendar.due_in_working_days(high if risk_level == "high" else standard, now=now)

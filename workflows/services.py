@@ -87,8 +87,7 @@ def hearing_record(
         referral=referral, kind=kind, date=on, court=court, recorded_by=actor
     )
     events.hearing_recorded_event(hearing=hearing, actor=actor)
-    due = calendar.end_of_day(calendar.add_working_days(on, -2))
-    due = max(due, timezone.now() + timedelta(hours=4))
+    due = hearing_tasks_due(on)
     region = referral.referrer_agency.region
     context = {"hearing": hearing.pk, "kind": kind, "date": on.isoformat()}
     for kind_of_agency in (AgencyKind.ADVOCACY, AgencyKind.POLICE):
@@ -109,15 +108,26 @@ def hearing_record(
     return hearing
 
 
+def hearing_tasks_due(on: date, *, now: datetime | None = None) -> datetime:
+    """Two working days before the hearing, at close of business, and never under four hours
+    from `now` (a hearing recorded late)."""
+    now = now or timezone.now()
+    return max(calendar.end_of_day(calendar.add_working_days(on, -2)), now + timedelta(hours=4))
+
+
+def victim_update_due(referral: Referral, *, now: datetime | None = None) -> datetime:
+    """Victims' Code: within 5 working days, 1 for a victim with enhanced rights."""
+    return calendar.due_in_working_days(1 if referral.victim_enhanced_rights else 5, now=now)
+
+
 def victim_update_start(*, referral: Referral, reason: str) -> AgencyTask | None:
-    """Victims' Code: advocacy updates the victim within 5 working days (1 if enhanced rights)."""
+    """Advocacy updates the victim (`victim_update_due`)."""
     advocacy = routing.agency_of_kind(AgencyKind.ADVOCACY, region=referral.referrer_agency.region)
-    days = 1 if referral.victim_enhanced_rights else 5
     return case_task_start(
         referral=referral,
         task_type="victim_update",
         agency=advocacy,
-        due=calendar.due_in_working_days(days),
+        due=victim_update_due(referral),
         context={"reason": reason},
     )
 

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.utils import timezone
 
 from referral.models import CourtHearing, Referral
-from workflows import calendar
+from workflows import calendar, services
 
 from . import study
 from .people import Directory, Member, Region
@@ -101,8 +101,7 @@ class Hearings:
         self.trail.record(verb="hearing.recorded", at=at, actor=recorder, obj=hearing,
                           referral_id=referral.pk,
                           changes={"kind": kind, "date": on.isoformat()})
-        due = calendar.end_of_day(calendar.add_working_days(on, -2, tasks.holidays))
-        due = max(due, at + timedelta(hours=4))
+        due = services.hearing_tasks_due(on, now=at)
         context = {"hearing": hearing.pk, "kind": kind, "date": on.isoformat()}
         for agency_kind in ("advocacy", "police"):
             tasks.single(

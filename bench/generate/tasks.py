@@ -12,14 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.token import Token
 
 from agencies.models import Agency
 from agencies.policy import InvolvementBasis
 from referral.models import Involvement, Referral, ReferralAgencyPermission
-from workflows import calendar, routing
+from workflows import calendar, routing, services
 from workflows.flows import CaseTaskFlow
 from workflows.models import AgencyTask, CaseProcess
 
@@ -139,10 +138,7 @@ class Tasks:
             self.revoke_process(access, process, at)
 
     def due(self, task_type: str, created: datetime, risk: str) -> datetime:
-        standard, high = routing.DUE_WORKING_DAYS.get(task_type, (5, 2))
-        days = high if risk == "high" else standard
-        day = calendar.add_working_days(timezone.localdate(created), days, self.holidays)
-        return calendar.end_of_day(day)  # the London day and its 17:30, as the app
+        return routing.due_for(task_type, risk_level=risk, now=created)
 
     def human(self, process: CaseProcess, flow_task, task_type: str, agency: Agency,
               created: datetime, previous, *, access: Access | None, risk: str = "standard",
@@ -247,11 +243,8 @@ class Tasks:
 
     def victim_update(self, *, referral: Referral, advocacy: Agency, at: datetime, reason: str,
                       access: Access) -> Done:
-        """`victim_update_start` at `at`: the region's advocacy service tells the victim, within
-        5 working days (1 for a victim with enhanced rights) of close of business."""
-        days = 1 if referral.victim_enhanced_rights else 5
-        due = calendar.end_of_day(
-            calendar.add_working_days(timezone.localdate(at), days, self.holidays))
+        """`victim_update_start` at `at`: the region's advocacy service tells the victim."""
+        due = services.victim_update_due(referral, now=at)
         contacted = self.rng.random() < study.VICTIM_CONTACTED_SHARE
         result = ({"contacted": True, "method": self.rng.choice(study.VICTIM_CONTACT_METHODS),
                    "note": "Told what has happened and what comes next."} if contacted else
