@@ -1,4 +1,3 @@
-import importlib
 import os
 
 import pytest
@@ -6,6 +5,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agencies.services import demo_seed
+from tests.reference_data import load_reference_data
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are ordinary synchronous ones.
@@ -55,15 +55,7 @@ def reference_data(request):
     if not (marker or transactional or "db" in names):
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from django.apps import apps
-
-    from referral.models import ScreeningInstrument
-    from workflows import calendar
-
-    if not ScreeningInstrument.objects.exists():
-        importlib.import_module("referral.migrations.0002_stalking_screen_v1").load(apps, None)
-        importlib.import_module("workflows.migrations.0002_bank_holidays").load(apps, None)
-        calendar.refresh_holidays()
+    load_reference_data()
 
 
 @pytest.fixture(scope="session")

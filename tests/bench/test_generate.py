@@ -1,12 +1,10 @@
 """The load generator: reproducible from its seed, shaped like the studies, trail intact."""
 
-import importlib
 import io
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -27,8 +25,8 @@ from referral.models import (
     ProtectiveOrder,
     Referral,
     ReferralAgencyPermission,
-    ScreeningInstrument,
 )
+from tests.reference_data import load_reference_data
 from workflows import calendar, routing, task_forms
 from workflows.flows import CaseTaskFlow, ReferralFlow
 from workflows.models import AgencyTask, CaseProcess, Notification
@@ -98,11 +96,9 @@ def test_generate_load_refuses_a_database_with_a_caseload():
 
 
 def _reference_data() -> None:
-    """The rows the data migrations load, if a transactional test elsewhere emptied them (as
-    the suite's `reference_data` fixture does for each test)."""
-    if not ScreeningInstrument.objects.exists():
-        importlib.import_module("referral.migrations.0002_stalking_screen_v1").load(apps, None)
-        importlib.import_module("workflows.migrations.0002_bank_holidays").load(apps, None)
+    """The rows the data migrations load, if a transactional test elsewhere emptied them (the
+    class's caseload is made before any test's own `reference_data` fixture runs)."""
+    load_reference_data()
     calendar.refresh_holidays()
 
 
