@@ -1,0 +1,19 @@
+"""The rows the data migrations load (the screening instrument, bank holidays), put back.
+
+Transactional tests (live servers, threads) end by emptying every table, data migrations' rows
+included; whatever comes next may need them again.
+"""
+
+import importlib
+
+
+def load_reference_data() -> None:
+    from django.apps import apps
+
+    from referral.models import ScreeningInstrument
+    from workflows import calendar
+
+    if not ScreeningInstrument.objects.exists():
+        importlib.import_module("referral.migrations.0002_stalking_screen_v1").load(apps, None)
+        importlib.import_module("workflows.migrations.0002_bank_holidays").load(apps, None)
+        calendar.refresh_holidays()
