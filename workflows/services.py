@@ -38,9 +38,15 @@ User = get_user_model()
 
 @transaction.atomic
 def referral_refer(*, actor, membership: Membership, draft) -> referral_services.Submitted:
-    """Submit a referral and start its flow: it lands in the coordinator's triage queue."""
+    """Submit a referral and start its flow: it lands in the coordinator's triage queue.
+
+    Bail conditions referred with the case are, as when added later (`order_log`), something
+    the victim must be told of and asked about: advocacy gets its victim update.
+    """
     result = referral_services.referral_submit(actor=actor, membership=membership, draft=draft)
     ReferralFlow.start.run(referral=result.referral)
+    if any(order.kind == ProtectiveOrder.Kind.BAIL_CONDITIONS for order in draft.orders):
+        victim_update_start(referral=result.referral, reason="bail conditions recorded")
     return result
 
 

@@ -156,6 +156,12 @@ class Cases:
                          or escalation.evaluate(facts, now=created).escalating)
 
         end = self._flow(referral, region, access, to_conference)
+        if order is not None and order.kind == "bail_conditions":
+            # `referral_refer`: bail conditions referred with the case, the victim is told.
+            self.tasks.victim_update(referral=referral, at=created,
+                                     reason="bail conditions recorded",
+                                     advocacy=self.directory.agency_of_kind("advocacy", region),
+                                     access=access)
         self._later_incidents(referral, region, access, behaviours, order, facts,
                               until=end or self.anchor)
         self.tasks.write_access(access)

@@ -376,16 +376,17 @@ class TestGeneratedCaseload:
         for task in AgencyTask.objects.filter(task_type="enforcement", status="DONE",
                                               data__result__arrested=True):
             triggers[(task.referral_id, task.finished, "suspect arrested")] += 1
+        # Bail conditions are recorded with the referral here (`referral_refer`), never later.
+        referrals = {r.pk: r for r in Referral.objects.select_related("referrer_agency")}
+        for order in ProtectiveOrder.objects.filter(kind="bail_conditions"):
+            assert order.created_at == referrals[order.referral_id].created_at
+            triggers[(order.referral_id, order.created_at, "bail conditions recorded")] += 1
         updates = self._victim_updates()
         assert Counter((p.referral_id, p.created, p.data["context"]["reason"])
                        for p, _ in updates.values()) == triggers
         reasons = Counter(reason for _, _, reason in triggers.elements())
         assert reasons["charging decision made"] > 50 and reasons["suspect arrested"] > 50
-        # Bail conditions are recorded with the referral here (`referral_submit`), which opens
-        # no victim update; only `order_log`, an order added to a case later, does.
-        referrals = {r.pk: r for r in Referral.objects.select_related("referrer_agency")}
-        for order in ProtectiveOrder.objects.filter(kind="bail_conditions"):
-            assert order.created_at == referrals[order.referral_id].created_at
+        assert reasons["bail conditions recorded"] > 20
 
         granted = {(e.changes["agency"], e.changes["source"]): e.at
                    for e in Event.objects.filter(verb="access.granted")}

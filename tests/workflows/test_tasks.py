@@ -395,3 +395,18 @@ def test_bail_change_gives_advocacy_a_victim_update(refer, as_user, enhanced, da
     task = _task(case["id"], "victim_update")
     assert task.agency.slug == "advocacy"
     assert timezone.localdate(task.due) == calendar.add_working_days(timezone.localdate(), days)
+
+
+@pytest.mark.parametrize("kind,updates", [("bail_conditions", 1), ("restraining_order", 0)])
+def test_bail_conditions_referred_with_the_case_give_advocacy_a_victim_update(
+    refer, kind, updates
+):
+    """The victim's views on bail conditions must be sought whenever they are recorded, with
+    the referral as well as later (`order_log`)."""
+    case = refer(orders=[{"kind": kind, "conditions": "No contact", "starts": "2026-01-01"}])
+    found = AgencyTask.objects.filter(referral_id=case["id"], task_type="victim_update")
+    assert found.count() == updates
+    if updates:
+        task = found.get()
+        assert task.agency.slug == "advocacy" and task.owner is None
+        assert task.process.data["context"] == {"reason": "bail conditions recorded"}
