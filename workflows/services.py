@@ -38,15 +38,11 @@ User = get_user_model()
 
 @transaction.atomic
 def referral_refer(*, actor, membership: Membership, draft) -> referral_services.Submitted:
-    """Submit a referral and start its flow: it lands in the coordinator's triage queue.
-
-    Bail conditions referred with the case are, as when added later (`order_log`), something
-    the victim must be told of and asked about: advocacy gets its victim update.
-    """
+    """Submit a referral and start its flow: it lands in the coordinator's triage queue. Bail
+    conditions referred with it give advocacy a victim update, as those added later do."""
     result = referral_services.referral_submit(actor=actor, membership=membership, draft=draft)
     ReferralFlow.start.run(referral=result.referral)
-    if any(order.kind == ProtectiveOrder.Kind.BAIL_CONDITIONS for order in draft.orders):
-        victim_update_start(referral=result.referral, reason="bail conditions recorded")
+    _bail_conditions_set(result.referral, draft.orders, reason="bail conditions recorded")
     return result
 
 
@@ -74,9 +70,15 @@ def order_log(*, referral: Referral, actor, membership: Membership, draft) -> Pr
     order = referral_services.order_record(
         referral=referral, actor=actor, membership=membership, draft=draft
     )
-    if order.kind == ProtectiveOrder.Kind.BAIL_CONDITIONS:
-        victim_update_start(referral=referral, reason="bail conditions changed")
+    _bail_conditions_set(referral, [order], reason="bail conditions changed")
     return order
+
+
+def _bail_conditions_set(referral: Referral, orders, *, reason: str) -> None:
+    """Bail conditions among these orders, recorded whenever: the victim must be told and asked
+    for their views (`victim_update_start`)."""
+    if any(order.kind == ProtectiveOrder.Kind.BAIL_CONDITIONS for order in orders):
+        victim_update_start(referral=referral, reason=reason)
 
 
 @transaction.atomic
