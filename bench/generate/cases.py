@@ -158,10 +158,8 @@ class Cases:
         end = self._flow(referral, region, access, to_conference)
         if order is not None and order.kind == "bail_conditions":
             # `referral_refer`: bail conditions referred with the case, the victim is told.
-            self.tasks.victim_update(referral=referral, at=created,
-                                     reason="bail conditions recorded",
-                                     advocacy=self.directory.agency_of_kind("advocacy", region),
-                                     access=access)
+            self.tasks.victim_update(referral=referral, region=region, at=created,
+                                     reason="bail conditions recorded", access=access)
         self._later_incidents(referral, region, access, behaviours, order, facts,
                               until=end or self.anchor)
         self.tasks.write_access(access)
@@ -256,9 +254,8 @@ class Cases:
 
     def _arrested(self, referral: Referral, region: Region, access: Access, done: Done) -> None:
         """An enforcement task done with an arrest: the victim is told (`_apply_result`)."""
-        self.tasks.victim_update(referral=referral, at=done.at, reason="suspect arrested",
-                                 advocacy=self.directory.agency_of_kind("advocacy", region),
-                                 access=access)
+        self.tasks.victim_update(referral=referral, region=region, at=done.at,
+                                 reason="suspect arrested", access=access)
 
     # --- The referral flow, played forward -----------------------------------------------------
 
@@ -399,10 +396,8 @@ class Cases:
             if charged:
                 result["offence"] = "Stalking involving fear of violence (s.4A PHA 1997)"
             # Whatever CPS decides, the victim is told (`_apply_result`, before the decision).
-            tasks.victim_update(referral=access.referral, at=review.at,
-                                reason="charging decision made",
-                                advocacy=self.directory.agency_of_kind("advocacy", region),
-                                access=access)
+            tasks.victim_update(referral=access.referral, region=region, at=review.at,
+                                reason="charging decision made", access=access)
             tasks.complete(review, process, result)
         return review
 

@@ -45,6 +45,7 @@ class Hearings:
                  directory: Directory, anchor: datetime) -> None:
         self.rng, self.ids, self.rows, self.trail, self.tasks = rng, ids, rows, trail, tasks
         self.directory, self.anchor = directory, anchor
+        self.holidays = calendar.holidays()
 
     def charged(self, referral: Referral, region: Region, access: Access, charge: Done) -> Court:
         """The hearings that follow CPS's decision to charge (`charge`, its charging review)."""
@@ -79,7 +80,7 @@ class Hearings:
         return Court(convicted=convicted, sentence=sentence, over=over)
 
     def _court_day(self, day: date) -> date:
-        while not calendar.is_working_day(day, self.tasks.holidays):
+        while not calendar.is_working_day(day, self.holidays):
             day += timedelta(days=1)
         return day
 

@@ -102,5 +102,4 @@ class Notices:
         at = self._written(task.escalated_at)
         if at is None:
             return
-        supervisors = [m for m in staff.members if "supervisor" in m.roles]
-        self._write(task, Notification.Kind.OVERDUE, supervisors or staff.members, at)
+        self._write(task, Notification.Kind.OVERDUE, staff.with_role("supervisor"), at)

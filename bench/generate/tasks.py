@@ -18,13 +18,13 @@ from viewflow.workflow.token import Token
 from agencies.models import Agency
 from agencies.policy import InvolvementBasis
 from referral.models import Involvement, Referral, ReferralAgencyPermission
-from workflows import calendar, routing, services
+from workflows import routing, services
 from workflows.flows import CaseTaskFlow
 from workflows.models import AgencyTask, CaseProcess
 
 from . import study
 from .notices import Notices
-from .people import Directory, Member, Staff
+from .people import Directory, Member, Region, Staff
 from .rows import Ids, Rows
 from .trail import Trail
 
@@ -56,7 +56,6 @@ class Tasks:
         self.rng, self.ids, self.rows, self.trail = rng, ids, rows, trail
         self.directory, self.notices = directory, notices
         self.anchor, self.permission_id = anchor, permission_id
-        self.holidays = calendar.holidays()
 
     # --- Access ----------------------------------------------------------------------------
 
@@ -241,9 +240,10 @@ class Tasks:
             self.end(process, CaseTaskFlow, done.at, done.task, access)
         return done
 
-    def victim_update(self, *, referral: Referral, advocacy: Agency, at: datetime, reason: str,
+    def victim_update(self, *, referral: Referral, region: Region, at: datetime, reason: str,
                       access: Access) -> Done:
         """`victim_update_start` at `at`: the region's advocacy service tells the victim."""
+        advocacy = self.directory.agency_of_kind("advocacy", region)
         due = services.victim_update_due(referral, now=at)
         contacted = self.rng.random() < study.VICTIM_CONTACTED_SHARE
         result = ({"contacted": True, "method": self.rng.choice(study.VICTIM_CONTACT_METHODS),
