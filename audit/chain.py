@@ -1,14 +1,15 @@
 """Tamper evidence: one hash chain over every event, sealed after commit, verifiable, anchored.
 
 Why one global chain, sealed after commit: writers never wait for each other. An event is
-inserted (without seq or hash) inside the transaction of the change it describes, exactly as
-that change (the database queues it for sealing in the same transaction, `PendingSeal`); a
-sealer then takes the committed, queued events in id order, numbers them
-1, 2, 3... and chains their hashes under a lock on the single `ChainHead` row. Only the sealer
-serialises, in batches, so appending costs a request one INSERT, and the chain has no gaps
-because only committed events are ever numbered. A commit that wrote events wakes the process's
-sealer thread (inline instead on SQLite and in tests, AUDIT_SEAL_IN_BACKGROUND), and every timer
-tick seals too, so an event is normally sealed within a fraction of a second of its commit.
+inserted inside the transaction of the change it describes, exactly as that change (the
+database queues it for sealing in the same transaction, `PendingSeal`); a sealer then takes the
+committed, queued events in id order, numbers them 1, 2, 3... and chains their hashes under a
+lock on the single `ChainHead` row, writing each a `Seal` (the event itself is never updated).
+Only the sealer serialises, in batches, so appending costs a request one INSERT, and the chain
+has no gaps because only committed events are ever numbered. A commit that wrote events wakes
+the process's sealer thread (inline instead on SQLite and in tests, AUDIT_SEAL_IN_BACKGROUND),
+and every timer tick seals too, so an event is normally sealed within a fraction of a second of
+its commit.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from .models import ChainHead, Event, PendingSeal
+from .models import ChainHead, Event, PendingSeal, Seal
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +34,16 @@ GENESIS = "0" * 64
 BATCH = 5000
 
 
-def canonical(event: Event) -> bytes:
-    """The content a hash covers, as canonical JSON (sorted keys, no spaces)."""
+# The event's fields a hash covers (besides its number).
+CANONICAL = ("at", "actor_username", "agency_slug", "verb", "object_type", "object_id",
+             "referral_id", "reason", "changes", "recipients", "request_id")
+
+
+def canonical(event: Event, seq: int) -> bytes:
+    """The content a hash covers, with the event's number, as canonical JSON (sorted keys, no
+    spaces)."""
     body = {
-        "seq": event.seq,
+        "seq": seq,
         "at": event.at.isoformat(),
         "actor": event.actor_username,
         "agency": event.agency_slug,
@@ -52,8 +59,8 @@ def canonical(event: Event) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def digest(event: Event, prev_hash: str) -> str:
-    return hashlib.sha256(prev_hash.encode() + canonical(event)).hexdigest()
+def digest(event: Event, seq: int, prev_hash: str) -> str:
+    return hashlib.sha256(prev_hash.encode() + canonical(event, seq)).hexdigest()
 
 
 def seal(*, wait: bool = True) -> int:
@@ -77,11 +84,13 @@ def seal(*, wait: bool = True) -> int:
             if not batch:
                 return sealed
             seq, prev = head.seq, head.hash
+            seals = []
             for event in batch:
                 seq += 1
-                event.seq, event.prev_hash = seq, prev
-                event.hash = prev = digest(event, prev)
-            _store_seals(batch)
+                seals.append(Seal(event_id=event.pk, seq=seq, prev_hash=prev,
+                                  hash=digest(event, seq, prev)))
+                prev = seals[-1].hash
+            _store_seals(seals)
             head.seq, head.hash = seq, prev
             head.save(update_fields=["seq", "hash"])
             sealed += len(batch)
@@ -100,29 +109,27 @@ def _queued_events(ids: list[int]):
     """The events of a page of the queue, by key. Two statements, not a join: a join's plan
     rests on the queue's statistics, and read while it was full they lead PostgreSQL to hash
     it against a scan of the whole trail."""
-    return Event.objects.filter(pk__in=ids).order_by("id")
+    return Event.objects.filter(pk__in=ids).order_by("id").only(*CANONICAL)
 
 
-def _store_seals(batch: list[Event]) -> None:
-    """Write the batch's numbers and hashes and take it off the queue: on PostgreSQL one
-    statement, an UPDATE from arrays. Django's `bulk_update` builds a CASE per column and row:
-    sealing 50 events took 116 ms of the server process's time, which the request threads
-    beside the sealer waited for (bench/README.md)."""
+def _store_seals(seals: list[Seal]) -> None:
+    """Insert the seals and take their events off the queue: on PostgreSQL one statement, from
+    arrays (Django's `bulk_create` would compile a row of parameters for each seal, and a second
+    statement deletes from the queue)."""
     if connection.vendor != "postgresql":
-        Event.objects.bulk_update(batch, ["seq", "prev_hash", "hash"], batch_size=1000)
-        PendingSeal.objects.filter(event_id__in=[e.pk for e in batch]).delete()
+        Seal.objects.bulk_create(seals, batch_size=1000)
+        PendingSeal.objects.filter(event_id__in=[s.event_id for s in seals]).delete()
         return
-    events = connection.ops.quote_name(Event._meta.db_table)
+    table = connection.ops.quote_name(Seal._meta.db_table)
     queue = connection.ops.quote_name(PendingSeal._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH sealed AS (UPDATE {events} AS e "  # noqa: S608 - our tables
-            "SET seq = s.seq, prev_hash = s.prev_hash, hash = s.hash "
-            "FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[]) "
-            "AS s(id, seq, prev_hash, hash) WHERE e.id = s.id RETURNING e.id) "
-            f"DELETE FROM {queue} WHERE event_id IN (SELECT id FROM sealed)",
-            [[e.pk for e in batch], [e.seq for e in batch], [e.prev_hash for e in batch],
-             [e.hash for e in batch]],
+            f"WITH sealed AS (INSERT INTO {table} (event_id, seq, prev_hash, hash) "  # noqa: S608
+            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[]) "
+            "RETURNING event_id) "
+            f"DELETE FROM {queue} WHERE event_id IN (SELECT event_id FROM sealed)",
+            [[s.event_id for s in seals], [s.seq for s in seals],
+             [s.prev_hash for s in seals], [s.hash for s in seals]],
         )
 
 
@@ -238,36 +245,20 @@ def verify(*, anchor_file: Path | None = None) -> Verification:
     anchors = _anchors(anchor_file)
     anchor = anchors[-1] if anchors else None
     anchored_hash = None
-    rows = (
-        Event.objects.filter(seq__isnull=False)
-        .order_by("seq")
-        .only(
-            "seq",
-            "prev_hash",
-            "hash",
-            "at",
-            "actor_username",
-            "agency_slug",
-            "verb",
-            "object_type",
-            "object_id",
-            "referral_id",
-            "reason",
-            "changes",
-            "recipients",
-            "request_id",
-        )
+    content = [f"event__{name}" for name in CANONICAL]
+    rows = Seal.objects.select_related("event").order_by("seq").only(
+        "seq", "prev_hash", "hash", *content
     )
-    for event in rows.iterator(chunk_size=5000):
+    for seal in rows.iterator(chunk_size=5000):
         count += 1
         if first_bad is None:
-            if event.seq != expected_seq:
+            if seal.seq != expected_seq:
                 first_bad, reason = expected_seq, "missing event"
-            elif event.prev_hash != prev or digest(event, prev) != event.hash:
-                first_bad, reason = event.seq, "hash does not match content"
-        if anchor and event.seq == anchor["seq"]:
-            anchored_hash = event.hash
-        prev, expected_seq = event.hash, event.seq + 1
+            elif seal.prev_hash != prev or digest(seal.event, seal.seq, prev) != seal.hash:
+                first_bad, reason = seal.seq, "hash does not match content"
+        if anchor and seal.seq == anchor["seq"]:
+            anchored_hash = seal.hash
+        prev, expected_seq = seal.hash, seal.seq + 1
     if first_bad is None and anchor:
         if anchored_hash is None:
             first_bad, reason = anchor["seq"], "anchored event is missing"
@@ -277,7 +268,7 @@ def verify(*, anchor_file: Path | None = None) -> Verification:
         ok=first_bad is None,
         events=count,
         first_bad=first_bad,
-        unsealed=Event.objects.filter(seq__isnull=True).count(),
+        unsealed=PendingSeal.objects.count(),
         seconds=time.perf_counter() - started,
         anchor=anchor,
         reason=reason,

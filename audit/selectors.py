@@ -68,7 +68,7 @@ def events_for(
         events = events.filter(at__gte=since)
     if until:
         events = events.filter(at__lt=until)
-    return events.order_by("id")
+    return events.select_related("seal").order_by("id")
 
 
 def access_report(*, user, referral_id=None, actor=None, section: str = "victim_contact"):

@@ -1,7 +1,9 @@
 """The decision trail the generated history would have left, written already sealed.
 
 Events are collected per batch of cases, put in time order, numbered after the chain's head,
-hashed with `audit.chain.digest` and inserted; the head moves to the last one. The result
+hashed with `audit.chain.digest` and inserted with their seals; the database's queue trigger
+queues them for sealing as it queues every event, so the same statement takes them off it
+again. The head moves to the last one. The result
 verifies with `audit_verify` exactly as a trail sealed by the application does.
 """
 
@@ -16,14 +18,15 @@ from django.db import connection, models
 from psycopg2.extras import execute_values
 
 from audit import chain
-from audit.models import ChainHead, Event
+from audit.models import ChainHead, Event, PendingSeal, Seal
 
 from .rows import BATCH, Ids
 
 # The columns written, in order; `digest` reads the same names off each pending event.
-COLUMNS = ("id", "seq", "prev_hash", "hash", "at", "actor_id", "actor_username", "agency_id",
-           "agency_slug", "verb", "object_type", "object_id", "referral_id", "reason", "changes",
-           "recipients", "request_id")
+COLUMNS = ("id", "at", "actor_id", "actor_username", "agency_id", "agency_slug", "verb",
+           "object_type", "object_id", "referral_id", "reason", "changes", "recipients",
+           "request_id")
+SEAL_COLUMNS = ("event_id", "seq", "prev_hash", "hash")
 JSON_COLUMNS = ("changes", "recipients")
 
 
@@ -75,20 +78,24 @@ class Trail:
         `chain.digest` needs only the attributes, and the insert only the values.
         """
         batch = sorted(self.pending, key=lambda e: e.at)
-        values = []
+        values, seals = [], []
         for event in batch:
             self.seq += 1
             event.id = self.ids.take(Event)
-            event.seq, event.prev_hash = self.seq, self.prev
-            event.hash = self.prev = chain.digest(event, self.prev)
+            seals.append((event.id, self.seq, self.prev, chain.digest(event, self.seq, self.prev)))
+            self.prev = seals[-1][-1]
             values.append(tuple(
                 json.dumps(getattr(event, c)) if c in JSON_COLUMNS else getattr(event, c)
                 for c in COLUMNS
             ))
         # Table and column names are this module's constants, not input.
-        sql = f"INSERT INTO {Event._meta.db_table} ({', '.join(COLUMNS)}) VALUES %s"  # noqa: S608
+        events = f"INSERT INTO {Event._meta.db_table} ({', '.join(COLUMNS)}) VALUES %s"  # noqa: S608
+        sealed = (f"WITH sealed AS (INSERT INTO {Seal._meta.db_table} ({', '.join(SEAL_COLUMNS)})"  # noqa: S608
+                  f" VALUES %s RETURNING event_id) DELETE FROM {PendingSeal._meta.db_table}"
+                  " WHERE event_id IN (SELECT event_id FROM sealed)")
         with connection.cursor() as cursor:
-            execute_values(cursor.cursor, sql, values, page_size=BATCH)
+            execute_values(cursor.cursor, events, values, page_size=BATCH)
+            execute_values(cursor.cursor, sealed, seals, page_size=BATCH)
         ChainHead.objects.update_or_create(pk=1, defaults={"seq": self.seq, "hash": self.prev})
         self.pending = []
         self.written += len(batch)

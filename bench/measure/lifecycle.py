@@ -251,8 +251,6 @@ class PlainCopies:
                 value = mapped.get(value, value)
             elif t.model is Event and field.attname == "referral_id":
                 value = ids[Referral._meta.db_table].get(value, value)
-            elif t.model is Event and field.attname in ("seq", "prev_hash", "hash"):
-                value = None if field.attname == "seq" else ""
             elif t.model is Referral and field.attname == "reference":
                 value = f"P-{uuid.uuid4().hex[:16]}"
             elif t.model is Referral and field.attname == "timeline_id":

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 
 from agencies.models import Membership
 from audit import chain, events
-from audit.models import Event
+from audit.models import Event, Seal
 from bench.generate.rows import Ids, reset_sequences
 from bench.generate.trail import Trail
 
@@ -55,9 +55,9 @@ def append_plain(*, clients: int, seconds: float) -> Load:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
                     "INSERT INTO audit_event (at, actor_username, agency_slug, verb, object_type,"
-                    " object_id, reason, changes, recipients, request_id, prev_hash, hash)"
+                    " object_id, reason, changes, recipients, request_id)"
                     " VALUES (now(), 'bench', '', 'access.refused', '', %s, '',"
-                    " '{\"object_type\": \"referral.referral\"}', '[]', '', '', '')",
+                    " '{\"object_type\": \"referral.referral\"}', '[]', '')",
                     [str(index)],
                 )
 
@@ -70,7 +70,7 @@ def append_plain(*, clients: int, seconds: float) -> Load:
 
 def top_up(events_wanted: int, *, seed: int = 7) -> int:
     """Append sealed events until the chain is `events_wanted` long; returns its length."""
-    have = Event.objects.filter(seq__isnull=False).count()
+    have = Seal.objects.count()
     missing = events_wanted - have
     if missing <= 0:
         return have
@@ -100,9 +100,10 @@ def read_floor() -> tuple[int, float]:
     count = 0
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         cursor.execute(
-            "SELECT seq, prev_hash, hash, at, actor_username, agency_slug, verb, object_type,"
-            " object_id, referral_id, reason, changes, recipients, request_id FROM audit_event"
-            " WHERE seq IS NOT NULL ORDER BY seq"
+            "SELECT s.seq, s.prev_hash, s.hash, e.at, e.actor_username, e.agency_slug, e.verb,"
+            " e.object_type, e.object_id, e.referral_id, e.reason, e.changes, e.recipients,"
+            " e.request_id FROM audit_seal s JOIN audit_event e ON e.id = s.event_id"
+            " ORDER BY s.seq"
         )
         while rows := cursor.fetchmany(5000):
             count += len(rows)

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from audit import chain
-from audit.models import ChainHead, Event, PendingSeal
+from audit.models import ChainHead, Event, PendingSeal, Seal
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def _events(n, verb="test.event"):
 def test_seal_numbers_and_chains_committed_events():
     _events(5)
     assert chain.seal() == 5
-    events = list(Event.objects.order_by("seq"))
+    events = list(Event.objects.select_related("seal").order_by("seal__seq"))
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
     assert events[0].prev_hash == chain.GENESIS
     assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
@@ -46,8 +46,10 @@ def test_sealing_is_idempotent():
     "statement",
     [
         "UPDATE audit_event SET reason = 'rewritten'",
-        "UPDATE audit_event SET seq = seq + 100",
         "DELETE FROM audit_event",
+        "UPDATE audit_seal SET seq = seq + 100",
+        "UPDATE audit_seal SET hash = 'rewritten'",
+        "DELETE FROM audit_seal",
     ],
 )
 def test_database_refuses_update_and_delete(statement):
@@ -60,6 +62,7 @@ def test_database_refuses_update_and_delete(statement):
     ):
         cursor.execute(statement)
     assert Event.objects.filter(reason="rewritten").count() == 0
+    assert sorted(Seal.objects.values_list("seq", flat=True)) == [1, 2]
 
 
 @PG
@@ -88,12 +91,27 @@ def test_database_refuses_truncate_outside_the_test_flush():
 
 @PG
 @pytest.mark.django_db(transaction=True)
+def test_database_refuses_to_truncate_the_seals():
+    _events(1)
+    chain.seal()
+    with (
+        pytest.raises(DatabaseError, match="audit seals are append-only: TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET LOCAL concord.audit_truncate = 'off'")
+        cursor.execute("TRUNCATE audit_seal")
+
+
+@PG
+@pytest.mark.django_db(transaction=True)
 def test_verify_names_the_first_forced_change():
     _events(10)
     chain.seal()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
-        cursor.execute("UPDATE audit_event SET reason = 'nothing to see' WHERE seq = 7")
+        cursor.execute("UPDATE audit_event SET reason = 'nothing to see'"
+                       " WHERE id = (SELECT event_id FROM audit_seal WHERE seq = 7)")
         cursor.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only")
     result = chain.verify()
     assert (result.ok, result.first_bad) == (False, 7)
@@ -107,9 +125,14 @@ def test_verify_finds_a_deleted_event():
     _events(6)
     chain.seal()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
-        cursor.execute("DELETE FROM audit_event WHERE seq = 4")
-        cursor.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only")
+        for table in ("audit_event", "audit_seal"):
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no check left pending for the ALTER
+        cursor.execute("WITH gone AS (DELETE FROM audit_seal WHERE seq = 4 RETURNING event_id)"
+                       " DELETE FROM audit_event WHERE id IN (SELECT event_id FROM gone)")
+        for table in ("audit_event", "audit_seal"):
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
+    assert Event.objects.count() == 5
     assert chain.verify().first_bad == 4
 
 
@@ -124,17 +147,18 @@ def test_a_rewritten_chain_still_fails_against_the_anchor(tmp_path):
     assert record["seq"] == 5
     assert chain.verify(anchor_file=anchors).ok
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
-        cursor.execute("UPDATE audit_event SET reason = 'forged' WHERE seq = 2")
+        for table in ("audit_event", "audit_seal"):
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
+        cursor.execute("UPDATE audit_event SET reason = 'forged'"
+                       " WHERE id = (SELECT event_id FROM audit_seal WHERE seq = 2)")
         prev = chain.GENESIS
-        for event in Event.objects.order_by("seq"):
-            event.prev_hash, event.hash = prev, chain.digest(event, prev)
-            prev = event.hash
-            cursor.execute(
-                "UPDATE audit_event SET prev_hash = %s, hash = %s WHERE id = %s",
-                [event.prev_hash, event.hash, event.pk],
-            )
-        cursor.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only")
+        for seal in Seal.objects.select_related("event").order_by("seq"):
+            rehashed = chain.digest(seal.event, seal.seq, prev)
+            cursor.execute("UPDATE audit_seal SET prev_hash = %s, hash = %s WHERE seq = %s",
+                           [prev, rehashed, seal.seq])
+            prev = rehashed
+        for table in ("audit_event", "audit_seal"):
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
     assert chain.verify().ok  # internally consistent ...
     result = chain.verify(anchor_file=anchors)
     assert (result.ok, result.first_bad) == (False, 5)  # ... but not the anchored history
@@ -175,8 +199,9 @@ def test_concurrent_writers_make_a_chain_with_no_gaps():
         t.join()
     assert not errors
     chain.seal()
-    seqs = list(Event.objects.order_by("seq").values_list("seq", flat=True))
+    seqs = list(Seal.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, writers * per_writer + 1))
+    assert Event.objects.count() == writers * per_writer
     assert chain.verify().ok
 
 
@@ -184,15 +209,19 @@ def test_concurrent_writers_make_a_chain_with_no_gaps():
 @pytest.mark.django_db(transaction=True)
 def test_verify_100000_events_and_print_the_rate():
     """audit_verify over 100,000 events completes and reports events per second."""
-    prev, batch, at = chain.GENESIS, [], timezone.now()
+    prev, events, seals, at = chain.GENESIS, [], [], timezone.now()
     for seq in range(1, 100_001):
-        event = Event(seq=seq, at=at, verb="bulk", reason="", changes={"n": seq}, recipients=[])
-        event.prev_hash, event.hash = prev, chain.digest(event, prev)
-        prev = event.hash
-        batch.append(event)
-        if len(batch) == 10_000:
-            Event.objects.bulk_create(batch)
-            batch = []
+        event = Event(id=seq, at=at, verb="bulk", reason="", changes={"n": seq}, recipients=[])
+        seals.append(Seal(event_id=seq, seq=seq, prev_hash=prev,
+                          hash=chain.digest(event, seq, prev)))
+        prev = seals[-1].hash
+        events.append(event)
+        if len(events) == 10_000:
+            with transaction.atomic():
+                Event.objects.bulk_create(events)
+                Seal.objects.bulk_create(seals)
+                PendingSeal.objects.filter(event_id__in=[s.event_id for s in seals]).delete()
+            events, seals = [], []
     ChainHead.objects.update_or_create(pk=1, defaults={"seq": 100_000, "hash": prev})
     out = io.StringIO()
     call_command("audit_verify", "--no-seal", stdout=out)
@@ -201,27 +230,31 @@ def test_verify_100000_events_and_print_the_rate():
 
 
 def test_sqlite_triggers_refuse_update_and_delete(tmp_path):
-    """The embedded default (SQLite) guards the table too: the migration's own statements,
-    run on a scratch SQLite database whatever database the suite uses."""
+    """The embedded default (SQLite) guards the events and their seals too, and queues what is
+    written: the migration's own statements, run on a scratch SQLite database whatever database
+    the suite uses."""
     import importlib
     import sqlite3
 
-    migration = importlib.import_module("audit.migrations.0003_append_only")
+    migration = importlib.import_module("audit.migrations.0006_seal")
     db = sqlite3.connect(tmp_path / "audit.sqlite3")
-    columns = ", ".join(f"{c} TEXT" for c in migration.CONTENT)
-    db.execute(f"CREATE TABLE audit_event (id INTEGER PRIMARY KEY, seq INTEGER, prev_hash TEXT, "
-               f"hash TEXT, {columns})")
+    columns = ", ".join(f"{c} TEXT" for c in migration.EVENT_CONTENT)
+    db.execute(f"CREATE TABLE audit_event (id INTEGER PRIMARY KEY, {columns})")
+    db.execute("CREATE TABLE audit_seal (event_id INTEGER PRIMARY KEY, seq INTEGER UNIQUE,"
+               " prev_hash TEXT, hash TEXT)")
+    db.execute("CREATE TABLE audit_pending_seal (event_id INTEGER PRIMARY KEY)")
     for statement in migration.SQLITE:
         db.execute(statement)
-    db.execute("INSERT INTO audit_event (id, hash, verb, reason) VALUES (1, '', 'v', 'r')")
-    db.execute("UPDATE audit_event SET seq = 1, prev_hash = 'p', hash = 'h' WHERE id = 1")  # seal
-    for statement in ["UPDATE audit_event SET reason = 'x'", "UPDATE audit_event SET hash = 'z'",
-                      "DELETE FROM audit_event"]:
+    db.execute("INSERT INTO audit_event (id, verb, reason) VALUES (1, 'v', 'r')")
+    db.execute("INSERT INTO audit_event (id, verb, reason) VALUES (2, 'v', 'r')")
+    assert db.execute("SELECT event_id FROM audit_pending_seal").fetchall() == [(1,), (2,)]
+    db.execute("INSERT INTO audit_seal VALUES (1, 1, 'p', 'h')")  # the sealer's one write
+    for statement in ["UPDATE audit_event SET reason = 'x'",
+                      "UPDATE audit_event SET verb = 'other' WHERE id = 2",  # unsealed too
+                      "DELETE FROM audit_event",
+                      "UPDATE audit_seal SET hash = 'z'", "DELETE FROM audit_seal"]:
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             db.execute(statement)
-    db.execute("INSERT INTO audit_event (id, hash, verb, reason) VALUES (2, '', 'v', 'r')")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        db.execute("UPDATE audit_event SET verb = 'other' WHERE id = 2")  # unsealed content too
 
 
 @pytest.mark.django_db(transaction=True)
@@ -251,7 +284,7 @@ def test_a_commit_wakes_the_background_sealer():
 def test_the_background_sealer_seals_commits_close_together_in_one_transaction():
     """Woken, the sealer waits a moment for the commits close behind: a case read commits its
     events on every request, and one seal per request (each with a commit of its own) had cost
-    a read a third of its time. Rows a transaction updated carry its id (xmin)."""
+    a read a third of its time. Rows a transaction wrote carry its id (xmin)."""
     import time
 
     from audit.events import access_refused_event
@@ -263,7 +296,7 @@ def test_the_background_sealer_seals_commits_close_together_in_one_transaction()
 
     def sealed(ids):
         deadline = time.monotonic() + 10
-        while Event.objects.filter(pk__in=ids, seq__isnull=True).exists():
+        while Event.objects.filter(pk__in=ids, seal__isnull=True).exists():
             assert time.monotonic() < deadline, "not sealed within 10 s"
             time.sleep(0.01)
 
@@ -274,7 +307,8 @@ def test_the_background_sealer_seals_commits_close_together_in_one_transaction()
         time.sleep(0.025)
     sealed(ids)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT DISTINCT xmin::text FROM audit_event WHERE id = ANY(%s)", [ids])
+        cursor.execute("SELECT DISTINCT xmin::text FROM audit_seal WHERE event_id = ANY(%s)",
+                       [ids])
         sealing_transactions = cursor.fetchall()
     assert len(sealing_transactions) == 1
     assert chain.verify().ok
@@ -307,24 +341,21 @@ def _queued() -> set[int]:
     return set(PendingSeal.objects.values_list("event_id", flat=True))
 
 
-def test_every_unsealed_event_is_queued_for_the_sealer_in_its_own_transaction():
-    """The database queues each event it is given unsealed, however it was written (the ORM one
-    by one or in bulk, plain SQL), and only those: an event written already sealed (the load
-    generator's) is not queued, and a rolled-back event leaves nothing. Sealing empties it."""
+def test_every_event_is_queued_for_the_sealer_in_its_own_transaction():
+    """The database queues each event it is given, however it was written (the ORM one by one
+    or in bulk, plain SQL), in the same transaction: a rolled-back event leaves nothing."""
     one = Event.objects.create(at=timezone.now(), verb="one")
     bulk = Event.objects.bulk_create([Event(at=timezone.now(), verb="bulk") for _ in range(3)])
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO audit_event (at, actor_username, agency_slug, verb,"
-                       " object_type, object_id, reason, changes, recipients, request_id,"
-                       " prev_hash, hash) VALUES (%s, '', '', 'plain', '', '', '', '{}', '[]',"
-                       " '', '', '') RETURNING id", [timezone.now()])
+                       " object_type, object_id, reason, changes, recipients, request_id)"
+                       " VALUES (%s, '', '', 'plain', '', '', '', '{}', '[]', '') RETURNING id",
+                       [timezone.now()])
         plain = cursor.fetchone()[0]
-    sealed = Event.objects.create(at=timezone.now(), verb="sealed", seq=10_000, hash="h")
     with pytest.raises(RuntimeError), transaction.atomic():
         Event.objects.create(at=timezone.now(), verb="rolled back")
         raise RuntimeError
     assert _queued() == {one.pk, plain, *(e.pk for e in bulk)}
-    assert sealed.pk not in _queued()
     assert not Event.objects.filter(verb="rolled back").exists()
 
 
@@ -335,7 +366,7 @@ def test_sealing_takes_the_events_off_the_queue():
     assert _queued() == set()
     _events(2)
     assert chain.seal() == 2 and _queued() == set()
-    assert list(Event.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2, 3, 4, 5, 6]
+    assert list(Seal.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2, 3, 4, 5, 6]
 
 
 @PG
@@ -351,8 +382,8 @@ def test_finding_the_unsealed_events_does_not_read_the_sealed_history():
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO audit_event (at, actor_username, agency_slug, verb, object_type,"
-                " object_id, reason, changes, recipients, request_id, prev_hash, hash)"
-                " SELECT now(), '', '', 'bulk', '', n::text, '', '{}', '[]', '', '', ''"
+                " object_id, reason, changes, recipients, request_id)"
+                " SELECT now(), '', '', 'bulk', '', n::text, '', '{}', '[]', ''"
                 " FROM generate_series(1, 500) AS n")
         assert chain.seal() == 500
     with connection.cursor() as cursor:

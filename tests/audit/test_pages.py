@@ -217,7 +217,7 @@ def test_verify_panel_runs_when_asked_and_says_ok(sign_in, cases):
     assert 'data-testid="chain-status" data-ok="true"' in html
     assert "The chain is intact." in html
     events = int(re.search(r'data-testid="chain-events">(\d+)<', html).group(1))
-    assert events == Event.objects.filter(seq__isnull=False).count() > 0
+    assert events == Event.objects.filter(seal__isnull=False).count() > 0
 
     police = sign_in("police.caseworker").get(TRAIL, {"verify": "1"}).content.decode()
     assert 'data-testid="chain-panel"' not in police

@@ -57,7 +57,7 @@ def _generate() -> dict:
                 "referral_id", "kind", "date", "court", "recorded_by_id", "created_at")),
             "relationships": relationships,
             "verified": chain.verify().ok,
-            "unsealed": Event.objects.filter(seq__isnull=True).count(),
+            "unsealed": Event.objects.filter(seal__isnull=True).count(),
         }
         transaction.set_rollback(True)
     return described
@@ -496,7 +496,7 @@ class TestGeneratedCaseload:
         out = io.StringIO()
         call_command("audit_verify", stdout=out)
         assert out.getvalue().startswith("ok: ")
-        assert not Event.objects.filter(seq__isnull=True).exists()
+        assert not Event.objects.filter(seal__isnull=True).exists()
 
     def test_deadlines_end_at_close_of_business_in_london_as_the_apps_do(self):
         """The app's deadlines are 17:30 local time (`workflows.calendar.end_of_day`), an hour
