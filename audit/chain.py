@@ -19,6 +19,7 @@ import json
 import logging
 import threading
 import time
+from collections import namedtuple
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,8 +39,11 @@ BATCH = 5000
 CANONICAL = ("at", "actor_username", "agency_slug", "verb", "object_type", "object_id",
              "referral_id", "reason", "changes", "recipients", "request_id")
 
+# An event's hashed content as the verifier reads it (`canonical` takes either).
+_Content = namedtuple("_Content", CANONICAL)
 
-def canonical(event: Event, seq: int) -> bytes:
+
+def canonical(event: Event | _Content, seq: int) -> bytes:
     """The content a hash covers, with the event's number, as canonical JSON (sorted keys, no
     spaces)."""
     body = {
@@ -59,7 +63,7 @@ def canonical(event: Event, seq: int) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def digest(event: Event, seq: int, prev_hash: str) -> str:
+def digest(event: Event | _Content, seq: int, prev_hash: str) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(event, seq)).hexdigest()
 
 
@@ -245,20 +249,21 @@ def verify(*, anchor_file: Path | None = None) -> Verification:
     anchors = _anchors(anchor_file)
     anchor = anchors[-1] if anchors else None
     anchored_hash = None
-    content = [f"event__{name}" for name in CANONICAL]
-    rows = Seal.objects.select_related("event").order_by("seq").only(
-        "seq", "prev_hash", "hash", *content
+    # Tuples, not a Seal and an Event per row: 61,000 events a second against 42,000 at
+    # N = 100,000 (bench/README.md).
+    rows = Seal.objects.order_by("seq").values_list(
+        "seq", "prev_hash", "hash", *(f"event__{name}" for name in CANONICAL)
     )
-    for seal in rows.iterator(chunk_size=5000):
+    for seq, prev_hash, hash_, *content in rows.iterator(chunk_size=5000):
         count += 1
         if first_bad is None:
-            if seal.seq != expected_seq:
+            if seq != expected_seq:
                 first_bad, reason = expected_seq, "missing event"
-            elif seal.prev_hash != prev or digest(seal.event, seal.seq, prev) != seal.hash:
-                first_bad, reason = seal.seq, "hash does not match content"
-        if anchor and seal.seq == anchor["seq"]:
-            anchored_hash = seal.hash
-        prev, expected_seq = seal.hash, seal.seq + 1
+            elif prev_hash != prev or digest(_Content(*content), seq, prev) != hash_:
+                first_bad, reason = seq, "hash does not match content"
+        if anchor and seq == anchor["seq"]:
+            anchored_hash = hash_
+        prev, expected_seq = hash_, seq + 1
     if first_bad is None and anchor:
         if anchored_hash is None:
             first_bad, reason = anchor["seq"], "anchored event is missing"

@@ -129,18 +129,21 @@ def copy_seals_back(apps, schema_editor):
             schema_editor.execute(statement)
 
 
+def _sqlite_triggers_dropped(schema_editor):
+    for name in SQLITE_TRIGGERS:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
 def sqlite_triggers(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
-        for name in SQLITE_TRIGGERS:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        _sqlite_triggers_dropped(schema_editor)
         for statement in SQLITE:
             schema_editor.execute(statement)
 
 
 def sqlite_triggers_dropped(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
-        for name in SQLITE_TRIGGERS:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        _sqlite_triggers_dropped(schema_editor)
 
 
 class Migration(migrations.Migration):
