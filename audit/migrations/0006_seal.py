@@ -17,11 +17,12 @@ triggers with it: they are created again after.
 import django.db.models.deletion
 from django.db import migrations, models
 
-PG = """
-INSERT INTO audit_seal (event_id, seq, prev_hash, hash)
-  SELECT id, seq, prev_hash, hash FROM audit_event WHERE seq IS NOT NULL;
-DELETE FROM audit_pending_seal WHERE event_id IN (SELECT event_id FROM audit_seal);
+# A queued event is unsealed (the sealer took each off the queue in the statement that sealed
+# it), so the queue stays as it is.
+COPY_SEALS = ("INSERT INTO audit_seal (event_id, seq, prev_hash, hash)"
+              " SELECT id, seq, prev_hash, hash FROM audit_event WHERE seq IS NOT NULL")
 
+PG = """
 CREATE OR REPLACE FUNCTION audit_event_guard() RETURNS trigger AS $$
 BEGIN
   IF TG_OP = 'TRUNCATE'
@@ -112,13 +113,9 @@ SQLITE_BACK = [
 
 
 def copy_seals(apps, schema_editor):
+    schema_editor.execute(COPY_SEALS)
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(PG, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(
-            "INSERT INTO audit_seal (event_id, seq, prev_hash, hash)"
-            " SELECT id, seq, prev_hash, hash FROM audit_event WHERE seq IS NOT NULL"
-        )
 
 
 def copy_seals_back(apps, schema_editor):
