@@ -246,8 +246,13 @@ class TestGeneratedCaseload:
             (n.pk, n.kind, n.text, n.task_id, n.read_at is not None) for n in mine[:100]]
 
     def test_the_benchmark_reads_the_notices_of_a_member_who_has_some(self):
+        """More than most members have: how many fall in the generator's window of 90 days
+        depends on the day it runs (50 on 2026-12-02, when this asked for more than 50)."""
         coordinator = reading.busiest_accounts().coordinator
-        assert Notification.objects.filter(user_id=coordinator.user_id).count() > 50
+        counts = sorted(Notification.objects.values("user").annotate(n=Count("id"))
+                        .values_list("n", flat=True))
+        theirs = Notification.objects.filter(user_id=coordinator.user_id).count()
+        assert theirs > 0 and theirs >= counts[len(counts) // 2], (theirs, counts)
 
     def test_hearings_come_only_after_a_charge_and_before_the_case_closes(self):
         charged = {p.referral_id: p for p in CaseProcess.objects.filter(
