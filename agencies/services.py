@@ -62,46 +62,68 @@ def member_set_roles(*, membership: Membership, roles: Sequence[str]) -> Members
     return membership
 
 
-def _permit_case_view(*, referral, agency: Agency) -> None:
-    """guardian's `assign_perm` of `view_referral` to the agency's group, as one INSERT that
+def _permit_case_view(*, referral, agencies: Sequence[Agency]) -> None:
+    """guardian's `assign_perm` of `view_referral` to each agency's group, in one INSERT that
     leaves an existing row alone. `assign_perm` looked up the group, the permission and its
     content type before the row, five queries a grant, and a case reaching a conference grants
     seven (bench/README.md)."""
     from referral.models import ReferralAgencyPermission
 
-    row = ReferralAgencyPermission(
-        group_id=agency.group_id,
-        content_object_id=referral.pk,
-        permission_id=view_case_permission(),
+    permission = view_case_permission()
+    ReferralAgencyPermission.objects.bulk_create(
+        [ReferralAgencyPermission(group_id=agency.group_id, content_object_id=referral.pk,
+                                  permission_id=permission) for agency in agencies],
+        ignore_conflicts=True,
     )
-    ReferralAgencyPermission.objects.bulk_create([row], ignore_conflicts=True)
 
 
 def _lock_referral(referral) -> None:
     type(referral).objects.select_for_update().filter(pk=referral.pk).values_list("pk").first()
 
 
-@transaction.atomic
 def involvement_grant(
     *, referral, agency: Agency, basis: str, source: str = "", actor=None
 ) -> bool:
-    """Involve an agency in a case for one reason; grants view permission if it is the first.
+    """Involve an agency in a case for one reason; whether a new involvement was recorded."""
+    return bool(involvements_grant(
+        referral=referral, agencies=[agency], basis=basis, source=source, actor=actor
+    ))
 
-    Returns whether a new involvement was recorded. Serialised per case by locking its row, so
-    a concurrent revoke cannot remove a permission this grant relies on.
+
+@transaction.atomic
+def involvements_grant(
+    *, referral, agencies: Sequence[Agency], basis: str, source: str = "", actor=None
+) -> list[Agency]:
+    """Involve agencies in a case for one reason, granting view permission to those not yet
+    permitted; the agencies newly involved for that reason, in the order given.
+
+    Serialised per case by locking its row, so a concurrent revoke cannot remove a permission
+    this grant relies on, and no other grant can write the rows this one found missing. Five
+    statements for any number of agencies: a case reaching a conference involves seven, which
+    took eight statements each one by one (bench/README.md).
     """
     from referral.models import Involvement
 
+    wanted = list({agency.pk: agency for agency in agencies}.values())
+    if not wanted:
+        return []
     _lock_referral(referral)
-    _, created = Involvement.objects.get_or_create(
-        referral=referral, agency=agency, basis=basis, source=source
+    involved = set(
+        Involvement.objects.filter(
+            referral=referral, basis=basis, source=source, agency__in=[a.pk for a in wanted]
+        ).values_list("agency_id", flat=True)
     )
-    if created:
-        _permit_case_view(referral=referral, agency=agency)
-        events.involvement_granted_event(
-            referral=referral, agency=agency, basis=basis, source=source, actor=actor
+    new = [agency for agency in wanted if agency.pk not in involved]
+    if new:
+        Involvement.objects.bulk_create([
+            Involvement(referral=referral, agency=agency, basis=basis, source=source)
+            for agency in new
+        ])
+        _permit_case_view(referral=referral, agencies=new)
+        events.involvements_granted_events(
+            referral=referral, agencies=new, basis=basis, source=source, actor=actor
         )
-    return created
+    return new
 
 
 @transaction.atomic

@@ -63,15 +63,20 @@ def _new_event(
     )
 
 
-def involvement_granted_event(*, referral, agency, basis: str, source: str, actor=None) -> Event:
-    return _record(
-        verb="access.granted",
-        actor=actor,
-        obj=referral,
-        referral_id=referral.pk,
-        changes={"agency": agency.slug, "basis": basis, "source": source},
-        recipients=[agency.slug],
-    )
+def involvements_granted_events(*, referral, agencies, basis: str, source: str,
+                                actor=None) -> list[Event]:
+    """An `access.granted` event for each agency, in one INSERT."""
+    return Event.objects.bulk_create([
+        _event(
+            verb="access.granted",
+            actor=actor,
+            obj=referral,
+            referral_id=referral.pk,
+            changes={"agency": agency.slug, "basis": basis, "source": source},
+            recipients=[agency.slug],
+        )
+        for agency in agencies
+    ])
 
 
 def involvement_revoked_event(*, referral, agency, basis: str, source: str, actor=None) -> Event:

@@ -192,7 +192,7 @@ class ReferralFlow(Flow):
 
     def research_agencies(self, activation) -> list[dict]:
         region = activation.process.referral.referrer_agency.region
-        agencies = [routing.agency_of_kind(kind, region=region) for kind in routing.RESEARCH_KINDS]
+        agencies = routing.agencies_of_kinds(routing.RESEARCH_KINDS, region=region)
         return [{"agency": a.pk} for a in agencies if a is not None]
 
     def needs_conference(self, activation) -> bool:

@@ -12,7 +12,7 @@ from agencies import policy
 from agencies.models import Agency
 from agencies.policy import InvolvementBasis
 from agencies.selectors import membership_of
-from agencies.services import involvement_grant, involvement_revoke
+from agencies.services import involvement_revoke, involvements_grant
 from audit import events
 from config.exceptions import Conflict, DomainError, NotAllowed
 from referral.models import Referral
@@ -195,14 +195,13 @@ def _add(*, conference: Conference, referral: Referral, actor=None) -> AgendaIte
     if created:
         events.agenda_event(item=item, actor=actor, verb="agenda.added",
                             changes={"position": item.position, "repeat": item.is_repeat})
-    for agency in conference.invited_agencies.all():
-        involvement_grant(
-            referral=referral,
-            agency=agency,
-            basis=InvolvementBasis.CONFERENCE,
-            source=f"conference:{conference.pk}",
-            actor=actor,
-        )
+    involvements_grant(
+        referral=referral,
+        agencies=conference.invited_agencies.all(),
+        basis=InvolvementBasis.CONFERENCE,
+        source=f"conference:{conference.pk}",
+        actor=actor,
+    )
     return item
 
 

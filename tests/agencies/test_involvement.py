@@ -3,7 +3,7 @@
 import pytest
 
 from agencies.policy import InvolvementBasis
-from agencies.services import involvement_grant, involvement_revoke
+from agencies.services import involvement_grant, involvement_revoke, involvements_grant
 from audit.models import Event
 from tests.referral.factories import ReferralFactory
 
@@ -120,6 +120,55 @@ def test_grant_and_revoke_are_on_the_trail(referral, demo):
         )
     )
     assert verbs == ["access.granted", "access.revoked"]
+
+
+def _agencies(demo, *usernames):
+    return [demo[name].agency for name in usernames]
+
+
+def test_a_grant_of_many_agencies_involves_each_once_and_logs_the_new_ones(referral, demo):
+    """Agencies already involved for that reason keep their row and get no second event; the
+    others are involved, permitted and logged, in the order given."""
+    cps, probation, advocacy = _agencies(
+        demo, "cps.caseworker", "probation.caseworker", "advocacy.caseworker"
+    )
+    involvement_grant(referral=referral, agency=probation, basis=InvolvementBasis.CONFERENCE,
+                      source="conference:1")
+    new = involvements_grant(
+        referral=referral, agencies=[cps, probation, advocacy, cps],
+        basis=InvolvementBasis.CONFERENCE, source="conference:1",
+    )
+    assert new == [cps, advocacy]
+    assert sorted(referral.involvements.filter(basis=InvolvementBasis.CONFERENCE)
+                  .values_list("agency__slug", flat=True)) == ["advocacy", "cps", "probation"]
+    for name in ("cps.caseworker", "probation.caseworker", "advocacy.caseworker"):
+        assert demo[name].user.has_perm("referral.view_referral", referral)
+    granted = Event.objects.filter(referral_id=referral.pk, verb="access.granted",
+                                   changes__basis=InvolvementBasis.CONFERENCE).order_by("id")
+    assert [e.changes["agency"] for e in granted] == ["probation", "cps", "advocacy"]
+    assert involvements_grant(referral=referral, agencies=[cps, advocacy],
+                              basis=InvolvementBasis.CONFERENCE, source="conference:1") == []
+    assert not involvements_grant(referral=referral, agencies=[],
+                                  basis=InvolvementBasis.CONFERENCE, source="conference:1")
+
+
+def test_a_grant_takes_the_same_statements_for_one_agency_as_for_five(referral, demo):
+    """A case put on a conference's agenda involves every invited agency (seven at the
+    benchmark's conferences): one at a time that was eight statements each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(names, source):
+        with CaptureQueriesContext(connection) as grant:
+            new = involvements_grant(referral=referral, agencies=_agencies(demo, *names),
+                                     basis=InvolvementBasis.CONFERENCE, source=source)
+        assert len(new) == len(names)
+        return len(grant.captured_queries)
+
+    one = statements(["cps.caseworker"], "conference:1")
+    five = statements(["cps.caseworker", "probation.caseworker", "advocacy.caseworker",
+                       "ftac.caseworker", "hub.caseworker"], "conference:2")
+    assert one == five
 
 
 def test_oversight_auditor_sees_no_case_content_even_if_granted(referral, demo, as_user):
