@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -92,7 +92,7 @@ def involvement_grant(
 
 @transaction.atomic
 def involvements_grant(
-    *, referral, agencies: Sequence[Agency], basis: str, source: str = "", actor=None
+    *, referral, agencies: Iterable[Agency], basis: str, source: str = "", actor=None
 ) -> list[Agency]:
     """Involve agencies in a case for one reason, granting view permission to those not yet
     permitted; the agencies newly involved for that reason, in the order given.
