@@ -52,6 +52,15 @@ def test_other_agencies_tasks_are_404(refer, as_user):
     ]
 
 
+def test_a_task_id_no_task_can_have_is_404_not_a_database_error(as_user):
+    """Task ids are 64-bit: a larger one in the URL never reaches the prepared look-up."""
+    hub = as_user("hub.caseworker")
+    for task_id in (0, 2**63, 10**30):
+        for method, suffix in [("get", ""), ("post", "claim/"), ("post", "release/")]:
+            response = getattr(hub, method)(f"/api/v1/tasks/{task_id}/{suffix}", {}, format="json")
+            assert response.status_code == 404, (task_id, suffix, response.content)
+
+
 def test_decliner_cannot_approve_own_decline(refer, work, demo, as_user):
     from agencies.services import member_set_roles
 
