@@ -50,6 +50,10 @@ from django.db.models.sql.compiler import SQLCompiler
 # comparison with an out-of-range integer from the SQL altogether).
 _INT_PLACEHOLDER = -2_000_000_000
 _STR_PLACEHOLDER = "\x1fcompiled:{name}\x1f"
+# What a key column (bigint) can hold. A value outside it matches no row: Django's own look-ups
+# drop such a comparison, and a prepared statement would raise `bigint out of range` on it (an
+# id from a URL is any number of digits).
+_BIGINT = range(-(2**63), 2**63)
 
 
 @dataclass(frozen=True)
@@ -227,6 +231,8 @@ class CompiledQuery:
         params = list(plan.params)
         for name, positions in plan.slots.items():
             value = self.kinds[name](values[name])
+            if type(value) is int and value not in _BIGINT:
+                return plan, []
             for position in positions:
                 params[position] = value
         sql = plan.sql

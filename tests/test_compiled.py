@@ -158,6 +158,24 @@ def test_a_key_look_up_is_prepared_on_its_second_use_and_gives_the_same_rows(dem
 
 @PG
 @NEW_SESSIONS
+def test_a_key_no_bigint_can_hold_finds_nothing_prepared_or_not(demo):
+    """An id from a URL may be any number of digits: PostgreSQL would refuse one beyond 64 bits
+    as a prepared statement's argument (`bigint out of range`)."""
+    connection.close()
+    agency = Agency.objects.order_by("id").values_list("id", flat=True).first()
+    _members(agency)
+    _members(agency)  # prepared now
+    assert "concord_test_members" in _prepared_here()
+    with CaptureQueriesContext(connection) as queries:
+        for key in (2**63, -(2**63) - 1, 10**30):
+            assert PREPARED_MEMBERS.objects(agency=key) == []
+            assert MEMBERS.objects(agency=key) == []
+    assert queries.captured_queries == []
+    assert _members(2**63 - 1) == []  # the largest key there can be is asked for
+
+
+@PG
+@NEW_SESSIONS
 def test_a_prepared_statement_outlives_a_rollback_and_is_prepared_again_after_reconnecting(
     demo,
 ):
