@@ -94,8 +94,8 @@ def involvement_grant(
 def involvements_grant(
     *, referral, agencies: Iterable[Agency], basis: str, source: str = "", actor=None
 ) -> list[Agency]:
-    """Involve agencies in a case for one reason, granting view permission to those not yet
-    permitted; the agencies newly involved for that reason, in the order given.
+    """Involve agencies in a case for one reason, each with view permission (a row it may
+    have already); the agencies newly involved for that reason, in the order given.
 
     Serialised per case by locking its row, so a concurrent revoke cannot remove a permission
     this grant relies on, and no other grant can write the rows this one found missing. Five
