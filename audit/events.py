@@ -149,20 +149,24 @@ def classification_changed_event(*, referral, before: str, after: str, reason: s
     )
 
 
-def incident_recorded_event(*, incident, actor) -> Event:
-    return _record(
-        verb="breach.recorded" if incident.breach_of_order_id else "incident.recorded",
-        actor=actor,
-        obj=incident,
-        referral_id=incident.referral_id,
-        changes={
-            "occurred_at": incident.occurred_at.isoformat(),
-            "behaviours": incident.behaviours,
-            "severity": incident.severity,
-            "breach_of_order": incident.breach_of_order_id,
-            "description": MASK,
-        },
-    )
+def incidents_recorded_events(*, incidents, actor) -> list[Event]:
+    """An `incident.recorded` (or `breach.recorded`) event for each incident, in one INSERT."""
+    return Event.objects.bulk_create([
+        _event(
+            verb="breach.recorded" if incident.breach_of_order_id else "incident.recorded",
+            actor=actor,
+            obj=incident,
+            referral_id=incident.referral_id,
+            changes={
+                "occurred_at": incident.occurred_at.isoformat(),
+                "behaviours": incident.behaviours,
+                "severity": incident.severity,
+                "breach_of_order": incident.breach_of_order_id,
+                "description": MASK,
+            },
+        )
+        for incident in incidents
+    ])
 
 
 def order_recorded_event(*, order, actor) -> Event:

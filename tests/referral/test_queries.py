@@ -283,3 +283,38 @@ def test_a_case_detail_logs_its_sensitive_reads_in_one_statement_of_their_own(su
     read = Event.objects.filter(verb="section.read", referral_id=case["id"], id__gt=before)
     assert sorted(e.changes["section"] for e in read) == sorted(sensitive)
     assert "victim_contact" in sensitive
+
+
+def test_a_referral_writes_its_incidents_and_their_events_in_one_insert_each(as_user):
+    """A referral brings its history: one INSERT for its incidents and one for their events,
+    whether it brings one or three, each event naming its incident, in the order given."""
+    from audit.models import Event
+    from tests.referral.factories import incident_body, payload
+
+    def refer(victim: str, suspect: str, days_ago: list[int]):
+        body = payload(
+            victim={"name": victim, "date_of_birth": "1990-04-01"},
+            suspect={"name": suspect, "date_of_birth": "1975-02-11"},
+            incidents=[incident_body(days_ago=d) for d in days_ago],
+        )
+        with CaptureQueriesContext(connection) as ctx:
+            response = as_user("police.caseworker").post("/api/v1/referrals/", body, format="json")
+        assert response.status_code == 201, response.content
+        inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("INSERT INTO")]
+        return response.json()["id"], inserts
+
+    def writes(inserts, table):
+        return sum(sql.startswith(f'INSERT INTO "{table}"') for sql in inserts)
+
+    # Older than a year, so that no number of them changes the case's risk or route.
+    one, with_one = refer("Carol Single", "Dan Single", [400])
+    three, with_three = refer("Erin Triple", "Frank Triple", [600, 400, 500])
+    assert writes(with_one, "referral_incident") == writes(with_three, "referral_incident") == 1
+    assert writes(with_three, "audit_event") == writes(with_one, "audit_event")
+
+    incidents = Incident.objects.filter(referral_id=three).order_by("id")
+    ages = [(timezone.now() - i.occurred_at).days for i in incidents]
+    assert ages == [600, 400, 500]
+    logged = Event.objects.filter(referral_id=three, verb="incident.recorded").order_by("id")
+    assert [e.object_id for e in logged] == [str(i.pk) for i in incidents]
+    assert Event.objects.filter(referral_id=one, verb="incident.recorded").count() == 1
