@@ -287,10 +287,13 @@ def _incidents_create(
     *, referral: Referral, actor, membership: Membership, drafts: Sequence[IncidentDraft]
 ) -> list[Incident]:
     """Incidents of a case, in the order given: one INSERT for them and one for their events,
-    however many there are (a referral brings its history: one by one, a case with three
-    incidents took six statements; bench/README.md)."""
-    if not drafts:
-        return []
+    however many there are, and one look-up of the orders they breach (a referral brings its
+    history: one by one, a case with three incidents took six statements; bench/README.md)."""
+    breached = {d.breach_of_order for d in drafts if d.breach_of_order is not None}
+    orders = (
+        ProtectiveOrder.objects.filter(referral__timeline_id=referral.timeline_id).in_bulk(breached)
+        if breached else {}
+    )
     incidents = Incident.objects.bulk_create([
         Incident(
             referral=referral,
@@ -298,7 +301,7 @@ def _incidents_create(
             behaviours=list(draft.behaviours),
             description=draft.description,
             severity=escalation.severity_of(draft.behaviours),
-            breach_of_order=_breached_order(referral, draft),
+            breach_of_order=_breached_order(draft, orders),
             reporting_agency=membership.agency,
             recorded_by=actor,
         )
@@ -308,13 +311,14 @@ def _incidents_create(
     return incidents
 
 
-def _breached_order(referral: Referral, draft: IncidentDraft) -> ProtectiveOrder | None:
-    """The order an incident breaches, on this case or a case linked to it, in force then."""
+def _breached_order(
+    draft: IncidentDraft, orders: dict[int, ProtectiveOrder]
+) -> ProtectiveOrder | None:
+    """The order an incident breaches, among `orders` (those of this case and the cases linked
+    to it), in force then."""
     if draft.breach_of_order is None:
         return None
-    order = ProtectiveOrder.objects.filter(
-        pk=draft.breach_of_order, referral__timeline_id=referral.timeline_id
-    ).first()
+    order = orders.get(draft.breach_of_order)
     if order is None:
         raise DomainError(
             "That order is not on this case.",

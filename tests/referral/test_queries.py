@@ -318,3 +318,31 @@ def test_a_referral_writes_its_incidents_and_their_events_in_one_insert_each(as_
     logged = Event.objects.filter(referral_id=three, verb="incident.recorded").order_by("id")
     assert [e.object_id for e in logged] == [str(i.pk) for i in incidents]
     assert Event.objects.filter(referral_id=one, verb="incident.recorded").count() == 1
+
+
+def test_a_referral_breaching_an_earlier_cases_order_looks_its_orders_up_once(submit, as_user):
+    """A new referral of the same people shares the earlier case's timeline, so its incidents may
+    breach that case's order: however many do, one look-up finds the orders they name."""
+    from tests.referral.factories import incident_body, payload
+
+    earlier = submit(
+        orders=[{"kind": "bail_conditions", "conditions": "Curfew", "starts": "2025-01-01"}]
+    )
+    order = earlier["orders"][0]["id"]
+    body = payload(
+        confirm_new=True,
+        confirm_reason="A new course of conduct after the first case's charge.",
+        incidents=[
+            incident_body(3, ["texts"], breach_of_order=order),
+            incident_body(2, ["texts"]),
+            incident_body(1, ["phone_calls"], breach_of_order=order),
+        ],
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        response = as_user("police.caseworker").post("/api/v1/referrals/", body, format="json")
+    assert response.status_code == 201, response.content
+    look_ups = [q["sql"] for q in ctx.captured_queries
+                if q["sql"].startswith('SELECT "referral_protectiveorder"')]
+    assert len(look_ups) == 1
+    recorded = Incident.objects.filter(referral_id=response.json()["id"]).order_by("id")
+    assert [i.breach_of_order_id for i in recorded] == [order, None, order]
