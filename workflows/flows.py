@@ -101,8 +101,9 @@ class ReferralFlow(Flow):
     )
     declined = flow.Function(_status(Referral.Status.DECLINED)).Next(this.end)
 
+    # The case is in research from the split on: set once, not once per research task.
     research_split = (
-        DataSplit()
+        DataSplit(on_activate=_status(Referral.Status.RESEARCH))
         .Next(this.research, data_source=this.research_agencies)
         .Next(this.threat_assessment, case=lambda a: a.process.referral.risk_level == "high")
     )
@@ -112,7 +113,6 @@ class ReferralFlow(Flow):
             agency=lambda a: Agency.objects.get(pk=a.task.data["agency"]),
             due=_due("research"),
         )
-        .onCreate(_status(Referral.Status.RESEARCH))
         .Next(this.after_research)
     )
     after_research = (

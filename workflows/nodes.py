@@ -4,7 +4,8 @@
   a due date and the access policy deciding who may take and do it. Creating one involves the
   agency in the case; its `is_open` and `in_queue` mirrors keep the queue an indexed query.
 * `DataSplit`: a parallel split whose branch may be created once per item of a data source
-  (viewflow's `Split` documents `data_source` but ignores it).
+  (viewflow's `Split` documents `data_source` but ignores it), with a hook run once as it
+  activates (where a hook on the branch's task would run once per item).
 """
 
 from __future__ import annotations
@@ -178,12 +179,23 @@ class DataSplitActivation(SplitActivation):
                 self.next_tasks.extend((node, item) for item in data_source(self))
         if not self.next_tasks:
             raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
+        if self.flow_task._on_activate is not None:
+            self.flow_task._on_activate(self)
 
 
 class DataSplit(Split):
-    """A parallel split that can create one task of a branch per item of `data_source`."""
+    """A parallel split that can create one task of a branch per item of `data_source`;
+    `on_activate(activation)`, if given, runs once before its branches are created."""
 
     activation_class = DataSplitActivation
+
+    def __init__(self, *, on_activate: Callable | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self._on_activate = on_activate
+
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        self._on_activate = this.resolve(instance, self._on_activate)
 
     def Next(self, node, case=None, data_source=None):  # noqa: N802 - viewflow's naming
         self._activate_next.append((node, case, data_source))

@@ -1,6 +1,8 @@
 """The referral flow through the API: the happy path and every branch."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import Event
@@ -120,6 +122,20 @@ def test_high_risk_happy_path(refer, work, conference, demo, as_user):
     assert {r["agency"] for r in detail["research"]} == {"police", "probation", "advocacy"}
     assert detail["threat_assessment"]["risk_formulation"] == "Rejected ex-partner"
     assert detail["charging"]["decision"] == "charge"
+
+
+def test_accepting_a_case_sets_its_research_status_once_for_all_its_research(refer, work):
+    rid = refer(yes=7)["id"]
+    with CaptureQueriesContext(connection) as ctx:
+        work("hub.caseworker", "triage", rid, {"decision": "accept", "risk_level": "high"})
+    status_writes = [
+        q["sql"] for q in ctx.captured_queries
+        if q["sql"].startswith('UPDATE "referral_referral" SET "status"')
+    ]
+    assert len([t for t, _ in open_types(rid) if t == "research"]) == 3
+    assert len(status_writes) == 1, status_writes
+    assert "'research'" in status_writes[0]
+    assert Referral.objects.get(pk=rid).status == "research"
 
 
 def test_threat_assessment_only_when_high(refer, work):
