@@ -79,14 +79,19 @@ def involvements_granted_events(*, referral, agencies, basis: str, source: str,
     ])
 
 
-def involvement_revoked_event(*, referral, agency, basis: str, source: str, actor=None) -> Event:
-    return _record(
-        verb="access.revoked",
-        actor=actor,
-        obj=referral,
-        referral_id=referral.pk,
-        changes={"agency": agency.slug, "basis": basis, "source": source},
-    )
+def involvements_revoked_events(*, referral, agencies, basis: str, source: str,
+                                actor=None) -> list[Event]:
+    """An `access.revoked` event for each agency, in one INSERT."""
+    return Event.objects.bulk_create([
+        _event(
+            verb="access.revoked",
+            actor=actor,
+            obj=referral,
+            referral_id=referral.pk,
+            changes={"agency": agency.slug, "basis": basis, "source": source},
+        )
+        for agency in agencies
+    ])
 
 
 def member_created_event(*, membership, actor=None) -> Event:

@@ -206,19 +206,19 @@ class CaseEndActivation(EndActivation):
     @Activation.status.super()
     def activate(self):
         super().activate.original()
-        from agencies.services import involvement_revoke
+        from agencies.services import involvements_revoke
         from referral.models import Involvement
 
         source = f"process:{self.process.pk}"
-        for involvement in Involvement.objects.filter(
+        involved = Involvement.objects.filter(
             referral_id=self.process.referral_id, basis=InvolvementBasis.TASK, source=source
-        ).select_related("agency", "referral"):
-            involvement_revoke(
-                referral=involvement.referral,
-                agency=involvement.agency,
-                basis=InvolvementBasis.TASK,
-                source=source,
-            )
+        ).select_related("agency")
+        involvements_revoke(
+            referral=self.process.referral,
+            agencies=[involvement.agency for involvement in involved],
+            basis=InvolvementBasis.TASK,
+            source=source,
+        )
 
 
 class CaseEnd(End):

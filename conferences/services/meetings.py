@@ -12,7 +12,7 @@ from agencies import policy
 from agencies.models import Agency
 from agencies.policy import InvolvementBasis
 from agencies.selectors import membership_of
-from agencies.services import involvement_revoke, involvements_grant
+from agencies.services import involvement_revoke, involvements_grant, involvements_revoke
 from audit import events
 from config.exceptions import Conflict, DomainError, NotAllowed
 from referral.models import Referral
@@ -242,14 +242,13 @@ def agenda_remove(*, actor, item: AgendaItem) -> AgendaItem:
     item.status = AgendaItem.Status.REMOVED
     item.save(update_fields=["status"])
     events.agenda_event(item=item, actor=actor, verb="agenda.removed")
-    for agency in conference.invited_agencies.all():
-        involvement_revoke(
-            referral=item.referral,
-            agency=agency,
-            basis=InvolvementBasis.CONFERENCE,
-            source=f"conference:{conference.pk}",
-            actor=actor,
-        )
+    involvements_revoke(
+        referral=item.referral,
+        agencies=conference.invited_agencies.all(),
+        basis=InvolvementBasis.CONFERENCE,
+        source=f"conference:{conference.pk}",
+        actor=actor,
+    )
     broadcast.meeting_state(conference.pk)
     return item
 

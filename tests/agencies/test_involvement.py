@@ -3,7 +3,12 @@
 import pytest
 
 from agencies.policy import InvolvementBasis
-from agencies.services import involvement_grant, involvement_revoke, involvements_grant
+from agencies.services import (
+    involvement_grant,
+    involvement_revoke,
+    involvements_grant,
+    involvements_revoke,
+)
 from audit.models import Event
 from tests.referral.factories import ReferralFactory
 
@@ -164,6 +169,61 @@ def test_a_grant_takes_the_same_statements_for_one_agency_as_for_five(referral, 
                                      basis=InvolvementBasis.CONFERENCE, source=source)
         assert len(new) == len(names)
         return len(grant.captured_queries)
+
+    one = statements(["cps.caseworker"], "conference:1")
+    five = statements(["cps.caseworker", "probation.caseworker", "advocacy.caseworker",
+                       "ftac.caseworker", "hub.caseworker"], "conference:2")
+    assert one == five
+
+
+def test_a_revoke_of_many_agencies_ends_that_reason_and_keeps_access_another_gives(
+    referral, demo, as_user
+):
+    """Each agency loses the reason revoked; only one with no other reason loses the case.
+    Agencies not involved for that reason are left alone and get no event."""
+    cps, probation, advocacy, ftac = _agencies(
+        demo, "cps.caseworker", "probation.caseworker", "advocacy.caseworker", "ftac.caseworker"
+    )
+    involvements_grant(referral=referral, agencies=[cps, probation, advocacy],
+                       basis=InvolvementBasis.CONFERENCE, source="conference:1")
+    involvement_grant(referral=referral, agency=probation, basis=InvolvementBasis.TASK,
+                      source="process:1")
+    ended = involvements_revoke(
+        referral=referral, agencies=[advocacy, probation, ftac, cps, advocacy],
+        basis=InvolvementBasis.CONFERENCE, source="conference:1",
+    )
+    assert ended == [advocacy, probation, cps]
+    assert not referral.involvements.filter(basis=InvolvementBasis.CONFERENCE).exists()
+    url = f"/api/v1/referrals/{referral.pk}/"
+    assert as_user("probation.caseworker").get(url).status_code == 200
+    for name in ("cps.caseworker", "advocacy.caseworker"):
+        assert as_user(name).get(url).status_code == 404
+        assert not demo[name].user.has_perm("referral.view_referral", referral)
+    revoked = Event.objects.filter(referral_id=referral.pk, verb="access.revoked").order_by("id")
+    assert [e.changes["agency"] for e in revoked] == ["advocacy", "probation", "cps"]
+    assert {e.changes["source"] for e in revoked} == {"conference:1"}
+    assert involvements_revoke(referral=referral, agencies=[cps, ftac],
+                               basis=InvolvementBasis.CONFERENCE, source="conference:1") == []
+    assert involvements_revoke(referral=referral, agencies=[],
+                               basis=InvolvementBasis.CONFERENCE, source="conference:1") == []
+    assert Event.objects.filter(referral_id=referral.pk, verb="access.revoked").count() == 3
+
+
+def test_a_revoke_takes_the_same_statements_for_one_agency_as_for_five(referral, demo):
+    """A case taken off an agenda ends every invited agency's involvement through that
+    meeting: one at a time that was about seven statements each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(names, source):
+        agencies = _agencies(demo, *names)
+        involvements_grant(referral=referral, agencies=agencies,
+                           basis=InvolvementBasis.CONFERENCE, source=source)
+        with CaptureQueriesContext(connection) as revoke:
+            ended = involvements_revoke(referral=referral, agencies=agencies,
+                                        basis=InvolvementBasis.CONFERENCE, source=source)
+        assert ended == agencies
+        return len(revoke.captured_queries)
 
     one = statements(["cps.caseworker"], "conference:1")
     five = statements(["cps.caseworker", "probation.caseworker", "advocacy.caseworker",
