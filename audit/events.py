@@ -65,30 +65,28 @@ def _new_event(
 
 def involvements_granted_events(*, referral, agencies, basis: str, source: str,
                                 actor=None) -> list[Event]:
-    """An `access.granted` event for each agency, in one INSERT."""
-    return Event.objects.bulk_create([
-        _event(
-            verb="access.granted",
-            actor=actor,
-            obj=referral,
-            referral_id=referral.pk,
-            changes={"agency": agency.slug, "basis": basis, "source": source},
-            recipients=[agency.slug],
-        )
-        for agency in agencies
-    ])
+    """An `access.granted` event for each agency (its recipient), in one INSERT."""
+    return _access_events("access.granted", referral=referral, agencies=agencies, basis=basis,
+                          source=source, actor=actor, to_agency=True)
 
 
 def involvements_revoked_events(*, referral, agencies, basis: str, source: str,
                                 actor=None) -> list[Event]:
     """An `access.revoked` event for each agency, in one INSERT."""
+    return _access_events("access.revoked", referral=referral, agencies=agencies, basis=basis,
+                          source=source, actor=actor, to_agency=False)
+
+
+def _access_events(verb: str, *, referral, agencies, basis: str, source: str, actor,
+                   to_agency: bool) -> list[Event]:
     return Event.objects.bulk_create([
         _event(
-            verb="access.revoked",
+            verb=verb,
             actor=actor,
             obj=referral,
             referral_id=referral.pk,
             changes={"agency": agency.slug, "basis": basis, "source": source},
+            recipients=[agency.slug] if to_agency else None,
         )
         for agency in agencies
     ])
