@@ -1,6 +1,7 @@
 """The reading figures' floors: the statements a request ran, replayed as it ran them."""
 
 import pytest
+from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from audit import chain
@@ -45,3 +46,28 @@ def test_the_detail_floor_replays_its_reads_prepared_and_its_write_rolled_back(d
             assert [once() >= 0 for _ in range(3)] == [True] * 3
     assert Event.objects.count() == events  # the replayed INSERTs were rolled back
     assert body["id"] == int(detail.path.rstrip("/").rsplit("/", 1)[1])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("background_sealer")
+def test_the_detail_floor_with_its_write_committed_writes_a_scratch_table_only(detail):
+    referral = int(detail.path.rstrip("/").rsplit("/", 1)[1])
+    reads = Event.objects.filter(verb="section.read", referral_id=referral)
+    before = reads.count()
+    _, ran = reading._in_process(detail)
+    per_read = reads.count() - before  # one event per section read
+    committed = reading.floor_sql(ran).with_writes(ran).committed()
+    assert [sql for sql in committed.writes if 'INSERT INTO "audit_event"' in sql]
+    chain.seal()
+    events = Event.objects.count()
+    scratch = f"{reading.SCRATCH_PREFIX}audit_event"
+    with reading.floor_runner(committed) as once:
+        for _ in range(3):
+            once()
+        with connection.cursor() as cursor:  # another connection: it sees committed rows only
+            cursor.execute(f'SELECT verb, referral_id FROM "{scratch}"')
+            copied = cursor.fetchall()
+    assert per_read >= 1
+    assert copied == [("section.read", referral)] * (3 * per_read)
+    assert Event.objects.count() == events  # the trail itself got no invented reads
+    assert scratch not in connection.introspection.table_names()  # dropped after the run
