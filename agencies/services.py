@@ -173,6 +173,48 @@ def involvements_revoke(
     return ended
 
 
+@transaction.atomic
+def involvement_revoke_in_cases(
+    *, referrals: Iterable, agency: Agency, basis: str, source: str = "", actor=None
+) -> list:
+    """End one reason for an agency's involvement in several cases (an agency withdrawn from a
+    meeting, from every case on its agenda); the cases it ended in, in the order given. The
+    agency loses its view of a case with its last reason there.
+
+    Six statements for any number of cases, the cases' locks among them (taken in id order, so
+    two such passes cannot deadlock). Case by case, a meeting's withdrawal took 14 statements
+    with one case on its agenda and 41 with four; 13 with either now."""
+    from referral.models import Involvement, ReferralAgencyPermission
+
+    wanted = list({referral.pk: referral for referral in referrals}.values())
+    if not wanted:
+        return []
+    ids = sorted(referral.pk for referral in wanted)
+    list(type(wanted[0]).objects.select_for_update().filter(pk__in=ids).order_by("pk")
+         .values_list("pk", flat=True))
+    ending = Involvement.objects.filter(
+        referral_id__in=ids, agency=agency, basis=basis, source=source
+    )
+    ended_ids = set(ending.values_list("referral_id", flat=True))
+    if not ended_ids:
+        return []
+    ending.delete()
+    still = set(
+        Involvement.objects.filter(referral_id__in=ended_ids, agency=agency)
+        .values_list("referral_id", flat=True)
+    )
+    if lost := [pk for pk in ended_ids if pk not in still]:
+        ReferralAgencyPermission.objects.filter(
+            group_id=agency.group_id, permission_id=view_case_permission(),
+            content_object_id__in=lost,
+        ).delete()
+    ended = [referral for referral in wanted if referral.pk in ended_ids]
+    events.case_involvements_revoked_events(
+        referrals=ended, agency=agency, basis=basis, source=source, actor=actor
+    )
+    return ended
+
+
 DEMO_AGENCIES: list[tuple[str, str, str, list[tuple[str, list[str]]]]] = [
     (
         "hub",

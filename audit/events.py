@@ -66,18 +66,25 @@ def _new_event(
 def involvements_granted_events(*, referral, agencies, basis: str, source: str,
                                 actor=None) -> list[Event]:
     """An `access.granted` event for each agency (its recipient), in one INSERT."""
-    return _access_events("access.granted", referral=referral, agencies=agencies, basis=basis,
-                          source=source, actor=actor, to_agency=True)
+    return _access_events("access.granted", [(referral, agency) for agency in agencies],
+                          basis=basis, source=source, actor=actor, to_agency=True)
 
 
 def involvements_revoked_events(*, referral, agencies, basis: str, source: str,
                                 actor=None) -> list[Event]:
     """An `access.revoked` event for each agency, in one INSERT."""
-    return _access_events("access.revoked", referral=referral, agencies=agencies, basis=basis,
-                          source=source, actor=actor, to_agency=False)
+    return _access_events("access.revoked", [(referral, agency) for agency in agencies],
+                          basis=basis, source=source, actor=actor, to_agency=False)
 
 
-def _access_events(verb: str, *, referral, agencies, basis: str, source: str, actor,
+def case_involvements_revoked_events(*, referrals, agency, basis: str, source: str,
+                                     actor=None) -> list[Event]:
+    """An `access.revoked` event for each case one agency was withdrawn from, in one INSERT."""
+    return _access_events("access.revoked", [(referral, agency) for referral in referrals],
+                          basis=basis, source=source, actor=actor, to_agency=False)
+
+
+def _access_events(verb: str, pairs, *, basis: str, source: str, actor,
                    to_agency: bool) -> list[Event]:
     return Event.objects.bulk_create([
         _event(
@@ -88,7 +95,7 @@ def _access_events(verb: str, *, referral, agencies, basis: str, source: str, ac
             changes={"agency": agency.slug, "basis": basis, "source": source},
             recipients=[agency.slug] if to_agency else None,
         )
-        for agency in agencies
+        for referral, agency in pairs
     ])
 
 

@@ -12,7 +12,11 @@ from agencies import policy
 from agencies.models import Agency
 from agencies.policy import InvolvementBasis
 from agencies.selectors import membership_of
-from agencies.services import involvement_revoke, involvements_grant, involvements_revoke
+from agencies.services import (
+    involvement_revoke_in_cases,
+    involvements_grant,
+    involvements_revoke,
+)
 from audit import events
 from config.exceptions import Conflict, DomainError, NotAllowed
 from referral.models import Referral
@@ -360,12 +364,11 @@ def conference_uninvite(*, actor, conference: Conference, agency: Agency) -> Non
     conference.invited_agencies.remove(agency)
     events.conference_event(conference=conference, actor=actor, verb="conference.uninvited",
                             changes={"agency": agency.slug})
-    for item in conference.agenda.all():
-        involvement_revoke(
-            referral=item.referral,
-            agency=agency,
-            basis=InvolvementBasis.CONFERENCE,
-            source=f"conference:{conference.pk}",
-            actor=actor,
-        )
+    involvement_revoke_in_cases(
+        referrals=[item.referral for item in conference.agenda.select_related("referral")],
+        agency=agency,
+        basis=InvolvementBasis.CONFERENCE,
+        source=f"conference:{conference.pk}",
+        actor=actor,
+    )
     broadcast.agency_revoked(conference.pk, agency.slug)

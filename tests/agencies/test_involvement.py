@@ -1,11 +1,15 @@
 """The object rule: an agency sees a case only while it is involved; otherwise 404."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from agencies.policy import InvolvementBasis
 from agencies.services import (
     involvement_grant,
     involvement_revoke,
+    involvement_revoke_in_cases,
     involvements_grant,
     involvements_revoke,
 )
@@ -229,6 +233,77 @@ def test_a_revoke_takes_the_same_statements_for_one_agency_as_for_five(referral,
     five = statements(["cps.caseworker", "probation.caseworker", "advocacy.caseworker",
                        "ftac.caseworker", "hub.caseworker"], "conference:2")
     assert one == five
+
+
+def test_an_agency_withdrawn_from_several_cases_keeps_those_another_reason_gives(demo, as_user):
+    """One agency, one reason, many cases: each case loses that reason; the agency keeps the
+    cases it is involved in otherwise, and each case it loses gets its event, in order."""
+    police = demo["police.caseworker"]
+    probation = demo["probation.caseworker"].agency
+    cases = [ReferralFactory(referrer_agency=police.agency, referred_by=police.user)
+             for _ in range(4)]
+    for case in cases[:3]:
+        involvement_grant(referral=case, agency=probation, basis=InvolvementBasis.CONFERENCE,
+                          source="conference:7")
+    involvement_grant(referral=cases[1], agency=probation, basis=InvolvementBasis.TASK,
+                      source="process:1")
+    involvement_grant(referral=cases[3], agency=probation, basis=InvolvementBasis.CONFERENCE,
+                      source="conference:8")
+
+    ended = involvement_revoke_in_cases(
+        referrals=[cases[2], cases[0], cases[1], cases[3], cases[2]], agency=probation,
+        basis=InvolvementBasis.CONFERENCE, source="conference:7",
+    )
+    assert ended == [cases[2], cases[0], cases[1]]
+    client = as_user("probation.caseworker")
+    seen = [client.get(f"/api/v1/referrals/{case.pk}/").status_code for case in cases]
+    assert seen == [404, 200, 404, 200]
+    assert not demo["probation.caseworker"].user.has_perm("referral.view_referral", cases[0])
+    revoked = Event.objects.filter(verb="access.revoked").order_by("id")
+    assert [(e.referral_id, e.changes["agency"], e.changes["source"]) for e in revoked] == [
+        (cases[2].pk, "probation", "conference:7"),
+        (cases[0].pk, "probation", "conference:7"),
+        (cases[1].pk, "probation", "conference:7"),
+    ]
+    assert involvement_revoke_in_cases(referrals=cases, agency=probation,
+                                       basis=InvolvementBasis.CONFERENCE,
+                                       source="conference:7") == []
+    assert involvement_revoke_in_cases(referrals=[], agency=probation,
+                                       basis=InvolvementBasis.CONFERENCE) == []
+    assert revoked.count() == 3
+
+
+def test_withdrawing_an_agency_takes_the_same_statements_for_one_case_as_for_four(demo):
+    """A meeting's withdrawal reads its agenda and revokes the agency from every case on it:
+    case by case, 14 statements for one case and 41 for four (the code before 2026-12-02's
+    eleventh session); now the same for any number."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conferences.services import agenda_add, conference_create, conference_uninvite
+    from referral.models import ReferralAgencyPermission
+
+    chair = demo["hub.chair"].user
+    police = demo["police.caseworker"]
+    probation = demo["probation.caseworker"].agency
+
+    def statements(cases):
+        conference = conference_create(
+            actor=chair, title="MASC", starts_at=timezone.now() + timedelta(hours=1),
+            invited=[probation, police.agency],
+        )
+        referrals = [ReferralFactory(referrer_agency=police.agency, referred_by=police.user)
+                     for _ in range(cases)]
+        for referral in referrals:
+            agenda_add(referral=referral, conference_id=conference.pk, actor=chair)
+        with CaptureQueriesContext(connection) as withdrawal:
+            conference_uninvite(actor=chair, conference=conference, agency=probation)
+        assert not ReferralAgencyPermission.objects.filter(
+            group=probation.group, content_object__in=referrals).exists()
+        return len(withdrawal.captured_queries)
+
+    one, four = statements(1), statements(4)
+    assert one == four
 
 
 def test_oversight_auditor_sees_no_case_content_even_if_granted(referral, demo, as_user):
