@@ -79,9 +79,10 @@ class CountingPaginator(Paginator):
     """A page and the total number of rows in one query (`COUNT(*) OVER ()`), not two.
 
     Every list endpoint answers with its count; a separate COUNT query cost each inbox request a
-    second round trip and its planning (bench/README.md). Falls back to Django's COUNT when the
-    page is empty (past the end, or nothing to list) or the query is DISTINCT or grouped, where
-    a window would count the wrong rows. `CountedRows` bring their total themselves.
+    second round trip and its planning (bench/README.md). An empty first page counts nothing (an
+    empty inbox or list takes the same queries as a full one). Falls back to Django's COUNT
+    when a later page is empty (past the end, or not) or the query is DISTINCT or grouped,
+    where a window would count the wrong rows. `CountedRows` bring their total themselves.
     """
 
     TOTAL = "_page_total"
@@ -93,8 +94,11 @@ class CountingPaginator(Paginator):
         number = self._positive(number)
         bottom = (number - 1) * self.per_page
         rows = list(counted[bottom : bottom + self.per_page])
+        if not rows and number == 1 and self.allow_empty_first_page:
+            self.__dict__["count"] = 0  # the page read everything there is: nothing
+            return self._get_page(rows, number, self)
         if not rows:
-            return super().page(number)
+            return super().page(number)  # past the end, or not: only a count can tell
         first = rows[0]
         self.__dict__["count"] = first[self.TOTAL] if isinstance(first, dict) else getattr(
             first, self.TOTAL

@@ -52,15 +52,18 @@ def _queries(client, url):
 
 @pytest.mark.parametrize("scope,owned", [("queue", False), ("mine", True), ("overdue", False)])
 def test_inbox_scopes_are_constant(demo, as_user, scope, owned):
+    """Empty, one task or 300: the same queries (an empty first page counts nothing)."""
     owner = demo["hub.caseworker"].user if owned else None
     client = as_user("hub.caseworker")
+    none, body = _queries(client, f"/api/v1/tasks/?scope={scope}&page_size=500")
+    assert (body["count"], body["results"], body["next"]) == (0, [], None)
     _bulk_tasks(demo, 1, 0, owner=owner)
     one, body = _queries(client, f"/api/v1/tasks/?scope={scope}&page_size=500")
     assert body["count"] == 1
     _bulk_tasks(demo, 299, 1, owner=owner)
     many, body = _queries(client, f"/api/v1/tasks/?scope={scope}&page_size=500")
     assert body["count"] == 300 and len(body["results"]) == 300
-    assert one == many
+    assert none == one == many
 
 
 def test_inbox_reads_its_page_and_count_in_one_query(demo, as_user):
@@ -76,6 +79,7 @@ def test_inbox_reads_its_page_and_count_in_one_query(demo, as_user):
     assert (last["count"], len(last["results"]), last["next"]) == (7, 1, None)
     assert client.get("/api/v1/tasks/?scope=queue&page_size=3&page=4").status_code == 404
     assert client.get("/api/v1/tasks/?scope=queue&page=0").status_code == 404
+    assert client.get("/api/v1/tasks/?scope=mine&page=2").status_code == 404  # none at all
 
 
 @pytest.mark.parametrize("scope", ["mine", "queue", "overdue"])
