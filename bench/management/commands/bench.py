@@ -106,8 +106,8 @@ class Command(BaseCommand):
             at_ten = reading.query_counts(reading.endpoints(reading.busiest_accounts()))
         for name, (count, rows) in at_n.items():
             ten, ten_rows = at_ten.get(name, (None, 0))
-            # An empty page may skip a query a full one makes (a prefetch): a smaller count
-            # against an empty page compares nothing, an equal one still passes.
+            # An empty page may skip a query a full one makes (a prefetch): a different count
+            # between an empty page and a full one compares nothing, an equal one still passes.
             comparable = ten is not None and (rows > 0) == (ten_rows > 0)
             passed = True if count == ten else (False if comparable else None)
             results.add(Figure(
