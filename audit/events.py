@@ -70,18 +70,10 @@ def involvements_granted_events(*, referral, agencies, basis: str, source: str,
                           basis=basis, source=source, actor=actor, to_agency=True)
 
 
-def involvements_revoked_events(*, referral, agencies, basis: str, source: str,
-                                actor=None) -> list[Event]:
-    """An `access.revoked` event for each agency, in one INSERT."""
-    return _access_events("access.revoked", [(referral, agency) for agency in agencies],
-                          basis=basis, source=source, actor=actor, to_agency=False)
-
-
-def case_involvements_revoked_events(*, referrals, agency, basis: str, source: str,
-                                     actor=None) -> list[Event]:
-    """An `access.revoked` event for each case one agency was withdrawn from, in one INSERT."""
-    return _access_events("access.revoked", [(referral, agency) for referral in referrals],
-                          basis=basis, source=source, actor=actor, to_agency=False)
+def involvements_revoked_events(*, pairs, basis: str, source: str, actor=None) -> list[Event]:
+    """An `access.revoked` event for each (case, agency) pair, in one INSERT."""
+    return _access_events("access.revoked", pairs, basis=basis, source=source, actor=actor,
+                          to_agency=False)
 
 
 def _access_events(verb: str, pairs, *, basis: str, source: str, actor,
