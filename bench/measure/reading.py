@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connection
 from django.db.models import Count, Q
@@ -142,14 +142,12 @@ class Floor:
     def with_writes(self, ran: Ran) -> Floor:
         """This floor and the INSERTs the request made."""
         writes = tuple(sql for sql in ran.sent if sql.lstrip().upper().startswith("INSERT "))
-        return Floor(statements=self.statements, prepares=self.prepares, plain=self.plain,
-                     writes=writes)
+        return replace(self, writes=writes)
 
     def committed(self) -> Floor:
         """This floor with its INSERTs committed (into scratch copies of their tables): the
         least a read that must be on the audit trail before it is answered can cost."""
-        return Floor(statements=self.statements, prepares=self.prepares, plain=self.plain,
-                     writes=self.writes, durable=True)
+        return replace(self, durable=True)
 
 
 def floor_sql(ran: Ran) -> Floor:
