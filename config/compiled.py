@@ -253,6 +253,8 @@ class CompiledQuery:
         prepared, with the declared values alone."""
         if not settings.PREPARED_STATEMENTS:
             return sql, params
+        # The health check first: a connection it replaces has none of our statements.
+        connection.close_if_health_check_failed()
         connection.ensure_connection()
         driver = connection.connection
         with _sessions_lock:
