@@ -131,6 +131,9 @@ else:
     # or put a pooler (PgBouncer) in front and raise this.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, with a health check that asks the socket instead of the server.
+        DATABASES["default"]["ENGINE"] = "config.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Key look-ups run as statements prepared once per connection (config/compiled.py); false
 # behind a pooler that shares sessions between clients (PgBouncer in transaction mode).
