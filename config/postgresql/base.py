@@ -6,6 +6,8 @@ inbox makes. A connection the server has closed (a restart, `pg_terminate_backen
 timeout) has something to read at once: the server's FATAL message, then the end of the stream.
 An idle connection in good health has nothing, as Concord never LISTENs. So the check asks the
 socket, without waiting, and a connection with anything waiting on it is closed and made again.
+Anything else the server might send unasked (a parameter's new value after a reload) costs a
+reconnect, never an error.
 
 Only an idle connection is judged by its socket. One inside a transaction (Django does not
 check there, but a caller might) is asked with `SELECT 1`, as Django asks it: closing it would
