@@ -3,6 +3,7 @@ round trip, and one the server closed is replaced, prepared statements included.
 
 import select
 import time
+from contextlib import contextmanager
 
 import psycopg2
 import pytest
@@ -32,6 +33,22 @@ class _CountingCursors:
 
     def __getattr__(self, name):
         return getattr(self._raw, name)
+
+
+@contextmanager
+def _counting_cursors():
+    """This connection's driver connection, counting the statements sent on it meanwhile."""
+    counting = connection.connection = _CountingCursors(connection.connection)
+    try:
+        yield counting
+    finally:
+        connection.connection = counting._raw
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
 
 
 def _between_requests():
@@ -64,8 +81,7 @@ def _closed_by_the_server():
 def test_the_health_check_of_a_kept_connection_sends_no_statement():
     assert connection.settings_dict["CONN_HEALTH_CHECKS"]
     _between_requests()
-    counting = connection.connection = _CountingCursors(connection.connection)
-    try:
+    with _counting_cursors() as counting:
         connection.close_if_health_check_failed()
         assert counting.cursors == 0
         assert connection.health_check_done and connection.connection is counting
@@ -73,17 +89,12 @@ def test_the_health_check_of_a_kept_connection_sends_no_statement():
         connection.health_check_done = False
         stock.DatabaseWrapper.close_if_health_check_failed(connections["default"])
         assert counting.cursors == 1
-    finally:
-        connection.connection = counting._raw
 
 
 def test_a_connection_the_server_closed_is_replaced_before_the_next_query():
     _between_requests()
     old = _closed_by_the_server()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (new,) = cursor.fetchone()
-    assert new != old
+    assert _backend_pid() != old
 
 
 def test_a_prepared_look_up_after_the_server_closed_the_connection_prepares_again():
@@ -98,17 +109,10 @@ def test_a_prepared_look_up_after_the_server_closed_the_connection_prepares_agai
 def test_a_connection_inside_a_transaction_is_asked_the_server_and_kept():
     _between_requests()
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            (pid,) = cursor.fetchone()
+        pid = _backend_pid()
         connection.health_check_done = False
-        counting = connection.connection = _CountingCursors(connection.connection)
-        try:
+        with _counting_cursors() as counting:
             connection.close_if_health_check_failed()
             assert counting.cursors == 1  # SELECT 1, as Django's own check
             assert connection.connection is counting
-        finally:
-            connection.connection = counting._raw
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            assert cursor.fetchone() == (pid,)
+        assert _backend_pid() == pid
