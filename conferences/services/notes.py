@@ -37,11 +37,27 @@ def note_payload(note: Note) -> dict:
 def _clean_text(text) -> str:
     if not isinstance(text, str) or not text.strip():
         raise DomainError("A note needs some text.", fields={"text": ["May not be blank."]})
+    if "\x00" in text:  # PostgreSQL stores no NUL in text
+        raise DomainError(
+            "A note may not contain NUL characters.",
+            fields={"text": ["Null characters are not allowed."]},
+        )
     if len(text) > MAX_NOTE_CHARS:
         raise DomainError(
             "The note is too long.", fields={"text": [f"At most {MAX_NOTE_CHARS} characters."]}
         )
     return text.strip()
+
+
+def _clean_number(value, field: str, *, optional: bool = False) -> int | None:
+    """A whole number from a socket's JSON (the HTTP API's serializers check their own)."""
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise DomainError(
+            f"{field} must be a whole number.", fields={field: ["Expected a number."]}
+        )
+    return value
 
 
 def _clean_visibility(conference: Conference | int, own: str, visible_to) -> list[str] | None:
@@ -130,6 +146,8 @@ def _note_store(*, actor, conference_id: int, client_id: uuid.UUID, text, agenda
                 visible_to, addendum_to) -> tuple[Note, bool]:
     own = selectors.require_attendee(user=actor, conference=conference_id)
     text = _clean_text(text)
+    agenda_item = _clean_number(agenda_item, "agenda_item", optional=True)
+    addendum_to = _clean_number(addendum_to, "addendum_to", optional=True)
     visible = _clean_visibility(conference_id, own, visible_to)
     item = None
     if agenda_item is not None:
@@ -185,6 +203,8 @@ def note_edit(*, actor, conference: Conference, note_id: int, version: int, text
     """Edit one's own note; an edit of an older version than the stored one is a conflict."""
     selectors.require_attendee(user=actor, conference=conference)
     text = _clean_text(text)
+    note_id = _clean_number(note_id, "note")
+    version = _clean_number(version, "version")
     if conference.status == Conference.Status.MINUTES_SIGNED:
         raise Conflict(
             "The minutes are signed: add a correction as an addendum.", code="minutes_signed"

@@ -246,6 +246,51 @@ def test_bad_messages_get_errors_not_disconnects(acknowledged, demo):
     run_scenario(scenario)
 
 
+@pytest.mark.parametrize("fields", [
+    {"agenda_item": "first"},
+    {"agenda_item": [1]},
+    {"addendum_to": "the last one"},
+    {"text": "Victim\x00 reports texts"},
+    {"visible_to": ["cps\x00"]},
+], ids=["agenda_item_word", "agenda_item_list", "addendum_to_word", "nul_in_text",
+        "nul_in_visible_to"])
+def test_bad_note_fields_get_errors_not_disconnects(acknowledged, demo, fields):
+    async def scenario():
+        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        await police.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()),
+                                   "text": "Victim reports texts", **fields})
+        error = await _until(police, "error")
+        assert set(error["fields"]) == set(fields)
+        await police.send_json_to({"type": "ping"})
+        assert (await _until(police, "pong"))["type"] == "pong"
+        await police.disconnect()
+
+    run_scenario(scenario)
+    assert not Note.objects.exists()
+
+
+@pytest.mark.parametrize("edit", [
+    {"note": "first"}, {"note": None}, {"version": "one"}, {"version": [1]},
+    {"text": "Corrected\x00"},
+], ids=["note_word", "note_null", "version_word", "version_list", "nul_in_text"])
+def test_bad_edits_get_errors_not_disconnects(acknowledged, demo, edit):
+    async def scenario():
+        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        await police.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()),
+                                   "text": "Victim reports texts"})
+        note = (await _until(police, "note.added"))["note"]
+        await police.send_json_to({"type": "note.edit", "note": note["id"], "version": 1,
+                                   "text": "Corrected", **edit})
+        assert set((await _until(police, "error"))["fields"]) == {next(iter(edit))}
+        await police.send_json_to({"type": "ping"})
+        assert (await _until(police, "pong"))["type"] == "pong"
+        await police.disconnect()
+        return note
+
+    note = run_scenario(scenario)
+    assert Note.objects.get(pk=note["id"]).text == "Victim reports texts"
+
+
 def test_rate_limit(acknowledged, demo):
     async def scenario():
         police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
@@ -302,3 +347,4 @@ def test_presence_and_current_item_are_broadcast(acknowledged, demo):
         await asyncio.sleep(0)
 
     run_scenario(scenario)
+
