@@ -8,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from rest_framework.authtoken.models import Token
 
-from conferences.models import Note
+from conferences.models import Conference, Note
 from config.asgi import application
 from tests.threads import run_scenario
 
@@ -41,6 +41,12 @@ async def _until(ws, kind, timeout=5):
         message = await ws.receive_json_from(timeout=timeout)
         if message["type"] == kind:
             return message
+
+
+async def _quiet(ws):
+    """Read until nothing more comes for a moment (a timed-out receive would end the app)."""
+    while not await ws.receive_nothing(timeout=0.5):
+        await ws.receive_from()
 
 
 async def _close_code(ws):
@@ -348,3 +354,66 @@ def test_presence_and_current_item_are_broadcast(acknowledged, demo):
 
     run_scenario(scenario)
 
+
+def test_a_writers_socket_hears_the_room_while_its_note_waits(acknowledged, demo):
+    """A socket's own note is stored beside its deliveries, not before them: while the note
+    waits (here on a lock held by another connection), the room still reaches the writer."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from conferences.services import broadcast
+
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_meeting():
+        try:
+            with transaction.atomic():
+                Conference.objects.select_for_update().get(pk=acknowledged.pk)
+                locked.set()
+                release.wait(20)
+        finally:
+            connections.close_all()
+
+    def announce():
+        try:
+            broadcast.meeting_state_now(acknowledged.pk)  # from a thread with no event loop
+        finally:
+            connections.close_all()
+
+    async def scenario():
+        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        await _quiet(police)  # the state its own arrival sent the room
+        holder = threading.Thread(target=hold_the_meeting)
+        holder.start()
+        await asyncio.to_thread(locked.wait, 10)
+        await police.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()),
+                                   "text": "Waits for the lock"})
+        await asyncio.sleep(0.5)  # the note is on its way to the lock
+        await asyncio.to_thread(announce)
+        try:
+            heard = await _until(police, "meeting.state")
+        finally:
+            release.set()
+            await asyncio.to_thread(holder.join)
+        stored = await _until(police, "note.added")
+        await police.disconnect()
+        return heard, stored
+
+    heard, stored = run_scenario(scenario)
+    assert heard["status"] == acknowledged.status
+    assert stored["note"]["text"] == "Waits for the lock"
+
+
+def test_what_a_socket_sent_before_leaving_is_stored(acknowledged, demo):
+    async def scenario():
+        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        for n in range(5):
+            await police.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()),
+                                       "text": f"Sent on the way out {n}"})
+        await police.disconnect()
+
+    run_scenario(scenario)
+    assert sorted(Note.objects.values_list("text", flat=True)) == [
+        f"Sent on the way out {n}" for n in range(5)
+    ]
