@@ -172,7 +172,8 @@ if REDIS_URL:
             # per socket: 50 Redis round trips for each note in a 50-socket meeting, which
             # capped a server at far less than a busy meeting's traffic (bench/README.md).
             # Both deliver at most once; the clients' resync by sequence number covers a loss.
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # Ours decodes each received message once, not once per socket.
+            "BACKEND": "conferences.channel_layer.MeetingChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": env.str("CHANNEL_PREFIX", default="concord"),

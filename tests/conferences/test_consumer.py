@@ -17,7 +17,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_runs_on_the_redis_layer():
     if settings.REDIS_URL:
-        assert settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("RedisPubSubChannelLayer")
+        from channels.layers import get_channel_layer
+        from channels_redis.pubsub import RedisPubSubChannelLayer
+
+        from conferences.channel_layer import MeetingChannelLayer
+
+        layer = get_channel_layer()
+        assert isinstance(layer, MeetingChannelLayer)
+        assert isinstance(layer, RedisPubSubChannelLayer)
 
 
 def _token(demo, username):
