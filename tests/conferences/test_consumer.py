@@ -101,6 +101,56 @@ def test_cookie_sockets_need_our_origin(acknowledged, demo, client):
     run_scenario(scenario)
 
 
+def _cookie_socket(meeting, cookie: bytes):
+    return WebsocketCommunicator(application, f"/ws/conferences/{meeting.pk}/",
+                                 headers=[(b"cookie", cookie), (b"origin", b"http://testserver")])
+
+
+def _session_cookie(client) -> bytes:
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+@pytest.mark.parametrize("spoil", ["signed_out", "password_changed", "deactivated", "garbage",
+                                   "no_cookie"])
+def test_a_session_that_no_longer_signs_in_is_closed_with_4403(acknowledged, demo, client,
+                                                                spoil):
+    user = demo["police.caseworker"].user
+    client.force_login(user)
+    cookie = _session_cookie(client)
+    if spoil == "signed_out":
+        client.logout()
+    elif spoil == "password_changed":
+        user.set_password("a new and different passphrase")
+        user.save(update_fields=["password"])
+    elif spoil == "deactivated":
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    elif spoil == "garbage":
+        cookie = b"sessionid=not-a-session"
+    else:
+        cookie = b"theme=dark"
+
+    async def scenario():
+        ws = _cookie_socket(acknowledged, cookie)
+        assert (await ws.connect())[0]
+        assert (await _close_code(ws))["code"] == 4403
+
+    run_scenario(scenario)
+
+
+def test_a_token_decides_alone_even_beside_a_good_session(acknowledged, demo, client):
+    client.force_login(demo["police.caseworker"].user)
+
+    async def scenario():
+        ws = WebsocketCommunicator(
+            application, f"/ws/conferences/{acknowledged.pk}/?token=not-a-token",
+            headers=[(b"cookie", _session_cookie(client)), (b"origin", b"http://testserver")])
+        assert (await ws.connect())[0]
+        assert (await _close_code(ws))["code"] == 4403
+
+    run_scenario(scenario)
+
+
 def test_restricted_note_reaches_only_its_agencies(acknowledged, demo):
     async def scenario():
         police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
