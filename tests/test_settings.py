@@ -85,7 +85,7 @@ def test_redis_configures_channels_redis_with_encryption():
         "shell", "-v", "0", "-c", code, env_overrides={"REDIS_URL": "redis://127.0.0.1:6379/3"}
     )
     assert result.stdout.split() == [
-        "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "conferences.channel_layer.MeetingChannelLayer",  # channels-redis pub/sub, decoding once
         "True",
         "redis://127.0.0.1:6379/3",
     ]
