@@ -11,7 +11,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 
 from django.contrib.auth.models import Permission
@@ -44,9 +44,12 @@ class Summary:
         return sum(self.rows.values())
 
 
-def generate(*, referrals: int, seed: int, log: Callable[[str], None] = print) -> Summary:
-    """Write the agencies, members and `referrals` cases with their history. Needs a database
-    without a caseload (`CommandError`-worthy `ValueError` otherwise)."""
+def generate(*, referrals: int, seed: int, today: date | None = None,
+             log: Callable[[str], None] = print) -> Summary:
+    """Write the agencies, members and `referrals` cases with their history, up to the start of
+    `today` (default: the real one). The seed and the day fix the caseload: the same history
+    falls on other weekdays and holidays on another day. Needs a database without a caseload
+    (`CommandError`-worthy `ValueError` otherwise)."""
     if Referral.objects.exists():
         raise ValueError("This database already holds referrals: generate into an empty one.")
     instrument = ScreeningInstrument.objects.filter(slug="stalking-screen-v1").first()
@@ -54,7 +57,7 @@ def generate(*, referrals: int, seed: int, log: Callable[[str], None] = print) -
         raise ValueError("The screening instrument is missing: run the migrations first.")
     summary = Summary(referrals=referrals, seed=seed)
     rng = random.Random(seed)
-    anchor = datetime.combine(datetime.now(UTC).date(), clock(0, 0), tzinfo=UTC)
+    anchor = datetime.combine(today or datetime.now(UTC).date(), clock(0, 0), tzinfo=UTC)
     started = time.perf_counter()
     clock_mark = [started]
 

@@ -2,7 +2,7 @@
 
 import io
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +16,7 @@ from agencies import policy
 from agencies.models import Agency, Membership
 from audit import chain
 from audit.models import Event
+from bench import generate
 from bench.generate import notices
 from bench.measure import reading
 from referral.models import (
@@ -86,6 +87,17 @@ def test_generate_load_is_reproducible_study_shaped_and_verifiable(capsys):
     assert first["verified"] is True
 
 
+def test_the_caseload_is_written_up_to_its_day():
+    """`--today` sets the caseload's day: its whole history ends before that day begins."""
+    midnight = datetime(2025, 6, 2, tzinfo=UTC)
+    call_command("generate_load", referrals=20, seed=1, today=midnight.date(), verbosity=0,
+                 stdout=io.StringIO())
+    latest = Event.objects.order_by("-at").values_list("at", flat=True).first()
+    newest = Referral.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+    assert midnight - generate.WINDOW < newest < midnight
+    assert latest < midnight
+
+
 def test_generate_load_refuses_a_database_with_a_caseload():
     call_command("generate_load", referrals=5, seed=2, verbosity=0)
     with pytest.raises(Exception, match="already holds referrals"):
@@ -104,13 +116,20 @@ def _reference_data() -> None:
 
 class TestGeneratedCaseload:
     """600 referrals (about 70 charged cases), written once for the class inside a transaction
-    that each test's own transaction nests in, and rolled back after the last."""
+    that each test's own transaction nests in, and rolled back after the last.
+
+    Their day is fixed with the seed: on some days, the few coming hearings of so small a
+    caseload all had their tasks done (on 2026-12-04, a Friday, none was open), and a test of
+    open ones failed for the day, not for the code."""
+
+    TODAY = date(2026, 12, 3)
 
     @pytest.fixture(scope="class", autouse=True)
     def caseload(self, django_db_setup, django_db_blocker):
         with django_db_blocker.unblock(), transaction.atomic():
             _reference_data()
-            call_command("generate_load", referrals=600, seed=3, stdout=io.StringIO())
+            call_command("generate_load", referrals=600, seed=3, today=self.TODAY,
+                         stdout=io.StringIO())
             # The foreign keys are checked once here: each test's teardown checks those its
             # own savepoint deferred, not every generated row again.
             connection.check_constraints()
@@ -119,8 +138,8 @@ class TestGeneratedCaseload:
 
     @pytest.fixture
     def anchor(self) -> datetime:
-        """The generator's "now": today's midnight, UTC."""
-        return datetime.combine(datetime.now(UTC).date(), datetime.min.time(), tzinfo=UTC)
+        """The generator's "now": its today's midnight, UTC."""
+        return datetime.combine(self.TODAY, datetime.min.time(), tzinfo=UTC)
 
     @staticmethod
     def _told(kind: str) -> dict[int, dict[int, datetime]]:
@@ -342,7 +361,7 @@ class TestGeneratedCaseload:
             is_open=True, task_type__in=["pre_hearing_risk_assessment",
                                          "psychiatric_assessment_request"])
         assert open_ones.exists()
-        assert CourtHearing.objects.filter(date__gte=timezone.localdate()).exists()
+        assert CourtHearing.objects.filter(date__gte=self.TODAY).exists()
         queued = list(open_ones.filter(in_queue=True).select_related("agency"))
         assert queued
         for task in queued[:5]:
