@@ -20,7 +20,7 @@ from config.exceptions import DomainError
 from . import selectors
 from .models import Conference, Presence
 from .services import broadcast
-from .services.notes import note_add, note_edit, note_payload
+from .services.notes import note_add, note_edit, note_payload, whole_number
 from .socket_db import socket_closed, socket_db, socket_opened
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
     conference_id: int
     agency: str | None = None
     revoked = False
-    inbox: asyncio.Queue | None = None  # the client's messages, handled in order
+    inbox: asyncio.Queue | None = None  # the client's messages, handled in order; set once let in
     inbox_worker: asyncio.Task
 
     async def connect(self):
@@ -73,12 +73,11 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if self.agency is None:
             return
-        if self.inbox is not None:
-            # What the client sent before it went is still stored (no note is lost by leaving),
-            # its replies dropped by the server: the socket is gone.
-            if not self.inbox_worker.done():
-                await self.inbox.join()
-            self.inbox_worker.cancel()
+        # What the client sent before it went is still stored (no note is lost by leaving),
+        # its replies dropped by the server: the socket is gone.
+        if not self.inbox_worker.done():
+            await self.inbox.join()
+        self.inbox_worker.cancel()
         await self.channel_layer.group_discard(
             broadcast.agency_group(self.conference_id, self.agency), self.channel_name
         )
@@ -231,8 +230,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         )
 
     def _resync(self, since) -> list[dict]:
-        if not isinstance(since, int) or isinstance(since, bool) or since < 0:
-            return [_error("bad_message", "since must be a sequence number (0 or more).")]
+        since = whole_number(since, "since")
         # Read the meeting's last number first: every note up to it is either sent below or not
         # for this agency, so the client may treat the range as complete.
         conference = Conference.objects.get(pk=self.conference_id)

@@ -49,7 +49,7 @@ def _clean_text(text) -> str:
     return text.strip()
 
 
-def _clean_number(value, field: str, *, optional: bool = False) -> int | None:
+def whole_number(value, field: str, *, optional: bool = False) -> int | None:
     """A whole number from a socket's JSON (the HTTP API's serializers check their own)."""
     if value is None and optional:
         return None
@@ -146,8 +146,8 @@ def _note_store(*, actor, conference_id: int, client_id: uuid.UUID, text, agenda
                 visible_to, addendum_to) -> tuple[Note, bool]:
     own = selectors.require_attendee(user=actor, conference=conference_id)
     text = _clean_text(text)
-    agenda_item = _clean_number(agenda_item, "agenda_item", optional=True)
-    addendum_to = _clean_number(addendum_to, "addendum_to", optional=True)
+    agenda_item = whole_number(agenda_item, "agenda_item", optional=True)
+    addendum_to = whole_number(addendum_to, "addendum_to", optional=True)
     visible = _clean_visibility(conference_id, own, visible_to)
     item = None
     if agenda_item is not None:
@@ -203,8 +203,8 @@ def note_edit(*, actor, conference: Conference, note_id: int, version: int, text
     """Edit one's own note; an edit of an older version than the stored one is a conflict."""
     selectors.require_attendee(user=actor, conference=conference)
     text = _clean_text(text)
-    note_id = _clean_number(note_id, "note")
-    version = _clean_number(version, "version")
+    note_id = whole_number(note_id, "note")
+    version = whole_number(version, "version")
     if conference.status == Conference.Status.MINUTES_SIGNED:
         raise Conflict(
             "The minutes are signed: add a correction as an addendum.", code="minutes_signed"

@@ -84,30 +84,27 @@ def test_bad_token_is_closed_with_4403(meeting):
     run_scenario(scenario)
 
 
-def test_cookie_sockets_need_our_origin(acknowledged, demo, client):
-    client.force_login(demo["police.caseworker"].user)
-    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-
-    async def scenario():
-        good = WebsocketCommunicator(application, f"/ws/conferences/{acknowledged.pk}/",
-                                     headers=[(b"cookie", cookie), (b"origin", b"http://testserver")])
-        assert (await good.connect())[0]
-        assert (await good.receive_json_from(timeout=5))["type"] == "meeting.state"
-        await good.disconnect()
-        evil = WebsocketCommunicator(application, f"/ws/conferences/{acknowledged.pk}/",
-                                     headers=[(b"cookie", cookie), (b"origin", b"http://evil.example")])
-        assert not (await evil.connect())[0]
-
-    run_scenario(scenario)
-
-
-def _cookie_socket(meeting, cookie: bytes):
-    return WebsocketCommunicator(application, f"/ws/conferences/{meeting.pk}/",
-                                 headers=[(b"cookie", cookie), (b"origin", b"http://testserver")])
+def _cookie_socket(meeting, cookie: bytes, *, origin=b"http://testserver", query=""):
+    return WebsocketCommunicator(application, f"/ws/conferences/{meeting.pk}/{query}",
+                                 headers=[(b"cookie", cookie), (b"origin", origin)])
 
 
 def _session_cookie(client) -> bytes:
     return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+def test_cookie_sockets_need_our_origin(acknowledged, demo, client):
+    client.force_login(demo["police.caseworker"].user)
+
+    async def scenario():
+        good = _cookie_socket(acknowledged, _session_cookie(client))
+        assert (await good.connect())[0]
+        assert (await good.receive_json_from(timeout=5))["type"] == "meeting.state"
+        await good.disconnect()
+        evil = _cookie_socket(acknowledged, _session_cookie(client), origin=b"http://evil.example")
+        assert not (await evil.connect())[0]
+
+    run_scenario(scenario)
 
 
 @pytest.mark.parametrize("spoil", ["signed_out", "password_changed", "deactivated", "garbage",
@@ -142,9 +139,7 @@ def test_a_token_decides_alone_even_beside_a_good_session(acknowledged, demo, cl
     client.force_login(demo["police.caseworker"].user)
 
     async def scenario():
-        ws = WebsocketCommunicator(
-            application, f"/ws/conferences/{acknowledged.pk}/?token=not-a-token",
-            headers=[(b"cookie", _session_cookie(client)), (b"origin", b"http://testserver")])
+        ws = _cookie_socket(acknowledged, _session_cookie(client), query="?token=not-a-token")
         assert (await ws.connect())[0]
         assert (await _close_code(ws))["code"] == 4403
 
@@ -302,6 +297,8 @@ def test_bad_messages_get_errors_not_disconnects(acknowledged, demo):
         assert "client_id" in (await _until(police, "error"))["fields"]
         await police.send_json_to({"type": "teleport"})
         assert (await _until(police, "error"))["code"] == "unknown_type"
+        await police.send_json_to({"type": "resync", "since": -1})
+        assert "since" in (await _until(police, "error"))["fields"]
         await police.send_json_to({"type": "ping"})
         assert (await _until(police, "pong"))["type"] == "pong"
         await police.disconnect()
