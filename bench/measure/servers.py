@@ -1,5 +1,6 @@
-"""Live servers on the benchmark database: daphne (`manage.py serve`), uvicorn workers (ASGI)
-and gunicorn threaded workers (WSGI, HTTP only)."""
+"""Live servers on the benchmark database: daphne (`manage.py serve`), uvicorn workers (ASGI),
+and three WSGI servers with threaded workers, HTTP only: gunicorn (HTTP parsed in Python), uWSGI
+(in C) and Granian (in Rust)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,12 @@ def queued_messages() -> int:
     return redis.Redis.from_url(redis_url()).llen("celery") if settings.REDIS_URL else 0
 
 
+# Servers whose worker threads live on, and so keep their database connections (WSGI).
+THREADED = ("gunicorn", "uwsgi", "granian")
+
+
 def available(kind: str) -> bool:
-    """daphne always; uvicorn and gunicorn when the `bench` extra is installed."""
+    """daphne always; the others when the `bench` extra is installed."""
     return kind == "daphne" or _bin(kind).exists()
 
 
@@ -61,7 +66,7 @@ class Server:
             # would be left open per request (8 clients exhausted PostgreSQL's 100 connections
             # within seconds), so ASGI servers connect per request. WSGI worker threads live on
             # and keep theirs. See bench/README.md.
-            "CONN_MAX_AGE": "60" if kind == "gunicorn" else "0",
+            "CONN_MAX_AGE": "60" if kind in THREADED else "0",
         }
         for name in ("CONCORD_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"):
             env.pop(name, None)
@@ -72,6 +77,16 @@ class Server:
             command = [str(_bin("uvicorn")), "config.asgi:application",
                        "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
                        "--no-access-log", "--lifespan", "off", "--log-level", "warning"]
+        elif kind == "uwsgi":
+            command = [str(_bin("uwsgi")), "--http11-socket", f"127.0.0.1:{self.port}",
+                       "--module", "config.wsgi:application", "--master", "--need-app",
+                       "--processes", str(workers), "--threads", "4", "--lazy-apps",
+                       "--die-on-term", "--disable-logging", "--ignore-sigpipe",
+                       "--ignore-write-errors", "--disable-write-exception"]
+        elif kind == "granian":
+            command = [str(_bin("granian")), "--interface", "wsgi", "config.wsgi:application",
+                       "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
+                       "--blocking-threads", "4", "--no-ws", "--log-level", "warning"]
         else:
             command = [str(_bin("gunicorn")), "config.wsgi:application",
                        "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
@@ -115,7 +130,7 @@ class Server:
         return ("127.0.0.1", self.port)
 
     def pids(self) -> list[int]:
-        """The serving processes (uvicorn's and gunicorn's supervisors do not serve)."""
+        """The serving processes (the other servers' supervisors do not serve)."""
         children = _children(self.process.pid)
         return children if self.kind != "daphne" and children else [self.process.pid]
 

@@ -122,10 +122,11 @@ class Command(BaseCommand):
 
     def _http(self, results: Results, plan: Plan, names: dict) -> None:
         url = databases.url_of(names["n"])
-        kinds = [kind for kind in ("daphne", "uvicorn", "gunicorn") if servers.available(kind)]
-        if len(kinds) < 3:
-            results.notes.append("uvicorn or gunicorn is not installed: install the `bench` extra "
-                                 "(pip install -e '.[bench]') to measure them beside daphne.")
+        kinds = [kind for kind in ("daphne", "uvicorn", *servers.THREADED)
+                 if servers.available(kind)]
+        if len(kinds) < 5:
+            results.notes.append("A server of the `bench` extra is not installed: install it "
+                                 "(pip install -e '.[bench]') to measure each beside daphne.")
         accounts = reading.busiest_accounts()
         endpoints = reading.endpoints(accounts)
         teams = lifecycle.crews(accounts.token)
