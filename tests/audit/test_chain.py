@@ -271,9 +271,10 @@ def test_a_commit_wakes_the_background_sealer():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("background_sealer")
 def test_the_background_sealer_seals_commits_close_together_in_one_transaction():
-    """Woken, the sealer waits a moment for the commits close behind: a case read commits its
+    """Woken, the sealer waits a second for the commits close behind: a case read commits its
     events on every request, and one seal per request (each with a commit of its own) had cost
-    a read a third of its time. Rows a transaction wrote carry its id (xmin)."""
+    a read a third of its time; a round every 0.1 s still cost a tenth of a read's rate. Rows a
+    transaction wrote carry its id (xmin)."""
     import time
 
     from audit.events import access_refused_event
@@ -291,9 +292,9 @@ def test_the_background_sealer_seals_commits_close_together_in_one_transaction()
 
     sealed([refused(0)])  # the sealer's thread is running and waiting for the next commit
     ids = []
-    for n in range(1, 4):  # three reads 25 ms apart
+    for n in range(1, 4):  # three reads 200 ms apart
         ids.append(refused(n))
-        time.sleep(0.025)
+        time.sleep(0.2)
     sealed(ids)
     with connection.cursor() as cursor:
         cursor.execute("SELECT DISTINCT xmin::text FROM audit_seal WHERE event_id = ANY(%s)",
