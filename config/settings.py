@@ -255,7 +255,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.rest.DenyAll"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["config.renderers.FastJSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "config.rest.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.rest.exception_handler",
