@@ -1,6 +1,11 @@
 """Live servers on the benchmark database: daphne (`manage.py serve`), uvicorn workers (ASGI),
-and three WSGI servers with threaded workers, HTTP only: gunicorn (HTTP parsed in Python), uWSGI
-(in C) and Granian (in Rust)."""
+and two WSGI servers with threaded workers, HTTP only: gunicorn (HTTP parsed in Python) and
+Granian (in Rust).
+
+uWSGI (HTTP in C, `--http11-socket`) was measured too and left out: it answered one client
+fastest, but with eight clients running lifecycles (POSTs that commit and queue notices) its
+requests took seconds each, 0.5 lifecycles a second against 6.7 on gunicorn, for a cause not
+found (bench/README.md, sixteenth session)."""
 
 from __future__ import annotations
 
@@ -36,7 +41,7 @@ def queued_messages() -> int:
 
 
 # Servers whose worker threads live on, and so keep their database connections (WSGI).
-THREADED = ("gunicorn", "uwsgi", "granian")
+THREADED = ("gunicorn", "granian")
 
 
 def available(kind: str) -> bool:
@@ -77,12 +82,6 @@ class Server:
             command = [str(_bin("uvicorn")), "config.asgi:application",
                        "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
                        "--no-access-log", "--lifespan", "off", "--log-level", "warning"]
-        elif kind == "uwsgi":
-            command = [str(_bin("uwsgi")), "--http11-socket", f"127.0.0.1:{self.port}",
-                       "--module", "config.wsgi:application", "--master", "--need-app",
-                       "--processes", str(workers), "--threads", "4", "--lazy-apps",
-                       "--die-on-term", "--disable-logging", "--ignore-sigpipe",
-                       "--ignore-write-errors", "--disable-write-exception"]
         elif kind == "granian":
             command = [str(_bin("granian")), "--interface", "wsgi", "config.wsgi:application",
                        "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),

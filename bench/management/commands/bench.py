@@ -124,7 +124,7 @@ class Command(BaseCommand):
         url = databases.url_of(names["n"])
         kinds = [kind for kind in ("daphne", "uvicorn", *servers.THREADED)
                  if servers.available(kind)]
-        if len(kinds) < 5:
+        if len(kinds) < 4:
             results.notes.append("A server of the `bench` extra is not installed: install it "
                                  "(pip install -e '.[bench]') to measure each beside daphne.")
         accounts = reading.busiest_accounts()
