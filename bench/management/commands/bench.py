@@ -122,9 +122,9 @@ class Command(BaseCommand):
 
     def _http(self, results: Results, plan: Plan, names: dict) -> None:
         url = databases.url_of(names["n"])
-        kinds = [kind for kind in ("daphne", "uvicorn", *servers.THREADED)
-                 if servers.available(kind)]
-        if len(kinds) < 4:
+        measured = ("daphne", "uvicorn", *servers.THREADED)
+        kinds = [kind for kind in measured if servers.available(kind)]
+        if len(kinds) < len(measured):
             results.notes.append("A server of the `bench` extra is not installed: install it "
                                  "(pip install -e '.[bench]') to measure each beside daphne.")
         accounts = reading.busiest_accounts()
