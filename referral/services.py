@@ -87,9 +87,14 @@ class ReferralDraft:
 
 @dataclass
 class Submitted:
+    """What a submission produced. `unseen_matches` are open referrals of the same victim and
+    suspect that the referrer's agency may not see: the referrer is told nothing of them, and
+    the coordinator is asked to link or merge (the workflow's `link_referrals` task)."""
+
     referral: Referral
     linked: list[Referral] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unseen_matches: list[Referral] = field(default_factory=list)
 
 
 def _next_reference(year: int) -> str:
