@@ -242,7 +242,7 @@ def _unknown(serializer, data) -> dict:
     errors: dict = {}
     for key, value in data.items():
         if key not in fields or fields[key].read_only:
-            errors[key] = ["Unknown field."]
+            errors[key] = [getattr(serializer, "misplaced_fields", {}).get(key, "Unknown field.")]
             continue
         child = fields[key]
         if isinstance(child, serializers.Serializer):
@@ -259,7 +259,10 @@ def _unknown(serializer, data) -> dict:
 
 
 class StrictSerializer(serializers.Serializer):
-    """An input serializer that refuses keys it does not declare."""
+    """An input serializer that refuses keys it does not declare. `misplaced_fields` names keys
+    that belong elsewhere, with the message that says where."""
+
+    misplaced_fields: dict[str, str] = {}
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):

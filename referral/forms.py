@@ -51,7 +51,6 @@ def _choices(label: str, choices, **kwargs) -> forms.MultipleChoiceField:
 ERROR_FIELDS: dict[tuple[str, ...], str] = {
     ("victim", "name"): "victim_name",
     ("victim", "date_of_birth"): "victim_date_of_birth",
-    ("victim", "address"): "victim_address",
     ("victim", "enhanced_rights"): "victim_enhanced_rights",
     ("victim_contact", "phone"): "contact_phone",
     ("victim_contact", "email"): "contact_email",
@@ -106,7 +105,6 @@ class ReferralForm(forms.Form):
     victim_date_of_birth = forms.DateField(
         label="Date of birth", required=False, widget=DateInput()
     )
-    victim_address = _text("Address", rows=2, max_length=1000)
     victim_enhanced_rights = forms.BooleanField(
         label="Entitled to enhanced rights under the Victims' Code",
         required=False,
@@ -220,7 +218,6 @@ class ReferralForm(forms.Form):
             "victim": {
                 "name": cleaned.get("victim_name", ""),
                 "date_of_birth": cleaned.get("victim_date_of_birth"),
-                "address": cleaned.get("victim_address", ""),
                 "enhanced_rights": bool(cleaned.get("victim_enhanced_rights")),
             },
             "suspect": {

@@ -43,7 +43,6 @@ class PersonInput(StrictSerializer):
     date_of_birth = serializers.DateField(
         required=False, allow_null=True, validators=[_not_future_date]
     )
-    address = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
     aliases = serializers.ListField(
         child=StrictCharField(max_length=NAME_MAX), required=False, max_length=20, default=list
     )
@@ -57,7 +56,16 @@ class PersonInput(StrictSerializer):
         )
 
 
+class SuspectInput(PersonInput):
+    address = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
 class VictimInput(PersonInput):
+    """The victim as every involved agency may read them: no way of reaching them, which is
+    `victim_contact`'s alone."""
+
+    misplaced_fields = {"address": "The victim's address belongs in victim_contact.address."}
+
     enhanced_rights = StrictBooleanField(required=False, default=False)
 
 
@@ -130,7 +138,7 @@ class HearingInput(StrictSerializer):
 class ReferralInput(StrictSerializer):
     victim = VictimInput()
     victim_contact = VictimContactInput(required=False, allow_null=True)
-    suspect = PersonInput()
+    suspect = SuspectInput()
     relationship = serializers.ListField(
         child=serializers.ChoiceField(choices=Relationship.choices), min_length=1, max_length=9
     )
@@ -202,15 +210,14 @@ class ReferralInput(StrictSerializer):
 # --- Output ----------------------------------------------------------------------------------
 
 
-def _person(person) -> dict | None:
+def _person(person, *, address: bool) -> dict | None:
+    """A victim or suspect; `address` for the suspect only (a victim's is contact detail)."""
     if person is None:
         return None
-    return {
-        "name": person.name,
-        "date_of_birth": person.date_of_birth,
-        "address": person.address,
-        "aliases": person.aliases,
-    }
+    data = {"name": person.name, "date_of_birth": person.date_of_birth, "aliases": person.aliases}
+    if address:
+        data["address"] = person.address
+    return data
 
 
 def referral_summary(referral: Referral, membership) -> dict:
@@ -317,7 +324,7 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
     )
     readable = policy.readable_sections(membership)
     if "victim" in readable:
-        victim = _person(referral.victim)
+        victim = _person(referral.victim, address=False)
         data["victim"] = (
             {**victim, "enhanced_rights": referral.victim_enhanced_rights} if victim else None
         )
@@ -334,7 +341,7 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
             else None
         )
     if "suspect" in readable:
-        data["suspect"] = _person(referral.suspect)
+        data["suspect"] = _person(referral.suspect, address=True)
     if "incidents" in readable:
         data["incidents"] = [incident_row(row) for row in referral.incident_rows]
     if "orders" in readable:

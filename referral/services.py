@@ -40,6 +40,8 @@ from .models import (
 
 @dataclass(frozen=True)
 class PersonDraft:
+    """A victim or suspect. `address` is the suspect's: a victim's is `victim_contact`."""
+
     name: str
     date_of_birth: date | None = None
     address: str = ""
@@ -169,6 +171,11 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
     if not policy.may(membership, "refer_case"):
         raise NotAllowed("Your role may not refer cases.")
     _check_intake_sections(membership, draft)
+    if draft.victim.address:
+        raise DomainError(
+            "The victim's address is a contact detail.",
+            fields={"victim": ["The victim's address belongs in victim_contact.address."]},
+        )
     if draft.classification != "stalking" and not draft.not_stalking_reason.strip():
         raise DomainError(
             "Say why this is not stalking.",
@@ -320,7 +327,7 @@ def _breached_order(
     draft: IncidentDraft, orders: dict[int, ProtectiveOrder]
 ) -> ProtectiveOrder | None:
     """The order an incident breaches, among `orders` (those of this case and the cases linked
-    to it), in force then."""
+    to it); it must have been in force on the incident's day (starts <= day <= expires)."""
     if draft.breach_of_order is None:
         return None
     order = orders.get(draft.breach_of_order)
@@ -329,10 +336,16 @@ def _breached_order(
             "That order is not on this case.",
             fields={"breach_of_order": ["No such order on this case or its linked cases."]},
         )
-    if order.starts > draft.occurred_at.date():
+    occurred = timezone.localdate(draft.occurred_at)
+    if order.starts > occurred:
         raise DomainError(
             "The incident happened before the order started.",
             fields={"breach_of_order": ["The order was not yet in force then."]},
+        )
+    if order.expires is not None and occurred > order.expires:
+        raise DomainError(
+            "The incident happened after the order expired.",
+            fields={"breach_of_order": [f"The order expired on {order.expires:%d %B %Y}."]},
         )
     return order
 

@@ -96,8 +96,9 @@ class Cases:
         answers = _answers(rng, behaviours, relationship, self.instrument)
         score, screened = screening.score(self.instrument, answers)
         classification = rng.choices(("stalking", "harassment", "other"), (0.92, 0.06, 0.02))[0]
+        victim_address = _address(rng)
         victim = self.rows.add(Person(id=self.ids.take(Person), name=victim_name,
-                                      date_of_birth=victim_born, address=_address(rng)))
+                                      date_of_birth=victim_born))
         suspect = self.rows.add(Person(id=self.ids.take(Person), name=suspect_name,
                                        date_of_birth=suspect_born, address=_address(rng)))
         referral = self.rows.add(Referral(
@@ -122,7 +123,7 @@ class Cases:
             self.rows.add(VictimContact(
                 id=self.ids.take(VictimContact), referral_id=pk,
                 phone=f"07700 9{rng.randrange(10000, 99999)}", email="",
-                address=victim.address, safe_contact_method="Text first; never leave a voicemail.",
+                address=victim_address, safe_contact_method="Text first; never leave a voicemail.",
             ))
         self.rows.add(Screening(id=self.ids.take(Screening), referral_id=pk,
                                 instrument=self.instrument, answers=answers, score=score,
