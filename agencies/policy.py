@@ -76,6 +76,36 @@ SECTION_ACCESS: dict[str, dict[str, str]] = {
     section: dict(zip(_KIND_COLUMNS, grants, strict=True)) for section, *grants in _SECTION_TABLE
 }
 
+# The section each kind of trail event belongs to, by the first word of its verb (a task type or
+# an event family). A member is shown an event (on a timeline, in a trail) only if it may read
+# that section; verbs not named here belong to the case as a whole.
+EVENT_SECTIONS: dict[str, str] = {
+    "incident": "incidents",
+    "breach": "incidents",
+    "enforcement": "incidents",
+    "order": "orders",
+    "research": "research",
+    "threat_assessment": "threat_assessment",
+    "psychiatric_assessment_request": "threat_assessment",
+    "charging_review": "charging",
+    "conference": "notes",
+    "action": "notes",
+}
+
+
+def event_section(verb: str) -> str | None:
+    """The section an event with this verb belongs to, or None for the case as a whole."""
+    return EVENT_SECTIONS.get(verb.split(".", 1)[0])
+
+
+# Linked cases. One victim-suspect pair is one timeline; a reader is shown a linked case's content
+# only if its agency may see that case (and then only the sections it may read). Of the linked
+# cases it may not see it learns how many there are and the escalation signal's level, never
+# their content or inputs. Referrals of the same suspect with other victims are other timelines;
+# the agency kinds below are told how many there are (never which), to ask the hub to share them.
+SUSPECT_ELSEWHERE_KINDS = frozenset({K.POLICE, K.COORDINATOR})
+
+
 # Roles that work with case content at all. An auditor reads trails; an admin manages people.
 CONTENT_ROLES = frozenset({R.CASEWORKER, R.SUPERVISOR, R.CHAIR})
 
@@ -180,6 +210,29 @@ def may(membership: Membership | None, capability: str) -> bool:
         return False
     roles, kinds = CAPABILITIES[capability]
     return membership.agency.kind in kinds and bool(set(membership.roles) & roles)
+
+
+def sees_event(membership: Membership | None, verb: str) -> bool:
+    """Whether the member may be shown a trail event with this verb (`EVENT_SECTIONS`)."""
+    section = event_section(verb)
+    return section is None or can_read(membership, section)
+
+
+def hidden_event_prefixes(membership: Membership | None) -> tuple[str, ...]:
+    """The verb prefixes of the events this member may not be shown, for a query to exclude."""
+    return tuple(
+        f"{family}." for family, section in EVENT_SECTIONS.items()
+        if not can_read(membership, section)
+    )
+
+
+def sees_suspect_elsewhere(membership: Membership | None) -> bool:
+    """Whether the member is told how many other cases name the same suspect."""
+    return (
+        membership is not None
+        and membership.agency.kind in SUSPECT_ELSEWHERE_KINDS
+        and can_read(membership, "suspect")
+    )
 
 
 def sees_case_content(membership: Membership | None) -> bool:

@@ -48,6 +48,8 @@ def events_for(
         events = Event.objects.all()
     elif policy.may(member, "read_agency_trail"):
         events = Event.objects.filter(agency_slug=member.agency.slug)
+        for prefix in policy.hidden_event_prefixes(member):
+            events = events.exclude(verb__startswith=prefix)
         if referral_id is not None:
             from referral.selectors import referral_get
 

@@ -19,8 +19,8 @@ ANY = OpenApiResponse(description="JSON object; see the contract in the README")
 def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, warnings=None):
     membership = membership_of(request.user)
     referral = selectors.referral_detail(membership=membership, referral_id=referral_id)
-    signal = selectors.escalation_signal(
-        referral=referral, incident_rows=referral.timeline_incident_rows
+    signal = selectors.escalation_as_seen(
+        referral=referral, scope=referral.scope, incident_rows=referral.timeline_incident_rows
     )
     data = serializers.referral_detail(
         referral, membership, signal=signal, extra_sections=selectors.workflow_sections(referral)
@@ -30,11 +30,7 @@ def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, wa
     )
     if warnings is not None:
         data["warnings"] = warnings
-        data["linked_referrals"] = [
-            r.reference
-            for r in selectors.linked_referrals(referral=referral)
-            if r.pk != referral.pk
-        ]
+        data["linked_referrals"] = referral.scope.linked_references(referral)
     return Response(data, status=status_code)
 
 
@@ -99,7 +95,8 @@ class IncidentCreateView(APIView):
             draft=payload.draft(payload.validated_data),
         )
         data = serializers.incident_output(incident)
-        data["escalation"] = selectors.escalation_signal(referral=referral).as_dict()
+        scope = selectors.timeline_scope(membership=membership, referral=referral)
+        data["escalation"] = selectors.escalation_as_seen(referral=referral, scope=scope).as_dict()
         return Response(data, status=status.HTTP_201_CREATED)
 
 
@@ -132,12 +129,14 @@ class TimelineView(APIView):
     def get(self, request, referral_id: int):
         membership = membership_of(request.user)
         referral = selectors.referral_get(membership=membership, referral_id=referral_id)
-        entries = selectors.timeline(membership=membership, referral=referral)
-        signal = selectors.escalation_signal(referral=referral)
+        scope = selectors.timeline_scope(membership=membership, referral=referral)
+        entries = selectors.timeline(membership=membership, referral=referral, scope=scope)
+        signal = selectors.escalation_as_seen(referral=referral, scope=scope)
         return Response(
             {
                 "referral": referral.reference,
                 "escalation": signal.as_dict(),
+                "linked": selectors.linked_summary(scope, referral),
                 "entries": [serializers.timeline_entry(e) for e in entries],
             }
         )

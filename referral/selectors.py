@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import NoReturn
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from config.compiled import CompiledQuery
 from config.rest import CountedRows, CountingPaginator, count_apart
 
 from . import escalation
-from .models import Incident, ProtectiveOrder, Referral, ScreeningInstrument
+from .models import Incident, PersonName, ProtectiveOrder, Referral, ScreeningInstrument
 
 
 def referral_list(*, membership: Membership | None) -> QuerySet[Referral]:
@@ -167,16 +168,18 @@ _ORDERS = CompiledQuery(lambda pk: _orders(Q(referral_id=pk), columns=DETAIL_ORD
 
 
 def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
-    """`referral_get` with what the detail page shows, in three queries: the case with its
-    people and screening; the incidents of its whole timeline (`timeline_incident_rows`, which
-    the escalation signal reads), of which its own are `incident_rows`; its orders with their
-    breach counts (`order_rows`). Rows of `DETAIL_INCIDENT_COLUMNS` and `DETAIL_ORDER_COLUMNS`."""
+    """`referral_get` with what the detail page shows: the case with its people and screening;
+    who is on its timeline and which of them the member's agency may see (`scope`); the
+    incidents of its whole timeline (`timeline_incident_rows`, which the escalation signal
+    reads), of which its own are `incident_rows`; its orders with their breach counts
+    (`order_rows`). Rows of `DETAIL_INCIDENT_COLUMNS` and `DETAIL_ORDER_COLUMNS`."""
     referral_id = _referral_id(referral_id)
     group = policy.case_group(membership)
     found = [] if group is None else _CASE_FILE.objects(group=group, pk=referral_id)
     if not found:
         _refuse(membership, referral_id)
     referral = found[0]
+    referral.scope = timeline_scope(membership=membership, referral=referral)
     referral.timeline_incident_rows = timeline_incident_rows(referral=referral)
     referral.incident_rows = [
         row for row in referral.timeline_incident_rows if row["referral_id"] == referral.pk
@@ -194,8 +197,68 @@ def timeline_incident_rows(*, referral: Referral) -> list[dict]:
 
 
 def linked_referrals(*, referral: Referral) -> QuerySet[Referral]:
-    """Every referral on the same timeline (same victim or suspect), including this one."""
+    """Every referral on the same timeline (the same victim and suspect), including this one."""
     return Referral.objects.filter(_on_timeline(referral)).order_by("created_at", "id")
+
+
+@dataclass(frozen=True)
+class TimelineScope:
+    """Who is on a case's timeline, oldest first, and which of them a reader's agency may see.
+
+    The reader is shown the content of the visible ones only; of the others it learns how many
+    there are (`hidden`) and their effect on the escalation signal's level (`agencies.policy`)."""
+
+    references: dict[int, str]
+    visible: frozenset[int]
+    suspect_elsewhere: int | None = None
+
+    @property
+    def hidden(self) -> int:
+        return len(self.references) - len(self.visible)
+
+    def linked_references(self, referral: Referral) -> list[str]:
+        """The visible referrals on the timeline other than `referral`."""
+        return [ref for pk, ref in self.references.items() if pk in self.visible
+                and pk != referral.pk]
+
+
+def timeline_scope(*, membership: Membership | None, referral: Referral) -> TimelineScope:
+    """`TimelineScope` of the referral's timeline for the member, in one query; with the count
+    of other timelines naming the same suspect for the agencies the policy tells."""
+    group = policy.case_group(membership)
+    visible = (
+        Value(False) if group is None
+        else Exists(policy.group_case_permissions(group).filter(content_object=OuterRef("pk")))
+    )
+    rows = linked_referrals(referral=referral).values_list("pk", "reference", visible)
+    references, seen = {}, set()
+    for pk, reference, is_visible in rows:
+        references[pk] = reference
+        if is_visible:
+            seen.add(pk)
+    elsewhere = (
+        suspect_elsewhere_count(referral=referral)
+        if policy.sees_suspect_elsewhere(membership) else None
+    )
+    return TimelineScope(references=references, visible=frozenset(seen),
+                         suspect_elsewhere=elsewhere)
+
+
+def suspect_elsewhere_count(*, referral: Referral) -> int:
+    """How many referrals on other timelines name the same suspect (a name or alias, and the
+    date of birth)."""
+    own = PersonName.objects.filter(referral_id=referral.pk, role=PersonName.Role.SUSPECT)
+    return (
+        PersonName.objects.filter(
+            role=PersonName.Role.SUSPECT,
+            normalised__in=own.values("normalised"),
+            date_of_birth__in=own.values("date_of_birth"),
+        )
+        .exclude(_on_timeline(referral, "referral__"))
+        .values("referral_id")
+        .distinct()
+        .count()
+    )
 
 
 def _on_timeline(referral: Referral, through: str = ""):
@@ -207,31 +270,55 @@ def _on_timeline(referral: Referral, through: str = ""):
     return Q(**{f"{through}timeline_id": referral.timeline_id})
 
 
-def timeline_incidents(*, referral: Referral) -> QuerySet[Incident]:
-    return _incidents(_on_timeline(referral, "referral__"))
-
-
-def timeline_orders(*, referral: Referral) -> QuerySet[ProtectiveOrder]:
-    return _orders(_on_timeline(referral, "referral__"))
-
-
 def escalation_signal(*, referral: Referral,
                       incident_rows: list[dict] | None = None) -> escalation.EscalationSignal:
     """The escalation signal across the referral's whole timeline; from `incident_rows` when
-    they were read already (`referral_detail`'s `timeline_incident_rows`)."""
+    they were read already (`referral_detail`'s `timeline_incident_rows`). For the system's own
+    decisions; a reader is shown `escalation_as_seen`."""
     if incident_rows is None:
         incident_rows = timeline_incident_rows(referral=referral)
     return escalation.evaluate(map(escalation.facts_of, incident_rows), now=timezone.now())
 
 
-def timeline(*, membership: Membership | None, referral: Referral) -> list[dict]:
-    """Everything that happened across linked referrals, oldest first, filtered by the policy.
+HIDDEN_SIGNAL_REASON = "linked referrals your agency cannot see add to this level"
+
+
+def escalation_as_seen(*, referral: Referral, scope: TimelineScope,
+                       incident_rows: list[dict] | None = None) -> escalation.EscalationSignal:
+    """The signal as a reader whose timeline is `scope` may see it: its level and whether it is
+    escalating come from every linked case; its reasons and figures only from the cases the
+    reader may see (the inputs of a case it may not see are not its to read)."""
+    if incident_rows is None:
+        incident_rows = timeline_incident_rows(referral=referral)
+    whole = escalation_signal(referral=referral, incident_rows=incident_rows)
+    if not scope.hidden:
+        return whole
+    shown = escalation_signal(
+        referral=referral,
+        incident_rows=[row for row in incident_rows if row["referral_id"] in scope.visible],
+    )
+    reasons = list(shown.reasons)
+    if (whole.level, whole.escalating) != (shown.level, shown.escalating):
+        reasons.append(HIDDEN_SIGNAL_REASON)
+    return escalation.EscalationSignal(
+        level=whole.level, escalating=whole.escalating, reasons=reasons, figures=shown.figures
+    )
+
+
+def timeline(*, membership: Membership | None, referral: Referral,
+             scope: TimelineScope | None = None) -> list[dict]:
+    """Everything that happened on the case's timeline, oldest first, as the member may see it:
+    of the linked referrals its agency may see, the sections it may read (`agencies.policy`);
+    of the others, nothing (`TimelineScope.hidden` counts them).
 
     Each entry: {"at", "kind", "referral", ...}. Kinds: `referral` (submitted), `order`,
-    `incident`, `breach`; decisions join once the workflow records them.
+    `incident`, `breach`, `decision` (from the trail, each cut by its event's section).
     """
+    if scope is None:
+        scope = timeline_scope(membership=membership, referral=referral)
+    visible = scope.visible
     entries: list[dict] = []
-    for r in linked_referrals(referral=referral).select_related("referrer_agency"):
+    for r in Referral.objects.filter(pk__in=visible).select_related("referrer_agency"):
         entries.append(
             {
                 "at": r.created_at,
@@ -243,7 +330,7 @@ def timeline(*, membership: Membership | None, referral: Referral) -> list[dict]
             }
         )
     if policy.can_read(membership, "orders"):
-        for order in timeline_orders(referral=referral):
+        for order in _orders(Q(referral_id__in=visible)):
             entries.append(
                 {
                     "at": order.created_at,
@@ -258,7 +345,7 @@ def timeline(*, membership: Membership | None, referral: Referral) -> list[dict]
                 }
             )
     if policy.can_read(membership, "incidents"):
-        for incident in timeline_incidents(referral=referral):
+        for incident in _incidents(Q(referral_id__in=visible)):
             entry = {
                 "at": incident.occurred_at,
                 "kind": "breach" if incident.breach_of_order_id else "incident",
@@ -275,13 +362,14 @@ def timeline(*, membership: Membership | None, referral: Referral) -> list[dict]
             entries.append(entry)
     from audit.selectors import decision_timeline
 
-    references = {r.pk: r.reference for r in linked_referrals(referral=referral)}
-    for event in decision_timeline(referral_ids=references):
+    for event in decision_timeline(referral_ids=visible):
+        if not policy.sees_event(membership, event.verb):
+            continue
         entries.append(
             {
                 "at": event.at,
                 "kind": "decision",
-                "referral": references[event.referral_id],
+                "referral": scope.references[event.referral_id],
                 "agency": event.agency_slug,
                 "actor": event.actor_username,
                 "verb": event.verb,
@@ -290,6 +378,34 @@ def timeline(*, membership: Membership | None, referral: Referral) -> list[dict]
         )
     entries.sort(key=lambda e: (e["at"], e["kind"]))
     return entries
+
+
+def linked_summary(scope: TimelineScope, referral: Referral) -> dict:
+    """What a reader is told of the case's links: the linked referrals it may see by reference,
+    how many it may not (and whom to ask), and, for the agencies the policy tells, how many
+    other cases name the same suspect."""
+    summary: dict = {
+        "referrals": [
+            {"id": pk, "reference": reference} for pk, reference in scope.references.items()
+            if pk in scope.visible and pk != referral.pk
+        ],
+        "hidden": scope.hidden,
+    }
+    if scope.hidden:
+        summary["message"] = (
+            f"This case is linked to {scope.hidden} other referral"
+            f"{'s' if scope.hidden > 1 else ''} of the same victim and suspect that your agency "
+            "cannot see. Ask the hub to share them if your work needs them."
+        )
+    if scope.suspect_elsewhere is not None:
+        summary["suspect_elsewhere"] = scope.suspect_elsewhere
+        if scope.suspect_elsewhere:
+            summary["suspect_message"] = (
+                f"The suspect is named in {scope.suspect_elsewhere} other case"
+                f"{'s' if scope.suspect_elsewhere > 1 else ''} with other victims. Ask the hub "
+                "if your work needs them."
+            )
+    return summary
 
 
 def active_instrument(slug: str) -> ScreeningInstrument | None:

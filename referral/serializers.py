@@ -319,7 +319,7 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
             if screening_row
             else None,
             "escalation": signal.as_dict(),
-            "timeline_id": referral.timeline_id,
+            "linked": selectors.linked_summary(referral.scope, referral),
         }
     )
     readable = policy.readable_sections(membership)

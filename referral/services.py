@@ -89,9 +89,10 @@ class ReferralDraft:
 
 @dataclass
 class Submitted:
-    """What a submission produced. `unseen_matches` are open referrals of the same victim and
-    suspect that the referrer's agency may not see: the referrer is told nothing of them, and
-    the coordinator is asked to link or merge (the workflow's `link_referrals` task)."""
+    """What a submission produced. `linked`: the earlier referrals of the same victim and suspect
+    whose timeline it joined. `unseen_matches`: those the referrer's agency may not see (open or
+    closed): the referrer is told nothing of them, and the coordinator is asked to link or merge
+    (the workflow's `link_referrals` task)."""
 
     referral: Referral
     linked: list[Referral] = field(default_factory=list)
@@ -163,10 +164,12 @@ def _links(draft: ReferralDraft) -> tuple[set[int], set[int]]:
 
 @transaction.atomic
 def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> Submitted:
-    """Refer a case: screen it, link it to earlier referrals of the same people.
+    """Refer a case: screen it, put it on the timeline of earlier referrals of the same victim
+    and suspect that the referrer's agency may see.
 
-    Refuses (409) a second open referral for the same victim and suspect unless the referrer
-    confirms it is a new matter and says why; either way the two are linked.
+    Refuses (409) a second open referral for the same victim and suspect that the referrer's
+    agency may see, unless the referrer confirms it is a new matter and says why; either way the
+    two are linked. Of earlier referrals it may not see it learns nothing (`Submitted`).
     """
     if not policy.may(membership, "refer_case"):
         raise NotAllowed("Your role may not refer cases.")
@@ -186,11 +189,8 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
     risk_level, risk_source = _check_risk(draft, screened)
 
     victim_matches, suspect_matches = _links(draft)
-    linked_ids = victim_matches | suspect_matches
-    linked = list(Referral.objects.select_for_update().filter(pk__in=linked_ids).order_by("pk"))
-    same_pair_open = [
-        r for r in linked if r.pk in victim_matches and r.pk in suspect_matches and r.is_open
-    ]
+    linked, unseen = _same_pair(membership, victim_matches & suspect_matches)
+    same_pair_open = [r for r in linked if r.is_open]
     if same_pair_open and not draft.confirm_new:
         existing = ", ".join(r.reference for r in same_pair_open)
         raise Conflict(
@@ -268,22 +268,45 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
     if draft.incidents:
         _apply_escalation(referral=referral, actor=actor)
 
-    result = Submitted(referral=referral, linked=linked)
+    result = Submitted(referral=referral, linked=linked, unseen_matches=unseen)
     if linked:
         refs = [r.reference for r in linked]
         events.referral_linked_event(referral=referral, linked_references=refs, actor=actor)
         result.warnings.append(
-            "Linked to earlier referral(s) of the same victim or suspect: "
+            "Linked to earlier referral(s) of the same victim and suspect: "
             + ", ".join(refs)
             + ". They share one timeline."
         )
     if same_pair_open:
         result.warnings.append("Created as a new referral beside an open one, as confirmed.")
+    elsewhere = len(suspect_matches - victim_matches)
+    if elsewhere and policy.sees_suspect_elsewhere(membership):
+        result.warnings.append(
+            f"The suspect is named in {elsewhere} other case{'s' if elsewhere > 1 else ''} with "
+            "other victims. Ask the hub if your work needs them."
+        )
     return result
 
 
+def _same_pair(membership: Membership, pair_ids: set[int]) -> tuple[list[Referral], list[Referral]]:
+    """Earlier referrals of the same victim and suspect, locked: those the member's agency may
+    see (the new referral joins their timeline), and those it may not and that are not on such
+    a timeline already (the coordinator decides whether to link them; the referrer learns
+    nothing of them)."""
+    pair = list(Referral.objects.select_for_update().filter(pk__in=pair_ids).order_by("pk"))
+    seen = set(
+        Referral.objects.filter(policy.case_visibility(membership), pk__in=pair_ids)
+        .values_list("pk", flat=True)
+    )
+    linked = [r for r in pair if r.pk in seen]
+    timelines = {r.timeline_id for r in linked}
+    unseen = [r for r in pair if r.pk not in seen and r.timeline_id not in timelines]
+    return linked, unseen
+
+
 def _join_timeline(referral: Referral, linked: list[Referral]) -> None:
-    """Give the new referral and everything linked to it one timeline id (merging groups)."""
+    """Give the new referral and the earlier referrals of the same victim and suspect that its
+    agency may see one timeline id (merging their groups)."""
     if not linked:
         Referral.objects.filter(pk=referral.pk).update(timeline_id=referral.pk)
         referral.timeline_id = referral.pk
@@ -302,8 +325,11 @@ def _incidents_create(
     however many there are, and one look-up of the orders they breach (a referral brings its
     history: one by one, a case with three incidents took six statements; bench/README.md)."""
     breached = {d.breach_of_order for d in drafts if d.breach_of_order is not None}
+    visible = Referral.objects.filter(policy.case_visibility(membership))
     orders = (
-        ProtectiveOrder.objects.filter(referral__timeline_id=referral.timeline_id).in_bulk(breached)
+        ProtectiveOrder.objects.filter(
+            referral__timeline_id=referral.timeline_id, referral__in=visible
+        ).in_bulk(breached)
         if breached else {}
     )
     incidents = Incident.objects.bulk_create([
@@ -326,8 +352,8 @@ def _incidents_create(
 def _breached_order(
     draft: IncidentDraft, orders: dict[int, ProtectiveOrder]
 ) -> ProtectiveOrder | None:
-    """The order an incident breaches, among `orders` (those of this case and the cases linked
-    to it); it must have been in force on the incident's day (starts <= day <= expires)."""
+    """The order an incident breaches, among `orders` (those of this case and the linked cases
+    its agency may see), in force on the incident's day (starts <= day <= expires)."""
     if draft.breach_of_order is None:
         return None
     order = orders.get(draft.breach_of_order)

@@ -265,8 +265,8 @@ class ReferralDetailView(MemberRequiredMixin, TemplateView):
         referral = selectors.referral_detail(
             membership=membership, referral_id=self.kwargs["referral_id"]
         )
-        signal = selectors.escalation_signal(
-            referral=referral, incident_rows=referral.timeline_incident_rows
+        signal = selectors.escalation_as_seen(
+            referral=referral, scope=referral.scope, incident_rows=referral.timeline_incident_rows
         )
         data = serializers.referral_detail(
             referral,
@@ -325,11 +325,15 @@ class ReferralTimelineView(MemberRequiredMixin, TemplateView):
         referral = selectors.referral_get(
             membership=self.membership, referral_id=self.kwargs["referral_id"]
         )
-        entries = selectors.timeline(membership=self.membership, referral=referral)
+        scope = selectors.timeline_scope(membership=self.membership, referral=referral)
+        entries = selectors.timeline(membership=self.membership, referral=referral, scope=scope)
         context.update(
             referral_reference=referral.reference,
             case_url=case_url(referral.pk),
             entries=timeline_rows(entries),
-            escalation=escalation_context(selectors.escalation_signal(referral=referral)),
+            linked=selectors.linked_summary(scope, referral),
+            escalation=escalation_context(
+                selectors.escalation_as_seen(referral=referral, scope=scope)
+            ),
         )
         return context

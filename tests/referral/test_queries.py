@@ -200,19 +200,16 @@ def test_referral_list_pages_are_the_visible_cases_newest_first(demo, as_user):
 
 def test_detail_lists_its_own_incidents_and_escalates_on_the_linked_timeline(submit, as_user):
     from tests.referral.factories import incident_body
-    from tests.referral.test_linking import OTHER_VICTIM
 
     a = submit(incidents=[incident_body(40)])
     b = submit(
-        victim=OTHER_VICTIM,
         suspect={"name": "Robert Sample", "date_of_birth": "1975-02-11"},
         incidents=[incident_body(3, ["following"])],
+        confirm_new=True, confirm_reason="A new matter.",
     )
     client = as_user("police.caseworker")
     detail = client.get(f"/api/v1/referrals/{b['id']}/").json()
-    assert detail["timeline_id"] == client.get(f"/api/v1/referrals/{a['id']}/").json()[
-        "timeline_id"
-    ]
+    assert detail["linked"]["referrals"] == [{"id": a["id"], "reference": a["reference"]}]
     assert [i["id"] for i in detail["incidents"]] == list(
         Incident.objects.filter(referral_id=b["id"]).order_by("occurred_at", "id")
         .values_list("id", flat=True)
