@@ -313,6 +313,32 @@ def matrix_markdown() -> str:
         "granted as a django-guardian group object permission (`view_referral` on the "
         "agency's group) and revoked when its last basis ends. A case the agency may not see "
         "answers 404.",
+        "",
+        "### Linked cases",
+        "",
+        "One victim-suspect pair is one timeline: the referrals of the same victim (a name or "
+        "alias, and the date of birth) and the same suspect. A referral joins the timeline of "
+        "the earlier referrals of its pair that the referring agency may see; a second open "
+        "one of those is refused (409) unless confirmed with a reason. Of a same-pair "
+        "referral it may not see, the referring agency learns nothing: its referral goes in, "
+        "and the hub gets a `link_referrals` task to link, merge or keep them apart.",
+        "",
+        "A reader of a case is shown the content of a linked referral only if its agency may "
+        "see that referral, and then only the sections above. Of the linked referrals it may "
+        "not see it learns how many there are (and to ask the hub) and the escalation "
+        "signal's level, never their content, references or the signal's inputs. Other "
+        "victims of the same suspect are other timelines; "
+        + " and ".join(k.value for k in K if k in SUSPECT_ELSEWHERE_KINDS)
+        + " agencies are told how many such cases there are, not which.",
+        "",
+        "### Trail events by section",
+        "",
+        "A timeline entry or trail event is shown to a member only if it may read the "
+        "section its verb belongs to: "
+        + "; ".join(
+            f"`{family}.*`: `{section}`" for family, section in EVENT_SECTIONS.items()
+        )
+        + ". Other verbs belong to the case as a whole.",
     ]
     return "\n".join(lines) + "\n"
 
