@@ -18,6 +18,7 @@ from .serializers import (
     ActionOutput,
     DecisionInput,
     DecisionOutput,
+    MinutesOutput,
 )
 from .services.notes import note_payload
 
@@ -377,15 +378,17 @@ class ActionView(APIView):
 
 
 class MinutesView(APIView):
-    """The minutes as your agency may see them."""
+    """The minutes as your agency may see them; once signed, as they stood at the signing."""
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses=ANY)
+    @extend_schema(responses=MinutesOutput)
     def get(self, request, conference_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         slug = selectors.require_attendee(user=request.user, conference=conference)
-        return Response(selectors.minutes(conference=conference, agency_slug=slug))
+        return Response(
+            MinutesOutput(selectors.minutes(conference=conference, agency_slug=slug)).data
+        )
 
 
 class NoteInput(StrictSerializer):

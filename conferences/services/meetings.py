@@ -43,6 +43,13 @@ def _require_status(conference: Conference, *allowed: str, doing: str) -> None:
         )
 
 
+def _require_unsigned(conference: Conference, *, doing: str) -> None:
+    if conference.status == Conference.Status.MINUTES_SIGNED:
+        raise Conflict(
+            f"Cannot {doing}: the minutes are signed.", code="minutes_signed"
+        )
+
+
 @transaction.atomic
 def conference_create(
     *, actor, title: str, starts_at: datetime, invited: list[Agency], place: str = ""
@@ -72,6 +79,9 @@ def conference_acknowledge(*, actor, conference: Conference) -> Attendance:
         raise NotAllowed("Your agency is not invited to this meeting.")
     if not policy.can_read(member, "notes"):
         raise NotAllowed("Your role does not take part in case conferences.")
+    # Taken after the signing's lock, the time falls either before the signature (and the
+    # signed minutes list this attendee) or after it (and they do not): never in between.
+    Conference.objects.select_for_update(no_key=True).only("pk").get(pk=conference.pk)
     attendance, created = Attendance.objects.get_or_create(
         conference=conference,
         user=actor,
@@ -160,7 +170,8 @@ def conference_close(*, actor, conference: Conference) -> Conference:
 
 @transaction.atomic
 def minutes_sign(*, actor, conference: Conference) -> Conference:
-    """The chair signs the minutes: notes lock; later corrections are addenda."""
+    """The chair signs the minutes: they are read as at this moment from now on (see
+    `selectors.minutes`); notes lock and later corrections are addenda."""
     check_chair(actor, conference)
     conference = _locked(conference)
     _require_status(conference, Conference.Status.CLOSED, doing="sign the minutes")
@@ -240,6 +251,8 @@ def agenda_remove(*, actor, item: AgendaItem) -> AgendaItem:
     """Take a case off the agenda (before it is heard); its conference involvement ends."""
     conference = item.conference
     check_chair(actor, conference)
+    conference = _locked(conference)
+    _require_unsigned(conference, doing="change the agenda")
     item = AgendaItem.objects.select_for_update().get(pk=item.pk)
     if item.status == AgendaItem.Status.CLOSED:
         raise Conflict("A heard case stays on the agenda.")
@@ -261,6 +274,7 @@ def agenda_remove(*, actor, item: AgendaItem) -> AgendaItem:
 def agenda_reorder(*, actor, conference: Conference, order: list[int]) -> Conference:
     check_chair(actor, conference)
     conference = _locked(conference)
+    _require_unsigned(conference, doing="change the agenda")
     items = {i.pk: i for i in conference.agenda.exclude(status=AgendaItem.Status.REMOVED)}
     if sorted(order) != sorted(items):
         raise DomainError(

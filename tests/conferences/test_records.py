@@ -117,6 +117,7 @@ def test_the_schema_describes_the_client_id_and_the_answers(client):
     assert "client_id" in parts["ActionInputRequest"]["properties"]
     path = schema["paths"]["/api/v1/conferences/{conference_id}/agenda/{item_id}/actions/"]
     assert set(path["post"]["responses"]) >= {"200", "201"}
+    assert "visible_to" in parts["MinutesNote"]["properties"]
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
