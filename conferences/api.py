@@ -13,6 +13,13 @@ from referral.selectors import referral_get
 
 from . import selectors, services
 from .models import Conference
+from .serializers import (
+    ActionInput,
+    ActionOutput,
+    DecisionInput,
+    DecisionOutput,
+    MinutesOutput,
+)
 from .services.notes import note_payload
 
 ANY = OpenApiResponse(description="JSON object; see the contract in the README")
@@ -285,88 +292,103 @@ class AgendaItemCloseView(APIView):
         return Response({"id": item.pk, "status": item.status})
 
 
-class DecisionInput(StrictSerializer):
-    text = StrictCharField(max_length=5000)
-    reason = StrictCharField(max_length=5000)
+def _recorded(created: bool) -> int:
+    """201 for what a request stored, 200 for a resend answered with what it stored before."""
+    return status.HTTP_201_CREATED if created else status.HTTP_200_OK
 
 
 class DecisionView(APIView):
-    """The chair records a decision with its reason."""
+    """The chair records a decision with its reason (once per `client_id`, if given)."""
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=DecisionInput, responses={201: ANY})
+    @extend_schema(
+        request=DecisionInput,
+        responses={201: DecisionOutput, 200: OpenApiResponse(
+            DecisionOutput, description="A resend: the decision stored under this client_id."
+        )},
+    )
     def post(self, request, conference_id: int, item_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         payload = DecisionInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        decision = services.decision_record(
-            actor=request.user, conference=conference, item_id=item_id, **payload.validated_data
+        data = payload.validated_data
+        decision, created = services.decision_record(
+            actor=request.user, conference=conference, item_id=item_id, text=data["text"],
+            reason=data["reason"], client_id=data.get("client_id"),
         )
         return Response(
-            {
-                "id": decision.pk,
-                "item": item_id,
-                "text": decision.text,
-                "reason": decision.reason,
-                "decided_by": request.user.get_username(),
-            },
-            status=status.HTTP_201_CREATED,
+            DecisionOutput(
+                {
+                    "id": decision.pk,
+                    "item": decision.item_id,
+                    "text": decision.text,
+                    "reason": decision.reason,
+                    "decided_by": decision.decided_by.get_username(),
+                    "client_id": decision.client_id,
+                }
+            ).data,
+            status=_recorded(created),
         )
-
-
-class ActionInput(StrictSerializer):
-    agency = serializers.SlugField(max_length=60)
-    description = StrictCharField(max_length=5000)
-    due = serializers.DateField()
 
 
 class ActionView(APIView):
-    """The chair records an action; it becomes an `action` task for that agency at once."""
+    """The chair records an action; it becomes an `action` task for that agency at once (once
+    per `client_id`, if given)."""
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=ActionInput, responses={201: ANY})
+    @extend_schema(
+        request=ActionInput,
+        responses={201: ActionOutput, 200: OpenApiResponse(
+            ActionOutput, description="A resend: the action stored under this client_id."
+        )},
+    )
     def post(self, request, conference_id: int, item_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         payload = ActionInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        agency = agencies_by_slug([payload.validated_data["agency"]]).get(
-            payload.validated_data["agency"]
-        )
+        data = payload.validated_data
+        agency = agencies_by_slug([data["agency"]]).get(data["agency"])
         if agency is None:
             raise ValidationError({"agency": ["Unknown agency."]})
-        action = services.action_record(
+        action, created = services.action_record(
             actor=request.user,
             conference=conference,
             item_id=item_id,
             agency=agency,
-            description=payload.validated_data["description"],
-            due=payload.validated_data["due"],
+            description=data["description"],
+            due=data["due"],
+            client_id=data.get("client_id"),
         )
         return Response(
-            {
-                "id": action.pk,
-                "item": item_id,
-                "agency": agency.slug,
-                "description": action.description,
-                "due": action.due,
-                "task": action.task_id,
-            },
-            status=status.HTTP_201_CREATED,
+            ActionOutput(
+                {
+                    "id": action.pk,
+                    "item": action.item_id,
+                    "agency": action.agency.slug,
+                    "description": action.description,
+                    "due": action.due,
+                    "task": action.task_id,
+                    "client_id": action.client_id,
+                }
+            ).data,
+            status=_recorded(created),
         )
 
 
 class MinutesView(APIView):
-    """The minutes as your agency may see them."""
+    """The minutes as your agency may see them; once signed, as they stood at the signing."""
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses=ANY)
+    @extend_schema(responses=MinutesOutput)
     def get(self, request, conference_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         slug = selectors.require_attendee(user=request.user, conference=conference)
-        return Response(selectors.minutes(conference=conference, agency_slug=slug))
+        return Response(
+            MinutesOutput(selectors.minutes(conference=conference, agency_slug=slug)).data
+        )
 
 
 class NoteInput(StrictSerializer):

@@ -91,6 +91,8 @@ class AgendaItem(models.Model):
 
 class Decision(models.Model):
     item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="decisions")
+    # The recording page's idempotency key: a resent request stores no second decision.
+    client_id = models.UUIDField(null=True, blank=True)
     text = models.TextField(max_length=5000)
     reason = models.TextField(max_length=5000)
     decided_by = models.ForeignKey(
@@ -100,6 +102,9 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["decided_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["client_id"], name="decision_client_once")
+        ]
 
     def __str__(self) -> str:
         return f"Decision {self.pk} on item {self.item_id}"
@@ -112,11 +117,15 @@ class ConferenceAction(models.Model):
         NOT_DONE = "not_done", "Not done by the agency"
 
     item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="actions")
+    # The recording page's idempotency key: a resent request stores no second action (or task).
+    client_id = models.UUIDField(null=True, blank=True)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     description = models.TextField(max_length=5000)
     due = models.DateField()
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(blank=True)
+    # When the owning agency reported the outcome: signed minutes show only earlier outcomes.
+    outcome_at = models.DateTimeField(null=True, blank=True)
     task = models.OneToOneField(
         "workflows.AgencyTask", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -127,6 +136,9 @@ class ConferenceAction(models.Model):
 
     class Meta:
         ordering = ["due", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["client_id"], name="action_client_once")
+        ]
 
     def __str__(self) -> str:
         return f"Action {self.pk} for {self.agency_id}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
+from functools import partial
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -15,7 +17,15 @@ from agencies.selectors import membership_of
 from config.compiled import CompiledQuery
 from config.exceptions import NotAllowed
 
-from .models import AgendaItem, Attendance, Conference, ConferenceAction, Note, Presence
+from .models import (
+    AgendaItem,
+    Attendance,
+    Conference,
+    ConferenceAction,
+    Decision,
+    Note,
+    Presence,
+)
 
 
 def conference_list(*, user) -> QuerySet[Conference]:
@@ -144,23 +154,50 @@ def invited_slugs(*, conference: Conference | int) -> list[str]:
 
 
 def minutes(*, conference: Conference, agency_slug: str) -> dict:
-    """The minutes as one agency may see them: decisions and actions, and only its notes."""
+    """The minutes as one agency may see them: decisions and actions, and only its notes.
+
+    Signed minutes read as at the signing: who had accepted the confidentiality statement,
+    the decisions, actions (and outcomes already reported) and notes recorded by then, and
+    every addendum since (the one way to correct them).
+    """
+    signed_at = conference.minutes_signed_at
     notes = notes_visible(conference=conference, agency_slug=agency_slug)
+    if signed_at is not None:
+        notes = [n for n in notes if n.addendum_to_id is not None or n.created_at <= signed_at]
     by_item: dict[int | None, list[Note]] = {}
     for note in notes:
         by_item.setdefault(note.agenda_item_id, []).append(note)
-    attendance = Attendance.objects.filter(conference=conference).select_related("user", "agency")
+    names = dict(
+        Agency.objects.filter(slug__in={s for n in notes for s in n.visible_to or ()})
+        .values_list("slug", "name")
+    )
+    attendance = Attendance.objects.filter(conference=conference)
+    decisions = Decision.objects.order_by("decided_at", "id")
+    actions = ConferenceAction.objects.select_related("agency").order_by("due", "id")
+    if signed_at is not None:
+        attendance = attendance.filter(acknowledged_at__lte=signed_at)
+        decisions = decisions.filter(decided_at__lte=signed_at)
+        actions = actions.filter(created_at__lte=signed_at)
+    items = (
+        conference.agenda.exclude(status=AgendaItem.Status.REMOVED)
+        .select_related("referral")
+        .prefetch_related(Prefetch("decisions", queryset=decisions),
+                          Prefetch("actions", queryset=actions))
+        .order_by("position", "id")
+    )
+    note_line = partial(_note_line, names=names)
     return {
         "conference": conference.pk,
         "title": conference.title,
         "starts_at": conference.starts_at,
         "status": conference.status,
-        "signed_at": conference.minutes_signed_at,
+        "signed_at": signed_at,
         "for_agency": agency_slug,
         "confidentiality_statement": conference.confidentiality_statement,
         "attendance": [
             {"user": a.user.get_username(), "agency": a.agency.slug,
-             "acknowledged_at": a.acknowledged_at} for a in attendance
+             "acknowledged_at": a.acknowledged_at}
+            for a in attendance.select_related("user", "agency").order_by("acknowledged_at", "id")
         ],
         "items": [
             {
@@ -173,19 +210,35 @@ def minutes(*, conference: Conference, agency_slug: str) -> dict:
                 "decisions": [{"text": d.text, "reason": d.reason} for d in item.decisions.all()],
                 "actions": [
                     {"agency": a.agency.slug, "description": a.description, "due": a.due,
-                     "outcome": a.outcome or None} for a in item.actions.all()
+                     "outcome": _outcome_as_at(a, signed_at)} for a in item.actions.all()
                 ],
-                "notes": [_note_line(n) for n in by_item.get(item.pk, [])],
+                "notes": [note_line(n) for n in by_item.get(item.pk, [])],
             }
-            for item in agenda(conference=conference)
+            for item in items
         ],
-        "general_notes": [_note_line(n) for n in by_item.get(None, [])],
+        "general_notes": [note_line(n) for n in by_item.get(None, [])],
     }
 
 
-def _note_line(note: Note) -> dict:
-    return {"seq": note.seq, "author": note.author.get_username(), "agency": note.agency.slug,
-            "text": note.text, "restricted_to": note.visible_to, "addendum_to": note.addendum_to_id}
+def _outcome_as_at(action: ConferenceAction, signed_at: datetime | None) -> str | None:
+    """The action's outcome, unless it was reported after the minutes were signed."""
+    if signed_at is not None and action.outcome_at is not None and action.outcome_at > signed_at:
+        return None
+    return action.outcome or None
+
+
+def _note_line(note: Note, *, names: dict[str, str]) -> dict:
+    return {
+        "seq": note.seq,
+        "author": note.author.get_username(),
+        "agency": note.agency.slug,
+        "text": note.text,
+        "visible_to": note.visible_to,
+        "visible_to_names": (
+            [names.get(slug, slug) for slug in note.visible_to] if note.visible_to else None
+        ),
+        "addendum_to": note.addendum_to_id,
+    }
 
 
 def meeting_state(*, conference_id: int) -> dict:

@@ -1,8 +1,7 @@
-"""Every change to a conference. `meetings`: the chair's work; `notes`: live notes."""
+"""Every change to a conference. `meetings`: running it; `records`: its decisions and actions;
+`notes`: live notes."""
 
 from .meetings import (
-    action_outcome_from_task,
-    action_record,
     agenda_add,
     agenda_add_to_next,
     agenda_item_close,
@@ -15,10 +14,10 @@ from .meetings import (
     conference_move,
     conference_start,
     conference_uninvite,
-    decision_record,
     minutes_sign,
 )
 from .notes import note_add, note_edit
+from .records import action_outcome_from_task, action_record, decision_record
 
 __all__ = [
     "check_chair",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Max
@@ -21,7 +21,7 @@ from audit import events
 from config.exceptions import Conflict, DomainError, NotAllowed
 from referral.models import Referral
 
-from ..models import AgendaItem, Attendance, Conference, ConferenceAction, Decision
+from ..models import AgendaItem, Attendance, Conference
 from . import broadcast
 
 
@@ -40,6 +40,13 @@ def _require_status(conference: Conference, *allowed: str, doing: str) -> None:
         raise Conflict(
             f"Cannot {doing}: the meeting is {conference.get_status_display().lower()}.",
             code="invalid_transition",
+        )
+
+
+def _require_unsigned(conference: Conference, *, doing: str) -> None:
+    if conference.status == Conference.Status.MINUTES_SIGNED:
+        raise Conflict(
+            f"Cannot {doing}: the minutes are signed.", code="minutes_signed"
         )
 
 
@@ -72,6 +79,9 @@ def conference_acknowledge(*, actor, conference: Conference) -> Attendance:
         raise NotAllowed("Your agency is not invited to this meeting.")
     if not policy.can_read(member, "notes"):
         raise NotAllowed("Your role does not take part in case conferences.")
+    # Taken after the signing's lock, the time falls either before the signature (and the
+    # signed minutes list this attendee) or after it (and they do not): never in between.
+    Conference.objects.select_for_update(no_key=True).only("pk").get(pk=conference.pk)
     attendance, created = Attendance.objects.get_or_create(
         conference=conference,
         user=actor,
@@ -160,7 +170,8 @@ def conference_close(*, actor, conference: Conference) -> Conference:
 
 @transaction.atomic
 def minutes_sign(*, actor, conference: Conference) -> Conference:
-    """The chair signs the minutes: notes lock; later corrections are addenda."""
+    """The chair signs the minutes: they are read as at this moment from now on (see
+    `selectors.minutes`); notes lock and later corrections are addenda."""
     check_chair(actor, conference)
     conference = _locked(conference)
     _require_status(conference, Conference.Status.CLOSED, doing="sign the minutes")
@@ -240,6 +251,8 @@ def agenda_remove(*, actor, item: AgendaItem) -> AgendaItem:
     """Take a case off the agenda (before it is heard); its conference involvement ends."""
     conference = item.conference
     check_chair(actor, conference)
+    conference = _locked(conference)
+    _require_unsigned(conference, doing="change the agenda")
     item = AgendaItem.objects.select_for_update().get(pk=item.pk)
     if item.status == AgendaItem.Status.CLOSED:
         raise Conflict("A heard case stays on the agenda.")
@@ -261,6 +274,7 @@ def agenda_remove(*, actor, item: AgendaItem) -> AgendaItem:
 def agenda_reorder(*, actor, conference: Conference, order: list[int]) -> Conference:
     check_chair(actor, conference)
     conference = _locked(conference)
+    _require_unsigned(conference, doing="change the agenda")
     items = {i.pk: i for i in conference.agenda.exclude(status=AgendaItem.Status.REMOVED)}
     if sorted(order) != sorted(items):
         raise DomainError(
@@ -291,68 +305,6 @@ def agenda_item_close(*, item: AgendaItem, actor) -> AgendaItem:
     conference_heard(referral=item.referral)
     broadcast.meeting_state(item.conference_id)
     return item
-
-
-# --- Decisions and actions -------------------------------------------------------------------
-
-
-def _open_item(actor, conference: Conference, item_id) -> AgendaItem:
-    check_chair(actor, conference)
-    _require_status(conference, Conference.Status.IN_SESSION, doing="record decisions")
-    item = conference.agenda.filter(pk=item_id).exclude(status=AgendaItem.Status.REMOVED).first()
-    if item is None:
-        from django.http import Http404
-
-        raise Http404
-    return item
-
-
-@transaction.atomic
-def decision_record(
-    *, actor, conference: Conference, item_id: int, text: str, reason: str
-) -> Decision:
-    item = _open_item(actor, conference, item_id)
-    decision = Decision.objects.create(item=item, text=text, reason=reason, decided_by=actor)
-    events.decision_recorded_event(decision=decision, actor=actor)
-    broadcast.meeting_state(conference.pk)
-    return decision
-
-
-@transaction.atomic
-def action_record(
-    *, actor, conference: Conference, item_id: int, agency: Agency, description: str, due: date
-) -> ConferenceAction:
-    """An action with an owning agency and a due date; it becomes that agency's task at once."""
-    from workflows import calendar
-    from workflows.services import case_task_start
-
-    item = _open_item(actor, conference, item_id)
-    if not conference.invited_agencies.filter(pk=agency.pk).exists():
-        raise DomainError(
-            "That agency is not at this meeting.", fields={"agency": ["Not an invited agency."]}
-        )
-    if due < timezone.localdate():
-        raise DomainError("The due date has passed.", fields={"due": ["In the past."]})
-    action = ConferenceAction.objects.create(
-        item=item, agency=agency, description=description, due=due, created_by=actor
-    )
-    task = case_task_start(
-        referral=item.referral,
-        task_type="action",
-        agency=agency,
-        due=calendar.end_of_day(due),
-        context={"action": action.pk, "conference": conference.pk, "description": description},
-    )
-    action.task = task
-    action.save(update_fields=["task"])
-    events.action_recorded_event(action=action, actor=actor)
-    broadcast.meeting_state(conference.pk)
-    return action
-
-
-def action_outcome_from_task(*, task, outcome: str, note: str) -> None:
-    """The owning agency finished its action task: record the outcome on the action."""
-    ConferenceAction.objects.filter(task=task).update(outcome=outcome, outcome_note=note)
 
 
 @transaction.atomic

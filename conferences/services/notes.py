@@ -205,7 +205,13 @@ def note_edit(*, actor, conference: Conference, note_id: int, version: int, text
     text = _clean_text(text)
     note_id = whole_number(note_id, "note")
     version = whole_number(version, "version")
-    if conference.status == Conference.Status.MINUTES_SIGNED:
+    # Read under the meeting's lock: an edit racing the signing lands before it or not at all.
+    status = (
+        Conference.objects.select_for_update(no_key=True)
+        .values_list("status", flat=True)
+        .get(pk=conference.pk)
+    )
+    if status == Conference.Status.MINUTES_SIGNED:
         raise Conflict(
             "The minutes are signed: add a correction as an addendum.", code="minutes_signed"
         )

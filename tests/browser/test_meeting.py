@@ -81,3 +81,87 @@ def test_unacknowledged_sees_the_statement_first(browser, server, meeting):  # n
     expect(page.get_by_test_id("confidentiality")).to_contain_text("confidential")
     page.get_by_test_id("acknowledge").click()
     expect(page.get_by_test_id("connection")).to_have_text("live")
+
+
+def _errors(page) -> list[str]:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def test_the_chair_records_a_decision_and_an_action_once(browser, server, acknowledged):  # noqa: F811
+    from conferences.models import ConferenceAction, Decision
+    from workflows.models import AgencyTask
+
+    chair = _sign_in(browser, server, "hub.chair")
+    errors = _errors(chair)
+    chair.goto(f"{server.url}/workspace/conferences/{acknowledged.pk}/")
+    expect(chair.get_by_test_id("connection")).to_have_text("live")
+    chair.click("[data-chair=start]")
+    first = acknowledged.agenda.order_by("position")[0]
+    expect(chair.get_by_test_id("current-case")).to_contain_text(first.referral.reference)
+
+    decision = chair.locator("#decision-form")
+    decision.locator("input[name=text]").fill("Apply for a Stalking Protection Order")
+    decision.locator("input[name=reason]").fill("Escalating; breaches of bail.")
+    decision.locator("button[type=submit]").dblclick()
+    expect(chair.get_by_test_id("record-message")).to_have_text(
+        "Decision saved: Apply for a Stalking Protection Order"
+    )
+    expect(decision.locator("input[name=text]")).to_have_value("")
+    expect(decision.locator("input[name=reason]")).to_have_value("")
+    expect(decision.locator("button[type=submit]")).to_be_enabled()
+
+    action = chair.locator("#action-form")
+    action.locator("select[name=agency]").select_option("police")
+    action.locator("input[name=description]").fill("Apply for an SPO")
+    action.locator("input[name=due]").fill("2030-01-31")
+    action.locator("button[type=submit]").dblclick()
+    expect(chair.get_by_test_id("record-message")).to_have_text(
+        "Action saved for police: Apply for an SPO (due 2030-01-31)"
+    )
+    expect(action.locator("input[name=description]")).to_have_value("")
+
+    # A second decision is a new submission with a key of its own.
+    decision.locator("input[name=text]").fill("Refer to the FTAC")
+    decision.locator("input[name=reason]").fill("Fixation on the victim.")
+    decision.locator("button[type=submit]").click()
+    expect(chair.get_by_test_id("record-message")).to_have_text(
+        "Decision saved: Refer to the FTAC"
+    )
+    assert errors == []
+    decisions = list(Decision.objects.filter(item=first).order_by("id"))
+    assert [d.text for d in decisions] == [
+        "Apply for a Stalking Protection Order", "Refer to the FTAC"
+    ]
+    assert decisions[0].client_id and decisions[0].client_id != decisions[1].client_id
+    assert ConferenceAction.objects.filter(item=first).count() == 1
+    assert AgencyTask.objects.filter(task_type="action").count() == 1
+
+
+def test_a_restriction_is_for_one_note_only(browser, server, acknowledged):  # noqa: F811
+    from conferences.models import Note
+
+    police = _sign_in(browser, server, "police.caseworker")
+    errors = _errors(police)
+    police.goto(f"{server.url}/workspace/conferences/{acknowledged.pk}/")
+    expect(police.get_by_test_id("connection")).to_have_text("live")
+
+    police.get_by_test_id("note-text").fill("Refuge address for advocacy only")
+    police.get_by_test_id("restrict").check()
+    police.get_by_test_id("only-advocacy").check()
+    police.get_by_test_id("add-note").click()
+    expect(police.get_by_test_id("notes")).to_contain_text("only advocacy, police")
+    expect(police.get_by_test_id("restrict")).not_to_be_checked()
+    expect(police.get_by_test_id("only-advocacy")).not_to_be_checked()
+
+    police.get_by_test_id("note-text").fill("Next review in four weeks")
+    police.get_by_test_id("add-note").click()
+    # Stored and echoed (numbered), not just shown as sending.
+    expect(police.locator('#notes li[data-seq="2"]')).to_contain_text("Next review in four weeks")
+    notes = {n.text: n.visible_to for n in Note.objects.filter(conference=acknowledged)}
+    assert notes == {
+        "Refuge address for advocacy only": ["advocacy", "police"],
+        "Next review in four weeks": None,
+    }
+    assert errors == []

@@ -195,7 +195,8 @@
     pending.set(message.client_id, message);
     showPending(message);
     send(message);
-    form.elements.text.value = "";
+    // Each note starts open to everyone: a restriction is chosen for one note, never carried on.
+    form.reset();
     $("#note-error").textContent = "";
   });
   $("#note-form textarea").addEventListener("keydown", (event) => {
@@ -227,18 +228,53 @@
         if (["start", "close", "sign"].includes(what)) return api(`${what}/`);
       }),
     );
-    $("#decision-form").addEventListener("submit", async (event) => {
+    recordOnSubmit($("#decision-form"), "decisions", (f) => ({ text: f.text.value, reason: f.reason.value }),
+      (saved) => `Decision saved: ${saved.text}`);
+    recordOnSubmit($("#action-form"), "actions",
+      (f) => ({ agency: f.agency.value, description: f.description.value, due: f.due.value }),
+      (saved) => `Action saved for ${saved.agency}: ${saved.description} (due ${saved.due})`);
+  }
+
+  // A decision or an action for the current case. Each submission carries a client id, kept
+  // until the server answers it: a retry after a lost answer sends the same one, and the server
+  // answers with what it stored the first time instead of storing it again. The button stays
+  // disabled while a request is out, so a second click cannot make a second submission.
+  function recordOnSubmit(form, kind, body, said) {
+    const button = form.querySelector('button[type="submit"]');
+    const out = $("#record-message");
+    form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      if (!state || !state.current_item) return;
-      const f = event.currentTarget.elements;
-      if (await api(`agenda/${state.current_item}/decisions/`, { text: f.text.value, reason: f.reason.value })) event.currentTarget.reset();
-    });
-    $("#action-form").addEventListener("submit", async (event) => {
-      event.preventDefault();
-      if (!state || !state.current_item) return;
-      const f = event.currentTarget.elements;
-      const body = { agency: f.agency.value, description: f.description.value, due: f.due.value };
-      if (await api(`agenda/${state.current_item}/actions/`, body)) event.currentTarget.reset();
+      if (button.disabled) return;
+      if (!state || !state.current_item) {
+        out.textContent = "No case is being heard.";
+        return;
+      }
+      if (!form.dataset.clientId) form.dataset.clientId = uuid();
+      button.disabled = true;
+      out.textContent = "Saving…";
+      try {
+        const response = await fetch(`/api/v1/conferences/${conferenceId}/agenda/${state.current_item}/${kind}/`, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+          body: JSON.stringify({ ...body(form.elements), client_id: form.dataset.clientId }),
+        });
+        const data = await response.json().catch(() => ({}));
+        if (response.ok) {
+          delete form.dataset.clientId;
+          form.reset();
+          out.textContent = said(data);
+        } else if (response.status < 500) {
+          delete form.dataset.clientId; // refused: nothing was stored under it
+          out.textContent = (data.error && data.error.message) || "Refused.";
+        } else {
+          out.textContent = "Not saved: the server failed. Try again.";
+        }
+      } catch (error) {
+        out.textContent = "Not saved: the connection failed. Try again.";
+      } finally {
+        button.disabled = false;
+      }
     });
   }
 
