@@ -79,7 +79,9 @@ def conference_output(conference: Conference, user) -> dict:
                 "outcome": a.outcome or None,
                 "conference": a.item.conference_id,
             }
-            for a in selectors.outstanding_actions(conference=conference)
+            for a in selectors.outstanding_actions(
+                conference=conference, membership=membership_of(user)
+            )
         ]
     return data
 

@@ -16,6 +16,7 @@ from agencies.models import Agency
 from agencies.selectors import membership_of
 from config.compiled import CompiledQuery
 from config.exceptions import NotAllowed
+from referral.models import Referral
 
 from .models import (
     AgendaItem,
@@ -122,13 +123,17 @@ def agenda(*, conference: Conference) -> list[AgendaItem]:
     )
 
 
-def outstanding_actions(*, conference: Conference) -> list[ConferenceAction]:
-    """Actions from earlier meetings on this agenda's cases (same timeline) still to review."""
+def outstanding_actions(*, conference: Conference, membership) -> list[ConferenceAction]:
+    """Actions from earlier meetings on this agenda's cases (same timeline) still to review, on
+    the referrals the member's agency may see (a linked case it may not see stays out)."""
     timelines = conference.agenda.exclude(status=AgendaItem.Status.REMOVED).values(
         "referral__timeline_id"
     )
     return list(
-        ConferenceAction.objects.filter(item__referral__timeline_id__in=timelines)
+        ConferenceAction.objects.filter(
+            item__referral__timeline_id__in=timelines,
+            item__referral__in=Referral.objects.filter(policy.case_visibility(membership)),
+        )
         .exclude(item__conference=conference)
         .exclude(outcome=ConferenceAction.Outcome.DONE)
         .select_related("agency", "item__referral", "item__conference")

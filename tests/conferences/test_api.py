@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from agencies.policy import InvolvementBasis
+from agencies.services import involvement_grant
 from audit.models import Event
 from conferences.models import Note
 from workflows.models import AgencyTask
@@ -298,3 +300,54 @@ def test_repeat_cases_and_outstanding_actions(acknowledged, as_user, demo, submi
     conference_acknowledge(actor=demo["hub.chair"].user, conference=later)
     body = chair.get(f"/api/v1/conferences/{later.pk}/").json()
     assert [a["description"] for a in body["outstanding_actions"]] == ["Arrest for breach"]
+
+
+def test_outstanding_actions_of_a_linked_case_the_agency_may_not_see_stay_out(
+    as_user, demo, submit_case
+):
+    """The earlier case of the same pair is on the new case's timeline; an attendee whose
+    agency may see only the new case is not shown the earlier case's actions."""
+    from conferences.services import agenda_add, conference_acknowledge, conference_create
+    from referral.models import Referral
+
+    chair_user = demo["hub.chair"].user
+    earlier = conference_create(
+        actor=chair_user, title="Earlier", starts_at=timezone.now() + timedelta(hours=1),
+        invited=[demo["police.caseworker"].agency],
+    )
+    older = submit_case(76)
+    involvement_grant(referral=older, agency=demo["hub.chair"].agency,
+                      basis=InvolvementBasis.TASK, source="test")
+    item = agenda_add(referral=older, conference_id=earlier.pk, actor=chair_user)
+    conference_acknowledge(actor=chair_user, conference=earlier)
+    chair = as_user("hub.chair")
+    chair.post(f"/api/v1/conferences/{earlier.pk}/start/")
+    response = chair.post(
+        f"/api/v1/conferences/{earlier.pk}/agenda/{item.pk}/actions/",
+        {"agency": "police", "description": "HIDDEN-ACTION-MARKER",
+         "due": timezone.localdate().isoformat()},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    chair.post(f"/api/v1/conferences/{earlier.pk}/agenda/{item.pk}/close/")
+
+    newer = submit_case(77)
+    Referral.objects.filter(pk=newer.pk).update(timeline_id=older.timeline_id)
+    newer.refresh_from_db()
+    involvement_grant(referral=newer, agency=demo["hub.chair"].agency,
+                      basis=InvolvementBasis.TASK, source="test")
+    later = conference_create(
+        actor=chair_user, title="Next", starts_at=timezone.now() + timedelta(days=14),
+        invited=[demo["probation.caseworker"].agency],
+    )
+    agenda_add(referral=newer, conference_id=later.pk, actor=chair_user)
+    for username in ("hub.chair", "probation.caseworker"):
+        conference_acknowledge(actor=demo[username].user, conference=later)
+    seen_by_chair = chair.get(f"/api/v1/conferences/{later.pk}/").json()
+    assert [a["description"] for a in seen_by_chair["outstanding_actions"]] == [
+        "HIDDEN-ACTION-MARKER"
+    ]
+    probation = as_user("probation.caseworker").get(f"/api/v1/conferences/{later.pk}/")
+    assert probation.status_code == 200
+    assert probation.json()["outstanding_actions"] == []
+    assert "HIDDEN-ACTION-MARKER" not in probation.content.decode()
