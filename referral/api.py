@@ -132,6 +132,7 @@ class TimelineView(APIView):
         scope = selectors.timeline_scope(membership=membership, referral=referral)
         entries = selectors.timeline(membership=membership, referral=referral, scope=scope)
         signal = selectors.escalation_as_seen(referral=referral, scope=scope)
+        services.timeline_reads_record(actor=request.user, scope=scope, entries=entries)
         return Response(
             {
                 "referral": referral.reference,

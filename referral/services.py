@@ -494,3 +494,16 @@ def sensitive_reads_record(*, referral: Referral, actor, sections) -> None:
     events.sections_read_events(
         referral=referral, actor=actor, sections=sorted(set(sections) & policy.SENSITIVE_SECTIONS)
     )
+
+
+def timeline_reads_record(*, actor, scope: selectors.TimelineScope, entries: list[dict]) -> None:
+    """Log each sensitive section a timeline showed (a charging decision, a threat assessment's
+    outcome), against each referral it showed it of."""
+    pk_of = {reference: pk for pk, reference in scope.references.items()}
+    shown: dict[int, set[str]] = {}
+    for entry in entries:
+        section = policy.event_section(entry["verb"]) if entry["kind"] == "decision" else None
+        if section in policy.SENSITIVE_SECTIONS:
+            shown.setdefault(pk_of[entry["referral"]], set()).add(section)
+    for referral in Referral.objects.filter(pk__in=shown).order_by("pk"):
+        sensitive_reads_record(referral=referral, actor=actor, sections=shown[referral.pk])

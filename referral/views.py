@@ -327,6 +327,7 @@ class ReferralTimelineView(MemberRequiredMixin, TemplateView):
         )
         scope = selectors.timeline_scope(membership=self.membership, referral=referral)
         entries = selectors.timeline(membership=self.membership, referral=referral, scope=scope)
+        services.timeline_reads_record(actor=self.request.user, scope=scope, entries=entries)
         context.update(
             referral_reference=referral.reference,
             case_url=case_url(referral.pk),

@@ -7,6 +7,7 @@ from django.db import transaction
 from agencies.policy import InvolvementBasis
 from agencies.services import involvement_grant
 from audit.events import task_completed_event
+from audit.models import Event
 from referral.models import Referral
 from referral.views import case_url
 from workflows.models import AgencyTask
@@ -74,3 +75,19 @@ def test_an_agencys_own_trail_is_cut_by_the_same_rules(charged, as_user, demo):
     assert caseworker.status_code == supervisor.status_code == 200
     assert "HUB-TA-REASON" not in caseworker.content.decode()
     assert "HUB-TA-REASON" in supervisor.content.decode()
+
+
+@pytest.mark.parametrize("surface", ["api", "page"])
+def test_reading_a_charging_decision_on_the_timeline_is_an_event(
+    charged, as_user, client, demo, surface
+):
+    reads = Event.objects.filter(verb="section.read", referral_id=charged["id"],
+                                 actor_username="police.caseworker", changes__section="charging")
+    before = reads.count()
+    if surface == "api":
+        response = as_user("police.caseworker").get(f"/api/v1/referrals/{charged['id']}/timeline/")
+    else:
+        client.force_login(demo["police.caseworker"].user)
+        response = client.get(case_url(charged["id"]) + "timeline/")
+    assert response.status_code == 200 and CPS_REASON in response.content.decode()
+    assert reads.count() == before + 1
