@@ -31,11 +31,13 @@ def check_chair(actor, conference: Conference) -> None:
         raise NotAllowed("Only a chair of the coordinating agency may do this.")
 
 
-def _locked(conference: Conference) -> Conference:
+def lock_conference(conference: Conference) -> Conference:
+    """The meeting's row, locked for the rest of the transaction: its changes go one at a time."""
     return Conference.objects.select_for_update().get(pk=conference.pk)
 
 
-def _require_status(conference: Conference, *allowed: str, doing: str) -> None:
+def require_status(conference: Conference, *allowed: str, doing: str) -> None:
+    """A 409 naming what could not be done unless the meeting is in one of `allowed`."""
     if conference.status not in allowed:
         raise Conflict(
             f"Cannot {doing}: the meeting is {conference.get_status_display().lower()}.",
@@ -97,8 +99,8 @@ def conference_acknowledge(*, actor, conference: Conference) -> Attendance:
 @transaction.atomic
 def conference_start(*, actor, conference: Conference) -> Conference:
     check_chair(actor, conference)
-    conference = _locked(conference)
-    _require_status(conference, Conference.Status.SCHEDULED, doing="start the meeting")
+    conference = lock_conference(conference)
+    require_status(conference, Conference.Status.SCHEDULED, doing="start the meeting")
     conference.status = Conference.Status.IN_SESSION
     conference.started_at = timezone.now()
     first = conference.agenda.exclude(status=AgendaItem.Status.REMOVED).order_by("position").first()
@@ -117,8 +119,8 @@ def conference_move(
 ) -> Conference:
     """Make an item current (by id, or the next / previous one); every screen follows."""
     check_chair(actor, conference)
-    conference = _locked(conference)
-    _require_status(conference, Conference.Status.IN_SESSION, doing="move between cases")
+    conference = lock_conference(conference)
+    require_status(conference, Conference.Status.IN_SESSION, doing="move between cases")
     items = list(conference.agenda.exclude(status=AgendaItem.Status.REMOVED).order_by("position"))
     if item_id is not None:
         target = next((i for i in items if i.pk == item_id), None)
@@ -150,8 +152,8 @@ def conference_close(*, actor, conference: Conference) -> Conference:
     from workflows.services import case_task_start
 
     check_chair(actor, conference)
-    conference = _locked(conference)
-    _require_status(conference, Conference.Status.IN_SESSION, doing="close the meeting")
+    conference = lock_conference(conference)
+    require_status(conference, Conference.Status.IN_SESSION, doing="close the meeting")
     conference.status = Conference.Status.CLOSED
     conference.closed_at = timezone.now()
     conference.current_item = None
@@ -173,8 +175,8 @@ def minutes_sign(*, actor, conference: Conference) -> Conference:
     """The chair signs the minutes: they are read as at this moment from now on (see
     `selectors.minutes`); notes lock and later corrections are addenda."""
     check_chair(actor, conference)
-    conference = _locked(conference)
-    _require_status(conference, Conference.Status.CLOSED, doing="sign the minutes")
+    conference = lock_conference(conference)
+    require_status(conference, Conference.Status.CLOSED, doing="sign the minutes")
     conference.status = Conference.Status.MINUTES_SIGNED
     conference.minutes_signed_at = timezone.now()
     conference.save(update_fields=["status", "minutes_signed_at"])
@@ -251,7 +253,7 @@ def agenda_remove(*, actor, item: AgendaItem) -> AgendaItem:
     """Take a case off the agenda (before it is heard); its conference involvement ends."""
     conference = item.conference
     check_chair(actor, conference)
-    conference = _locked(conference)
+    conference = lock_conference(conference)
     _require_unsigned(conference, doing="change the agenda")
     item = AgendaItem.objects.select_for_update().get(pk=item.pk)
     if item.status == AgendaItem.Status.CLOSED:
@@ -273,7 +275,7 @@ def agenda_remove(*, actor, item: AgendaItem) -> AgendaItem:
 @transaction.atomic
 def agenda_reorder(*, actor, conference: Conference, order: list[int]) -> Conference:
     check_chair(actor, conference)
-    conference = _locked(conference)
+    conference = lock_conference(conference)
     _require_unsigned(conference, doing="change the agenda")
     items = {i.pk: i for i in conference.agenda.exclude(status=AgendaItem.Status.REMOVED)}
     if sorted(order) != sorted(items):

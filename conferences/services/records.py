@@ -15,7 +15,7 @@ from config.exceptions import Conflict, DomainError
 
 from ..models import AgendaItem, Conference, ConferenceAction, Decision
 from . import broadcast
-from .meetings import _locked, _require_status, check_chair
+from .meetings import check_chair, lock_conference, require_status
 
 
 def _agenda_item(conference: Conference, item_id) -> AgendaItem:
@@ -61,13 +61,13 @@ def decision_record(
     and no decision lands on a meeting that has just closed.
     """
     check_chair(actor, conference)
-    conference = _locked(conference)
+    conference = lock_conference(conference)
     item = _agenda_item(conference, item_id)
     stored = _stored(Decision, client_id=client_id, item=item, author_field="decided_by",
                      actor=actor)
     if stored is not None:
         return stored, False
-    _require_status(conference, Conference.Status.IN_SESSION, doing="record decisions")
+    require_status(conference, Conference.Status.IN_SESSION, doing="record decisions")
     decision = _create_once(
         Decision, item=item, text=text, reason=reason, decided_by=actor, client_id=client_id
     )
@@ -90,13 +90,13 @@ def action_record(
     from workflows.services import case_task_start
 
     check_chair(actor, conference)
-    conference = _locked(conference)
+    conference = lock_conference(conference)
     item = _agenda_item(conference, item_id)
     stored = _stored(ConferenceAction, client_id=client_id, item=item, author_field="created_by",
                      actor=actor)
     if stored is not None:
         return stored, False
-    _require_status(conference, Conference.Status.IN_SESSION, doing="record actions")
+    require_status(conference, Conference.Status.IN_SESSION, doing="record actions")
     if not conference.invited_agencies.filter(pk=agency.pk).exists():
         raise DomainError(
             "That agency is not at this meeting.", fields={"agency": ["Not an invited agency."]}
