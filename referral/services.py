@@ -186,6 +186,9 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
     same_pair_open = [
         r for r in linked if r.pk in victim_matches and r.pk in suspect_matches and r.is_open
     ]
+    unseen = _unseen_by(membership, same_pair_open)
+    same_pair_open = [r for r in same_pair_open if r not in unseen]
+    linked = [r for r in linked if r not in unseen]
     if same_pair_open and not draft.confirm_new:
         existing = ", ".join(r.reference for r in same_pair_open)
         raise Conflict(
@@ -269,7 +272,9 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
     if draft.incidents:
         _apply_escalation(referral=referral, actor=actor)
 
-    result = Submitted(referral=referral, linked=linked, risk_proposal=proposal)
+    result = Submitted(
+        referral=referral, linked=linked, risk_proposal=proposal, unseen_matches=unseen
+    )
     if proposal is not None:
         result.warnings.append(
             f"The risk level you judged ({proposal.level}) is below the screening's "
@@ -657,3 +662,14 @@ def referrals_keep_separate(
         referral=referral, others=others, actor=actor, reason=reason
     )
 
+
+def _unseen_by(membership: Membership, referrals: Sequence[Referral]) -> list[Referral]:
+    """Those of `referrals` the member's agency may not see (it is not involved in them)."""
+    if not referrals:
+        return []
+    seen = set(
+        Referral.objects.filter(
+            policy.case_visibility(membership), pk__in=[r.pk for r in referrals]
+        ).values_list("pk", flat=True)
+    )
+    return [r for r in referrals if r.pk not in seen]

@@ -52,7 +52,9 @@ def test_second_open_referral_for_the_same_pair_is_not_silent(as_user, submit):
     from tests.referral.factories import payload
 
     first = submit()
-    client = as_user("advocacy.caseworker")
+    # The referrer is involved in the open one (an agency that is not learns nothing of it:
+    # tests/workflows/test_link_referrals.py).
+    client = as_user("police.caseworker")
     response = client.post("/api/v1/referrals/", payload(), format="json")
     assert response.status_code == 409
     error = response.json()["error"]
