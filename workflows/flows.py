@@ -306,8 +306,9 @@ class CaseTaskFlow(Flow):
             "context": context or {},
             "results": {},
             "actors": {},
-            "excluded_user": excluded_user,
         }
+        if excluded_user is not None:
+            activation.process.data["excluded_user"] = excluded_user
         return activation.process
 
     def task_agency(self, activation):

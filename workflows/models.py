@@ -116,6 +116,9 @@ class Notification(models.Model):
         DECLINE_REFUSED = "decline_refused", "Your decline was refused"
         LINK_OUTCOME = "link_outcome", "Your agency's referral was reviewed against others"
 
+    # Notices about a task's own state (`notifications.notice_text`); the rest are news of a case.
+    TASK_KINDS = (Kind.QUEUED, Kind.ASSIGNED, Kind.OVERDUE)
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
