@@ -9,8 +9,9 @@ Three layers, each kept as data with a few functions to ask it:
 2. Capabilities: which role (in which agency kinds) may claim and complete tasks, approve a
    decline, chair a meeting, read the audit trail.
 3. Objects: an agency sees a case only while it is involved (it referred it, holds a task on it,
-   or is invited to a meeting with it on the agenda). Involvement is granted and revoked as
-   django-guardian group object permissions on the case (`agencies.services.involvement_*`).
+   is invited to a meeting with it on the agenda, or had its own referral merged into it).
+   Involvement is granted and revoked as django-guardian group object permissions on the
+   case (`agencies.services.involvement_*`).
 
 Views, the API, consumers, templates and exports ask these functions; none decides on its own.
 """
@@ -249,11 +250,17 @@ class InvolvementBasis:
     REFERRER = "referrer"
     TASK = "task"
     CONFERENCE = "conference"
+    # The coordinator merged this agency's own referral into the case: the agency keeps
+    # following the matter it referred, now on the surviving case. A recorded sharing decision
+    # (the `link_referrals` task's reason and its `access.granted` event), never revoked by a
+    # process ending.
+    MERGED = "merged"
 
     choices = [
         (REFERRER, "Referred the case"),
         (TASK, "Holds a task on the case"),
         (CONFERENCE, "Invited to a conference with the case on the agenda"),
+        (MERGED, "Its own referral was merged into the case"),
     ]
 
 
@@ -309,7 +316,8 @@ def matrix_markdown() -> str:
         "### Which cases",
         "",
         "An agency sees a case only while it is involved: it referred it, it holds a task on "
-        "it, or it is invited to a conference with the case on the agenda. Each involvement is "
+        "it, it is invited to a conference with the case on the agenda, or the coordinator "
+        "merged the agency's own referral into it. Each involvement is "
         "granted as a django-guardian group object permission (`view_referral` on the "
         "agency's group) and revoked when its last basis ends. A case the agency may not see "
         "answers 404.",

@@ -140,6 +140,122 @@ def risk_changed_event(
     )
 
 
+def risk_changed_by_approval_event(
+    *, referral, before: str, after: str, reason: str, approval_reason: str, proposed_by: str,
+    actor,
+) -> Event:
+    """A lower risk taking effect: `reason` is its proposer's, the actor the supervisor who
+    approved it."""
+    return _record(
+        verb="risk.overridden",
+        actor=actor,
+        obj=referral,
+        referral_id=referral.pk,
+        reason=reason,
+        changes={
+            "risk_level": {"before": before, "after": after},
+            "source": "judgement",
+            "proposed_by": proposed_by,
+            "approved_by": actor.get_username(),
+            "approval_reason": approval_reason,
+        },
+    )
+
+
+def risk_downgrade_proposed_event(*, referral, current: str, proposed: str, reason: str,
+                                  stage: str, actor) -> Event:
+    """A judgement below the screening's level: recorded, not applied (it waits for approval)."""
+    return _record(
+        verb="risk.downgrade_proposed",
+        actor=actor,
+        obj=referral,
+        referral_id=referral.pk,
+        reason=reason,
+        changes={"risk_level": {"current": current, "proposed": proposed}, "stage": stage},
+    )
+
+
+def risk_downgrade_refused_event(*, referral, kept: str, proposed: str, proposed_by: str,
+                                 reason: str, actor) -> Event:
+    return _record(
+        verb="risk.downgrade_refused",
+        actor=actor,
+        obj=referral,
+        referral_id=referral.pk,
+        reason=reason,
+        changes={
+            "risk_level": {"kept": kept, "proposed": proposed},
+            "proposed_by": proposed_by,
+        },
+    )
+
+
+def referral_declined_event(*, referral, actor, reason: str) -> Event:
+    """A decline approved, and the referring agency told of it with its reason."""
+    return _record(
+        verb="referral.declined",
+        actor=actor,
+        obj=referral,
+        referral_id=referral.pk,
+        reason=reason,
+        changes={"reference": referral.reference},
+        recipients=[referral.referrer_agency.slug],
+    )
+
+
+def referrals_linked_events(*, referrals, timeline_id: int, actor, reason: str) -> list[Event]:
+    """Referrals put on one timeline by a person's decision: an event on each of them."""
+    return Event.objects.bulk_create([
+        _event(
+            verb="referrals.linked",
+            actor=actor,
+            obj=referral,
+            referral_id=referral.pk,
+            reason=reason,
+            changes={
+                "linked": [r.reference for r in referrals if r.pk != referral.pk],
+                "timeline_id": timeline_id,
+            },
+        )
+        for referral in referrals
+    ])
+
+
+def referral_merged_events(*, referral, into, actor, reason: str) -> list[Event]:
+    """A referral closed as merged into another (`referral.merged`), and the surviving one's
+    record of it (`referral.merged_into`), whose existence its referrer is now told."""
+    return Event.objects.bulk_create([
+        _event(
+            verb="referral.merged",
+            actor=actor,
+            obj=referral,
+            referral_id=referral.pk,
+            reason=reason,
+            changes={"into": into.reference, "status": referral.status},
+            recipients=[referral.referrer_agency.slug],
+        ),
+        _event(
+            verb="referral.merged_into",
+            actor=actor,
+            obj=into,
+            referral_id=into.pk,
+            reason=reason,
+            changes={"merged": referral.reference},
+        ),
+    ])
+
+
+def referrals_kept_separate_event(*, referral, others, actor, reason: str) -> Event:
+    return _record(
+        verb="referrals.kept_separate",
+        actor=actor,
+        obj=referral,
+        referral_id=referral.pk,
+        reason=reason,
+        changes={"others": [r.reference for r in others]},
+    )
+
+
 def classification_changed_event(*, referral, before: str, after: str, reason: str, actor) -> Event:
     return _record(
         verb="referral.classified",

@@ -15,6 +15,8 @@ from .models import Event
 DECISION_PREFIXES = (
     "triage.",
     "approve_decline.",
+    "approve_downgrade.",
+    "link_referrals.",
     "provide_info.",
     "charging_review.",
     "review.",
@@ -24,6 +26,9 @@ DECISION_PREFIXES = (
     "referral.classified",
     "referral.submitted",
     "referral.linked",
+    "referral.declined",
+    "referral.merged",
+    "referrals.",
     "conference.decision",
     "conference.action",
     "breach.",

@@ -24,6 +24,7 @@ from config.exceptions import Conflict, DomainError, NotAllowed
 
 from . import escalation, linking, screening, selectors
 from .models import (
+    RISK_ORDER,
     Incident,
     Person,
     PersonName,
@@ -98,6 +99,7 @@ class Submitted:
     linked: list[Referral] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unseen_matches: list[Referral] = field(default_factory=list)
+    risk_proposal: RiskProposal | None = None
 
 
 def _next_reference(year: int) -> str:
@@ -130,22 +132,22 @@ def _check_intake_sections(membership: Membership, draft: ReferralDraft) -> None
         raise NotAllowed("Your agency may not write some of these sections.", fields=refused)
 
 
-def _check_risk(draft: ReferralDraft, screened: str) -> tuple[str, str]:
-    """The higher of screen and judgement; a judgement below the screen needs its reason."""
-    if draft.professional_risk is None:
-        return screened, Referral.RiskSource.SCREENING
-    if higher_risk(draft.professional_risk, screened) == screened and (
-        draft.professional_risk != screened
-    ):
+def _check_risk(draft: ReferralDraft, screened: str) -> tuple[str, str, str | None]:
+    """The case's level, its source, and a lower level proposed (or None).
+
+    Judgement may raise the screen's level at once; a judgement below it needs its reason and
+    is only proposed: the case keeps the screen's level until a supervisor approves it.
+    """
+    if draft.professional_risk is None or draft.professional_risk == screened:
+        return screened, Referral.RiskSource.SCREENING, None
+    if _below(draft.professional_risk, screened):
         if not draft.risk_reason.strip():
             raise DomainError(
                 "A risk level below the screening's needs a reason.",
                 fields={"risk_reason": ["Say why the risk is lower than the screening gives."]},
             )
-        return draft.professional_risk, Referral.RiskSource.JUDGEMENT
-    if draft.professional_risk == screened:
-        return screened, Referral.RiskSource.SCREENING
-    return draft.professional_risk, Referral.RiskSource.JUDGEMENT
+        return screened, Referral.RiskSource.SCREENING, draft.professional_risk
+    return draft.professional_risk, Referral.RiskSource.JUDGEMENT, None
 
 
 def _links(draft: ReferralDraft) -> tuple[set[int], set[int]]:
@@ -186,7 +188,7 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
         )
 
     score, screened = screening.score(draft.instrument, draft.answers)
-    risk_level, risk_source = _check_risk(draft, screened)
+    risk_level, risk_source, proposed_risk = _check_risk(draft, screened)
 
     victim_matches, suspect_matches = _links(draft)
     linked, unseen = _same_pair(membership, victim_matches & suspect_matches)
@@ -258,6 +260,12 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
             reason=draft.risk_reason,
             actor=actor,
         )
+    proposal = None
+    if proposed_risk is not None:
+        proposal = risk_downgrade_propose(
+            referral=referral, actor=actor, level=proposed_risk, reason=draft.risk_reason,
+            stage="referral",
+        )
     involvement_grant(
         referral=referral, agency=membership.agency, basis=InvolvementBasis.REFERRER, actor=actor
     )
@@ -268,7 +276,15 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
     if draft.incidents:
         _apply_escalation(referral=referral, actor=actor)
 
-    result = Submitted(referral=referral, linked=linked, unseen_matches=unseen)
+    result = Submitted(
+        referral=referral, linked=linked, risk_proposal=proposal, unseen_matches=unseen
+    )
+    if proposal is not None:
+        result.warnings.append(
+            f"The risk level you judged ({proposal.level}) is below the screening's "
+            f"({proposal.current}): the case stays {proposal.current} until a supervisor of "
+            "your agency approves the lower level."
+        )
     if linked:
         refs = [r.reference for r in linked]
         events.referral_linked_event(referral=referral, linked_references=refs, actor=actor)
@@ -461,14 +477,14 @@ def referral_classify(*, referral: Referral, actor, classification: str, reason:
 
 @transaction.atomic
 def referral_set_risk(*, referral: Referral, actor, risk_level: str, reason: str) -> Referral:
-    """A person's judgement of the risk. Lowering it below the screening needs a reason."""
+    """A person's judgement of the risk, at or above the screening's level. A level below it
+    is not set here: it is proposed (`risk_downgrade_propose`) and takes effect only when a
+    supervisor approves it (`risk_downgrade_decide`)."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    screened = Screening.objects.filter(referral=referral).values_list("risk_level", flat=True)
-    floor = next(iter(screened), RiskLevel.STANDARD)
-    if higher_risk(risk_level, floor) != risk_level and not reason.strip():
+    if _below(risk_level, screened_level(referral)):
         raise DomainError(
-            "A risk level below the screening's needs a reason.",
-            fields={"reason": ["Say why the risk is lower than the screening gives."]},
+            "A risk level below the screening's takes effect only when a supervisor approves it.",
+            fields={"risk_level": ["Below the screening's level: propose it for approval."]},
         )
     before = referral.risk_level
     if before == risk_level:
@@ -507,3 +523,190 @@ def timeline_reads_record(*, actor, scope: selectors.TimelineScope, entries: lis
             shown.setdefault(pk_of[entry["referral"]], set()).add(section)
     for referral in Referral.objects.filter(pk__in=shown).order_by("pk"):
         sensitive_reads_record(referral=referral, actor=actor, sections=shown[referral.pk])
+
+
+# --- Lowering a risk: proposed by one person, approved by another ----------------------------
+
+
+def _below(level: str, floor: str) -> bool:
+    return RISK_ORDER[level] < RISK_ORDER[floor]
+
+
+def screened_level(referral: Referral) -> str:
+    """The level the case's screening gave (standard for a case without one)."""
+    screened = Screening.objects.filter(referral=referral).values_list("risk_level", flat=True)
+    return next(iter(screened), RiskLevel.STANDARD)
+
+
+@dataclass(frozen=True)
+class RiskProposal:
+    """A risk level below the screening's, proposed at `stage` ("referral" or "triage") and
+    waiting for a supervisor of the proposer's agency; `current` is the level the case had
+    (and keeps) meanwhile."""
+
+    level: str
+    current: str
+    reason: str
+    stage: str
+    proposed_by_id: int
+    proposed_by: str
+
+
+@transaction.atomic
+def risk_downgrade_propose(
+    *, referral: Referral, actor, level: str, reason: str, stage: str
+) -> RiskProposal:
+    """Record a judgement below the screening's level without applying it: the case keeps its
+    level, and the proposal is on the trail (`risk.downgrade_proposed`)."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if not _below(level, screened_level(referral)):
+        raise DomainError(
+            "Only a level below the screening's needs approval.",
+            fields={"risk_level": ["Not below the screening's level."]},
+        )
+    if not reason.strip():
+        raise DomainError(
+            "A risk level below the screening's needs a reason.",
+            fields={"reason": ["Say why the risk is lower than the screening gives."]},
+        )
+    events.risk_downgrade_proposed_event(
+        referral=referral,
+        current=referral.risk_level,
+        proposed=level,
+        reason=reason,
+        stage=stage,
+        actor=actor,
+    )
+    return RiskProposal(
+        level=level,
+        current=referral.risk_level,
+        reason=reason,
+        stage=stage,
+        proposed_by_id=actor.pk,
+        proposed_by=actor.get_username(),
+    )
+
+
+@transaction.atomic
+def risk_downgrade_decide(
+    *, referral: Referral, proposal: RiskProposal, approved: bool, actor, reason: str
+) -> Referral:
+    """A supervisor's answer to a proposed lower risk. Approved, the lower level takes effect
+    (`risk.overridden`, naming proposer and approver), provided the case is open and still at
+    the level it was proposed from; refused, the case keeps its level (`risk.downgrade_refused`).
+    The proposer may not answer their own proposal."""
+    if actor.pk == proposal.proposed_by_id:
+        raise NotAllowed("A lower risk level needs another person's approval.")
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if not approved:
+        events.risk_downgrade_refused_event(
+            referral=referral,
+            kept=referral.risk_level,
+            proposed=proposal.level,
+            proposed_by=proposal.proposed_by,
+            reason=reason,
+            actor=actor,
+        )
+        return referral
+    if not referral.is_open:
+        raise Conflict("The case is no longer open; its risk level stays as it is.")
+    if referral.risk_level != proposal.current:
+        raise Conflict(
+            f"The case's risk level has changed since this was proposed (it is now "
+            f"{referral.risk_level}): refuse this proposal; a new one can be made.",
+            code="risk_changed",
+        )
+    before = referral.risk_level
+    referral.risk_level = proposal.level
+    referral.risk_source = Referral.RiskSource.JUDGEMENT
+    referral.risk_reason = proposal.reason
+    referral.save(update_fields=["risk_level", "risk_source", "risk_reason", "updated_at"])
+    events.risk_changed_by_approval_event(
+        referral=referral,
+        before=before,
+        after=proposal.level,
+        reason=proposal.reason,
+        approval_reason=reason,
+        proposed_by=proposal.proposed_by,
+        actor=actor,
+    )
+    return referral
+
+
+# --- The coordinator's answer to referrals of the same people --------------------------------
+
+
+def _check_reason(reason: str) -> None:
+    if not reason.strip():
+        raise DomainError("Say why.", fields={"reason": ["Required."]})
+
+
+def _locked(referrals: Sequence[Referral]) -> list[Referral]:
+    """The referrals' rows, locked in id order (two decisions over the same cases cannot
+    deadlock)."""
+    return list(
+        Referral.objects.select_for_update()
+        .filter(pk__in=[r.pk for r in referrals])
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def referrals_link(*, referral: Referral, others: Sequence[Referral], actor, reason: str) -> int:
+    """Put a referral and others on one timeline (the smallest of their timeline ids, whole
+    groups moving together, as `_join_timeline` does); a `referrals.linked` event on each.
+    Linking shares nothing: each agency still sees only the cases it is involved in."""
+    _check_reason(reason)
+    others = [o for o in others if o.pk != referral.pk]
+    if not others:
+        raise DomainError("Name at least one other referral to link.")
+    cases = _locked([referral, *others])
+    groups = {r.timeline_id or r.pk for r in cases}
+    timeline_id = min(groups)
+    Referral.objects.filter(timeline_id__in=groups).update(timeline_id=timeline_id)
+    Referral.objects.filter(pk__in=[r.pk for r in cases]).update(timeline_id=timeline_id)
+    referral.timeline_id = timeline_id
+    events.referrals_linked_events(
+        referrals=sorted(cases, key=lambda r: r.pk != referral.pk),
+        timeline_id=timeline_id,
+        actor=actor,
+        reason=reason,
+    )
+    return timeline_id
+
+
+@transaction.atomic
+def referral_merge(*, referral: Referral, into: Referral, actor, reason: str) -> Referral:
+    """Merge a referral into an open one of the same people: the two are linked, the referral
+    is closed, and its referrer agency is involved in the surviving case (basis `merged`, a
+    sharing decision whose reason is on the trail). Both must be open."""
+    _check_reason(reason)
+    if referral.pk == into.pk:
+        raise DomainError("A referral cannot be merged into itself.", fields={"into": ["Itself."]})
+    cases = {r.pk: r for r in _locked([referral, into])}
+    referral, into = cases[referral.pk], cases[into.pk]
+    if not referral.is_open or not into.is_open:
+        raise Conflict("Only an open referral can be merged, and only into an open one.")
+    referrals_link(referral=referral, others=[into], actor=actor, reason=reason)
+    referral.status = Referral.Status.CLOSED
+    referral.save(update_fields=["status", "updated_at"])
+    events.referral_merged_events(referral=referral, into=into, actor=actor, reason=reason)
+    involvement_grant(
+        referral=into,
+        agency=referral.referrer_agency,
+        basis=InvolvementBasis.MERGED,
+        source=f"referral:{referral.pk}",
+        actor=actor,
+    )
+    return referral
+
+
+@transaction.atomic
+def referrals_keep_separate(
+    *, referral: Referral, others: Sequence[Referral], actor, reason: str
+) -> None:
+    """The coordinator decided these are separate matters: only the decision is recorded."""
+    _check_reason(reason)
+    events.referrals_kept_separate_event(
+        referral=referral, others=others, actor=actor, reason=reason
+    )

@@ -45,14 +45,17 @@ def task_row_output(row: dict, *, agency: str | None, now) -> dict:
     }
 
 
-def task_output(task, *, detail: bool = False) -> dict:
-    """A task loaded as an object (one task): the same shape as `task_row_output`."""
+def task_output(task, *, detail: bool = False, membership=None) -> dict:
+    """A task loaded as an object (one task): the same shape as `task_row_output`; in detail,
+    with its form, context, `brief` (what deciding it needs: `selectors.task_brief`) and
+    result."""
     row = attribute_row(task, selectors.TASK_ROW_COLUMNS)
     agency = task.agency.slug if task.agency else None
     data = task_row_output(row, agency=agency, now=timezone.now())
     if detail:
         data["form"] = task_forms.schema_for(task.task_type, agency_kind=task.agency.kind)
         data["context"] = task.process.coerced.data.get("context", {})
+        data["brief"] = selectors.task_brief(task=task, membership=membership)
         data["result"] = task.data.get("result")
     return data
 
@@ -85,7 +88,9 @@ class TaskDetailView(APIView):
     @extend_schema(responses=ANY)
     def get(self, request, task_id: int):
         task = selectors.task_get(user=request.user, task_id=task_id)
-        return Response(task_output(task, detail=True))
+        return Response(
+            task_output(task, detail=True, membership=membership_of(request.user))
+        )
 
 
 class TaskClaimView(APIView):
@@ -151,13 +156,16 @@ class NotificationListView(GenericAPIView):
     @extend_schema(responses=ANY, operation_id="notifications_list")
     def get(self, request):
         page = self.paginate_queryset(selectors.notifications_for(user=request.user))
+        agency = membership_of(request.user).agency_id
         response = self.get_paginated_response(
             [
                 {
                     "id": n.id,
                     "kind": n.kind,
                     "text": n.text,
-                    "task": n.task_id,
+                    # Another agency's task (the decision a notice reports) is not the reader's.
+                    "task": n.task_id if n.task and n.task.agency_id == agency else None,
+                    "referral": n.referral_id or (n.task.referral_id if n.task else None),
                     "created_at": n.created_at,
                     "read": n.read_at is not None,
                 }

@@ -7,7 +7,8 @@ a case conference (high risk, escalating or repeat) or a single-agency plan -> r
 approved by a coordinator supervisor.
 
 CaseTaskFlow: one task outside the main line (enforcing a breach, a pre-hearing risk
-assessment, a victim update, a conference action, sending minutes).
+assessment, a victim update, a conference action, sending minutes, approving a lower risk,
+linking referrals of the same people), so the main line never waits for it.
 """
 
 from __future__ import annotations
@@ -226,6 +227,8 @@ class CaseTaskFlow(Flow):
         "victim_update",
         "action",
         "minutes_distribution",
+        "approve_downgrade",
+        "link_referrals",
     )
 
     start = flow.StartHandle(this.start_task).Next(this.route)
@@ -242,6 +245,10 @@ class CaseTaskFlow(Flow):
         )
         .Case(this.victim_update, lambda a: a.process.data["task_type"] == "victim_update")
         .Case(this.action, lambda a: a.process.data["task_type"] == "action")
+        .Case(
+            this.approve_downgrade, lambda a: a.process.data["task_type"] == "approve_downgrade"
+        )
+        .Case(this.link_referrals, lambda a: a.process.data["task_type"] == "link_referrals")
         .Default(this.minutes_distribution)
     )
     enforcement = AgencyView(
@@ -265,6 +272,18 @@ class CaseTaskFlow(Flow):
         due=this.task_due,
         role="chair",
     ).Next(this.end)
+    # A supervisor of the proposer's agency, never the proposer. An agency without a
+    # supervisor keeps it in its queue until it has one; overdue, its members are told.
+    approve_downgrade = AgencyView(
+        task_type="approve_downgrade",
+        agency=this.task_agency,
+        due=this.task_due,
+        role="supervisor",
+        excluded_user=lambda a: a.process.data.get("excluded_user"),
+    ).Next(this.end)
+    link_referrals = AgencyView(
+        task_type="link_referrals", agency=this.task_agency, due=this.task_due
+    ).Next(this.end)
     end = CaseEnd()
 
     def start_task(
@@ -276,6 +295,7 @@ class CaseTaskFlow(Flow):
         agency: Agency,
         due,
         context: dict | None = None,
+        excluded_user: int | None = None,
     ):
         assert task_type in self.TYPES, task_type
         activation.process.referral = referral
@@ -287,6 +307,8 @@ class CaseTaskFlow(Flow):
             "results": {},
             "actors": {},
         }
+        if excluded_user is not None:
+            activation.process.data["excluded_user"] = excluded_user
         return activation.process
 
     def task_agency(self, activation):

@@ -36,6 +36,8 @@ class TaskType(models.TextChoices):
     PSYCHIATRIC_REQUEST = "psychiatric_assessment_request", "Psychiatric assessment before court?"
     VICTIM_UPDATE = "victim_update", "Update the victim"
     MINUTES_DISTRIBUTION = "minutes_distribution", "Distribute the minutes"
+    APPROVE_DOWNGRADE = "approve_downgrade", "Approve a lower risk level"
+    LINK_REFERRALS = "link_referrals", "Link or merge referrals of the same people"
 
 
 class AgencyTask(Task):
@@ -101,18 +103,30 @@ class BankHoliday(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notice: a task landed in a queue, was assigned, or is overdue."""
+    """An in-app notice: a task landed in a queue, was assigned, or is overdue; or news of a
+    case for the agency that referred it (declined, linked or merged) or for the person whose
+    decline was refused. `task` is the task it came from; `referral` the case it is about, for
+    readers who may not open that task (another agency's)."""
 
     class Kind(models.TextChoices):
         QUEUED = "queued", "New task in your agency's queue"
         ASSIGNED = "assigned", "Task assigned to you"
         OVERDUE = "overdue", "Task overdue"
+        DECLINED = "declined", "Your agency's referral was declined"
+        DECLINE_REFUSED = "decline_refused", "Your decline was refused"
+        LINK_OUTCOME = "link_outcome", "Your agency's referral was reviewed against others"
+
+    # Notices about a task's own state (`notifications.notice_text`); the rest are news of a case.
+    TASK_KINDS = (Kind.QUEUED, Kind.ASSIGNED, Kind.OVERDUE)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     task = models.ForeignKey(AgencyTask, null=True, on_delete=models.CASCADE, related_name="+")
+    referral = models.ForeignKey(
+        "referral.Referral", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     text = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

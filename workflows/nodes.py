@@ -202,23 +202,29 @@ class DataSplit(Split):
         return self
 
 
+def process_involvements_end(process) -> None:
+    """The agencies a process's tasks involved lose the access it gave them (it ended, or was
+    cancelled)."""
+    from agencies.services import involvements_revoke
+    from referral.models import Involvement
+
+    source = f"process:{process.pk}"
+    involved = Involvement.objects.filter(
+        referral_id=process.referral_id, basis=InvolvementBasis.TASK, source=source
+    ).select_related("agency")
+    involvements_revoke(
+        referral=process.referral,
+        agencies=[involvement.agency for involvement in involved],
+        basis=InvolvementBasis.TASK,
+        source=source,
+    )
+
+
 class CaseEndActivation(EndActivation):
     @Activation.status.super()
     def activate(self):
         super().activate.original()
-        from agencies.services import involvements_revoke
-        from referral.models import Involvement
-
-        source = f"process:{self.process.pk}"
-        involved = Involvement.objects.filter(
-            referral_id=self.process.referral_id, basis=InvolvementBasis.TASK, source=source
-        ).select_related("agency")
-        involvements_revoke(
-            referral=self.process.referral,
-            agencies=[involvement.agency for involvement in involved],
-            basis=InvolvementBasis.TASK,
-            source=source,
-        )
+        process_involvements_end(self.process)
 
 
 class CaseEnd(End):

@@ -1,6 +1,7 @@
 """In-app notifications and emails about tasks, sent after the transaction commits.
 
-Texts name the task type and the case reference, never a person: emails leave the system.
+Texts name the task type and the case reference, never a person: emails leave the system. A
+decline's reason is shown in the app only; its email says where to read it.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from django.core.mail import send_mass_mail
 
 from agencies import policy
 from agencies.selectors import agency_members
+from referral.models import Referral
 
 from .models import AgencyTask, Notification
+from .selectors import triage_before
 
 
 def notice_text(task: AgencyTask, kind: str) -> str:
@@ -26,8 +29,17 @@ def notice_text(task: AgencyTask, kind: str) -> str:
 
 
 def _notify(task: AgencyTask, kind: str, users) -> int:
+    return _deliver(task, kind, users, text=notice_text(task, kind))
+
+
+def _deliver(
+    task: AgencyTask, kind: str, users, *, text: str, email_text: str | None = None,
+    referral=None,
+) -> int:
+    """Tell each user once (per kind and task): in the app with `text`, by email with
+    `email_text` (the same unless said otherwise: what an email carries leaves the system)."""
     users = [u for u in users if u.is_active]
-    text = notice_text(task, kind)
+    email_text = text if email_text is None else email_text
     # Notifying is idempotent per user, kind and task: skip those already told, and let the
     # unique constraint absorb a race with another sender.
     told = set(
@@ -37,13 +49,16 @@ def _notify(task: AgencyTask, kind: str, users) -> int:
     )
     created = [u for u in users if u.pk not in told]
     Notification.objects.bulk_create(
-        [Notification(user=u, kind=kind, task=task, text=text) for u in created],
+        [
+            Notification(user=u, kind=kind, task=task, referral=referral, text=text)
+            for u in created
+        ],
         ignore_conflicts=True,
     )
     messages = [
         (
-            f"Concord: {text}",
-            f"{text}\n\nSign in to Concord to see it.",
+            f"Concord: {email_text}",
+            f"{email_text}\n\nSign in to Concord to see it.",
             settings.DEFAULT_FROM_EMAIL,
             [u.email],
         )
@@ -97,3 +112,98 @@ def task_overdue(*, task_id: int) -> int:
 
 def send_mass(messages) -> None:
     send_mass_mail([tuple(m) for m in messages], fail_silently=False)
+
+
+# --- News of a case, for those who are not working on it -----------------------------------
+
+TEXT_MAX = Notification._meta.get_field("text").max_length
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= TEXT_MAX else text[: TEXT_MAX - 1] + "\u2026"
+
+
+def _referrer_members(referral) -> list:
+    """Members of the referring agency who work with case content."""
+    return [
+        m.user for m in agency_members(agency=referral.referrer_agency)
+        if policy.sees_case_content(m)
+    ]
+
+
+def referral_declined(*, task_id: int) -> int:
+    """The referring agency hears its referral was declined, and why (after `approve_decline`
+    approved it)."""
+    task = _task(task_id)
+    if task is None or task.referral is None:
+        return 0
+    referral = task.referral
+    triage = triage_before(task)
+    reason = (triage.data.get("result") or {}).get("reason", "") if triage else ""
+    return _deliver(
+        task,
+        Notification.Kind.DECLINED,
+        _referrer_members(referral),
+        text=_clip(f"Your agency's referral {referral.reference} was declined: {reason}"),
+        email_text=f"Your agency's referral {referral.reference} was declined.",
+        referral=referral,
+    )
+
+
+def decline_refused(*, task_id: int) -> int:
+    """Whoever proposed a decline hears it was refused, and why; the notice leads to the
+    triage task the case is back in."""
+    task = _task(task_id)
+    if task is None or task.referral is None:
+        return 0
+    triage = triage_before(task)
+    if triage is None or triage.owner is None:
+        return 0
+    referral = task.referral
+    reason = (task.data.get("result") or {}).get("reason", "")
+    back = (
+        AgencyTask.objects.filter(referral=referral, task_type="triage", is_open=True)
+        .order_by("-id")
+        .first()
+    )
+    return _deliver(
+        back or task,
+        Notification.Kind.DECLINE_REFUSED,
+        [triage.owner],
+        text=_clip(
+            f"Your decline of {referral.reference} was refused; it is back in triage: {reason}"
+        ),
+        email_text=f"Your decline of {referral.reference} was refused; it is back in triage.",
+        referral=referral,
+    )
+
+
+def link_outcome(*, task_id: int) -> int:
+    """The referring agency hears what the coordinator decided about its referral and others
+    of the same people; another case is named only when a merge let the agency see it."""
+    task = _task(task_id)
+    if task is None or task.referral is None:
+        return 0
+    referral = task.referral
+    result = task.data.get("result") or {}
+    ref = referral.reference
+    decision = result.get("decision")
+    if decision == "merge":
+        into = Referral.objects.filter(
+            pk=result.get("into") or min(task.process.coerced.data["context"]["matches"])
+        ).first()
+        text = (
+            f"Your agency's referral {ref} was merged into {into.reference}, which your agency "
+            "can now see; the work goes on there."
+        )
+    elif decision == "link":
+        text = (
+            f"The coordinator linked your agency's referral {ref} with other records of the "
+            "same people; it goes on as its own case."
+        )
+    else:
+        text = f"The coordinator reviewed your agency's referral {ref}; it goes on as its own case."
+    return _deliver(
+        task, Notification.Kind.LINK_OUTCOME, _referrer_members(referral), text=_clip(text),
+        referral=referral,
+    )

@@ -20,6 +20,8 @@ DUE_WORKING_DAYS: dict[str, tuple[int, int]] = {
     "review": (20, 10),
     "closure": (5, 5),
     "approve_closure": (2, 2),
+    "approve_downgrade": (1, 1),
+    "link_referrals": (2, 1),
 }
 
 # Agencies that research every accepted referral.

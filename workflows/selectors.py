@@ -13,6 +13,7 @@ from agencies import policy
 from agencies.selectors import membership_of
 from config.compiled import CompiledQuery
 from config.rest import CountedRows, CountingPaginator, count_apart
+from referral.models import Referral
 
 from .models import AgencyTask, Notification
 
@@ -225,3 +226,70 @@ def case_sections(*, referral) -> dict:
         else:
             charging = entry
     return {"research": research, "threat_assessment": threat, "charging": charging}
+
+
+def triage_before(task: AgencyTask) -> AgencyTask | None:
+    """The triage that led to this task (an `approve_decline`): the last one of its process
+    finished before the task was created."""
+    return (
+        AgencyTask.objects.filter(
+            process_id=task.process_id,
+            task_type="triage",
+            status=STATUS.DONE,
+            finished__lte=task.created,
+        )
+        .select_related("owner")
+        .order_by("-finished", "-id")
+        .first()
+    )
+
+
+def task_brief(*, task: AgencyTask, membership) -> dict:
+    """What the one deciding a task must see to decide it, cut to what their agency may read:
+    for `approve_decline` the decline (reason, triage's risk level, who proposed it) and the
+    case's summary; for `link_referrals` the referrals to link; {} for other tasks (their
+    context says it: `approve_downgrade` carries its proposal and the screen's answers)."""
+    referral = task.referral
+    if task.task_type == "approve_decline" and referral is not None:
+        triage = triage_before(task)
+        result = (triage.data.get("result") or {}) if triage else {}
+        brief = {
+            "decline_reason": result.get("reason", ""),
+            "triage_risk_level": result.get("risk_level"),
+            "current_risk_level": referral.risk_level,
+            "proposed_by": triage.owner.get_username() if triage and triage.owner else None,
+            "referrer_agency": referral.referrer_agency.slug,
+        }
+        if policy.sees_case_content(membership):
+            brief.update(
+                summary=referral.summary,
+                behaviours=referral.behaviours,
+                relationship=referral.relationship,
+                stalking_since=referral.stalking_since.isoformat()
+                if referral.stalking_since
+                else None,
+            )
+        return brief
+    if task.task_type == "link_referrals" and referral is not None:
+        matches = task.process.coerced.data.get("context", {}).get("matches", [])
+        return {
+            "referral": _link_row(referral),
+            "matches": [
+                _link_row(r)
+                for r in Referral.objects.filter(pk__in=matches)
+                .select_related("referrer_agency")
+                .order_by("pk")
+            ],
+        }
+    return {}
+
+
+def _link_row(referral) -> dict:
+    return {
+        "id": referral.pk,
+        "reference": referral.reference,
+        "status": referral.status,
+        "risk_level": referral.risk_level,
+        "referrer_agency": referral.referrer_agency.slug,
+        "created_at": referral.created_at.isoformat(),
+    }

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow.exceptions import FlowLockFailed
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.status import PROCESS, STATUS
 
 from agencies import policy
 from agencies.models import AgencyKind, Membership
@@ -21,13 +21,20 @@ from agencies.selectors import membership_of
 from audit import events
 from config.exceptions import Conflict, DomainError, NotAllowed
 from referral import services as referral_services
-from referral.models import CourtHearing, Incident, ProtectiveOrder, Referral, RiskLevel
+from referral.models import (
+    RISK_ORDER,
+    CourtHearing,
+    Incident,
+    ProtectiveOrder,
+    Referral,
+    RiskLevel,
+)
 from referral.selectors import escalation_signal
 
-from . import calendar, notifications, routing, task_forms, tasks
+from . import calendar, notifications, routing, selectors, task_forms, tasks
 from .flows import CaseTaskFlow, ReferralFlow
 from .models import AgencyTask, CaseProcess
-from .nodes import may_take
+from .nodes import may_take, process_involvements_end
 from .selectors import task_get
 
 User = get_user_model()
@@ -38,10 +45,18 @@ User = get_user_model()
 
 @transaction.atomic
 def referral_refer(*, actor, membership: Membership, draft) -> referral_services.Submitted:
-    """Submit a referral and start its flow: it lands in the coordinator's triage queue. Bail
-    conditions referred with it give advocacy a victim update, as those added later do."""
+    """Submit a referral and start its flow: it lands in the coordinator's triage queue. Beside
+    it: a risk below the screening's goes to the referrer's supervisors to approve, open
+    referrals of the same people that the referrer may not see go to the coordinator to link
+    or merge, and bail conditions referred with it give advocacy a victim update."""
     result = referral_services.referral_submit(actor=actor, membership=membership, draft=draft)
     ReferralFlow.start.run(referral=result.referral)
+    if result.risk_proposal is not None:
+        downgrade_review_start(
+            referral=result.referral, proposal=result.risk_proposal, agency=membership.agency
+        )
+    if result.unseen_matches:
+        link_review_start(referral=result.referral, matches=result.unseen_matches)
     _bail_conditions_set(result.referral, draft.orders, reason="bail conditions recorded")
     return result
 
@@ -141,15 +156,79 @@ def victim_update_start(*, referral: Referral, reason: str) -> AgencyTask | None
 
 
 def case_task_start(
-    *, referral: Referral | None, task_type: str, agency, due: datetime, context: dict | None = None
+    *,
+    referral: Referral | None,
+    task_type: str,
+    agency,
+    due: datetime,
+    context: dict | None = None,
+    excluded_user: int | None = None,
 ) -> AgencyTask | None:
-    """Start a single task (outside the main flow) for an agency on a case."""
+    """Start a single task (outside the main flow) for an agency on a case; `excluded_user`
+    may not take it."""
     if agency is None:
         return None
     process = CaseTaskFlow.start.run(
-        referral=referral, task_type=task_type, agency=agency, due=due, context=context
+        referral=referral,
+        task_type=task_type,
+        agency=agency,
+        due=due,
+        context=context,
+        excluded_user=excluded_user,
     )
     return AgencyTask.objects.filter(process=process, task_type=task_type).first()
+
+
+def downgrade_review_start(
+    *, referral: Referral, proposal: referral_services.RiskProposal, agency
+) -> AgencyTask | None:
+    """An `approve_downgrade` task for the supervisors of the proposer's agency (not the
+    proposer), showing what is proposed, by whom, why, and what the screening gave."""
+    screening = getattr(referral, "screening", None)
+    context = {
+        "proposed_risk_level": proposal.level,
+        "current_risk_level": proposal.current,
+        "reason": proposal.reason,
+        "proposed_by": proposal.proposed_by,
+        "proposed_at": proposal.stage,
+        "screening_risk_level": screening.risk_level if screening else None,
+        "screening_score": screening.score if screening else None,
+        "screening_answers": screening.answers if screening else None,
+    }
+    return case_task_start(
+        referral=referral,
+        task_type="approve_downgrade",
+        agency=agency,
+        due=routing.due_for("approve_downgrade", risk_level=referral.risk_level),
+        context=context,
+        excluded_user=proposal.proposed_by_id,
+    )
+
+
+def _proposal_of(task: AgencyTask) -> referral_services.RiskProposal:
+    data = task.process.coerced.data
+    context = data["context"]
+    return referral_services.RiskProposal(
+        level=context["proposed_risk_level"],
+        current=context["current_risk_level"],
+        reason=context["reason"],
+        stage=context["proposed_at"],
+        proposed_by_id=data["excluded_user"],
+        proposed_by=context["proposed_by"],
+    )
+
+
+def link_review_start(*, referral: Referral, matches) -> AgencyTask | None:
+    """A `link_referrals` task for the coordinator's caseworkers: a new referral and open ones
+    of the same people its referrer may not see (which it is never told of)."""
+    hub = routing.agency_of_kind(AgencyKind.COORDINATOR, region=referral.referrer_agency.region)
+    return case_task_start(
+        referral=referral,
+        task_type="link_referrals",
+        agency=hub,
+        due=routing.due_for("link_referrals", risk_level=referral.risk_level),
+        context={"referral": referral.pk, "matches": sorted(m.pk for m in matches)},
+    )
 
 
 def conference_needed(referral: Referral) -> bool:
@@ -291,12 +370,19 @@ def _apply_result(*, task: AgencyTask, actor, membership: Membership, data: dict
     """What a completed task changes on the case itself."""
     referral = task.referral
     if task.task_type == "triage":
-        if data["risk_level"] != referral.risk_level:
+        level, reason = data["risk_level"], data.get("reason", "")
+        # Below the screening's level it is only proposed: the coordinator's supervisors decide.
+        if RISK_ORDER[level] < RISK_ORDER[_screened_risk(referral)]:
+            if level != referral.risk_level:
+                proposal = referral_services.risk_downgrade_propose(
+                    referral=referral, actor=actor, level=level, reason=reason, stage="triage"
+                )
+                downgrade_review_start(
+                    referral=referral, proposal=proposal, agency=membership.agency
+                )
+        elif level != referral.risk_level:
             referral_services.referral_set_risk(
-                referral=referral,
-                actor=actor,
-                risk_level=data["risk_level"],
-                reason=data.get("reason", ""),
+                referral=referral, actor=actor, risk_level=level, reason=reason
             )
         classification = data.get("classification")
         if classification and classification != referral.classification:
@@ -306,6 +392,18 @@ def _apply_result(*, task: AgencyTask, actor, membership: Membership, data: dict
                 classification=classification,
                 reason=data.get("not_stalking_reason", ""),
             )
+    elif task.task_type == "approve_downgrade":
+        referral_services.risk_downgrade_decide(
+            referral=referral,
+            proposal=_proposal_of(task),
+            approved=data["approved"],
+            actor=actor,
+            reason=data["reason"],
+        )
+    elif task.task_type == "approve_decline":
+        _decline_decided(task=task, actor=actor, approved=data["approved"])
+    elif task.task_type == "link_referrals":
+        _link_decided(task=task, actor=actor, data=data)
     elif task.task_type == "schedule_conference":
         from conferences.services import agenda_add
 
@@ -328,6 +426,87 @@ def _apply_result(*, task: AgencyTask, actor, membership: Membership, data: dict
             conference=conference, actor=actor,
             recipients=sorted(conference.invited_agencies.values_list("slug", flat=True)),
         )
+
+
+def _decline_decided(*, task: AgencyTask, actor, approved: bool) -> None:
+    """A decline approved: the referring agency is told, with the reason (an event and a
+    notice). Refused: the case goes back to triage, and whoever proposed the decline is told."""
+    if approved:
+        triage = selectors.triage_before(task)
+        reason = (triage.data.get("result") or {}).get("reason", "") if triage else ""
+        events.referral_declined_event(referral=task.referral, actor=actor, reason=reason)
+        transaction.on_commit(
+            lambda: notifications.referral_declined(task_id=task.pk), robust=True
+        )
+    else:
+        transaction.on_commit(
+            lambda: notifications.decline_refused(task_id=task.pk), robust=True
+        )
+
+
+def _link_decided(*, task: AgencyTask, actor, data: dict) -> None:
+    """The coordinator's answer to referrals of the same people: link them on one timeline,
+    merge the new one into one of them (its own flow then ends), or keep them apart."""
+    referral = task.referral
+    context = task.process.coerced.data["context"]
+    matches = list(Referral.objects.filter(pk__in=context["matches"]).order_by("pk"))
+    decision, reason = data["decision"], data["reason"]
+    if decision == "link":
+        referral_services.referrals_link(
+            referral=referral, others=matches, actor=actor, reason=reason
+        )
+    elif decision == "merge":
+        into = _merge_target(matches, data.get("into"))
+        referral_services.referral_merge(
+            referral=referral, into=into, actor=actor, reason=reason
+        )
+        _case_processes_cancel(referral=referral, keep=task.process_id)
+    else:
+        referral_services.referrals_keep_separate(
+            referral=referral, others=matches, actor=actor, reason=reason
+        )
+    transaction.on_commit(lambda: notifications.link_outcome(task_id=task.pk), robust=True)
+
+
+def _merge_target(matches: list[Referral], into: int | None) -> Referral:
+    if into is None and len(matches) == 1:
+        return matches[0]
+    found = [m for m in matches if m.pk == into]
+    if not found:
+        choices = ", ".join(f"{m.pk} ({m.reference})" for m in matches)
+        raise DomainError(
+            "Say which referral this one is merged into.",
+            fields={"into": [f"One of: {choices}."]},
+        )
+    return found[0]
+
+
+def _case_processes_cancel(*, referral: Referral, keep: int) -> None:
+    """End every other open process of a case closed outside its flow (merged): their open
+    tasks are cancelled and the access they gave ends."""
+    running = CaseProcess.objects.filter(referral=referral, status=PROCESS.NEW).exclude(pk=keep)
+    for process in running:
+        _process_cancel(process)
+        process_involvements_end(process)
+
+
+def _process_cancel(process: CaseProcess) -> None:
+    """viewflow's `Flow.cancel`, on our task rows: it cancels viewflow's base rows, which
+    leaves `AgencyTask.is_open` and `in_queue` (kept by our activation) behind."""
+    with process.flow_class.lock(process.pk):
+        active = AgencyTask.objects.filter(process=process).exclude(
+            status__in=[STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED]
+        )
+        activations = [task.flow_task.activation_class(task) for task in active]
+        if not all(
+            getattr(a, "cancel", None) is not None and a.cancel.can_proceed() for a in activations
+        ):
+            raise Conflict("The case's work is in a step that cannot be stopped now; try again.")
+        for activation in activations:
+            activation.cancel()
+        process.status = PROCESS.CANCELED
+        process.finished = timezone.now()
+        process.save(update_fields=["status", "finished"])
 
 
 @transaction.atomic

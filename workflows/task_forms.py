@@ -42,6 +42,22 @@ SCHEMAS: dict[str, dict] = {
     "approve_decline": _schema(
         {"approved": BOOL, "reason": TEXT}, ["approved"], "Approve or refuse the decline"
     ),
+    # A lower risk for a stalking victim is a decision either way: its reason is always asked.
+    "approve_downgrade": _schema(
+        {"approved": BOOL, "reason": REQUIRED_TEXT},
+        ["approved", "reason"],
+        "Approve or refuse the lower risk level",
+    ),
+    "link_referrals": _schema(
+        {
+            "decision": {"type": "string", "enum": ["link", "merge", "separate"]},
+            # Which of the matched referrals survives a merge; needed only when there are several.
+            "into": {"type": "integer", "minimum": 1},
+            "reason": REQUIRED_TEXT,
+        },
+        ["decision", "reason"],
+        "Link, merge or keep separate the referrals of the same people",
+    ),
     "provide_info": _schema(
         {"information": REQUIRED_TEXT}, ["information"], "Provide more information"
     ),
@@ -204,6 +220,8 @@ def check(task_type: str, data, *, agency_kind: str | None = None, screened_risk
         )
     elif task_type in ("approve_decline", "approve_closure"):
         _needs(data, "reason", not data["approved"], "Say why you refuse.", errors)
+    elif task_type in ("approve_downgrade", "link_referrals"):
+        _needs(data, "reason", True, "Say why.", errors)
     elif task_type == "research":
         _needs(data, "withheld_reason", data["withheld"], "Say what is withheld and why.", errors)
     elif task_type == "charging_review":

@@ -74,7 +74,9 @@ def _display(value) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value) or "-"
+        return ("; " if any(isinstance(v, dict) for v in value) else ", ").join(
+            _display(v) for v in value
+        ) or "-"
     if isinstance(value, dict):
         return ", ".join(f"{readable(str(k))}: {_display(v)}" for k, v in value.items())
     return str(value)
@@ -296,6 +298,7 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
             owner=_person(task.owner) if task.owner_id else "",
             overdue=task.is_overdue,
             context_rows=_pairs(process_data.get("context")),
+            brief_rows=_pairs(selectors.task_brief(task=task, membership=self.membership)),
             result_rows=_pairs(task.data.get("result")) if not task.is_open else [],
             may_claim=_may_claim(user, task),
             may_release=task.is_open
@@ -336,11 +339,22 @@ class NotificationListView(MemberRequiredMixin, ListView):
                 "kind_label": n.get_kind_display(),
                 "created_at": n.created_at,
                 "unread": n.read_at is None,
-                "url": task_url(n.task_id) if n.task_id else "",
+                "url": self.url_of(n),
             }
             for n in context["page_obj"].object_list
         ]
         return context
+
+
+    def url_of(self, notification) -> str:
+        """The task if it is the reader's agency's, else the case it is about (news of a case
+        decided by another agency)."""
+        task = notification.task
+        if task is not None and task.agency_id == self.membership.agency_id:
+            return task_url(task.pk)
+        if notification.referral_id and policy.sees_case_content(self.membership):
+            return case_url(notification.referral_id)
+        return ""
 
 
 class NotificationsReadView(MemberRequiredMixin, View):

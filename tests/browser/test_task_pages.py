@@ -64,3 +64,36 @@ def test_a_bad_form_keeps_the_input_and_shows_the_error(seeded, api, sign_in, pa
     page.get_by_test_id("complete-task").click()
     page.wait_for_url(re.compile(r"/workspace/tasks/$"))
     expect(page.get_by_test_id("messages")).to_contain_text("is done.")
+
+
+def test_a_supervisor_approves_a_lower_risk_on_its_page(seeded, api, sign_in, page, live_server):
+    body = payload(
+        screening={"instrument": "stalking-screen-v1", "answers": answers(7)},
+        risk_level="standard",
+        risk_reason="Suspect emigrated in May; verified.",
+    )
+    response = api(seeded["police.caseworker"].user).post("/api/v1/referrals/", body, format="json")
+    assert response.status_code == 201, response.content
+    case = response.json()
+    assert case["risk_level"] == "high"
+    sign_in(page, "police.supervisor")
+    page.goto(f"{live_server.url}/workspace/tasks/?scope=queue")
+    row = page.get_by_test_id("task-row").filter(has_text=case["reference"])
+    expect(row).to_contain_text("Approve a lower risk level")
+    row.get_by_test_id("claim").click()
+
+    page.wait_for_url(re.compile(r"/workspace/tasks/\d+/$"))
+    context = page.get_by_test_id("task-context")
+    expect(context).to_contain_text("Suspect emigrated in May; verified.")
+    expect(context).to_contain_text("police.caseworker")
+    expect(context).to_contain_text("Very frightened: Yes")
+    expect(page.get_by_test_id("form-title")).to_have_text(
+        "Approve or refuse the lower risk level"
+    )
+    page.check("input[name=approved][value=yes]")
+    page.get_by_test_id("complete-task").click()
+    expect(page.get_by_test_id("error-reason")).to_be_visible()
+    page.fill("textarea[name=reason]", "Checked with the force abroad.")
+    page.get_by_test_id("complete-task").click()
+    page.wait_for_url(re.compile(r"/workspace/tasks/$"))
+    expect(page.get_by_test_id("messages")).to_contain_text("is done.")

@@ -60,10 +60,13 @@ def test_lowering_below_the_screen_needs_a_reason(as_user, submit):
     assert response.status_code == 400
     assert "risk_reason" in response.json()["error"]["fields"]
     body = submit(screening=high, risk_level="medium", risk_reason="Suspect now abroad, verified.")
-    assert body["risk_level"] == "medium" and body["risk_source"] == "judgement"
-    event = Event.objects.get(verb="risk.overridden", referral_id=body["id"])
+    # Only proposed: the case keeps the screening's level until a supervisor approves.
+    assert body["risk_level"] == "high" and body["risk_source"] == "screening"
+    assert any("until a supervisor" in w for w in body["warnings"])
+    event = Event.objects.get(verb="risk.downgrade_proposed", referral_id=body["id"])
     assert event.reason == "Suspect now abroad, verified."
-    assert event.changes["risk_level"] == {"before": "high", "after": "medium"}
+    assert event.changes["risk_level"] == {"current": "high", "proposed": "medium"}
+    assert not Event.objects.filter(verb="risk.overridden", referral_id=body["id"]).exists()
 
 
 def test_not_stalking_needs_a_reason(as_user, submit):

@@ -164,7 +164,8 @@ def test_a_risk_below_the_screening_needs_a_reason(police):
         NEW_URL, form_data(yes=6, risk_level="standard", risk_reason="Suspect now abroad.")
     )
     assert response.status_code == 302
-    assert Referral.objects.latest("id").risk_level == "standard"
+    # Proposed, not applied: the case keeps the screening's level until it is approved.
+    assert Referral.objects.latest("id").risk_level == "high"
 
 
 def test_a_duplicate_asks_for_confirmation_and_a_reason(police):
