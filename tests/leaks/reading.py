@@ -232,7 +232,8 @@ class Sweep:
 # --- (c) the notes' resync over a real WebSocket ---------------------------------------------
 
 
-def sweep_sockets(hunt: Hunt, readers: list[Reader], conferences: list[int], server) -> int:
+def sweep_sockets(hunt: Hunt, readers: list[Reader], conferences: list[int],
+                  server) -> dict[str, int]:
     """Each account opens each meeting's socket, asks for a resync from 0, and keeps what it
     is sent until the socket is quiet (or it is closed: 4403 for those who may not attend)."""
     import websockets
@@ -242,27 +243,35 @@ def sweep_sockets(hunt: Hunt, readers: list[Reader], conferences: list[int], ser
     tokens = {r.username: Token.objects.get_or_create(user=r.membership.user)[0].key
               for r in readers}
 
+    gate = asyncio.Semaphore(6)  # a handful at once: daphne answers each from its thread pool
+
     async def one(reader: Reader, conference: int):
         url = f"{server.ws_url}/ws/conferences/{conference}/?token={tokens[reader.username]}"
-        frames = []
-        try:
-            async with websockets.connect(url) as ws:
-                await ws.send(json.dumps({"type": "resync", "since": 0}))
-                while True:
-                    frames.append(await asyncio.wait_for(ws.recv(), 0.8))
-        except (TimeoutError, websockets.ConnectionClosed):
-            pass
-        return reader, conference, frames
+        frames, outcome = [], "open"
+        async with gate:
+            try:
+                async with websockets.connect(url, open_timeout=20) as ws:
+                    await ws.send(json.dumps({"type": "resync", "since": 0}))
+                    while True:
+                        frames.append(await asyncio.wait_for(ws.recv(), 0.8))
+            except TimeoutError:
+                outcome = "open" if frames else "silent"
+            except websockets.ConnectionClosed as closed:
+                code = closed.rcvd.code if closed.rcvd else None
+                outcome = "open" if frames and code != 4403 else f"closed {code}"
+            except Exception as exc:  # noqa: BLE001 - reported as not covered
+                outcome = f"failed {exc!r}"
+        return reader, conference, frames, outcome
 
     async def scenario():
         return await asyncio.gather(*[one(r, c) for r in readers for c in conferences])
 
-    opened = 0
-    for reader, conference, frames in run_scenario(scenario):
-        opened += bool(frames)
+    outcomes: dict[str, int] = {}
+    for reader, conference, frames, outcome in run_scenario(scenario):
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
         hunt.check(reader, "socket", f"ws /ws/conferences/{conference}/ resync",
                    "\n".join(frames))
-    return opened
+    return outcomes
 
 
 # --- (d) the e-mails sent --------------------------------------------------------------------

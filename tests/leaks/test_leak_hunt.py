@@ -113,7 +113,7 @@ def test_no_marker_reaches_an_account_the_policy_bars(demo, tmp_path, record_pro
         f"({len(population.ids)} cases and meetings, {len(population.references)} references) x "
         f"{len(readers)} accounts x {len(hunt.responses)} surfaces; {responses} responses "
         f"checked ({', '.join(f'{s} {n}' for s, n in sorted(hunt.responses.items()))}); "
-        f"{hunt.marker_checks} marker checks; {emails} e-mails, {sockets} sockets opened; "
+        f"{hunt.marker_checks} marker checks; {emails} e-mails, sockets {sockets}; "
         f"markers found where allowed: {sum(hunt.found_allowed.values())}; "
         f"findings: {len(hunt.findings)}; "
         + ", ".join(f"{k} {v:.1f} s" for k, v in timing.items())
@@ -127,4 +127,6 @@ def test_no_marker_reaches_an_account_the_policy_bars(demo, tmp_path, record_pro
 
     # The hunt must have seen the material it hunts for, or a clean result means nothing.
     assert sum(hunt.found_allowed.values()) > markers, counts
+    assert sockets.get("open") and not [o for o in sockets if o.startswith(("failed", "silent"))], (
+        f"the sockets were not all read: {sockets}")
     assert not hunt.findings, counts + "\n" + hunt.report()
