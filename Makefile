@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test install lint migrate serve timers bench bench-smoke clean
+.PHONY: demo test leak-hunt install lint migrate serve timers bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ demo: migrate
 test: install
 	@eval "$$($(PY) scripts/test_services.py)" && \
 	  CONCORD_TESTING=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The full leak hunt of issue 29 (`make test` runs the reduced one): a bigger population, a member
+# of every agency kind and role, every id on every surface.
+leak-hunt: install
+	@eval "$$($(PY) scripts/test_services.py)" && \
+	  CONCORD_TESTING=true CONCORD_LEAK_HUNT=full $(VENV)/bin/pytest tests/leaks -q $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

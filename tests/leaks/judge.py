@@ -1,0 +1,174 @@
+"""Which markers and references an account may read, and the findings of the hunt."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from agencies import policy
+
+from .population import CASE_LEVEL, MARKER_LENGTH, Grant, Population
+
+MARKER = re.compile(rf"mkr[a-z]{{{MARKER_LENGTH - 3}}}")
+REFERENCE = re.compile(r"stk-\d{4}-\d{6}")
+TRAIL = "trail"  # a surface of the decision trail (auditors may read its reasons)
+
+
+@dataclass(frozen=True)
+class Reader:
+    username: str
+    membership: object
+    agency: str
+    cases: frozenset[int]  # referral ids the agency may see now (the guardian rows)
+    conferences: frozenset[int]  # meetings the agency is invited to
+    auditor: bool
+
+
+@dataclass
+class Finding:
+    username: str
+    surface: str
+    url: str
+    token: str
+    what: str
+    kind: str  # "leak" or "unlogged"
+
+
+@dataclass
+class Hunt:
+    population: Population
+    reason_markers: set[str] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+    responses: Counter = field(default_factory=Counter)  # surface -> responses checked
+    marker_checks: int = 0
+    found_allowed: Counter = field(default_factory=Counter)  # surface -> allowed hits
+    cost: Counter = field(default_factory=Counter)  # URL pattern -> seconds spent reading
+    ended: dict[str, set[int]] = field(default_factory=dict)  # agency -> cases it left
+
+    # --- the rules --------------------------------------------------------------------------
+
+    def case_id(self, key: str | None) -> int | None:
+        return self.population.ids.get(key) if key else None
+
+    def grant_allows(self, reader: Reader, grant: Grant) -> bool:
+        m = reader.membership
+        if grant.kind == "conference":
+            cid = self.case_id(grant.conference)
+            if cid not in reader.conferences:
+                return False
+            if grant.visible_to is not None and reader.agency not in grant.visible_to:
+                return False
+            return policy.can_read(m, "notes")
+        rid = self.case_id(grant.case)
+        if rid is None or rid not in reader.cases:
+            return False
+        if grant.kind == "note":
+            cid = self.case_id(grant.conference)
+            if cid not in reader.conferences:
+                return False
+            if grant.visible_to is not None and reader.agency not in grant.visible_to:
+                return False
+        if grant.section == CASE_LEVEL:
+            return policy.sees_case_content(m)
+        return policy.can_read(m, grant.section)
+
+    def allowed_grants(self, reader: Reader, marker: str) -> list[Grant]:
+        return [g for g in self.population.registry.markers[marker] if self.grant_allows(reader, g)]
+
+    # --- checking a body --------------------------------------------------------------------
+
+    def check(self, reader: Reader, surface: str, url: str, body: str, *,
+              trail_reasons: str | None = None, count: bool = True) -> list[frozenset]:
+        """Every marker and reference in `body` against the rules; returns the sensitive
+        reads the account legitimately made here, each a set of alternative (referral id,
+        section) pairs (a linked person's marker belongs to several cases): one must be logged.
+
+        `trail_reasons`: for trail surfaces parsed into fields, the text of the reasons alone
+        (auditors may read reasons; other trail fields carrying case content are findings).
+        For trail pages not parsed, `surface` is TRAIL and any marker that is some event's
+        reason is taken to be shown as a reason.
+        """
+        if count:
+            self.responses[surface] += 1
+            self.marker_checks += len(self.population.registry.markers)
+        text = body.lower()
+        markers = set(MARKER.findall(text))
+        sensitive: list[frozenset] = []
+        reasons = set(MARKER.findall(trail_reasons.lower())) if trail_reasons else set()
+        for token in markers:
+            grants = self.population.registry.markers.get(token)
+            if grants is None:
+                continue
+            allowed = self.allowed_grants(reader, token)
+            if allowed:
+                self.found_allowed[surface] += 1
+                reads = frozenset((self.case_id(g.case), g.section) for g in allowed
+                                  if g.section in policy.SENSITIVE_SECTIONS and g.case)
+                if reads and len(reads) == len(allowed):
+                    sensitive.append(reads)
+                continue
+            if reader.auditor and (token in reasons or (
+                    surface.startswith(TRAIL) and trail_reasons is None
+                    and token in self.reason_markers)):
+                self.found_allowed[surface] += 1
+                continue
+            what = " | ".join(g.describe(self.population.ids) for g in grants)
+            if any(self.case_id(g.case) in self.ended.get(reader.agency, ()) for g in grants):
+                what += " [its agency's involvement in the case has ended]"
+            if reader.auditor and surface.startswith(TRAIL):
+                what += " (on the trail, not as a reason)"
+            self.findings.append(Finding(reader.username, surface, url, token, what, "leak"))
+        for ref in set(REFERENCE.findall(text)):
+            rid = self.population.references.get(ref.upper())
+            if rid is None:
+                continue
+            if rid in reader.cases and policy.sees_case_content(reader.membership):
+                continue
+            if reader.auditor and surface.startswith(TRAIL):
+                continue
+            ended = (" [its agency's involvement in the case has ended]"
+                     if rid in self.ended.get(reader.agency, ()) else "")
+            self.findings.append(Finding(reader.username, surface, url, ref.upper(),
+                                         f"reference of case #{rid} (not visible){ended}",
+                                         "leak"))
+        return sensitive
+
+    def unlogged(self, reader: Reader, surface: str, url: str, reads: frozenset) -> None:
+        case, section = sorted(reads)[0]
+        self.findings.append(Finding(reader.username, surface, url, section,
+                                     f"read of {section} of case #{case} with no access event",
+                                     "unlogged"))
+
+    # --- the report -------------------------------------------------------------------------
+
+    @staticmethod
+    def pattern(url: str) -> str:
+        return re.sub(r"(?<=[/=#])\d+", "{id}", url)
+
+    def section_of(self, f: Finding) -> str:
+        grants = self.population.registry.markers.get(f.token)
+        if grants is None:
+            return "reference" if f.kind == "leak" else f.token
+        return ",".join(sorted({g.section for g in grants}))
+
+    def kinds(self) -> dict[tuple[str, str, str, str], list[Finding]]:
+        grouped: dict[tuple[str, str, str, str], list[Finding]] = defaultdict(list)
+        for f in self.findings:
+            grouped[(f.kind, f.surface, self.section_of(f), self.pattern(f.url))].append(f)
+        return grouped
+
+    def report(self, limit: int = 40) -> str:
+        lines = []
+        grouped = self.kinds()
+        lines.append(f"{len(self.findings)} findings in {len(grouped)} kinds "
+                     "(kind, surface, section, URL pattern: count, accounts, example):")
+        for (kind, surface, section, pattern), found in sorted(grouped.items()):
+            accounts = sorted({f.username for f in found})
+            lines.append(f"  {kind:8} {surface:12} {section:28} {pattern}: {len(found)}; "
+                         f"{', '.join(accounts)}; e.g. {found[0].url} {found[0].token} "
+                         f"({found[0].what})")
+        lines.append(f"First {min(limit, len(self.findings))}:")
+        for f in self.findings[:limit]:
+            lines.append(f"  {f.kind} {f.username} {f.surface} {f.url}: {f.token} = {f.what}")
+        return "\n".join(lines)

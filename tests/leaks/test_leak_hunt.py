@@ -1,0 +1,132 @@
+"""The leak hunt (issue 29): every account reads everything it can reach; no marker appears
+where agencies/policy.py says that account may not read it, and every sensitive read is logged.
+
+A population of cases (population.py) carries a unique marker in every field of every case.
+Then each demo account, and a member of more agency kinds and roles, reads: every GET of the
+OpenAPI document with every id (its own cases and others'), the pages crawled from `/` plus every
+detail page, the notes' resync over a real WebSocket (a daphne process), the minutes, the trail's
+CSV and JSON Lines exports, its notifications, and the e-mails it was sent. All findings are
+collected and reported at once, grouped by kind.
+
+Reduced by default (one round of cases, the demo accounts plus a few non-content roles); the
+full hunt with CONCORD_LEAK_HUNT=full (three rounds, a member of every kind and role, every id
+on every surface): `make leak-hunt`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from agencies.models import Agency, Role
+from agencies.services import member_create
+from tests.conferences.live import Server
+
+from .judge import Hunt
+from .population import Population
+from .reading import Ids, Sweep, readers_of, sweep_emails, sweep_sockets
+
+FULL = os.environ.get("CONCORD_LEAK_HUNT", "").lower() == "full"
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.live, pytest.mark.leak_hunt]
+
+# Kinds and roles beyond the demo accounts: reduced, those whose roles see no case content.
+REDUCED_EXTRA = [("police", Role.ADMIN), ("hub", Role.AUDITOR), ("oversight", Role.ADMIN),
+                 ("ftac", Role.SUPERVISOR)]
+
+
+def _extra_members(demo) -> None:
+    """A member of each agency kind and role not among the demo accounts (reduced: a few)."""
+    wanted = ([(a.slug, role) for a in Agency.objects.all() for role in Role.values]
+              if FULL else REDUCED_EXTRA)
+    have = {(m.agency.slug, role) for m in demo.values() for role in m.roles}
+    for slug, role in wanted:
+        if (slug, role) in have:
+            continue
+        username = f"{slug}.{role}.hunt"
+        try:
+            demo[username] = member_create(
+                agency=Agency.objects.get(slug=slug), username=username,
+                password="a-long-hunt-password", roles=[role],
+                email=f"{username}@example.org")
+        except ValidationError:
+            continue  # a role this kind of agency may not hold
+
+
+def test_no_marker_reaches_an_account_the_policy_bars(demo, tmp_path, record_property):
+    started = time.monotonic()
+    mail.outbox = []
+    _extra_members(demo)
+    population = Population(demo, rounds=3 if FULL else 1)
+    hunt = Hunt(population)
+
+    def answered(username, url, status, body):
+        """What the population's own requests were answered (duplicates, linking warnings,
+        tasks), against what the account's agency may see at that moment."""
+        [reader] = readers_of([demo[username]])
+        hunt.check(reader, "api-post", f"POST {url} -> {status}", body)
+
+    population.on_response = answered
+    population.build()
+    built = time.monotonic()
+
+    from audit.models import Event
+    from conferences.models import Conference
+
+    for slug, referral in Event.objects.filter(verb="access.revoked").values_list(
+            "changes__agency", "referral_id"):
+        hunt.ended.setdefault(slug, set()).add(referral)
+    for reason in Event.objects.exclude(reason="").values_list("reason", flat=True):
+        hunt.reason_markers.update(m.lower() for m in reason.split() if m.startswith("mkr"))
+    readers = readers_of(demo.values())
+    ids = Ids()
+
+    timing = {"population": built - started}
+    for reader in readers:
+        sweep = Sweep(hunt, reader, ids, full=FULL, page_limit=600 if FULL else 150)
+        t = time.monotonic()
+        sweep.sweep_api()
+        timing["api"] = timing.get("api", 0) + time.monotonic() - t
+        t = time.monotonic()
+        sweep.sweep_pages()
+        timing["pages"] = timing.get("pages", 0) + time.monotonic() - t
+    emails = sweep_emails(hunt, readers)
+    t = time.monotonic()
+    server = Server()
+    timing["server start"] = time.monotonic() - t
+    t = time.monotonic()
+    try:
+        sockets = sweep_sockets(hunt, readers, list(Conference.objects.values_list(
+            "pk", flat=True)), server)
+    finally:
+        server.stop()
+    timing["sockets"] = time.monotonic() - t
+
+    markers = len(population.registry.markers)
+    responses = sum(hunt.responses.values())
+    counts = (
+        f"leak hunt ({'full' if FULL else 'reduced'}): {markers} markers "
+        f"({len(population.ids)} cases and meetings, {len(population.references)} references) x "
+        f"{len(readers)} accounts x {len(hunt.responses)} surfaces; {responses} responses "
+        f"checked ({', '.join(f'{s} {n}' for s, n in sorted(hunt.responses.items()))}); "
+        f"{hunt.marker_checks} marker checks; {emails} e-mails, sockets {sockets}; "
+        f"markers found where allowed: {sum(hunt.found_allowed.values())}; "
+        f"findings: {len(hunt.findings)}; "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in timing.items())
+        + f", total {time.monotonic() - started:.1f} s"
+    )
+    (tmp_path / "leak-hunt-counts.txt").write_text(counts + "\n\n" + hunt.report(10**6))
+    record_property("leak_hunt_counts", counts)
+    print("\n" + counts)
+    print("slowest reads: " + ", ".join(f"{p} {s:.1f} s" for p, s in hunt.cost.most_common(8)))
+    print(f"(the whole list: {tmp_path / 'leak-hunt-counts.txt'})")
+
+    # The hunt must have seen the material it hunts for, or a clean result means nothing.
+    assert sum(hunt.found_allowed.values()) > markers, counts
+    assert sockets.get("open") and not [o for o in sockets if o.startswith(("failed", "silent"))], (
+        f"the sockets were not all read: {sockets}")
+    assert not hunt.findings, counts + "\n" + hunt.report()
