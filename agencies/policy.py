@@ -77,9 +77,10 @@ SECTION_ACCESS: dict[str, dict[str, str]] = {
     section: dict(zip(_KIND_COLUMNS, grants, strict=True)) for section, *grants in _SECTION_TABLE
 }
 
-# The section each kind of trail event belongs to, by the first word of its verb (a task type or
-# an event family). A member is shown an event (on a timeline, in a trail) only if it may read
-# that section; verbs not named here belong to the case as a whole.
+# The section each task type's work and each kind of trail event belongs to, by the first word
+# of its verb (a task type or an event family). A member is shown an event (on a timeline, in a
+# trail) or a task's work only if it may read that section, and a shown one of a sensitive
+# section is a logged read; verbs not named here belong to the case as a whole.
 EVENT_SECTIONS: dict[str, str] = {
     "incident": "incidents",
     "breach": "incidents",
@@ -89,9 +90,16 @@ EVENT_SECTIONS: dict[str, str] = {
     "threat_assessment": "threat_assessment",
     "psychiatric_assessment_request": "threat_assessment",
     "charging_review": "charging",
+    "closure": "charging",
+    "victim_update": "victim_contact",
     "conference": "notes",
     "action": "notes",
 }
+
+# What an auditor reads of the trail: who did what and when, the reason given, and the decision
+# an event records under these keys of its changes (a conference decision's text, an action's
+# description, the offence charged); no other content of a case section is on the trail.
+TRAIL_DECISION_KEYS = ("decision", "description", "offence")
 
 
 def event_section(verb: str) -> str | None:
@@ -224,6 +232,16 @@ def hidden_event_prefixes(membership: Membership | None) -> tuple[str, ...]:
     return tuple(
         f"{family}." for family, section in EVENT_SECTIONS.items()
         if not can_read(membership, section)
+    )
+
+
+def reads_trail_as_auditor(membership: Membership | None) -> bool:
+    """An auditor: of every agency's trail (oversight), or of its own agency's, whatever cases
+    the agency may see now. Other members read their agency's part of the trail as they read
+    cases: only of the cases the agency may see now."""
+    return may(membership, "read_audit_trail") or (
+        membership is not None and R.AUDITOR in membership.roles
+        and may(membership, "read_agency_trail")
     )
 
 

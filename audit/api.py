@@ -17,6 +17,7 @@ from agencies.selectors import membership_of
 from config.rest import IsMember
 
 from . import chain, selectors
+from . import events as audit_events
 
 ANY = OpenApiResponse(description="JSON object; see the contract in the README")
 FILTERS = [
@@ -54,6 +55,8 @@ class EventListView(GenericAPIView):
         chain.seal(wait=False)
         events = selectors.events_for(user=request.user, **_filters(request.query_params))
         page = self.paginate_queryset(events)
+        audit_events.trail_reads_events(shown=page, member=membership_of(request.user),
+                                        actor=request.user)
         return self.get_paginated_response([selectors.event_output(e) for e in page])
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from agencies import policy
 from config.request_context import current_request_id
 
 from .chain import seal_after_commit
@@ -307,21 +309,50 @@ def sections_read_events(*, referral, sections, actor) -> None:
     event per section, in one INSERT of their own, before the caller answers.
 
     A read changes nothing else, so the INSERT needs no transaction around it: on its own it is
-    atomic, and committed when it returns. `bulk_create` would have wrapped it in BEGIN and
-    COMMIT, two round trips more for every case detail (bench/README.md). Inside a caller's
-    transaction it is part of that transaction, as every other event is.
+    atomic, and committed when it returns. Inside a caller's transaction it is part of that
+    transaction, as every other event is.
     """
-    if not sections:
+    case_sections_read_events(reads={referral.pk: sections}, actor=actor)
+
+
+def case_sections_read_events(*, reads: dict[int, Iterable[str]], actor) -> None:
+    """`sections_read_events` by referral id, for sections shown elsewhere than on the case (a
+    task's work, the trail): {referral id: sections}, one INSERT per referral."""
+    written = False
+    for referral_id, sections in sorted(reads.items()):
+        sections = list(dict.fromkeys(sections))
+        if not sections:
+            continue
+        read = functools.partial(_new_event, verb="section.read", actor=actor, obj=None,
+                                 referral_id=referral_id)
+        if connection.vendor == "postgresql":
+            _insert_section_reads(_of_case(read()), sections)
+        else:
+            found = [_of_case(read(changes={"section": section})) for section in sections]
+            fields = [f for f in Event._meta.concrete_fields if not f.primary_key]
+            Event.objects._insert(found, fields=fields)  # what bulk_create runs, without its atomic
+        written = True
+    if written:
+        seal_after_commit()  # outside a transaction: now
+
+
+def trail_reads_events(*, shown: Iterable[Event], member, actor) -> None:
+    """A member who works with cases was shown these trail events: each of a sensitive section
+    (`policy.EVENT_SECTIONS`) is a read of that section of its case. An auditor reads the trail
+    itself, whose reads are not case reads."""
+    if policy.reads_trail_as_auditor(member):
         return
-    read = functools.partial(_new_event, verb="section.read", actor=actor, obj=referral,
-                             referral_id=referral.pk)
-    if connection.vendor == "postgresql":
-        _insert_section_reads(read(), list(sections))
-    else:
-        found = [read(changes={"section": section}) for section in sections]
-        fields = [f for f in Event._meta.concrete_fields if not f.primary_key]
-        Event.objects._insert(found, fields=fields)  # what bulk_create runs, without its atomic
-    seal_after_commit()  # outside a transaction: now
+    reads: dict[int, set[str]] = {}
+    for event in shown:
+        section = policy.event_section(event.verb)
+        if section in policy.SENSITIVE_SECTIONS and event.referral_id is not None:
+            reads.setdefault(event.referral_id, set()).add(section)
+    case_sections_read_events(reads=reads, actor=actor)
+
+
+def _of_case(event: Event) -> Event:
+    event.object_type, event.object_id = "referral.referral", str(event.referral_id)
+    return event
 
 
 # Every case detail writes these: one statement with the sections as an array. Django compiling

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from agencies import policy
@@ -53,8 +53,8 @@ def events_for(
         events = Event.objects.all()
     elif policy.may(member, "read_agency_trail"):
         events = Event.objects.filter(agency_slug=member.agency.slug)
-        for prefix in policy.hidden_event_prefixes(member):
-            events = events.exclude(verb__startswith=prefix)
+        if not policy.reads_trail_as_auditor(member):
+            events = _as_case_reader(events, member)
         if referral_id is not None:
             from referral.selectors import referral_get
 
@@ -78,6 +78,20 @@ def events_for(
     return events.select_related("seal").order_by("id")
 
 
+def _as_case_reader(events: QuerySet[Event], member) -> QuerySet[Event]:
+    """The events a member who works with cases may be shown: of the cases its agency may see
+    now (or of no case), each of a section it may read (`policy.EVENT_SECTIONS`)."""
+    group = policy.case_group(member)
+    cases = (
+        [] if group is None
+        else policy.group_case_permissions(group).values("content_object_id")
+    )
+    events = events.filter(Q(referral_id__isnull=True) | Q(referral_id__in=cases))
+    for prefix in policy.hidden_event_prefixes(member):
+        events = events.exclude(verb__startswith=prefix)
+    return events
+
+
 def access_report(*, user, referral_id=None, actor=None, section: str = "victim_contact"):
     """Who read a sensitive section (of a case, or by a person): every read, oldest first."""
     return events_for(user=user, referral_id=referral_id, actor=actor, verb="section.read").filter(
@@ -87,8 +101,6 @@ def access_report(*, user, referral_id=None, actor=None, section: str = "victim_
 
 def decision_timeline(*, referral_ids) -> QuerySet[Event]:
     """Decisions with their reasons on these referrals, for the case timeline."""
-    from django.db.models import Q
-
     condition = Q()
     for prefix in DECISION_PREFIXES:
         condition |= Q(verb__startswith=prefix)

@@ -20,6 +20,7 @@ from agencies import policy
 from agencies.selectors import agency_list, membership_of
 
 from . import chain, selectors
+from . import events as audit_events
 from .forms import AccessReportForm, TrailFilterForm, api_params
 from .models import Event
 
@@ -46,10 +47,14 @@ class TrailReaderMixin(LoginRequiredMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        shown = context["page_obj"].object_list
+        audit_events.trail_reads_events(
+            shown=shown, member=self.membership, actor=self.request.user
+        )
         context.update(
             auditor=self.auditor,
             agency=self.membership.agency,
-            rows=[event_row(e) for e in context["page_obj"].object_list],
+            rows=[event_row(e) for e in shown],
         )
         return context
 

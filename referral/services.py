@@ -521,8 +521,7 @@ def timeline_reads_record(*, actor, scope: selectors.TimelineScope, entries: lis
         section = policy.event_section(entry["verb"]) if entry["kind"] == "decision" else None
         if section in policy.SENSITIVE_SECTIONS:
             shown.setdefault(pk_of[entry["referral"]], set()).add(section)
-    for referral in Referral.objects.filter(pk__in=shown).order_by("pk"):
-        sensitive_reads_record(referral=referral, actor=actor, sections=shown[referral.pk])
+    events.case_sections_read_events(reads=shown, actor=actor)
 
 
 # --- Lowering a risk: proposed by one person, approved by another ----------------------------

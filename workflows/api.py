@@ -54,9 +54,10 @@ def task_output(task, *, detail: bool = False, membership=None) -> dict:
     data = task_row_output(row, agency=agency, now=timezone.now())
     if detail:
         data["form"] = task_forms.schema_for(task.task_type, agency_kind=task.agency.kind)
-        data["context"] = task.process.coerced.data.get("context", {})
+        readable = selectors.task_work_readable(task=task, membership=membership)
+        data["context"] = task.process.coerced.data.get("context", {}) if readable else {}
         data["brief"] = selectors.task_brief(task=task, membership=membership)
-        data["result"] = task.data.get("result")
+        data["result"] = task.data.get("result") if readable else None
     return data
 
 
@@ -88,9 +89,9 @@ class TaskDetailView(APIView):
     @extend_schema(responses=ANY)
     def get(self, request, task_id: int):
         task = selectors.task_get(user=request.user, task_id=task_id)
-        return Response(
-            task_output(task, detail=True, membership=membership_of(request.user))
-        )
+        membership = membership_of(request.user)
+        services.task_read_record(task=task, actor=request.user, membership=membership)
+        return Response(task_output(task, detail=True, membership=membership))
 
 
 class TaskClaimView(APIView):
@@ -145,7 +146,8 @@ class TaskCompleteView(APIView):
     )
     def post(self, request, task_id: int):
         task = services.task_complete(actor=request.user, task_id=task_id, data=request.data)
-        return Response(task_output(selectors.task_get(user=request.user, task_id=task.pk)))
+        task.refresh_from_db()
+        return Response(task_output(task))
 
 
 class NotificationListView(GenericAPIView):

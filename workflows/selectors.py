@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from django.db.models import Count, F, QuerySet, Window
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import Now
 from django.http import Http404
 from viewflow.workflow.status import STATUS
@@ -32,7 +32,7 @@ def task_list(*, user, scope: str) -> QuerySet[AgencyTask]:
     owners, whatever the number of tasks.
     """
     member = membership_of(user)
-    if member is None:
+    if not policy.sees_case_content(member):
         return AgencyTask.objects.none()
     if scope == "mine":
         return _mine(member.agency_id, user.pk)
@@ -145,7 +145,7 @@ def task_rows(*, user, scope: str) -> CountedRows:
     time (bench/README.md).
     """
     member = membership_of(user)
-    if member is None:
+    if not policy.sees_case_content(member):
         return CountedRows.none()
     agency = member.agency_id
     if scope == "mine":
@@ -166,18 +166,25 @@ def task_rows(*, user, scope: str) -> CountedRows:
 
 
 def task_get(*, user, task_id) -> AgencyTask:
-    """One task of the caller's agency; 404 for any other (the same as a missing one)."""
+    """One task of the caller's agency on a case it may see now (or on none); 404 for any other,
+    the same as a missing one. A member whose role sees no case content sees no task."""
     member = membership_of(user)
     try:
         task_id = int(task_id)
     except (TypeError, ValueError):
         raise Http404 from None
-    if member is None:
+    if not policy.sees_case_content(member):
         raise Http404
     found = _TASK.objects(pk=task_id, agency=member.agency_id, limit=1)
-    if not found:
+    if not found or not _case_visible(member, found[0].referral_id):
         raise Http404
     return found[0]
+
+
+def _case_visible(member, referral_id: int | None) -> bool:
+    return referral_id is None or Referral.objects.filter(
+        policy.case_visibility(member), pk=referral_id
+    ).exists()
 
 
 # Every task request (claim, release, complete, a task's page) reads it, most of them twice:
@@ -187,12 +194,26 @@ _TASK = CompiledQuery(lambda pk, agency: _base().filter(pk=pk, agency_id=agency)
                       prepare="task", pk=int, agency=int)
 
 
+def task_work_readable(*, task: AgencyTask, membership) -> bool:
+    """Whether the member may read the section a task's work belongs to (its context and result:
+    `policy.EVENT_SECTIONS`)."""
+    section = policy.event_section(task.task_type)
+    return section is None or policy.can_read(membership, section)
+
+
 def notifications_for(*, user) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("task__referral")
+    """The member's notices, but none about a case its agency may no longer see."""
+    visible = Referral.objects.filter(policy.case_visibility(membership_of(user)))
+    return (
+        Notification.objects.filter(user=user)
+        .filter(Q(referral__isnull=True) | Q(referral__in=visible))
+        .filter(Q(task__referral__isnull=True) | Q(task__referral__in=visible))
+        .select_related("task__referral")
+    )
 
 
 def unread_count(*, user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return notifications_for(user=user).filter(read_at__isnull=True).count()
 
 
 def _completed_case_work(referral: int) -> QuerySet[AgencyTask]:

@@ -558,3 +558,15 @@ def notifications_mark_read(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def task_read_record(*, task: AgencyTask, actor, membership: Membership) -> None:
+    """Log the read of a task's work when it is of a sensitive section (a threat assessment, a
+    charging review, a victim update) and the member may read it, as a case detail logs it."""
+    section = policy.event_section(task.task_type)
+    if (
+        task.referral_id is not None
+        and section in policy.SENSITIVE_SECTIONS
+        and policy.can_read(membership, section)
+    ):
+        events.case_sections_read_events(reads={task.referral_id: [section]}, actor=actor)

@@ -285,6 +285,8 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
         if may_reassign and reassign_form is None:
             reassign_form = ReassignForm()
         process_data = task.process.coerced.data or {}
+        readable = selectors.task_work_readable(task=task, membership=self.membership)
+        services.task_read_record(task=task, actor=user, membership=self.membership)
         context = self.get_context_data(
             task=task,
             title=task.get_task_type_display(),
@@ -297,9 +299,9 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
             risk_label=RISK.get(referral.risk_level, "") if referral else "",
             owner=_person(task.owner) if task.owner_id else "",
             overdue=task.is_overdue,
-            context_rows=_pairs(process_data.get("context")),
+            context_rows=_pairs(process_data.get("context")) if readable else [],
             brief_rows=_pairs(selectors.task_brief(task=task, membership=self.membership)),
-            result_rows=_pairs(task.data.get("result")) if not task.is_open else [],
+            result_rows=_pairs(task.data.get("result")) if readable and not task.is_open else [],
             may_claim=_may_claim(user, task),
             may_release=task.is_open
             and task.status == STATUS.ASSIGNED

@@ -155,8 +155,7 @@ class Population:
         r = self.registry
         body = {
             "victim": {"name": victim.name, "date_of_birth": victim.date_of_birth,
-                       "address": victim.address, "aliases": victim.aliases,
-                       "enhanced_rights": False},
+                       "aliases": victim.aliases, "enhanced_rights": False},
             "suspect": {"name": suspect.name, "date_of_birth": suspect.date_of_birth,
                         "address": suspect.address, "aliases": suspect.aliases},
             "relationship": ["former_partner"],
@@ -171,7 +170,7 @@ class Population:
             body["victim_contact"] = {
                 "phone": r.new(case, "victim_contact", "phone"),
                 "email": f"{r.new(case, 'victim_contact', 'email')}@example.org",
-                "address": r.new(case, "victim_contact", "address"),
+                "address": victim.address,
                 "safe_contact_method": r.new(case, "victim_contact", "safe_contact_method"),
             }
         if incidents:
@@ -187,6 +186,9 @@ class Population:
                 "starts": (timezone.localdate() - timedelta(days=30)).isoformat(),
                 "expires": (timezone.localdate() + timedelta(days=300)).isoformat(),
             }]
+        # The victim's address sent in the victim section is refused, and nothing is stored.
+        misplaced = {**body, "victim": {**body["victim"], "address": victim.address}}
+        self.post(username, "/api/v1/referrals/", misplaced, expect=(400,))
         response = self.post(username, "/api/v1/referrals/", body, expect=expect, check=False)
         data = response.json() if response.status_code == 201 else None
         if data is not None:

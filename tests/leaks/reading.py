@@ -10,6 +10,7 @@ import json
 import re
 import time
 from collections import deque
+from dataclasses import replace
 
 from django.core import mail
 from django.test import Client
@@ -44,6 +45,14 @@ def readers_of(memberships) -> list[Reader]:
         out.append(Reader(m.user.get_username(), m, m.agency.slug, cases, conferences,
                           auditor))
     return out
+
+
+def decisions_of(changes) -> list:
+    """What an event's changes record as its decision (`policy.TRAIL_DECISION_KEYS`): on the
+    trail, auditors read it as they read reasons."""
+    if not isinstance(changes, dict):
+        return []
+    return [changes[k] for k in policy.TRAIL_DECISION_KEYS if k in changes]
 
 
 class Ids:
@@ -114,9 +123,19 @@ class Sweep:
         else:
             data = json.loads(body)
             rows = data.get("results", data if isinstance(data, list) else [])
-        reasons = "\n".join(str(r.get("reason", "")) for r in rows)
-        rest = json.dumps([{k: v for k, v in r.items() if k != "reason"} for r in rows],
-                          default=str)
+        for row in rows:  # CSV carries the changes as a JSON string
+            if isinstance(row.get("changes"), str):
+                row["changes"] = json.loads(row["changes"] or "{}")
+        reasons = "\n".join(
+            [str(r.get("reason", "")) for r in rows]
+            + [str(v) for r in rows for v in decisions_of(r.get("changes"))]
+        )
+        rest = json.dumps([
+            {**{k: v for k, v in r.items() if k not in ("reason", "changes")},
+             "changes": {k: v for k, v in (r.get("changes") or {}).items()
+                         if k not in policy.TRAIL_DECISION_KEYS}}
+            for r in rows
+        ], default=str)
         trail = TRAIL + "-" + surface
         sensitive = self.hunt.check(self.reader, trail, url, rest, trail_reasons="")
         sensitive += self.hunt.check(self.reader, trail, url, reasons, trail_reasons=reasons,
@@ -286,6 +305,9 @@ def sweep_emails(hunt: Hunt, readers: list[Reader]) -> int:
             if reader is None:
                 continue
             checked += 1
-            hunt.check(reader, "email", f"mail to {to}: {message.subject[:40]}",
+            # Judged against the cases its agency could see when it was sent: the involvement
+            # the message came from may have ended since.
+            then = replace(reader, cases=reader.cases | hunt.ended.get(reader.agency, set()))
+            hunt.check(then, "email", f"mail to {to}: {message.subject[:40]}",
                        f"{message.subject}\n{message.body}")
     return checked

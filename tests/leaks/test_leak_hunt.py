@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 
 import pytest
 from django.core import mail
@@ -24,11 +25,13 @@ from django.core.exceptions import ValidationError
 
 from agencies.models import Agency, Role
 from agencies.services import member_create
+from audit.models import Event
+from conferences.models import Conference
 from tests.conferences.live import Server
 
 from .judge import Hunt
 from .population import Population
-from .reading import Ids, Sweep, readers_of, sweep_emails, sweep_sockets
+from .reading import Ids, Sweep, decisions_of, readers_of, sweep_emails, sweep_sockets
 
 FULL = os.environ.get("CONCORD_LEAK_HUNT", "").lower() == "full"
 
@@ -68,20 +71,23 @@ def test_no_marker_reaches_an_account_the_policy_bars(demo, tmp_path, record_pro
         """What the population's own requests were answered (duplicates, linking warnings,
         tasks), against what the account's agency may see at that moment."""
         [reader] = readers_of([demo[username]])
-        hunt.check(reader, "api-post", f"POST {url} -> {status}", body)
+        # The request itself may end the agency's involvement (a decline approved, a case
+        # closed): what it answers is judged by what the agency could see when it asked.
+        left = set(Event.objects.filter(verb="access.revoked", changes__agency=reader.agency)
+                   .values_list("referral_id", flat=True))
+        then = replace(reader, cases=reader.cases | left)
+        hunt.check(then, "api-post", f"POST {url} -> {status}", body)
 
     population.on_response = answered
     population.build()
     built = time.monotonic()
 
-    from audit.models import Event
-    from conferences.models import Conference
-
     for slug, referral in Event.objects.filter(verb="access.revoked").values_list(
             "changes__agency", "referral_id"):
         hunt.ended.setdefault(slug, set()).add(referral)
-    for reason in Event.objects.exclude(reason="").values_list("reason", flat=True):
-        hunt.reason_markers.update(m.lower() for m in reason.split() if m.startswith("mkr"))
+    for reason, changes in Event.objects.values_list("reason", "changes"):
+        words = " ".join([reason, *map(str, decisions_of(changes))]).split()
+        hunt.reason_markers.update(m.lower() for m in words if m.lower().startswith("mkr"))
     readers = readers_of(demo.values())
     ids = Ids()
 

@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Process
 
+from agencies.policy import InvolvementBasis
+from agencies.services import involvement_grant
 from config.rest import CountingPaginator
 from referral.models import Person, Referral
 from workflows.flows import ReferralFlow
@@ -27,7 +29,7 @@ def _bulk_tasks(demo, n, start, *, owner=None):
             suspect=Person.objects.create(name="S"),
         )
         process = CaseProcess.objects.create(flow_class=ReferralFlow, referral=referral)
-        AgencyTask.objects.create(
+        task = AgencyTask.objects.create(
             process=process,
             flow_task=ReferralFlow.triage,
             flow_task_type="HUMAN",
@@ -40,6 +42,9 @@ def _bulk_tasks(demo, n, start, *, owner=None):
             in_queue=owner is None,
             due=referral.created_at,
         )
+        # What the node does for every task it creates: its agency may see the case.
+        involvement_grant(referral=referral, agency=hub, basis=InvolvementBasis.TASK,
+                          source=str(task.pk))
     assert Process.objects.count() >= n
 
 
