@@ -30,7 +30,7 @@ test: install
 	@eval "$$($(PY) scripts/test_services.py)" && \
 	  CONCORD_TESTING=true $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# The full leak hunt of issue 29 (`make test` runs the reduced one): a bigger population, a member
+# The full leak hunt (`make test` runs the reduced one): a bigger population, a member
 # of every agency kind and role, every id on every surface.
 leak-hunt: install
 	@eval "$$($(PY) scripts/test_services.py)" && \

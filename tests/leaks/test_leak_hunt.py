@@ -1,4 +1,4 @@
-"""The leak hunt (issue 29): every account reads everything it can reach; no marker appears
+"""The leak hunt: every account reads everything it can reach; no marker appears
 where agencies/policy.py says that account may not read it, and every sensitive read is logged.
 
 A population of cases (population.py) carries a unique marker in every field of every case.
