@@ -1,6 +1,5 @@
 """Minutes: as each agency may see them, and once signed, as they stood at the signing."""
 
-import threading
 import uuid
 from datetime import timedelta
 
@@ -11,7 +10,7 @@ from django.utils import timezone
 
 from conferences.models import Attendance, Conference, Decision, Note
 from conferences.services import conference_acknowledge, minutes_sign
-from tests.conferences.test_notes import _blocked_on_the_meeting
+from tests.conferences.races import writers_waiting_on_the_meeting
 
 
 def _note(client, meeting, text, **more):
@@ -164,24 +163,12 @@ def test_an_acknowledgement_racing_the_signing_is_before_it_or_after_it(acknowle
     conference_start(actor=chair, conference=acknowledged)
     conference_close(actor=chair, conference=acknowledged)
     probation = demo["probation.caseworker"].user
-    errors = []
-
     def acknowledge():
-        try:
-            conference_acknowledge(actor=probation, conference=acknowledged)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        return conference_acknowledge(actor=probation, conference=acknowledged)
 
-    late = threading.Thread(target=acknowledge)
-    with transaction.atomic():
-        # The signing holds the meeting while the acknowledgement waits for it.
-        Conference.objects.select_for_update().get(pk=acknowledged.pk)
-        late.start()
-        _blocked_on_the_meeting(1)
+    # The signing holds the meeting while the acknowledgement waits for it.
+    with writers_waiting_on_the_meeting(acknowledged.pk, acknowledge, count=1) as (_, errors):
         signed = minutes_sign(actor=chair, conference=acknowledged)
-    late.join(30)
     assert errors == []
     attended = Attendance.objects.get(conference=acknowledged, user=probation)
     assert attended.acknowledged_at > signed.minutes_signed_at

@@ -1,59 +1,29 @@
 """`note_add` under concurrency: one note per client id, numbered without gaps."""
 
-import threading
-import time
 import uuid
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 
 from conferences.models import Conference, Note
 from conferences.services.notes import note_add
+from tests.conferences.races import writers_waiting_on_the_meeting
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _blocked_on_the_meeting(count: int, timeout: float = 10.0) -> None:
-    """Wait until `count` other sessions wait for a lock (the meeting's row)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            # Inside a transaction the statistics views keep their first snapshot.
-            cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                " AND datname = current_database()"
-            )
-            if cursor.fetchone()[0] >= count:
-                return
-        time.sleep(0.02)
-    raise AssertionError(f"{count} writers never waited for the meeting")
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_a_resend_racing_the_first_stores_one_note_and_leaves_no_gap(acknowledged, demo):
     police = demo["police.caseworker"].user
     client_id = str(uuid.uuid4())
-    results, errors = [], []
 
     def send():
-        try:
-            results.append(note_add(actor=police, conference=acknowledged.pk,
-                                    client_id=client_id, text="Sent twice"))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        return note_add(actor=police, conference=acknowledged.pk, client_id=client_id,
+                        text="Sent twice")
 
-    writers = [threading.Thread(target=send) for _ in range(2)]
-    with transaction.atomic():
-        # Hold the meeting's row: both sends find no note yet and queue for the number.
-        Conference.objects.select_for_update().get(pk=acknowledged.pk)
-        for writer in writers:
-            writer.start()
-        _blocked_on_the_meeting(2)
-    for writer in writers:
-        writer.join(30)
+    # Both sends find no note yet and queue for the number.
+    with writers_waiting_on_the_meeting(acknowledged.pk, send) as (results, errors):
+        pass
     assert errors == []
     assert sorted(created for _, created in results) == [False, True]
     assert results[0][0].pk == results[1][0].pk

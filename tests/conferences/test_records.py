@@ -1,6 +1,5 @@
 """Decisions and actions: stored once per client id, however often (or however fast) resent."""
 
-import threading
 import uuid
 from datetime import timedelta
 
@@ -11,7 +10,7 @@ from django.utils import timezone
 from audit.models import Event
 from conferences.models import Conference, ConferenceAction, Decision
 from conferences.services import action_record
-from tests.conferences.test_notes import _blocked_on_the_meeting
+from tests.conferences.races import writers_waiting_on_the_meeting
 from workflows.models import AgencyTask
 
 
@@ -130,29 +129,16 @@ def test_a_resend_racing_the_first_starts_one_task(acknowledged, demo):
     item = acknowledged.agenda.order_by("position")[0]
     police = demo["police.caseworker"].agency
     client_id = uuid.uuid4()
-    results, errors = [], []
-
     def send():
-        try:
-            conference = Conference.objects.get(pk=acknowledged.pk)
-            results.append(action_record(
-                actor=chair, conference=conference, item_id=item.pk, agency=police,
-                description="Arrest for breach", due=timezone.localdate(), client_id=client_id,
-            ))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        conference = Conference.objects.get(pk=acknowledged.pk)
+        return action_record(
+            actor=chair, conference=conference, item_id=item.pk, agency=police,
+            description="Arrest for breach", due=timezone.localdate(), client_id=client_id,
+        )
 
-    writers = [threading.Thread(target=send) for _ in range(2)]
-    with transaction.atomic():
-        # Hold the meeting's row: both requests are past their reads before either writes.
-        Conference.objects.select_for_update().get(pk=acknowledged.pk)
-        for writer in writers:
-            writer.start()
-        _blocked_on_the_meeting(2)
-    for writer in writers:
-        writer.join(30)
+    # Both requests are past their reads before either writes.
+    with writers_waiting_on_the_meeting(acknowledged.pk, send) as (results, errors):
+        pass
     assert errors == []
     assert sorted(created for _, created in results) == [False, True]
     assert results[0][0].pk == results[1][0].pk
