@@ -363,6 +363,8 @@ class Population:
            again: a duplicate (409) of C1.
         D  CPS; declined with a reason, the decline approved.
         S  police; standard risk: research, then single-agency plans.
+        C1, C2 are then linked by the hub (a `link_referrals` task).
+        G  police; a high screen judged standard: the lower level proposed, then refused.
         """
         r = self.registry
         k = lambda name: f"{p}{name}"  # noqa: E731
@@ -412,6 +414,17 @@ class Population:
         self.triage(k("S"), risk="standard")
         self.research(k("S"), charging=False, threat=False)
         self._plans(k("S"))
+        # C1 and C2: the hub links them (probation sees C2 only, police C1 only).
+        reason = r.new(k("C2"), CASE_LEVEL, "link_reason")
+        self.registry.share(reason, k("C1"), CASE_LEVEL, "link_reason")
+        self.work("hub.caseworker", "link_referrals", k("C2"), {
+            "decision": "link", "reason": reason})
+        # G: police judge a high screen standard; a supervisor refuses the lower level.
+        vg, sg = self.person(k("G"), "victim"), self.person(k("G"), "suspect")
+        self.refer(k("G"), "police.caseworker", vg, sg, yes=7, risk_level="standard",
+                   risk_reason=r.new(k("G"), CASE_LEVEL, "downgrade_reason"))
+        self.work("police.supervisor", "approve_downgrade", k("G"), {
+            "approved": False, "reason": r.new(k("G"), CASE_LEVEL, "downgrade_refusal")})
         self.meeting(k("K"), invited, [k("A"), k("H")])
         self.close_case(k("A"))
         self.refer(k("R"), "police.caseworker", self.reuse(va, k("R")), self.reuse(sa, k("R")),
