@@ -86,6 +86,33 @@ def test_create_agency_user_refuses_unknown_agency_and_weak_password(monkeypatch
     assert not Membership.objects.filter(user__username__in=["x", "y"]).exists()
 
 
+def test_create_agency_user_refuses_a_password_like_the_username_or_email(monkeypatch):
+    call_command("seed_demo", stdout=io.StringIO())
+    for password in ("constance.harrington", "constance.harrington@police.example"):
+        monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+        with pytest.raises(CommandError, match="too similar"):
+            call_command(
+                "create_agency_user",
+                "constance.harrington",
+                "--agency",
+                "police",
+                "--role",
+                "caseworker",
+                "--email",
+                "constance.harrington@police.example",
+                "--password-stdin",
+            )
+    assert not Membership.objects.filter(user__username="constance.harrington").exists()
+
+
+def test_seed_demo_refuses_to_run_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="CONCORD_ENV=production"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not Agency.objects.exists()
+    assert not get_user_model().objects.exists()
+
+
 def test_readme_access_section_is_the_access_matrix_output():
     out = io.StringIO()
     call_command("access_matrix", stdout=out)

@@ -1,6 +1,7 @@
 import getpass
 import sys
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -35,7 +36,9 @@ class Command(BaseCommand):
             password = getpass.getpass("Password: ")
         try:
             if password:
-                validate_password(password)
+                # An unsaved user, so that the similarity check compares the password with
+                # the username and email the account will have.
+                validate_password(password, user=get_user_model()(username=username, email=email))
             member_create(
                 agency=found,
                 username=username,
