@@ -7,14 +7,6 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
-from django.conf import settings  # noqa: E402
-
-if settings.SERVE_STATIC:
-    # The embedded default serves its own static files; production puts them behind the proxy.
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    django_asgi_app = ASGIStaticFilesHandler(django_asgi_app)
-
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from agencies.ws_auth import OriginValidator, WebsocketAuthStack  # noqa: E402

@@ -10,6 +10,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Subquery, Window
 from django.http import Http404
 from rest_framework import exceptions, serializers
+from rest_framework.metadata import BaseMetadata
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -33,6 +34,20 @@ class IsMember(BasePermission):
         from agencies.selectors import membership_of
 
         return membership_of(request.user) is not None
+
+
+class Metadata(BaseMetadata):
+    """What an OPTIONS request answers (with the `Allow` header DRF adds): the endpoint's name
+    and the media types it speaks. The request and response shapes are in the OpenAPI document;
+    DRF's default would describe them from a `serializer_class`, which most views here do not
+    have (they shape input and output with several serializers)."""
+
+    def determine_metadata(self, request, view) -> dict:
+        return {
+            "name": view.get_view_name(),
+            "renders": [renderer.media_type for renderer in view.renderer_classes],
+            "parses": [parser.media_type for parser in view.parser_classes],
+        }
 
 
 class CountedRows:

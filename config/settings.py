@@ -42,7 +42,8 @@ if PRODUCTION:
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
 
-DEBUG = env.bool("DEBUG", default=not PRODUCTION and not TESTING)
+# Off unless a developer asks: the demo shows the product's own error pages, not Django's.
+DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
@@ -55,7 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "config.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, less npm trees
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
@@ -285,8 +286,6 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # --- Static, i18n ----------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-SERVE_STATIC = env.bool("SERVE_STATIC", default=not PRODUCTION)
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
@@ -338,7 +337,27 @@ if PRODUCTION:
     X_FRAME_OPTIONS = "DENY"
     SESSION_COOKIE_NAME = "__Secure-sessionid"
     CSRF_COOKIE_NAME = "__Secure-csrftoken"
+
+# --- Static files: WhiteNoise in every profile -------------------------------------------------
+# Production serves what `collectstatic` gathered into STATIC_ROOT, under hashed names cached for
+# a year; the embedded default and the demo serve straight from the apps (no collectstatic).
+
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+# Where `collectstatic` gathers the files production serves; unset elsewhere unless given.
+STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles") if PRODUCTION else "")
+STATIC_ROOT = STATIC_ROOT or None
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+if PRODUCTION:
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
+
+# --- API edges: OPTIONS and CSRF failures answer in the API's shape ---------------------------
+
+REST_FRAMEWORK["DEFAULT_METADATA_CLASS"] = "config.rest.Metadata"
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
