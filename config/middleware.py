@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
 
 from .request_context import current_request_id, request_id_var
 
@@ -95,3 +96,19 @@ class SessionTimeoutMiddleware:
             if now - last_seen >= 60 or "concord_seen_at" not in session:
                 session["concord_seen_at"] = now
         return self.get_response(request)
+
+
+class PrivacyHeadersMiddleware:
+    """Every page and API answer says `Cache-Control: no-store` (they carry case data, which no
+    browser or proxy cache may keep), and a Permissions-Policy that turns off the browser
+    features Concord never uses. Static files are answered before this, and keep their caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

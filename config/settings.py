@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "config.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, less npm trees
+    "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
@@ -349,8 +349,14 @@ MIDDLEWARE.insert(
 # Where `collectstatic` gathers the files production serves; unset elsewhere unless given.
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles") if PRODUCTION else "")
 STATIC_ROOT = STATIC_ROOT or None
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "config.staticfiles.AppDirectoriesFinder",  # Django's, less vendored trees no page links
+]
 WHITENOISE_USE_FINDERS = not PRODUCTION
-WHITENOISE_AUTOREFRESH = DEBUG
+# Autorefresh looks files up per request instead of listing them all at start-up: the suite
+# builds a handler for every test client.
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 if PRODUCTION:
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -361,3 +367,41 @@ if PRODUCTION:
 
 REST_FRAMEWORK["DEFAULT_METADATA_CLASS"] = "config.rest.Metadata"
 CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
+
+# --- Response headers: Content-Security-Policy, Permissions-Policy, no-store --------------------
+# Scripts, fonts, images and connections only from Concord itself; no inline script anywhere.
+# Inline styles stay allowed: viewflow's base template sets the theme colours in a <style>
+# element, and Hotwire Turbo injects its progress bar's style.
+
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "config.middleware.PrivacyHeadersMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features no page uses, turned off (WebAuthn's publickey-credentials-* stay on: sign-in
+# uses security keys).
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
+        "fullscreen", "geolocation", "gyroscope", "magnetometer", "microphone", "midi",
+        "payment", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+)
