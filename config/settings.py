@@ -405,3 +405,9 @@ PERMISSIONS_POLICY = ", ".join(
         "payment", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
     )
 )
+
+# --- Password-reset requests: throttled per email address and per client address -------------
+
+PASSWORD_RESET_WINDOW = env.int("PASSWORD_RESET_WINDOW", default=60 * 60)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env.int("PASSWORD_RESET_LIMIT_PER_CLIENT", default=10)
