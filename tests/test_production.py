@@ -17,9 +17,9 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from django.conf import settings
 from rest_framework.test import APIClient
 
+from tests.conferences.live import database_url
 from tests.conftest import DEMO_PASSWORD
 from tests.referral.factories import payload
 
@@ -29,16 +29,13 @@ SECRET_KEY = "x7!Kp2#vQ9@mZ4$wL8^nR3&tY6*bH1(cJ5)dF0_gS-eA+uI=oP~" + "kM"
 
 def production_env(static_root: Path, **extra: str) -> dict[str, str]:
     """The documented production variables, on the test database and the test Redis."""
-    db = settings.DATABASES["default"]
     hidden = ("CONCORD_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE", "DEBUG")
     env = {k: v for k, v in os.environ.items() if k not in hidden}
     env.update(
         CONCORD_ENV="production",
         SECRET_KEY=SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=(
-            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
+        DATABASE_URL=database_url(),
         STATIC_ROOT=str(static_root),
         LOG_LEVEL="WARNING",
         **extra,
