@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from viewflow.contrib.auth import AuthViewset
 
 from agencies.api import MeView, TokenView
+from agencies.urls import member_urls, second_factor_urls
 from audit import api as audit_api
 from conferences import api as conference_api
 from referral import api as referral_api
@@ -104,7 +105,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/<path:rest>", errors.api_not_found),
+    path("accounts/2fa/", include(second_factor_urls)),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("members/", include(member_urls)),
     path("admin/", admin.site.urls),
     path("", site.urls),
 ]
