@@ -268,9 +268,14 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Concord")
 WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="")
 OTP_WEBAUTHN_RP_ID_CALLABLE = "agencies.second_factor.webauthn_rp_id"
 OTP_WEBAUTHN_RP_NAME = "Concord"
-# The origins a passkey may be used from (default: CSRF_TRUSTED_ORIGINS); empty: the origin of
-# each request (development and tests only).
-OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("WEBAUTHN_ALLOWED_ORIGINS", default=CSRF_TRUSTED_ORIGINS)
+# The origins a passkey may be used from. Default: CSRF_TRUSTED_ORIGINS, else in production
+# https:// and each of ALLOWED_HOSTS; empty (development and tests): each request's own origin.
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "WEBAUTHN_ALLOWED_ORIGINS",
+    default=CSRF_TRUSTED_ORIGINS
+    or [f"https://{host}" for host in ALLOWED_HOSTS if PRODUCTION and host.isascii()
+        and not host.startswith(".") and "*" not in host],
+)
 OTP_WEBAUTHN_HELPER_CLASS = "agencies.second_factor.WebAuthnHelper"
 # Passkeys are a second factor after the password, never a sign-in on their own.
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
