@@ -19,7 +19,8 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.http import HttpRequest
-from django_otp import devices_for_user, match_token
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user, match_token
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.helpers import WebAuthnHelper as LibraryWebAuthnHelper
@@ -70,7 +71,7 @@ def session_passes(*, user: AbstractBaseUser, session) -> bool:
     """Whether a signed-in session may reach pages and the API: it passed the second factor
     (django-otp's `is_verified`, set by OTPMiddleware), or its account is exempt (remembered
     in the session once found, so exempt demo sessions cost no query per request)."""
-    if getattr(user, "is_verified", lambda: False)():
+    if _verified(user, session):
         return True
     if session.get(EXEMPT_SESSION_KEY):
         return True
@@ -78,6 +79,17 @@ def session_passes(*, user: AbstractBaseUser, session) -> bool:
         session[EXEMPT_SESSION_KEY] = True
         return True
     return False
+
+
+def _verified(user: AbstractBaseUser, session) -> bool:
+    """django-otp's verdict: OTPMiddleware's on an HTTP request; read from the session where
+    no middleware ran (a WebSocket's scope)."""
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is not None:
+        return is_verified()
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+    device = Device.from_persistent_id(persistent_id) if persistent_id else None
+    return device is not None and device.user_id == user.pk and device.confirmed
 
 
 def check_second_factor(*, user: AbstractBaseUser, otp: str | None) -> None:

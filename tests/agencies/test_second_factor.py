@@ -2,8 +2,10 @@
 
 import re
 import time
+from importlib import import_module
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -262,3 +264,17 @@ def test_only_an_admin_of_the_members_agency_may_reset(client, admin, member):
         second_factor.second_factor_reset(membership=member, actor=other_admin.user, reason="x")
     assert TOTPDevice.objects.filter(user=member.user).exists()
     assert not Event.objects.filter(verb="second_factor.reset").exists()
+
+
+def test_a_sessions_verdict_is_read_without_the_middleware(client, member):
+    """What a WebSocket's scope can ask: the session and its user, with no OTPMiddleware."""
+    device = enrol_totp(member.user)
+    client.force_login(member.user)
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    half = store(session_key=client.session.session_key)
+    assert not second_factor.session_passes(user=member.user, session=half)
+    sign_in_verified(client, member.user, device)
+    full = store(session_key=client.session.session_key)
+    assert second_factor.session_passes(user=member.user, session=full)
+    device.delete()
+    assert not second_factor.session_passes(user=member.user, session=full)
