@@ -224,6 +224,7 @@ def test_an_admin_resets_a_members_second_factor_from_the_page(client, admin, me
     device = enrol_totp(member.user)
     second_factor.recovery_codes_issue(user=member.user)
     sign_in_verified(client, admin.user)
+    assert 'href="/members/"' in client.get("/workspace/home/").content.decode()
     page = client.get("/members/").content.decode()
     assert f'<label for="reason-{member.pk}">' in page and "<h1" in page
     url = f"/members/{member.pk}/second-factor/reset/"
