@@ -205,7 +205,7 @@ def second_factor_reset(*, membership: Membership, actor: AbstractBaseUser, reas
 def totp_qr_svg(device: TOTPDevice) -> str:
     """The device's set-up address as an inline SVG QR code (made here, no outside service)."""
     return segno.make(device.config_url, error="m").svg_inline(
-        scale=5, border=2, title="QR code of your authenticator app's secret"
+        scale=5, border=2, light="#fff", title="QR code of your authenticator app's secret"
     )
 
 

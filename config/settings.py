@@ -260,7 +260,6 @@ MIDDLEWARE[MIDDLEWARE.index("config.middleware.SessionTimeoutMiddleware") + 1 : 
     "django_otp.middleware.OTPMiddleware",
     "agencies.middleware.SecondFactorMiddleware",
 ]
-AUTHENTICATION_BACKENDS += ["django_otp_webauthn.backends.WebAuthnBackend"]
 # The name authenticator apps show beside the code.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Concord")
 # WebAuthn credentials are bound to this domain (the site's host name, no scheme or port);
