@@ -7,8 +7,10 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp_webauthn.models import WebAuthnCredential
 from django_otp_webauthn.views import CompleteCredentialRegistrationView
@@ -37,6 +39,7 @@ def _with_next(url: str, request) -> str:
     return f"{url}?{request.GET.urlencode()}" if target else url
 
 
+@method_decorator(never_cache, name="dispatch")
 class VerifyView(LoginRequiredMixin, View):
     """The code step after the password: an authenticator app's code, a recovery code, or a
     passkey."""
@@ -75,6 +78,7 @@ class VerifyView(LoginRequiredMixin, View):
         return self._render(request, form, status=400)
 
 
+@method_decorator(never_cache, name="dispatch")
 class EnrolView(LoginRequiredMixin, View):
     """Set up a second factor: an authenticator app (scan the QR code, type a code) or a
     passkey. A session that has not passed its existing second factor may not add another."""
@@ -123,6 +127,7 @@ class EnrolView(LoginRequiredMixin, View):
         return self._render(request, form, status=400)
 
 
+@method_decorator(never_cache, name="dispatch")
 class RecoveryCodesView(LoginRequiredMixin, View):
     """Recovery codes: how many are left, and a fresh set (shown once) on request."""
 
@@ -155,6 +160,7 @@ class PasskeyRegistrationCompleteView(CompleteCredentialRegistrationView):
         return response
 
 
+@method_decorator(never_cache, name="dispatch")
 class MembersView(LoginRequiredMixin, View):
     """An agency administrator's list of its members, each with its second factor's state and
     a reset."""

@@ -197,6 +197,7 @@ def test_enrolling_an_app_shows_recovery_codes_once_and_opens_the_site(client, m
         "/accounts/2fa/enrol/", {"code": totp_code(device), "next": "/workspace/"}
     )
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     codes = re.findall(r"<li><code>([^<]+)</code></li>", response.content.decode())
     assert len(codes) == second_factor.RECOVERY_CODE_COUNT
     assert client.get("/api/v1/me/").status_code == 200
