@@ -13,12 +13,14 @@ from rest_framework.views import APIView
 from config.rest import IsMember, StrictSerializer
 
 from . import policy
+from .second_factor import check_second_factor
 from .selectors import membership_of
 
 
 class TokenRequest(StrictSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
+    otp = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
 class TokenView(APIView):
@@ -43,6 +45,7 @@ class TokenView(APIView):
             raise ValidationError(
                 {"non_field_errors": ["Unable to sign in with that username and password."]}
             )
+        check_second_factor(user=user, otp=data.validated_data.get("otp"))
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

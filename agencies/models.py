@@ -65,6 +65,9 @@ class Membership(models.Model):
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
     roles = models.JSONField(default=list, validators=[_validate_roles])
+    # Set only by `seed_demo` (which refuses to run in production): such an account may sign in
+    # without a second factor outside production. Every other account enrols one.
+    demo_account = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

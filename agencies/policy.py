@@ -423,3 +423,13 @@ def view_case_permission():
             "pk"
         )[:1]
     )
+
+
+def may_manage_member(actor: Membership | None, member: Membership) -> bool:
+    """Whether the actor may manage this member (reset its second factor): an administrator
+    of the member's own agency."""
+    return (
+        actor is not None
+        and may(actor, "manage_members")
+        and actor.agency_id == member.agency_id
+    )

@@ -298,5 +298,9 @@ def demo_seed(*, password: str) -> list[Membership]:
                 membership.user.save(update_fields=["password"])
                 if membership.roles != list(roles):
                     member_set_roles(membership=membership, roles=roles)
+            if not membership.demo_account:
+                # The one mark that lets an account sign in without a second factor.
+                membership.demo_account = True
+                membership.save(update_fields=["demo_account"])
             memberships.append(membership)
     return memberships

@@ -21,4 +21,5 @@ class HomeView(LoginRequiredMixin, TemplateView):
             for s in policy.SECTIONS
             if policy.can_read(member, s)
         ]
+        context["manages_members"] = policy.may(member, "manage_members")
         return context

@@ -103,6 +103,29 @@ def member_created_event(*, membership, actor=None) -> Event:
     )
 
 
+def second_factor_enrolled_event(*, user, method: str) -> Event:
+    """A member set up a second factor (`totp`: an authenticator app; `webauthn`: a passkey)."""
+    return _record(verb="second_factor.enrolled", actor=user, obj=user,
+                   changes={"method": method})
+
+
+def recovery_codes_issued_event(*, user) -> Event:
+    """A member was given a fresh set of recovery codes (the codes are not on the trail)."""
+    return _record(verb="second_factor.recovery_codes_issued", actor=user, obj=user)
+
+
+def second_factor_reset_event(*, membership, actor, reason: str, devices: int) -> Event:
+    """An agency administrator removed a member's second factor; it enrols again at sign-in."""
+    return _record(
+        verb="second_factor.reset",
+        actor=actor,
+        agency=membership.agency,
+        obj=membership,
+        reason=reason,
+        changes={"username": membership.user.get_username(), "devices_removed": devices},
+    )
+
+
 def referral_submitted_event(*, referral, actor) -> Event:
     return _record(
         verb="referral.submitted",

@@ -247,6 +247,40 @@ AXES_LOCKOUT_CALLABLE = "agencies.api.lockout_response"
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_404 = True
 
+# --- Second factor (django-otp: TOTP, recovery codes; django-otp-webauthn: passkeys) -----------
+
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+]
+# OTPMiddleware tells whether the session passed a second factor (`request.user.is_verified()`);
+# SecondFactorMiddleware lets a session that has not reach only the enrolment and code pages.
+MIDDLEWARE[MIDDLEWARE.index("config.middleware.SessionTimeoutMiddleware") + 1 : 0] = [
+    "django_otp.middleware.OTPMiddleware",
+    "agencies.middleware.SecondFactorMiddleware",
+]
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Concord")
+# WebAuthn credentials are bound to this domain (the site's host name, no scheme or port);
+# empty: the host of each request, which suits development and tests on `localhost`.
+WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="")
+OTP_WEBAUTHN_RP_ID_CALLABLE = "agencies.second_factor.webauthn_rp_id"
+OTP_WEBAUTHN_RP_NAME = "Concord"
+# The origins a passkey may be used from. Default: CSRF_TRUSTED_ORIGINS, else in production
+# https:// and each of ALLOWED_HOSTS; empty (development and tests): each request's own origin.
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "WEBAUTHN_ALLOWED_ORIGINS",
+    default=CSRF_TRUSTED_ORIGINS
+    or [f"https://{host}" for host in ALLOWED_HOSTS if PRODUCTION and host.isascii()
+        and not host.startswith(".") and "*" not in host],
+)
+OTP_WEBAUTHN_HELPER_CLASS = "agencies.second_factor.WebAuthnHelper"
+# Passkeys are a second factor after the password, never a sign-in on their own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+SILENCED_SYSTEM_CHECKS = [] if PRODUCTION else ["otp_webauthn.E030"]
+
 # --- API -------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {

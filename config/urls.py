@@ -5,6 +5,7 @@ from viewflow.contrib.auth import AuthViewset
 
 from agencies.api import MeView, TokenView
 from agencies.password_reset import PasswordResetView
+from agencies.urls import member_urls, second_factor_urls
 from audit import api as audit_api
 from conferences import api as conference_api
 from referral import api as referral_api
@@ -105,10 +106,12 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/<path:rest>", errors.api_not_found),
+    path("accounts/2fa/", include(second_factor_urls)),
     path(
         "accounts/",
         AuthViewset(with_profile_view=False, pass_reset_view_class=PasswordResetView).urls,
     ),
+    path("members/", include(member_urls)),
     path("admin/", admin.site.urls),
     path("", site.urls),
 ]

@@ -16,6 +16,7 @@ from agencies.services import member_create
 from audit import chain
 from audit.models import Event
 from audit.urls import AuditViewset
+from tests.agencies.factories import sign_in_verified
 from tests.referral.conftest import submit  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,7 @@ def test_members_without_a_trail_capability_are_refused(client, demo):
         password=None,
         roles=[Role.ADMIN],
     )
-    client.force_login(admin.user)
+    sign_in_verified(client, admin.user)
     for url in (TRAIL, ACCESS, case_trail(1)):
         assert client.get(url).status_code == 403
     assert not AuditViewset(app_name="audit").has_view_permission(admin.user)

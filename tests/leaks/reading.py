@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 
 from agencies import policy
 from audit.models import Event
+from tests.agencies.factories import sign_in_verified
 
 from .judge import TRAIL, Hunt, Reader
 
@@ -86,7 +87,10 @@ class Sweep:
         token, _ = Token.objects.get_or_create(user=reader.membership.user)
         self.api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         self.web = Client()
-        self.web.force_login(reader.membership.user)
+        if reader.membership.demo_account:
+            self.web.force_login(reader.membership.user)
+        else:
+            sign_in_verified(self.web, reader.membership.user)
 
     # --- one read ---------------------------------------------------------------------------
 

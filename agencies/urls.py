@@ -1,0 +1,54 @@
+"""Pages of the second factor, under accounts/2fa/, and the administrator's members page."""
+
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from django_otp_webauthn import views as webauthn
+
+from . import second_factor_views as views
+
+webauthn_urls = (
+    [
+        path(
+            "registration/begin/",
+            webauthn.BeginCredentialRegistrationView.as_view(),
+            name="credential-registration-begin",
+        ),
+        path(
+            "registration/complete/",
+            views.PasskeyRegistrationCompleteView.as_view(),
+            name="credential-registration-complete",
+        ),
+        path(
+            "authentication/begin/",
+            webauthn.BeginCredentialAuthenticationView.as_view(),
+            name="credential-authentication-begin",
+        ),
+        path(
+            "authentication/complete/",
+            webauthn.CompleteCredentialAuthenticationView.as_view(),
+            name="credential-authentication-complete",
+        ),
+        path(
+            "jsi18n/",
+            JavaScriptCatalog.as_view(packages=["django_otp_webauthn"]),
+            name="js-i18n-catalog",
+        ),
+    ],
+    "otp_webauthn",
+)
+
+second_factor_urls = [
+    path("verify/", views.VerifyView.as_view(), name="second-factor-verify"),
+    path("enrol/", views.EnrolView.as_view(), name="second-factor-enrol"),
+    path("recovery-codes/", views.RecoveryCodesView.as_view(), name="second-factor-recovery"),
+    path("webauthn/", include(webauthn_urls)),
+]
+
+member_urls = [
+    path("", views.MembersView.as_view(), name="members"),
+    path(
+        "<int:membership_id>/second-factor/reset/",
+        views.MembersView.as_view(),
+        name="member-second-factor-reset",
+    ),
+]
