@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from rest_framework.test import APIClient
 
+from tests.agencies.factories import enrol_totp, totp_code
 from tests.conferences.live import database_url
 from tests.conftest import DEMO_PASSWORD
 from tests.referral.factories import payload
@@ -118,11 +119,17 @@ class ProxiedClient:
         )
 
 
-def sign_in(client: ProxiedClient, username: str, password: str) -> None:
-    """Sign in through the login page; each further factor of sign-in is a step added here."""
+def sign_in(client: ProxiedClient, username: str, password: str, *, device) -> None:
+    """Sign in through the login page, then the second factor's code page with the code the
+    member's authenticator app (`device`) shows."""
     answer = client.submit("/accounts/login/", {"username": username, "password": password})
     assert answer.status == 302, (answer.status, answer.text[:500])
-    assert "/accounts/login/" not in answer.headers["Location"]
+    half_signed_in = client.get("/")
+    assert half_signed_in.status == 302
+    assert half_signed_in.headers["Location"].startswith("/accounts/2fa/verify/")
+    answer = client.submit("/accounts/2fa/verify/", {"code": totp_code(device)})
+    assert answer.status == 302, (answer.status, answer.text[:500])
+    assert "/accounts/" not in answer.headers["Location"]
 
 
 def _free_port() -> int:
@@ -174,7 +181,7 @@ def production_server(static_root, transactional_db):
         process.wait()
 
 
-def test_production_collects_static_files_and_serves_a_case_after_sign_in(
+def test_production_collects_static_files_and_serves_a_case_after_two_factor_sign_in(
     production_server, settings
 ):
     from django.contrib.auth.hashers import make_password
@@ -195,7 +202,8 @@ def test_production_collects_static_files_and_serves_a_case_after_sign_in(
 
     client = ProxiedClient(production_server)
     assert client.get("/workspace/referrals/").status == 302  # to the login page
-    sign_in(client, "police.caseworker", DEMO_PASSWORD)
+    # In production every account signs in with a second factor, demo accounts too.
+    sign_in(client, "police.caseworker", DEMO_PASSWORD, device=enrol_totp(signer))
 
     case = client.get(f"/workspace/referrals/{case_id}/")
     assert case.status == 200, case.text[:1000]

@@ -35,6 +35,7 @@ def test_main_pages_raise_no_csp_violation(acknowledged, sign_in, page, live_ser
         f"/workspace/conferences/{acknowledged.pk}/",
         f"/workspace/conferences/{acknowledged.pk}/minutes/",
         "/workspace/audit/",
+        "/accounts/2fa/enrol/",
         "/no-such-page/",
         "/api/docs/",
     ]
