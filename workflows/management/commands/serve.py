@@ -1,4 +1,8 @@
-"""Serve HTTP and WebSocket on one port with daphne; with --timers, run the timer loop beside it."""
+"""Serve HTTP and WebSocket on one port with daphne; with --timers, run the timer loop beside it.
+
+daphne reads no forwarded header: the application decides which proxy hops to believe
+(TRUSTED_PROXY_COUNT, config/client_address.py; SECURE_PROXY_SSL_HEADER for the scheme).
+"""
 
 import threading
 
@@ -18,11 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--timers", action="store_true", help="run the in-process timer loop")
         parser.add_argument("--tick", type=float, default=30.0, help="seconds between timer runs")
-        parser.add_argument(
-            "--proxy-headers", action="store_true", help="trust X-Forwarded-For/-Proto"
-        )
 
-    def handle(self, *args, host, port, timers, tick, proxy_headers, **options):
+    def handle(self, *args, host, port, timers, tick, **options):
         from config.asgi import application
 
         stop = threading.Event()
@@ -37,8 +38,6 @@ class Command(BaseCommand):
                 application=application,
                 endpoints=build_endpoint_description_strings(host=host, port=port),
                 action_logger=stdout_access_log(),
-                proxy_forwarded_address_header="X-Forwarded-For" if proxy_headers else None,
-                proxy_forwarded_proto_header="X-Forwarded-Proto" if proxy_headers else None,
                 verbosity=1,
             ).run()
         finally:
