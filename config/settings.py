@@ -200,6 +200,20 @@ CELERY_BEAT_SCHEDULE = {
     "timers": {"task": "workflows.tasks.run_timers", "schedule": 60.0},
 }
 
+# --- Audit anchors: the chain head, written outside the database on a schedule ---------------
+# Where `audit_anchor` appends the chain head (one JSON line each time); `audit_verify` checks
+# the chain against the last one. Keep the file where the database's login cannot write (or copy
+# it there): a trail emptied or rewritten as a whole fails only against an anchor.
+AUDIT_ANCHOR_FILE = env.str("AUDIT_ANCHOR_FILE", default=str(VAR_DIR / "audit-anchors.jsonl"))
+# Seconds between anchors, written by celery beat and by `serve --timers`; what happens to the
+# trail after the last anchor is what an anchor cannot vouch for.
+AUDIT_ANCHOR_EVERY = env.int("AUDIT_ANCHOR_EVERY", default=15 * 60)
+CELERY_BEAT_SCHEDULE["audit-anchor"] = {
+    "task": "audit.tasks.anchor_trail",
+    "schedule": float(AUDIT_ANCHOR_EVERY),
+}
+# --- end of audit anchors ----------------------------------------------------------------------
+
 # --- Auth, sessions, sign-in throttling ------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
