@@ -303,6 +303,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# --- The OpenAPI document declares each operation's error answers (config/rest.py) ------------
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "config.rest.declare_error_responses",
+]
+# --- end of the error answers ----------------------------------------------------------------
 
 # Requests are capped: a referral with its narrative fits well inside 1 MiB.
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=1024 * 1024)
