@@ -4,6 +4,7 @@ event and says when it has no anchor, anchors come on a schedule, and the CSV ru
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.conf import settings
@@ -172,3 +173,19 @@ def test_a_formula_in_a_reason_is_exported_as_text(as_user, reason):
     jsonl = auditor.get("/api/v1/audit/events/export/?format=jsonl&verb=test.event")
     lines = b"".join(jsonl.streaming_content).decode().splitlines()
     assert [json.loads(line)["reason"] for line in lines] == [reason]
+
+
+def test_the_verify_panel_shows_events_off_the_queue_and_a_missing_anchor(demo, settings, tmp_path):
+    from django.test import Client
+
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "anchors.jsonl")
+    _events(2)
+    PendingSeal.objects.all().delete()  # the demo's events and these two
+    orphaned = Event.objects.count()
+    client = Client()
+    client.force_login(demo["oversight.auditor"].user)
+    html = client.get("/workspace/audit/", {"verify": "1"}).content.decode()
+    assert 'data-testid="chain-status" data-ok="false"' in html
+    assert "Events are missing from the chain." in html
+    assert re.search(r'data-testid="chain-orphaned">(\d+)<', html).group(1) == str(orphaned)
+    assert 'data-testid="chain-unanchored"' in html
