@@ -39,25 +39,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def scratch_database(env: dict[str, str], workdir: Path) -> str:
-    """A fresh, empty database for this run; its URL."""
-    url = env.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{workdir / 'fuzz.sqlite3'}"
+def _postgresql(url: str, *statements: str) -> None:
     import psycopg2
 
     parsed = urlparse(url)
-    name = parsed.path.lstrip("/") + "_fuzz"
     admin = psycopg2.connect(
         host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
         password=parsed.password, dbname="postgres",
     )
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+        for statement in statements:
+            cursor.execute(statement)
     admin.close()
+
+
+def scratch_database(env: dict[str, str], workdir: Path) -> str:
+    """A fresh, empty database for this run; its URL."""
+    url = env.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{workdir / 'fuzz.sqlite3'}"
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/") + "_fuzz"
+    _postgresql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
     return urlunparse(parsed._replace(path="/" + name))
+
+
+def drop_scratch_database(url: str) -> None:
+    if url.startswith(("postgres://", "postgresql://")):
+        name = urlparse(url).path.lstrip("/")
+        _postgresql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def manage(env: dict[str, str], *args: str) -> None:
@@ -144,6 +155,7 @@ def main() -> int:
             server.wait(15)
         except subprocess.TimeoutExpired:
             server.kill()
+        drop_scratch_database(env["DATABASE_URL"])
     shutil.rmtree(workdir, ignore_errors=True)
     if failed:
         print(f"fuzz: failures as {', '.join(failed)} (see above)", file=sys.stderr)
