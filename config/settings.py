@@ -76,7 +76,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.middleware.ClientAddressMiddleware",
     "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.BodySizeLimitMiddleware",
@@ -259,14 +258,16 @@ AXES_LOCKOUT_CALLABLE = "agencies.api.lockout_response"
 
 # --- Proxies: which forwarded headers are believed (config/client_address.py) ---------------
 # The number of reverse proxies in front of Concord, each appending to X-Forwarded-For. The
-# client's address (django-axes' lockout key, the logs) is the Nth entry from the right; 0 means
-# no proxy: the header is ignored and the socket's peer is the client. Set it to exactly the
-# number of hops you run: one too many lets a client choose its own address.
+# client's address (REMOTE_ADDR from the first middleware on, django-axes' lockout key) is the
+# Nth entry from the right; 0 means no proxy: the header is ignored and the socket's peer is the
+# client. Set it to exactly the number of hops you run: one too many lets a client choose its
+# own address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Whether the (trusted) proxy sets X-Request-ID itself, overwriting any the client sent; only
 # then is the incoming id written into the trail instead of a fresh one.
 TRUSTED_PROXY_REQUEST_ID = env.bool("TRUSTED_PROXY_REQUEST_ID", default=False)
 AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
+MIDDLEWARE.insert(0, "config.middleware.ClientAddressMiddleware")
 # --- end of proxies ------------------------------------------------------------------------
 
 # django-guardian: no anonymous user; case objects use direct foreign-key permission tables.
