@@ -120,7 +120,8 @@ def fuzz(base: str, role: str, key: str, workdir: Path) -> int:
         "--report", "junit",
         "--report-junit-path", str(workdir / f"{role}.xml"),
     ]
-    return subprocess.run(command, cwd=ROOT, check=False).returncode  # noqa: S603
+    # In the scratch folder: schemathesis keeps a cache of the failures it found beside it.
+    return subprocess.run(command, cwd=workdir, check=False).returncode  # noqa: S603
 
 
 def main() -> int:
