@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test leak-hunt install lint migrate serve timers bench bench-smoke clean
+.PHONY: demo test leak-hunt fuzz install lint migrate serve timers bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: install
 leak-hunt: install
 	@eval "$$($(PY) scripts/test_services.py)" && \
 	  CONCORD_TESTING=true CONCORD_LEAK_HUNT=full $(VENV)/bin/pytest tests/leaks -q $(PYTEST_ARGS)
+
+# schemathesis against a live server on a scratch database, as three roles: no 500, and every
+# status answered declared in the OpenAPI document (scripts/fuzz.py; FUZZ_EXAMPLES, FUZZ_SEED).
+fuzz: install
+	@eval "$$($(PY) scripts/test_services.py)" && $(PY) scripts/fuzz.py
 
 lint: install
 	$(VENV)/bin/ruff check .

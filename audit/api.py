@@ -132,6 +132,21 @@ class ExportView(APIView):
         return response
 
 
+# A cell a spreadsheet would read as a formula (or as one after its leading tab or newline).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _spreadsheet_safe(value):
+    """Text that would start a formula gets a leading apostrophe: shown as written, never run.
+
+    The JSON export carries every value unchanged; only the CSV, made for spreadsheets, is
+    escaped (OWASP's advice for CSV injection).
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv(rows):
     columns = [
         "seq",
@@ -157,7 +172,7 @@ def _csv(rows):
             "changes": json.dumps(row["changes"], sort_keys=True),
             "recipients": ",".join(row["recipients"]),
         }
-        writer.writerow(row)
+        writer.writerow({name: _spreadsheet_safe(value) for name, value in row.items()})
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -9,19 +9,46 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
+from .client_address import forwarded_client_address
 from .request_context import current_request_id, request_id_var
 
 __all__ = ["current_request_id"]
 
 
-class RequestIdMiddleware:
-    """Gives each request an id (or keeps a well-formed one a proxy sent) and echoes it back."""
+class ClientAddressMiddleware:
+    """Puts the client's address in REMOTE_ADDR, trusting only TRUSTED_PROXY_COUNT proxy hops.
+
+    Everything after it (django-axes' lockout, logs) reads REMOTE_ADDR; the socket's peer is
+    kept in META["concord.peer_addr"].
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
+        peer = request.META.get("REMOTE_ADDR", "")
+        request.META["concord.peer_addr"] = peer
+        request.META["REMOTE_ADDR"] = forwarded_client_address(
+            peer, request.META.get("HTTP_X_FORWARDED_FOR", ""), settings.TRUSTED_PROXY_COUNT
+        )
+        return self.get_response(request)
+
+
+class RequestIdMiddleware:
+    """Gives each request a fresh id and echoes it back.
+
+    The id is written into audit events, so a client may not choose it: an incoming
+    `X-Request-ID` is taken only when TRUSTED_PROXY_REQUEST_ID says a trusted proxy sets it
+    (overwriting whatever the client sent) and TRUSTED_PROXY_COUNT says there is such a proxy.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = ""
+        if settings.TRUSTED_PROXY_REQUEST_ID and settings.TRUSTED_PROXY_COUNT > 0:
+            incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _is_request_id(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = request_id_var.set(request_id)

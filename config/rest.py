@@ -318,3 +318,57 @@ class CountingPagination(Pagination):
     walk the date index and stop at its last row, which a window would defeat)."""
 
     django_paginator_class = CountingPaginator
+
+
+# --- The OpenAPI document's error answers ---------------------------------------------------
+
+# Every operation may answer these, in the one error shape: bad input or query (400), not
+# signed in (401), visible but not allowed (403), not found or not visible (404), the sign-in
+# lockout or a throttle (429). Operations that take a body may also answer a conflict with the
+# state (409), a body over MAX_REQUEST_BYTES (413) or one that is not JSON (415).
+ERROR_STATUSES = {
+    "400": "The request is not valid (`fields` says which).",
+    "401": "Not signed in, or the credentials are not valid.",
+    "403": "Visible to the caller's agency, but not allowed to it.",
+    "404": "Not found, or not visible to the caller's agency.",
+    "429": "Too many requests, or too many failed sign-ins.",
+}
+BODY_ERROR_STATUSES = {
+    "409": "The state changed, or the thing was already done.",
+    "413": "The request body is too large.",
+    "415": "The request body is not JSON.",
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "description": "field name: its messages"},
+            },
+        }
+    },
+}
+
+
+def declare_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: each operation declares the errors it may answer
+    (ERROR_STATUSES; BODY_ERROR_STATUSES for writes), each as the `Error` shape, leaving any
+    an operation declares itself as it is."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            statuses = dict(ERROR_STATUSES)
+            if method != "get":
+                statuses.update(BODY_ERROR_STATUSES)
+            responses = operation.setdefault("responses", {})
+            for status, description in statuses.items():
+                responses.setdefault(status, {"description": description, "content": error})
+    return result

@@ -200,6 +200,20 @@ CELERY_BEAT_SCHEDULE = {
     "timers": {"task": "workflows.tasks.run_timers", "schedule": 60.0},
 }
 
+# --- Audit anchors: the chain head, written outside the database on a schedule ---------------
+# Where `audit_anchor` appends the chain head (one JSON line each time); `audit_verify` checks
+# the chain against the last one. Keep the file where the database's login cannot write (or copy
+# it there): a trail emptied or rewritten as a whole fails only against an anchor.
+AUDIT_ANCHOR_FILE = env.str("AUDIT_ANCHOR_FILE", default=str(VAR_DIR / "audit-anchors.jsonl"))
+# Seconds between anchors, written by celery beat and by `serve --timers`; what happens to the
+# trail after the last anchor is what an anchor cannot vouch for.
+AUDIT_ANCHOR_EVERY = env.int("AUDIT_ANCHOR_EVERY", default=15 * 60)
+CELERY_BEAT_SCHEDULE["audit-anchor"] = {
+    "task": "audit.tasks.anchor_trail",
+    "schedule": float(AUDIT_ANCHOR_EVERY),
+}
+# --- end of audit anchors ----------------------------------------------------------------------
+
 # --- Auth, sessions, sign-in throttling ------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
@@ -242,6 +256,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_LOCKOUT_CALLABLE = "agencies.api.lockout_response"
+
+# --- Proxies: which forwarded headers are believed (config/client_address.py) ---------------
+# The number of reverse proxies in front of Concord, each appending to X-Forwarded-For. The
+# client's address (REMOTE_ADDR from the first middleware on, django-axes' lockout key) is the
+# Nth entry from the right; 0 means no proxy: the header is ignored and the socket's peer is the
+# client. Set it to exactly the number of hops you run: one too many lets a client choose its
+# own address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Whether the (trusted) proxy sets X-Request-ID itself, overwriting any the client sent; only
+# then is the incoming id written into the trail instead of a fresh one.
+TRUSTED_PROXY_REQUEST_ID = env.bool("TRUSTED_PROXY_REQUEST_ID", default=False)
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
+MIDDLEWARE.insert(0, "config.middleware.ClientAddressMiddleware")
+# --- end of proxies ------------------------------------------------------------------------
 
 # django-guardian: no anonymous user; case objects use direct foreign-key permission tables.
 ANONYMOUS_USER_NAME = None
@@ -311,6 +339,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# --- The OpenAPI document declares each operation's error answers (config/rest.py) ------------
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "config.rest.declare_error_responses",
+]
+# --- end of the error answers ----------------------------------------------------------------
 
 # Requests are capped: a referral with its narrative fits well inside 1 MiB.
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=1024 * 1024)

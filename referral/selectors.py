@@ -94,12 +94,18 @@ def _refuse(membership: Membership | None, referral_id: int) -> NoReturn:
 
 
 def _record_refusal(membership: Membership | None, referral_id: int) -> None:
-    """A refused look at a case that exists goes on the access log (the caller still gets 404)."""
+    """A member's look at a case id it may not see goes on the access log (it gets 404).
+
+    Whether or not a case has that id: the same event and the same statements either way, so
+    neither the trail nor the time of the answer tells the member whether a hidden case exists.
+    The auditor reads a refused look at an id that exists, and probing of ids that do not, from
+    the same events (`referral_id` is the id asked for).
+    """
     from django.db import transaction
 
     from audit.events import access_refused_event
 
-    if membership is None or not Referral.objects.filter(pk=referral_id).exists():
+    if membership is None:
         return
     with transaction.atomic():
         access_refused_event(actor=membership.user, object_type="referral.referral",

@@ -62,15 +62,17 @@ def reference_data(request):
 def django_db_setup(django_db_setup, django_db_blocker):
     """Let the test database's between-test flushes empty the append-only audit table.
 
-    PostgreSQL: its TRUNCATE guard yields to a database-level setting made here (production
-    databases never have it). SQLite, whose flush is a DELETE, drops its delete guard; the
-    guard tests run on PostgreSQL.
+    PostgreSQL: its TRUNCATE guard yields to the `concord.audit_truncate` setting only in a
+    database that has the table `concord_test_database`, made here and by no migration, so a
+    database built by `migrate` never opens. SQLite, whose flush is a DELETE, drops its delete
+    guard; the guard tests run on PostgreSQL.
     """
     from django.db import connection
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             name = connection.settings_dict["NAME"]
+            cursor.execute("CREATE TABLE IF NOT EXISTS concord_test_database (made_by text)")
             cursor.execute(f'ALTER DATABASE "{name}" SET concord.audit_truncate = \'on\'')
             cursor.execute("SET concord.audit_truncate = 'on'")
         elif connection.vendor == "sqlite":

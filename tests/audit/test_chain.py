@@ -153,10 +153,11 @@ def test_a_rewritten_chain_still_fails_against_the_anchor(tmp_path):
     assert (result.ok, result.first_bad) == (False, 5)  # ... but not the anchored history
 
 
-def test_audit_verify_command_prints_its_rate():
+def test_audit_verify_command_prints_its_rate(tmp_path):
     _events(20)
     out = io.StringIO()
-    call_command("audit_verify", stdout=out)
+    call_command("audit_verify", "--anchors", tmp_path / "anchors", "--unanchored", stdout=out,
+                 stderr=io.StringIO())
     assert "ok: 20 events verified" in out.getvalue() and "events/s" in out.getvalue()
 
 
@@ -213,7 +214,7 @@ def test_verify_100000_events_and_print_the_rate():
             events, seals = [], []
     ChainHead.objects.update_or_create(pk=1, defaults={"seq": 100_000, "hash": prev})
     out = io.StringIO()
-    call_command("audit_verify", "--no-seal", stdout=out)
+    call_command("audit_verify", "--no-seal", "--unanchored", stdout=out, stderr=io.StringIO())
     assert "ok: 100000 events verified" in out.getvalue(), out.getvalue()
     print(out.getvalue())
 

@@ -30,7 +30,7 @@ def database_url() -> str:
 class Server:
     """`python manage.py serve` on a free port, sharing the test database and Redis."""
 
-    def __init__(self):
+    def __init__(self, extra_env: dict[str, str] | None = None):
         self.port = free_port()
         env = {
             **os.environ,
@@ -38,6 +38,7 @@ class Server:
             "SECRET_KEY": settings.SECRET_KEY,
             "CONCORD_TESTING": "true",
             "DJANGO_SETTINGS_MODULE": "config.settings",
+            **(extra_env or {}),
         }
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and command

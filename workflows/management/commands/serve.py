@@ -1,9 +1,16 @@
-"""Serve HTTP and WebSocket on one port with daphne; with --timers, run the timer loop beside it."""
+"""Serve HTTP and WebSocket on one port with daphne; with --timers, run the timer loop beside it.
 
+daphne reads no forwarded header: the application decides which proxy hops to believe
+(TRUSTED_PROXY_COUNT, config/client_address.py; SECURE_PROXY_SSL_HEADER for the scheme).
+"""
+
+import io
 import threading
+import time
 
 from daphne.endpoints import build_endpoint_description_strings
 from daphne.server import Server
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -18,11 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--timers", action="store_true", help="run the in-process timer loop")
         parser.add_argument("--tick", type=float, default=30.0, help="seconds between timer runs")
-        parser.add_argument(
-            "--proxy-headers", action="store_true", help="trust X-Forwarded-For/-Proto"
-        )
 
-    def handle(self, *args, host, port, timers, tick, proxy_headers, **options):
+    def handle(self, *args, host, port, timers, tick, **options):
         from config.asgi import application
 
         stop = threading.Event()
@@ -37,16 +41,24 @@ class Command(BaseCommand):
                 application=application,
                 endpoints=build_endpoint_description_strings(host=host, port=port),
                 action_logger=stdout_access_log(),
-                proxy_forwarded_address_header="X-Forwarded-For" if proxy_headers else None,
-                proxy_forwarded_proto_header="X-Forwarded-Proto" if proxy_headers else None,
                 verbosity=1,
             ).run()
         finally:
             stop.set()
 
     def _timer_loop(self, stop: threading.Event, tick: float) -> None:
+        """Run the timers every tick, and anchor the trail every AUDIT_ANCHOR_EVERY seconds
+        (the first anchor at the first tick)."""
+        last_anchor = None
         while not stop.wait(tick):
             try:
                 call_command("run_timers", verbosity=0)
             except Exception:  # noqa: BLE001 - the loop must outlive one bad run
                 self.stderr.write("timer run failed; retrying on the next tick")
+            now = time.monotonic()
+            if last_anchor is None or now - last_anchor >= settings.AUDIT_ANCHOR_EVERY:
+                try:
+                    call_command("audit_anchor", verbosity=0, stdout=io.StringIO())
+                    last_anchor = now
+                except Exception:  # noqa: BLE001 - as above
+                    self.stderr.write("audit anchor failed; retrying on the next tick")
