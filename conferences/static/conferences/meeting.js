@@ -62,6 +62,16 @@
         setConnection("no access");
         return;
       }
+      if (event.code === 4401) {
+        // The session has ended (idle or too long): sign in again, then come back here.
+        setConnection("signed out");
+        location.assign(`/accounts/login/?next=${encodeURIComponent(location.pathname)}`);
+        return;
+      }
+      if (event.code === 4429) {
+        setConnection("too many open windows");
+        return;
+      }
       setConnection("reconnecting");
       setTimeout(connect, backoff);
       backoff = Math.min(backoff * 2, 10000);
