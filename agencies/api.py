@@ -73,7 +73,7 @@ TOKEN_ROWS = inline_serializer(
         "id": serializers.IntegerField(),
         "created": serializers.DateTimeField(),
         "expiry": serializers.DateTimeField(),
-        "last_used": serializers.DateTimeField(allow_null=True),
+        "last_used": serializers.DateTimeField(),
         "client": serializers.CharField(),
         "current": serializers.BooleanField(),
     },

@@ -1,5 +1,6 @@
 """API token authentication: django-rest-knox's, loading the member's agency with the token."""
 
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 
@@ -19,3 +20,10 @@ class ApiTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed("Invalid or expired token.")
         token_used(token=found)
         return (found.user, found)
+
+
+class ApiTokenScheme(KnoxTokenScheme):
+    """The OpenAPI document's name and description of this authentication."""
+
+    target_class = ApiTokenAuthentication
+    name = "tokenAuth"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
@@ -93,7 +94,7 @@ class ApiToken(AbstractAuthToken):
     id = models.BigAutoField(primary_key=True)
     digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
     client = models.CharField(max_length=200, blank=True, help_text="The client's User-Agent.")
-    last_used = models.DateTimeField(null=True, blank=True)
+    last_used = models.DateTimeField(default=timezone.now)  # issuing it counts as a use
 
     class Meta:
         verbose_name = "API token"

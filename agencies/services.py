@@ -346,7 +346,7 @@ def tokens_revoke_all(*, user) -> int:
 def token_used(*, token: ApiToken) -> None:
     """Note when a token was last used, at most once a minute per token (no write per request)."""
     now = timezone.now()
-    if token.last_used is None or now - token.last_used >= timedelta(minutes=1):
+    if now - token.last_used >= timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used=now)
         token.last_used = now
 

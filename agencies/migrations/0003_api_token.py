@@ -2,6 +2,7 @@
 app are dropped, not carried over: they are credentials, and members sign in for new ones."""
 
 import django.db.models.deletion
+import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
@@ -24,7 +25,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(primary_key=True, serialize=False)),
                 ('digest', models.CharField(max_length=128, unique=True)),
                 ('client', models.CharField(blank=True, help_text="The client's User-Agent.", max_length=200)),
-                ('last_used', models.DateTimeField(blank=True, null=True)),
+                ('last_used', models.DateTimeField(default=django.utils.timezone.now)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='auth_token_set', to=settings.AUTH_USER_MODEL)),
             ],
             options={
