@@ -141,3 +141,28 @@ def test_a_ticket_needs_a_signed_in_member(demo, api):
     response = api().post("/api/v1/auth/ws-ticket/")
     assert response.status_code == 401
     assert response.json()["error"]["code"]
+
+
+def test_the_api_sign_ins_page_lists_and_ends_the_members_own(demo, api, client):
+    from django.urls import reverse
+
+    older, newer = _sign_in(api), _sign_in(api)
+    theirs = _sign_in(api, "cps.caseworker")
+    client.force_login(demo["police.caseworker"].user)
+    url = reverse("workspace:home:api_tokens")
+    assert url in client.get("/workspace/home/").content.decode()
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<h1" in html and html.count('data-testid="api-token"') == 2
+    assert older not in html and newer not in html  # never shown again
+
+    their_id = ApiToken.objects.get(user=demo["cps.caseworker"].user).pk
+    client.post(url, {"revoke": their_id})
+    assert _works(api, theirs)
+    oldest = ApiToken.objects.filter(user=demo["police.caseworker"].user).order_by("id").first()
+    assert client.post(url, {"revoke": oldest.pk}).status_code == 302
+    assert not _works(api, older) and _works(api, newer)
+    client.post(url, {"revoke_all": "1"})
+    assert not _works(api, newer)
+    assert 'data-testid="no-api-tokens"' in client.get(url).content.decode()
