@@ -136,7 +136,8 @@ class TokenDetailView(APIView):
 
 class WebsocketTicketView(APIView):
     """A one-time ticket for `ws://HOST/ws/conferences/{id}/?ticket=...`, valid once within
-    WS_TICKET_TTL seconds; the socket lives no longer than the API token that asked for it."""
+    WS_TICKET_TTL seconds; the socket lives no longer than the API token (or the browser session)
+    that asked for it."""
 
     permission_classes = [IsMember]
 
@@ -145,8 +146,10 @@ class WebsocketTicketView(APIView):
         responses={200: inline_serializer("WebsocketTicket", {"ticket": serializers.CharField()})},
     )
     def post(self, request):
+        token = _current_token(request)
+        session_key = request.session.session_key if token is None else None
         return Response(
-            {"ticket": ws_ticket_issue(user=request.user, token=_current_token(request))}
+            {"ticket": ws_ticket_issue(user=request.user, token=token, session_key=session_key)}
         )
 
 

@@ -351,17 +351,19 @@ def token_used(*, token: ApiToken) -> None:
         token.last_used = now
 
 
-def ws_ticket_issue(*, user, token: ApiToken | None = None) -> str:
+def ws_ticket_issue(*, user, token: ApiToken | None = None, session_key: str | None = None) -> str:
     """A one-time ticket to open a socket as `user`, valid once within WS_TICKET_TTL seconds. A
-    socket opened with it lives no longer than `token`, the API token that asked for it."""
+    socket opened with it lives no longer than what asked for it: `token`, an API token, or the
+    browser session `session_key`."""
     ticket = secrets.token_urlsafe(32)
-    claims = {"user": user.pk, "token": token.pk if token is not None else None}
+    claims = {"user": user.pk, "token": token.pk if token is not None else None,
+              "session": session_key}
     shared_state.put(_ticket_name(ticket), json.dumps(claims), ttl=settings.WS_TICKET_TTL)
     return ticket
 
 
 def ws_ticket_redeem(*, ticket: str) -> dict | None:
-    """The ticket's `{"user", "token"}`, once: the ticket is gone after the first asking."""
+    """The ticket's `{"user", "token", "session"}`, once: gone after the first asking."""
     if not ticket or len(ticket) > 100:
         return None
     claims = shared_state.take(_ticket_name(ticket))

@@ -7,7 +7,8 @@ changes it; these sockets never do, and in a busy meeting (every note is a frame
 that wrapper took about 8% of a saturated server loop's samples (bench/README.md).
 
 What the consumer learns, in `scope["credential"]`:
-- `{"kind": "session", "key": ..., "hash": ...}`: a live session's key and auth hash;
+- `{"kind": "session", "key": ..., "hash": ...}`: a live session's key and auth hash (from the
+  cookie, or from a ticket a browser session asked for);
 - `{"kind": "ticket", "token": id | None}`: a redeemed ticket, and the API token that asked;
 - `{"kind": "refused", "reason": ...}`: a credential was offered and is not good (an expired
   session, a used or unknown ticket, a long-lived token in the URL): closed with 4401.
@@ -38,15 +39,21 @@ def _refused(scope, reason: str) -> dict:
 
 @database_sync_to_async
 def _user_for_ticket(ticket: str):
+    """The ticket's user and the credential the socket then lives under (None: refused)."""
     claims = ws_ticket_redeem(ticket=ticket)
     if claims is None:
         return None, None
+    if claims.get("session"):
+        user, credential = _session_user(claims["session"])
+        if credential is None or credential["kind"] != "session" or user.pk != claims["user"]:
+            return None, None
+        return user, credential
     user = get_user_model().objects.filter(pk=claims["user"], is_active=True).first()
     if user is None:
         return None, None
     if claims["token"] is not None and not token_is_live(token_id=claims["token"], user_id=user.pk):
         return None, None
-    return user, claims["token"]
+    return user, {"kind": "ticket", "token": claims["token"]}
 
 
 class TicketAuthMiddleware(BaseMiddleware):
@@ -55,11 +62,11 @@ class TicketAuthMiddleware(BaseMiddleware):
         if "token" in query:
             scope = _refused(scope, "token_in_url")
         elif "ticket" in query:
-            user, token_id = await _user_for_ticket(query["ticket"][0])
+            user, credential = await _user_for_ticket(query["ticket"][0])
             if user is None:
                 scope = _refused(scope, "bad_ticket")
             else:
-                scope = dict(scope, user=user, credential={"kind": "ticket", "token": token_id})
+                scope = dict(scope, user=user, credential=credential)
         return await super().__call__(scope, receive, send)
 
 
@@ -74,12 +81,16 @@ def _session_key(scope) -> str | None:
 
 @database_sync_to_async
 def _user_for_session(scope):
-    """The session cookie's user, checked as Django checks it for a request (the session's
-    auth hash, with the secret key's fallbacks, and whether the user may still sign in), and
-    under the same idle and absolute limits as HTTP (config.session_limits)."""
     key = _session_key(scope)
     if not key:
         return AnonymousUser(), None
+    return _session_user(key)
+
+
+def _session_user(key: str):
+    """The session's user, checked as Django checks it for a request (the session's auth hash,
+    with the secret key's fallbacks, and whether the user may still sign in), and under the same
+    idle and absolute limits as HTTP (config.session_limits); with the socket's credential."""
     session = _session(key)
     user = get_user(SimpleNamespace(session=session))
     if not user.is_authenticated:

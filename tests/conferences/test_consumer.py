@@ -4,6 +4,7 @@ import asyncio
 import uuid
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
@@ -496,3 +497,19 @@ def test_what_a_socket_sent_before_leaving_is_stored(acknowledged, demo):
     assert sorted(Note.objects.values_list("text", flat=True)) == [
         f"Sent on the way out {n}" for n in range(5)
     ]
+
+
+def test_a_ticket_a_browser_session_asked_for_ends_with_the_session(acknowledged, demo, client):
+    client.force_login(demo["police.caseworker"].user)
+    response = client.post("/api/v1/auth/ws-ticket/")
+    assert response.status_code == 200, response.content
+    ticket = response.json()["ticket"]
+
+    async def scenario():
+        ws, state = await _connect(acknowledged, ticket)
+        assert state["type"] == "meeting.state"
+        await sync_to_async(client.logout)()
+        await ws.send_json_to({"type": "ping"})
+        assert (await _close_code(ws))["code"] == 4401
+
+    run_scenario(scenario)
