@@ -63,9 +63,10 @@
         return;
       }
       if (event.code === 4401) {
-        // The session has ended (idle or too long): sign in again, then come back here.
+        // The session no longer stands (idle, too old, signed out): reloading the page signs
+        // in again through the login page if it has ended, or reconnects if it has not.
         setConnection("signed out");
-        location.assign(`/accounts/login/?next=${encodeURIComponent(location.pathname)}`);
+        location.reload();
         return;
       }
       if (event.code === 4429) {
