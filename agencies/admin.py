@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from .models import Agency, Membership, Role
+from .models import Agency, ApiToken, Membership, Role
 
 
 class MembershipForm(forms.ModelForm):
@@ -36,3 +36,19 @@ class MembershipAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         obj.user.groups.add(obj.agency.group)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Members' API tokens: an administrator may see and end them, never make or read one."""
+
+    list_display = ["id", "user", "created", "last_used", "expiry", "client"]
+    search_fields = ["user__username"]
+    fields = ["user", "created", "last_used", "expiry", "client"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,11 +1,10 @@
 """Sign-in for API clients and who the caller is."""
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from django.http import JsonResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,8 +12,10 @@ from rest_framework.views import APIView
 from config.rest import IsMember, StrictSerializer
 
 from . import policy
+from .models import ApiToken
 from .second_factor import check_second_factor
-from .selectors import membership_of
+from .selectors import membership_of, tokens_of
+from .services import token_issue, token_revoke, tokens_revoke_all, ws_ticket_issue
 
 
 class TokenRequest(StrictSerializer):
@@ -24,14 +25,22 @@ class TokenRequest(StrictSerializer):
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token (`Authorization: Token <token>`)."""
+    """Exchange a username and password for an API token (`Authorization: Token <token>`).
+
+    Each sign-in issues a new token, valid for API_TOKEN_TTL_MINUTES; end it with
+    `POST /api/v1/auth/logout/`."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
     @extend_schema(
         request=TokenRequest,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenResponse",
+                {"token": serializers.CharField(), "expiry": serializers.DateTimeField()},
+            )
+        },
     )
     def post(self, request):
         data = TokenRequest(data=request.data)
@@ -46,8 +55,105 @@ class TokenView(APIView):
                 {"non_field_errors": ["Unable to sign in with that username and password."]}
             )
         check_second_factor(user=user, otp=data.validated_data.get("otp"))
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        row, token = token_issue(user=user, client=request.headers.get("User-Agent", ""))
+        return Response({"token": token, "expiry": row.expiry})
+
+
+def _token_row(token: ApiToken, current: ApiToken | None) -> dict:
+    return {
+        "id": token.pk,
+        "created": token.created,
+        "expiry": token.expiry,
+        "last_used": token.last_used,
+        "client": token.client,
+        "current": current is not None and token.pk == current.pk,
+    }
+
+
+TOKEN_ROWS = inline_serializer(
+    "ApiTokenRow",
+    {
+        "id": serializers.IntegerField(),
+        "created": serializers.DateTimeField(),
+        "expiry": serializers.DateTimeField(),
+        "last_used": serializers.DateTimeField(),
+        "client": serializers.CharField(),
+        "current": serializers.BooleanField(),
+    },
+    many=True,
+)
+
+
+def _current_token(request) -> ApiToken | None:
+    return request.auth if isinstance(request.auth, ApiToken) else None
+
+
+class LogoutView(APIView):
+    """End the API token this request was signed with (a browser session: end the session)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        current = _current_token(request)
+        if current is not None:
+            token_revoke(user=request.user, token_id=current.pk)
+        else:
+            logout(request._request)
+        return Response(status=204)
+
+
+class LogoutAllView(APIView):
+    """End every API token of the caller."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        tokens_revoke_all(user=request.user)
+        return Response(status=204)
+
+
+class TokenListView(APIView):
+    """The caller's live API tokens (never the tokens themselves), newest first."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(responses={200: TOKEN_ROWS})
+    def get(self, request):
+        current = _current_token(request)
+        return Response([_token_row(t, current) for t in tokens_of(request.user)])
+
+
+class TokenDetailView(APIView):
+    """End one of the caller's API tokens; any other id is a 404."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, token_id: int):
+        if not token_revoke(user=request.user, token_id=token_id):
+            raise NotFound("No such token.")
+        return Response(status=204)
+
+
+class WebsocketTicketView(APIView):
+    """A one-time ticket for `ws://HOST/ws/conferences/{id}/?ticket=...`, valid once within
+    WS_TICKET_TTL seconds; the socket lives no longer than the API token (or the browser session)
+    that asked for it."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        request=None,
+        responses={200: inline_serializer("WebsocketTicket", {"ticket": serializers.CharField()})},
+    )
+    def post(self, request):
+        token = _current_token(request)
+        session_key = request.session.session_key if token is None else None
+        return Response(
+            {"ticket": ws_ticket_issue(user=request.user, token=token, session_key=session_key)}
+        )
 
 
 class MeView(APIView):

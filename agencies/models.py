@@ -4,6 +4,9 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 
 
 class AgencyKind(models.TextChoices):
@@ -82,3 +85,22 @@ class Membership(models.Model):
     @property
     def kind(self) -> str:
         return self.agency.kind
+
+
+class ApiToken(AbstractAuthToken):
+    """An API sign-in (django-rest-knox): only the token's hash is stored, never the token.
+
+    knox keys its table by the digest; `id` is what the member sees and revokes a token by, so
+    the digest (and the token's first characters, `token_key`) never leave the server.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
+    client = models.CharField(max_length=200, blank=True, help_text="The client's User-Agent.")
+    last_used = models.DateTimeField(default=timezone.now)  # issuing it counts as a use
+
+    class Meta:
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"API token {self.pk} of {self.user}"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from hmac import compare_digest
+
 from django.db.models import QuerySet
+from django.utils import timezone
+from knox.crypto import hash_token
+from knox.settings import CONSTANTS
 
 from config.compiled import CompiledQuery
 
-from .models import Agency, Membership
+from .models import Agency, ApiToken, Membership
 
 # Asked by every signed-in page and by a meeting's sockets on every message: compiled once.
 _MEMBERSHIP = CompiledQuery(
@@ -34,25 +39,37 @@ def _remember_membership(user, membership: Membership | None) -> Membership | No
     return membership
 
 
-def _token_with_member(key: str):
-    from rest_framework.authtoken.models import Token
-
-    return Token.objects.select_related("user__membership__agency").filter(key=key)
-
-
-# Every API request and token-signed socket reads it: compiled once (config/compiled.py).
-_TOKEN_WITH_MEMBER = CompiledQuery(_token_with_member, prepare="token", key=str)
-
-
-def active_token(key: str):
-    """The API token with this key if its user is active, with the user's membership and agency
-    loaded (`membership_of` answers without a query), or None."""
-    found = _TOKEN_WITH_MEMBER.objects(key=key, limit=1)
-    if not found or not found[0].user.is_active:
+def live_token(token: str) -> ApiToken | None:
+    """The API token a client sent, if it is one of ours, unexpired and its user active, with
+    the user's membership and agency loaded (`membership_of` answers without a query)."""
+    if not token or len(token) > 2 * CONSTANTS.DIGEST_LENGTH:
         return None
-    token = found[0]
-    _remember_membership(token.user, getattr(token.user, "membership", None))
-    return token
+    digest = hash_token(token)
+    candidates = ApiToken.objects.select_related("user__membership__agency").filter(
+        token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH]
+    )
+    for found in candidates:
+        if not compare_digest(found.digest, digest):
+            continue
+        expired = found.expiry is None or found.expiry <= timezone.now()
+        if expired or not found.user.is_active:
+            return None
+        _remember_membership(found.user, getattr(found.user, "membership", None))
+        return found
+    return None
+
+
+def token_is_live(*, token_id: int, user_id: int) -> bool:
+    """Whether that API token still stands (not revoked, not expired): a socket opened with a
+    ticket it issued lives no longer than it."""
+    return ApiToken.objects.filter(
+        pk=token_id, user_id=user_id, user__is_active=True, expiry__gt=timezone.now()
+    ).exists()
+
+
+def tokens_of(user) -> QuerySet[ApiToken]:
+    """A member's live API tokens, newest first."""
+    return ApiToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created", "-id")
 
 
 def agencies_by_slug(slugs) -> dict[str, Agency]:

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import operator
+import secrets
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from audit import events
+from config import shared_state
 
-from .models import Agency, Membership, Role
+from .models import Agency, ApiToken, Membership, Role
 from .policy import view_case_permission
 
 User = get_user_model()
@@ -304,3 +311,69 @@ def demo_seed(*, password: str) -> list[Membership]:
                 membership.save(update_fields=["demo_account"])
             memberships.append(membership)
     return memberships
+
+
+# --- API tokens and socket tickets -----------------------------------------------------------
+
+
+@transaction.atomic
+def token_issue(*, user, client: str = "") -> tuple[ApiToken, str]:
+    """A new API token for a member who has just proved who they are; returns the row and the
+    token itself (shown once: only its digest is stored). Sweeps the member's expired tokens,
+    and ends the oldest live ones beyond API_TOKENS_PER_USER."""
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, expiry__lte=now).delete()
+    live = list(
+        ApiToken.objects.select_for_update().filter(user=user).order_by("-created", "-id")
+        .values_list("pk", flat=True)
+    )
+    keep = max(settings.API_TOKENS_PER_USER - 1, 0)
+    if len(live) > keep:
+        ApiToken.objects.filter(pk__in=live[keep:]).delete()
+    return ApiToken.objects.create(user=user, expiry=settings.API_TOKEN_TTL, client=client[:200])
+
+
+def token_revoke(*, user, token_id: int) -> bool:
+    """End one of the member's own API tokens; False for any other id (another's, or none)."""
+    if not 0 < token_id < 2**63:
+        return False
+    deleted, _ = ApiToken.objects.filter(pk=token_id, user=user).delete()
+    return bool(deleted)
+
+
+def tokens_revoke_all(*, user) -> int:
+    """End every API token of the member (logout everywhere, a password change, deactivation)."""
+    deleted, _ = ApiToken.objects.filter(user=user).delete()
+    return deleted
+
+
+def token_used(*, token: ApiToken) -> None:
+    """Note when a token was last used, at most once a minute per token (no write per request)."""
+    now = timezone.now()
+    if now - token.last_used >= timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+        token.last_used = now
+
+
+def ws_ticket_issue(*, user, token: ApiToken | None = None, session_key: str | None = None) -> str:
+    """A one-time ticket to open a socket as `user`, valid once within WS_TICKET_TTL seconds. A
+    socket opened with it lives no longer than what asked for it: `token`, an API token, or the
+    browser session `session_key`."""
+    ticket = secrets.token_urlsafe(32)
+    claims = {"user": user.pk, "token": token.pk if token is not None else None,
+              "session": session_key}
+    shared_state.put(_ticket_name(ticket), json.dumps(claims), ttl=settings.WS_TICKET_TTL)
+    return ticket
+
+
+def ws_ticket_redeem(*, ticket: str) -> dict | None:
+    """The ticket's `{"user", "token", "session"}`, once: gone after the first asking."""
+    if not ticket or len(ticket) > 100:
+        return None
+    claims = shared_state.take(_ticket_name(ticket))
+    return json.loads(claims) if claims is not None else None
+
+
+def _ticket_name(ticket: str) -> str:
+    # Stored under the ticket's hash: whoever reads Redis cannot open a socket with what is there.
+    return "ws-ticket:" + hashlib.sha256(ticket.encode()).hexdigest()

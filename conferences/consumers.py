@@ -14,7 +14,10 @@ import time
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
+from agencies.ws_auth import socket_credential_live
+from config import shared_state
 from config.exceptions import DomainError
 
 from . import selectors
@@ -26,12 +29,15 @@ from .socket_db import socket_closed, socket_db, socket_opened
 logger = logging.getLogger(__name__)
 
 CLOSE_FORBIDDEN = 4403
+CLOSE_SIGNED_OUT = 4401  # the session or token is expired, revoked or refused: sign in again
+CLOSE_TOO_MANY = 4429  # the member already has WS_SOCKETS_PER_USER sockets open
 CLOSE_ERROR = 1011  # the WebSocket code for a server error
 MAX_MESSAGE_CHARS = 20_000
 RATE_PER_SECOND = 20.0
 RATE_BURST = 40
 
 FORBIDDEN = "forbidden"  # what a handler returns when re-authorisation failed
+SIGNED_OUT = "signed_out"  # ... and when the credential no longer stands
 
 
 def _note_added(note: dict) -> dict:
@@ -48,17 +54,31 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
     revoked = False
     inbox: asyncio.Queue | None = None  # the client's messages, handled in order; set once let in
     inbox_worker: asyncio.Task
+    watcher: asyncio.Task
 
     async def connect(self):
         self.conference_id = int(self.scope["url_route"]["kwargs"]["conference_id"])
         self.user = self.scope.get("user")
+        self.credential = self.scope.get("credential")
         self.tokens, self.refilled = float(RATE_BURST), time.monotonic()
         await self.accept()
-        self.agency = await socket_db(self._authorise)()
-        if self.agency is None:
+        if self.credential is not None and self.credential["kind"] == "refused":
+            await self.close(code=CLOSE_SIGNED_OUT)
+            return
+        agency = await socket_db(self._authorise)()
+        if agency is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        if not await socket_db(self._hold_place)():
+            await self.send_json(_error(
+                "too_many_sockets",
+                f"At most {settings.WS_SOCKETS_PER_USER} open connections per member.",
+            ))
+            await self.close(code=CLOSE_TOO_MANY)
+            return
+        self.agency = agency
         await socket_opened()
+        self.watcher = asyncio.create_task(self._watch())
         self.inbox = asyncio.Queue()
         self.inbox_worker = asyncio.create_task(self._work_through_inbox())
         await self.channel_layer.group_add(
@@ -73,6 +93,8 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if self.agency is None:
             return
+        self.watcher.cancel()
+        await socket_db(self._give_up_place)()
         # What the client sent before it went is still stored (no note is lost by leaving),
         # its replies dropped by the server: the socket is gone.
         if not self.inbox_worker.done():
@@ -137,9 +159,9 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             )
             return
         broadcast.send_in_order(sends)
-        if replies == FORBIDDEN:
+        if replies in (FORBIDDEN, SIGNED_OUT):
             self.revoked = True
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self.close(code=CLOSE_FORBIDDEN if replies == FORBIDDEN else CLOSE_SIGNED_OUT)
             return
         for reply in replies:
             await self.send_json(reply)
@@ -175,6 +197,8 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
     # --- One database call per message: re-authorise, then act -----------------------------
 
     def _handle_collecting(self, content) -> tuple[list[dict] | str, broadcast.Sends]:
+        if not socket_credential_live(user=self.user, credential=self.credential):
+            return SIGNED_OUT, []
         with broadcast.collecting() as sends, self._authorised() as agency:
             if agency != self.agency:
                 return FORBIDDEN, sends
@@ -247,6 +271,37 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
             return False
         self.tokens -= 1
         return True
+
+    # --- The credential and the member's count of sockets ----------------------------------
+
+    async def _watch(self) -> None:
+        """Every WS_RECHECK_SECONDS: close the socket once its session or token no longer
+        stands (a socket that sends nothing is not kept open by that), and renew its place."""
+        while True:
+            await asyncio.sleep(settings.WS_RECHECK_SECONDS)
+            if not await socket_db(self._recheck)():
+                self.revoked = True
+                await self.close(code=CLOSE_SIGNED_OUT)
+                return
+
+    def _recheck(self) -> bool:
+        live = socket_credential_live(user=self.user, credential=self.credential, full=True)
+        return live and self._hold_place()
+
+    def _places(self) -> str:
+        return f"ws-sockets:{self.user.pk}"
+
+    def _hold_place(self) -> bool:
+        """Take or renew this socket's place among the member's WS_SOCKETS_PER_USER, counted
+        across server processes (config.shared_state); a place lapses unless renewed by the
+        timer, so the sockets of a process that died stop counting after three rounds."""
+        return shared_state.lease(
+            self._places(), self.channel_name,
+            limit=settings.WS_SOCKETS_PER_USER, ttl=3 * settings.WS_RECHECK_SECONDS,
+        )
+
+    def _give_up_place(self) -> None:
+        shared_state.release(self._places(), self.channel_name)
 
     # --- Database ------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Querysets built and compiled once per process, then run with new values.
 
-On the hottest reads (the token look-up on every API request, an agency's referral list, one
-referral) Django spent more time building and compiling the queryset than PostgreSQL spent
+On the hottest reads (the member's membership on every request, an agency's referral list,
+one referral) Django spent more time building and compiling the queryset than PostgreSQL spent
 running it: cloning querysets, resolving the visibility EXISTS and its subquery, quoting every
 column (bench/README.md, "What the figures say"). The SQL only differs by a few values, so a
 `CompiledQuery` builds the queryset once with placeholder values, keeps the SQL and where each
@@ -12,7 +12,7 @@ Only plain equality on declared values is safe to compile this way: a builder mu
 on its arguments (what it builds must not depend on them), and every argument must reach the SQL
 as a parameter of its own. `CompiledQuery` checks the second when it compiles.
 
-Look-ups by key (`prepare="name"`: a token, a membership, one case and what hangs off it) are also
+Look-ups by key (`prepare="name"`: a membership, one case and what hangs off it) are also
 prepared on PostgreSQL: from their second use on a connection they run as `EXECUTE name (...)` of
 a statement PostgreSQL planned once for that connection. Planning was most of their cost: the
 case detail's query took 2.1 ms to plan against 0.2 ms to run (bench/README.md). Only key look-ups:
@@ -170,8 +170,8 @@ class CompiledQuery:
     """`build(**values)` -> QuerySet, compiled on first use per database, run by `rows`/`objects`.
 
     `kinds` names each value and its type (`int` or `str`), e.g.
-    `CompiledQuery(lambda key: Token.objects.filter(key=key), key=str)`. `prepare` names the
-    statement for a look-up by key (see above), e.g. `prepare="token"`.
+    `CompiledQuery(lambda slug: Agency.objects.filter(slug=slug), slug=str)`. `prepare` names the
+    statement for a look-up by key (see above), e.g. `prepare="agency"`.
     """
 
     def __init__(self, build: Callable[..., QuerySet], *, prepare: str | None = None,

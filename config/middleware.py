@@ -11,6 +11,7 @@ from django.utils.cache import add_never_cache_headers
 
 from .client_address import forwarded_client_address
 from .request_context import current_request_id, request_id_var
+from .session_limits import session_expired, session_touch
 
 __all__ = ["current_request_id"]
 
@@ -91,11 +92,8 @@ class BodySizeLimitMiddleware:
 
 
 class SessionTimeoutMiddleware:
-    """Ends a browser session after SESSION_IDLE_TIMEOUT idle seconds or SESSION_COOKIE_AGE in all.
-
-    The idle clock is written at most once a minute so that ordinary browsing does not rewrite
-    the session row on every request.
-    """
+    """Ends a browser session after SESSION_IDLE_TIMEOUT idle seconds or SESSION_COOKIE_AGE in all
+    (config.session_limits, which the meeting sockets apply too)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -110,18 +108,12 @@ class SessionTimeoutMiddleware:
             and ("_auth_user_id" in session)
         ):
             now = int(time.time())
-            started = session.setdefault("concord_started_at", now)
-            last_seen = session.get("concord_seen_at", now)
-            if (
-                now - last_seen > settings.SESSION_IDLE_TIMEOUT
-                or now - started > settings.SESSION_COOKIE_AGE
-            ):
+            if session_expired(session, now=now):
                 logout(request)
                 if request.path.startswith("/api/"):
                     return json_error(401, "session_expired", "Your session has expired.")
                 return redirect_to_login(request.get_full_path())
-            if now - last_seen >= 60 or "concord_seen_at" not in session:
-                session["concord_seen_at"] = now
+            session_touch(session, now=now)
         return self.get_response(request)
 
 

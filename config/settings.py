@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -309,11 +309,36 @@ OTP_WEBAUTHN_HELPER_CLASS = "agencies.second_factor.WebAuthnHelper"
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 SILENCED_SYSTEM_CHECKS = [] if PRODUCTION else ["otp_webauthn.E030"]
 
+# --- API tokens and sockets' sign-in ----------------------------------------------------------
+
+# API tokens (django-rest-knox, agencies.ApiToken): stored as SHA-512 digests; each lives
+# API_TOKEN_TTL_MINUTES from its issue and is not extended by use (sign in again for another).
+# They end early on logout, on a password change and when the account is deactivated.
+API_TOKEN_TTL = timedelta(minutes=env.int("API_TOKEN_TTL_MINUTES", default=8 * 60))
+# A member holds at most this many live tokens; a sign-in beyond it ends the oldest.
+API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=10)
+KNOX_TOKEN_MODEL = "agencies.ApiToken"
+# knox's own migrations create its default table even when the model is swapped: not needed.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": API_TOKEN_TTL,
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": None,  # agencies.services.token_issue enforces API_TOKENS_PER_USER
+}
+# A socket's one-time ticket (POST /api/v1/auth/ws-ticket/) is valid once, for this many seconds.
+WS_TICKET_TTL = env.int("WS_TICKET_TTL", default=60)
+# Open live-notes sockets per member, counted across every server process in Redis (in the
+# process alone without Redis); a socket beyond it is closed with 4429.
+WS_SOCKETS_PER_USER = env.int("WS_SOCKETS_PER_USER", default=10)
+# How often an open socket re-checks its session or token (and renews its place in the count).
+WS_RECHECK_SECONDS = env.int("WS_RECHECK_SECONDS", default=60)
+
 # --- API -------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "agencies.authentication.TokenAuthentication",
+        "agencies.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.rest.DenyAll"],

@@ -5,7 +5,7 @@ from viewflow.urls import Application, AppMenuMixin, Site, Viewset
 
 from agencies import policy
 from agencies.selectors import membership_of
-from agencies.views import HomeView
+from agencies.views import ApiTokensView, HomeView
 from audit.urls import AuditViewset
 from conferences import views as conference_views
 from referral import views as referral_views
@@ -16,6 +16,7 @@ class HomeViewset(AppMenuMixin, Viewset):
     title = "Home"
     icon = "dashboard"
     index_path = path("", HomeView.as_view(), name="index")
+    tokens_path = path("api-tokens/", ApiTokensView.as_view(), name="api_tokens")
 
 
 class ReferralViewset(AppMenuMixin, Viewset):

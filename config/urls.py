@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from viewflow.contrib.auth import AuthViewset
 
+from agencies import api as agency_api
 from agencies.api import MeView, TokenView
 from agencies.password_reset import PasswordResetView
 from agencies.urls import member_urls, second_factor_urls
@@ -45,6 +46,15 @@ conference_urls = [
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/logout/", agency_api.LogoutView.as_view(), name="api-logout"),
+    path("auth/logout-all/", agency_api.LogoutAllView.as_view(), name="api-logout-all"),
+    path("auth/tokens/", agency_api.TokenListView.as_view(), name="api-tokens"),
+    path(
+        "auth/tokens/<int:token_id>/",
+        agency_api.TokenDetailView.as_view(),
+        name="api-token-detail",
+    ),
+    path("auth/ws-ticket/", agency_api.WebsocketTicketView.as_view(), name="api-ws-ticket"),
     path("me/", MeView.as_view(), name="api-me"),
     path("referrals/", referral_api.ReferralListView.as_view(), name="api-referral-list"),
     path(

@@ -3,10 +3,11 @@
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
+from knox.settings import CONSTANTS
 
-from agencies.models import Agency, Membership
+from agencies.models import Agency, ApiToken, Membership
 from config.compiled import CompiledQuery, as_text, preparing
+from tests.tokens import token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -76,12 +77,14 @@ def test_limit_and_offset_page_the_rows(demo):
 
 def test_a_token_with_its_user_member_and_agency(demo):
     membership = demo["police.caseworker"]
-    token = Token.objects.create(user=membership.user)
+    token = token_for(membership.user)
     query = CompiledQuery(
-        lambda key: Token.objects.select_related("user__membership__agency").filter(key=key),
+        lambda key: ApiToken.objects.select_related("user__membership__agency").filter(
+            token_key=key
+        ),
         key=str,
     )
-    [found] = query.objects(key=token.key)
+    [found] = query.objects(key=token[: CONSTANTS.TOKEN_KEY_LENGTH])
     with CaptureQueriesContext(connection) as queries:
         assert found.user.membership.agency.slug == membership.agency.slug
     assert len(queries) == 0

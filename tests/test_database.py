@@ -9,9 +9,8 @@ import psycopg2
 import pytest
 from django.db import connection, connections, transaction
 from django.db.backends.postgresql import base as stock
-from rest_framework.authtoken.models import Token
 
-from agencies.selectors import active_token
+from agencies.selectors import membership_of
 from tests.agencies.factories import MemberFactory
 
 pytestmark = [
@@ -98,12 +97,17 @@ def test_a_connection_the_server_closed_is_replaced_before_the_next_query():
 
 
 def test_a_prepared_look_up_after_the_server_closed_the_connection_prepares_again():
-    token = Token.objects.create(user=MemberFactory().user)
+    user = MemberFactory().user
+
+    def look_up():
+        user.__dict__.pop("_concord_membership", None)  # asked again, not remembered
+        return membership_of(user)
+
     for _ in range(3):  # prepared on this connection from its second use
-        assert active_token(token.key).user_id == token.user_id
+        assert look_up().user_id == user.pk
     _between_requests()
     _closed_by_the_server()
-    assert active_token(token.key).user_id == token.user_id
+    assert look_up().user_id == user.pk
 
 
 def test_a_connection_inside_a_transaction_is_asked_the_server_and_kept():

@@ -112,7 +112,7 @@ def test_served_behind_one_proxy_rotating_entries_are_locked_out(demo):
     """`manage.py serve` as production runs it: daphne believes no forwarded header itself."""
     from tests.conferences.live import Server
 
-    server = Server(extra_env={"TRUSTED_PROXY_COUNT": "1"})
+    server = Server(TRUSTED_PROXY_COUNT="1")
     try:
         statuses = []
         for i in range(12):

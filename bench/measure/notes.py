@@ -18,10 +18,11 @@ import websockets
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from rest_framework.authtoken.models import Token
 
-from agencies.models import Agency, Membership
+from agencies.models import Agency, ApiToken, Membership
 from conferences.models import Attendance, Conference
+
+from .http import Client
 
 SOCKETS = 50
 WRITERS = 5
@@ -70,7 +71,9 @@ def meeting() -> tuple[Conference, list[str]]:
         Attendance(conference=conference, user=m.user, agency=m.agency, acknowledged_at=now)
         for m in chosen
     ])
-    return conference, [Token.objects.get_or_create(user=m.user)[0].key for m in chosen]
+    return conference, [
+        ApiToken.objects.create(user=m.user, expiry=settings.API_TOKEN_TTL)[1] for m in chosen
+    ]
 
 
 async def _reader(index: int, ws, delivery: Delivery, stop: asyncio.Event) -> None:
@@ -119,10 +122,15 @@ async def _settle(delivery: Delivery, sockets: int, timeout: float) -> None:
 def through_server(ws_base: str, conference_id: int, tokens: list[str],
                    seconds: float) -> Delivery:
     async def scenario() -> Delivery:
-        url = f"{ws_base}/ws/conferences/{conference_id}/?token="
+        url = f"{ws_base}/ws/conferences/{conference_id}/?ticket="
+        host, port = ws_base.removeprefix("ws://").rsplit(":", 1)
         sockets = []
         for token in tokens:
-            ws = await websockets.connect(url + token, max_queue=None, open_timeout=30)
+            # Each socket signs in as API clients do: a one-time ticket for the token.
+            status, body = Client((host, int(port)), token).post("/api/v1/auth/ws-ticket/", {})
+            if status != 200:
+                raise RuntimeError(f"ws-ticket: {status} {body}")
+            ws = await websockets.connect(url + body["ticket"], max_queue=None, open_timeout=30)
             sockets.append(ws)
         delivery, stop = Delivery(), asyncio.Event()
         readers = [asyncio.create_task(_reader(i, ws, delivery, stop))

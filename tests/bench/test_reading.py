@@ -2,12 +2,12 @@
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from audit import chain
 from audit.models import Event
 from bench.measure import reading
 from tests.referral.conftest import payload
+from tests.tokens import token_for
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def detail(demo, as_user) -> reading.Endpoint:
     assert response.status_code == 201, response.content
     user = demo["police.caseworker"].user
     endpoint = reading.Endpoint("referral: detail", f"/api/v1/referrals/{response.json()['id']}/",
-                                Token.objects.get_or_create(user=user)[0].key)
+                                token_for(user))
     reading._in_process(endpoint)
     return endpoint
 
@@ -33,8 +33,8 @@ def test_the_detail_floor_replays_its_reads_prepared_and_its_write_rolled_back(d
     # The case file is read prepared; who else is on its timeline, as the ORM writes it.
     assert any(sql.startswith("EXECUTE concord_") for sql in floor.statements)
     assert all(sql.startswith(("EXECUTE concord_", "SELECT")) for sql in floor.statements)
-    assert not any("authtoken_token" in ran.plain.get(sql, sql) for sql in floor.statements)
-    assert any("authtoken_token" in ran.plain[sql] for sql in ran.sent if sql in ran.plain)
+    assert not any("agencies_apitoken" in ran.plain.get(sql, sql) for sql in floor.statements)
+    assert any("agencies_apitoken" in ran.plain.get(sql, sql) for sql in ran.sent)
     plain = floor.unprepared()
     assert len(plain.statements) == len(floor.statements) and not plain.prepares
     assert all(sql.startswith("SELECT") for sql in plain.statements)

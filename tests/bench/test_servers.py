@@ -4,10 +4,10 @@ over one kept connection: the floor view, and the API with a token."""
 import pytest
 from django.conf import settings
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from bench.measure import databases, servers
 from bench.measure.http import Client
+from tests.tokens import token_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -21,7 +21,7 @@ pytestmark = [
 def test_a_threaded_server_answers_the_floor_view_and_the_api(kind, demo):
     if not servers.available(kind):
         pytest.skip(f"{kind} is not installed (the `bench` extra)")
-    token = Token.objects.create(user=demo["police.caseworker"].user).key
+    token = token_for(demo["police.caseworker"].user)
     server = servers.Server(kind, databases.url_of(settings.DATABASES["default"]["NAME"]))
     try:
         client = Client(server.host, token)

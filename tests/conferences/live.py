@@ -30,7 +30,9 @@ def database_url() -> str:
 class Server:
     """`python manage.py serve` on a free port, sharing the test database and Redis."""
 
-    def __init__(self, extra_env: dict[str, str] | None = None):
+    def __init__(self, **settings_env: str):
+        """`settings_env`: environment variables for the server's settings, e.g.
+        `WS_SOCKETS_PER_USER="3"`."""
         self.port = free_port()
         env = {
             **os.environ,
@@ -38,7 +40,7 @@ class Server:
             "SECRET_KEY": settings.SECRET_KEY,
             "CONCORD_TESTING": "true",
             "DJANGO_SETTINGS_MODULE": "config.settings",
-            **(extra_env or {}),
+            **settings_env,
         }
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and command

@@ -4,13 +4,14 @@ import asyncio
 import uuid
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 
 from conferences.models import Conference, Note
 from config.asgi import application
 from tests.threads import run_scenario
+from tests.tokens import ticket_for, token_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,16 +28,16 @@ def test_runs_on_the_redis_layer():
         assert isinstance(layer, RedisPubSubChannelLayer)
 
 
-def _token(demo, username):
-    return Token.objects.get_or_create(user=demo[username].user)[0].key
+def _ticket(demo, username):
+    return ticket_for(demo[username].user)
 
 
-def _socket(meeting, token):
-    return WebsocketCommunicator(application, f"/ws/conferences/{meeting.pk}/?token={token}")
+def _socket(meeting, ticket):
+    return WebsocketCommunicator(application, f"/ws/conferences/{meeting.pk}/?ticket={ticket}")
 
 
-async def _connect(meeting, token):
-    ws = _socket(meeting, token)
+async def _connect(meeting, ticket):
+    ws = _socket(meeting, ticket)
     connected, _ = await ws.connect()
     assert connected
     state = await ws.receive_json_from(timeout=5)
@@ -66,7 +67,7 @@ async def _close_code(ws):
 @pytest.mark.parametrize("who", ["probation.caseworker", "oversight.auditor", "hub.caseworker"])
 def test_unacknowledged_or_uninvited_are_closed_with_4403(meeting, demo, who):
     async def scenario():
-        ws = _socket(meeting, _token(demo, who))
+        ws = _socket(meeting, _ticket(demo, who))
         connected, _ = await ws.connect()
         assert connected
         closed = await _close_code(ws)
@@ -75,11 +76,36 @@ def test_unacknowledged_or_uninvited_are_closed_with_4403(meeting, demo, who):
     run_scenario(scenario)
 
 
-def test_bad_token_is_closed_with_4403(meeting):
+def test_an_unknown_ticket_is_closed_with_4401(meeting):
     async def scenario():
-        ws = _socket(meeting, "not-a-token")
+        ws = _socket(meeting, "not-a-ticket")
         await ws.connect()
-        assert (await _close_code(ws))["code"] == 4403
+        assert (await _close_code(ws))["code"] == 4401
+
+    run_scenario(scenario)
+
+
+def test_a_ticket_opens_one_socket_only(acknowledged, demo):
+    ticket = _ticket(demo, "police.caseworker")
+
+    async def scenario():
+        first, state = await _connect(acknowledged, ticket)
+        assert state["type"] == "meeting.state"
+        again = _socket(acknowledged, ticket)
+        await again.connect()
+        assert (await _close_code(again))["code"] == 4401
+        await first.disconnect()
+
+    run_scenario(scenario)
+
+
+def test_the_api_token_is_refused_in_the_url(acknowledged, demo):
+    token = token_for(demo["police.caseworker"].user)
+
+    async def scenario():
+        ws = WebsocketCommunicator(application, f"/ws/conferences/{acknowledged.pk}/?token={token}")
+        await ws.connect()
+        assert (await _close_code(ws))["code"] == 4401
 
     run_scenario(scenario)
 
@@ -135,22 +161,22 @@ def test_a_session_that_no_longer_signs_in_is_closed_with_4403(acknowledged, dem
     run_scenario(scenario)
 
 
-def test_a_token_decides_alone_even_beside_a_good_session(acknowledged, demo, client):
+def test_a_ticket_decides_alone_even_beside_a_good_session(acknowledged, demo, client):
     client.force_login(demo["police.caseworker"].user)
 
     async def scenario():
-        ws = _cookie_socket(acknowledged, _session_cookie(client), query="?token=not-a-token")
+        ws = _cookie_socket(acknowledged, _session_cookie(client), query="?ticket=not-a-ticket")
         assert (await ws.connect())[0]
-        assert (await _close_code(ws))["code"] == 4403
+        assert (await _close_code(ws))["code"] == 4401
 
     run_scenario(scenario)
 
 
 def test_restricted_note_reaches_only_its_agencies(acknowledged, demo):
     async def scenario():
-        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
-        cps, _ = await _connect(acknowledged, _token(demo, "cps.caseworker"))
-        advocacy, _ = await _connect(acknowledged, _token(demo, "advocacy.caseworker"))
+        police, _ = await _connect(acknowledged, _ticket(demo, "police.caseworker"))
+        cps, _ = await _connect(acknowledged, _ticket(demo, "cps.caseworker"))
+        advocacy, _ = await _connect(acknowledged, _ticket(demo, "advocacy.caseworker"))
         restricted, public = str(uuid.uuid4()), str(uuid.uuid4())
         await police.send_json_to({"type": "note.add", "client_id": restricted,
                                    "text": "Victim's refuge location", "visible_to": ["advocacy"]})
@@ -177,9 +203,9 @@ def test_notes_from_several_writers_arrive_in_sequence_order(acknowledged, demo)
     never sees note n+1 before note n (which would make its page ask for a resync)."""
 
     async def scenario():
-        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
-        advocacy, _ = await _connect(acknowledged, _token(demo, "advocacy.caseworker"))
-        cps, _ = await _connect(acknowledged, _token(demo, "cps.caseworker"))
+        police, _ = await _connect(acknowledged, _ticket(demo, "police.caseworker"))
+        advocacy, _ = await _connect(acknowledged, _ticket(demo, "advocacy.caseworker"))
+        cps, _ = await _connect(acknowledged, _ticket(demo, "cps.caseworker"))
         for n in range(10):
             await police.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()),
                                        "text": f"Police {n}"})
@@ -215,7 +241,7 @@ def test_a_note_posted_over_http_reaches_the_sockets(acknowledged, demo, as_user
             connections.close_all()  # this thread's own connection
 
     async def scenario():
-        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        police, _ = await _connect(acknowledged, _ticket(demo, "police.caseworker"))
         worker = threading.Thread(target=post)
         worker.start()
         await asyncio.to_thread(worker.join)
@@ -229,7 +255,7 @@ def test_a_note_posted_over_http_reaches_the_sockets(acknowledged, demo, as_user
 
 def test_duplicate_client_id_stores_one_note(acknowledged, demo):
     async def scenario():
-        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        police, _ = await _connect(acknowledged, _ticket(demo, "police.caseworker"))
         client_id = str(uuid.uuid4())
         for _ in range(3):
             await police.send_json_to({"type": "note.add", "client_id": client_id, "text": "x"})
@@ -243,8 +269,8 @@ def test_duplicate_client_id_stores_one_note(acknowledged, demo):
 
 def test_resync_after_disconnect_replays_exactly_the_missed_notes(acknowledged, demo):
     async def scenario():
-        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
-        cps, _ = await _connect(acknowledged, _token(demo, "cps.caseworker"))
+        police, _ = await _connect(acknowledged, _ticket(demo, "police.caseworker"))
+        cps, _ = await _connect(acknowledged, _ticket(demo, "cps.caseworker"))
         await police.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()), "text": "1"})
         seen = (await _until(cps, "note.added"))["seq"]
         await cps.disconnect()
@@ -252,7 +278,7 @@ def test_resync_after_disconnect_replays_exactly_the_missed_notes(acknowledged, 
             await police.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()),
                                        "text": str(n)})
             await _until(police, "note.added")
-        cps, _ = await _connect(acknowledged, _token(demo, "cps.caseworker"))
+        cps, _ = await _connect(acknowledged, _ticket(demo, "cps.caseworker"))
         await cps.send_json_to({"type": "resync", "since": seen})
         replayed = []
         while True:
@@ -270,7 +296,7 @@ def test_resync_after_disconnect_replays_exactly_the_missed_notes(acknowledged, 
 
 def test_stale_edit_gets_a_conflict(acknowledged, demo):
     async def scenario():
-        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        police, _ = await _connect(acknowledged, _ticket(demo, "police.caseworker"))
         await police.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()), "text": "a"})
         note = (await _until(police, "note.added"))["note"]
         await police.send_json_to({"type": "note.edit", "note": note["id"], "version": 1,
@@ -288,7 +314,7 @@ def test_stale_edit_gets_a_conflict(acknowledged, demo):
 
 def test_bad_messages_get_errors_not_disconnects(acknowledged, demo):
     async def scenario():
-        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        police, _ = await _connect(acknowledged, _ticket(demo, "police.caseworker"))
         await police.send_to(text_data="{not json")
         assert (await _until(police, "error"))["code"] == "bad_message"
         await police.send_to(text_data="x" * 30_000)
@@ -316,7 +342,7 @@ def test_bad_messages_get_errors_not_disconnects(acknowledged, demo):
         "nul_in_visible_to"])
 def test_bad_note_fields_get_errors_not_disconnects(acknowledged, demo, fields):
     async def scenario():
-        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        police, _ = await _connect(acknowledged, _ticket(demo, "police.caseworker"))
         await police.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()),
                                    "text": "Victim reports texts", **fields})
         error = await _until(police, "error")
@@ -335,7 +361,7 @@ def test_bad_note_fields_get_errors_not_disconnects(acknowledged, demo, fields):
 ], ids=["note_word", "note_null", "version_word", "version_list", "nul_in_text"])
 def test_bad_edits_get_errors_not_disconnects(acknowledged, demo, edit):
     async def scenario():
-        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        police, _ = await _connect(acknowledged, _ticket(demo, "police.caseworker"))
         await police.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()),
                                    "text": "Victim reports texts"})
         note = (await _until(police, "note.added"))["note"]
@@ -353,7 +379,7 @@ def test_bad_edits_get_errors_not_disconnects(acknowledged, demo, edit):
 
 def test_rate_limit(acknowledged, demo):
     async def scenario():
-        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        police, _ = await _connect(acknowledged, _ticket(demo, "police.caseworker"))
         for _ in range(80):
             await police.send_json_to({"type": "ping"})
         kinds = []
@@ -371,8 +397,8 @@ def test_withdrawing_an_agency_closes_its_sockets(acknowledged, demo):
     from conferences.services import conference_uninvite
 
     async def scenario():
-        cps, _ = await _connect(acknowledged, _token(demo, "cps.caseworker"))
-        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        cps, _ = await _connect(acknowledged, _ticket(demo, "cps.caseworker"))
+        police, _ = await _connect(acknowledged, _ticket(demo, "police.caseworker"))
         await database_sync_to_async(conference_uninvite)(
             actor=demo["hub.chair"].user, conference=acknowledged,
             agency=demo["cps.caseworker"].agency)
@@ -390,8 +416,8 @@ def test_presence_and_current_item_are_broadcast(acknowledged, demo):
     from conferences.services import conference_start
 
     async def scenario():
-        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
-        cps, _ = await _connect(acknowledged, _token(demo, "cps.caseworker"))
+        police, _ = await _connect(acknowledged, _ticket(demo, "police.caseworker"))
+        cps, _ = await _connect(acknowledged, _ticket(demo, "cps.caseworker"))
         state = await _until(police, "meeting.state")
         while len(state["presence"]) < 2:
             state = await _until(police, "meeting.state")
@@ -436,7 +462,7 @@ def test_a_writers_socket_hears_the_room_while_its_note_waits(acknowledged, demo
             connections.close_all()
 
     async def scenario():
-        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        police, _ = await _connect(acknowledged, _ticket(demo, "police.caseworker"))
         await _quiet(police)  # the state its own arrival sent the room
         holder = threading.Thread(target=hold_the_meeting)
         holder.start()
@@ -461,7 +487,7 @@ def test_a_writers_socket_hears_the_room_while_its_note_waits(acknowledged, demo
 
 def test_what_a_socket_sent_before_leaving_is_stored(acknowledged, demo):
     async def scenario():
-        police, _ = await _connect(acknowledged, _token(demo, "police.caseworker"))
+        police, _ = await _connect(acknowledged, _ticket(demo, "police.caseworker"))
         for n in range(5):
             await police.send_json_to({"type": "note.add", "client_id": str(uuid.uuid4()),
                                        "text": f"Sent on the way out {n}"})
@@ -471,3 +497,19 @@ def test_what_a_socket_sent_before_leaving_is_stored(acknowledged, demo):
     assert sorted(Note.objects.values_list("text", flat=True)) == [
         f"Sent on the way out {n}" for n in range(5)
     ]
+
+
+def test_a_ticket_a_browser_session_asked_for_ends_with_the_session(acknowledged, demo, client):
+    client.force_login(demo["police.caseworker"].user)
+    response = client.post("/api/v1/auth/ws-ticket/")
+    assert response.status_code == 200, response.content
+    ticket = response.json()["ticket"]
+
+    async def scenario():
+        ws, state = await _connect(acknowledged, ticket)
+        assert state["type"] == "meeting.state"
+        await sync_to_async(client.logout)()
+        await ws.send_json_to({"type": "ping"})
+        assert (await _close_code(ws))["code"] == 4401
+
+    run_scenario(scenario)

@@ -7,10 +7,10 @@ import uuid
 import pytest
 import websockets
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 
 from tests.conferences.live import Server
 from tests.threads import run_scenario
+from tests.tokens import ticket_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -27,12 +27,12 @@ def servers():
         server.stop()
 
 
-def _token(demo, username):
-    return Token.objects.get_or_create(user=demo[username].user)[0].key
+def _ticket(demo, username):
+    return ticket_for(demo[username].user)
 
 
-async def _open(server, meeting, token):
-    ws = await websockets.connect(f"{server.ws_url}/ws/conferences/{meeting.pk}/?token={token}")
+async def _open(server, meeting, ticket):
+    ws = await websockets.connect(f"{server.ws_url}/ws/conferences/{meeting.pk}/?ticket={ticket}")
     await _until(ws, "meeting.state")
     return ws
 
@@ -48,8 +48,8 @@ def test_two_server_processes_deliver_to_each_others_sockets(servers, acknowledg
     one, two = servers
 
     async def scenario():
-        police = await _open(one, acknowledged, _token(demo, "police.caseworker"))
-        cps = await _open(two, acknowledged, _token(demo, "cps.caseworker"))
+        police = await _open(one, acknowledged, _ticket(demo, "police.caseworker"))
+        cps = await _open(two, acknowledged, _ticket(demo, "cps.caseworker"))
         await police.send(json.dumps({"type": "note.add", "client_id": str(uuid.uuid4()),
                                       "text": "From server one"}))
         received = await _until(cps, "note.added")
@@ -67,8 +67,8 @@ def test_two_server_processes_deliver_to_each_others_sockets(servers, acknowledg
 def test_uninvited_is_closed_4403_by_a_live_server(servers, meeting, demo):
     async def scenario():
         ws = await websockets.connect(
-            f"{servers[0].ws_url}/ws/conferences/{meeting.pk}/?token="
-            + _token(demo, "probation.caseworker"))
+            f"{servers[0].ws_url}/ws/conferences/{meeting.pk}/?ticket="
+            + _ticket(demo, "probation.caseworker"))
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 10)
         assert closed.value.rcvd.code == 4403
@@ -92,7 +92,7 @@ def test_no_note_is_lost_when_a_reader_drops_and_comes_back(servers, acknowledge
         seen: dict[int, str] = {}
         last = 0
         for drop_after in (15, 15, None):
-            ws = await _open(two, acknowledged, _token(demo, "cps.caseworker"))
+            ws = await _open(two, acknowledged, _ticket(demo, "cps.caseworker"))
             await ws.send(json.dumps({"type": "resync", "since": last}))
             got = 0
             while len(seen) < total:
@@ -112,7 +112,7 @@ def test_no_note_is_lost_when_a_reader_drops_and_comes_back(servers, acknowledge
         return seen
 
     async def scenario():
-        police = await _open(one, acknowledged, _token(demo, "police.caseworker"))
+        police = await _open(one, acknowledged, _ticket(demo, "police.caseworker"))
         seen, _ = await asyncio.gather(reader(), writer(police))
         await police.close()
         return seen

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.referral.factories import answers
+from tests.tokens import token_for
 
 LETTERS = string.ascii_lowercase
 MARKER_LENGTH = 16  # "mkr" + 13 letters
@@ -96,8 +96,7 @@ class Population:
     def client(self, username: str) -> APIClient:
         if username not in self.clients:
             c = APIClient()
-            token, _ = Token.objects.get_or_create(user=self.demo[username].user)
-            c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            c.credentials(HTTP_AUTHORIZATION=f"Token {token_for(self.demo[username].user)}")
             self.clients[username] = c
         return self.clients[username]
 

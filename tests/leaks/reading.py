@@ -14,12 +14,12 @@ from dataclasses import replace
 
 from django.core import mail
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agencies import policy
 from audit.models import Event
 from tests.agencies.factories import sign_in_verified
+from tests.tokens import ticket_for, token_for
 
 from .judge import TRAIL, Hunt, Reader
 
@@ -84,8 +84,7 @@ class Sweep:
         self.hunt, self.reader, self.ids, self.full = hunt, reader, ids, full
         self.page_limit = page_limit
         self.api = APIClient()
-        token, _ = Token.objects.get_or_create(user=reader.membership.user)
-        self.api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        self.api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(reader.membership.user)}")
         self.web = Client()
         if reader.membership.demo_account:
             self.web.force_login(reader.membership.user)
@@ -263,15 +262,14 @@ def sweep_sockets(hunt: Hunt, readers: list[Reader], conferences: list[int],
 
     from tests.threads import run_scenario
 
-    tokens = {r.username: Token.objects.get_or_create(user=r.membership.user)[0].key
-              for r in readers}
-
     gate = asyncio.Semaphore(6)  # a handful at once: daphne answers each from its thread pool
 
     async def one(reader: Reader, conference: int):
-        url = f"{server.ws_url}/ws/conferences/{conference}/?token={tokens[reader.username]}"
         frames, outcome = [], "open"
         async with gate:
+            # A ticket is good once, for a minute: taken when the socket is about to open.
+            ticket = ticket_for(reader.membership.user)
+            url = f"{server.ws_url}/ws/conferences/{conference}/?ticket={ticket}"
             try:
                 async with websockets.connect(url, open_timeout=20) as ws:
                     await ws.send(json.dumps({"type": "resync", "since": 0}))

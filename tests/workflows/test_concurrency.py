@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from agencies.models import Role
 from agencies.services import demo_seed, member_create
+from tests.tokens import token_for
 from workflows.models import AgencyTask
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -45,8 +46,6 @@ def test_simultaneous_claims_one_winner_every_round(refer_for_threads):
 
 @pytest.fixture
 def refer_for_threads(transactional_db):
-    from rest_framework.authtoken.models import Token
-
     from tests.referral.factories import answers, payload
 
     memberships = {m.user.username: m for m in demo_seed(password="demo-pass-2026")}
@@ -55,11 +54,10 @@ def refer_for_threads(transactional_db):
         member_create(agency=hub, username=f"hub.extra{i}", password=None, roles=[Role.CASEWORKER])
         for i in range(CLAIMERS - 2)
     ]
-    tokens = [Token.objects.get_or_create(user=m.user)[0].key for m in claimers]
+    tokens = [token_for(m.user) for m in claimers]
     police = APIClient()
     police.credentials(
-        HTTP_AUTHORIZATION="Token "
-        + Token.objects.get_or_create(user=memberships["police.caseworker"].user)[0].key
+        HTTP_AUTHORIZATION="Token " + token_for(memberships["police.caseworker"].user)
     )
 
     def new_task(n):
@@ -79,16 +77,12 @@ def refer_for_threads(transactional_db):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_parallel_research_completions_join_exactly_once(refer_for_threads):
     """Three agencies finishing research at the same moment leave one join and one next step."""
-    from rest_framework.authtoken.models import Token
-
     from agencies.models import Membership
 
     def client_for(username):
         client = APIClient()
         user = Membership.objects.get(user__username=username).user
-        client.credentials(
-            HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}"
-        )
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
         return client
 
     for round_no in range(10):

@@ -62,6 +62,17 @@
         setConnection("no access");
         return;
       }
+      if (event.code === 4401) {
+        // The session no longer stands (idle, too old, signed out): reloading the page signs
+        // in again through the login page if it has ended, or reconnects if it has not.
+        setConnection("signed out");
+        location.reload();
+        return;
+      }
+      if (event.code === 4429) {
+        setConnection("too many open windows");
+        return;
+      }
       setConnection("reconnecting");
       setTimeout(connect, backoff);
       backoff = Math.min(backoff * 2, 10000);

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0002_agency_region'),
+        ("agencies", "0003_api_token"),
     ]
 
     operations = [
