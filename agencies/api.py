@@ -97,7 +97,7 @@ class LogoutView(APIView):
     def post(self, request):
         current = _current_token(request)
         if current is not None:
-            token_revoke(user=request.user, token_id=current.pk)
+            token_revoke(user=request.user, token_id=current.pk, why="logout")
         else:
             logout(request._request)
         return Response(status=204)
@@ -110,7 +110,7 @@ class LogoutAllView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request):
-        tokens_revoke_all(user=request.user)
+        tokens_revoke_all(user=request.user, actor=request.user)
         return Response(status=204)
 
 

@@ -317,10 +317,11 @@ def demo_seed(*, password: str) -> list[Membership]:
 
 
 @transaction.atomic
+@transaction.atomic
 def token_issue(*, user, client: str = "") -> tuple[ApiToken, str]:
     """A new API token for a member who has just proved who they are; returns the row and the
     token itself (shown once: only its digest is stored). Sweeps the member's expired tokens,
-    and ends the oldest live ones beyond API_TOKENS_PER_USER."""
+    and ends the oldest live ones beyond API_TOKENS_PER_USER. Both are events."""
     now = timezone.now()
     ApiToken.objects.filter(user=user, expiry__lte=now).delete()
     live = list(
@@ -330,21 +331,36 @@ def token_issue(*, user, client: str = "") -> tuple[ApiToken, str]:
     keep = max(settings.API_TOKENS_PER_USER - 1, 0)
     if len(live) > keep:
         ApiToken.objects.filter(pk__in=live[keep:]).delete()
-    return ApiToken.objects.create(user=user, expiry=settings.API_TOKEN_TTL, client=client[:200])
+        events.api_tokens_ended_event(user=user, tokens=live[keep:], why="limit", actor=user)
+    row, token = ApiToken.objects.create(
+        user=user, expiry=settings.API_TOKEN_TTL, client=client[:200]
+    )
+    events.api_token_issued_event(token=row, actor=user)
+    return row, token
 
 
-def token_revoke(*, user, token_id: int) -> bool:
-    """End one of the member's own API tokens; False for any other id (another's, or none)."""
+@transaction.atomic
+def token_revoke(*, user, token_id: int, why: str = "revoked") -> bool:
+    """End one of the member's own API tokens (an event); False for any other id (another's, or
+    none)."""
     if not 0 < token_id < 2**63:
         return False
     deleted, _ = ApiToken.objects.filter(pk=token_id, user=user).delete()
+    if deleted:
+        events.api_tokens_ended_event(user=user, tokens=[token_id], why=why, actor=user)
     return bool(deleted)
 
 
-def tokens_revoke_all(*, user) -> int:
-    """End every API token of the member (logout everywhere, a password change, deactivation)."""
-    deleted, _ = ApiToken.objects.filter(user=user).delete()
-    return deleted
+@transaction.atomic
+def tokens_revoke_all(*, user, why: str = "logout_all", actor=None) -> int:
+    """End every API token of the member (logout everywhere, a password change, deactivation),
+    an event when there were any."""
+    ended = list(ApiToken.objects.filter(user=user).values_list("pk", flat=True))
+    if not ended:
+        return 0
+    ApiToken.objects.filter(pk__in=ended).delete()
+    events.api_tokens_ended_event(user=user, tokens=ended, why=why, actor=actor)
+    return len(ended)
 
 
 def token_used(*, token: ApiToken) -> None:

@@ -15,5 +15,7 @@ def end_tokens_on_password_change_or_deactivation(sender, instance, created, **k
     # `_password` holds the new raw password from `set_password()` until `save()` has told the
     # password validators (Django's own notion of a password change: a hash upgrade at sign-in
     # is not one).
-    if getattr(instance, "_password", None) is not None or not instance.is_active:
-        tokens_revoke_all(user=instance)
+    if getattr(instance, "_password", None) is not None:
+        tokens_revoke_all(user=instance, why="password_changed")
+    elif not instance.is_active:
+        tokens_revoke_all(user=instance, why="deactivated")

@@ -40,7 +40,7 @@ class ApiTokensView(LoginRequiredMixin, TemplateView):
 
     def post(self, request):
         if "revoke_all" in request.POST:
-            ended = tokens_revoke_all(user=request.user)
+            ended = tokens_revoke_all(user=request.user, actor=request.user)
             messages.success(request, f"Ended {ended} API sign-in(s).")
         else:
             try:

@@ -126,6 +126,26 @@ def second_factor_reset_event(*, membership, actor, reason: str, devices: int) -
     )
 
 
+def api_token_issued_event(*, token, actor) -> Event:
+    """A member signed in to the API: a new token, by its public id (never the token)."""
+    return _record(
+        verb="api_token.issued",
+        actor=actor,
+        obj=token,
+        changes={"token": token.pk, "expiry": token.expiry.isoformat()},
+    )
+
+
+def api_tokens_ended_event(*, user, tokens: list[int], why: str, actor=None) -> Event:
+    """API tokens ended before their expiry: `why` is `logout`, `revoked` (by the member),
+    `logout_all`, `password_changed`, `deactivated` or `limit` (the oldest beyond the limit)."""
+    return _record(
+        verb="api_token.ended",
+        actor=actor,
+        changes={"member": user.get_username(), "tokens": tokens, "why": why},
+    )
+
+
 def referral_submitted_event(*, referral, actor) -> Event:
     return _record(
         verb="referral.submitted",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agencies.models import ApiToken
 from agencies.services import ws_ticket_issue, ws_ticket_redeem
+from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +167,31 @@ def test_the_api_sign_ins_page_lists_and_ends_the_members_own(demo, api, client)
     client.post(url, {"revoke_all": "1"})
     assert not _works(api, newer)
     assert 'data-testid="no-api-tokens"' in client.get(url).content.decode()
+
+
+def test_issuing_and_ending_tokens_are_events(demo, api):
+    """Who signed in to the API and when each token ended, and why, are on the trail (by the
+    token's public id, never the token)."""
+    from audit.models import Event
+
+    user = demo["police.caseworker"].user
+    client = api()
+    issued = client.post("/api/v1/auth/token/", {"username": "police.caseworker",
+                                                 "password": DEMO_PASSWORD}, format="json")
+    assert issued.status_code == 200
+    token = issued.json()["token"]
+    event = Event.objects.get(verb="api_token.issued", actor=user)
+    assert token not in str(event.changes)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.post("/api/v1/auth/logout/").status_code == 204
+    ended = Event.objects.get(verb="api_token.ended", actor=user)
+    assert ended.changes["why"] == "logout" and ended.changes["tokens"] == [
+        event.changes["token"]
+    ]
+    user.set_password("a-new-long-password-2026")
+    user.save()
+    client.post("/api/v1/auth/token/", {"username": "police.caseworker",
+                                        "password": "a-new-long-password-2026"}, format="json")
+    user.set_password("another-long-password-2026")
+    user.save()
+    assert Event.objects.filter(verb="api_token.ended", changes__why="password_changed").exists()
