@@ -76,15 +76,26 @@ INSTALLED_APPS = [
     "bench",
 ]
 
+# In order: the client's address (config/client_address.py: which forwarded headers are
+# believed) before anything reads it; static files (WhiteNoise) before sessions; the headers on
+# every answer; the session's limits and then its second factor before any view.
 MIDDLEWARE = [
+    "config.middleware.ClientAddressMiddleware",
     "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PrivacyHeadersMiddleware",
     "config.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.middleware.SessionTimeoutMiddleware",
+    # Whether the session passed a second factor (`request.user.is_verified()`); a session that
+    # has not reaches only the enrolment and code pages.
+    "django_otp.middleware.OTPMiddleware",
+    "agencies.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "viewflow.middleware.SiteMiddleware",
@@ -212,7 +223,6 @@ CELERY_BEAT_SCHEDULE["audit-anchor"] = {
     "task": "audit.tasks.anchor_trail",
     "schedule": float(AUDIT_ANCHOR_EVERY),
 }
-# --- end of audit anchors ----------------------------------------------------------------------
 
 # --- Auth, sessions, sign-in throttling ------------------------------------------------------
 
@@ -268,8 +278,6 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # then is the incoming id written into the trail instead of a fresh one.
 TRUSTED_PROXY_REQUEST_ID = env.bool("TRUSTED_PROXY_REQUEST_ID", default=False)
 AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
-MIDDLEWARE.insert(0, "config.middleware.ClientAddressMiddleware")
-# --- end of proxies ------------------------------------------------------------------------
 
 # django-guardian: no anonymous user; case objects use direct foreign-key permission tables.
 ANONYMOUS_USER_NAME = None
@@ -282,12 +290,6 @@ INSTALLED_APPS += [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
-]
-# OTPMiddleware tells whether the session passed a second factor (`request.user.is_verified()`);
-# SecondFactorMiddleware lets a session that has not reach only the enrolment and code pages.
-MIDDLEWARE[MIDDLEWARE.index("config.middleware.SessionTimeoutMiddleware") + 1 : 0] = [
-    "django_otp.middleware.OTPMiddleware",
-    "agencies.middleware.SecondFactorMiddleware",
 ]
 # The name authenticator apps show beside the code.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Concord")
@@ -369,7 +371,6 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "config.rest.declare_error_responses",
 ]
-# --- end of the error answers ----------------------------------------------------------------
 
 # Requests are capped: a referral with its narrative fits well inside 1 MiB.
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=1024 * 1024)
@@ -434,11 +435,6 @@ if PRODUCTION:
 # --- Static files: WhiteNoise in every profile -------------------------------------------------
 # Production serves what `collectstatic` gathered into STATIC_ROOT, under hashed names cached for
 # a year; the embedded default and the demo serve straight from the apps (no collectstatic).
-
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-)
 # Where `collectstatic` gathers the files production serves; unset elsewhere unless given.
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles") if PRODUCTION else "")
 STATIC_ROOT = STATIC_ROOT or None
@@ -466,14 +462,6 @@ CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 # Inline styles stay allowed: viewflow's base template sets the theme colours in a <style>
 # element, and Hotwire Turbo injects its progress bar's style.
 
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
-    "csp.middleware.CSPMiddleware",
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
-    "config.middleware.PrivacyHeadersMiddleware",
-)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
