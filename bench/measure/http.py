@@ -174,9 +174,10 @@ class _Closed(ConnectionError):
     """The server closed the connection before the answer was whole."""
 
 
-def sign_in(host: tuple[str, int], username: str, password: str) -> str:
+def sign_in(host: tuple[str, int], username: str, password: str, otp: str) -> str:
+    """An API token through the sign-in endpoint, with the account's second factor (`otp`)."""
     status, body = Client(host).post("/api/v1/auth/token/",
-                                     {"username": username, "password": password})
+                                     {"username": username, "password": password, "otp": otp})
     if status != 200:
         raise RuntimeError(f"sign-in of {username}: {status} {body}")
     return body["token"]
