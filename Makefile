@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test leak-hunt fuzz install lint migrate serve timers bench bench-smoke clean
+.PHONY: demo test test-slow leak-hunt fuzz install lint migrate serve timers bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ demo: migrate
 test: install
 	@eval "$$($(PY) scripts/test_services.py)" && \
 	  CONCORD_TESTING=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The benchmark harness's tests and the long checks `make test` leaves out.
+test-slow: install
+	@eval "$$($(PY) scripts/test_services.py)" && \
+	  CONCORD_TESTING=true $(VENV)/bin/pytest -m slow $(PYTEST_ARGS)
 
 # The full leak hunt (`make test` runs the reduced one): a bigger population, a member
 # of every agency kind and role, every id on every surface.

@@ -196,6 +196,7 @@ def test_concurrent_writers_make_a_chain_with_no_gaps():
 
 
 @PG
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_verify_100000_events_and_print_the_rate():
     """audit_verify over 100,000 events completes and reports events per second."""
