@@ -48,6 +48,7 @@ fuzz: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: install
 	@eval "$$($(PY) scripts/test_services.py)" && $(PY) manage.py bench --referrals $${BENCH_N:-100000}
