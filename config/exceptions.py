@@ -15,6 +15,18 @@ class DomainError(Exception):
             self.code = code
 
 
+class NotFound(DomainError):
+    """Missing, or hidden from the caller: the two are one answer, so a hidden record is not
+    told from one that does not exist. The API answers 404; pages answer with the 404 page
+    (`config.middleware.NotFoundMiddleware`)."""
+
+    status = 404
+    code = "not_found"
+
+    def __init__(self, message: str = "Not found."):
+        super().__init__(message)
+
+
 class NotAllowed(DomainError):
     """Visible to the caller, but their role or agency may not do this."""
 

@@ -6,10 +6,11 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
 from .client_address import forwarded_client_address
+from .exceptions import NotFound
 from .request_context import current_request_id, request_id_var
 from .session_limits import session_expired, session_touch
 
@@ -131,3 +132,17 @@ class PrivacyHeadersMiddleware:
         add_never_cache_headers(response)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class NotFoundMiddleware:
+    """A page whose selector raised the domain's `NotFound` answers Django's 404 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, NotFound):
+            raise Http404(exception.message) from exception
