@@ -17,8 +17,10 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
-# The servers' Redis database: their queued e-mail (no Celery worker runs here) stays apart.
-REDIS_DB = 14
+# The servers' Redis database (BENCH_REDIS_DB, default 14): their Celery queue stays apart from
+# the configured one. Two benchmarks running at once on one Redis need a database each: the
+# workers purge their queue when they start.
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "14"))
 
 
 def free_port() -> int:
