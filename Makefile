@@ -50,11 +50,14 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
+# The benchmark runs on its own settings (bench/settings.py: Concord's, plus the bench app).
+BENCH := DJANGO_SETTINGS_MODULE=bench.settings $(PY) manage.py bench
+
 bench: install
-	@eval "$$($(PY) scripts/test_services.py)" && $(PY) manage.py bench --referrals $${BENCH_N:-100000}
+	@eval "$$($(PY) scripts/test_services.py)" && $(BENCH) --referrals $${BENCH_N:-100000}
 
 bench-smoke: install
-	@eval "$$($(PY) scripts/test_services.py)" && $(PY) manage.py bench --referrals 500 --smoke
+	@eval "$$($(PY) scripts/test_services.py)" && $(BENCH) --referrals 500 --smoke
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -2,8 +2,8 @@
 
 The sealer used to UPDATE each event to set its seq, prev_hash and hash. That UPDATE wrote a new
 version of the row and of every one of the trail's eight indexes (seq is indexed, so it could
-never be done in place), about 1 KB of WAL an event, and was 5.8 of a 12.5 ms seal of 99 events
-at N = 100,000 (bench/README.md). A seal is now one narrow row in `audit_seal`, inserted.
+never be done in place), about 1 KB of WAL an event, most of the cost of a seal. A seal is now
+one narrow row in `audit_seal`, inserted.
 
 So the guard refuses every UPDATE of an event, not all but the sealer's, and guards the seals
 the same way. The queue trigger queues every event written: none is written sealed (the load

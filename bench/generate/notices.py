@@ -12,7 +12,7 @@ Only the notices of the last `WINDOW` are written. The app never deletes one, bu
 member who may take every task queued in two years is about 380 a referral, two and a half times
 all the other rows of the caseload (about three times the generation time); the endpoint shows
 the newest page first, and within the window every member has every notice the app would have
-written (bench/README.md).
+written.
 """
 
 from __future__ import annotations

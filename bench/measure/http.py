@@ -3,9 +3,9 @@
 Requests are the standard library's (`http.client`). The timed GETs, which give the latency
 figures, go over a socket of their own with a request built before the clock starts and an
 answer read by its framing alone: `http.client` parses every header of an answer through the
-e-mail parser, client time inside every figure. Side by side on one server: 0.03 to 0.05 ms a
-request at p50 on a quiet machine, 0.16 to 0.23 ms while a caseload was generated beside it
-(the client shares two cores with the server and the database; bench/README.md).
+e-mail parser, client time inside every figure (a few hundredths of a millisecond a request on
+a quiet machine, several times that on a busy one: the client shares the machine's cores with the
+server and the database).
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from dataclasses import dataclass
 
 
 class Client:
-    """One keep-alive connection with a token, reconnecting if the server closed it."""
+    """One keep-alive connection with a token (the API) or a session cookie (the pages),
+    reconnecting if the server closed it."""
 
-    def __init__(self, host: tuple[str, int], token: str | None = None) -> None:
-        self.host, self.token = host, token
+    def __init__(self, host: tuple[str, int], token: str | None = None, *,
+                 cookie: str | None = None) -> None:
+        self.host, self.token, self.cookie = host, token, cookie
         self.conn = http.client.HTTPConnection(*host, timeout=60)
         self.timed = Framed(host)  # the timed GETs' own connection
 
@@ -40,6 +42,8 @@ class Client:
         headers = {"Accept": "application/json"}
         if self.token:
             headers["Authorization"] = f"Token {self.token}"
+        if self.cookie:
+            headers["Cookie"] = self.cookie
         payload = None
         if body is not None:
             payload = json.dumps(body)
@@ -74,10 +78,13 @@ class Client:
         return elapsed
 
     def _get_request(self, path: str) -> bytes:
+        accept = "text/html" if self.cookie else "application/json"
         lines = [f"GET {path} HTTP/1.1", f"Host: {self.host[0]}:{self.host[1]}",
-                 "Accept: application/json"]
+                 f"Accept: {accept}"]
         if self.token:
             lines.append(f"Authorization: Token {self.token}")
+        if self.cookie:
+            lines.append(f"Cookie: {self.cookie}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     def close(self) -> None:

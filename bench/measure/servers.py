@@ -1,11 +1,9 @@
 """Live servers on the benchmark database: daphne (`manage.py serve`), uvicorn workers (ASGI),
 and two WSGI servers with threaded workers, HTTP only: gunicorn (HTTP parsed in Python) and
-Granian (in Rust).
+Granian (in Rust). Each serves `bench.settings` (Concord's, with the one-query view).
 
-uWSGI (HTTP in C, `--http11-socket`) was measured too and left out: it answered one client
-fastest, but with eight clients running lifecycles (POSTs that commit and queue notices) its
-requests took seconds each, 0.5 lifecycles a second against 6.7 on gunicorn, for a cause not
-found (bench/README.md, sixteenth session)."""
+uWSGI is not among them: with eight clients running lifecycles (POSTs that commit and queue
+notices) its requests took seconds each, for a cause not found."""
 
 from __future__ import annotations
 
@@ -19,8 +17,10 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
-# The servers' Redis database: their queued e-mail (no Celery worker runs here) stays apart.
-REDIS_DB = 14
+# The servers' Redis database (BENCH_REDIS_DB, default 14): their Celery queue stays apart from
+# the configured one. Two benchmarks running at once on one Redis need a database each: the
+# workers purge their queue when they start.
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "14"))
 
 
 def free_port() -> int:
@@ -54,7 +54,7 @@ def _bin(name: str) -> Path:
 
 
 class Server:
-    """One server process (and its workers) serving `bench.server_settings` on a free port."""
+    """One server process (and its workers) serving `bench.settings` on a free port."""
 
     def __init__(self, kind: str, database_url: str, *, workers: int = 2) -> None:
         self.kind, self.port = kind, free_port()
@@ -63,14 +63,14 @@ class Server:
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url(),
             "CHANNEL_PREFIX": f"concord-bench-{os.getpid()}",
-            "DJANGO_SETTINGS_MODULE": "bench.server_settings",
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
             "SECRET_KEY": settings.SECRET_KEY,
             "DEBUG": "false",
             "LOG_LEVEL": "WARNING",
             # Under ASGI every request runs in a thread of its own: a persistent connection
-            # would be left open per request (8 clients exhausted PostgreSQL's 100 connections
-            # within seconds), so ASGI servers connect per request. WSGI worker threads live on
-            # and keep theirs. See bench/README.md.
+            # would be left open per request (eight clients exhaust PostgreSQL's 100
+            # connections within seconds), so ASGI servers connect per request. WSGI worker
+            # threads live on and keep theirs.
             "CONN_MAX_AGE": "60" if kind in THREADED else "0",
         }
         for name in ("CONCORD_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"):

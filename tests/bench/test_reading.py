@@ -1,4 +1,4 @@
-"""The reading figures' floors: the statements a request ran, replayed as it ran them."""
+"""The reading figures' floors: the SQL a request ran, replayed through a plain cursor."""
 
 import pytest
 from django.db import connection
@@ -7,56 +7,63 @@ from audit import chain
 from audit.models import Event
 from bench.measure import reading
 from tests.referral.conftest import payload
-from tests.tokens import token_for
 
 
 @pytest.fixture
-def detail(demo, as_user) -> reading.Endpoint:
-    """A case detail as the police caseworker reads it, after a first read (so that the look-ups
-    by key are prepared on this connection, as in a server)."""
+def accounts(demo) -> reading.Accounts:
+    police = demo["police.caseworker"]
+    return reading.Accounts(coordinator=police, police=police, chair=police, auditor=police,
+                            conference_id=None)
+
+
+@pytest.fixture
+def case(as_user) -> int:
     response = as_user("police.caseworker").post("/api/v1/referrals/", payload(), format="json")
     assert response.status_code == 201, response.content
-    user = demo["police.caseworker"].user
-    endpoint = reading.Endpoint("referral: detail", f"/api/v1/referrals/{response.json()['id']}/",
-                                token_for(user))
-    reading._in_process(endpoint)
-    return endpoint
+    return response.json()["id"]
+
+
+def _rows(statements: list[str]) -> list[tuple]:
+    """What the statements answer, run through a plain cursor as the floor runs them."""
+    rows = []
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+            rows += cursor.fetchall()
+    return rows
 
 
 @pytest.mark.django_db(transaction=True)  # the floor's own connection sees committed rows only
 @pytest.mark.usefixtures("background_sealer")  # as in a server: no sealing inside the request
-def test_the_detail_floor_replays_its_reads_prepared_and_its_write_rolled_back(detail):
-    body, ran = reading._in_process(detail)
+def test_the_detail_floor_replays_its_reads_and_its_write_rolled_back(accounts, case):
+    detail = reading.Endpoint("referral: detail", f"/api/v1/referrals/{case}/", accounts.police)
+    body, ran = reading._in_process(detail, accounts)
     floor = reading.floor_sql(ran)
 
-    assert floor.statements and floor.prepares
-    # The case file is read prepared; who else is on its timeline, as the ORM writes it.
-    assert any(sql.startswith("EXECUTE concord_") for sql in floor.statements)
-    assert all(sql.startswith(("EXECUTE concord_", "SELECT")) for sql in floor.statements)
-    assert not any("agencies_apitoken" in ran.plain.get(sql, sql) for sql in floor.statements)
-    assert any("agencies_apitoken" in ran.plain.get(sql, sql) for sql in ran.sent)
-    plain = floor.unprepared()
-    assert len(plain.statements) == len(floor.statements) and not plain.prepares
-    assert all(sql.startswith("SELECT") for sql in plain.statements)
+    assert body["id"] == case
+    assert floor.statements and all(sql.startswith("SELECT") for sql in floor.statements)
+    # Not the token look-up, which the request did make; the case's own values are inlined.
+    assert not any("agencies_apitoken" in sql for sql in floor.statements)
+    assert any("agencies_apitoken" in sql for sql in ran.sent)
+    assert (case,) in {row[:1] for row in _rows(floor.statements)}
 
     written = floor.with_writes(ran)
     assert [sql for sql in written.writes if 'INSERT INTO "audit_event"' in sql]
     chain.seal()
     events = Event.objects.count()
-    for each in (floor, plain, written):
+    for each in (floor, written):
         with reading.floor_runner(each) as once:
-            assert [once() >= 0 for _ in range(3)] == [True] * 3
+            assert all(once() > 0 for _ in range(3))
     assert Event.objects.count() == events  # the replayed INSERTs were rolled back
-    assert body["id"] == int(detail.path.rstrip("/").rsplit("/", 1)[1])
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("background_sealer")
-def test_the_detail_floor_with_its_write_committed_writes_a_scratch_table_only(detail):
-    referral = int(detail.path.rstrip("/").rsplit("/", 1)[1])
-    reads = Event.objects.filter(verb="section.read", referral_id=referral)
+def test_the_detail_floor_with_its_write_committed_writes_a_scratch_table_only(accounts, case):
+    detail = reading.Endpoint("referral: detail", f"/api/v1/referrals/{case}/", accounts.police)
+    reads = Event.objects.filter(verb="section.read", referral_id=case)
     before = reads.count()
-    _, ran = reading._in_process(detail)
+    _, ran = reading._in_process(detail, accounts)
     per_read = reads.count() - before  # one event per section read
     committed = reading.floor_sql(ran).with_writes(ran).committed()
     assert [sql for sql in committed.writes if 'INSERT INTO "audit_event"' in sql]
@@ -70,6 +77,27 @@ def test_the_detail_floor_with_its_write_committed_writes_a_scratch_table_only(d
             cursor.execute(f'SELECT verb, referral_id FROM "{scratch}"')
             copied = cursor.fetchall()
     assert per_read >= 1
-    assert copied == [("section.read", referral)] * (3 * per_read)
+    assert copied == [("section.read", case)] * (3 * per_read)
     assert Event.objects.count() == events  # the trail itself got no invented reads
     assert scratch not in connection.introspection.table_names()  # dropped after the run
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_is_read_with_a_session_past_its_second_factor_and_its_floor_leaves_out_sign_in(
+    accounts, case
+):
+    page = reading.Endpoint("page: case", f"/workspace/referrals/{case}/", accounts.police,
+                            page=True)
+    body, ran = reading._in_process(page, accounts)  # a redirect to the code page would raise
+    floor = reading.floor_sql(ran)
+
+    assert body is None
+    assert any('FROM "otp_totp_totpdevice"' in sql for sql in ran.sent)
+    assert not any('FROM "django_session"' in sql or 'FROM "otp_totp_totpdevice"' in sql
+                   for sql in floor.statements)
+    assert (case,) in {row[:1] for row in _rows(floor.statements)}
+    # One session per member until new ones are asked for.
+    assert accounts.session(accounts.police) == accounts.session(accounts.police)
+    kept = accounts.session(accounts.police)
+    accounts.new_sessions()
+    assert accounts.session(accounts.police) != kept

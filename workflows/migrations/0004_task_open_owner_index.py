@@ -1,10 +1,10 @@
 """An index of the open tasks by owner, on viewflow's task table (where the owner is).
 
-`scope=mine` had only the owner's index, which holds every task the member ever had (5,768 for
-the busiest caseworker of the benchmark's caseload, to find 46 open ones), or the agency's open
-tasks: either way a read that grows with the history. This index holds open tasks only.
+Without it `scope=mine` has only the owner's index, which holds every task the member ever had
+(thousands for a busy caseworker, to find a few dozen open ones), or the agency's open tasks:
+either way a read that grows with the history. This index holds open tasks only.
 `workflows.selectors._mine` asks for open statuses as well as `is_open` so that the planner may
-use it (bench/README.md).
+use it.
 """
 
 from django.db import migrations

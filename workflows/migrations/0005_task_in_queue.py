@@ -1,11 +1,10 @@
 """The agency's queue read from our task table alone: `in_queue` (open and unclaimed) and an
 index of queued tasks by agency and due date.
 
-Unclaimed is viewflow's status and owner, on its own table, so the queue had to join every open
-task of the agency to it before it could count, filter or order them, a read that grew with the
-agency's whole backlog (1,497 open tasks at the benchmark's busiest hub for 668 in its queue:
-bench/README.md). The activation keeps the mirror (`workflows.nodes.AgencyViewActivation`);
-this sets it on the tasks already there.
+Unclaimed is viewflow's status and owner, on its own table, so without the mirror the queue
+joins every open task of the agency to it before it can count, filter or order them, a read
+that grows with the agency's whole backlog. The activation keeps the mirror
+(`workflows.nodes.AgencyViewActivation`); this sets it on the tasks already there.
 """
 
 from django.db import migrations, models
@@ -18,8 +17,8 @@ def mark_queued(apps, schema_editor):
 
 def analyze(apps, schema_editor):
     """Statistics of the new column now: without them PostgreSQL takes half the tasks to be
-    queued and counts the queue from every task of the agency (18 ms against 0.9 ms at the
-    benchmark's busiest hub until autovacuum came round)."""
+    queued and counts the queue from every task of the agency, twenty times slower, until
+    autovacuum comes round."""
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("ANALYZE workflows_agencytask")
 

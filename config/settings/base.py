@@ -1,9 +1,9 @@
-"""Concord settings, read from the environment.
+"""Concord's settings, shared by every profile and read from the environment.
 
-`CONCORD_ENV=production` turns on the hardened profile: it refuses to start without `SECRET_KEY`
-and passes `manage.py check --deploy`. Anything else is the embedded default: SQLite under `var/`
-when `DATABASE_URL` is unset, the in-memory channel layer and in-process timers when `REDIS_URL`
-is unset, and a secret key generated once and kept in `var/secret_key`.
+On their own they are the embedded default and development profile: SQLite under `var/` when
+`DATABASE_URL` is unset, the in-memory channel layer and in-process timers when `REDIS_URL` is
+unset, and a secret key generated once and kept in `var/secret_key`. `production.py` hardens
+them, `test.py` adapts them to the test suite; `config/settings/__init__.py` chooses.
 """
 
 import base64
@@ -13,16 +13,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("CONCORD_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
 
-CONCORD_ENV = env.str("CONCORD_ENV", default="development")
-PRODUCTION = CONCORD_ENV == "production"
-TESTING = env.bool("CONCORD_TESTING", default=False)
+# The profile: production.py and test.py set their own.
+PRODUCTION = False
+TESTING = False
 
 
 def _local_secret_key() -> str:
@@ -35,18 +34,11 @@ def _local_secret_key() -> str:
     return key_file.read_text().strip()
 
 
-if PRODUCTION:
-    SECRET_KEY = env.str("SECRET_KEY", default="")
-    if not SECRET_KEY:
-        raise ImproperlyConfigured("SECRET_KEY must be set when CONCORD_ENV=production.")
-else:
-    SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
+SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
 
 # Off unless a developer asks: the demo shows the product's own error pages, not Django's.
 DEBUG = env.bool("DEBUG", default=False)
-ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
-)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -57,10 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "rest_framework",
     "knox",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -73,7 +63,11 @@ INSTALLED_APPS = [
     "workflows",
     "conferences",
     "audit",
-    "bench",
+    # The second factor (django-otp: TOTP, recovery codes; django-otp-webauthn: passkeys).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
 ]
 
 # In order: the client's address (config/client_address.py: which forwarded headers are
@@ -139,14 +133,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that live servers started by the tests share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-concord.sqlite3")}
 else:
-    # Under ASGI every request may run on another thread, and persistent connections pile up
-    # (the benchmark saw 81 idle connections from one daphne after 5 s): close each after use,
-    # or put a pooler (PgBouncer) in front and raise this.
+    # Under ASGI each request may run on a thread of its own, and a persistent connection would
+    # be left open per thread until the server runs out of them: close each after use, or put a
+    # pooler (PgBouncer) in front and raise this. A kept connection is checked before reuse.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Django's backend, with a health check that asks the socket instead of the server.
-        DATABASES["default"]["ENGINE"] = "config.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Key look-ups run as statements prepared once per connection (config/compiled.py); false
 # behind a pooler that shares sessions between clients (PgBouncer in transaction mode).
@@ -156,7 +147,7 @@ PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=True)
 # (audit/chain.py). Inline on SQLite (one writer at a time) and in tests (deterministic).
 AUDIT_SEAL_IN_BACKGROUND = env.bool(
     "AUDIT_SEAL_IN_BACKGROUND",
-    default=not TESTING and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    default=DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
 )
 
 # --- Redis: cache, channel layer, Celery -----------------------------------------------------
@@ -182,10 +173,9 @@ if REDIS_URL:
         "default": {
             # Redis pub/sub: a group send is one PUBLISH, and each server process hands it to
             # its own sockets in memory. The list-based RedisChannelLayer stores and pops a copy
-            # per socket: 50 Redis round trips for each note in a 50-socket meeting, which
-            # capped a server at far less than a busy meeting's traffic (bench/README.md).
-            # Both deliver at most once; the clients' resync by sequence number covers a loss.
-            # Ours decodes each received message once, not once per socket.
+            # per socket: a Redis round trip per socket for each note, too many for a busy
+            # meeting. Both deliver at most once; the clients' resync by sequence number covers
+            # a loss. Ours decodes each received message once, not once per socket.
             "BACKEND": "conferences.channel_layer.MeetingChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
@@ -198,8 +188,7 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = None
-    # The suite runs tasks in-process: it exercises them without a worker beside it.
-    CELERY_TASK_ALWAYS_EAGER = TESTING
+    CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -241,9 +230,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    # Hashing cost is not under test; the demo accounts are re-created for every test.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -252,11 +238,7 @@ LOGOUT_REDIRECT_URL = "login"
 # (config.middleware.SessionTimeoutMiddleware enforces both).
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_IDLE_TIMEOUT = 30 * 60
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if REDIS_URL
-    else ("django.contrib.sessions.backends.db")
-)
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -285,13 +267,6 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_404 = True
 
 # --- Second factor (django-otp: TOTP, recovery codes; django-otp-webauthn: passkeys) -----------
-
-INSTALLED_APPS += [
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "django_otp_webauthn",
-]
 # The name authenticator apps show beside the code.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Concord")
 # WebAuthn credentials are bound to this domain (the site's host name, no scheme or port);
@@ -299,18 +274,14 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Concord")
 WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="")
 OTP_WEBAUTHN_RP_ID_CALLABLE = "agencies.second_factor.webauthn_rp_id"
 OTP_WEBAUTHN_RP_NAME = "Concord"
-# The origins a passkey may be used from. Default: CSRF_TRUSTED_ORIGINS, else in production
+# The origins a passkey may be used from. Default: CSRF_TRUSTED_ORIGINS, else (production)
 # https:// and each of ALLOWED_HOSTS; empty (development and tests): each request's own origin.
-OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
-    "WEBAUTHN_ALLOWED_ORIGINS",
-    default=CSRF_TRUSTED_ORIGINS
-    or [f"https://{host}" for host in ALLOWED_HOSTS if PRODUCTION and host.isascii()
-        and not host.startswith(".") and "*" not in host],
-)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("WEBAUTHN_ALLOWED_ORIGINS", default=CSRF_TRUSTED_ORIGINS)
 OTP_WEBAUTHN_HELPER_CLASS = "agencies.second_factor.WebAuthnHelper"
 # Passkeys are a second factor after the password, never a sign-in on their own.
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
-SILENCED_SYSTEM_CHECKS = [] if PRODUCTION else ["otp_webauthn.E030"]
+# E030: no allowed origins set, which development and tests leave to each request's own.
+SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E030"]
 
 # --- API tokens and sockets' sign-in ----------------------------------------------------------
 
@@ -351,7 +322,6 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.rest.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # `?format=` is ours (exports), not a renderer switch: the API speaks JSON only.
     "URL_FORMAT_OVERRIDE": None,
@@ -417,41 +387,16 @@ LOGGING = {
     },
 }
 
-# --- Production hardening --------------------------------------------------------------------
-
-if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_REFERRER_POLICY = "same-origin"
-    X_FRAME_OPTIONS = "DENY"
-    SESSION_COOKIE_NAME = "__Secure-sessionid"
-    CSRF_COOKIE_NAME = "__Secure-csrftoken"
-
 # --- Static files: WhiteNoise in every profile -------------------------------------------------
-# Production serves what `collectstatic` gathered into STATIC_ROOT, under hashed names cached for
-# a year; the embedded default and the demo serve straight from the apps (no collectstatic).
-# Where `collectstatic` gathers the files production serves; unset elsewhere unless given.
-STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles") if PRODUCTION else "")
-STATIC_ROOT = STATIC_ROOT or None
+# The embedded default and the demo serve straight from the apps (no collectstatic); production
+# serves what `collectstatic` gathered into STATIC_ROOT (production.py).
+STATIC_ROOT = env.str("STATIC_ROOT", default="") or None
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "config.staticfiles.AppDirectoriesFinder",  # Django's, less vendored trees no page links
 ]
-WHITENOISE_USE_FINDERS = not PRODUCTION
-# Autorefresh looks files up per request instead of listing them all at start-up: the suite
-# builds a handler for every test client.
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
-if PRODUCTION:
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- API edges: OPTIONS and CSRF failures answer in the API's shape ---------------------------
 
