@@ -126,6 +126,8 @@ class CountingPaginator(Paginator):
         query = getattr(self.object_list, "query", None)
         if query is None or query.distinct or query.group_by is not None:
             return None
+        if self.TOTAL in query.annotations:
+            return self.object_list  # it counts its rows its own way
         return self.object_list.annotate(**{self.TOTAL: Window(Count("*"))})
 
     def _positive(self, number) -> int:
