@@ -187,11 +187,6 @@ DECISION_VERBS: frozenset[str] = frozenset({
 })
 
 
-def is_decision(verb: str) -> bool:
-    """Whether an event with this verb records a decision (`DECISION_VERBS`)."""
-    return verb in DECISION_VERBS
-
-
 def referral_submitted_event(*, referral, actor) -> Event:
     return _record(
         verb="referral.submitted",

@@ -22,6 +22,12 @@ from .models import (
     ScreeningInstrument,
 )
 
+# What a list shows of each case (`serializers.referral_summary`, the list page).
+LIST_FIELDS = (
+    "reference", "status", "risk_level", "classification", "created_at",
+    "referrer_agency__slug", "referrer_agency__name", "victim__name", "suspect__name",
+)
+
 
 def referral_list(*, membership: Membership | None) -> QuerySet[Referral]:
     """The referrals the member's agency may see, newest first, with the columns a list shows
@@ -34,12 +40,6 @@ def referral_list(*, membership: Membership | None) -> QuerySet[Referral]:
     )
 
 
-LIST_FIELDS = (
-    "reference", "status", "risk_level", "classification", "created_at",
-    "referrer_agency__slug", "referrer_agency__name", "victim__name", "suspect__name",
-)
-
-
 def referral_permissions(*, membership: Membership | None) -> QuerySet[ReferralAgencyPermission]:
     """The agency's `view_referral` rows: one for each case `referral_list` holds (unique on
     group, permission and case), so counting them counts the cases without reading any."""
@@ -47,11 +47,6 @@ def referral_permissions(*, membership: Membership | None) -> QuerySet[ReferralA
     if group is None:
         return ReferralAgencyPermission.objects.none()
     return policy.group_case_permissions(group)
-
-
-def referral_count(*, membership: Membership | None) -> int:
-    """How many referrals `referral_list` holds, from the permission index alone."""
-    return referral_permissions(membership=membership).count()
 
 
 def referral_get(*, membership: Membership | None, referral_id) -> Referral:

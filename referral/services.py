@@ -339,7 +339,7 @@ def _incidents_create(
 ) -> list[Incident]:
     """Incidents of a case, in the order given: one INSERT for them and one for their events,
     however many there are, and one look-up of the orders they breach (a referral brings its
-    history: one by one, a case with three incidents took six statements; bench/README.md)."""
+    history, many incidents at once)."""
     breached = {d.breach_of_order for d in drafts if d.breach_of_order is not None}
     visible = Referral.objects.filter(policy.case_visibility(membership))
     orders = (

@@ -164,7 +164,7 @@ def test_risk_never_goes_down_as_incidents_are_logged(submit, as_user):
 
 def test_referral_list_count_comes_from_the_permission_index(demo, as_user):
     """The list's count is the agency's permission rows: equal to the cases it may see."""
-    from referral.selectors import referral_count, referral_list
+    from referral.selectors import referral_list, referral_permissions
 
     police = demo["police.caseworker"]
     _bulk_referrals(police, 5, 0)
@@ -172,7 +172,7 @@ def test_referral_list_count_comes_from_the_permission_index(demo, as_user):
     body = client.get("/api/v1/referrals/").json()
     assert body["count"] >= 5
     assert body["count"] == referral_list(membership=police).count()
-    assert body["count"] == referral_count(membership=police)
+    assert body["count"] == referral_permissions(membership=police).count()
 
 
 def test_referral_list_pages_are_the_visible_cases_newest_first(demo, as_user):
