@@ -175,6 +175,20 @@ def test_referral_list_count_comes_from_the_permission_index(demo, as_user):
     assert body["count"] == referral_permissions(membership=police).count()
 
 
+def test_referral_list_page_carries_its_total_from_the_permission_index(demo, as_user):
+    """One statement for the page and its total; the total a count of the permission rows,
+    not a window over every visible case (which would read them all to show fifty)."""
+    police = demo["police.caseworker"]
+    _bulk_referrals(police, 3, 0)
+    client = as_user("police.caseworker")
+    client.get("/api/v1/referrals/")
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/api/v1/referrals/").json()
+    [page] = [q["sql"] for q in ctx.captured_queries if 'FROM "referral_referral"' in q["sql"]]
+    assert " OVER " not in page and "COUNT(*)" in page
+    assert body["count"] == 3
+
+
 def test_referral_list_pages_are_the_visible_cases_newest_first(demo, as_user):
     """The API's pages list what `referral_list` holds, in its order, each with the total."""
     from referral.selectors import referral_list
