@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from agencies import policy
 from agencies.selectors import membership_of
 from config.rest import IsMember
+from referral import services as referral_services
 
 from . import chain, selectors
 from . import events as audit_events
@@ -45,6 +46,14 @@ def _filters(params) -> dict:
     return out
 
 
+def check_case(user, referral_id: int | None) -> None:
+    """A member reading its own agency's part of the trail may name only a case its agency may
+    see: another answers 404, and the look goes on the access log as a look at the case would."""
+    member = membership_of(user)
+    if referral_id is not None and selectors.reads_agency_part(member):
+        referral_services.referral_look(membership=member, referral_id=referral_id)
+
+
 class EventListView(GenericAPIView):
     """The decision trail: auditors see every agency's; others see their own agency's part."""
 
@@ -53,7 +62,9 @@ class EventListView(GenericAPIView):
     @extend_schema(parameters=FILTERS, responses=ANY, operation_id="audit_events_list")
     def get(self, request):
         chain.seal(wait=False)
-        events = selectors.events_for(user=request.user, **_filters(request.query_params))
+        filters = _filters(request.query_params)
+        check_case(request.user, filters.get("referral_id"))
+        events = selectors.events_for(user=request.user, **filters)
         page = self.paginate_queryset(events)
         audit_events.trail_reads_events(shown=page, member=membership_of(request.user),
                                         actor=request.user)
@@ -77,6 +88,7 @@ class AccessReportView(GenericAPIView):
                 {"section": [f"One of: {', '.join(sorted(policy.SENSITIVE_SECTIONS))}."]}
             )
         filters = _filters(request.query_params)
+        check_case(request.user, filters.get("referral_id"))
         events = selectors.access_report(
             user=request.user,
             referral_id=filters.get("referral_id"),

@@ -139,19 +139,16 @@ def _store_seals(seals: list[Seal]) -> None:
 class _BackgroundSealer:
     """One thread per server process that seals whenever a commit wrote events.
 
-    Sealing on the request path cost every request that writes an event (a case read writes
-    one per sensitive section) two more transactions and six queries, and made writers queue
-    for the chain's lock (bench/README.md: audit appends). A commit now only wakes this thread.
-    Woken, it waits `GATHER` seconds so that the commits close behind are sealed in the same
-    batch (one seal a request, each with its own connection and commit, had cost a case read a
-    third of its time: bench/README.md), then seals. Its connection is its own, kept while
-    commits keep coming and closed after `IDLE` seconds without one (the process may sit idle
-    for hours) or after an error.
+    Sealing on the request path would cost every request that writes an event (a case read
+    writes one per sensitive section) two more transactions and make writers queue for the
+    chain's lock; a commit only wakes this thread. Woken, it waits `GATHER` seconds so that the
+    commits close behind are sealed in the same batch, then seals. Its connection is its own,
+    kept while commits keep coming and closed after `IDLE` seconds without one (the process may
+    sit idle for hours) or after an error.
 
-    A round costs six round trips, its commit one of them, whatever it seals, on the cores the
-    requests use. Ten rounds a second (0.1 s) put the slowest tenth of case reads served back to
-    back 2 to 3 ms later (p95 6.1 to 6.3 ms, against 3.2 to 4.3 at one round a second:
-    bench/README.md, sixteenth session). An event waits up to a second more for its seal.
+    A round costs six round trips whatever it seals, on the cores the requests use: one round a
+    second keeps that off the requests' answer times, and an event waits up to a second more
+    for its seal.
     """
 
     GATHER = 1.0
@@ -262,8 +259,7 @@ def verify(*, anchor_file: Path | None = None) -> Verification:
     # so the seals read after it reach at least this far.
     head = ChainHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
     anchored_hash = GENESIS if anchor and anchor["seq"] == 0 else None
-    # Tuples, not a Seal and an Event per row: 61,000 events a second against 42,000 at
-    # N = 100,000 (bench/README.md).
+    # Tuples, not a Seal and an Event per row: a verification reads the whole trail.
     rows = Seal.objects.order_by("seq").values_list(
         "seq", "prev_hash", "hash", *(f"event__{name}" for name in CANONICAL)
     )

@@ -146,6 +146,47 @@ def api_tokens_ended_event(*, user, tokens: list[int], why: str, actor=None) -> 
     )
 
 
+# --- Which events are decisions ---------------------------------------------------------------
+
+# A decision is an event a case's timeline shows with its reason, and the trail's "decisions
+# only" view keeps. It is known when the event is written, by its exact verb (which the chain's
+# hash covers): each writer below that records a decision names its verbs here.
+
+# `task_completed_event` writes `<task type>.<outcome>`: the task types whose completion is a
+# decision, with every outcome their form allows.
+TASK_DECISIONS: dict[str, tuple[str, ...]] = {
+    "triage": ("accept", "request_info", "decline"),
+    "approve_decline": ("approved", "refused"),
+    "approve_downgrade": ("approved", "refused"),
+    "link_referrals": ("link", "merge", "separate"),
+    "provide_info": ("completed",),
+    "charging_review": ("charge", "no_further_action", "more_evidence"),
+    "review": ("continue", "close"),
+    "closure": ("completed",),
+    "approve_closure": ("approved", "refused"),
+    "action": ("done", "not_possible", "not_done"),
+}
+
+DECISION_VERBS: frozenset[str] = frozenset({
+    "referral.submitted",  # referral_submitted_event
+    "referral.linked",  # referral_linked_event
+    "risk.raised", "risk.overridden",  # risk_changed_event, risk_changed_by_approval_event
+    "risk.downgrade_proposed",  # risk_downgrade_proposed_event
+    "risk.downgrade_refused",  # risk_downgrade_refused_event
+    "referral.declined",  # referral_declined_event
+    "referrals.linked",  # referrals_linked_events
+    "referral.merged", "referral.merged_into",  # referral_merged_events
+    "referrals.kept_separate",  # referrals_kept_separate_event
+    "referral.classified",  # classification_changed_event
+    "breach.recorded",  # incidents_recorded_events (an incident alone is not a decision)
+    "order.recorded",  # order_recorded_event
+    "conference.decision",  # decision_recorded_event
+    "conference.action",  # action_recorded_event
+    *(f"{task_type}.{outcome}" for task_type, outcomes in TASK_DECISIONS.items()
+      for outcome in outcomes),  # task_completed_event
+})
+
+
 def referral_submitted_event(*, referral, actor) -> Event:
     return _record(
         verb="referral.submitted",
@@ -371,9 +412,9 @@ def case_sections_read_events(*, reads: dict[int, Iterable[str]], actor) -> None
         if connection.vendor == "postgresql":
             _insert_section_reads(_of_case(read()), sections)
         else:
-            found = [_of_case(read(changes={"section": section})) for section in sections]
-            fields = [f for f in Event._meta.concrete_fields if not f.primary_key]
-            Event.objects._insert(found, fields=fields)  # what bulk_create runs, without its atomic
+            Event.objects.bulk_create(
+                [_of_case(read(changes={"section": section})) for section in sections]
+            )
         written = True
     if written:
         seal_after_commit()  # outside a transaction: now
@@ -398,10 +439,9 @@ def _of_case(event: Event) -> Event:
     return event
 
 
-# Every case detail writes these: one statement with the sections as an array. Django compiling
-# its bulk INSERT of the events (sixteen columns each, then) took 0.34 of the 0.74 ms the write cost
-# the detail (bench/README.md). The columns are those `_new_event` fills; a test compares the
-# rows with what the ORM writes.
+# Every case detail writes these: one statement with the sections as an array, outside any
+# transaction (a bulk_create would open one). The columns are those `_new_event` fills; a test
+# compares the rows with what the ORM writes.
 _SECTION_READS = (
     'INSERT INTO "audit_event" (at, actor_id, actor_username, agency_id, agency_slug, verb,'
     " object_type, object_id, referral_id, reason, changes, recipients, request_id)"

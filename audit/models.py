@@ -73,9 +73,8 @@ class Seal(models.Model):
     previous event's hash and its own, the SHA-256 of that and its canonical content.
 
     A table of its own, written once like the events, so that sealing inserts one narrow row
-    instead of updating the event: that UPDATE wrote a new version of the row and of each of
-    the trail's eight indexes (the number's among them, so never in place), about 1 KB of WAL
-    an event, and took 5.8 of a 12.5 ms seal of 99 events at N = 100,000 (bench/README.md).
+    instead of updating the event (an UPDATE would write a new version of the row and of each
+    of the trail's indexes, the number's among them).
     """
 
     event = models.OneToOneField(
@@ -108,13 +107,10 @@ class PendingSeal(models.Model):
 
     Written by the database itself, in the transaction that inserts the event (a trigger on the
     events table, migration 0005: every way of writing an event is covered), and deleted by the
-    sealer in the transaction that seals it. The sealer used to find its work with a partial
-    index of unsealed events on the events table; each seal left a dead entry there that only a
-    VACUUM of the whole trail removes, which PostgreSQL runs once a fifth of the table has
-    changed: at 5 million events, after one benchmark run, every seal round walked 653 index
-    pages holding no live entry to find the few unsealed events, a walk growing with the trail
-    until that vacuum (bench/README.md). This table stays a few rows long and is vacuumed on its
-    own.
+    sealer in the transaction that seals it. A partial index of unsealed events on the events
+    table would keep a dead entry for each seal until a VACUUM of the whole trail, so that
+    finding the few unsealed events would walk ever more pages; this table stays a few rows
+    long and is vacuumed on its own.
     """
 
     event_id = models.BigIntegerField(primary_key=True)

@@ -11,13 +11,13 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.views.generic import ListView
 
 from agencies import policy
 from agencies.selectors import agency_list, membership_of
+from referral import services as referral_services
 
 from . import chain, selectors
 from . import events as audit_events
@@ -44,6 +44,12 @@ class TrailReaderMixin(LoginRequiredMixin):
             raise PermissionDenied("Your role does not read the decision trail.")
         self.auditor = policy.may(self.membership, "read_audit_trail")
         return super().dispatch(request, *args, **kwargs)
+
+    def check_case(self, referral_id: int | None) -> None:
+        """A member reading its own agency's part may name only a case its agency may see:
+        another answers 404, the look on the access log as a look at the case would be."""
+        if referral_id is not None and selectors.reads_agency_part(self.membership):
+            referral_services.referral_look(membership=self.membership, referral_id=referral_id)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -102,6 +108,7 @@ class TrailView(TrailReaderMixin, ListView):
             self.filters = None
             return Event.objects.none()
         self.filters = self.form.filters() if self.form.is_bound else {}
+        self.check_case(self.filters.get("referral_id"))
         events = selectors.events_for(user=self.request.user, **self.filters)
         if self.form.is_bound and self.form.newest_first:
             events = events.order_by("-id")
@@ -127,18 +134,11 @@ class TrailView(TrailReaderMixin, ListView):
 # --- One case's decision timeline -----------------------------------------------------------
 
 
-def _decisions_only():
-    condition = Q()
-    for prefix in selectors.DECISION_PREFIXES:
-        condition |= Q(verb__startswith=prefix)
-    return condition
-
-
 class CaseTrailView(TrailReaderMixin, ListView):
     """Every event of one referral the reader may see, oldest first, reasons to the fore.
 
-    A case the member's agency is not involved in answers 404 (from the referral selector);
-    so does, for an auditor, a referral with no events at all (it does not exist).
+    A case the member's agency may not see answers 404 (`check_case`); so does, for an auditor,
+    a referral with no events at all (it does not exist).
     """
 
     template_name = "audit/case_trail.html"
@@ -147,10 +147,9 @@ class CaseTrailView(TrailReaderMixin, ListView):
     def get_queryset(self):
         self.referral_id = self.kwargs["referral_id"]
         self.decisions_only = bool(self.request.GET.get("decisions"))
+        self.check_case(self.referral_id)
         events = selectors.events_for(user=self.request.user, referral_id=self.referral_id)
-        if self.decisions_only:
-            events = events.filter(_decisions_only())
-        return events
+        return selectors.decisions(events) if self.decisions_only else events
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -180,7 +179,9 @@ class AccessReportView(TrailReaderMixin, ListView):
         self.form = AccessReportForm(self.request.GET or None)
         if not self.form.is_bound or not self.form.is_valid():
             return Event.objects.none()
-        return selectors.access_report(user=self.request.user, **self.form.filters())
+        filters = self.form.filters()
+        self.check_case(filters["referral_id"])
+        return selectors.access_report(user=self.request.user, **filters)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

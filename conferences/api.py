@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from agencies.selectors import agencies_by_slug, membership_of
 from config.rest import IsMember, StrictCharField, StrictSerializer
-from referral.selectors import referral_get
+from referral.services import referral_look
 
 from . import selectors, services
 from .models import Conference
@@ -225,7 +225,7 @@ class AgendaView(APIView):
         payload = AgendaAddInput(data=request.data)
         payload.is_valid(raise_exception=True)
         services.check_chair(request.user, conference)
-        referral = referral_get(
+        referral = referral_look(
             membership=membership_of(request.user), referral_id=payload.validated_data["referral"]
         )
         item = services.agenda_add(

@@ -97,7 +97,8 @@ class CountingPaginator(Paginator):
     second round trip and its planning (bench/README.md). An empty first page counts nothing (an
     empty inbox or list takes the same queries as a full one). Falls back to Django's COUNT
     when a later page is empty (past the end, or not) or the query is DISTINCT or grouped,
-    where a window would count the wrong rows. `CountedRows` bring their total themselves.
+    where a window would count the wrong rows. `CountedRows`, and a queryset annotated with
+    `TOTAL`, bring their total themselves.
     """
 
     TOTAL = "_page_total"
@@ -126,6 +127,8 @@ class CountingPaginator(Paginator):
         query = getattr(self.object_list, "query", None)
         if query is None or query.distinct or query.group_by is not None:
             return None
+        if self.TOTAL in query.annotations:
+            return self.object_list  # it counts its rows its own way
         return self.object_list.annotate(**{self.TOTAL: Window(Count("*"))})
 
     def _positive(self, number) -> int:
@@ -313,7 +316,7 @@ class StrictCharField(serializers.CharField):
 class CountingPagination(Pagination):
     """`Pagination` reading the page and its count in one query (see `CountingPaginator`): a
     window over a queryset that sorts every matching row anyway (an inbox ordered by
-    overdue-first and due date), or `CountedRows` that count in a cheaper way of their own (the
+    overdue-first and due date), or rows that count in a cheaper way of their own (the
     referral list counts the agency's permission rows in the page's query, so the page can still
     walk the date index and stop at its last row, which a window would defeat)."""
 

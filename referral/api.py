@@ -8,8 +8,9 @@ from rest_framework.views import APIView
 
 from agencies import policy
 from agencies.selectors import membership_of
-from config.rest import CountingPagination, IsMember
+from config.rest import CountingPagination, CountingPaginator, IsMember, count_apart
 from workflows import services as workflow_services
+from workflows.selectors import case_sections
 
 from . import selectors, serializers, services
 
@@ -18,12 +19,12 @@ ANY = OpenApiResponse(description="JSON object; see the contract in the README")
 
 def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, warnings=None):
     membership = membership_of(request.user)
-    referral = selectors.referral_detail(membership=membership, referral_id=referral_id)
+    referral = services.referral_detail_look(membership=membership, referral_id=referral_id)
     signal = selectors.escalation_as_seen(
         referral=referral, scope=referral.scope, incident_rows=referral.timeline_incident_rows
     )
     data = serializers.referral_detail(
-        referral, membership, signal=signal, extra_sections=selectors.workflow_sections(referral)
+        referral, membership, signal=signal, extra_sections=case_sections(referral=referral)
     )
     services.sensitive_reads_record(
         referral=referral, actor=request.user, sections=policy.readable_sections(membership)
@@ -41,15 +42,20 @@ class ReferralListView(GenericAPIView):
     pagination_class = CountingPagination
 
     def get_queryset(self):
-        return selectors.referral_summaries(membership=membership_of(self.request.user))
+        # The page carries its total, counted from the agency's permission index in the same
+        # statement: the page itself walks the date index and stops at its last row.
+        membership = membership_of(self.request.user)
+        total = count_apart(selectors.referral_permissions(membership=membership), by="group_id")
+        return selectors.referral_list(membership=membership).annotate(
+            **{CountingPaginator.TOTAL: total}
+        )
 
     @extend_schema(responses=ANY, operation_id="referrals_list")
     def get(self, request):
         membership = membership_of(request.user)
         page = self.paginate_queryset(self.get_queryset())
-        victim, suspect = (policy.can_read(membership, s) for s in ("victim", "suspect"))
         return self.get_paginated_response(
-            [serializers.referral_row(row, victim=victim, suspect=suspect) for row in page]
+            [serializers.referral_summary(referral, membership) for referral in page]
         )
 
     @extend_schema(request=serializers.ReferralInput, responses={201: ANY})
@@ -85,7 +91,7 @@ class IncidentCreateView(APIView):
     @extend_schema(request=serializers.IncidentInput, responses={201: ANY})
     def post(self, request, referral_id: int):
         membership = membership_of(request.user)
-        referral = selectors.referral_get(membership=membership, referral_id=referral_id)
+        referral = services.referral_look(membership=membership, referral_id=referral_id)
         payload = serializers.IncidentInput(data=request.data)
         payload.is_valid(raise_exception=True)
         incident = workflow_services.incident_log(
@@ -108,7 +114,7 @@ class OrderCreateView(APIView):
     @extend_schema(request=serializers.OrderInput, responses={201: ANY})
     def post(self, request, referral_id: int):
         membership = membership_of(request.user)
-        referral = selectors.referral_get(membership=membership, referral_id=referral_id)
+        referral = services.referral_look(membership=membership, referral_id=referral_id)
         payload = serializers.OrderInput(data=request.data)
         payload.is_valid(raise_exception=True)
         order = workflow_services.order_log(
@@ -128,7 +134,7 @@ class TimelineView(APIView):
     @extend_schema(responses=ANY)
     def get(self, request, referral_id: int):
         membership = membership_of(request.user)
-        referral = selectors.referral_get(membership=membership, referral_id=referral_id)
+        referral = services.referral_look(membership=membership, referral_id=referral_id)
         scope = selectors.timeline_scope(membership=membership, referral=referral)
         entries = selectors.timeline(membership=membership, referral=referral, scope=scope)
         signal = selectors.escalation_as_seen(referral=referral, scope=scope)
@@ -137,7 +143,7 @@ class TimelineView(APIView):
             {
                 "referral": referral.reference,
                 "escalation": signal.as_dict(),
-                "linked": selectors.linked_summary(scope, referral),
+                "linked": serializers.linked_summary(scope, referral),
                 "entries": [serializers.timeline_entry(e) for e in entries],
             }
         )
@@ -151,7 +157,7 @@ class HearingCreateView(APIView):
     @extend_schema(request=serializers.HearingInput, responses={201: ANY})
     def post(self, request, referral_id: int):
         membership = membership_of(request.user)
-        referral = selectors.referral_get(membership=membership, referral_id=referral_id)
+        referral = services.referral_look(membership=membership, referral_id=referral_id)
         payload = serializers.HearingInput(data=request.data)
         payload.is_valid(raise_exception=True)
         hearing = workflow_services.hearing_record(

@@ -2,175 +2,104 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from typing import NoReturn
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
-from django.http import Http404
 from django.utils import timezone
 
 from agencies import policy
 from agencies.models import Membership
-from config.compiled import CompiledQuery
-from config.rest import CountedRows, CountingPaginator, count_apart
+from audit.selectors import decision_timeline
+from config.exceptions import NotFound
 
 from . import escalation
-from .models import Incident, PersonName, ProtectiveOrder, Referral, ScreeningInstrument
+from .models import (
+    Incident,
+    PersonName,
+    ProtectiveOrder,
+    Referral,
+    ReferralAgencyPermission,
+    ScreeningInstrument,
+)
 
-
-def referral_list(*, membership: Membership | None) -> QuerySet[Referral]:
-    """The referrals the member's agency is involved in, newest first."""
-    return (
-        Referral.objects.filter(policy.case_visibility(membership))
-        .select_related("referrer_agency", "victim", "suspect")
-        .order_by("-created_at", "-id")
-    )
-
-
-SUMMARY_COLUMNS = (
-    "id", "reference", "status", "risk_level", "classification", "created_at",
-    "referrer_agency__slug", "victim__name", "suspect__name",
+# What a list shows of each case (`serializers.referral_summary`, the list page).
+LIST_FIELDS = (
+    "reference", "status", "risk_level", "classification", "created_at",
+    "referrer_agency__slug", "referrer_agency__name", "victim__name", "suspect__name",
 )
 
 
-def _summary_page(group: int) -> QuerySet:
-    view_referral = policy.group_case_permissions(group)
+def referral_list(*, membership: Membership | None) -> QuerySet[Referral]:
+    """The referrals the member's agency may see, newest first, with the columns a list shows
+    (`serializers.referral_summary`)."""
     return (
-        Referral.objects.filter(policy.group_case_visibility(group))
+        _visible(membership)
+        .select_related("referrer_agency", "victim", "suspect")
+        .only(*LIST_FIELDS)
         .order_by("-created_at", "-id")
-        .annotate(**{CountingPaginator.TOTAL: count_apart(view_referral, by="group_id")})
-        .values(*SUMMARY_COLUMNS, CountingPaginator.TOTAL)
     )
 
 
-# The list every member opens first: compiled once (config/compiled.py) instead of built per
-# request. The total rides in each row, counted from the permission index as `referral_count`.
-_SUMMARY_PAGE = CompiledQuery(_summary_page, group=int)
-
-
-def referral_summaries(*, membership: Membership | None) -> CountedRows:
-    """`referral_list` as plain rows of the columns a list shows (`serializers.referral_row`),
-    a page at a time with the total: no model objects, no free text or JSON to decode, no
-    address or aliases read for a list."""
+def referral_permissions(*, membership: Membership | None) -> QuerySet[ReferralAgencyPermission]:
+    """The agency's `view_referral` rows: one for each case `referral_list` holds (unique on
+    group, permission and case), so counting them counts the cases without reading any."""
     group = policy.case_group(membership)
     if group is None:
-        return CountedRows.none()
-    return CountedRows(
-        page=functools.partial(_SUMMARY_PAGE.rows, group=group),
-        count=lambda: referral_count(membership=membership),
-    )
-
-
-def referral_count(*, membership: Membership | None) -> int:
-    """How many referrals `referral_list` holds, from the permission index alone."""
-    group = policy.case_group(membership)
-    return 0 if group is None else policy.group_case_permissions(group).count()
+        return ReferralAgencyPermission.objects.none()
+    return policy.group_case_permissions(group)
 
 
 def referral_get(*, membership: Membership | None, referral_id) -> Referral:
-    """One referral, or 404 when it does not exist *or* the agency may not see it."""
-    referral_id = _referral_id(referral_id)
-    referral = referral_list(membership=membership).filter(pk=referral_id).first()
+    """One referral, or `NotFound` when it does not exist *or* the agency may not see it."""
+    referral = (
+        _visible(membership)
+        .select_related("referrer_agency", "victim", "suspect")
+        .filter(pk=referral_id_of(referral_id))
+        .first()
+    )
     if referral is None:
-        _refuse(membership, referral_id)
+        raise NotFound
     return referral
 
 
-def _referral_id(value) -> int:
-    """A referral id from a URL or a payload, or 404 (never a database error)."""
+def referral_id_of(value) -> int:
+    """A referral id from a URL or a payload, or `NotFound` (never a database error)."""
     try:
         referral_id = int(value)
     except (TypeError, ValueError):
-        raise Http404 from None
+        raise NotFound from None
     if not 0 < referral_id < 2**63:
-        raise Http404
+        raise NotFound
     return referral_id
 
 
-def _refuse(membership: Membership | None, referral_id: int) -> NoReturn:
-    _record_refusal(membership, referral_id)
-    raise Http404
-
-
-def _record_refusal(membership: Membership | None, referral_id: int) -> None:
-    """A member's look at a case id it may not see goes on the access log (it gets 404).
-
-    Whether or not a case has that id: the same event and the same statements either way, so
-    neither the trail nor the time of the answer tells the member whether a hidden case exists.
-    The auditor reads a refused look at an id that exists, and probing of ids that do not, from
-    the same events (`referral_id` is the id asked for).
-    """
-    from django.db import transaction
-
-    from audit.events import access_refused_event
-
-    if membership is None:
-        return
-    with transaction.atomic():
-        access_refused_event(actor=membership.user, object_type="referral.referral",
-                             object_id=referral_id, referral_id=referral_id)
-
-
-DETAIL_RELATED = ("referrer_agency", "victim", "suspect", "victim_contact", "screening__instrument")
-
-
-def _case_file(group: int, pk: int) -> QuerySet:
-    return Referral.objects.filter(policy.group_case_visibility(group), pk=pk).select_related(
-        *DETAIL_RELATED
-    )
-
-
-# The case a detail shows, with its people and screening: compiled once (config/compiled.py);
-# building it was two thirds of the detail's own time (bench/README.md).
-_CASE_FILE = CompiledQuery(_case_file, prepare="case_file", group=int, pk=int)
+def _visible(membership: Membership | None) -> QuerySet[Referral]:
+    return Referral.objects.filter(policy.case_visibility(membership))
 
 
 # What the detail shows of an incident and of an order, read as rows (`serializers.incident_row`,
-# `order_row`, `escalation.facts_of`): a timeline holds dozens of incidents, and building a
-# model object for each and its agency was a fifth of the detail's own time (bench/README.md).
-# The timeline page also shows each one's referral and order, and reads them as objects.
+# `order_row`, `escalation.facts_of`): a timeline holds dozens of incidents, each read without a
+# model object for it and its agency. The timeline page also shows each one's referral and
+# order, and reads them as objects.
+DETAIL_RELATED = ("referrer_agency", "victim", "suspect", "victim_contact", "screening__instrument")
 DETAIL_INCIDENT_COLUMNS = ("id", "referral_id", "occurred_at", "behaviours", "description",
                            "severity", "breach_of_order_id", "reporting_agency__slug")
 DETAIL_ORDER_COLUMNS = ("id", "kind", "conditions", "starts", "expires", "agency__slug",
                         "breach_count")
 
 
-def _incidents(where: Q, *, columns: tuple[str, ...] | None = None) -> QuerySet[Incident]:
-    """Incidents oldest first, with their referral, agency and breached order; with `columns`,
-    only those, as rows."""
-    incidents = Incident.objects.filter(where).order_by("occurred_at", "id")
-    if columns is None:
-        return incidents.select_related("referral", "reporting_agency", "breach_of_order")
-    return incidents.values(*columns)
+def _incidents(where: Q) -> QuerySet[Incident]:
+    """Incidents oldest first."""
+    return Incident.objects.filter(where).order_by("occurred_at", "id")
 
 
-def _orders(where: Q, *, columns: tuple[str, ...] | None = None) -> QuerySet[ProtectiveOrder]:
-    """Orders by start, with their breach counts (`breach_count`), referral and agency; with
-    `columns`, only those, as rows."""
-    orders = (
+def _orders(where: Q) -> QuerySet[ProtectiveOrder]:
+    """Orders by start, with their breach counts (`breach_count`)."""
+    return (
         ProtectiveOrder.objects.filter(where)
         .annotate(breach_count=Count("breaches"))
         .order_by("starts", "id")
     )
-    if columns is None:
-        return orders.select_related("referral", "agency")
-    return orders.values(*columns)
-
-
-# What the detail reads beside its case, compiled once (`timeline_incidents` and
-# `timeline_orders` are the timeline page's reads, built per call).
-_TIMELINE_INCIDENTS = CompiledQuery(
-    lambda timeline: _incidents(Q(referral__timeline_id=timeline),
-                                columns=DETAIL_INCIDENT_COLUMNS),
-    prepare="timeline_incidents", timeline=int,
-)
-_OWN_INCIDENTS = CompiledQuery(
-    lambda pk: _incidents(Q(referral_id=pk), columns=DETAIL_INCIDENT_COLUMNS),
-    prepare="own_incidents", pk=int,
-)
-_ORDERS = CompiledQuery(lambda pk: _orders(Q(referral_id=pk), columns=DETAIL_ORDER_COLUMNS),
-                        prepare="orders", pk=int)
 
 
 def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
@@ -179,27 +108,28 @@ def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
     incidents of its whole timeline (`timeline_incident_rows`, which the escalation signal
     reads), of which its own are `incident_rows`; its orders with their breach counts
     (`order_rows`). Rows of `DETAIL_INCIDENT_COLUMNS` and `DETAIL_ORDER_COLUMNS`."""
-    referral_id = _referral_id(referral_id)
-    group = policy.case_group(membership)
-    found = [] if group is None else _CASE_FILE.objects(group=group, pk=referral_id)
-    if not found:
-        _refuse(membership, referral_id)
-    referral = found[0]
+    referral = (
+        _visible(membership)
+        .select_related(*DETAIL_RELATED)
+        .filter(pk=referral_id_of(referral_id))
+        .first()
+    )
+    if referral is None:
+        raise NotFound
     referral.scope = timeline_scope(membership=membership, referral=referral)
     referral.timeline_incident_rows = timeline_incident_rows(referral=referral)
     referral.incident_rows = [
         row for row in referral.timeline_incident_rows if row["referral_id"] == referral.pk
     ]
-    referral.order_rows = _ORDERS.rows(pk=referral.pk)
+    referral.order_rows = list(_orders(Q(referral_id=referral.pk)).values(*DETAIL_ORDER_COLUMNS))
     return referral
 
 
 def timeline_incident_rows(*, referral: Referral) -> list[dict]:
     """The incidents of the referral's whole timeline, oldest first, as rows of
     `DETAIL_INCIDENT_COLUMNS` (what the detail shows and the escalation signal reads)."""
-    if referral.timeline_id is None:  # not linked yet: see `_on_timeline`
-        return _OWN_INCIDENTS.rows(pk=referral.pk)
-    return _TIMELINE_INCIDENTS.rows(timeline=referral.timeline_id)
+    incidents = _incidents(_on_timeline(referral, "referral__"))
+    return list(incidents.values(*DETAIL_INCIDENT_COLUMNS))
 
 
 def linked_referrals(*, referral: Referral) -> QuerySet[Referral]:
@@ -336,7 +266,7 @@ def timeline(*, membership: Membership | None, referral: Referral,
             }
         )
     if policy.can_read(membership, "orders"):
-        for order in _orders(Q(referral_id__in=visible)):
+        for order in _orders(Q(referral_id__in=visible)).select_related("referral", "agency"):
             entries.append(
                 {
                     "at": order.created_at,
@@ -351,7 +281,10 @@ def timeline(*, membership: Membership | None, referral: Referral,
                 }
             )
     if policy.can_read(membership, "incidents"):
-        for incident in _incidents(Q(referral_id__in=visible)):
+        incidents = _incidents(Q(referral_id__in=visible)).select_related(
+            "referral", "reporting_agency", "breach_of_order"
+        )
+        for incident in incidents:
             entry = {
                 "at": incident.occurred_at,
                 "kind": "breach" if incident.breach_of_order_id else "incident",
@@ -366,8 +299,6 @@ def timeline(*, membership: Membership | None, referral: Referral,
                 entry["breach_of_order"] = incident.breach_of_order_id
                 entry["order_kind"] = incident.breach_of_order.kind
             entries.append(entry)
-    from audit.selectors import decision_timeline
-
     for event in decision_timeline(referral_ids=visible):
         if not policy.sees_event(membership, event.verb):
             continue
@@ -386,40 +317,6 @@ def timeline(*, membership: Membership | None, referral: Referral,
     return entries
 
 
-def linked_summary(scope: TimelineScope, referral: Referral) -> dict:
-    """What a reader is told of the case's links: the linked referrals it may see by reference,
-    how many it may not (and whom to ask), and, for the agencies the policy tells, how many
-    other cases name the same suspect."""
-    summary: dict = {
-        "referrals": [
-            {"id": pk, "reference": reference} for pk, reference in scope.references.items()
-            if pk in scope.visible and pk != referral.pk
-        ],
-        "hidden": scope.hidden,
-    }
-    if scope.hidden:
-        summary["message"] = (
-            f"This case is linked to {scope.hidden} other referral"
-            f"{'s' if scope.hidden > 1 else ''} of the same victim and suspect that your agency "
-            "cannot see. Ask the hub to share them if your work needs them."
-        )
-    if scope.suspect_elsewhere is not None:
-        summary["suspect_elsewhere"] = scope.suspect_elsewhere
-        if scope.suspect_elsewhere:
-            summary["suspect_message"] = (
-                f"The suspect is named in {scope.suspect_elsewhere} other case"
-                f"{'s' if scope.suspect_elsewhere > 1 else ''} with other victims. Ask the hub "
-                "if your work needs them."
-            )
-    return summary
-
-
 def active_instrument(slug: str) -> ScreeningInstrument | None:
     return ScreeningInstrument.objects.filter(slug=slug, is_active=True).first()
 
-
-def workflow_sections(referral: Referral) -> dict:
-    """The sections the agencies' own work fills: research, threat assessment, charging."""
-    from workflows.selectors import case_sections
-
-    return case_sections(referral=referral)

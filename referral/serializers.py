@@ -238,25 +238,6 @@ def referral_summary(referral: Referral, membership) -> dict:
     return data
 
 
-def referral_row(row: dict, *, victim: bool, suspect: bool) -> dict:
-    """`referral_summary` of a row from `selectors.referral_summaries`; `victim` and `suspect`
-    say whether the agency may read those sections (asked once per page, not per row)."""
-    data = {
-        "id": row["id"],
-        "reference": row["reference"],
-        "status": row["status"],
-        "risk_level": row["risk_level"],
-        "classification": row["classification"],
-        "referrer_agency": row["referrer_agency__slug"],
-        "created_at": row["created_at"],
-    }
-    if victim:
-        data["victim_name"] = row["victim__name"]
-    if suspect:
-        data["suspect_name"] = row["suspect__name"]
-    return data
-
-
 def incident_row(row: Mapping[str, Any]) -> dict:
     """An incident as the API shows it, from a row of `selectors.DETAIL_INCIDENT_COLUMNS`."""
     return {
@@ -319,7 +300,7 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
             if screening_row
             else None,
             "escalation": signal.as_dict(),
-            "linked": selectors.linked_summary(referral.scope, referral),
+            "linked": linked_summary(referral.scope, referral),
         }
     )
     readable = policy.readable_sections(membership)
@@ -350,6 +331,34 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
         if section in readable:
             data[section] = value
     return data
+
+
+def linked_summary(scope: selectors.TimelineScope, referral: Referral) -> dict:
+    """What a reader is told of the case's links: the linked referrals it may see by reference,
+    how many it may not (and whom to ask), and, for the agencies the policy tells, how many
+    other cases name the same suspect."""
+    summary: dict = {
+        "referrals": [
+            {"id": pk, "reference": reference} for pk, reference in scope.references.items()
+            if pk in scope.visible and pk != referral.pk
+        ],
+        "hidden": scope.hidden,
+    }
+    if scope.hidden:
+        summary["message"] = (
+            f"This case is linked to {scope.hidden} other referral"
+            f"{'s' if scope.hidden > 1 else ''} of the same victim and suspect that your agency "
+            "cannot see. Ask the hub to share them if your work needs them."
+        )
+    if scope.suspect_elsewhere is not None:
+        summary["suspect_elsewhere"] = scope.suspect_elsewhere
+        if scope.suspect_elsewhere:
+            summary["suspect_message"] = (
+                f"The suspect is named in {scope.suspect_elsewhere} other case"
+                f"{'s' if scope.suspect_elsewhere > 1 else ''} with other victims. Ask the hub "
+                "if your work needs them."
+            )
+    return summary
 
 
 def timeline_entry(entry: dict) -> dict:

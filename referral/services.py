@@ -20,7 +20,7 @@ from agencies.models import Membership
 from agencies.policy import InvolvementBasis
 from agencies.services import involvement_grant
 from audit import events
-from config.exceptions import Conflict, DomainError, NotAllowed
+from config.exceptions import Conflict, DomainError, NotAllowed, NotFound
 
 from . import escalation, linking, screening, selectors
 from .models import (
@@ -339,7 +339,7 @@ def _incidents_create(
 ) -> list[Incident]:
     """Incidents of a case, in the order given: one INSERT for them and one for their events,
     however many there are, and one look-up of the orders they breach (a referral brings its
-    history: one by one, a case with three incidents took six statements; bench/README.md)."""
+    history, many incidents at once)."""
     breached = {d.breach_of_order for d in drafts if d.breach_of_order is not None}
     visible = Referral.objects.filter(policy.case_visibility(membership))
     orders = (
@@ -522,6 +522,42 @@ def timeline_reads_record(*, actor, scope: selectors.TimelineScope, entries: lis
         if section in policy.SENSITIVE_SECTIONS:
             shown.setdefault(pk_of[entry["referral"]], set()).add(section)
     events.case_sections_read_events(reads=shown, actor=actor)
+
+
+def referral_look(*, membership: Membership | None, referral_id) -> Referral:
+    """The case a member asked for by id (`selectors.referral_get`); a look at one its agency may
+    not see goes on the access log and answers `NotFound` (`refused_look_record`)."""
+    referral_id = selectors.referral_id_of(referral_id)
+    try:
+        return selectors.referral_get(membership=membership, referral_id=referral_id)
+    except NotFound:
+        refused_look_record(membership=membership, referral_id=referral_id)
+        raise
+
+
+def referral_detail_look(*, membership: Membership | None, referral_id) -> Referral:
+    """`referral_look` of the case with what its detail shows (`selectors.referral_detail`)."""
+    referral_id = selectors.referral_id_of(referral_id)
+    try:
+        return selectors.referral_detail(membership=membership, referral_id=referral_id)
+    except NotFound:
+        refused_look_record(membership=membership, referral_id=referral_id)
+        raise
+
+
+def refused_look_record(*, membership: Membership | None, referral_id: int) -> None:
+    """A member's look at a case id it may not see goes on the access log (it gets 404).
+
+    Whether or not a case has that id: the same event and the same statements either way, so
+    neither the trail nor the time of the answer tells the member whether a hidden case exists.
+    The auditor reads a refused look at an id that exists, and probing of ids that do not, from
+    the same events (`referral_id` is the id asked for).
+    """
+    if membership is None:
+        return
+    with transaction.atomic():
+        events.access_refused_event(actor=membership.user, object_type="referral.referral",
+                                    object_id=referral_id, referral_id=referral_id)
 
 
 # --- Lowering a risk: proposed by one person, approved by another ----------------------------

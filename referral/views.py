@@ -22,6 +22,7 @@ from agencies import policy
 from agencies.selectors import agencies_by_slug, membership_of
 from config.exceptions import DomainError
 from workflows import services as workflow_services
+from workflows.selectors import case_sections
 
 from . import selectors, serializers, services
 from .forms import ReferralForm
@@ -262,7 +263,7 @@ class ReferralDetailView(MemberRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         membership = self.membership
-        referral = selectors.referral_detail(
+        referral = services.referral_detail_look(
             membership=membership, referral_id=self.kwargs["referral_id"]
         )
         signal = selectors.escalation_as_seen(
@@ -272,7 +273,7 @@ class ReferralDetailView(MemberRequiredMixin, TemplateView):
             referral,
             membership,
             signal=signal,
-            extra_sections=selectors.workflow_sections(referral),
+            extra_sections=case_sections(referral=referral),
         )
         services.sensitive_reads_record(
             referral=referral,
@@ -322,7 +323,7 @@ class ReferralTimelineView(MemberRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        referral = selectors.referral_get(
+        referral = services.referral_look(
             membership=self.membership, referral_id=self.kwargs["referral_id"]
         )
         scope = selectors.timeline_scope(membership=self.membership, referral=referral)
@@ -332,7 +333,7 @@ class ReferralTimelineView(MemberRequiredMixin, TemplateView):
             referral_reference=referral.reference,
             case_url=case_url(referral.pk),
             entries=timeline_rows(entries),
-            linked=selectors.linked_summary(scope, referral),
+            linked=serializers.linked_summary(scope, referral),
             escalation=escalation_context(
                 selectors.escalation_as_seen(referral=referral, scope=scope)
             ),

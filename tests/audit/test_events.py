@@ -366,3 +366,44 @@ def test_section_reads_are_the_rows_the_orm_writes(case, demo):
     assert written <= set(PendingSeal.objects.values_list("event_id", flat=True))  # queued
     chain.seal()
     assert chain.verify().ok
+
+
+def test_the_decisions_of_a_task_are_every_outcome_its_form_allows():
+    """`task_completed_event` writes `<task type>.<outcome>`: the registry names each outcome
+    a decision task's form can give, so none of them is left off the case's timeline."""
+    from audit.events import DECISION_VERBS, TASK_DECISIONS
+    from workflows.task_forms import SCHEMAS
+
+    for task_type, outcomes in TASK_DECISIONS.items():
+        fields = SCHEMAS[task_type]["properties"]
+        if "decision" in fields or "outcome" in fields:
+            allowed = (fields.get("decision") or fields["outcome"])["enum"]
+        elif "approved" in fields:
+            allowed = ["approved", "refused"]
+        else:
+            allowed = ["completed"]
+        assert sorted(outcomes) == sorted(allowed), task_type
+        assert {f"{task_type}.{o}" for o in outcomes} <= DECISION_VERBS
+    assert not any(verb.startswith("research.") for verb in DECISION_VERBS)
+
+
+def test_the_timeline_shows_decisions_and_not_other_events(case, as_user):
+    """Decisions (a submission, an order, a breach) are on the timeline as decisions; reads,
+    grants and a plain incident are not."""
+    from audit.events import DECISION_VERBS
+    from audit.selectors import decision_timeline
+
+    police = as_user("police.caseworker")
+    url = f"/api/v1/referrals/{case['id']}"
+    order = police.post(f"{url}/orders/", {"kind": "bail_conditions", "conditions": "No contact",
+                                           "starts": "2025-01-01"}, format="json").json()
+    police.post(f"{url}/incidents/", incident_body(2), format="json")
+    police.post(f"{url}/incidents/", incident_body(1, breach_of_order=order["id"]), format="json")
+    police.get(f"{url}/")
+    written = set(Event.objects.filter(referral_id=case["id"]).values_list("verb", flat=True))
+    assert {"section.read", "access.granted", "incident.recorded"} <= written
+    shown = set(decision_timeline(referral_ids=[case["id"]]).values_list("verb", flat=True))
+    assert shown == written & DECISION_VERBS
+    assert {"referral.submitted", "order.recorded", "breach.recorded"} <= shown
+    entries = police.get(f"{url}/timeline/").json()["entries"]
+    assert {e["verb"] for e in entries if e["kind"] == "decision"} == shown

@@ -164,7 +164,7 @@ def test_risk_never_goes_down_as_incidents_are_logged(submit, as_user):
 
 def test_referral_list_count_comes_from_the_permission_index(demo, as_user):
     """The list's count is the agency's permission rows: equal to the cases it may see."""
-    from referral.selectors import referral_count, referral_list
+    from referral.selectors import referral_list, referral_permissions
 
     police = demo["police.caseworker"]
     _bulk_referrals(police, 5, 0)
@@ -172,11 +172,25 @@ def test_referral_list_count_comes_from_the_permission_index(demo, as_user):
     body = client.get("/api/v1/referrals/").json()
     assert body["count"] >= 5
     assert body["count"] == referral_list(membership=police).count()
-    assert body["count"] == referral_count(membership=police)
+    assert body["count"] == referral_permissions(membership=police).count()
+
+
+def test_referral_list_page_carries_its_total_from_the_permission_index(demo, as_user):
+    """One statement for the page and its total; the total a count of the permission rows,
+    not a window over every visible case (which would read them all to show fifty)."""
+    police = demo["police.caseworker"]
+    _bulk_referrals(police, 3, 0)
+    client = as_user("police.caseworker")
+    client.get("/api/v1/referrals/")
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/api/v1/referrals/").json()
+    [page] = [q["sql"] for q in ctx.captured_queries if 'FROM "referral_referral"' in q["sql"]]
+    assert " OVER " not in page and "COUNT(*)" in page
+    assert body["count"] == 3
 
 
 def test_referral_list_pages_are_the_visible_cases_newest_first(demo, as_user):
-    """The compiled page (config/compiled.py) lists what `referral_list` holds, in its order."""
+    """The API's pages list what `referral_list` holds, in its order, each with the total."""
     from referral.selectors import referral_list
 
     police = demo["police.caseworker"]
@@ -338,8 +352,11 @@ def test_a_referral_breaching_an_earlier_cases_order_looks_its_orders_up_once(su
     with CaptureQueriesContext(connection) as ctx:
         response = as_user("police.caseworker").post("/api/v1/referrals/", body, format="json")
     assert response.status_code == 201, response.content
-    look_ups = [q["sql"] for q in ctx.captured_queries
-                if q["sql"].startswith('SELECT "referral_protectiveorder"')]
-    assert len(look_ups) == 1
+    # Of the orders read in the request, the look-up of those named by id (the answer then reads
+    # the new case's own orders, with their breach counts, for its detail).
+    orders = [q["sql"] for q in ctx.captured_queries
+              if q["sql"].startswith('SELECT "referral_protectiveorder"')]
+    look_ups = [sql for sql in orders if '"referral_protectiveorder"."id" IN (' in sql]
+    assert len(look_ups) == 1 and len(orders) == 2, orders
     recorded = Incident.objects.filter(referral_id=response.json()["id"]).order_by("id")
     assert [i.breach_of_order_id for i in recorded] == [order, None, order]
