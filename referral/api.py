@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from agencies import policy
 from agencies.selectors import membership_of
 from config.rest import CountingPagination, IsMember
+from workflows import selectors as workflow_selectors
 from workflows import services as workflow_services
 
 from . import selectors, serializers, services
@@ -23,7 +24,10 @@ def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, wa
         referral=referral, scope=referral.scope, incident_rows=referral.timeline_incident_rows
     )
     data = serializers.referral_detail(
-        referral, membership, signal=signal, extra_sections=selectors.workflow_sections(referral)
+        referral,
+        membership,
+        signal=signal,
+        extra_sections=workflow_selectors.case_sections(referral=referral),
     )
     services.sensitive_reads_record(
         referral=referral, actor=request.user, sections=policy.readable_sections(membership)

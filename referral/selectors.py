@@ -416,10 +416,3 @@ def linked_summary(scope: TimelineScope, referral: Referral) -> dict:
 
 def active_instrument(slug: str) -> ScreeningInstrument | None:
     return ScreeningInstrument.objects.filter(slug=slug, is_active=True).first()
-
-
-def workflow_sections(referral: Referral) -> dict:
-    """The sections the agencies' own work fills: research, threat assessment, charging."""
-    from workflows.selectors import case_sections
-
-    return case_sections(referral=referral)

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from agencies.selectors import membership_of
 from config.exceptions import Conflict, DomainError
 
 from .. import selectors
@@ -172,8 +173,6 @@ def _note_store(*, actor, conference_id: int, client_id: uuid.UUID, text, agenda
         raise Conflict(
             "The minutes are signed: add a correction as an addendum.", code="minutes_signed"
         )
-    from agencies.selectors import membership_of
-
     note = Note.objects.create(
         conference_id=conference_id,
         agenda_item=item,
