@@ -90,8 +90,8 @@ def attendee_agency_slug(*, user, conference: Conference | int) -> str | None:
 @contextmanager
 def attendance_answered(*, user, conference_id: int) -> Iterator[str | None]:
     """Ask `attendee_agency_slug` once; the services called within the block get that answer
-    instead of asking again. A socket's message is authorised and acted on in one database call
-    (one transaction's worth of time), and the meeting's one database thread had asked twice."""
+    instead of asking again: a socket's message is authorised and acted on in one database call
+    on the meeting's one database thread, which then asks once."""
     slug = attendee_agency_slug(user=user, conference=conference_id)
     token = _answered.set((getattr(user, "pk", None), conference_id, slug))
     try:

@@ -301,6 +301,7 @@ def test_another_agencys_task_is_404(refer, signed_in):
     police = signed_in("police.caseworker")
     assert police.get(task_url(task.pk)).status_code == 404
     assert police.post(f"{task_url(task.pk)}claim/").status_code == 404
+    assert police.post(f"{task_url(task.pk)}release/").status_code == 404
     assert police.post(task_url(task.pk), {"decision": "accept"}).status_code == 404
     assert police.get(task_url(999999)).status_code == 404
     task.refresh_from_db()
