@@ -224,7 +224,7 @@ class Tasks:
                applied: Callable[[Done], None] | None = None) -> Done:
         """A `CaseTaskFlow` task (enforcement, conference action, before a hearing): start, the
         switch on its type, the task, the end if done (`case_task_start`). `applied` is what
-        finishing it changes on the case (`services._apply_result`), done before its decision
+        finishing it changes on the case (`services.COMPLETION`), done before its decision
         event and its end, as `task_complete` does."""
         process, start = self.process(CaseTaskFlow, referral_id, at, {
             "task_type": task_type, "agency": agency.pk, "due": due.isoformat(),

@@ -396,7 +396,7 @@ class TestGeneratedCaseload:
         return {pk: (process, tasks[pk]) for pk, process in processes.items()}
 
     def test_every_trigger_gives_advocacy_its_victim_update_due_as_the_app_s(self, anchor):
-        """`_apply_result`: a charging decision, whatever it is, and an enforcement with an
+        """`services.COMPLETION`: a charging decision, whatever it is, and an enforcement with an
         arrest; `victim_update_start`: advocacy in the referrer's region, due in 5 working
         days or 1 for a victim with enhanced rights."""
         triggers = Counter()
