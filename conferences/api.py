@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from agencies.selectors import agencies_by_slug, membership_of
 from config.rest import IsMember, StrictCharField, StrictSerializer
 from referral.services import referral_look
+from workflows import services as workflow_services
 
 from . import selectors, services
 from .models import Conference
@@ -165,7 +166,9 @@ def _chair_action(name: str, service, doc: str):
 
 
 ConferenceStartView = _chair_action("start", services.conference_start, "The chair opens it.")
-ConferenceCloseView = _chair_action("close", services.conference_close, "The chair closes it.")
+ConferenceCloseView = _chair_action(
+    "close", workflow_services.conference_finish, "The chair closes it."
+)
 MinutesSignView = _chair_action("sign", services.minutes_sign, "The chair signs the minutes.")
 
 
@@ -261,15 +264,6 @@ class AgendaOrderView(APIView):
         return Response(conference_output(conference, request.user))
 
 
-def _item(conference, item_id):
-    from django.http import Http404
-
-    item = conference.agenda.filter(pk=item_id).select_related("conference", "referral").first()
-    if item is None:
-        raise Http404
-    return item
-
-
 class AgendaItemView(APIView):
     """DELETE: the chair takes a case off the agenda."""
 
@@ -278,7 +272,8 @@ class AgendaItemView(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, conference_id: int, item_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
-        services.agenda_remove(actor=request.user, item=_item(conference, item_id))
+        item = selectors.agenda_item_get(conference=conference, item_id=item_id)
+        services.agenda_remove(actor=request.user, item=item)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -290,7 +285,10 @@ class AgendaItemCloseView(APIView):
     @extend_schema(request=None, responses=ANY)
     def post(self, request, conference_id: int, item_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
-        item = services.agenda_item_close(item=_item(conference, item_id), actor=request.user)
+        item = workflow_services.agenda_item_hear(
+            actor=request.user,
+            item=selectors.agenda_item_get(conference=conference, item_id=item_id),
+        )
         return Response({"id": item.pk, "status": item.status})
 
 
@@ -354,7 +352,7 @@ class ActionView(APIView):
         agency = agencies_by_slug([data["agency"]]).get(data["agency"])
         if agency is None:
             raise ValidationError({"agency": ["Unknown agency."]})
-        action, created = services.action_record(
+        action, created = workflow_services.action_assign(
             actor=request.user,
             conference=conference,
             item_id=item_id,

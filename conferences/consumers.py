@@ -121,9 +121,8 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
         """This socket's own messages, one at a time in the order sent, beside its deliveries.
 
         channels handles a consumer's messages one after another. Handled inline, a writer's
-        note kept the room's notes from reaching the writer's own screen until it was stored,
-        behind every other socket's database call on the one database thread: in the
-        benchmark's meeting the five writers' sockets fell seconds behind the other 45.
+        note would keep the room's notes from reaching the writer's own screen until it was
+        stored, behind every other socket's database call on the one database thread.
         """
         while True:
             text_data = await self.inbox.get()
@@ -168,9 +167,9 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
 
     async def dispatch(self, message):
         # channels runs close_old_connections on the shared sync thread before every handler:
-        # one thread hop per message, and in a meeting every note is a message to every socket
-        # (2,500 a second in the benchmark's meeting, queued behind the writers' database work).
-        # Deliveries touch no database, and `socket_db` tidies the connection around each call.
+        # one thread hop per message, and in a meeting every note is a message to every socket,
+        # queued behind the writers' database work. Deliveries touch no database, and
+        # `socket_db` tidies the connection around each call, so this dispatch skips it.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -185,8 +184,7 @@ class ConferenceConsumer(AsyncJsonWebsocketConsumer):
 
     async def meeting_changed(self, event):
         # The sender read the state once for the whole room (the same for every invited
-        # agency); asking the database again from each socket made every join cost a query
-        # per socket already in the room.
+        # agency): read by each socket, every join would cost a query per socket in the room.
         if not self.revoked:
             await self.send(text_data=event["text"])
 

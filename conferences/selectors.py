@@ -9,13 +9,11 @@ from datetime import datetime
 from functools import partial
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 
 from agencies import policy
 from agencies.models import Agency
 from agencies.selectors import membership_of
-from config.compiled import CompiledQuery
-from config.exceptions import NotAllowed
+from config.exceptions import NotAllowed, NotFound
 from referral.models import Referral
 
 from .models import (
@@ -41,15 +39,23 @@ def conference_list(*, user) -> QuerySet[Conference]:
 
 
 def conference_get(*, user, conference_id) -> Conference:
-    """A meeting the caller's agency is invited to, or 404 (the same as a missing one)."""
+    """A meeting the caller's agency is invited to, or `NotFound` (the same as a missing one)."""
     try:
         conference_id = int(conference_id)
     except (TypeError, ValueError):
-        raise Http404 from None
+        raise NotFound from None
     conference = conference_list(user=user).filter(pk=conference_id).first()
     if conference is None:
-        raise Http404
+        raise NotFound
     return conference
+
+
+def agenda_item_get(*, conference: Conference, item_id) -> AgendaItem:
+    """An item of this meeting's agenda (removed ones too), or `NotFound`."""
+    item = conference.agenda.filter(pk=item_id).select_related("conference", "referral").first()
+    if item is None:
+        raise NotFound
+    return item
 
 
 def has_acknowledged(*, user, conference: Conference) -> bool:
@@ -75,25 +81,17 @@ def attendee_agency_slug(*, user, conference: Conference | int) -> str | None:
     member = membership_of(user)
     if member is None or not policy.can_read(member, "notes"):
         return None
-    attending = _ATTENDING.rows(conference=conference_id, user=user.pk, agency=member.agency_id,
-                                limit=1)
+    attending = Attendance.objects.filter(
+        conference_id=conference_id, user_id=user.pk, conference__invited_agencies=member.agency_id
+    ).exists()
     return member.agency.slug if attending else None
-
-
-# Asked by a meeting's sockets on every message they receive: compiled once.
-_ATTENDING = CompiledQuery(
-    lambda conference, user, agency: Attendance.objects.filter(
-        conference_id=conference, user_id=user, conference__invited_agencies=agency
-    ).values("id"),
-    prepare="attending", conference=int, user=int, agency=int,
-)
 
 
 @contextmanager
 def attendance_answered(*, user, conference_id: int) -> Iterator[str | None]:
     """Ask `attendee_agency_slug` once; the services called within the block get that answer
-    instead of asking again. A socket's message is authorised and acted on in one database call
-    (one transaction's worth of time), and the meeting's one database thread had asked twice."""
+    instead of asking again: a socket's message is authorised and acted on in one database call
+    on the meeting's one database thread, which then asks once."""
     slug = attendee_agency_slug(user=user, conference=conference_id)
     token = _answered.set((getattr(user, "pk", None), conference_id, slug))
     try:

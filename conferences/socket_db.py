@@ -4,9 +4,8 @@ channels' `database_sync_to_async` closes the connection after every call once i
 CONN_MAX_AGE, and Concord runs with CONN_MAX_AGE = 0 because ASGI gives each HTTP request a new
 thread (kept connections would pile up, one per dead thread). A socket is different: its calls all
 run on the one shared sync thread (thread-sensitive, outside any request context), so one kept
-connection serves every socket of the process. Without it, a meeting with five writers at ten
-notes a second opened a hundred PostgreSQL connections a second and fell behind (the benchmark's
-live-notes figure, see bench/README.md).
+connection serves every socket of the process: otherwise a meeting with five writers at ten
+notes a second would open a hundred PostgreSQL connections a second.
 
 The connection is still closed when it cannot be trusted (an error left it unusable, or a
 transaction was left open) and when the last socket of the process disconnects.

@@ -1,23 +1,15 @@
 """Meeting pages: the list, the confidentiality statement, the live meeting, the minutes."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from agencies import policy
-from agencies.selectors import membership_of
+from agencies.mixins import MemberRequiredMixin
 from config.exceptions import DomainError
 
 from . import selectors, services
-
-
-class MemberRequiredMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and membership_of(request.user) is None:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 class ConferenceListView(MemberRequiredMixin, TemplateView):
@@ -25,7 +17,7 @@ class ConferenceListView(MemberRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        member = membership_of(self.request.user)
+        member = self.membership
         context["conferences"] = selectors.conference_list(user=self.request.user)[:100]
         context["can_chair"] = policy.may(member, "chair_meeting")
         return context
@@ -58,7 +50,7 @@ class MeetingView(MemberRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        member = membership_of(self.request.user)
+        member = self.membership
         conference = self.conference
         context.update(
             conference=conference,

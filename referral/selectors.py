@@ -319,4 +319,3 @@ def timeline(*, membership: Membership | None, referral: Referral,
 
 def active_instrument(slug: str) -> ScreeningInstrument | None:
     return ScreeningInstrument.objects.filter(slug=slug, is_active=True).first()
-

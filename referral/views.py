@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +17,8 @@ from django.utils.formats import date_format
 from django.views.generic import FormView, ListView, TemplateView
 
 from agencies import policy
-from agencies.selectors import agencies_by_slug, membership_of
+from agencies.mixins import MemberRequiredMixin
+from agencies.selectors import agencies_by_slug
 from config.exceptions import DomainError
 from workflows import services as workflow_services
 from workflows.selectors import case_sections
@@ -66,22 +65,6 @@ def _labels(values, labels: dict) -> list[str]:
 
 def _agency_names(slugs) -> dict[str, str]:
     return {slug: agency.name for slug, agency in agencies_by_slug(set(slugs)).items()}
-
-
-class MemberRequiredMixin(LoginRequiredMixin):
-    """Signed in, a member of an agency, and (if `capability` is set) allowed to do it."""
-
-    capability: str | None = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.membership = membership_of(request.user)
-        if self.membership is None:
-            raise PermissionDenied("Your account is not a member of any agency.")
-        if self.capability and not policy.may(self.membership, self.capability):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 def escalation_context(signal) -> dict:

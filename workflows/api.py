@@ -1,5 +1,6 @@
 """The task API: inbox scopes, one task with its form, claim, release, reassign, complete."""
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -9,56 +10,55 @@ from rest_framework.views import APIView
 
 from agencies.selectors import membership_of
 from config.rest import (
+    CountedRows,
     CountingPagination,
+    CountingPaginator,
     IsMember,
     StrictCharField,
     StrictSerializer,
-    attribute_row,
+    count_apart,
 )
 
-from . import selectors, services, task_forms
-from .models import TaskType
+from . import selectors, services, task_schemas
 
 ANY = OpenApiResponse(description="JSON object; see the contract in the README")
 
 
-TASK_TITLES = dict(TaskType.choices)
-
-
-def task_row_output(row: dict, *, agency: str | None, now) -> dict:
-    """A task as the API shows it, from a row of `selectors.task_rows` (the inbox reads rows)."""
-    return {
-        "id": row["id"],
-        "task_type": row["task_type"],
-        "title": TASK_TITLES.get(row["task_type"], row["task_type"]),
-        "status": row["status"].lower(),
-        "agency": agency,
-        "role": row["role"],
-        "referral": row["referral_id"],
-        "reference": row["referral__reference"],
-        "risk_level": row["referral__risk_level"],
-        "due": row["due"],
-        "overdue": bool(row["is_open"] and row["due"] and row["due"] < now),
-        "escalated": row["escalated_at"] is not None,
-        "owner": row["owner__username"],
-        "created": row["created"],
+def task_output(task, *, detail: bool = False, membership=None, now=None) -> dict:
+    """A task as the API shows it; in detail, with its form, context, `brief` (what deciding
+    it needs: `selectors.task_brief`) and result."""
+    now = now or timezone.now()
+    referral = task.referral
+    data = {
+        "id": task.pk,
+        "task_type": task.task_type,
+        "title": task.get_task_type_display(),
+        "status": task.status.lower(),
+        "agency": task.agency.slug if task.agency_id else None,
+        "role": task.role,
+        "referral": task.referral_id,
+        "reference": referral.reference if referral else None,
+        "risk_level": referral.risk_level if referral else None,
+        "due": task.due,
+        "overdue": bool(task.is_open and task.due and task.due < now),
+        "escalated": task.escalated_at is not None,
+        "owner": task.owner.get_username() if task.owner_id else None,
+        "created": task.created,
     }
-
-
-def task_output(task, *, detail: bool = False, membership=None) -> dict:
-    """A task loaded as an object (one task): the same shape as `task_row_output`; in detail,
-    with its form, context, `brief` (what deciding it needs: `selectors.task_brief`) and
-    result."""
-    row = attribute_row(task, selectors.TASK_ROW_COLUMNS)
-    agency = task.agency.slug if task.agency else None
-    data = task_row_output(row, agency=agency, now=timezone.now())
     if detail:
-        data["form"] = task_forms.schema_for(task.task_type, agency_kind=task.agency.kind)
+        data["form"] = task_schemas.schema_for(task.task_type, agency_kind=task.agency.kind)
         readable = selectors.task_work_readable(task=task, membership=membership)
         data["context"] = task.process.coerced.data.get("context", {}) if readable else {}
         data["brief"] = selectors.task_brief(task=task, membership=membership)
         data["result"] = task.data.get("result") if readable else None
     return data
+
+
+def inbox_counted(tasks: QuerySet) -> QuerySet:
+    """An inbox's tasks, each carrying the scope's total (`CountingPaginator.TOTAL`), counted in
+    a subquery of the task table (`count_apart`: every task of a scope is of one agency): a page
+    then stops after its rows, where `COUNT(*) OVER ()` would join and sort the whole scope."""
+    return tasks.annotate(**{CountingPaginator.TOTAL: count_apart(tasks, by="agency_id")})
 
 
 class TaskListView(GenericAPIView):
@@ -76,11 +76,16 @@ class TaskListView(GenericAPIView):
         scope = request.query_params.get("scope", "mine")
         if scope not in selectors.SCOPES:
             raise ValidationError({"scope": [f"One of: {', '.join(selectors.SCOPES)}."]})
-        page = self.paginate_queryset(selectors.task_rows(user=request.user, scope=scope))
-        now, agency = timezone.now(), membership_of(request.user).agency.slug
-        return self.get_paginated_response(
-            [task_row_output(row, agency=agency, now=now) for row in page]
+        tasks = selectors.task_list(user=request.user, scope=scope)
+        counted = inbox_counted(tasks)
+        page = self.paginate_queryset(
+            CountedRows(
+                page=lambda limit, offset: list(counted[offset : offset + limit]),
+                count=tasks.count,
+            )
         )
+        now = timezone.now()
+        return self.get_paginated_response([task_output(task, now=now) for task in page])
 
 
 class TaskDetailView(APIView):

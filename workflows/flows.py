@@ -13,15 +13,20 @@ linking referrals of the same people), so the main line never waits for it.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.flow import Flow
 
 from agencies.models import Agency, AgencyKind
-from referral.models import Referral
+from conferences.services import agenda_add_to_next
+from referral.models import Referral, RiskLevel
+from referral.selectors import escalation_signal
 
-from . import routing
+from . import allocation
 from .models import AgencyTask, CaseProcess
 from .nodes import AgencyView, CaseEnd, DataSplit
 
@@ -36,15 +41,33 @@ def _result(activation, task_type: str) -> dict:
 
 
 def _due(task_type: str):
-    return lambda activation: routing.due_for(
+    return lambda activation: allocation.due_for(
         task_type, risk_level=activation.process.referral.risk_level
     )
 
 
 def _kind(kind: str):
-    return lambda activation: routing.agency_of_kind(
+    return lambda activation: allocation.agency_of_kind(
         kind, region=activation.process.referral.referrer_agency.region
     )
+
+
+def conference_needed(referral: Referral) -> bool:
+    """High risk, escalating, threats or violence, 3+ incidents in 12 months, or a repeat."""
+    criteria = referral.screening.instrument.escalation if hasattr(referral, "screening") else {}
+    if referral.risk_level == criteria.get("risk_level", RiskLevel.HIGH):
+        return True
+    signal = escalation_signal(referral=referral)
+    if signal.escalating or signal.level == RiskLevel.HIGH:
+        return True
+    if signal.figures["incidents_last_12_months"] >= criteria.get("incidents_in_12_months", 3):
+        return True
+    months = criteria.get("repeat_within_months", 12)
+    return Referral.objects.filter(
+        timeline_id=referral.timeline_id,
+        created_at__gte=referral.created_at - timedelta(days=round(months * 30.44)),
+        created_at__lt=referral.created_at,
+    ).exists()
 
 
 def _status(status: str):
@@ -193,17 +216,13 @@ class ReferralFlow(Flow):
 
     def research_agencies(self, activation) -> list[dict]:
         region = activation.process.referral.referrer_agency.region
-        agencies = routing.agencies_of_kinds(routing.RESEARCH_KINDS, region=region)
+        agencies = allocation.agencies_of_kinds(allocation.RESEARCH_KINDS, region=region)
         return [{"agency": a.pk} for a in agencies if a is not None]
 
     def needs_conference(self, activation) -> bool:
-        from .services import conference_needed
-
         return conference_needed(activation.process.referral)
 
     def place_on_agenda(self, activation):
-        from conferences.services import agenda_add_to_next
-
         Referral.objects.filter(pk=activation.process.referral_id).update(
             status=Referral.Status.CONFERENCE, updated_at=timezone.now()
         )
@@ -315,6 +334,4 @@ class CaseTaskFlow(Flow):
         return Agency.objects.get(pk=activation.process.data["agency"])
 
     def task_due(self, activation):
-        from django.utils.dateparse import parse_datetime
-
         return parse_datetime(activation.process.data["due"])

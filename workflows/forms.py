@@ -1,7 +1,7 @@
 """Input shapes for the task pages: a task's form built from its JSON Schema, and reassigning.
 
 The form only turns what the browser posts into the JSON types the schema asks for; whether the
-values fit the task is `task_forms.check`'s answer, which `services.task_complete` gives.
+values fit the task is `task_schemas.check`'s answer, which `services.task_complete` gives.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 
 from agencies.models import Agency, Role
@@ -84,8 +85,6 @@ class AgencyTask(Task):
 
     @property
     def is_overdue(self) -> bool:
-        from django.utils import timezone
-
         return bool(self.is_open and self.due and self.due < timezone.now())
 
 

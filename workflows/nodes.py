@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import transaction
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect
+from django.views import View as PageView
 from viewflow import this
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
@@ -24,6 +26,10 @@ from viewflow.workflow.nodes.view import ViewActivation
 from agencies import policy
 from agencies.policy import InvolvementBasis
 from agencies.selectors import membership_of
+from agencies.services import involvement_grant, involvements_revoke
+from referral.models import Involvement
+
+from . import deferred, notifications
 
 
 def may_take(user, task) -> bool:
@@ -31,21 +37,18 @@ def may_take(user, task) -> bool:
     return policy.may_take_task(membership_of(user), task)
 
 
-def task_page(request, *args, **kwargs):
-    """viewflow's route for a human task. The page is imported when called: the pages use the
-    services, which import the flows these nodes are built into."""
-    from .views import TaskPageView
+class TaskPage(LoginRequiredMixin, PageView):
+    """The view a viewflow human task names. Concord does not mount viewflow's own task pages
+    (their forms would bypass the services' checks); anyone sent to one lands on Concord's task
+    page instead."""
 
-    return TaskPageView.as_view()(request, *args, **kwargs)
+    def get(self, request, *args, task_pk=None, **kwargs):
+        return redirect("workspace:tasks:detail", task_id=task_pk)
 
 
 class AgencyViewActivation(ViewActivation):
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
-        from agencies.services import involvement_grant
-
-        from . import tasks
-
         task = flow_task.flow_class.task_class(
             process=prev_activation.process, flow_task=flow_task, token=token
         )
@@ -71,9 +74,7 @@ class AgencyViewActivation(ViewActivation):
                 basis=InvolvementBasis.TASK,
                 source=f"process:{process.pk}",
             )
-        # After the commit, and robust: a broker that is down must not turn the saved change
-        # into an error its sender would retry (the failure is logged).
-        transaction.on_commit(lambda: tasks.notify_task_queued.delay(task.pk), robust=True)
+        deferred.after_commit(notifications.task_queued, task.pk)
         if flow_task._on_create is not None:
             flow_task._on_create(activation)
         return activation
@@ -120,7 +121,7 @@ class AgencyView(View):
         excluded_user: Callable | None = None,
         **kwargs,
     ):
-        super().__init__(view or task_page, **kwargs)
+        super().__init__(view or TaskPage.as_view(), **kwargs)
         self.agency_task_type = task_type
         self._agency = agency
         self._due = due
@@ -205,9 +206,6 @@ class DataSplit(Split):
 def process_involvements_end(process) -> None:
     """The agencies a process's tasks involved lose the access it gave them (it ended, or was
     cancelled)."""
-    from agencies.services import involvements_revoke
-    from referral.models import Involvement
-
     source = f"process:{process.pk}"
     involved = Involvement.objects.filter(
         referral_id=process.referral_id, basis=InvolvementBasis.TASK, source=source

@@ -13,12 +13,13 @@ from agencies import policy
 from agencies.selectors import agency_members
 from referral.models import Referral
 
+from . import deferred
 from .models import AgencyTask, Notification
 from .selectors import triage_before
 
 
 def notice_text(task: AgencyTask, kind: str) -> str:
-    """A notice's text (the load generator writes the same, bench/generate/notices.py)."""
+    """A notice's text: the task type and the case reference, never a person."""
     what = task.get_task_type_display()
     ref = task.referral.reference if task.referral_id else "a case"
     return {
@@ -66,9 +67,7 @@ def _deliver(
         if u.email
     ]
     if messages:
-        from .tasks import send_emails
-
-        send_emails.delay(messages)
+        deferred.enqueue(send_mass, messages)
     return len(created)
 
 
@@ -78,7 +77,7 @@ def _task(task_id: int) -> AgencyTask | None:
     )
 
 
-def task_queued(*, task_id: int) -> int:
+def task_queued(task_id: int) -> int:
     task = _task(task_id)
     if task is None or task.agency is None:
         return 0
@@ -89,7 +88,7 @@ def task_queued(*, task_id: int) -> int:
     return _notify(task, Notification.Kind.QUEUED, members)
 
 
-def task_assigned(*, task_id: int) -> int:
+def task_assigned(task_id: int) -> int:
     task = _task(task_id)
     return 0 if task is None else _assigned(task)
 
@@ -100,7 +99,7 @@ def _assigned(task: AgencyTask) -> int:
     return _notify(task, Notification.Kind.ASSIGNED, [task.owner])
 
 
-def task_overdue(*, task_id: int) -> int:
+def task_overdue(task_id: int) -> int:
     task = _task(task_id)
     if task is None or task.agency is None:
         return 0
@@ -131,7 +130,7 @@ def _referrer_members(referral) -> list:
     ]
 
 
-def referral_declined(*, task_id: int) -> int:
+def referral_declined(task_id: int) -> int:
     """The referring agency hears its referral was declined, and why (after `approve_decline`
     approved it)."""
     task = _task(task_id)
@@ -150,7 +149,7 @@ def referral_declined(*, task_id: int) -> int:
     )
 
 
-def decline_refused(*, task_id: int) -> int:
+def decline_refused(task_id: int) -> int:
     """Whoever proposed a decline hears it was refused, and why; the notice leads to the
     triage task the case is back in."""
     task = _task(task_id)
@@ -178,7 +177,7 @@ def decline_refused(*, task_id: int) -> int:
     )
 
 
-def link_outcome(*, task_id: int) -> int:
+def link_outcome(task_id: int) -> int:
     """The referring agency hears what the coordinator decided about its referral and others
     of the same people; another case is named only when a merge let the agency see it."""
     task = _task(task_id)

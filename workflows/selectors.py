@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-import functools
-
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Now
-from django.http import Http404
 from viewflow.workflow.status import STATUS
 
 from agencies import policy
 from agencies.selectors import membership_of
-from config.compiled import CompiledQuery
-from config.rest import CountedRows, CountingPaginator, count_apart
+from config.exceptions import NotFound
 from referral.models import Referral
 
 from .models import AgencyTask, Notification
 
 SCOPES = ("mine", "queue", "overdue")
+
+# What an inbox shows of a task, its case and its owner (and what `policy.may_take_task` asks).
+INBOX_COLUMNS = (
+    "task_type",
+    "status",
+    "role",
+    "agency",
+    "agency__slug",
+    "excluded_user",
+    "due",
+    "is_open",
+    "escalated_at",
+    "created",
+    "referral",
+    "referral__reference",
+    "referral__risk_level",
+    "owner",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+)
 
 
 def _base() -> QuerySet[AgencyTask]:
@@ -26,21 +43,35 @@ def _base() -> QuerySet[AgencyTask]:
 
 def task_list(*, user, scope: str) -> QuerySet[AgencyTask]:
     """`mine`: claimed by the user; `queue`: the agency's unclaimed tasks the user may take;
-    `overdue`: the agency's open tasks past due. Overdue first, then by due date.
+    `overdue`: the agency's open tasks past due. Overdue first, then by due date; the columns an
+    inbox shows (`INBOX_COLUMNS`).
 
     Each is one indexed query on (agency, is_open, due), or for `mine` on the open tasks'
-    owners, whatever the number of tasks.
+    owners, or for `queue` on the agency's queued tasks, whatever the number of tasks.
     """
     member = membership_of(user)
     if not policy.sees_case_content(member):
         return AgencyTask.objects.none()
     if scope == "mine":
-        return _mine(member.agency_id, user.pk)
-    if scope == "queue":
-        return _queue(member.agency_id, user.pk, roles=_claimable_roles(member))
-    if scope == "overdue":
-        return _overdue(member.agency_id)
-    raise ValueError(scope)
+        tasks = _open(member.agency_id).filter(owner_id=user.pk).exclude(status__in=CLOSED)
+    elif scope == "queue":
+        # `in_queue` is open and unclaimed, on our table (migration 0005): viewflow keeps owner
+        # and status on its own table, which every open task of the agency would be joined to.
+        tasks = AgencyTask.objects.filter(
+            agency_id=member.agency_id, in_queue=True, role__in=_claimable_roles(member)
+        ).exclude(excluded_user_id=user.pk)
+    elif scope == "overdue":
+        tasks = _open(member.agency_id).filter(due__lt=Now())
+    else:
+        raise ValueError(scope)
+    # Overdue first, then by due date: a task past due is due before any other, so that is the
+    # due date ascending, undated tasks last, which the (agency, is_open, due) index walks in
+    # order. A page stops after its rows instead of sorting the agency's whole scope first.
+    return (
+        tasks.select_related("referral", "agency", "owner")
+        .only(*INBOX_COLUMNS)
+        .order_by(F("due").asc(nulls_last=True), "id")
+    )
 
 
 def _claimable_roles(member) -> tuple[str, ...]:
@@ -51,15 +82,8 @@ def _claimable_roles(member) -> tuple[str, ...]:
     )
 
 
-def _inbox(tasks: QuerySet[AgencyTask]) -> QuerySet[AgencyTask]:
-    # Overdue first, then by due date: a task past due is due before any other, so that is the
-    # due date ascending, undated tasks last, which the (agency, is_open, due) index walks in
-    # order. A page stops after its rows instead of sorting the agency's whole scope first.
-    return tasks.order_by(F("due").asc(nulls_last=True), "id")
-
-
 def _open(agency: int) -> QuerySet[AgencyTask]:
-    return _base().filter(agency_id=agency, is_open=True)
+    return AgencyTask.objects.filter(agency_id=agency, is_open=True)
 
 
 # What closes a task (workflows/nodes.py sets `is_open = False` with it). `is_open` implies
@@ -68,130 +92,26 @@ def _open(agency: int) -> QuerySet[AgencyTask]:
 CLOSED = (STATUS.DONE, STATUS.CANCELED)
 
 
-def _mine(agency: int, user: int) -> QuerySet[AgencyTask]:
-    return _inbox(_open(agency).filter(owner_id=user).exclude(status__in=CLOSED))
-
-
-def _queue(agency: int, user: int, *, roles: tuple[str, ...]) -> QuerySet[AgencyTask]:
-    # `in_queue` is open and unclaimed, on our table (migration 0005): viewflow's owner and
-    # status are on its own, which every open task of the agency had to be joined to first.
-    return _inbox(
-        _base()
-        .filter(agency_id=agency, in_queue=True, role__in=roles)
-        .exclude(excluded_user_id=user)
-    )
-
-
-def _overdue(agency: int) -> QuerySet[AgencyTask]:
-    return _inbox(_open(agency).filter(due__lt=Now()))
-
-
-TASK_ROW_COLUMNS = (
-    "id",
-    "task_type",
-    "status",
-    "role",
-    "referral_id",
-    "referral__reference",
-    "referral__risk_level",
-    "due",
-    "is_open",
-    "escalated_at",
-    "owner__username",
-    "created",
-)
-
-
-def _rows(tasks: QuerySet[AgencyTask], *, apart: bool = False) -> QuerySet:
-    """The columns an inbox shows, with the scope's total in each row (`CountingPaginator`).
-
-    `COUNT(*) OVER ()` counts in the same pass as the page, but makes the page join every task
-    of the scope to its referral and owner and sort them all before cutting 50. `apart` counts
-    in a scalar subquery instead (`config.rest.count_apart`), read from our task table alone,
-    and the page stops after its rows: the overdue inbox (312 overdue tasks at the busiest hub:
-    its SQL 2.4 to 6.4 ms before, 0.8 to 1.1 ms after) and the queue (bench/README.md). `mine`
-    is a few dozen tasks by its own index."""
-    total = count_apart(tasks, by="agency_id") if apart else Window(Count("*"))
-    return tasks.annotate(**{CountingPaginator.TOTAL: total}).values(
-        *TASK_ROW_COLUMNS, CountingPaginator.TOTAL
-    )
-
-
-def _overdue_rows(agency: int) -> QuerySet:
-    return _rows(_overdue(agency), apart=True)
-
-
-def _queue_rows_of(agency: int, user: int, *, roles: tuple[str, ...]) -> QuerySet:
-    return _rows(_queue(agency, user, roles=roles), apart=True)
-
-
-# The inbox is read far more often than anything else: each scope compiled once
-# (config/compiled.py); the queue once per set of roles a member may claim for (at most 32).
-_MINE_ROWS = CompiledQuery(lambda agency, user: _rows(_mine(agency, user)), agency=int, user=int)
-_OVERDUE_ROWS = CompiledQuery(_overdue_rows, agency=int)
-
-
-@functools.cache
-def _queue_rows(roles: tuple[str, ...]) -> CompiledQuery:
-    return CompiledQuery(functools.partial(_queue_rows_of, roles=roles), agency=int, user=int)
-
-
-def task_rows(*, user, scope: str) -> CountedRows:
-    """`task_list` as plain rows of the columns an inbox shows, in the same order, a page at a
-    time with the total (all of the caller's agency, so its slug is not read per row).
-
-    An inbox page is read far more often than anything else: rows instead of task, referral,
-    agency and user objects (and only the columns shown) cost a page of 50 a fraction of the
-    time (bench/README.md).
-    """
-    member = membership_of(user)
-    if not policy.sees_case_content(member):
-        return CountedRows.none()
-    agency = member.agency_id
-    if scope == "mine":
-        page = functools.partial(_MINE_ROWS.rows, agency=agency, user=user.pk)
-    elif scope == "queue":
-        roles = _claimable_roles(member)
-        if not roles:
-            return CountedRows.none()
-        page = functools.partial(_queue_rows(roles).rows, agency=agency, user=user.pk)
-    elif scope == "overdue":
-        page = functools.partial(_OVERDUE_ROWS.rows, agency=agency)
-    else:
-        raise ValueError(scope)
-    return CountedRows(
-        page=page,
-        count=lambda: task_list(user=user, scope=scope).count(),
-    )
-
-
 def task_get(*, user, task_id) -> AgencyTask:
-    """One task of the caller's agency on a case it may see now (or on none); 404 for any other,
-    the same as a missing one. A member whose role sees no case content sees no task."""
+    """One task of the caller's agency on a case it may see now (or on none); `NotFound` for any
+    other, the same as a missing one. A member whose role sees no case content sees no task."""
     member = membership_of(user)
     try:
         task_id = int(task_id)
     except (TypeError, ValueError):
-        raise Http404 from None
+        raise NotFound from None
     if not policy.sees_case_content(member):
-        raise Http404
-    found = _TASK.objects(pk=task_id, agency=member.agency_id, limit=1)
-    if not found or not _case_visible(member, found[0].referral_id):
-        raise Http404
-    return found[0]
+        raise NotFound
+    task = _base().filter(pk=task_id, agency_id=member.agency_id).first()
+    if task is None or not _case_visible(member, task.referral_id):
+        raise NotFound
+    return task
 
 
 def _case_visible(member, referral_id: int | None) -> bool:
     return referral_id is None or Referral.objects.filter(
         policy.case_visibility(member), pk=referral_id
     ).exists()
-
-
-# Every task request (claim, release, complete, a task's page) reads it, most of them twice:
-# compiling it (a task with its case, agency and owner: two tables of the task and three joined)
-# cost more than running it (bench/README.md).
-_TASK = CompiledQuery(lambda pk, agency: _base().filter(pk=pk, agency_id=agency),
-                      prepare="task", pk=int, agency=int)
 
 
 def task_work_readable(*, task: AgencyTask, membership) -> bool:
@@ -216,26 +136,17 @@ def unread_count(*, user) -> int:
     return notifications_for(user=user).filter(read_at__isnull=True).count()
 
 
-def _completed_case_work(referral: int) -> QuerySet[AgencyTask]:
-    return (
+def case_sections(*, referral) -> dict:
+    """The sections the agencies' own work fills, from their completed tasks (one query)."""
+    done = (
         AgencyTask.objects.filter(
-            referral_id=referral,
+            referral_id=referral.pk,
             task_type__in=["research", "threat_assessment", "charging_review"],
             status=STATUS.DONE,
         )
         .select_related("agency")
         .order_by("finished", "id")
     )
-
-
-# Read by every case detail: compiled once (config/compiled.py).
-_COMPLETED_CASE_WORK = CompiledQuery(_completed_case_work, prepare="completed_case_work",
-                                     referral=int)
-
-
-def case_sections(*, referral) -> dict:
-    """The sections the agencies' own work fills, from their completed tasks (one query)."""
-    done = _COMPLETED_CASE_WORK.objects(referral=referral.pk)
     research, threat, charging = [], None, None
     for task in done:
         result = task.data.get("result", {})

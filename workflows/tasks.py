@@ -1,16 +1,20 @@
-"""Celery tasks: the timer sweep (run by beat every minute) and outgoing email."""
+"""Celery tasks: the timer sweep (run by beat every minute), notifications and outgoing email.
+
+Each task runs a domain function; `deferred.register` tells the domain which task runs it, so
+services hand work to a worker (`deferred.after_commit`) without importing this module.
+"""
 
 from celery import shared_task
+from django.core.management import call_command
+
+from audit.chain import seal
+
+from . import deferred, notifications
+from .services import escalate_overdue
 
 
 @shared_task(ignore_result=True)
 def run_timers() -> int:
-    from django.core.management import call_command
-
-    from audit.chain import seal
-
-    from .services import escalate_overdue
-
     call_command("workflow_timers", verbosity=0)
     escalated = escalate_overdue()
     seal()
@@ -19,24 +23,22 @@ def run_timers() -> int:
 
 @shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_emails(messages) -> None:
-    from .notifications import send_mass
-
-    send_mass(messages)
+    notifications.send_mass(messages)
 
 
 # Telling an agency that a task is in its queue writes a notification for each member who may
-# take it and queues their emails: 10 to 20 ms for a hub's thirty members, three times over when
-# triage opens the research. Done here, by a worker, the request that opened the task only sends
-# this message after its commit (bench/README.md).
+# take it and queues their emails: a worker does it, after the commit of the request that opened
+# the task.
 @shared_task(ignore_result=True)
 def notify_task_queued(task_id: int) -> int:
-    from .notifications import task_queued
-
-    return task_queued(task_id=task_id)
+    return notifications.task_queued(task_id)
 
 
 @shared_task(ignore_result=True)
 def notify_task_assigned(task_id: int) -> int:
-    from .notifications import task_assigned
+    return notifications.task_assigned(task_id)
 
-    return task_assigned(task_id=task_id)
+
+deferred.register(notifications.send_mass, send_emails)
+deferred.register(notifications.task_queued, notify_task_queued)
+deferred.register(notifications.task_assigned, notify_task_assigned)

@@ -8,7 +8,6 @@ errors beside the fields rather than error pages.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,11 +16,12 @@ from django.views.generic import ListView, TemplateView
 from viewflow.workflow.status import STATUS
 
 from agencies import policy
-from config.exceptions import Conflict, DomainError, NotAllowed
+from agencies.mixins import MemberRequiredMixin
+from config.exceptions import Conflict, DomainError, NotAllowed, NotFound
 from referral.models import RiskLevel
-from referral.views import MemberRequiredMixin, case_url
+from referral.views import case_url
 
-from . import selectors, services, task_forms
+from . import selectors, services, task_schemas
 from .forms import ReassignForm, TaskForm, readable
 from .models import AgencyTask
 from .nodes import may_take
@@ -96,7 +96,7 @@ def _may_claim(user, task: AgencyTask) -> bool:
 
 
 def task_row(task: AgencyTask, *, user, membership) -> dict:
-    """One line of the inbox, from the task and the rows `selectors.task_list` joined to it."""
+    """One line of the inbox, from a task of `selectors.task_list` (its case and owner joined)."""
     referral = task.referral
     return {
         "id": task.pk,
@@ -169,6 +169,8 @@ class TaskClaimView(MemberRequiredMixin, View):
         back = _next_or(request, inbox_url("queue"))
         try:
             task = services.task_claim(actor=request.user, task_id=task_id)
+        except NotFound:
+            raise
         except Conflict as exc:
             if exc.code == "already_claimed":
                 messages.error(
@@ -193,6 +195,8 @@ class TaskReleaseView(MemberRequiredMixin, View):
     def post(self, request, task_id: int):
         try:
             task = services.task_release(actor=request.user, task_id=task_id)
+        except NotFound:
+            raise
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect(task_url(task_id))
@@ -238,6 +242,8 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
         if form.is_valid():
             try:
                 services.task_complete(actor=request.user, task_id=task.pk, data=form.payload())
+            except NotFound:
+                raise
             except (Conflict, NotAllowed) as exc:
                 messages.error(request, exc.message)
                 return redirect(task_url(task.pk))
@@ -258,6 +264,8 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
                 services.task_reassign(
                     actor=self.request.user, task_id=task.pk, to_username=username
                 )
+            except NotFound:
+                raise
             except DomainError as exc:
                 form.add_domain_error(exc)
             else:
@@ -273,7 +281,7 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
         )
 
     def schema(self, task: AgencyTask) -> dict:
-        return task_forms.schema_for(task.task_type, agency_kind=task.agency.kind)
+        return task_schemas.schema_for(task.task_type, agency_kind=task.agency.kind)
 
     def render_task(self, task: AgencyTask, *, task_form=None, reassign_form=None):
         user = self.request.user
@@ -311,13 +319,6 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
             inbox_url=inbox_url("mine" if task.owner_id == user.pk else "queue"),
         )
         return self.render_to_response(context)
-
-
-class TaskPageView(LoginRequiredMixin, View):
-    """viewflow's route for a task sends people to Concord's own task page."""
-
-    def get(self, request, *args, task_pk=None, **kwargs):
-        return redirect("workspace:tasks:detail", task_id=task_pk)
 
 
 # --- Notifications --------------------------------------------------------------------------

@@ -74,7 +74,7 @@ class Cases:
         referrer_agency = rng.choice(region.agencies.get(kind) or
                                      [self.directory.agency_of_kind(kind, region)])
         # The flows route a case by its referrer's region: one referred by a psychiatric unit
-        # serving several regions goes to the unit's own (`routing.agency_of_kind`).
+        # serving several regions goes to the unit's own (`allocation.agency_of_kind`).
         region = self.directory.region_of(referrer_agency)
         referrer = self.directory.staff[referrer_agency.pk].pick(rng)
         police = self.directory.staff[region.first("police").pk]
@@ -254,7 +254,7 @@ class Cases:
             self._raise(referral, facts, min(until, self.anchor), police_staff.pick(rng))
 
     def _arrested(self, referral: Referral, region: Region, access: Access, done: Done) -> None:
-        """An enforcement task done with an arrest: the victim is told (`_apply_result`)."""
+        """An enforcement task done with an arrest: the victim is told (`services.COMPLETION`)."""
         self.tasks.victim_update(referral=referral, region=region, at=done.at,
                                  reason="suspect arrested", access=access)
 
@@ -396,7 +396,7 @@ class Cases:
             result = {"decision": decision, "reason": "Full Code Test applied."}
             if charged:
                 result["offence"] = "Stalking involving fear of violence (s.4A PHA 1997)"
-            # Whatever CPS decides, the victim is told (`_apply_result`, before the decision).
+            # Whatever CPS decides, the victim is told (`services.COMPLETION`, before the decision).
             tasks.victim_update(referral=access.referral, region=region, at=review.at,
                                 reason="charging decision made", access=access)
             tasks.complete(review, process, result)

@@ -101,7 +101,7 @@ class Directory:
         return next(r for r in self.regions if r.slug == agency.region)
 
     def agency_of_kind(self, kind: str, region: Region) -> Agency:
-        """`workflows.routing.agency_of_kind`: the region's own, else the first of that kind."""
+        """`workflows.allocation.agency_of_kind`: the region's own, else the first of that kind."""
         own = region.agencies.get(kind)
         if own:
             return own[0]

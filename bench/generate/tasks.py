@@ -18,7 +18,7 @@ from viewflow.workflow.token import Token
 from agencies.models import Agency
 from agencies.policy import InvolvementBasis
 from referral.models import Involvement, Referral, ReferralAgencyPermission
-from workflows import routing, services
+from workflows import allocation, services
 from workflows.flows import CaseTaskFlow
 from workflows.models import AgencyTask, CaseProcess
 
@@ -137,7 +137,7 @@ class Tasks:
             self.revoke_process(access, process, at)
 
     def due(self, task_type: str, created: datetime, risk: str) -> datetime:
-        return routing.due_for(task_type, risk_level=risk, now=created)
+        return allocation.due_for(task_type, risk_level=risk, now=created)
 
     def human(self, process: CaseProcess, flow_task, task_type: str, agency: Agency,
               created: datetime, previous, *, access: Access | None, risk: str = "standard",
@@ -224,7 +224,7 @@ class Tasks:
                applied: Callable[[Done], None] | None = None) -> Done:
         """A `CaseTaskFlow` task (enforcement, conference action, before a hearing): start, the
         switch on its type, the task, the end if done (`case_task_start`). `applied` is what
-        finishing it changes on the case (`services._apply_result`), done before its decision
+        finishing it changes on the case (`services.COMPLETION`), done before its decision
         event and its end, as `task_complete` does."""
         process, start = self.process(CaseTaskFlow, referral_id, at, {
             "task_type": task_type, "agency": agency.pk, "due": due.isoformat(),

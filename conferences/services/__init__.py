@@ -14,14 +14,15 @@ from .meetings import (
     conference_move,
     conference_start,
     conference_uninvite,
+    minutes_sent_record,
     minutes_sign,
 )
 from .notes import note_add, note_edit
-from .records import action_outcome_from_task, action_record, decision_record
+from .records import action_outcome_record, action_record, decision_record
 
 __all__ = [
     "check_chair",
-    "action_outcome_from_task",
+    "action_outcome_record",
     "action_record",
     "agenda_add",
     "agenda_add_to_next",
@@ -35,6 +36,7 @@ __all__ = [
     "conference_start",
     "conference_uninvite",
     "decision_record",
+    "minutes_sent_record",
     "minutes_sign",
     "note_add",
     "note_edit",

@@ -145,12 +145,11 @@ def conference_move(
     return conference
 
 
-@transaction.atomic
+# Within a caller's transaction, no savepoint: nothing here recovers from an error, so an error
+# fails the caller's transaction as a whole.
+@transaction.atomic(savepoint=False)
 def conference_close(*, actor, conference: Conference) -> Conference:
-    """Close the meeting; the minutes fall due to the agencies within three working days."""
-    from workflows import calendar
-    from workflows.services import case_task_start
-
+    """Close the meeting: no more decisions or actions; the minutes wait to be signed."""
     check_chair(actor, conference)
     conference = lock_conference(conference)
     require_status(conference, Conference.Status.IN_SESSION, doing="close the meeting")
@@ -159,13 +158,6 @@ def conference_close(*, actor, conference: Conference) -> Conference:
     conference.current_item = None
     conference.save(update_fields=["status", "closed_at", "current_item"])
     events.conference_event(conference=conference, actor=actor, verb="conference.closed")
-    case_task_start(
-        referral=None,
-        task_type="minutes_distribution",
-        agency=conference.coordinator,
-        due=calendar.due_in_working_days(3),
-        context={"conference": conference.pk},
-    )
     broadcast.meeting_state(conference.pk)
     return conference
 
@@ -183,6 +175,16 @@ def minutes_sign(*, actor, conference: Conference) -> Conference:
     events.conference_event(conference=conference, actor=actor, verb="minutes.signed")
     broadcast.meeting_state(conference.pk)
     return conference
+
+
+def minutes_sent_record(*, conference_id: int, actor) -> None:
+    """The minutes went to every agency invited: a disclosure, on the trail."""
+    conference = Conference.objects.get(pk=conference_id)
+    events.minutes_sent_event(
+        conference=conference,
+        actor=actor,
+        recipients=sorted(conference.invited_agencies.values_list("slug", flat=True)),
+    )
 
 
 # --- The agenda ------------------------------------------------------------------------------
@@ -293,9 +295,7 @@ def agenda_reorder(*, actor, conference: Conference, order: list[int]) -> Confer
 
 @transaction.atomic
 def agenda_item_close(*, item: AgendaItem, actor) -> AgendaItem:
-    """The case has been heard: close its item and move its referral flow on to review."""
-    from workflows.services import conference_heard
-
+    """The case has been heard: close its item."""
     item = AgendaItem.objects.select_for_update().select_related("conference").get(pk=item.pk)
     if actor is not None:
         check_chair(actor, item.conference)
@@ -304,7 +304,6 @@ def agenda_item_close(*, item: AgendaItem, actor) -> AgendaItem:
     item.status = AgendaItem.Status.CLOSED
     item.save(update_fields=["status"])
     events.agenda_event(item=item, actor=actor, verb="agenda.heard")
-    conference_heard(referral=item.referral)
     broadcast.meeting_state(item.conference_id)
     return item
 

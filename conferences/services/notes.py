@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from agencies.selectors import membership_of
 from config.exceptions import Conflict, DomainError
 
 from .. import selectors
@@ -128,8 +129,8 @@ def _stored(*, actor, conference_id: int, client_id: uuid.UUID) -> Note | None:
 def _number_next_note(conference_id: int) -> tuple[int, str]:
     """The meeting's next note number and its status, in one statement. The row stays locked
     until the transaction ends, so notes are numbered one at a time, without gaps (a note that
-    is refused rolls its number back). Plain SQL: the ORM's UPDATE returns no columns, and a
-    note costs the meeting's one database thread a round trip less (bench/README.md)."""
+    is refused rolls its number back). Plain SQL: the ORM's UPDATE returns no columns, and one
+    statement saves the meeting's one database thread a round trip per note."""
     table = connection.ops.quote_name(Conference._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -172,8 +173,6 @@ def _note_store(*, actor, conference_id: int, client_id: uuid.UUID, text, agenda
         raise Conflict(
             "The minutes are signed: add a correction as an addendum.", code="minutes_signed"
         )
-    from agencies.selectors import membership_of
-
     note = Note.objects.create(
         conference_id=conference_id,
         agenda_item=item,

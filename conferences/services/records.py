@@ -6,12 +6,11 @@ import uuid
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency
 from audit import events
-from config.exceptions import Conflict, DomainError
+from config.exceptions import Conflict, DomainError, NotFound
 
 from ..models import AgendaItem, Conference, ConferenceAction, Decision
 from . import broadcast
@@ -21,7 +20,7 @@ from .meetings import check_chair, lock_conference, require_status
 def _agenda_item(conference: Conference, item_id) -> AgendaItem:
     item = conference.agenda.filter(pk=item_id).exclude(status=AgendaItem.Status.REMOVED).first()
     if item is None:
-        raise Http404
+        raise NotFound("That item is not on this agenda.")
     return item
 
 
@@ -76,19 +75,18 @@ def decision_record(
     return decision, True
 
 
-@transaction.atomic
+# Within a caller's transaction, no savepoint: nothing here recovers from an error, so an error
+# fails the caller's transaction as a whole.
+@transaction.atomic(savepoint=False)
 def action_record(
     *, actor, conference: Conference, item_id: int, agency: Agency, description: str, due: date,
     client_id: uuid.UUID | None = None,
 ) -> tuple[ConferenceAction, bool]:
-    """An action with an owning agency and a due date; it becomes that agency's task at once.
+    """An action with an owning agency and a due date.
 
     Returns (action, created); once per client id, locked like `decision_record`, so a resend
-    starts no second task.
+    is answered with the stored action and creates nothing.
     """
-    from workflows import calendar
-    from workflows.services import case_task_start
-
     check_chair(actor, conference)
     conference = lock_conference(conference)
     item = _agenda_item(conference, item_id)
@@ -107,22 +105,13 @@ def action_record(
         ConferenceAction, item=item, agency=agency, description=description, due=due,
         created_by=actor, client_id=client_id,
     )
-    task = case_task_start(
-        referral=item.referral,
-        task_type="action",
-        agency=agency,
-        due=calendar.end_of_day(due),
-        context={"action": action.pk, "conference": conference.pk, "description": description},
-    )
-    action.task = task
-    action.save(update_fields=["task"])
     events.action_recorded_event(action=action, actor=actor)
     broadcast.meeting_state(conference.pk)
     return action, True
 
 
-def action_outcome_from_task(*, task, outcome: str, note: str) -> None:
-    """The owning agency finished its action task: record the outcome on the action."""
-    ConferenceAction.objects.filter(task=task).update(
+def action_outcome_record(*, task_id: int, outcome: str, note: str) -> None:
+    """The owning agency finished the action's task: record the outcome on the action."""
+    ConferenceAction.objects.filter(task_id=task_id).update(
         outcome=outcome, outcome_note=note, outcome_at=timezone.now()
     )

@@ -28,7 +28,7 @@ from referral.models import (
     ReferralAgencyPermission,
 )
 from tests.reference_data import load_reference_data
-from workflows import calendar, routing, task_forms
+from workflows import allocation, calendar, task_schemas
 from workflows.flows import CaseTaskFlow, ReferralFlow
 from workflows.models import AgencyTask, CaseProcess, Notification
 from workflows.notifications import notice_text
@@ -396,7 +396,7 @@ class TestGeneratedCaseload:
         return {pk: (process, tasks[pk]) for pk, process in processes.items()}
 
     def test_every_trigger_gives_advocacy_its_victim_update_due_as_the_app_s(self, anchor):
-        """`_apply_result`: a charging decision, whatever it is, and an enforcement with an
+        """`services.COMPLETION`: a charging decision, whatever it is, and an enforcement with an
         arrest; `victim_update_start`: advocacy in the referrer's region, due in 5 working
         days or 1 for a victim with enhanced rights."""
         triggers = Counter()
@@ -426,7 +426,7 @@ class TestGeneratedCaseload:
         states = Counter()
         for process, (start, route, task, *end) in updates.values():
             referral = referrals[process.referral_id]
-            advocacy = routing.agency_of_kind("advocacy", region=referral.referrer_agency.region)
+            advocacy = allocation.agency_of_kind("advocacy", region=referral.referrer_agency.region)
             due = calendar.due_in_working_days(1 if referral.victim_enhanced_rights else 5,
                                                now=process.created)
             assert [start.flow_task, route.flow_task, task.flow_task] == [
@@ -439,7 +439,7 @@ class TestGeneratedCaseload:
             assert granted[source] == process.created
             if task.status == "DONE":
                 result = task.data["result"]
-                assert task_forms.check("victim_update", result) == {}
+                assert task_schemas.check("victim_update", result) == {}
                 assert process.data["results"] == {"victim_update": result}
                 event = decided[task.pk]
                 assert (event.actor_id, event.at) == (task.owner_id, task.finished)

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from audit.models import Event
 from conferences.models import Conference, ConferenceAction, Decision
-from conferences.services import action_record
 from tests.conferences.races import writers_waiting_on_the_meeting
 from workflows.models import AgencyTask
+from workflows.services import action_assign
 
 
 def _started(meeting, as_user):
@@ -131,7 +131,7 @@ def test_a_resend_racing_the_first_starts_one_task(acknowledged, demo):
     client_id = uuid.uuid4()
     def send():
         conference = Conference.objects.get(pk=acknowledged.pk)
-        return action_record(
+        return action_assign(
             actor=chair, conference=conference, item_id=item.pk, agency=police,
             description="Arrest for breach", due=timezone.localdate(), client_id=client_id,
         )

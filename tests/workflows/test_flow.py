@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from audit.models import Event
 from conferences.models import AgendaItem
-from conferences.services import agenda_item_close, conference_create
+from conferences.services import conference_create
 from referral.models import Referral
 from workflows.models import AgencyTask
+from workflows.services import agenda_item_hear
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,7 @@ def test_high_risk_happy_path(refer, work, conference, demo, as_user):
     assert open_types(rid) == [("victim_update", "advocacy")]
 
     # The case is heard: review, closure, approval by a different supervisor.
-    agenda_item_close(item=item, actor=demo["hub.chair"].user)
+    agenda_item_hear(item=item, actor=demo["hub.chair"].user)
     work("hub.caseworker", "review", rid, {"decision": "close", "note": "Charged; order made."})
     work(
         "hub.caseworker",

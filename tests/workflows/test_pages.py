@@ -13,7 +13,7 @@ from django.utils.html import escape
 from agencies.selectors import membership_of
 from referral.models import Referral
 from tests.workflows.test_queries import _bulk_tasks
-from workflows import services, task_forms
+from workflows import services, task_schemas
 from workflows.context_processors import notifications
 from workflows.forms import TaskForm
 from workflows.models import AgencyTask, Notification
@@ -208,7 +208,7 @@ def test_the_form_follows_the_schema(refer, hub):
     hub.post(f"{task_url(task.pk)}claim/")
     response = hub.get(task_url(task.pk))
     html = response.content.decode()
-    schema = task_forms.schema_for("triage")
+    schema = task_schemas.schema_for("triage")
     assert escape(schema["title"]) in html
     for value in schema["properties"]["decision"]["enum"]:
         assert f'name="decision" value="{value}"' in html
@@ -270,7 +270,7 @@ def test_only_the_owner_may_complete(refer, hub, signed_in):
 
 
 def test_form_values_become_the_schemas_json_types():
-    schema = task_forms.schema_for("closure")
+    schema = task_schemas.schema_for("closure")
     form = TaskForm(
         {
             "charged": "no",
@@ -292,7 +292,7 @@ def test_form_values_become_the_schemas_json_types():
         "victim_informed": True,
         "summary": "Closed.",
     }
-    form = TaskForm({"conference": "7"}, schema=task_forms.schema_for("schedule_conference"))
+    form = TaskForm({"conference": "7"}, schema=task_schemas.schema_for("schedule_conference"))
     assert form.is_valid() and form.payload() == {"conference": 7}
 
 
@@ -301,6 +301,7 @@ def test_another_agencys_task_is_404(refer, signed_in):
     police = signed_in("police.caseworker")
     assert police.get(task_url(task.pk)).status_code == 404
     assert police.post(f"{task_url(task.pk)}claim/").status_code == 404
+    assert police.post(f"{task_url(task.pk)}release/").status_code == 404
     assert police.post(task_url(task.pk), {"decision": "accept"}).status_code == 404
     assert police.get(task_url(999999)).status_code == 404
     task.refresh_from_db()

@@ -11,6 +11,7 @@ from agencies.policy import InvolvementBasis
 from agencies.services import involvement_grant
 from config.rest import CountingPaginator
 from referral.models import Person, Referral
+from workflows.api import inbox_counted
 from workflows.flows import ReferralFlow
 from workflows.models import AgencyTask, CaseProcess
 
@@ -72,7 +73,7 @@ def test_inbox_scopes_are_constant(demo, as_user, scope, owned):
 
 
 def test_inbox_reads_its_page_and_count_in_one_query(demo, as_user):
-    """The count comes with the page (COUNT(*) OVER ()); a page past the end is still a 404."""
+    """The count comes with the page (a subquery of it); a page past the end is still a 404."""
     client = as_user("hub.caseworker")
     _bulk_tasks(demo, 7, 0)
     with CaptureQueriesContext(connection) as ctx:
@@ -89,8 +90,8 @@ def test_inbox_reads_its_page_and_count_in_one_query(demo, as_user):
 
 @pytest.mark.parametrize("scope", ["mine", "queue", "overdue"])
 def test_inbox_pages_are_the_scopes_tasks_in_order(demo, as_user, scope):
-    """The compiled pages (config/compiled.py) hold what `task_list` holds, overdue first then
-    by due date, whoever owns, is excluded from or cannot claim the other tasks."""
+    """The API's pages hold what `task_list` holds, overdue first then by due date, whoever
+    owns, is excluded from or cannot claim the other tasks."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -136,9 +137,10 @@ def test_mine_walks_the_open_tasks_of_its_owner_not_all_they_ever_had(demo):
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE viewflow_task, workflows_agencytask")
-    plan = selectors._rows(selectors._mine(hub.agency_id, hub.user_id)).explain()
+    mine = selectors.task_list(user=hub.user, scope="mine")
+    plan = inbox_counted(mine).explain()
     assert "task_open_owner_idx" in plan, plan
-    assert len(selectors.task_rows(user=hub.user, scope="mine")[0:50]) == 1
+    assert len(inbox_counted(mine)[0:50]) == 1
 
 
 def _scanned(plan: dict, table: str) -> int:
@@ -172,10 +174,10 @@ def test_the_overdue_page_stops_after_its_rows(demo):
 
     hub = demo["hub.caseworker"]
     _bulk_tasks(demo, 300, 0)
-    plan = _plan(selectors._overdue_rows(hub.agency_id)[:5])
+    page = inbox_counted(selectors.task_list(user=hub.user, scope="overdue"))[:5]
+    plan = _plan(page)
     assert _scanned(plan, "workflows_agencytask") <= 10, plan
-    page = selectors.task_rows(user=hub.user, scope="overdue")[0:5]
-    assert len(page) == 5 and {row[CountingPaginator.TOTAL] for row in page} == {300}
+    assert len(page) == 5 and {getattr(t, CountingPaginator.TOTAL) for t in page} == {300}
 
 
 def test_the_queue_page_joins_viewflow_for_its_rows_only(demo):
@@ -187,11 +189,10 @@ def test_the_queue_page_joins_viewflow_for_its_rows_only(demo):
     hub = demo["hub.caseworker"]
     _bulk_tasks(demo, 300, 0)
     _bulk_tasks(demo, 300, 300, owner=demo["hub.supervisor"].user)
-    roles = selectors._claimable_roles(hub)
-    plan = _plan(selectors._queue_rows_of(hub.agency_id, hub.user_id, roles=roles)[:5])
+    page = inbox_counted(selectors.task_list(user=hub.user, scope="queue"))[:5]
+    plan = _plan(page)
     assert _scanned(plan, "viewflow_task") <= 10, plan
-    page = selectors.task_rows(user=hub.user, scope="queue")[0:5]
-    assert len(page) == 5 and {row[CountingPaginator.TOTAL] for row in page} == {300}
+    assert len(page) == 5 and {getattr(t, CountingPaginator.TOTAL) for t in page} == {300}
 
 
 def test_notifications_list_is_constant(demo, as_user):

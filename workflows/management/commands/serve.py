@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from config.access_log import stdout_access_log
+from config.asgi import application
 
 
 class Command(BaseCommand):
@@ -27,8 +28,6 @@ class Command(BaseCommand):
         parser.add_argument("--tick", type=float, default=30.0, help="seconds between timer runs")
 
     def handle(self, *args, host, port, timers, tick, **options):
-        from config.asgi import application
-
         stop = threading.Event()
         if timers:
             threading.Thread(

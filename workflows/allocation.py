@@ -45,6 +45,6 @@ def agencies_of_kinds(kinds, *, region: str) -> list[Agency | None]:
 
 
 def due_for(task_type: str, *, risk_level: str, now=None):
-    """A task's deadline, from `now` (the load generator gives the time it lays a task out)."""
+    """A task's deadline, counted from `now` (the present unless given)."""
     standard, high = DUE_WORKING_DAYS[task_type]
     return calendar.due_in_working_days(high if risk_level == "high" else standard, now=now)

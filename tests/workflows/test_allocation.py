@@ -1,10 +1,10 @@
-"""Routing: work goes to the agency of its kind in the referrer's region."""
+"""Allocation: work goes to the agency of its kind in the referrer's region."""
 
 import pytest
 
 from agencies.models import AgencyKind
 from tests.agencies.factories import AgencyFactory
-from workflows import routing
+from workflows import allocation
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +20,9 @@ def test_the_regions_own_agency_else_the_first_of_its_kind(django_assert_num_que
     kinds = [AgencyKind.POLICE, AgencyKind.PROBATION, AgencyKind.PSYCHIATRIC]
 
     with django_assert_num_queries(1):
-        south = routing.agencies_of_kinds(kinds, region="south")
+        south = allocation.agencies_of_kinds(kinds, region="south")
     # An inactive agency takes no work, though it is the region's own.
     assert south == [south_police, probation, None]
-    assert routing.agencies_of_kinds(kinds, region="east") == [first_police, probation, None]
-    assert routing.agency_of_kind(AgencyKind.POLICE, region="south") == south_police
-    assert routing.agency_of_kind(AgencyKind.PSYCHIATRIC, region="south") is None
+    assert allocation.agencies_of_kinds(kinds, region="east") == [first_police, probation, None]
+    assert allocation.agency_of_kind(AgencyKind.POLICE, region="south") == south_police
+    assert allocation.agency_of_kind(AgencyKind.PSYCHIATRIC, region="south") is None

@@ -1,0 +1,52 @@
+"""Every change to the work on a case; workflows is the one orchestrator of the apps below it.
+
+`intake`: into the flow; `starts`: single tasks and their deadlines; `work`: claiming and
+completing; `completion`: what completing each task type does; `meetings`: what a case
+conference starts in the flows; `timers`: escalating overdue tasks.
+"""
+
+from .completion import COMPLETION, task_result_apply
+from .intake import hearing_record, incident_log, order_log, referral_refer
+from .meetings import action_assign, agenda_item_hear, conference_finish
+from .starts import (
+    case_task_start,
+    downgrade_review_start,
+    hearing_tasks_due,
+    link_review_start,
+    victim_update_due,
+    victim_update_start,
+)
+from .timers import escalate_overdue
+from .work import (
+    notifications_mark_read,
+    task_claim,
+    task_complete,
+    task_read_record,
+    task_reassign,
+    task_release,
+)
+
+__all__ = [
+    "COMPLETION",
+    "action_assign",
+    "agenda_item_hear",
+    "case_task_start",
+    "conference_finish",
+    "downgrade_review_start",
+    "escalate_overdue",
+    "hearing_record",
+    "hearing_tasks_due",
+    "incident_log",
+    "link_review_start",
+    "notifications_mark_read",
+    "order_log",
+    "referral_refer",
+    "task_claim",
+    "task_complete",
+    "task_read_record",
+    "task_reassign",
+    "task_release",
+    "task_result_apply",
+    "victim_update_due",
+    "victim_update_start",
+]
