@@ -7,7 +7,8 @@ from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from agencies.models import Role
-from agencies.services import demo_seed, member_create
+from agencies.services import member_create
+from tests.seed import seeded_demo
 from tests.tokens import token_for
 from workflows.models import AgencyTask
 
@@ -48,7 +49,7 @@ def test_simultaneous_claims_one_winner_every_round(refer_for_threads):
 def refer_for_threads(transactional_db):
     from tests.referral.factories import answers, payload
 
-    memberships = {m.user.username: m for m in demo_seed(password="demo-pass-2026")}
+    memberships = seeded_demo()
     hub = memberships["hub.caseworker"].agency
     claimers = [memberships["hub.caseworker"], memberships["hub.chair"]] + [
         member_create(agency=hub, username=f"hub.extra{i}", password=None, roles=[Role.CASEWORKER])
