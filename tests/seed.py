@@ -31,3 +31,22 @@ def seeded_demo() -> dict[str, Membership]:
     missing = [username for username in DEMO_USERNAMES if username not in found]
     assert not missing, f"the demo seed is missing {missing}: was the database emptied?"
     return {username: found[username] for username in DEMO_USERNAMES}
+
+
+def unseed() -> None:
+    """Empty the tables the seed wrote, in the current transaction (rolled back with it), for a
+    test that needs a database without the demo: the benchmark's generator makes its own
+    agencies, of the same names. PostgreSQL only (its TRUNCATE is the one way past the audit
+    trail's append-only guards, and only in the test database)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    from agencies.models import Agency
+    from audit.models import ChainHead, Event, PendingSeal, Seal
+
+    assert connection.vendor == "postgresql", "unseed() needs PostgreSQL"
+    models = (Agency, Membership, get_user_model(), Group, Event, Seal, PendingSeal, ChainHead)
+    tables = ", ".join(f'"{model._meta.db_table}"' for model in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {tables} CASCADE")
