@@ -3,21 +3,17 @@ import os
 import pytest
 from rest_framework.test import APIClient
 
-from agencies.services import demo_seed
-from tests.reference_data import load_reference_data
+from tests.seed import seed, seeded_demo
 from tests.tokens import token_for
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are ordinary synchronous ones.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-DEMO_PASSWORD = "demo-pass-2026"
-
-
 @pytest.fixture
 def demo(db):
-    """The demo agencies and accounts; returns {username: membership}."""
-    return {m.user.username: m for m in demo_seed(password=DEMO_PASSWORD)}
+    """The demo agencies and accounts, seeded once for the session; {username: membership}."""
+    return seeded_demo()
 
 
 @pytest.fixture
@@ -39,27 +35,42 @@ def as_user(demo, api):
     return lambda username: api(demo[username].user)
 
 
-@pytest.fixture(autouse=True)
-def reference_data(request):
-    """Rows the data migrations load (the screening instrument, bank holidays).
+class _Seed:
+    """Whether the starting state may have been emptied, and the way to the database to put
+    it back from a hook (no fixture runs there)."""
 
-    Transactional tests (live servers, threads) end by emptying every table, data migrations'
-    rows included; put them back for whichever test comes next.
-    """
-    marker = request.node.get_closest_marker("django_db")
-    names = set(request.fixturenames)
+    blocker = None
+    emptied = False
+
+
+def _database_use(item) -> tuple[bool, bool]:
+    """(uses the database, transactional), as pytest-django decides it for the test."""
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
     transactional = bool(
-        (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & names
+        (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or {"transactional_db", "live_server", "django_db_reset_sequences"} & names
     )
-    if not (marker or transactional or "db" in names):
-        return
-    request.getfixturevalue("transactional_db" if transactional else "db")
-    load_reference_data()
+    return transactional or marker is not None or "db" in names, transactional
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before a test's fixtures: the starting state back if a transactional test emptied the
+    tables; and a transactional test will empty them when it ends."""
+    uses, transactional = _database_use(item)
+    if uses and _Seed.emptied and _Seed.blocker is not None:
+        with _Seed.blocker.unblock():
+            seed()
+        _Seed.emptied = False
+    if transactional:
+        _Seed.emptied = True
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Let the test database's between-test flushes empty the append-only audit table.
+    """The starting state (tests/seed.py), made once; and the test database's between-test
+    flushes allowed to empty the append-only audit table.
 
     PostgreSQL: its TRUNCATE guard yields to the `concord.audit_truncate` setting only in a
     database that has the table `concord_test_database`, made here and by no migration, so a
@@ -76,7 +87,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
             cursor.execute("SET concord.audit_truncate = 'on'")
         elif connection.vendor == "sqlite":
             cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
+    with django_db_blocker.unblock():
+        seed()
+    _Seed.blocker = django_db_blocker
     yield
+    _Seed.blocker = None
     # A socket a test left open keeps its connection, and threads that ended (socket scenarios
     # run on their own) leave theirs: the test database can only be dropped once they are closed.
     from conferences.socket_db import close_kept_connection

@@ -5,8 +5,15 @@ import json
 import pytest
 from django.test import override_settings
 from django.urls import get_resolver
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
 
-from tests.conftest import DEMO_PASSWORD
+from agencies.api import TokenView
+from config.rest import DenyAll
+from tests.seed import DEMO_PASSWORD
+from tests.tokens import token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -123,12 +130,32 @@ def test_pagination_shape_and_cap(demo, as_user):
     assert body["page_size"] == 500
 
 
-def test_every_api_view_denies_by_default():
-    """Each API view names its permission classes; none inherits an allow-all default."""
-    from rest_framework.views import APIView
+def test_a_view_that_names_no_permission_refuses_even_a_signed_in_member(demo):
+    """DenyAll is the default: a view declaring no permission classes refuses a member who is
+    signed in; the same view naming IsAuthenticated lets them through."""
 
-    from config.rest import DenyAll
+    class Unnamed(APIView):
+        def get(self, request):
+            return Response({"ok": True})
 
+    class Named(Unnamed):
+        permission_classes = [IsAuthenticated]
+
+    token = token_for(demo["police.caseworker"].user)
+
+    def get(view):
+        request = APIRequestFactory().get("/api/v1/probe/", HTTP_AUTHORIZATION=f"Token {token}")
+        return view.as_view()(request)
+
+    assert Unnamed.permission_classes == [DenyAll]
+    refused = get(Unnamed)
+    assert refused.status_code == 403 and refused.data["error"]["code"] == "permission_denied"
+    assert get(Named).status_code == 200
+
+
+def test_every_api_view_names_what_it_allows():
+    """Each API view names its permission classes itself (none falls back on the framework's
+    default), and only the token sign-in allows anyone."""
     resolver = get_resolver()
     views = []
 
@@ -146,10 +173,12 @@ def test_every_api_view_denies_by_default():
                     views.append(cls)
 
     walk(resolver.url_patterns)
-    assert views
+    assert len(views) > 10
     for cls in views:
-        assert cls.permission_classes, cls
-        assert DenyAll not in cls.permission_classes or len(cls.permission_classes) == 1
+        named = [c for c in cls.__mro__ if "permission_classes" in vars(c)]
+        assert named[0].__module__.split(".")[0] != "rest_framework", cls
+        assert DenyAll not in cls.permission_classes, cls  # would refuse everything
+    assert [cls for cls in views if AllowAny in cls.permission_classes] == [TokenView]
 
 
 def test_openapi_schema_and_docs(client, db):

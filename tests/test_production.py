@@ -21,8 +21,8 @@ from rest_framework.test import APIClient
 
 from tests.agencies.factories import enrol_totp, totp_code
 from tests.conferences.live import database_url
-from tests.conftest import DEMO_PASSWORD
 from tests.referral.factories import payload
+from tests.seed import DEMO_PASSWORD, seeded_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "x7!Kp2#vQ9@mZ4$wL8^nR3&tY6*bH1(cJ5)dF0_gS-eA+uI=oP~" + "kM"
@@ -186,9 +186,7 @@ def test_production_collects_static_files_and_serves_a_case_after_two_factor_sig
 ):
     from django.contrib.auth.hashers import make_password
 
-    from agencies.services import demo_seed
-
-    members = {m.user.username: m for m in demo_seed(password=DEMO_PASSWORD)}
+    members = seeded_demo()
     # The suite hashes with MD5 for speed; the production server knows only the real hashers.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     signer = members["police.caseworker"].user

@@ -9,7 +9,7 @@ from django.test import Client, override_settings
 
 from audit.models import Event
 from config.client_address import forwarded_client_address
-from tests.conftest import DEMO_PASSWORD
+from tests.seed import DEMO_PASSWORD
 
 TOKEN = "/api/v1/auth/token/"
 PROXY = "192.0.2.10"

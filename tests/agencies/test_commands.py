@@ -5,8 +5,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from agencies.models import Agency, Membership
-from agencies.services import DEMO_AGENCIES
+from agencies.models import Agency, Membership, Role
+from agencies.services import DEMO_AGENCIES, member_set_roles
+from audit.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,13 @@ def authenticate(*, username, password) -> bool:
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def test_seed_demo_is_idempotent():
+def test_seed_demo_is_idempotent_and_brings_the_demo_back():
+    """The test database starts seeded (tests/seed.py); seeding again adds nothing and puts
+    back what a demo account had changed."""
+    chair = Membership.objects.get(user__username="hub.chair")
+    member_set_roles(membership=chair, roles=[Role.CASEWORKER])
+    chair.user.set_password("changed-by-the-member")
+    chair.user.save(update_fields=["password"])
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
     assert Agency.objects.count() == len(DEMO_AGENCIES) == 7
@@ -107,10 +114,18 @@ def test_create_agency_user_refuses_a_password_like_the_username_or_email(monkey
 
 def test_seed_demo_refuses_to_run_in_production(settings):
     settings.PRODUCTION = True
+    police = Membership.objects.get(user__username="police.caseworker")
+    police.user.set_password("a-production-password")
+    police.user.save(update_fields=["password"])
+    agencies, users, events = (
+        Agency.objects.count(), get_user_model().objects.count(), Event.objects.count()
+    )
     with pytest.raises(CommandError, match="CONCORD_ENV=production"):
         call_command("seed_demo", stdout=io.StringIO())
-    assert not Agency.objects.exists()
-    assert not get_user_model().objects.exists()
+    assert authenticate(username="police.caseworker", password="a-production-password")
+    assert (Agency.objects.count(), get_user_model().objects.count(), Event.objects.count()) == (
+        agencies, users, events
+    )
 
 
 def test_readme_access_section_is_the_access_matrix_output():

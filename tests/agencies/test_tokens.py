@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from agencies.models import ApiToken
 from agencies.services import ws_ticket_issue, ws_ticket_redeem
-from tests.conftest import DEMO_PASSWORD
+from tests.seed import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from audit import chain
 from audit.models import ChainHead, Event, PendingSeal, Seal
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_trail")]
 
 PG = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL triggers")
 

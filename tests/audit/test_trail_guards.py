@@ -15,7 +15,7 @@ from django.utils import timezone
 from audit import chain
 from audit.models import Event, PendingSeal
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_trail")]
 
 PG = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL triggers")
 

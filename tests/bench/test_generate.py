@@ -27,13 +27,24 @@ from referral.models import (
     Referral,
     ReferralAgencyPermission,
 )
-from tests.reference_data import load_reference_data
+from tests.seed import unseed
 from workflows import allocation, calendar, task_schemas
 from workflows.flows import CaseTaskFlow, ReferralFlow
 from workflows.models import AgencyTask, CaseProcess, Notification
 from workflows.notifications import notice_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="unseed() needs PostgreSQL"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _without_the_demo(request, db):
+    """The generator makes its own agencies and members: the suite's demo seed set aside (for
+    the class below, once, before its caseload)."""
+    if request.cls is None:
+        unseed()
 
 
 def _generate() -> dict:
@@ -107,13 +118,6 @@ def test_generate_load_refuses_a_database_with_a_caseload():
 # --- A larger caseload, generated once, checked against what the application would write ---
 
 
-def _reference_data() -> None:
-    """The rows the data migrations load, if a transactional test elsewhere emptied them (the
-    class's caseload is made before any test's own `reference_data` fixture runs)."""
-    load_reference_data()
-    calendar.refresh_holidays()
-
-
 class TestGeneratedCaseload:
     """600 referrals (about 70 charged cases), written once for the class inside a transaction
     that each test's own transaction nests in, and rolled back after the last.
@@ -127,7 +131,7 @@ class TestGeneratedCaseload:
     @pytest.fixture(scope="class", autouse=True)
     def caseload(self, django_db_setup, django_db_blocker):
         with django_db_blocker.unblock(), transaction.atomic():
-            _reference_data()
+            unseed()
             call_command("generate_load", referrals=600, seed=3, today=self.TODAY,
                          stdout=io.StringIO())
             # The foreign keys are checked once here: each test's teardown checks those its

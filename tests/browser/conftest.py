@@ -1,5 +1,7 @@
 import pytest
 
+from tests.seed import DEMO_PASSWORD, seeded_demo
+
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -22,17 +24,12 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def seeded(transactional_db):
-    """Demo accounts in a database the live server shares."""
-    from agencies.services import demo_seed
-    from tests.conftest import DEMO_PASSWORD
-
-    return {m.user.username: m for m in demo_seed(password=DEMO_PASSWORD)}
+    """The demo accounts, committed: the live server's connections see them."""
+    return seeded_demo()
 
 
 @pytest.fixture
 def sign_in(live_server):
-    from tests.conftest import DEMO_PASSWORD
-
     def do(page, username):
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", username)

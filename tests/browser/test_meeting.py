@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from tests.conferences.conftest import acknowledged, meeting, submit_case  # noqa: F401
 from tests.conferences.live import Server
-from tests.conftest import DEMO_PASSWORD
+from tests.seed import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
 

@@ -73,8 +73,10 @@ def test_each_refused_look_is_one_event_that_does_not_tell_whether_the_case_exis
     assert without_the_id(hidden_event) == without_the_id(missing_event)
 
 
+@pytest.mark.slow
 def test_report_the_mean_time_of_a_hidden_and_a_missing_case(hidden_and_missing, capsys):
-    """Measured, not asserted (wall time would flake on a busy machine): 200 requests each."""
+    """Measured, not asserted (wall time would flake on a busy machine): 200 requests each.
+    A benchmark, in `make test-slow`; that both answer and log alike is asserted above."""
     client, hidden, missing = hidden_and_missing
     times = {"hidden": [], "missing": []}
     for _ in range(200):

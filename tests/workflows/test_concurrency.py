@@ -7,20 +7,25 @@ from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from agencies.models import Role
-from agencies.services import demo_seed, member_create
+from agencies.services import member_create
+from tests.seed import seeded_demo
 from tests.tokens import token_for
 from workflows.models import AgencyTask
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
-ROUNDS = 50
 CLAIMERS = 4
+# Each round starts its threads together at a barrier: a few rounds meet the race in
+# `make test`; `make test-slow` repeats it many more times.
+CLAIM_ROUNDS = [12, pytest.param(50, marks=pytest.mark.slow)]
+RESEARCH_ROUNDS = [3, pytest.param(10, marks=pytest.mark.slow)]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-def test_simultaneous_claims_one_winner_every_round(refer_for_threads):
+@pytest.mark.parametrize("rounds", CLAIM_ROUNDS)
+def test_simultaneous_claims_one_winner_every_round(refer_for_threads, rounds):
     tokens = refer_for_threads["tokens"]
-    for round_no in range(ROUNDS):
+    for round_no in range(rounds):
         task_id = refer_for_threads["new_task"](round_no)
         barrier = threading.Barrier(CLAIMERS)
         statuses = []
@@ -48,7 +53,7 @@ def test_simultaneous_claims_one_winner_every_round(refer_for_threads):
 def refer_for_threads(transactional_db):
     from tests.referral.factories import answers, payload
 
-    memberships = {m.user.username: m for m in demo_seed(password="demo-pass-2026")}
+    memberships = seeded_demo()
     hub = memberships["hub.caseworker"].agency
     claimers = [memberships["hub.caseworker"], memberships["hub.chair"]] + [
         member_create(agency=hub, username=f"hub.extra{i}", password=None, roles=[Role.CASEWORKER])
@@ -75,7 +80,8 @@ def refer_for_threads(transactional_db):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-def test_parallel_research_completions_join_exactly_once(refer_for_threads):
+@pytest.mark.parametrize("rounds", RESEARCH_ROUNDS)
+def test_parallel_research_completions_join_exactly_once(refer_for_threads, rounds):
     """Three agencies finishing research at the same moment leave one join and one next step."""
     from agencies.models import Membership
 
@@ -85,7 +91,7 @@ def test_parallel_research_completions_join_exactly_once(refer_for_threads):
         client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
         return client
 
-    for round_no in range(10):
+    for round_no in range(rounds):
         triage_id = refer_for_threads["new_task"](1000 + round_no)
         referral_id = AgencyTask.objects.get(pk=triage_id).referral_id
         hub = client_for("hub.caseworker")

@@ -171,7 +171,6 @@ def test_request_info_loop(refer, work):
 def test_decline_approved(refer, work, as_user):
     case = refer()
     rid = case["id"]
-    response = as_user("hub.caseworker")
     work(
         "hub.caseworker",
         "triage",
@@ -187,7 +186,10 @@ def test_decline_approved(refer, work, as_user):
     assert Referral.objects.get(pk=rid).status == "declined"
     event = Event.objects.get(referral_id=rid, verb="triage.decline")
     assert event.reason == "Single contact; no course of conduct."
-    assert response is not None
+    assert open_types(rid) == []
+    response = as_user("police.caseworker").get(f"/api/v1/referrals/{rid}/")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "declined"
 
 
 def test_decline_refused_goes_back_to_triage(refer, work):
