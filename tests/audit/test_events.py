@@ -6,8 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from audit.events import DECISION_VERBS, TASK_DECISIONS
 from audit.models import Event
 from tests.referral.factories import incident_body, payload
+from workflows.task_schemas import SCHEMAS
 
 pytestmark = pytest.mark.django_db
 
@@ -371,9 +373,6 @@ def test_section_reads_are_the_rows_the_orm_writes(case, demo):
 def test_the_decisions_of_a_task_are_every_outcome_its_form_allows():
     """`task_completed_event` writes `<task type>.<outcome>`: the registry names each outcome
     a decision task's form can give, so none of them is left off the case's timeline."""
-    from audit.events import DECISION_VERBS, TASK_DECISIONS
-    from workflows.task_forms import SCHEMAS
-
     for task_type, outcomes in TASK_DECISIONS.items():
         fields = SCHEMAS[task_type]["properties"]
         if "decision" in fields or "outcome" in fields:
