@@ -1,6 +1,6 @@
 """The referral API: thin views over `referral.selectors` and `referral.services`."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -12,8 +12,6 @@ from config.rest import CountingPagination, IsMember
 from workflows import services as workflow_services
 
 from . import selectors, serializers, services
-
-ANY = OpenApiResponse(description="JSON object; see the contract in the README")
 
 
 def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, warnings=None):
@@ -43,7 +41,10 @@ class ReferralListView(GenericAPIView):
     def get_queryset(self):
         return selectors.referral_summaries(membership=membership_of(self.request.user))
 
-    @extend_schema(responses=ANY, operation_id="referrals_list")
+    @extend_schema(
+        responses={200: serializers.ReferralSummaryOutput(many=True)},
+        operation_id="referrals_list",
+    )
     def get(self, request):
         membership = membership_of(request.user)
         page = self.paginate_queryset(self.get_queryset())
@@ -52,7 +53,9 @@ class ReferralListView(GenericAPIView):
             [serializers.referral_row(row, victim=victim, suspect=suspect) for row in page]
         )
 
-    @extend_schema(request=serializers.ReferralInput, responses={201: ANY})
+    @extend_schema(
+        request=serializers.ReferralInput, responses={201: serializers.ReferralCreatedOutput}
+    )
     def post(self, request):
         payload = serializers.ReferralInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -72,7 +75,7 @@ class ReferralDetailView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses=ANY)
+    @extend_schema(responses={200: serializers.ReferralDetailOutput})
     def get(self, request, referral_id: int):
         return _detail_response(request, referral_id)
 
@@ -82,7 +85,9 @@ class IncidentCreateView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=serializers.IncidentInput, responses={201: ANY})
+    @extend_schema(
+        request=serializers.IncidentInput, responses={201: serializers.IncidentCreatedOutput}
+    )
     def post(self, request, referral_id: int):
         membership = membership_of(request.user)
         referral = selectors.referral_get(membership=membership, referral_id=referral_id)
@@ -105,7 +110,7 @@ class OrderCreateView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=serializers.OrderInput, responses={201: ANY})
+    @extend_schema(request=serializers.OrderInput, responses={201: serializers.OrderOutput})
     def post(self, request, referral_id: int):
         membership = membership_of(request.user)
         referral = selectors.referral_get(membership=membership, referral_id=referral_id)
@@ -125,7 +130,7 @@ class TimelineView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses=ANY)
+    @extend_schema(responses={200: serializers.TimelineOutput})
     def get(self, request, referral_id: int):
         membership = membership_of(request.user)
         referral = selectors.referral_get(membership=membership, referral_id=referral_id)
@@ -148,7 +153,7 @@ class HearingCreateView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=serializers.HearingInput, responses={201: ANY})
+    @extend_schema(request=serializers.HearingInput, responses={201: serializers.HearingOutput})
     def post(self, request, referral_id: int):
         membership = membership_of(request.user)
         referral = selectors.referral_get(membership=membership, referral_id=referral_id)
