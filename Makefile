@@ -42,7 +42,8 @@ leak-hunt: install
 	  CONCORD_TESTING=true CONCORD_LEAK_HUNT=full $(VENV)/bin/pytest tests/leaks -q $(PYTEST_ARGS)
 
 # schemathesis against a live server on a scratch database, as three roles: no 500, and every
-# status answered declared in the OpenAPI document (scripts/fuzz.py; FUZZ_EXAMPLES, FUZZ_SEED).
+# status and body answered as the OpenAPI document declares them (scripts/fuzz.py;
+# FUZZ_EXAMPLES, FUZZ_SEED).
 fuzz: install
 	@eval "$$($(PY) scripts/test_services.py)" && $(PY) scripts/fuzz.py
 

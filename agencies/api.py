@@ -2,7 +2,7 @@
 
 from django.contrib.auth import authenticate, logout
 from django.http import JsonResponse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from config.rest import IsMember, StrictSerializer
 
 from . import policy
+from . import serializers as output
 from .models import ApiToken
 from .second_factor import check_second_factor
 from .selectors import membership_of, tokens_of
@@ -33,15 +34,7 @@ class TokenView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(
-        request=TokenRequest,
-        responses={
-            200: inline_serializer(
-                "TokenResponse",
-                {"token": serializers.CharField(), "expiry": serializers.DateTimeField()},
-            )
-        },
-    )
+    @extend_schema(request=TokenRequest, responses={200: output.TokenOutput})
     def post(self, request):
         data = TokenRequest(data=request.data)
         data.is_valid(raise_exception=True)
@@ -68,20 +61,6 @@ def _token_row(token: ApiToken, current: ApiToken | None) -> dict:
         "client": token.client,
         "current": current is not None and token.pk == current.pk,
     }
-
-
-TOKEN_ROWS = inline_serializer(
-    "ApiTokenRow",
-    {
-        "id": serializers.IntegerField(),
-        "created": serializers.DateTimeField(),
-        "expiry": serializers.DateTimeField(),
-        "last_used": serializers.DateTimeField(),
-        "client": serializers.CharField(),
-        "current": serializers.BooleanField(),
-    },
-    many=True,
-)
 
 
 def _current_token(request) -> ApiToken | None:
@@ -119,7 +98,7 @@ class TokenListView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses={200: TOKEN_ROWS})
+    @extend_schema(responses={200: output.ApiTokenOutput(many=True)})
     def get(self, request):
         current = _current_token(request)
         return Response([_token_row(t, current) for t in tokens_of(request.user)])
@@ -144,10 +123,7 @@ class WebsocketTicketView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(
-        request=None,
-        responses={200: inline_serializer("WebsocketTicket", {"ticket": serializers.CharField()})},
-    )
+    @extend_schema(request=None, responses={200: output.WebsocketTicketOutput})
     def post(self, request):
         token = _current_token(request)
         session_key = request.session.session_key if token is None else None
@@ -161,22 +137,7 @@ class MeView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(
-        responses={
-            200: inline_serializer(
-                "Me",
-                {
-                    "username": serializers.CharField(),
-                    "agency": serializers.CharField(),
-                    "agency_kind": serializers.CharField(),
-                    "roles": serializers.ListField(child=serializers.CharField()),
-                    "readable_sections": serializers.ListField(child=serializers.CharField()),
-                    "writable_sections": serializers.ListField(child=serializers.CharField()),
-                    "capabilities": serializers.ListField(child=serializers.CharField()),
-                },
-            )
-        }
-    )
+    @extend_schema(responses={200: output.MeOutput})
     def get(self, request):
         member = membership_of(request.user)
         return Response(

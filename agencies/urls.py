@@ -1,10 +1,22 @@
-"""Pages of the second factor, under accounts/2fa/, and the administrator's members page."""
+"""The API's sign-in and who-am-I URLs (under api/v1/), the pages of the second factor (under
+accounts/2fa/) and the administrator's members page."""
 
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from django_otp_webauthn import views as webauthn
 
+from . import api
 from . import second_factor_views as views
+
+api_urlpatterns = [
+    path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("auth/logout/", api.LogoutView.as_view(), name="api-logout"),
+    path("auth/logout-all/", api.LogoutAllView.as_view(), name="api-logout-all"),
+    path("auth/tokens/", api.TokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/<int:token_id>/", api.TokenDetailView.as_view(), name="api-token-detail"),
+    path("auth/ws-ticket/", api.WebsocketTicketView.as_view(), name="api-ws-ticket"),
+    path("me/", api.MeView.as_view(), name="api-me"),
+]
 
 webauthn_urls = (
     [

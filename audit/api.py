@@ -6,6 +6,7 @@ import json
 
 from django.http import StreamingHttpResponse
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -19,12 +20,18 @@ from referral import services as referral_services
 
 from . import chain, selectors
 from . import events as audit_events
+from . import serializers as output
 
-ANY = OpenApiResponse(description="JSON object; see the contract in the README")
 FILTERS = [
     OpenApiParameter(name, type=str, required=False)
     for name in ("referral", "agency", "actor", "verb", "since", "until")
 ]
+
+
+EXPORT = (
+    "The events, as `format` asks: JSON Lines (one event a line, with the fields of the list's "
+    "events) or CSV (one event a row, under a header row)."
+)
 
 
 def _filters(params) -> dict:
@@ -59,7 +66,11 @@ class EventListView(GenericAPIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(parameters=FILTERS, responses=ANY, operation_id="audit_events_list")
+    @extend_schema(
+        parameters=FILTERS,
+        responses={200: output.EventOutput(many=True)},
+        operation_id="audit_events_list",
+    )
     def get(self, request):
         chain.seal(wait=False)
         filters = _filters(request.query_params)
@@ -78,7 +89,7 @@ class AccessReportView(GenericAPIView):
 
     @extend_schema(
         parameters=[*FILTERS[:3], OpenApiParameter("section", type=str, required=False)],
-        responses=ANY,
+        responses={200: output.EventOutput(many=True)},
         operation_id="audit_access_report",
     )
     def get(self, request):
@@ -109,7 +120,7 @@ class VerifyView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses=ANY)
+    @extend_schema(responses={200: output.VerificationOutput})
     def get(self, request):
         _auditor_only(request)
         chain.seal(wait=False)
@@ -123,7 +134,10 @@ class ExportView(APIView):
 
     @extend_schema(
         parameters=[*FILTERS, OpenApiParameter("format", enum=["csv", "jsonl"])],
-        responses={200: OpenApiResponse(description="a file")},
+        responses={
+            (200, media_type): OpenApiResponse(OpenApiTypes.STR, description=EXPORT)
+            for media_type in ("application/x-ndjson", "text/csv")
+        },
     )
     def get(self, request):
         _auditor_only(request)

@@ -13,6 +13,7 @@ from referral.services import referral_look
 from workflows import services as workflow_services
 
 from . import selectors, services
+from . import serializers as output
 from .models import Conference
 from .serializers import (
     ActionInput,
@@ -22,8 +23,6 @@ from .serializers import (
     MinutesOutput,
 )
 from .services.notes import note_payload
-
-ANY = OpenApiResponse(description="JSON object; see the contract in the README")
 
 
 def conference_output(conference: Conference, user) -> dict:
@@ -101,7 +100,10 @@ class ConferenceListView(GenericAPIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses=ANY, operation_id="conferences_list")
+    @extend_schema(
+        responses={200: output.ConferenceSummaryOutput(many=True)},
+        operation_id="conferences_list",
+    )
     def get(self, request):
         page = self.paginate_queryset(selectors.conference_list(user=request.user))
         return self.get_paginated_response(
@@ -117,7 +119,7 @@ class ConferenceListView(GenericAPIView):
             ]
         )
 
-    @extend_schema(request=ConferenceInput, responses={201: ANY})
+    @extend_schema(request=ConferenceInput, responses={201: output.ConferenceOutput})
     def post(self, request):
         payload = ConferenceInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -141,7 +143,7 @@ class ConferenceListView(GenericAPIView):
 class ConferenceDetailView(APIView):
     permission_classes = [IsMember]
 
-    @extend_schema(responses=ANY)
+    @extend_schema(responses={200: output.ConferenceOutput})
     def get(self, request, conference_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         return Response(conference_output(conference, request.user))
@@ -153,7 +155,11 @@ def _chair_action(name: str, service, doc: str):
     class View(APIView):
         permission_classes = [IsMember]
 
-        @extend_schema(request=None, responses=ANY, operation_id=f"conferences_{name}")
+        @extend_schema(
+            request=None,
+            responses={200: output.ConferenceOutput},
+            operation_id=f"conferences_{name}",
+        )
         def post(self, request, conference_id: int):
             conference = selectors.conference_get(user=request.user, conference_id=conference_id)
             conference = service(actor=request.user, conference=conference)
@@ -177,7 +183,7 @@ class AcknowledgeView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=None, responses=ANY)
+    @extend_schema(request=None, responses={200: output.ConferenceOutput})
     def post(self, request, conference_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         services.conference_acknowledge(actor=request.user, conference=conference)
@@ -199,7 +205,7 @@ class MoveView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=MoveInput, responses=ANY)
+    @extend_schema(request=MoveInput, responses={200: output.ConferenceOutput})
     def post(self, request, conference_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         payload = MoveInput(data=request.data)
@@ -222,7 +228,7 @@ class AgendaView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=AgendaAddInput, responses={201: ANY})
+    @extend_schema(request=AgendaAddInput, responses={201: output.AgendaEntryOutput})
     def post(self, request, conference_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         payload = AgendaAddInput(data=request.data)
@@ -253,7 +259,7 @@ class AgendaOrderInput(StrictSerializer):
 class AgendaOrderView(APIView):
     permission_classes = [IsMember]
 
-    @extend_schema(request=AgendaOrderInput, responses=ANY)
+    @extend_schema(request=AgendaOrderInput, responses={200: output.ConferenceOutput})
     def post(self, request, conference_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         payload = AgendaOrderInput(data=request.data)
@@ -282,7 +288,7 @@ class AgendaItemCloseView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=None, responses=ANY)
+    @extend_schema(request=None, responses={200: output.AgendaItemStatusOutput})
     def post(self, request, conference_id: int, item_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         item = workflow_services.agenda_item_hear(
@@ -406,7 +412,7 @@ class NotesView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses=ANY)
+    @extend_schema(responses={200: output.NoteListOutput})
     def get(self, request, conference_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         slug = selectors.require_attendee(user=request.user, conference=conference)
@@ -422,7 +428,12 @@ class NotesView(APIView):
             }
         )
 
-    @extend_schema(request=NoteInput, responses={201: ANY})
+    @extend_schema(
+        request=NoteInput,
+        responses={201: output.NoteOutput, 200: OpenApiResponse(
+            output.NoteOutput, description="A resend: the note stored under this client_id."
+        )},
+    )
     def post(self, request, conference_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         payload = NoteInput(data=request.data)
@@ -452,7 +463,7 @@ class NoteDetailView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=NoteEditInput, responses=ANY)
+    @extend_schema(request=NoteEditInput, responses={200: output.NoteOutput})
     def patch(self, request, conference_id: int, note_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         payload = NoteEditInput(data=request.data)
@@ -472,7 +483,7 @@ class UninviteView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=UninviteInput, responses=ANY)
+    @extend_schema(request=UninviteInput, responses={200: output.ConferenceOutput})
     def post(self, request, conference_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
         payload = UninviteInput(data=request.data)

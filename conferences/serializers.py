@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from config.rest import StrictCharField, StrictSerializer
 
+from .models import AgendaItem, Conference, ConferenceAction
+
 CLIENT_ID_HELP = (
     "Optional idempotency key (a UUID the client makes once per submission and reuses on a "
     "retry). A second request with the same key stores nothing new and is answered 200 with "
@@ -104,3 +106,116 @@ class MinutesOutput(serializers.Serializer):
     attendance = MinutesAttendance(many=True)
     items = MinutesItem(many=True)
     general_notes = MinutesNote(many=True)
+
+
+# --- The meeting, its agenda and its notes, as the API answers them --------------------------
+
+
+class ConferenceSummaryOutput(serializers.Serializer):
+    """A meeting as the list shows it."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=Conference.Status.choices)
+    coordinator = serializers.SlugField()
+
+
+class AgendaEntryOutput(serializers.Serializer):
+    """An item of the agenda: which case, where on the agenda, and where it stands."""
+
+    id = serializers.IntegerField()
+    referral = serializers.IntegerField()
+    position = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=AgendaItem.Status.choices)
+    is_repeat = serializers.BooleanField(help_text="The case was on an earlier meeting's agenda.")
+
+
+class AgendaDecisionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class AgendaActionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    agency = serializers.SlugField()
+    description = serializers.CharField()
+    due = serializers.DateField()
+    outcome = serializers.ChoiceField(choices=ConferenceAction.Outcome.choices, allow_null=True)
+    task = serializers.IntegerField(allow_null=True, help_text="The owning agency's `action` task.")
+
+
+class AgendaItemOutput(AgendaEntryOutput):
+    """An item of the meeting's agenda; its case material (`reference`, `decisions`, `actions`)
+    only once the caller has accepted the confidentiality statement."""
+
+    reference = serializers.CharField(required=False)
+    decisions = AgendaDecisionOutput(many=True, required=False)
+    actions = AgendaActionOutput(many=True, required=False)
+
+
+class OutstandingActionOutput(serializers.Serializer):
+    """An action still open on one of the agenda's cases, from this meeting or an earlier one."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    agency = serializers.SlugField()
+    description = serializers.CharField()
+    due = serializers.DateField()
+    outcome = serializers.ChoiceField(choices=ConferenceAction.Outcome.choices, allow_null=True)
+    conference = serializers.IntegerField()
+
+
+class ConferenceOutput(serializers.Serializer):
+    """A meeting with its agenda; the agenda's case material and the outstanding actions only
+    once the caller has accepted its confidentiality statement (`acknowledged`)."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    place = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(choices=Conference.Status.choices)
+    chair = serializers.CharField(help_text="The chair's username.")
+    coordinator = serializers.SlugField()
+    invited_agencies = serializers.ListField(child=serializers.SlugField())
+    confidentiality_statement = serializers.CharField()
+    acknowledged = serializers.BooleanField()
+    current_item = serializers.IntegerField(allow_null=True, help_text="The item being heard.")
+    last_seq = serializers.IntegerField(help_text="The last note's sequence number.")
+    agenda = AgendaItemOutput(many=True)
+    outstanding_actions = OutstandingActionOutput(many=True, required=False)
+
+
+class AgendaItemStatusOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=AgendaItem.Status.choices)
+
+
+class NoteOutput(serializers.Serializer):
+    """A live note, as the socket and the API send it."""
+
+    id = serializers.IntegerField()
+    seq = serializers.IntegerField()
+    client_id = serializers.UUIDField()
+    agenda_item = serializers.IntegerField(allow_null=True)
+    author = serializers.CharField()
+    agency = serializers.SlugField()
+    text = serializers.CharField()
+    visible_to = serializers.ListField(
+        child=serializers.SlugField(), allow_null=True,
+        help_text="The agencies (slugs) this note is restricted to; null for everyone present.",
+    )
+    version = serializers.IntegerField()
+    addendum_to = serializers.IntegerField(
+        allow_null=True, help_text="The note this one corrects (an addendum)."
+    )
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+
+
+class NoteListOutput(serializers.Serializer):
+    """The notes the caller may see after `since`, oldest first."""
+
+    results = NoteOutput(many=True)
+    last_seq = serializers.IntegerField(help_text="Ask for `since` this next time.")

@@ -1,6 +1,6 @@
 """The referral API: thin views over `referral.selectors` and `referral.services`."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -13,8 +13,6 @@ from workflows import services as workflow_services
 from workflows.selectors import case_sections
 
 from . import selectors, serializers, services
-
-ANY = OpenApiResponse(description="JSON object; see the contract in the README")
 
 
 def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, warnings=None):
@@ -50,7 +48,10 @@ class ReferralListView(GenericAPIView):
             **{CountingPaginator.TOTAL: total}
         )
 
-    @extend_schema(responses=ANY, operation_id="referrals_list")
+    @extend_schema(
+        responses={200: serializers.ReferralSummaryOutput(many=True)},
+        operation_id="referrals_list",
+    )
     def get(self, request):
         membership = membership_of(request.user)
         page = self.paginate_queryset(self.get_queryset())
@@ -58,7 +59,9 @@ class ReferralListView(GenericAPIView):
             [serializers.referral_summary(referral, membership) for referral in page]
         )
 
-    @extend_schema(request=serializers.ReferralInput, responses={201: ANY})
+    @extend_schema(
+        request=serializers.ReferralInput, responses={201: serializers.ReferralCreatedOutput}
+    )
     def post(self, request):
         payload = serializers.ReferralInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -78,7 +81,7 @@ class ReferralDetailView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses=ANY)
+    @extend_schema(responses={200: serializers.ReferralDetailOutput})
     def get(self, request, referral_id: int):
         return _detail_response(request, referral_id)
 
@@ -88,7 +91,9 @@ class IncidentCreateView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=serializers.IncidentInput, responses={201: ANY})
+    @extend_schema(
+        request=serializers.IncidentInput, responses={201: serializers.IncidentCreatedOutput}
+    )
     def post(self, request, referral_id: int):
         membership = membership_of(request.user)
         referral = services.referral_look(membership=membership, referral_id=referral_id)
@@ -111,7 +116,7 @@ class OrderCreateView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=serializers.OrderInput, responses={201: ANY})
+    @extend_schema(request=serializers.OrderInput, responses={201: serializers.OrderOutput})
     def post(self, request, referral_id: int):
         membership = membership_of(request.user)
         referral = services.referral_look(membership=membership, referral_id=referral_id)
@@ -131,7 +136,7 @@ class TimelineView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses=ANY)
+    @extend_schema(responses={200: serializers.TimelineOutput})
     def get(self, request, referral_id: int):
         membership = membership_of(request.user)
         referral = services.referral_look(membership=membership, referral_id=referral_id)
@@ -154,7 +159,7 @@ class HearingCreateView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=serializers.HearingInput, responses={201: ANY})
+    @extend_schema(request=serializers.HearingInput, responses={201: serializers.HearingOutput})
     def post(self, request, referral_id: int):
         membership = membership_of(request.user)
         referral = services.referral_look(membership=membership, referral_id=referral_id)

@@ -7,6 +7,7 @@ from datetime import datetime, time
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from agencies import policy
@@ -205,6 +206,255 @@ class ReferralInput(StrictSerializer):
             confirm_new=data["confirm_new"],
             confirm_reason=data["confirm_reason"],
         )
+
+
+# --- Output shapes, as the OpenAPI document describes them ----------------------------------
+# The functions under "Output" below build these shapes; tests/test_openapi_responses.py holds
+# the two together.
+
+
+def _behaviours(**kwargs) -> serializers.ListField:
+    return serializers.ListField(child=serializers.ChoiceField(choices=Behaviour.choices), **kwargs)
+
+
+class ReferralSummaryOutput(serializers.Serializer):
+    """A referral as the list shows it; `victim_name` and `suspect_name` only to agencies that
+    may read those sections."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=Referral.Status.choices)
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
+    classification = serializers.ChoiceField(choices=Classification.choices)
+    referrer_agency = serializers.SlugField()
+    created_at = serializers.DateTimeField()
+    victim_name = serializers.CharField(required=False, allow_null=True)
+    suspect_name = serializers.CharField(required=False, allow_null=True)
+
+
+class ScreeningOutput(serializers.Serializer):
+    instrument = serializers.SlugField()
+    answers = serializers.DictField(child=serializers.BooleanField())
+    score = serializers.IntegerField()
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
+
+
+class EscalationFiguresOutput(serializers.Serializer):
+    incidents_last_30_days = serializers.IntegerField()
+    usual_per_30_days = serializers.FloatField()
+    incidents_last_12_months = serializers.IntegerField()
+    new_behaviours = _behaviours()
+    worst_severity_last_30_days = serializers.IntegerField()
+    worst_severity_before = serializers.IntegerField()
+    breaches = serializers.IntegerField()
+
+
+class EscalationOutput(serializers.Serializer):
+    """The escalation signal: its level and whether it is escalating come from every linked
+    case; its reasons and figures only from the cases the caller may see."""
+
+    level = serializers.ChoiceField(choices=RiskLevel.choices)
+    escalating = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    figures = EscalationFiguresOutput()
+
+
+class LinkedReferenceOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+
+
+class LinkedOutput(serializers.Serializer):
+    """The case's links: the linked referrals the caller may see, how many it may not; and, for
+    the agencies the access policy tells, how many other cases name the same suspect."""
+
+    referrals = LinkedReferenceOutput(many=True)
+    hidden = serializers.IntegerField()
+    message = serializers.CharField(required=False, help_text="Only when `hidden` is not 0.")
+    suspect_elsewhere = serializers.IntegerField(required=False)
+    suspect_message = serializers.CharField(
+        required=False, help_text="Only when `suspect_elsewhere` is not 0."
+    )
+
+
+class PersonOutput(serializers.Serializer):
+    name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    aliases = serializers.ListField(child=serializers.CharField())
+
+
+class VictimOutput(PersonOutput):
+    enhanced_rights = serializers.BooleanField()
+
+
+class SuspectOutput(PersonOutput):
+    address = serializers.CharField(allow_blank=True)
+
+
+class VictimContactOutput(serializers.Serializer):
+    phone = serializers.CharField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True)
+    address = serializers.CharField(allow_blank=True)
+    safe_contact_method = serializers.CharField(allow_blank=True)
+
+
+class IncidentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    occurred_at = serializers.DateTimeField()
+    behaviours = _behaviours()
+    description = serializers.CharField()
+    severity = serializers.IntegerField(help_text="1 contact, 2 following, 3 property, 4 threats, "
+                                                  "5 violence.")
+    breach_of_order = serializers.IntegerField(allow_null=True)
+    reporting_agency = serializers.SlugField()
+
+
+class IncidentCreatedOutput(IncidentOutput):
+    escalation = EscalationOutput()
+
+
+class OrderOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ProtectiveOrder.Kind.choices)
+    conditions = serializers.CharField()
+    starts = serializers.DateField()
+    expires = serializers.DateField(allow_null=True)
+    agency = serializers.SlugField()
+    breaches = serializers.IntegerField()
+
+
+class HearingOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=CourtHearing.Kind.choices)
+    date = serializers.DateField()
+    court = serializers.CharField(allow_blank=True)
+
+
+class CaseWorkOutput(serializers.Serializer):
+    """An agency's completed work on the case, with the fields of its task's form."""
+
+    agency = serializers.SlugField()
+    completed = serializers.DateTimeField()
+
+
+class ResearchOutput(CaseWorkOutput):
+    summary = serializers.CharField()
+    facts = serializers.CharField(required=False, allow_blank=True)
+    opinions = serializers.CharField(required=False, allow_blank=True)
+    withheld = serializers.BooleanField()
+    withheld_reason = serializers.CharField(required=False, allow_blank=True)
+    request_charging_advice = serializers.BooleanField(required=False)
+
+
+class ThreatAssessmentOutput(CaseWorkOutput):
+    summary = serializers.CharField()
+    risk_formulation = serializers.CharField()
+    recommendations = serializers.CharField()
+
+
+class ChargingOutput(CaseWorkOutput):
+    decision = serializers.ChoiceField(choices=["charge", "no_further_action", "more_evidence"])
+    offence = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField()
+
+
+class ReferralDetailOutput(ReferralSummaryOutput):
+    """One referral. A section the caller's agency may not read is absent, not empty."""
+
+    risk_source = serializers.ChoiceField(choices=Referral.RiskSource.choices)
+    risk_reason = serializers.CharField(allow_blank=True)
+    not_stalking_reason = serializers.CharField(allow_blank=True)
+    relationship = serializers.ListField(
+        child=serializers.ChoiceField(choices=Relationship.choices)
+    )
+    behaviours = _behaviours()
+    stalking_since = serializers.DateField(allow_null=True)
+    consent = serializers.BooleanField()
+    summary = serializers.CharField(allow_blank=True)
+    screening = ScreeningOutput(allow_null=True)
+    escalation = EscalationOutput()
+    linked = LinkedOutput()
+    victim = VictimOutput(required=False, allow_null=True)
+    victim_contact = VictimContactOutput(required=False, allow_null=True)
+    suspect = SuspectOutput(required=False, allow_null=True)
+    incidents = IncidentOutput(many=True, required=False)
+    orders = OrderOutput(many=True, required=False)
+    research = ResearchOutput(many=True, required=False)
+    threat_assessment = ThreatAssessmentOutput(required=False, allow_null=True)
+    charging = ChargingOutput(required=False, allow_null=True)
+
+
+class ReferralCreatedOutput(ReferralDetailOutput):
+    """The referral just made, with what the caller should know of others like it."""
+
+    warnings = serializers.ListField(child=serializers.CharField())
+    linked_referrals = serializers.ListField(
+        child=serializers.CharField(), help_text="References of the linked referrals it may see."
+    )
+
+
+class TimelineEntryOutput(serializers.Serializer):
+    at = serializers.DateTimeField()
+    referral = serializers.CharField(help_text="The reference of the referral it belongs to.")
+    agency = serializers.CharField()
+
+
+class TimelineReferralEntry(TimelineEntryOutput):
+    kind = serializers.ChoiceField(choices=["referral"])
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
+    status = serializers.ChoiceField(choices=Referral.Status.choices)
+
+
+class TimelineOrderEntry(TimelineEntryOutput):
+    kind = serializers.ChoiceField(choices=["order"])
+    order = serializers.IntegerField()
+    order_kind = serializers.ChoiceField(choices=ProtectiveOrder.Kind.choices)
+    starts = serializers.DateField()
+    expires = serializers.DateField(allow_null=True)
+    breaches = serializers.IntegerField()
+
+
+class TimelineIncidentEntry(TimelineEntryOutput):
+    kind = serializers.ChoiceField(choices=["incident"])
+    incident = serializers.IntegerField()
+    behaviours = _behaviours()
+    severity = serializers.IntegerField()
+    description = serializers.CharField()
+
+
+class TimelineBreachEntry(TimelineIncidentEntry):
+    kind = serializers.ChoiceField(choices=["breach"])
+    breach_of_order = serializers.IntegerField()
+    order_kind = serializers.ChoiceField(choices=ProtectiveOrder.Kind.choices)
+
+
+class TimelineDecisionEntry(TimelineEntryOutput):
+    kind = serializers.ChoiceField(choices=["decision"])
+    actor = serializers.CharField(allow_blank=True)
+    verb = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True)
+
+
+# Describes the answer for the OpenAPI document only: a PolymorphicProxySerializer does not
+# serialize.
+class TimelineOutput(serializers.Serializer):
+    """The case's timeline, oldest first, across linked referrals, as the caller may see it."""
+
+    referral = serializers.CharField(help_text="The reference of the referral asked for.")
+    escalation = EscalationOutput()
+    linked = LinkedOutput()
+    entries = PolymorphicProxySerializer(
+        component_name="TimelineEntry",
+        serializers={
+            "referral": TimelineReferralEntry,
+            "order": TimelineOrderEntry,
+            "incident": TimelineIncidentEntry,
+            "breach": TimelineBreachEntry,
+            "decision": TimelineDecisionEntry,
+        },
+        resource_type_field_name="kind",
+        many=True,
+    )
 
 
 # --- Output ----------------------------------------------------------------------------------

@@ -4,11 +4,12 @@ A scratch database (PostgreSQL `<name>_fuzz` beside DATABASE_URL's, dropped and 
 temporary SQLite file without PostgreSQL) gets the migrations and the demo accounts; the server
 runs on a free port; each role's token comes from `POST /api/v1/auth/token/` (the API's
 contract, whatever stores tokens); schemathesis then runs every operation of the OpenAPI
-document with the `not_a_server_error` and `status_code_conformance` checks: no answer may be a
-500, and every status answered must be one the document declares. Phases FUZZ_PHASES (default:
-the document's examples, the coverage phase's boundary and negative cases, then FUZZ_EXAMPLES
-random examples per operation, 4 by default): about three minutes for the three roles. Exits
-non-zero on any failure.
+document with the `not_a_server_error`, `status_code_conformance` and
+`response_schema_conformance` checks: no answer may be a 500, every status answered must be one
+the document declares, and every body must fit the schema the document declares for it. Phases
+FUZZ_PHASES (default: the document's examples, the coverage phase's boundary and negative cases,
+then FUZZ_EXAMPLES random examples per operation, 4 by default): about three minutes for the
+three roles. Exits non-zero on any failure.
 """
 
 import json
@@ -107,7 +108,7 @@ def fuzz(base: str, role: str, key: str, workdir: Path) -> int:
     print(f"--- schemathesis as {role} ---", flush=True)
     command = [
         SCHEMATHESIS, "run", f"{base}/api/schema/",
-        "--checks", "not_a_server_error,status_code_conformance",
+        "--checks", "not_a_server_error,status_code_conformance,response_schema_conformance",
         "--header", f"Authorization: Token {key}",
         "--max-examples", os.environ.get("FUZZ_EXAMPLES", "4"),
         "--phases", os.environ.get("FUZZ_PHASES", "examples,coverage,fuzzing"),
@@ -161,7 +162,7 @@ def main() -> int:
     if failed:
         print(f"fuzz: failures as {', '.join(failed)} (see above)", file=sys.stderr)
         return 1
-    print(f"fuzz: no server error and every status declared, as {', '.join(ROLES)}")
+    print(f"fuzz: no server error, every status and body as declared, as {', '.join(ROLES)}")
     return 0
 
 

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -20,8 +20,7 @@ from config.rest import (
 )
 
 from . import selectors, services, task_schemas
-
-ANY = OpenApiResponse(description="JSON object; see the contract in the README")
+from . import serializers as output
 
 
 def task_output(task, *, detail: bool = False, membership=None, now=None) -> dict:
@@ -69,7 +68,7 @@ class TaskListView(GenericAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("scope", enum=list(selectors.SCOPES), default="mine")],
-        responses=ANY,
+        responses={200: output.TaskOutput(many=True)},
         operation_id="tasks_list",
     )
     def get(self, request):
@@ -91,7 +90,7 @@ class TaskListView(GenericAPIView):
 class TaskDetailView(APIView):
     permission_classes = [IsMember]
 
-    @extend_schema(responses=ANY)
+    @extend_schema(responses={200: output.TaskDetailOutput})
     def get(self, request, task_id: int):
         task = selectors.task_get(user=request.user, task_id=task_id)
         membership = membership_of(request.user)
@@ -104,7 +103,7 @@ class TaskClaimView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=None, responses=ANY)
+    @extend_schema(request=None, responses={200: output.TaskOutput})
     def post(self, request, task_id: int):
         task = services.task_claim(actor=request.user, task_id=task_id)
         return Response(task_output(selectors.task_get(user=request.user, task_id=task.pk)))
@@ -115,7 +114,7 @@ class TaskReleaseView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=None, responses=ANY)
+    @extend_schema(request=None, responses={200: output.TaskOutput})
     def post(self, request, task_id: int):
         task = services.task_release(actor=request.user, task_id=task_id)
         return Response(task_output(selectors.task_get(user=request.user, task_id=task.pk)))
@@ -130,7 +129,7 @@ class TaskReassignView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=ReassignInput, responses=ANY)
+    @extend_schema(request=ReassignInput, responses={200: output.TaskOutput})
     def post(self, request, task_id: int):
         payload = ReassignInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -147,7 +146,7 @@ class TaskCompleteView(APIView):
 
     @extend_schema(
         request={"application/json": {"type": "object", "additionalProperties": True}},
-        responses=ANY,
+        responses={200: output.TaskOutput},
     )
     def post(self, request, task_id: int):
         task = services.task_complete(actor=request.user, task_id=task_id, data=request.data)
@@ -160,7 +159,9 @@ class NotificationListView(GenericAPIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses=ANY, operation_id="notifications_list")
+    @extend_schema(
+        responses={200: output.NotificationPageOutput}, operation_id="notifications_list"
+    )
     def get(self, request):
         page = self.paginate_queryset(selectors.notifications_for(user=request.user))
         agency = membership_of(request.user).agency_id
@@ -188,7 +189,7 @@ class NotificationsReadView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=None, responses=ANY)
+    @extend_schema(request=None, responses={200: output.NotificationsReadOutput})
     def post(self, request):
         marked = services.notifications_mark_read(user=request.user)
         return Response({"marked": marked, "unread": 0})

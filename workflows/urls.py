@@ -1,4 +1,5 @@
-"""The task pages' place in the Material shell: /workspace/tasks/..."""
+"""The task API's URLs (under api/v1/), and the task pages' place in the Material shell:
+/workspace/tasks/..."""
 
 from django.urls import path
 from viewflow.urls import AppMenuMixin, Viewset
@@ -6,7 +7,22 @@ from viewflow.urls import AppMenuMixin, Viewset
 from agencies import policy
 from agencies.selectors import membership_of
 
-from . import views
+from . import api, views
+
+api_urlpatterns = [
+    path("tasks/", api.TaskListView.as_view(), name="api-task-list"),
+    path("tasks/<int:task_id>/", api.TaskDetailView.as_view(), name="api-task-detail"),
+    path("tasks/<int:task_id>/claim/", api.TaskClaimView.as_view(), name="api-task-claim"),
+    path("tasks/<int:task_id>/release/", api.TaskReleaseView.as_view(), name="api-task-release"),
+    path("tasks/<int:task_id>/reassign/", api.TaskReassignView.as_view(), name="api-task-reassign"),
+    path("tasks/<int:task_id>/complete/", api.TaskCompleteView.as_view(), name="api-task-complete"),
+    path("notifications/", api.NotificationListView.as_view(), name="api-notifications"),
+    path(
+        "notifications/read/",
+        api.NotificationsReadView.as_view(),
+        name="api-notifications-read",
+    ),
+]
 
 
 class TasksViewset(AppMenuMixin, Viewset):

@@ -342,6 +342,20 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "config.rest.declare_error_responses",
 ]
+# One name for each choice set the document uses in several places (a generated client gets one
+# enum of each, not a name with a hash in it).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "ReferralStatusEnum": "referral.models.Referral.Status",
+    "RiskLevelEnum": "referral.models.RiskLevel",
+    "BehavioursEnum": "referral.models.Behaviour",
+    "OrderKindEnum": "referral.models.ProtectiveOrder.Kind",
+    "HearingKindEnum": "referral.models.CourtHearing.Kind",
+    "ConferenceStatusEnum": "conferences.models.Conference.Status",
+    "AgendaItemStatusEnum": "conferences.models.AgendaItem.Status",
+    "NotificationKindEnum": "workflows.models.Notification.Kind",
+    "RoleEnum": "agencies.models.Role",
+    "SectionEnum": "agencies.policy.SECTIONS",
+}
 
 # Requests are capped: a referral with its narrative fits well inside 1 MiB.
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=1024 * 1024)

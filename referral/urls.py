@@ -1,0 +1,34 @@
+"""The referral API's URLs, under api/v1/ (the pages are in config/site.py's workspace)."""
+
+from django.urls import path
+
+from . import api
+
+api_urlpatterns = [
+    path("referrals/", api.ReferralListView.as_view(), name="api-referral-list"),
+    path(
+        "referrals/<int:referral_id>/",
+        api.ReferralDetailView.as_view(),
+        name="api-referral-detail",
+    ),
+    path(
+        "referrals/<int:referral_id>/incidents/",
+        api.IncidentCreateView.as_view(),
+        name="api-referral-incidents",
+    ),
+    path(
+        "referrals/<int:referral_id>/orders/",
+        api.OrderCreateView.as_view(),
+        name="api-referral-orders",
+    ),
+    path(
+        "referrals/<int:referral_id>/timeline/",
+        api.TimelineView.as_view(),
+        name="api-referral-timeline",
+    ),
+    path(
+        "referrals/<int:referral_id>/hearings/",
+        api.HearingCreateView.as_view(),
+        name="api-referral-hearings",
+    ),
+]
