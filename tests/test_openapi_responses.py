@@ -19,8 +19,8 @@ from django.test import Client
 from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 
-from tests.conftest import DEMO_PASSWORD
 from tests.referral.factories import answers, incident_body, payload
+from tests.seed import DEMO_PASSWORD
 from tests.tokens import token_for
 
 pytestmark = pytest.mark.django_db
