@@ -2,7 +2,6 @@
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -50,25 +49,6 @@ class Metadata(BaseMetadata):
         }
 
 
-class CountedRows:
-    """A list read a page at a time by `page(limit=, offset=)`, each row carrying the total
-    (`CountingPaginator.TOTAL`) as the inbox's window does, and `count()` for when the page is
-    empty. For rows a compiled query gives (`config.compiled`), which are not a queryset."""
-
-    def __init__(self, page: Callable[..., list[dict]], count: Callable[[], int]):
-        self._page, self._count = page, count
-
-    @classmethod
-    def none(cls) -> "CountedRows":
-        return cls(page=lambda limit, offset: [], count=lambda: 0)
-
-    def __getitem__(self, window: slice) -> list[dict]:
-        return self._page(limit=window.stop - window.start, offset=window.start)
-
-    def count(self) -> int:
-        return self._count()
-
-
 def count_apart(queryset, *, by: str) -> Subquery:
     """The rows of `queryset` counted in a scalar subquery, for a page to carry as its total
     (`CountingPaginator.TOTAL`): PostgreSQL runs it once, from the indexes on `by` (a column
@@ -93,12 +73,12 @@ def attribute_row(instance, columns: tuple[str, ...]) -> dict:
 class CountingPaginator(Paginator):
     """A page and the total number of rows in one query (`COUNT(*) OVER ()`), not two.
 
-    Every list endpoint answers with its count; a separate COUNT query cost each inbox request a
-    second round trip and its planning (bench/README.md). An empty first page counts nothing (an
+    Every list endpoint answers with its count, and a separate COUNT query would cost each
+    request a second round trip and its planning. An empty first page counts nothing (an
     empty inbox or list takes the same queries as a full one). Falls back to Django's COUNT
     when a later page is empty (past the end, or not) or the query is DISTINCT or grouped,
-    where a window would count the wrong rows. `CountedRows`, and a queryset annotated with
-    `TOTAL`, bring their total themselves.
+    where a window would count the wrong rows. A queryset annotated with `TOTAL` brings its
+    total itself (`count_apart`).
     """
 
     TOTAL = "_page_total"
@@ -122,8 +102,6 @@ class CountingPaginator(Paginator):
         return self._get_page(rows, number, self)
 
     def _counted(self):
-        if isinstance(self.object_list, CountedRows):
-            return self.object_list
         query = getattr(self.object_list, "query", None)
         if query is None or query.distinct or query.group_by is not None:
             return None

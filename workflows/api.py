@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 
 from agencies.selectors import membership_of
 from config.rest import (
-    CountedRows,
     CountingPagination,
     CountingPaginator,
     IsMember,
@@ -76,13 +75,7 @@ class TaskListView(GenericAPIView):
         if scope not in selectors.SCOPES:
             raise ValidationError({"scope": [f"One of: {', '.join(selectors.SCOPES)}."]})
         tasks = selectors.task_list(user=request.user, scope=scope)
-        counted = inbox_counted(tasks)
-        page = self.paginate_queryset(
-            CountedRows(
-                page=lambda limit, offset: list(counted[offset : offset + limit]),
-                count=tasks.count,
-            )
-        )
+        page = self.paginate_queryset(inbox_counted(tasks))
         now = timezone.now()
         return self.get_paginated_response([task_output(task, now=now) for task in page])
 
