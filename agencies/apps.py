@@ -9,7 +9,7 @@ class AgenciesConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_save
 
-        from .signals import end_tokens_on_password_change_or_deactivation
+        from .receivers import end_tokens_on_password_change_or_deactivation
 
         post_save.connect(
             end_tokens_on_password_change_or_deactivation,

@@ -18,6 +18,7 @@ from django.views.generic import ListView
 
 from agencies import policy
 from agencies.selectors import agency_list, membership_of
+from referral.access import visible_case_ids
 
 from . import chain, selectors
 from . import events as audit_events
@@ -102,7 +103,9 @@ class TrailView(TrailReaderMixin, ListView):
             self.filters = None
             return Event.objects.none()
         self.filters = self.form.filters() if self.form.is_bound else {}
-        events = selectors.events_for(user=self.request.user, **self.filters)
+        events = selectors.events_for(
+            user=self.request.user, cases=visible_case_ids(self.membership), **self.filters
+        )
         if self.form.is_bound and self.form.newest_first:
             events = events.order_by("-id")
         return events
@@ -147,7 +150,10 @@ class CaseTrailView(TrailReaderMixin, ListView):
     def get_queryset(self):
         self.referral_id = self.kwargs["referral_id"]
         self.decisions_only = bool(self.request.GET.get("decisions"))
-        events = selectors.events_for(user=self.request.user, referral_id=self.referral_id)
+        events = selectors.events_for(
+            user=self.request.user, cases=visible_case_ids(self.membership),
+            referral_id=self.referral_id,
+        )
         if self.decisions_only:
             events = events.filter(_decisions_only())
         return events
@@ -180,7 +186,10 @@ class AccessReportView(TrailReaderMixin, ListView):
         self.form = AccessReportForm(self.request.GET or None)
         if not self.form.is_bound or not self.form.is_valid():
             return Event.objects.none()
-        return selectors.access_report(user=self.request.user, **self.form.filters())
+        return selectors.access_report(
+            user=self.request.user, cases=visible_case_ids(self.membership),
+            **self.form.filters()
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

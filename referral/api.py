@@ -7,8 +7,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies import policy
+from agencies.permissions import IsMember
 from agencies.selectors import membership_of
-from config.rest import CountingPagination, IsMember
+from config.rest import CountingPagination
 from workflows import services as workflow_services
 
 from . import selectors, serializers, services

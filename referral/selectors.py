@@ -15,14 +15,14 @@ from agencies.models import Membership
 from config.compiled import CompiledQuery
 from config.rest import CountedRows, CountingPaginator, count_apart
 
-from . import escalation
+from . import access, escalation
 from .models import Incident, PersonName, ProtectiveOrder, Referral, ScreeningInstrument
 
 
 def referral_list(*, membership: Membership | None) -> QuerySet[Referral]:
     """The referrals the member's agency is involved in, newest first."""
     return (
-        Referral.objects.filter(policy.case_visibility(membership))
+        Referral.objects.filter(access.case_visibility(membership))
         .select_related("referrer_agency", "victim", "suspect")
         .order_by("-created_at", "-id")
     )
@@ -35,9 +35,9 @@ SUMMARY_COLUMNS = (
 
 
 def _summary_page(group: int) -> QuerySet:
-    view_referral = policy.group_case_permissions(group)
+    view_referral = access.group_case_permissions(group)
     return (
-        Referral.objects.filter(policy.group_case_visibility(group))
+        Referral.objects.filter(access.group_case_visibility(group))
         .order_by("-created_at", "-id")
         .annotate(**{CountingPaginator.TOTAL: count_apart(view_referral, by="group_id")})
         .values(*SUMMARY_COLUMNS, CountingPaginator.TOTAL)
@@ -65,7 +65,7 @@ def referral_summaries(*, membership: Membership | None) -> CountedRows:
 def referral_count(*, membership: Membership | None) -> int:
     """How many referrals `referral_list` holds, from the permission index alone."""
     group = policy.case_group(membership)
-    return 0 if group is None else policy.group_case_permissions(group).count()
+    return 0 if group is None else access.group_case_permissions(group).count()
 
 
 def referral_get(*, membership: Membership | None, referral_id) -> Referral:
@@ -116,7 +116,7 @@ DETAIL_RELATED = ("referrer_agency", "victim", "suspect", "victim_contact", "scr
 
 
 def _case_file(group: int, pk: int) -> QuerySet:
-    return Referral.objects.filter(policy.group_case_visibility(group), pk=pk).select_related(
+    return Referral.objects.filter(access.group_case_visibility(group), pk=pk).select_related(
         *DETAIL_RELATED
     )
 
@@ -234,7 +234,7 @@ def timeline_scope(*, membership: Membership | None, referral: Referral) -> Time
     group = policy.case_group(membership)
     visible = (
         Value(False) if group is None
-        else Exists(policy.group_case_permissions(group).filter(content_object=OuterRef("pk")))
+        else Exists(access.group_case_permissions(group).filter(content_object=OuterRef("pk")))
     )
     rows = linked_referrals(referral=referral).values_list("pk", "reference", visible)
     references, seen = {}, set()

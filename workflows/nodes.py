@@ -22,8 +22,9 @@ from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.nodes.view import ViewActivation
 
 from agencies import policy
-from agencies.policy import InvolvementBasis
 from agencies.selectors import membership_of
+from referral.access import involvement_grant, involvements_revoke
+from referral.models import InvolvementBasis
 
 
 def may_take(user, task) -> bool:
@@ -42,8 +43,6 @@ def task_page(request, *args, **kwargs):
 class AgencyViewActivation(ViewActivation):
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
-        from agencies.services import involvement_grant
-
         from . import tasks
 
         task = flow_task.flow_class.task_class(
@@ -205,7 +204,6 @@ class DataSplit(Split):
 def process_involvements_end(process) -> None:
     """The agencies a process's tasks involved lose the access it gave them (it ended, or was
     cancelled)."""
-    from agencies.services import involvements_revoke
     from referral.models import Involvement
 
     source = f"process:{process.pk}"

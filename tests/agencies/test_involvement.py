@@ -5,15 +5,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agencies.policy import InvolvementBasis
-from agencies.services import (
+from audit.models import Event
+from referral.access import (
     involvement_grant,
     involvement_revoke,
     involvement_revoke_in_cases,
     involvements_grant,
     involvements_revoke,
 )
-from audit.models import Event
+from referral.models import InvolvementBasis
 from tests.referral.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
