@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -215,11 +216,17 @@ def tokens_revoke_all(*, user, why: str = "logout_all", actor=None) -> int:
 
 
 def token_used(*, token: ApiToken) -> None:
-    """Note when a token was last used, at most once a minute per token (no write per request)."""
+    """Note when a token was last used, at most once a minute per token (no write per request).
+
+    A token read from the cache carries `last_used` as it was when cached: past a minute, a
+    one-minute mark in the cache (added only where none is) lets one request a minute write."""
     now = timezone.now()
-    if now - token.last_used >= timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
-        token.last_used = now
+    if now - token.last_used < timedelta(minutes=1):
+        return
+    if not cache.add(f"api-token-used:{token.pk}", 1, timeout=60):
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+    token.last_used = now
 
 
 def ws_ticket_issue(*, user, token: ApiToken | None = None, session_key: str | None = None) -> str:
