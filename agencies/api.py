@@ -9,11 +9,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.rest import IsMember, StrictSerializer
+from config.rest import StrictSerializer
 
 from . import policy
 from . import serializers as output
 from .models import ApiToken
+from .permissions import IsMember
 from .second_factor import check_second_factor
 from .selectors import membership_of, tokens_of
 from .services import token_issue, token_revoke, tokens_revoke_all, ws_ticket_issue

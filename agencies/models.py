@@ -79,13 +79,6 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user.get_username()} @ {self.agency.slug} ({', '.join(self.roles)})"
 
-    def has_role(self, *roles: str) -> bool:
-        return any(role in self.roles for role in roles)
-
-    @property
-    def kind(self) -> str:
-        return self.agency.kind
-
 
 class ApiToken(AbstractAuthToken):
     """An API sign-in (django-rest-knox): only the token's hash is stored, never the token.

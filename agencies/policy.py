@@ -10,8 +10,9 @@ Three layers, each kept as data with a few functions to ask it:
    decline, chair a meeting, read the audit trail.
 3. Objects: an agency sees a case only while it is involved (it referred it, holds a task on it,
    is invited to a meeting with it on the agenda, or had its own referral merged into it).
-   Involvement is granted and revoked as django-guardian group object permissions on the
-   case (`agencies.services.involvement_*`).
+   This module says whose agency's group the rule reads (`case_group`); the involvement rows,
+   the group object permissions they give and the filters on them are the case's own
+   (`referral.access`).
 
 Views, the API, consumers, templates and exports ask these functions; none decides on its own.
 """
@@ -183,11 +184,6 @@ def _section_allowed(kind: str, roles: Iterable[str], section: str, mode: str) -
     return limit is None or bool(roles & limit)
 
 
-def kind_role_can(kind: str, role: str, section: str, mode: str) -> bool:
-    """The section rule for one agency kind and one role; `mode` is "r" or "w"."""
-    return _section_allowed(kind, [role], section, mode)
-
-
 def can_read(membership: Membership | None, section: str) -> bool:
     if membership is None:
         return False
@@ -206,11 +202,6 @@ def readable_sections(membership: Membership | None) -> frozenset[str]:
 
 def writable_sections(membership: Membership | None) -> frozenset[str]:
     return frozenset(s for s in SECTIONS if can_write(membership, s))
-
-
-def kind_role_may(kind: str, role: str, capability: str) -> bool:
-    roles, kinds = CAPABILITIES[capability]
-    return role in roles and kind in kinds
 
 
 def may(membership: Membership | None, capability: str) -> bool:
@@ -257,32 +248,6 @@ def sees_suspect_elsewhere(membership: Membership | None) -> bool:
 def sees_case_content(membership: Membership | None) -> bool:
     """Whether this member can see any case at all (subject to the agency's involvement)."""
     return bool(readable_sections(membership)) and membership.agency.is_active
-
-
-# --- The object rule ------------------------------------------------------------------------
-
-
-class InvolvementBasis:
-    """Why an agency is involved in a case; each basis is granted and revoked on its own."""
-
-    REFERRER = "referrer"
-    TASK = "task"
-    CONFERENCE = "conference"
-    # The coordinator merged this agency's own referral into the case: the agency keeps
-    # following the matter it referred, now on the surviving case. A recorded sharing decision
-    # (the `link_referrals` task's reason and its `access.granted` event), never revoked by a
-    # process ending.
-    MERGED = "merged"
-
-    choices = [
-        (REFERRER, "Referred the case"),
-        (TASK, "Holds a task on the case"),
-        (CONFERENCE, "Invited to a conference with the case on the agenda"),
-        (MERGED, "Its own referral was merged into the case"),
-    ]
-
-
-VIEW_CASE_PERMISSION = "referral.view_referral"
 
 
 # --- The table as Markdown (python manage.py access_matrix) ---------------------------------
@@ -370,59 +335,12 @@ def matrix_markdown() -> str:
 
 
 def case_group(membership: Membership | None) -> int | None:
-    """The guardian group whose `view_referral` rows are the cases this member's agency may see
-    now, or None when it may see no case content at all (no agency, inactive, no readable
-    section). Every case read is scoped through this: `case_visibility`, and the compiled reads
-    that take the group as a value (`referral.selectors`)."""
+    """The group whose case permissions are the cases this member's agency may see now, or None
+    when it may see no case content at all (no agency, inactive, no readable section). Every
+    case read is scoped through it (`referral.access.case_visibility`)."""
     if membership is None or not sees_case_content(membership):
         return None
     return membership.agency.group_id
-
-
-def case_visibility(membership: Membership | None):
-    """A filter on `referral.Referral` for the cases this member's agency may see now.
-
-    An EXISTS on guardian's direct foreign-key table, probed through its unique index (group,
-    permission, referral). A semi-join rather than a join: a list newest first walks the
-    referrals' date index and stops at the page's last row, instead of joining every case the
-    agency may see and sorting them all (bench/README.md: the police list at N = 10,000 read 902
-    cases to show 50). The permission's id is looked up once per query (an InitPlan).
-    """
-    from django.db.models import Q
-
-    group = case_group(membership)
-    return Q(pk__in=[]) if group is None else group_case_visibility(group)
-
-
-def group_case_visibility(group_id: int):
-    """`case_visibility` for a group `case_group` gave."""
-    from django.db.models import Exists, OuterRef, Q
-
-    return Q(Exists(group_case_permissions(group_id).filter(content_object=OuterRef("pk"))))
-
-
-def group_case_permissions(group_id: int):
-    """The group's `view_referral` rows in guardian's table: one per case it may see (unique on
-    group, permission and case), so counting them counts its cases without reading any."""
-    from referral.models import ReferralAgencyPermission
-
-    return ReferralAgencyPermission.objects.filter(
-        group_id=group_id, permission_id=view_case_permission()
-    )
-
-
-def view_case_permission():
-    """The id of guardian's `view_referral` permission, as a subquery (read in the statement
-    that uses it rather than looked up first)."""
-    from django.contrib.auth.models import Permission
-    from django.db.models import Subquery
-
-    app_label, codename = VIEW_CASE_PERMISSION.split(".")
-    return Subquery(
-        Permission.objects.filter(codename=codename, content_type__app_label=app_label).values(
-            "pk"
-        )[:1]
-    )
 
 
 def may_manage_member(actor: Membership | None, member: Membership) -> bool:

@@ -2,8 +2,9 @@
 
 django-otp keeps the devices (an authenticator app's TOTP secret, a set of single-use recovery
 codes) and django-otp-webauthn the passkeys and security keys; this module decides who must
-have one and writes the trail. A session passes the second factor once django-otp marks it
-verified (`request.user.is_verified()`); an API client sends a code with its token request.
+have one, and announces each enrolment and reset for the trail (`agencies.signals`). A session
+passes the second factor once django-otp marks it verified (`request.user.is_verified()`); an
+API client sends a code with its token request.
 
 Only accounts made by `seed_demo` (`Membership.demo_account`) may go without one, and never
 under production settings. Such an account that enrolled a device anyway must use it.
@@ -26,10 +27,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.helpers import WebAuthnHelper as LibraryWebAuthnHelper
 from django_otp_webauthn.models import WebAuthnCredential
 
-from audit import events
 from config.exceptions import DomainError, NotAllowed
 
-from . import policy
+from . import policy, signals
 from .models import Membership
 from .selectors import membership_of
 
@@ -152,15 +152,15 @@ def totp_confirm(*, user: AbstractBaseUser, device: TOTPDevice, code: str) -> bo
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    events.second_factor_enrolled_event(user=user, method="totp")
+    signals.second_factor_enrolled.send(sender=TOTPDevice, user=user, method="totp")
     return True
 
 
 @transaction.atomic
 def webauthn_registered(*, user: AbstractBaseUser) -> None:
-    """Write the trail's record of a passkey the library has just registered (called inside
-    the registration's transaction)."""
-    events.second_factor_enrolled_event(user=user, method="webauthn")
+    """Announce, for the trail, a passkey the library has just registered (called inside the
+    registration's transaction)."""
+    signals.second_factor_enrolled.send(sender=WebAuthnCredential, user=user, method="webauthn")
 
 
 def has_recovery_codes(user: AbstractBaseUser) -> bool:
@@ -177,7 +177,7 @@ def recovery_codes_issue(*, user: AbstractBaseUser) -> list[str]:
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
-    events.recovery_codes_issued_event(user=user)
+    signals.recovery_codes_issued.send(sender=StaticDevice, user=user)
     return codes
 
 
@@ -197,8 +197,9 @@ def second_factor_reset(*, membership: Membership, actor: AbstractBaseUser, reas
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     WebAuthnCredential.objects.filter(user=user).delete()
-    events.second_factor_reset_event(membership=membership, actor=actor, reason=reason,
-                                     devices=removed)
+    signals.second_factor_reset.send(
+        sender=Membership, membership=membership, actor=actor, reason=reason, devices=removed
+    )
     return removed
 
 

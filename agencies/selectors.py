@@ -9,15 +9,7 @@ from django.utils import timezone
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
 
-from config.compiled import CompiledQuery
-
 from .models import Agency, ApiToken, Membership
-
-# Asked by every signed-in page and by a meeting's sockets on every message: compiled once.
-_MEMBERSHIP = CompiledQuery(
-    lambda user: Membership.objects.select_related("agency").filter(user_id=user),
-    prepare="membership", user=int,
-)
 
 
 def membership_of(user) -> Membership | None:
@@ -27,36 +19,47 @@ def membership_of(user) -> Membership | None:
     cached = getattr(user, "_concord_membership", False)
     if cached is not False:
         return cached
-    found = _MEMBERSHIP.objects(user=user.pk, limit=1)
-    return _remember_membership(user, found[0] if found else None)
+    try:
+        membership = Membership.objects.select_related("agency").get(user_id=user.pk)
+    except Membership.DoesNotExist:
+        membership = None
+    return remember_membership(user, membership)
 
 
-def _remember_membership(user, membership: Membership | None) -> Membership | None:
+def remember_membership(user, membership: Membership | None) -> Membership | None:
+    """Keep the membership on the user object: `membership_of` and `user.membership` answer
+    from it without another query."""
     user._concord_membership = membership
     if membership is not None:
-        # Keep `user.membership` consistent with the cached row, without another query.
-        user._state.fields_cache["membership"] = membership
+        user.membership = membership
     return membership
 
 
-def live_token(token: str) -> ApiToken | None:
+def live_token(token: str, *, digest: str | None = None) -> ApiToken | None:
     """The API token a client sent, if it is one of ours, unexpired and its user active, with
-    the user's membership and agency loaded (`membership_of` answers without a query)."""
+    the user's membership and agency loaded (`membership_of` answers without a query), and
+    without the user's password hash. `digest` is the token's, if the caller has it already."""
     if not token or len(token) > 2 * CONSTANTS.DIGEST_LENGTH:
         return None
-    digest = hash_token(token)
-    candidates = ApiToken.objects.select_related("user__membership__agency").filter(
-        token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH]
+    digest = digest or hash_token(token)
+    candidates = (
+        ApiToken.objects.select_related("user__membership__agency")
+        .defer("user__password")
+        .filter(token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH])
     )
     for found in candidates:
         if not compare_digest(found.digest, digest):
             continue
-        expired = found.expiry is None or found.expiry <= timezone.now()
-        if expired or not found.user.is_active:
+        if not token_stands(found):
             return None
-        _remember_membership(found.user, getattr(found.user, "membership", None))
+        remember_membership(found.user, getattr(found.user, "membership", None))
         return found
     return None
+
+
+def token_stands(token: ApiToken) -> bool:
+    """Whether the token is unexpired and its user active."""
+    return token.expiry is not None and token.expiry > timezone.now() and token.user.is_active
 
 
 def token_is_live(*, token_id: int, user_id: int) -> bool:

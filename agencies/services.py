@@ -1,27 +1,24 @@
-"""State changes for agencies, members and involvement in cases."""
+"""State changes for agencies, members and their API tokens."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import operator
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from audit import events
 from config import shared_state
 
+from . import signals
 from .models import Agency, ApiToken, Membership, Role
-from .policy import view_case_permission
 
 User = get_user_model()
 
@@ -60,7 +57,7 @@ def member_create(
     membership.full_clean()
     membership.save()
     user.groups.add(agency.group)
-    events.member_created_event(membership=membership, actor=actor)
+    signals.member_created.send(sender=Membership, membership=membership, actor=actor)
     return membership
 
 
@@ -70,154 +67,6 @@ def member_set_roles(*, membership: Membership, roles: Sequence[str]) -> Members
     membership.full_clean()
     membership.save(update_fields=["roles"])
     return membership
-
-
-def _permit_case_view(*, referral, agencies: Sequence[Agency]) -> None:
-    """guardian's `assign_perm` of `view_referral` to each agency's group, in one INSERT that
-    leaves an existing row alone. `assign_perm` looked up the group, the permission and its
-    content type before the row, five queries a grant, and a case reaching a conference grants
-    seven (bench/README.md)."""
-    from referral.models import ReferralAgencyPermission
-
-    permission = view_case_permission()
-    ReferralAgencyPermission.objects.bulk_create(
-        [ReferralAgencyPermission(group_id=agency.group_id, content_object_id=referral.pk,
-                                  permission_id=permission) for agency in agencies],
-        ignore_conflicts=True,
-    )
-
-
-def _lock_referrals(referrals: Sequence) -> None:
-    """Take the cases' row locks, in id order: two passes over overlapping cases cannot
-    deadlock."""
-    list(type(referrals[0]).objects.select_for_update().filter(pk__in=[r.pk for r in referrals])
-         .order_by("pk").values_list("pk", flat=True))
-
-
-def _distinct(objects: Iterable) -> list:
-    """Model instances once each, by key, in the order given."""
-    return list({obj.pk: obj for obj in objects}.values())
-
-
-def involvement_grant(
-    *, referral, agency: Agency, basis: str, source: str = "", actor=None
-) -> bool:
-    """Involve an agency in a case for one reason; whether a new involvement was recorded."""
-    return bool(involvements_grant(
-        referral=referral, agencies=[agency], basis=basis, source=source, actor=actor
-    ))
-
-
-@transaction.atomic
-def involvements_grant(
-    *, referral, agencies: Iterable[Agency], basis: str, source: str = "", actor=None
-) -> list[Agency]:
-    """Involve agencies in a case for one reason, each with view permission (a row it may
-    have already); the agencies newly involved for that reason, in the order given.
-
-    Serialised per case by locking its row, so a concurrent revoke cannot remove a permission
-    this grant relies on, and no other grant can write the rows this one found missing. Five
-    statements for any number of agencies: a case reaching a conference involves seven, which
-    took eight statements each one by one (bench/README.md).
-    """
-    from referral.models import Involvement
-
-    wanted = _distinct(agencies)
-    if not wanted:
-        return []
-    _lock_referrals([referral])
-    involved = set(
-        Involvement.objects.filter(
-            referral=referral, basis=basis, source=source, agency__in=[a.pk for a in wanted]
-        ).values_list("agency_id", flat=True)
-    )
-    new = [agency for agency in wanted if agency.pk not in involved]
-    if new:
-        Involvement.objects.bulk_create([
-            Involvement(referral=referral, agency=agency, basis=basis, source=source)
-            for agency in new
-        ])
-        _permit_case_view(referral=referral, agencies=new)
-        events.involvements_granted_events(
-            referral=referral, agencies=new, basis=basis, source=source, actor=actor
-        )
-    return new
-
-
-def involvement_revoke(
-    *, referral, agency: Agency, basis: str, source: str = "", actor=None
-) -> bool:
-    """End one reason for an agency's involvement; removes its view permission with the last."""
-    return bool(involvements_revoke(
-        referral=referral, agencies=[agency], basis=basis, source=source, actor=actor
-    ))
-
-
-def involvements_revoke(
-    *, referral, agencies: Iterable[Agency], basis: str, source: str = "", actor=None
-) -> list[Agency]:
-    """End one reason for several agencies' involvement in a case (a case off an agenda, a
-    process ending); the agencies it ended for, in the order given."""
-    ended = _revoke(referrals=[referral], agencies=agencies, basis=basis, source=source,
-                    actor=actor)
-    return [agency for _, agency in ended]
-
-
-def involvement_revoke_in_cases(
-    *, referrals: Iterable, agency: Agency, basis: str, source: str = "", actor=None
-) -> list:
-    """End one reason for an agency's involvement in several cases (an agency withdrawn from a
-    meeting, from every case on its agenda); the cases it ended in, in the order given."""
-    ended = _revoke(referrals=referrals, agencies=[agency], basis=basis, source=source,
-                    actor=actor)
-    return [referral for referral, _ in ended]
-
-
-@transaction.atomic
-def _revoke(
-    *, referrals: Iterable, agencies: Iterable[Agency], basis: str, source: str, actor
-) -> list[tuple]:
-    """End one reason for every agency's involvement in every case given; the (case, agency)
-    pairs it ended, by case, then by agency, in the order given. An agency loses its view of a
-    case with its last reason there.
-
-    Serialised per case like `involvements_grant`. Six statements for any number of cases and
-    agencies, the cases' locks among them. One pair at a time, each took the case's lock, its
-    look-ups, two DELETEs and an event inside a savepoint: a case off an agenda with five
-    invited agencies took 42 statements, an agency withdrawn from a meeting with four cases on
-    its agenda 41 (bench/README.md)."""
-    from referral.models import Involvement, ReferralAgencyPermission
-
-    wanted = _distinct(agencies)  # none when a process without a case ends: no case to read
-    cases = _distinct(referrals) if wanted else []
-    if not cases:
-        return []
-    _lock_referrals(cases)
-    ending = Involvement.objects.filter(
-        referral_id__in=[c.pk for c in cases], agency_id__in=[a.pk for a in wanted],
-        basis=basis, source=source,
-    )
-    ended_keys = set(ending.values_list("referral_id", "agency_id"))
-    if not ended_keys:
-        return []
-    ending.delete()
-    ended = [(case, agency) for case in cases for agency in wanted
-             if (case.pk, agency.pk) in ended_keys]
-    still = set(
-        Involvement.objects.filter(
-            referral_id__in={case_id for case_id, _ in ended_keys},
-            agency_id__in={agency_id for _, agency_id in ended_keys},
-        ).values_list("referral_id", "agency_id")
-    )
-    if lost := [(case, agency) for case, agency in ended if (case.pk, agency.pk) not in still]:
-        ReferralAgencyPermission.objects.filter(
-            functools.reduce(operator.or_, (
-                Q(group_id=agency.group_id, content_object_id=case.pk) for case, agency in lost
-            )),
-            permission_id=view_case_permission(),
-        ).delete()
-    events.involvements_revoked_events(pairs=ended, basis=basis, source=source, actor=actor)
-    return ended
 
 
 DEMO_AGENCIES: list[tuple[str, str, str, list[tuple[str, list[str]]]]] = [
@@ -317,7 +166,6 @@ def demo_seed(*, password: str) -> list[Membership]:
 
 
 @transaction.atomic
-@transaction.atomic
 def token_issue(*, user, client: str = "") -> tuple[ApiToken, str]:
     """A new API token for a member who has just proved who they are; returns the row and the
     token itself (shown once: only its digest is stored). Sweeps the member's expired tokens,
@@ -331,11 +179,13 @@ def token_issue(*, user, client: str = "") -> tuple[ApiToken, str]:
     keep = max(settings.API_TOKENS_PER_USER - 1, 0)
     if len(live) > keep:
         ApiToken.objects.filter(pk__in=live[keep:]).delete()
-        events.api_tokens_ended_event(user=user, tokens=live[keep:], why="limit", actor=user)
+        signals.api_tokens_ended.send(
+            sender=ApiToken, user=user, tokens=live[keep:], why="limit", actor=user
+        )
     row, token = ApiToken.objects.create(
         user=user, expiry=settings.API_TOKEN_TTL, client=client[:200]
     )
-    events.api_token_issued_event(token=row, actor=user)
+    signals.api_token_issued.send(sender=ApiToken, token=row, actor=user)
     return row, token
 
 
@@ -347,7 +197,9 @@ def token_revoke(*, user, token_id: int, why: str = "revoked") -> bool:
         return False
     deleted, _ = ApiToken.objects.filter(pk=token_id, user=user).delete()
     if deleted:
-        events.api_tokens_ended_event(user=user, tokens=[token_id], why=why, actor=user)
+        signals.api_tokens_ended.send(
+            sender=ApiToken, user=user, tokens=[token_id], why=why, actor=user
+        )
     return bool(deleted)
 
 
@@ -359,16 +211,22 @@ def tokens_revoke_all(*, user, why: str = "logout_all", actor=None) -> int:
     if not ended:
         return 0
     ApiToken.objects.filter(pk__in=ended).delete()
-    events.api_tokens_ended_event(user=user, tokens=ended, why=why, actor=actor)
+    signals.api_tokens_ended.send(sender=ApiToken, user=user, tokens=ended, why=why, actor=actor)
     return len(ended)
 
 
 def token_used(*, token: ApiToken) -> None:
-    """Note when a token was last used, at most once a minute per token (no write per request)."""
+    """Note when a token was last used, at most once a minute per token (no write per request).
+
+    A token read from the cache carries `last_used` as it was when cached: past a minute, a
+    one-minute mark in the cache (added only where none is) lets one request a minute write."""
     now = timezone.now()
-    if now - token.last_used >= timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
-        token.last_used = now
+    if now - token.last_used < timedelta(minutes=1):
+        return
+    if not cache.add(f"api-token-used:{token.pk}", 1, timeout=60):
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+    token.last_used = now
 
 
 def ws_ticket_issue(*, user, token: ApiToken | None = None, session_key: str | None = None) -> str:

@@ -1,21 +1,20 @@
-"""A changed password or a deactivated account ends the member's API tokens.
+"""What agencies announce: members made, API tokens issued and ended, second factors enrolled,
+recovery codes issued and second factors reset.
 
-A receiver rather than a call in each place that can do either (the password change and reset
-pages, the admin, `manage.py changepassword`, a service): a credential left standing by one
-forgotten path is the fault this closes. Browser sessions end by Django's own session auth hash
-on a password change, and on their next request when the account is inactive.
+The trail sits above agencies (config < agencies < audit): agencies does not write it, it
+announces, and the trail records. `audit.receivers` connects a receiver to each of these signals
+that writes its event. They are sent with `send`, inside the service's transaction, so the event
+is written in the same transaction as the change: if writing it fails, the change is rolled back
+with it, and a change is never committed without its event.
+
+Each signal's keyword arguments are named beside it.
 """
 
-from .services import tokens_revoke_all
+from django.dispatch import Signal
 
-
-def end_tokens_on_password_change_or_deactivation(sender, instance, created, **kwargs) -> None:
-    if created:
-        return
-    # `_password` holds the new raw password from `set_password()` until `save()` has told the
-    # password validators (Django's own notion of a password change: a hash upgrade at sign-in
-    # is not one).
-    if getattr(instance, "_password", None) is not None:
-        tokens_revoke_all(user=instance, why="password_changed")
-    elif not instance.is_active:
-        tokens_revoke_all(user=instance, why="deactivated")
+member_created = Signal()  # membership, actor
+api_token_issued = Signal()  # token, actor
+api_tokens_ended = Signal()  # user, tokens (their ids), why, actor
+second_factor_enrolled = Signal()  # user, method ("totp" or "webauthn")
+recovery_codes_issued = Signal()  # user
+second_factor_reset = Signal()  # membership, actor, reason, devices (how many were removed)

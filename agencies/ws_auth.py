@@ -3,8 +3,7 @@
 The user is read once, when the socket opens; the consumer re-checks the credential on every
 message and on a timer (`socket_credential_live`). channels' AuthMiddlewareStack would read the
 cookie too, but it also wraps every frame the socket sends, to save a session when a consumer
-changes it; these sockets never do, and in a busy meeting (every note is a frame to every socket)
-that wrapper took about 8% of a saturated server loop's samples (bench/README.md).
+changes it; these sockets never do, and in a busy meeting every note is a frame to every socket.
 
 What the consumer learns, in `scope["credential"]`:
 - `{"kind": "session", "key": ..., "hash": ...}`: a live session's key and auth hash (from the

@@ -14,9 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies import policy
+from agencies.permissions import IsMember
 from agencies.selectors import membership_of
-from config.rest import IsMember
 from referral import services as referral_services
+from referral.access import visible_case_ids
 
 from . import chain, selectors
 from . import events as audit_events
@@ -75,7 +76,9 @@ class EventListView(GenericAPIView):
         chain.seal(wait=False)
         filters = _filters(request.query_params)
         check_case(request.user, filters.get("referral_id"))
-        events = selectors.events_for(user=request.user, **filters)
+        events = selectors.events_for(
+            user=request.user, cases=visible_case_ids(membership_of(request.user)), **filters
+        )
         page = self.paginate_queryset(events)
         audit_events.trail_reads_events(shown=page, member=membership_of(request.user),
                                         actor=request.user)
@@ -102,6 +105,7 @@ class AccessReportView(GenericAPIView):
         check_case(request.user, filters.get("referral_id"))
         events = selectors.access_report(
             user=request.user,
+            cases=visible_case_ids(membership_of(request.user)),
             referral_id=filters.get("referral_id"),
             actor=filters.get("actor"),
             section=section,
@@ -145,7 +149,10 @@ class ExportView(APIView):
         if kind not in ("csv", "jsonl"):
             raise ValidationError({"format": ["csv or jsonl."]})
         chain.seal(wait=False)
-        events = selectors.events_for(user=request.user, **_filters(request.query_params))
+        events = selectors.events_for(
+            user=request.user, cases=visible_case_ids(membership_of(request.user)),
+            **_filters(request.query_params),
+        )
         rows = (selectors.event_output(e) for e in events.iterator(chunk_size=2000))
         if kind == "jsonl":
             body = (json.dumps(r, default=str, sort_keys=True) + "\n" for r in rows)

@@ -18,6 +18,7 @@ from django.views.generic import ListView
 from agencies import policy
 from agencies.selectors import agency_list, membership_of
 from referral import services as referral_services
+from referral.access import visible_case_ids
 
 from . import chain, selectors
 from . import events as audit_events
@@ -109,7 +110,9 @@ class TrailView(TrailReaderMixin, ListView):
             return Event.objects.none()
         self.filters = self.form.filters() if self.form.is_bound else {}
         self.check_case(self.filters.get("referral_id"))
-        events = selectors.events_for(user=self.request.user, **self.filters)
+        events = selectors.events_for(
+            user=self.request.user, cases=visible_case_ids(self.membership), **self.filters
+        )
         if self.form.is_bound and self.form.newest_first:
             events = events.order_by("-id")
         return events
@@ -148,7 +151,10 @@ class CaseTrailView(TrailReaderMixin, ListView):
         self.referral_id = self.kwargs["referral_id"]
         self.decisions_only = bool(self.request.GET.get("decisions"))
         self.check_case(self.referral_id)
-        events = selectors.events_for(user=self.request.user, referral_id=self.referral_id)
+        events = selectors.events_for(
+            user=self.request.user, cases=visible_case_ids(self.membership),
+            referral_id=self.referral_id,
+        )
         return selectors.decisions(events) if self.decisions_only else events
 
     def get_context_data(self, **kwargs):
@@ -181,7 +187,9 @@ class AccessReportView(TrailReaderMixin, ListView):
             return Event.objects.none()
         filters = self.form.filters()
         self.check_case(filters["referral_id"])
-        return selectors.access_report(user=self.request.user, **filters)
+        return selectors.access_report(
+            user=self.request.user, cases=visible_case_ids(self.membership), **filters
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

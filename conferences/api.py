@@ -7,8 +7,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies.permissions import IsMember
 from agencies.selectors import agencies_by_slug, membership_of
-from config.rest import IsMember, StrictCharField, StrictSerializer
+from config.rest import StrictCharField, StrictSerializer
 from referral.services import referral_look
 from workflows import services as workflow_services
 

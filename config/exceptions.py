@@ -39,7 +39,3 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
-
-
-class InvalidTransition(Conflict):
-    code = "invalid_transition"

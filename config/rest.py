@@ -26,15 +26,6 @@ class DenyAll(BasePermission):
         return False
 
 
-class IsMember(BasePermission):
-    """Signed in and belonging to an agency."""
-
-    def has_permission(self, request, view) -> bool:
-        from agencies.selectors import membership_of
-
-        return membership_of(request.user) is not None
-
-
 class Metadata(BaseMetadata):
     """What an OPTIONS request answers (with the `Allow` header DRF adds): the endpoint's name
     and the media types it speaks. The request and response shapes are in the OpenAPI document;

@@ -7,8 +7,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies import policy
+from agencies.permissions import IsMember
 from agencies.selectors import membership_of
-from config.rest import CountingPagination, CountingPaginator, IsMember, count_apart
+from config.rest import CountingPagination, CountingPaginator, count_apart
 from workflows import services as workflow_services
 from workflows.selectors import case_sections
 

@@ -2,10 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from guardian.models import GroupObjectPermissionBase
 
 from agencies.models import Agency
-from agencies.policy import InvolvementBasis
 
 
 class RiskLevel(models.TextChoices):
@@ -306,11 +305,17 @@ class ReferralAgencyPermission(GroupObjectPermissionBase):
         abstract = False
 
 
-class ReferralUserPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
+class InvolvementBasis(models.TextChoices):
+    """Why an agency is involved in a case; each basis is granted and revoked on its own."""
 
-    class Meta(UserObjectPermissionBase.Meta):
-        abstract = False
+    REFERRER = "referrer", "Referred the case"
+    TASK = "task", "Holds a task on the case"
+    CONFERENCE = "conference", "Invited to a conference with the case on the agenda"
+    # The coordinator merged this agency's own referral into the case: the agency keeps
+    # following the matter it referred, now on the surviving case. A recorded sharing decision
+    # (the `link_referrals` task's reason and its `access.granted` event), never revoked by a
+    # process ending.
+    MERGED = "merged", "Its own referral was merged into the case"
 
 
 class Involvement(models.Model):

@@ -12,7 +12,7 @@ from agencies.models import Membership
 from audit.selectors import decision_timeline
 from config.exceptions import NotFound
 
-from . import escalation
+from . import access, escalation
 from .models import (
     Incident,
     PersonName,
@@ -46,7 +46,7 @@ def referral_permissions(*, membership: Membership | None) -> QuerySet[ReferralA
     group = policy.case_group(membership)
     if group is None:
         return ReferralAgencyPermission.objects.none()
-    return policy.group_case_permissions(group)
+    return access.group_case_permissions(group)
 
 
 def referral_get(*, membership: Membership | None, referral_id) -> Referral:
@@ -74,7 +74,7 @@ def referral_id_of(value) -> int:
 
 
 def _visible(membership: Membership | None) -> QuerySet[Referral]:
-    return Referral.objects.filter(policy.case_visibility(membership))
+    return Referral.objects.filter(access.case_visibility(membership))
 
 
 # What the detail shows of an incident and of an order, read as rows (`serializers.incident_row`,
@@ -164,7 +164,7 @@ def timeline_scope(*, membership: Membership | None, referral: Referral) -> Time
     group = policy.case_group(membership)
     visible = (
         Value(False) if group is None
-        else Exists(policy.group_case_permissions(group).filter(content_object=OuterRef("pk")))
+        else Exists(access.group_case_permissions(group).filter(content_object=OuterRef("pk")))
     )
     rows = linked_referrals(referral=referral).values_list("pk", "reference", visible)
     references, seen = {}, set()

@@ -17,15 +17,15 @@ from django.utils import timezone
 
 from agencies import policy
 from agencies.models import Membership
-from agencies.policy import InvolvementBasis
-from agencies.services import involvement_grant
 from audit import events
 from config.exceptions import Conflict, DomainError, NotAllowed, NotFound
 
-from . import escalation, linking, screening, selectors
+from . import access, escalation, linking, screening, selectors
+from .access import involvement_grant
 from .models import (
     RISK_ORDER,
     Incident,
+    InvolvementBasis,
     Person,
     PersonName,
     ProtectiveOrder,
@@ -311,7 +311,7 @@ def _same_pair(membership: Membership, pair_ids: set[int]) -> tuple[list[Referra
     nothing of them)."""
     pair = list(Referral.objects.select_for_update().filter(pk__in=pair_ids).order_by("pk"))
     seen = set(
-        Referral.objects.filter(policy.case_visibility(membership), pk__in=pair_ids)
+        Referral.objects.filter(access.case_visibility(membership), pk__in=pair_ids)
         .values_list("pk", flat=True)
     )
     linked = [r for r in pair if r.pk in seen]
@@ -341,7 +341,7 @@ def _incidents_create(
     however many there are, and one look-up of the orders they breach (a referral brings its
     history, many incidents at once)."""
     breached = {d.breach_of_order for d in drafts if d.breach_of_order is not None}
-    visible = Referral.objects.filter(policy.case_visibility(membership))
+    visible = Referral.objects.filter(access.case_visibility(membership))
     orders = (
         ProtectiveOrder.objects.filter(
             referral__timeline_id=referral.timeline_id, referral__in=visible

@@ -4,8 +4,8 @@ import logging
 
 import pytest
 
-from agencies.policy import InvolvementBasis
-from agencies.services import involvement_grant
+from referral.access import involvement_grant
+from referral.models import InvolvementBasis
 from tests.referral.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db

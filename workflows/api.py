@@ -8,11 +8,11 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies.permissions import IsMember
 from agencies.selectors import membership_of
 from config.rest import (
     CountingPagination,
     CountingPaginator,
-    IsMember,
     StrictCharField,
     StrictSerializer,
     count_apart,

@@ -24,10 +24,9 @@ from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.nodes.view import ViewActivation
 
 from agencies import policy
-from agencies.policy import InvolvementBasis
 from agencies.selectors import membership_of
-from agencies.services import involvement_grant, involvements_revoke
-from referral.models import Involvement
+from referral.access import involvement_grant, involvements_revoke
+from referral.models import Involvement, InvolvementBasis
 
 from . import deferred, notifications
 

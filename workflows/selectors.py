@@ -9,6 +9,7 @@ from viewflow.workflow.status import STATUS
 from agencies import policy
 from agencies.selectors import membership_of
 from config.exceptions import NotFound
+from referral import access
 from referral.models import Referral
 
 from .models import AgencyTask, Notification
@@ -110,7 +111,7 @@ def task_get(*, user, task_id) -> AgencyTask:
 
 def _case_visible(member, referral_id: int | None) -> bool:
     return referral_id is None or Referral.objects.filter(
-        policy.case_visibility(member), pk=referral_id
+        access.case_visibility(member), pk=referral_id
     ).exists()
 
 
@@ -123,7 +124,7 @@ def task_work_readable(*, task: AgencyTask, membership) -> bool:
 
 def notifications_for(*, user) -> QuerySet[Notification]:
     """The member's notices, but none about a case its agency may no longer see."""
-    visible = Referral.objects.filter(policy.case_visibility(membership_of(user)))
+    visible = Referral.objects.filter(access.case_visibility(membership_of(user)))
     return (
         Notification.objects.filter(user=user)
         .filter(Q(referral__isnull=True) | Q(referral__in=visible))

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 
-from agencies.policy import InvolvementBasis
 from referral import escalation, linking, screening
 from referral.models import (
     Incident,
+    InvolvementBasis,
     Person,
     PersonName,
     ProtectiveOrder,

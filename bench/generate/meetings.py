@@ -12,8 +12,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
-from agencies.policy import InvolvementBasis
 from conferences.models import AgendaItem, Attendance, Conference, ConferenceAction, Decision, Note
+from referral.models import InvolvementBasis
 from workflows import calendar
 
 from .people import Directory, Member, Region

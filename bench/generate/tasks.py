@@ -16,8 +16,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.token import Token
 
 from agencies.models import Agency
-from agencies.policy import InvolvementBasis
-from referral.models import Involvement, Referral, ReferralAgencyPermission
+from referral.models import Involvement, InvolvementBasis, Referral, ReferralAgencyPermission
 from workflows import allocation, services
 from workflows.flows import CaseTaskFlow
 from workflows.models import AgencyTask, CaseProcess

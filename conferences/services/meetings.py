@@ -10,16 +10,15 @@ from django.utils import timezone
 
 from agencies import policy
 from agencies.models import Agency
-from agencies.policy import InvolvementBasis
 from agencies.selectors import membership_of
-from agencies.services import (
+from audit import events
+from config.exceptions import Conflict, DomainError, NotAllowed
+from referral.access import (
     involvement_revoke_in_cases,
     involvements_grant,
     involvements_revoke,
 )
-from audit import events
-from config.exceptions import Conflict, DomainError, NotAllowed
-from referral.models import Referral
+from referral.models import InvolvementBasis, Referral
 
 from ..models import AgendaItem, Attendance, Conference
 from . import broadcast

@@ -139,9 +139,6 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Key look-ups run as statements prepared once per connection (config/compiled.py); false
-# behind a pooler that shares sessions between clients (PgBouncer in transaction mode).
-PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=True)
 
 # Seal the audit chain in a thread of each server process after a commit that wrote events
 # (audit/chain.py). Inline on SQLite (one writer at a time) and in tests (deterministic).

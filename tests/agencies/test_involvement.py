@@ -5,15 +5,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agencies.policy import InvolvementBasis
-from agencies.services import (
+from audit.models import Event
+from referral.access import (
     involvement_grant,
     involvement_revoke,
     involvement_revoke_in_cases,
     involvements_grant,
     involvements_revoke,
 )
-from audit.models import Event
+from referral.models import InvolvementBasis
 from tests.referral.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
@@ -274,9 +274,8 @@ def test_an_agency_withdrawn_from_several_cases_keeps_those_another_reason_gives
 
 
 def test_withdrawing_an_agency_takes_the_same_statements_for_one_case_as_for_four(demo):
-    """A meeting's withdrawal reads its agenda and revokes the agency from every case on it:
-    case by case, 14 statements for one case and 41 for four (the code before 2026-12-02's
-    eleventh session); now the same for any number."""
+    """A meeting's withdrawal reads its agenda and revokes the agency from every case on it,
+    in the same statements for any number of cases."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

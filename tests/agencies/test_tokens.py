@@ -5,8 +5,11 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from knox.crypto import hash_token
 
 from agencies.models import ApiToken
 from agencies.services import ws_ticket_issue, ws_ticket_redeem
@@ -195,3 +198,126 @@ def test_issuing_and_ending_tokens_are_events(demo, api):
     user.set_password("another-long-password-2026")
     user.save()
     assert Event.objects.filter(verb="api_token.ended", changes__why="password_changed").exists()
+
+
+# --- The token cache ---------------------------------------------------------------------------
+
+
+def _cached(token: str) -> bool:
+    return isinstance(cache.get(f"api-token:{hash_token(token)}"), ApiToken)
+
+
+def _token_queries(client) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/api/v1/me/").status_code == 200
+    return [q["sql"] for q in ctx.captured_queries if "agencies_apitoken" in q["sql"]]
+
+
+def test_a_used_token_is_read_from_the_cache(demo, api):
+    token = _sign_in(api)
+    client = _client(api, token)
+    assert not _cached(token)
+    assert len(_token_queries(client)) == 1  # the first use reads the table
+    assert _cached(token)
+    assert _token_queries(client) == []
+
+
+def _revoke_from_another_client(api, token, user, settings):
+    row = ApiToken.objects.get(digest=hash_token(token))
+    assert _client(api, _sign_in(api)).delete(f"/api/v1/auth/tokens/{row.pk}/").status_code == 204
+
+
+def _log_out(api, token, user, settings):
+    assert _client(api, token).post("/api/v1/auth/logout/").status_code == 204
+
+
+def _log_out_everywhere(api, token, user, settings):
+    assert _client(api, _sign_in(api)).post("/api/v1/auth/logout-all/").status_code == 204
+
+
+def _change_the_password(api, token, user, settings):
+    user.set_password("a new and longer passphrase")
+    user.save()
+
+
+def _deactivate(api, token, user, settings):
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+def _sign_in_past_the_limit(api, token, user, settings):
+    settings.API_TOKENS_PER_USER = 1
+    _sign_in(api)
+
+
+@pytest.mark.parametrize("end", [
+    _revoke_from_another_client, _log_out, _log_out_everywhere, _change_the_password,
+    _deactivate, _sign_in_past_the_limit,
+])
+def test_a_token_ended_while_cached_is_refused_at_once(demo, api, settings, end):
+    token = _sign_in(api)
+    assert _works(api, token) and _cached(token)
+    end(api, token, demo["police.caseworker"].user, settings)
+    assert not ApiToken.objects.filter(digest=hash_token(token)).exists()
+    assert not _cached(token)
+    response = _client(api, token).get("/api/v1/me/")
+    assert response.status_code == 401
+
+
+def test_a_changed_membership_is_seen_at_once(demo, api):
+    from agencies.services import member_set_roles
+
+    token = _sign_in(api)
+    client = _client(api, token)
+    assert client.get("/api/v1/me/").json()["roles"] == ["caseworker"]
+    member_set_roles(membership=demo["police.caseworker"], roles=["supervisor"])
+    assert not _cached(token)
+    assert client.get("/api/v1/me/").json()["roles"] == ["supervisor"]
+
+
+def test_a_changed_agency_forgets_its_members_tokens(demo, api):
+    token, other = _sign_in(api), _sign_in(api, "cps.caseworker")
+    assert _works(api, token) and _works(api, other)
+    agency = demo["police.caseworker"].agency
+    agency.region = "north"
+    agency.save()
+    assert not _cached(token) and _cached(other)
+    assert _works(api, token)
+
+
+def test_a_cached_token_lasts_no_longer_than_the_token(demo, api):
+    user = demo["police.caseworker"].user
+    _, token = ApiToken.objects.create(user=user, expiry=timedelta(seconds=2))
+    assert _works(api, token) and _cached(token)
+    time.sleep(2.1)
+    assert not _cached(token)
+    assert not _works(api, token)
+
+
+def test_a_read_that_overlaps_an_ending_does_not_put_the_token_back(demo):
+    """A request that read the row before the ending committed finds the ending's mark and
+    leaves the cache alone."""
+    from agencies.token_cache import cached_live_token, forget
+
+    _, token = ApiToken.objects.create(user=demo["police.caseworker"].user,
+                                       expiry=timedelta(hours=1))
+    forget([hash_token(token)])
+    assert cached_live_token(token) is not None  # the row is still there: read, not cached
+    assert not _cached(token)
+
+
+def test_last_use_is_written_once_a_minute_however_stale_the_copy(demo):
+    """Two copies of a token as the cache hands them out, both last used two minutes ago: the
+    first use writes, the second finds the minute's mark and writes nothing."""
+    from agencies.services import token_used
+
+    row, _ = ApiToken.objects.create(user=demo["police.caseworker"].user,
+                                     expiry=timedelta(hours=1))
+    ApiToken.objects.filter(pk=row.pk).update(last_used=timezone.now() - timedelta(minutes=2))
+    first, second = ApiToken.objects.get(pk=row.pk), ApiToken.objects.get(pk=row.pk)
+    token_used(token=first)
+    row.refresh_from_db()
+    assert timezone.now() - row.last_used < timedelta(seconds=5)
+    with CaptureQueriesContext(connection) as ctx:
+        token_used(token=second)
+    assert len(ctx) == 0

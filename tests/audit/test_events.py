@@ -23,9 +23,8 @@ def case(as_user):
 
 @pytest.fixture
 def conference(as_user, case, demo):
-    from agencies.policy import InvolvementBasis
-    from agencies.services import involvement_grant
-    from referral.models import Referral
+    from referral.access import involvement_grant
+    from referral.models import InvolvementBasis, Referral
 
     chair = as_user("hub.chair")
     body = chair.post(
@@ -213,9 +212,8 @@ def test_minutes_signed_and_sent_are_events_with_recipients(conference, as_user)
 
 def test_access_report_lists_every_contact_read_and_nothing_else(case, as_user, demo):
     police, advocacy = as_user("police.caseworker"), as_user("advocacy.caseworker")
-    from agencies.policy import InvolvementBasis
-    from agencies.services import involvement_grant
-    from referral.models import Referral
+    from referral.access import involvement_grant
+    from referral.models import InvolvementBasis, Referral
 
     involvement_grant(
         referral=Referral.objects.get(pk=case["id"]),

@@ -19,6 +19,7 @@ from audit.models import Event
 from bench import generate
 from bench.generate import notices
 from bench.measure import reading
+from referral import access
 from referral.models import (
     CourtHearing,
     Incident,
@@ -259,7 +260,7 @@ class TestGeneratedCaseload:
                    .filter(unread__gt=0).order_by("-n", "user").first())
         member = Membership.objects.select_related("user").get(user_id=busiest["user"])
         # Its notices, but none about a case its agency may no longer see.
-        visible = Referral.objects.filter(policy.case_visibility(member))
+        visible = Referral.objects.filter(access.case_visibility(member))
         mine = (Notification.objects.filter(user=member.user)
                 .filter(Q(task__referral__isnull=True) | Q(task__referral__in=visible))
                 .order_by("-created_at", "-id"))

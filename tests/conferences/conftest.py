@@ -1,10 +1,9 @@
 import pytest
 from django.utils import timezone
 
-from agencies.policy import InvolvementBasis
-from agencies.services import involvement_grant
 from conferences.services import conference_acknowledge, conference_create
-from referral.models import Referral
+from referral.access import involvement_grant
+from referral.models import InvolvementBasis, Referral
 
 INVITED = ["police", "cps", "probation", "advocacy", "ftac"]
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agencies.policy import InvolvementBasis
-from agencies.services import involvement_grant
 from audit.models import Event
 from conferences.models import Note
+from referral.access import involvement_grant
+from referral.models import InvolvementBasis
 from workflows.models import AgencyTask
 
 pytestmark = pytest.mark.django_db

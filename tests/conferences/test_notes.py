@@ -82,7 +82,6 @@ def test_a_socket_note_asks_for_attendance_once_and_looks_for_no_resend(acknowle
     from django.test.utils import CaptureQueriesContext
 
     from conferences.selectors import attendance_answered
-    from config.compiled import as_text
 
     police = demo["police.caseworker"].user
     police.__dict__.pop("_concord_membership", None)  # a socket re-reads it on every message
@@ -92,7 +91,7 @@ def test_a_socket_note_asks_for_attendance_once_and_looks_for_no_resend(acknowle
         note, created = note_add(actor=police, conference=acknowledged.pk,
                                  client_id=str(uuid.uuid4()), text="Seen at the school gate")
     assert (agency, created, note.seq) == ("police", True, 1)
-    statements = [as_text(q["sql"])[0] for q in captured.captured_queries]
+    statements = [q["sql"] for q in captured.captured_queries]
     assert sum('"conferences_attendance"' in sql for sql in statements) == 1
     assert not any(sql.startswith("SELECT") and 'FROM "conferences_note"' in sql
                    for sql in statements)

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from agencies import policy
 from audit.models import Event
+from referral import access
 from tests.agencies.factories import sign_in_verified
 from tests.tokens import ticket_for, token_for
 
@@ -39,7 +40,7 @@ def readers_of(memberships) -> list[Reader]:
         # An auditor reads the trail (oversight: every agency's; elsewhere: its agency's part).
         auditor = policy.may(m, "read_audit_trail") or (
             "auditor" in m.roles and policy.may(m, "read_agency_trail"))
-        cases = frozenset(policy.group_case_permissions(m.agency.group_id)
+        cases = frozenset(access.group_case_permissions(m.agency.group_id)
                           .values_list("content_object_id", flat=True))
         conferences = frozenset(Conference.objects.filter(
             Q(invited_agencies=m.agency) | Q(coordinator=m.agency)).values_list("pk", flat=True))

@@ -163,8 +163,8 @@ def test_breach_of_an_order_on_another_case_is_refused(as_user, submit):
 
 
 def test_writing_a_section_needs_write_permission(as_user, submit, demo):
-    from agencies.policy import InvolvementBasis
-    from agencies.services import involvement_grant
+    from referral.access import involvement_grant
+    from referral.models import InvolvementBasis
 
     case = submit()
     referral = Referral.objects.get(pk=case["id"])

@@ -28,8 +28,8 @@ def test_a_victim_address_in_the_victim_section_is_refused(as_user):
 def test_agencies_barred_from_contact_details_never_read_the_victim_address(
     submit, as_user, demo, client, username
 ):
-    from agencies.policy import InvolvementBasis
-    from agencies.services import involvement_grant
+    from referral.access import involvement_grant
+    from referral.models import InvolvementBasis
 
     case = submit(victim_contact={"address": "12 Hidden Lane", "phone": "07700 900555"})
     involvement_grant(referral=Referral.objects.get(pk=case["id"]),

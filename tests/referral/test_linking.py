@@ -3,11 +3,10 @@ only if its agency may see that case (and then only the sections it may read).""
 
 import pytest
 
-from agencies.policy import InvolvementBasis
-from agencies.services import involvement_grant
 from audit.models import Event
+from referral.access import involvement_grant
 from referral.linking import normalise
-from referral.models import Referral
+from referral.models import InvolvementBasis, Referral
 from tests.referral.factories import incident_body, payload
 
 pytestmark = pytest.mark.django_db

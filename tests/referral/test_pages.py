@@ -8,10 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
-from agencies.policy import InvolvementBasis
-from agencies.services import involvement_grant
 from audit.models import Event
-from referral.models import Referral, ScreeningInstrument
+from referral.access import involvement_grant
+from referral.models import InvolvementBasis, Referral, ScreeningInstrument
 from tests.referral.factories import ANSWER_KEYS, incident_body
 from tests.referral.test_queries import _bulk_referrals
 

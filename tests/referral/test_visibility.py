@@ -2,9 +2,8 @@
 
 import pytest
 
-from agencies.policy import InvolvementBasis
-from agencies.services import involvement_grant
-from referral.models import Referral
+from referral.access import involvement_grant
+from referral.models import InvolvementBasis, Referral
 from tests.referral.factories import incident_body
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Process
 
-from agencies.policy import InvolvementBasis
-from agencies.services import involvement_grant
 from config.rest import CountingPaginator
-from referral.models import Person, Referral
+from referral.access import involvement_grant
+from referral.models import InvolvementBasis, Person, Referral
 from workflows.api import inbox_counted
 from workflows.flows import ReferralFlow
 from workflows.models import AgencyTask, CaseProcess

@@ -4,11 +4,10 @@ rules: an agency barred from `charging` reads no charging decision, on the API o
 import pytest
 from django.db import transaction
 
-from agencies.policy import InvolvementBasis
-from agencies.services import involvement_grant
 from audit.events import task_completed_event
 from audit.models import Event
-from referral.models import Referral
+from referral.access import involvement_grant
+from referral.models import InvolvementBasis, Referral
 from referral.views import case_url
 from workflows.models import AgencyTask
 
