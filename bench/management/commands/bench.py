@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.second_factor import recovery_codes_issue
@@ -40,6 +40,10 @@ SMOKE = Plan(warmup=5, samples=30, load_seconds=2, lifecycle_seconds=4, notes_se
              audit_seconds=2, chain_events=20_000, pgbench_seconds=3)
 
 
+# Every HTTP server the benchmark can start (bench/measure/servers.py).
+SERVERS = ("daphne", "uvicorn", *servers.THREADED)
+
+
 class Command(BaseCommand):
     help = "Generate a caseload of N referrals and measure every figure with its baseline."
 
@@ -50,9 +54,16 @@ class Command(BaseCommand):
                             help="a few seconds per figure; report, never fail on targets")
         parser.add_argument("--reuse", action="store_true",
                             help="keep an existing caseload database of this size")
+        parser.add_argument("--servers", default=",".join(SERVERS),
+                            help=f"the HTTP servers to measure, of {', '.join(SERVERS)}")
 
-    def handle(self, *args, referrals: int, seed: int, smoke: bool, reuse: bool, **options):
+    def handle(self, *args, referrals: int, seed: int, smoke: bool, reuse: bool, servers: str,
+               **options):
         settings.DEBUG = False  # no query log in this process
+        self.servers = [kind.strip() for kind in servers.split(",") if kind.strip()]
+        unknown = sorted(set(self.servers) - set(SERVERS))
+        if unknown or not self.servers:
+            raise CommandError(f"--servers: one or more of {', '.join(SERVERS)}, not {unknown}")
         self.started = time.perf_counter()
         plan = SMOKE if smoke else FULL
         results = Results(referrals=referrals, smoke=smoke)
@@ -130,7 +141,7 @@ class Command(BaseCommand):
 
     def _http(self, results: Results, plan: Plan, names: dict) -> None:
         url = databases.url_of(names["n"])
-        measured = ("daphne", "uvicorn", *servers.THREADED)
+        measured = self.servers
         kinds = [kind for kind in measured if servers.available(kind)]
         if len(kinds) < len(measured):
             results.notes.append("A server of the `bench` extra is not installed: install it "
