@@ -131,10 +131,8 @@ class AgendaEntryOutput(serializers.Serializer):
     is_repeat = serializers.BooleanField(help_text="The case was on an earlier meeting's agenda.")
 
 
-class AgendaDecisionOutput(serializers.Serializer):
+class AgendaDecisionOutput(MinutesDecision):
     id = serializers.IntegerField()
-    text = serializers.CharField()
-    reason = serializers.CharField()
 
 
 class AgendaActionOutput(serializers.Serializer):

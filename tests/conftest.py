@@ -1,6 +1,8 @@
 import os
 
 import pytest
+import yaml
+from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.seed import seed, seeded_demo
@@ -14,6 +16,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def demo(db):
     """The demo agencies and accounts, seeded once for the session; {username: membership}."""
     return seeded_demo()
+
+
+@pytest.fixture(scope="module")
+def document(django_db_blocker):
+    """The OpenAPI document the API serves (/api/schema/), parsed."""
+    with django_db_blocker.unblock():
+        response = Client().get("/api/schema/")
+    assert response.status_code == 200
+    return yaml.safe_load(response.content)
 
 
 @pytest.fixture

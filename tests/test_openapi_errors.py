@@ -1,19 +1,8 @@
 """The OpenAPI document declares the error answers each operation can give (schemathesis's
 status_code_conformance holds them to it in `make fuzz`)."""
 
-import pytest
-import yaml
-from django.test import Client
 
 from config.rest import BODY_ERROR_STATUSES, ERROR_STATUSES
-
-
-@pytest.fixture(scope="module")
-def document(django_db_blocker):
-    with django_db_blocker.unblock():
-        response = Client().get("/api/schema/")
-    assert response.status_code == 200
-    return yaml.safe_load(response.content)
 
 
 def _operations(document):

@@ -14,8 +14,6 @@ import uuid
 from datetime import date, datetime, timedelta
 
 import pytest
-import yaml
-from django.test import Client
 from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 
@@ -37,14 +35,6 @@ MAIN_WRITES = {
     ("post", "/api/v1/conferences/"),
     ("post", "/api/v1/conferences/{conference_id}/notes/"),
 }
-
-
-@pytest.fixture(scope="module")
-def document(django_db_blocker):
-    with django_db_blocker.unblock():
-        response = Client().get("/api/schema/")
-    assert response.status_code == 200
-    return yaml.safe_load(response.content)
 
 
 def _operations(document):
