@@ -166,7 +166,7 @@ class NotificationListView(GenericAPIView):
                     "text": n.text,
                     # Another agency's task (the decision a notice reports) is not the reader's.
                     "task": n.task_id if n.task and n.task.agency_id == agency else None,
-                    "referral": n.referral_id or (n.task.referral_id if n.task else None),
+                    "referral": n.referral_id,
                     "created_at": n.created_at,
                     "read": n.read_at is not None,
                 }

@@ -104,8 +104,9 @@ class BankHoliday(models.Model):
 class Notification(models.Model):
     """An in-app notice: a task landed in a queue, was assigned, or is overdue; or news of a
     case for the agency that referred it (declined, linked or merged) or for the person whose
-    decline was refused. `task` is the task it came from; `referral` the case it is about, for
-    readers who may not open that task (another agency's)."""
+    decline was refused. `task` is the task it came from; `referral` the case it is about (the
+    task's), for readers who may not open that task (another agency's), and to leave the notice
+    out once the reader's agency may no longer see the case."""
 
     class Kind(models.TextChoices):
         QUEUED = "queued", "New task in your agency's queue"
@@ -132,7 +133,11 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            # A member's list, newest first: its page is the index's first rows.
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_newest"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "kind", "task"], name="notification_once_per_event"

@@ -34,11 +34,12 @@ def _notify(task: AgencyTask, kind: str, users) -> int:
 
 
 def _deliver(
-    task: AgencyTask, kind: str, users, *, text: str, email_text: str | None = None,
-    referral=None,
+    task: AgencyTask, kind: str, users, *, text: str, email_text: str | None = None
 ) -> int:
     """Tell each user once (per kind and task): in the app with `text`, by email with
-    `email_text` (the same unless said otherwise: what an email carries leaves the system)."""
+    `email_text` (the same unless said otherwise: what an email carries leaves the system).
+    The notice is about the task's case: a reader's list leaves it out once its agency may no
+    longer see that case."""
     users = [u for u in users if u.is_active]
     email_text = text if email_text is None else email_text
     # Notifying is idempotent per user, kind and task: skip those already told, and let the
@@ -51,7 +52,7 @@ def _deliver(
     created = [u for u in users if u.pk not in told]
     Notification.objects.bulk_create(
         [
-            Notification(user=u, kind=kind, task=task, referral=referral, text=text)
+            Notification(user=u, kind=kind, task=task, referral_id=task.referral_id, text=text)
             for u in created
         ],
         ignore_conflicts=True,
@@ -145,7 +146,6 @@ def referral_declined(task_id: int) -> int:
         _referrer_members(referral),
         text=_clip(f"Your agency's referral {referral.reference} was declined: {reason}"),
         email_text=f"Your agency's referral {referral.reference} was declined.",
-        referral=referral,
     )
 
 
@@ -173,7 +173,6 @@ def decline_refused(task_id: int) -> int:
             f"Your decline of {referral.reference} was refused; it is back in triage: {reason}"
         ),
         email_text=f"Your decline of {referral.reference} was refused; it is back in triage.",
-        referral=referral,
     )
 
 
@@ -203,6 +202,5 @@ def link_outcome(task_id: int) -> int:
     else:
         text = f"The coordinator reviewed your agency's referral {ref}; it goes on as its own case."
     return _deliver(
-        task, Notification.Kind.LINK_OUTCOME, _referrer_members(referral), text=_clip(text),
-        referral=referral,
+        task, Notification.Kind.LINK_OUTCOME, _referrer_members(referral), text=_clip(text)
     )

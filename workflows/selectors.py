@@ -123,13 +123,13 @@ def task_work_readable(*, task: AgencyTask, membership) -> bool:
 
 
 def notifications_for(*, user) -> QuerySet[Notification]:
-    """The member's notices, but none about a case its agency may no longer see."""
-    visible = Referral.objects.filter(access.case_visibility(membership_of(user)))
+    """The member's notices, newest first, but none about a case its agency may no longer see
+    (a notice's case is its task's: `Notification.referral`)."""
+    visible = access.visible_case_ids(membership_of(user))
     return (
         Notification.objects.filter(user=user)
-        .filter(Q(referral__isnull=True) | Q(referral__in=visible))
-        .filter(Q(task__referral__isnull=True) | Q(task__referral__in=visible))
-        .select_related("task__referral")
+        .filter(Q(referral__isnull=True) | Q(referral_id__in=visible))
+        .select_related("task")
     )
 
 

@@ -75,6 +75,7 @@ class Notices:
             index = bisect.bisect_left(looks, at)
             self.rows.add(Notification(
                 id=self.ids.take(Notification), user_id=member.id, kind=kind, task_id=task.pk,
+                referral_id=task.referral_id,
                 text=text, created_at=at, read_at=looks[index] if index < len(looks) else None,
             ))
 
