@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from agencies import policy
 from agencies.permissions import IsMember
 from agencies.selectors import membership_of
+from config.rest import SequencePagination
 from referral import services as referral_services
 from referral.access import visible_case_ids
 
@@ -63,9 +64,11 @@ def check_case(user, referral_id: int | None) -> None:
 
 
 class EventListView(GenericAPIView):
-    """The decision trail: auditors see every agency's; others see their own agency's part."""
+    """The decision trail, oldest first: auditors see every agency's; others see their own
+    agency's part. Pages follow `next` and `previous` (the trail is never counted)."""
 
     permission_classes = [IsMember]
+    pagination_class = SequencePagination
 
     @extend_schema(
         parameters=FILTERS,

@@ -7,16 +7,19 @@ of `Event`, never case content; text is left to the templates' autoescaping.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 from django.views.generic import ListView
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.request import Request
 
 from agencies import policy
 from agencies.selectors import agency_list, membership_of
+from config.rest import SequencePagination
 from referral import services as referral_services
 from referral.access import visible_case_ids
 
@@ -54,7 +57,7 @@ class TrailReaderMixin(LoginRequiredMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        shown = context["page_obj"].object_list
+        shown = self.shown(context)
         audit_events.trail_reads_events(
             shown=shown, member=self.membership, actor=self.request.user
         )
@@ -64,6 +67,10 @@ class TrailReaderMixin(LoginRequiredMixin):
             rows=[event_row(e) for e in shown],
         )
         return context
+
+    def shown(self, context) -> list[Event]:
+        """The events of the page shown."""
+        return list(context["page_obj"].object_list)
 
 
 def compact(value) -> str:
@@ -94,10 +101,12 @@ def event_row(event: Event) -> dict:
 
 
 class TrailView(TrailReaderMixin, ListView):
-    """The trail as filtered, 100 events a page; exports and the chain's state for auditors."""
+    """The trail as filtered, 100 events a page, each page reached from the one before or after
+    it (the trail is never counted: `SequencePagination`); exports and the chain's state for
+    auditors."""
 
     template_name = "audit/trail.html"
-    paginate_by = PAGE_SIZE
+    sequence_ordering = None
 
     def get_queryset(self):
         self.form = TrailFilterForm(
@@ -114,8 +123,19 @@ class TrailView(TrailReaderMixin, ListView):
             user=self.request.user, cases=visible_case_ids(self.membership), **self.filters
         )
         if self.form.is_bound and self.form.newest_first:
-            events = events.order_by("-id")
+            self.sequence_ordering = ("-id",)
         return events
+
+    def shown(self, context) -> list[Event]:
+        pages = SequencePagination()
+        pages.page_size = PAGE_SIZE
+        try:
+            shown = pages.paginate_queryset(self.object_list, Request(self.request), view=self)
+        except drf_exceptions.NotFound:
+            raise Http404("No such page of the trail.") from None
+        context["pages"] = {"previous": _local(pages.get_previous_link()),
+                            "next": _local(pages.get_next_link())}
+        return shown
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -132,6 +152,14 @@ class TrailView(TrailReaderMixin, ListView):
             chain.seal(wait=False)
             context["verification"] = chain.verify()
         return context
+
+
+def _local(url: str | None) -> str | None:
+    """A link of this site as a path and query (the pagination builds absolute ones)."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
 # --- One case's decision timeline -----------------------------------------------------------

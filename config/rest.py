@@ -10,7 +10,7 @@ from django.db.models import Count, Subquery, Window
 from django.http import Http404
 from rest_framework import exceptions, serializers
 from rest_framework.metadata import BaseMetadata
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
@@ -290,6 +290,21 @@ class CountingPagination(Pagination):
     walk the date index and stop at its last row, which a window would defeat)."""
 
     django_paginator_class = CountingPaginator
+
+
+class SequencePagination(CursorPagination):
+    """Pages of a list that only grows (the trail), in its own order, each page the rows after
+    or before the page it was reached from (DRF's cursor pagination): no page counts the rows,
+    so a page costs the same at the millionth row as at the first. The order is `ordering`, or
+    the view's `sequence_ordering` (a tuple) where the reader chose it."""
+
+    ordering = "id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_ordering(self, request, queryset, view):
+        return getattr(view, "sequence_ordering", None) or (self.ordering,)
 
 
 # --- The OpenAPI document's error answers ---------------------------------------------------
