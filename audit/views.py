@@ -13,6 +13,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import ListView
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.request import Request
@@ -28,7 +29,7 @@ from . import events as audit_events
 from .forms import AccessReportForm, TrailFilterForm, api_params
 from .models import Event
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 CHANGE_TEXT_MAX = 120
 
 
@@ -90,8 +91,10 @@ def compact(value) -> str:
 
 
 def event_row(event: Event) -> dict:
+    at = timezone.localtime(event.at)
     return {
         "event": event,
+        "at": f"{at.day} {at:%b %Y %H:%M:%S}",
         "changes": [(key, compact(value)) for key, value in sorted(event.changes.items())],
         "recipients": ", ".join(event.recipients),
     }
@@ -101,7 +104,7 @@ def event_row(event: Event) -> dict:
 
 
 class TrailView(TrailReaderMixin, ListView):
-    """The trail as filtered, 100 events a page, each page reached from the one before or after
+    """The trail as filtered, 50 events a page, each page reached from the one before or after
     it (the trail is never counted: `SequencePagination`); exports and the chain's state for
     auditors."""
 

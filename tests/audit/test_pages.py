@@ -16,6 +16,7 @@ from agencies.services import member_create
 from audit import chain
 from audit.models import Event
 from audit.urls import AuditViewset
+from audit.views import PAGE_SIZE
 from tests.agencies.factories import sign_in_verified
 from tests.referral.conftest import submit  # noqa: F401  (the fixture)
 
@@ -248,19 +249,19 @@ def test_trail_queries_do_not_grow_with_the_page(sign_in, demo):
     client.get(TRAIL, params)  # settle the session
     with CaptureQueriesContext(connection) as one:
         assert len(rows(client.get(TRAIL, params))) == 1
-    _bulk_events(149, start=1)
+    _bulk_events(99, start=1)
     with CaptureQueriesContext(connection) as many:
         response = client.get(TRAIL, params)
-        assert len(rows(response)) == 100
+        assert len(rows(response)) == PAGE_SIZE == 50
     assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
     # The next page keeps the filters and holds the rest; it leads back to the first.
     nxt = _page_link(response, "Next")
     assert "verb=test." in nxt and "cursor=" in nxt
     second = client.get(nxt)
-    assert [r["verb"] for r in rows(second)] == [f"test.bulk{i}" for i in range(100, 150)]
+    assert [r["verb"] for r in rows(second)] == [f"test.bulk{i}" for i in range(50, 100)]
     assert "Next</a>" not in second.content.decode()
     back = client.get(_page_link(second, "Previous"))
-    assert len(rows(back)) == 100 and rows(back)[0]["verb"] == "test.bulk0"
+    assert len(rows(back)) == 50 and rows(back)[0]["verb"] == "test.bulk0"
 
 
 def _page_link(response, label: str) -> str:

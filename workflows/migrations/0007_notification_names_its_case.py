@@ -1,8 +1,6 @@
-"""A task's notice names its task's case too (the list leaves out notices of cases the reader's
-agency may no longer see by that one column), and a member's list, newest first, reads its page
-off an index."""
+"""A task's notice names its task's case too: the list leaves out notices of cases the reader's
+agency may no longer see by that one column."""
 
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -21,13 +19,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ('referral', '0008_drop_referraluserpermission'),
         ('workflows', '0006_approve_downgrade_and_link'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RunPython(name_the_tasks_case, migrations.RunPython.noop, elidable=True),
-        migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['user', '-created_at', '-id'], name='notification_newest'),
-        ),
     ]
