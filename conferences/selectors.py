@@ -15,7 +15,6 @@ from agencies.models import Agency
 from agencies.selectors import membership_of
 from config.exceptions import NotAllowed, NotFound
 from referral import access
-from referral.models import Referral
 
 from .models import (
     AgendaItem,
@@ -131,7 +130,7 @@ def outstanding_actions(*, conference: Conference, membership) -> list[Conferenc
     return list(
         ConferenceAction.objects.filter(
             item__referral__timeline_id__in=timelines,
-            item__referral__in=Referral.objects.filter(access.case_visibility(membership)),
+            item__referral_id__in=access.visible_case_ids(membership),
         )
         .exclude(item__conference=conference)
         .exclude(outcome=ConferenceAction.Outcome.DONE)
