@@ -164,8 +164,7 @@ class NotificationListView(GenericAPIView):
                     "id": n.id,
                     "kind": n.kind,
                     "text": n.text,
-                    # Another agency's task (the decision a notice reports) is not the reader's.
-                    "task": n.task_id if n.task and n.task.agency_id == agency else None,
+                    "task": n.task_id if n.task_agency_id == agency else None,
                     "referral": n.referral_id,
                     "created_at": n.created_at,
                     "read": n.read_at is not None,

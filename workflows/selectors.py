@@ -124,12 +124,14 @@ def task_work_readable(*, task: AgencyTask, membership) -> bool:
 
 def notifications_for(*, user) -> QuerySet[Notification]:
     """The member's notices, newest first, but none about a case its agency may no longer see
-    (a notice's case is its task's: `Notification.referral`)."""
+    (a notice's case is its task's: `Notification.referral`). `task_agency_id` says whose task
+    it came from: another agency's task (the decision a notice reports) is not the reader's to
+    open."""
     visible = access.visible_case_ids(membership_of(user))
     return (
         Notification.objects.filter(user=user)
         .filter(Q(referral__isnull=True) | Q(referral_id__in=visible))
-        .select_related("task")
+        .annotate(task_agency_id=F("task__agency_id"))
     )
 
 

@@ -352,9 +352,8 @@ class NotificationListView(MemberRequiredMixin, ListView):
     def url_of(self, notification) -> str:
         """The task if it is the reader's agency's, else the case it is about (news of a case
         decided by another agency)."""
-        task = notification.task
-        if task is not None and task.agency_id == self.membership.agency_id:
-            return task_url(task.pk)
+        if notification.task_id and notification.task_agency_id == self.membership.agency_id:
+            return task_url(notification.task_id)
         if notification.referral_id and policy.sees_case_content(self.membership):
             return case_url(notification.referral_id)
         return ""
