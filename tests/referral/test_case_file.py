@@ -454,3 +454,25 @@ def test_the_case_pages_queries_do_not_grow_with_incidents_tasks_and_decisions(
     _meeting(case, demo, decisions=5, actions=5)
     many = count()
     assert one == many
+
+
+# --- The API's case-file read ---------------------------------------------------------------------
+
+
+def test_the_api_exports_the_same_case_file_with_its_event(as_user, case, demo):
+    response = as_user("cps.caseworker").get(f"/api/v1/referrals/{case.pk}/case-file/")
+    text = _pdf_text(response)
+    assert case.reference in text and PHONE not in text
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{case.reference}-case-file.pdf"'
+    )
+    event = Event.objects.get(verb="case_file.exported", referral_id=case.pk)
+    assert event.actor == demo["cps.caseworker"].user
+
+
+def test_the_api_export_is_a_404_for_an_agency_that_may_not_see_the_case(as_user, submit):
+    body = submit()
+    response = as_user("cps.caseworker").get(f"/api/v1/referrals/{body['id']}/case-file/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert not Event.objects.filter(verb="case_file.exported").exists()
