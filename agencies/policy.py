@@ -204,6 +204,17 @@ def writable_sections(membership: Membership | None) -> frozenset[str]:
     return frozenset(s for s in SECTIONS if can_write(membership, s))
 
 
+def can_record_hearing(membership: Membership | None) -> bool:
+    """Court hearings come from the orders side (police) or the charging side (CPS) of a case."""
+    return can_write(membership, "orders") or can_write(membership, "charging")
+
+
+def can_record_breach(membership: Membership | None) -> bool:
+    """A breach is an incident that names the order it breaches: writing incidents, reading
+    the orders."""
+    return can_write(membership, "incidents") and can_read(membership, "orders")
+
+
 def may(membership: Membership | None, capability: str) -> bool:
     """Whether the member's roles in their agency give them this capability."""
     if membership is None or not membership.agency.is_active:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hmac import compare_digest
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 from knox.crypto import hash_token
@@ -77,6 +78,14 @@ def tokens_of(user) -> QuerySet[ApiToken]:
 
 def agencies_by_slug(slugs) -> dict[str, Agency]:
     return {a.slug: a for a in Agency.objects.filter(slug__in=list(slugs), is_active=True)}
+
+
+def people_names(usernames) -> dict[str, str]:
+    """{username: the person's full name (the username when none is recorded)}."""
+    rows = get_user_model().objects.filter(username__in=list(set(usernames))).values_list(
+        "username", "first_name", "last_name"
+    )
+    return {u: f"{first} {last}".strip() or u for u, first, last in rows}
 
 
 def agency_members(*, agency: Agency, role: str | None = None) -> list[Membership]:

@@ -388,6 +388,17 @@ def order_recorded_event(*, order, actor) -> Event:
     )
 
 
+def case_file_exported_event(*, referral, actor, sections: list[str], file_format: str) -> Event:
+    """A member exported the case file (`file_format`: "pdf") holding these sections."""
+    return _record(
+        verb="case_file.exported",
+        actor=actor,
+        obj=referral,
+        referral_id=referral.pk,
+        changes={"format": file_format, "sections": list(sections)},
+    )
+
+
 def sections_read_events(*, referral, sections, actor) -> None:
     """Reads of sensitive material (victim contact details, threat assessment, charging): one
     event per section, in one INSERT of their own, before the caller answers.

@@ -139,6 +139,27 @@ def outstanding_actions(*, conference: Conference, membership) -> list[Conferenc
     )
 
 
+def case_outcomes(*, referral: Referral, membership) -> list[AgendaItem]:
+    """The meetings that have the case on their agenda (not removed), by date, each item with
+    its decisions (and who decided) and actions (and their agency), as a reader may see
+    them: nothing for a member who may not read conference material (`notes`). Three queries
+    whatever the number of meetings, decisions and actions."""
+    if not policy.can_read(membership, "notes"):
+        return []
+    return list(
+        AgendaItem.objects.filter(referral_id=referral.pk)
+        .exclude(status=AgendaItem.Status.REMOVED)
+        .select_related("conference")
+        .prefetch_related(
+            Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")
+                     .order_by("decided_at", "id")),
+            Prefetch("actions", queryset=ConferenceAction.objects.select_related("agency")
+                     .order_by("due", "id")),
+        )
+        .order_by("conference__starts_at", "id")
+    )
+
+
 def notes_visible(*, conference: Conference, agency_slug: str, since: int = 0) -> list[Note]:
     """The meeting's notes after `since` that this agency may see, oldest first."""
     notes = (

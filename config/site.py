@@ -32,6 +32,31 @@ class ReferralViewset(AppMenuMixin, Viewset):
         referral_views.ReferralTimelineView.as_view(),
         name="timeline",
     )
+    case_file_pdf_path = path(
+        "<int:referral_id>/case-file.pdf",
+        referral_views.CaseFilePdfView.as_view(),
+        name="case_file_pdf",
+    )
+    incident_new_path = path(
+        "<int:referral_id>/incidents/new/",
+        referral_views.IncidentCreateView.as_view(),
+        name="incident_new",
+    )
+    breach_new_path = path(
+        "<int:referral_id>/breaches/new/",
+        referral_views.BreachCreateView.as_view(),
+        name="breach_new",
+    )
+    order_new_path = path(
+        "<int:referral_id>/orders/new/",
+        referral_views.OrderCreateView.as_view(),
+        name="order_new",
+    )
+    hearing_new_path = path(
+        "<int:referral_id>/hearings/new/",
+        referral_views.HearingCreateView.as_view(),
+        name="hearing_new",
+    )
 
     def has_view_permission(self, user, obj=None):
         return policy.sees_case_content(membership_of(user))

@@ -1,6 +1,8 @@
 """The referral API: thin views over `referral.selectors` and `referral.services`."""
 
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -13,7 +15,7 @@ from config.rest import CountingPagination, CountingPaginator, count_apart
 from workflows import services as workflow_services
 from workflows.selectors import case_sections
 
-from . import selectors, serializers, services
+from . import case_file, selectors, serializers, services
 
 
 def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, warnings=None):
@@ -175,3 +177,25 @@ class HearingCreateView(APIView):
             {"id": hearing.pk, "kind": hearing.kind, "date": hearing.date, "court": hearing.court},
             status=status.HTTP_201_CREATED,
         )
+
+
+class CaseFileView(APIView):
+    """The case file as a PDF, as the case page's export makes it: only the sections your
+    agency may see. Each export is on the trail (`case_file.exported`)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The case file (PDF)."
+            )
+        }
+    )
+    def get(self, request, referral_id: int):
+        filename, document = case_file.pdf_export(
+            membership=membership_of(request.user), actor=request.user, referral_id=referral_id
+        )
+        response = HttpResponse(document, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

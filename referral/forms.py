@@ -11,10 +11,28 @@ from django import forms
 
 from agencies import policy
 from config.exceptions import DomainError
+from workflows import services as workflow_services
 
-from .models import Behaviour, Classification, Relationship, RiskLevel, ScreeningInstrument
-from .serializers import NAME_MAX, TEXT_MAX, ReferralInput
-from .services import ReferralDraft
+from . import services
+from .models import (
+    Behaviour,
+    Classification,
+    CourtHearing,
+    ProtectiveOrder,
+    Referral,
+    Relationship,
+    RiskLevel,
+    ScreeningInstrument,
+)
+from .serializers import (
+    NAME_MAX,
+    TEXT_MAX,
+    HearingInput,
+    IncidentInput,
+    OrderInput,
+    ReferralInput,
+)
+from .services import IncidentDraft, OrderDraft, ReferralDraft
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 QUESTION_PREFIX = "q_"
@@ -25,6 +43,19 @@ class DateInput(forms.DateInput):
 
     def __init__(self):
         super().__init__(format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+# How many incidents the referral form takes; more are logged from the case page.
+REFERRAL_INCIDENTS = 3
 
 
 def _text(label: str, *, rows: int = 3, max_length: int = TEXT_MAX, **kwargs) -> forms.CharField:
@@ -160,6 +191,9 @@ class ReferralForm(forms.Form):
     confirm_new = forms.BooleanField(
         label="This is a new matter, not an update of the open referral", required=False
     )
+
+    # Incidents so far (`incident_<n>_<field>`, n from 1), added in __init__ for an agency that
+    # may record them.
     confirm_reason = _text("Why a new referral?")
 
     def __init__(self, *args, instrument: ScreeningInstrument | None, membership, **kwargs):
@@ -170,6 +204,9 @@ class ReferralForm(forms.Form):
         if not policy.can_write(membership, "victim_contact"):
             for name in CONTACT_FIELDS:
                 del self.fields[name]
+        if policy.can_write(membership, "incidents"):
+            for n in range(1, REFERRAL_INCIDENTS + 1):
+                self.fields.update(_incident_row_fields(n))
         for question in instrument.questions if instrument else []:
             self.fields[QUESTION_PREFIX + question["key"]] = forms.ChoiceField(
                 label=question["text"],
@@ -187,6 +224,14 @@ class ReferralForm(forms.Form):
     @property
     def has_contact_fields(self) -> bool:
         return "contact_phone" in self.fields
+
+    def incident_rows(self) -> list[dict]:
+        """The incident rows as the template lays them out: [{"number", "fields"}]."""
+        return [
+            {"number": n, "fields": [self[f"incident_{n}_{key}"] for key in INCIDENT_KEYS]}
+            for n in range(1, REFERRAL_INCIDENTS + 1)
+            if f"incident_{n}_occurred_at" in self.fields
+        ]
 
     def questions(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith(QUESTION_PREFIX)]
@@ -239,12 +284,34 @@ class ReferralForm(forms.Form):
             "confirm_new": bool(cleaned.get("confirm_new")),
             "confirm_reason": cleaned.get("confirm_reason", ""),
         }
+        incidents, self._incident_numbers = [], []
+        for row in self.incident_rows():
+            n = row["number"]
+            values = {key: cleaned.get(f"incident_{n}_{key}") for key in INCIDENT_KEYS}
+            raw = [self.data.get(f"incident_{n}_{key}") for key in INCIDENT_KEYS]
+            if not any(values.values()) and not any(raw):
+                continue  # a row left empty
+            incidents.append({
+                "occurred_at": values["occurred_at"].isoformat() if values["occurred_at"] else None,
+                "behaviours": values["behaviours"] or [],
+                "description": values["description"] or "",
+            })
+            self._incident_numbers.append(n)
+        if incidents:
+            payload["incidents"] = incidents
         contact = {key: cleaned.get(name, "") for name, key in CONTACT_FIELDS.items()}
         if self.has_contact_fields and any(contact.values()):
             payload["victim_contact"] = contact
         return payload
 
     def _field_for(self, path: tuple[str, ...]) -> str | None:
+        if path[:1] == ("incidents",) and len(path) > 2 and path[1].isdigit():
+            numbers = getattr(self, "_incident_numbers", [])
+            index = int(path[1])
+            if index < len(numbers):
+                name = f"incident_{numbers[index]}_{path[2]}"
+                return name if name in self.fields else None
+            return None
         if path[:2] == ("screening", "answers") and len(path) > 2:
             name = QUESTION_PREFIX + path[2]
             return name if name in self.fields else None
@@ -282,3 +349,255 @@ class ReferralForm(forms.Form):
             name = self._field_for(path)
             for message in messages:
                 self.add_error(name, message)
+
+
+# --- Incidents, breaches, orders and hearings, recorded from the case page -------------------
+
+INCIDENT_KEYS = ("occurred_at", "behaviours", "description")
+
+
+def _incident_row_fields(n: int) -> dict[str, forms.Field]:
+    """One incident of the referral form: none of it required, an empty row is left out; a row
+    begun is judged as the API judges an incident."""
+    return {
+        f"incident_{n}_occurred_at": forms.DateTimeField(
+            label="When it happened",
+            required=False,
+            widget=DateTimeInput(),
+            input_formats=DATETIME_FORMATS,
+            help_text="Date and time, as near as is known.",
+        ),
+        f"incident_{n}_behaviours": forms.MultipleChoiceField(
+            label="What the suspect did",
+            choices=Behaviour.choices,
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+        ),
+        f"incident_{n}_description": _text(
+            "What happened", help_text="In a few sentences, in the victim's words if you can."
+        ),
+    }
+
+
+def _apply_errors(form: forms.Form, detail, *, skip_fields_with_errors: bool = True) -> None:
+    """Put a serializer's or a service's field errors next to the form's fields (the form's own
+    field names are the API's), the rest on top."""
+    for path, messages in _error_paths(detail):
+        name = path[0] if path and path[0] in form.fields else None
+        if skip_fields_with_errors and name is not None and form.has_error(name):
+            continue  # the field's own parsing already said what is wrong
+        for message in messages:
+            form.add_error(name, message)
+
+
+class CaseRecordForm(forms.Form):
+    """A form of the case page: Django's field checks, then the API's serializer, then the
+    service's own rules, all in one round (`clean`), so every problem is listed at once."""
+
+    serializer_class: type = None
+
+    def __init__(self, *args, referral: Referral, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+        self.membership = membership
+        self.validated: dict | None = None
+
+    def payload(self, cleaned: dict) -> dict:
+        raise NotImplementedError
+
+    def domain_checks(self, validated: dict) -> None:
+        """The service's rules that can be asked before recording (raise `DomainError`)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        serializer = self.serializer_class(data=self.payload(cleaned))
+        if not serializer.is_valid():
+            _apply_errors(self, serializer.errors)
+            return cleaned
+        if self.errors:
+            return cleaned
+        self.validated = serializer.validated_data
+        try:
+            self.domain_checks(self.validated)
+        except DomainError as exc:
+            self.add_domain_error(exc)
+        return cleaned
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        """What the service refused: its field errors by the fields, or its message on top."""
+        if exc.fields:
+            _apply_errors(self, exc.fields, skip_fields_with_errors=False)
+        else:
+            self.add_error(None, exc.message)
+
+
+def _day(value) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def order_choice_label(order: ProtectiveOrder) -> str:
+    expires = _day(order.expires) if order.expires else "no end date"
+    return (
+        f"{order.get_kind_display()}, {_day(order.starts)} to {expires} "
+        f"({order.referral.reference})"
+    )
+
+
+class IncidentForm(CaseRecordForm):
+    """Log an incident; on the breach page, the order it breaches is required."""
+
+    serializer_class = IncidentInput
+
+    occurred_at = forms.DateTimeField(
+        label="When did it happen?",
+        widget=DateTimeInput(),
+        input_formats=DATETIME_FORMATS,
+        help_text="Date and time, as near as the victim or witness knows. Not in the future.",
+        error_messages={"required": "Enter when it happened.",
+                        "invalid": "Enter a date and time, such as 14/03/2026 21:30."},
+    )
+    behaviours = _choices(
+        "What did the suspect do?", Behaviour.choices, help_text="Tick every one that applies."
+    )
+    description = forms.CharField(
+        label="What happened",
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="In a few sentences, in the victim's words if you can.",
+        error_messages={"required": "Describe what happened."},
+    )
+    breach_of_order = forms.TypedChoiceField(
+        label="Order it breaches",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="Only if the incident broke the conditions of an order or of bail.",
+    )
+
+    def __init__(self, *args, orders=(), breach: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.breach = breach
+        choices = [(o.pk, order_choice_label(o)) for o in orders]
+        field = self.fields["breach_of_order"]
+        if breach:
+            field.required = True
+            field.label = "Which order was breached?"
+            field.help_text = "The order or bail conditions in force when it happened."
+            field.error_messages["required"] = "Choose the order that was breached."
+            field.choices = [("", "Choose an order"), *choices]
+        elif choices:
+            field.choices = [("", "Not a breach of an order"), *choices]
+        else:
+            del self.fields["breach_of_order"]
+
+    def payload(self, cleaned: dict) -> dict:
+        occurred = cleaned.get("occurred_at")
+        return {
+            "occurred_at": occurred.isoformat() if occurred else None,
+            "behaviours": cleaned.get("behaviours") or [],
+            "description": cleaned.get("description", ""),
+            "breach_of_order": cleaned.get("breach_of_order"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        # The breach rule needs only the date and the order: asked even when another field is
+        # wrong, so it is listed with the rest.
+        order, occurred = cleaned.get("breach_of_order"), cleaned.get("occurred_at")
+        if self.validated is None and order and occurred and not self.has_error("breach_of_order"):
+            try:
+                services.check_breach(referral=self.referral, membership=self.membership,
+                                      order_id=order, occurred_at=occurred)
+            except DomainError as exc:
+                self.add_domain_error(exc)
+        return cleaned
+
+    def domain_checks(self, validated: dict) -> None:
+        if validated.get("breach_of_order"):
+            services.check_breach(
+                referral=self.referral, membership=self.membership,
+                order_id=validated["breach_of_order"], occurred_at=validated["occurred_at"],
+            )
+
+    def draft(self) -> IncidentDraft:
+        return IncidentInput().draft(self.validated)
+
+
+class OrderForm(CaseRecordForm):
+    serializer_class = OrderInput
+
+    kind = forms.ChoiceField(
+        label="Kind of order",
+        choices=[("", "Choose the kind of order"), *ProtectiveOrder.Kind.choices],
+        error_messages={"required": "Choose the kind of order."},
+    )
+    conditions = forms.CharField(
+        label="Conditions",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="As the court or custody officer set them: who, where, what is prohibited.",
+        error_messages={"required": "Enter the order's conditions."},
+    )
+    starts = forms.DateField(
+        label="In force from", widget=DateInput(),
+        error_messages={"required": "Enter the date the order starts.",
+                        "invalid": "Enter a real date."},
+    )
+    expires = forms.DateField(
+        label="Expires on", widget=DateInput(), required=False,
+        help_text="Leave empty for an order until further order.",
+        error_messages={"invalid": "Enter a real date."},
+    )
+
+    def payload(self, cleaned: dict) -> dict:
+        starts, expires = cleaned.get("starts"), cleaned.get("expires")
+        return {
+            "kind": cleaned.get("kind", ""),
+            "conditions": cleaned.get("conditions", ""),
+            "starts": starts.isoformat() if starts else None,
+            "expires": expires.isoformat() if expires else None,
+        }
+
+    def draft(self) -> OrderDraft:
+        return OrderInput().draft(self.validated)
+
+
+class HearingForm(CaseRecordForm):
+    serializer_class = HearingInput
+
+    kind = forms.ChoiceField(
+        label="Kind of hearing",
+        choices=[("", "Choose the kind of hearing"), *CourtHearing.Kind.choices],
+        error_messages={"required": "Choose the kind of hearing."},
+    )
+    date = forms.DateField(
+        label="Date of the hearing", widget=DateInput(),
+        help_text="Risk assessments fall due two working days before it.",
+        error_messages={"required": "Enter the date of the hearing.",
+                        "invalid": "Enter a real date."},
+    )
+    court = forms.CharField(
+        label="Court", max_length=200, required=False,
+        help_text="For example: Leeds Magistrates' Court.",
+    )
+
+    def payload(self, cleaned: dict) -> dict:
+        on = cleaned.get("date")
+        return {
+            "kind": cleaned.get("kind", ""),
+            "date": on.isoformat() if on else None,
+            "court": cleaned.get("court", ""),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        on = cleaned.get("date")
+        if self.validated is None and on and not self.has_error("date"):
+            try:
+                workflow_services.check_hearing_date(on)
+            except DomainError as exc:
+                self.add_domain_error(exc)
+        return cleaned
+
+    def domain_checks(self, validated: dict) -> None:
+        workflow_services.check_hearing_date(validated["date"])

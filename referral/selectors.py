@@ -14,6 +14,7 @@ from config.exceptions import NotFound
 
 from . import access, escalation
 from .models import (
+    CourtHearing,
     Incident,
     PersonName,
     ProtectiveOrder,
@@ -130,6 +131,24 @@ def timeline_incident_rows(*, referral: Referral) -> list[dict]:
     `DETAIL_INCIDENT_COLUMNS` (what the detail shows and the escalation signal reads)."""
     incidents = _incidents(_on_timeline(referral, "referral__"))
     return list(incidents.values(*DETAIL_INCIDENT_COLUMNS))
+
+
+def breachable_orders(*, membership: Membership | None, referral: Referral
+                      ) -> QuerySet[ProtectiveOrder]:
+    """The orders an incident on this case may breach: those of its timeline's referrals that
+    the member's agency may see, by start."""
+    return (
+        ProtectiveOrder.objects.filter(
+            _on_timeline(referral, "referral__"), referral__in=_visible(membership)
+        )
+        .select_related("referral")
+        .order_by("starts", "id")
+    )
+
+
+def case_hearings(*, referral: Referral) -> QuerySet[CourtHearing]:
+    """The case's court hearings, soonest first."""
+    return CourtHearing.objects.filter(referral_id=referral.pk).order_by("date", "id")
 
 
 def linked_referrals(*, referral: Referral) -> QuerySet[Referral]:

@@ -373,23 +373,43 @@ def _breached_order(
     if draft.breach_of_order is None:
         return None
     order = orders.get(draft.breach_of_order)
+    _check_in_force(order, draft.occurred_at)
+    return order
+
+
+def _check_in_force(order: ProtectiveOrder | None, occurred_at: datetime) -> None:
     if order is None:
         raise DomainError(
             "That order is not on this case.",
             fields={"breach_of_order": ["No such order on this case or its linked cases."]},
         )
-    occurred = timezone.localdate(draft.occurred_at)
+    occurred = timezone.localdate(occurred_at)
     if order.starts > occurred:
         raise DomainError(
             "The incident happened before the order started.",
-            fields={"breach_of_order": ["The order was not yet in force then."]},
+            fields={"breach_of_order": [
+                f"The order was not yet in force then: it started on {order.starts:%d %B %Y}."
+            ]},
         )
     if order.expires is not None and occurred > order.expires:
         raise DomainError(
             "The incident happened after the order expired.",
             fields={"breach_of_order": [f"The order expired on {order.expires:%d %B %Y}."]},
         )
-    return order
+
+
+def check_breach(
+    *, referral: Referral, membership: Membership, order_id: int, occurred_at: datetime
+) -> None:
+    """`DomainError` (naming `breach_of_order`) unless the order is on the case's timeline, its
+    agency may see it, and it was in force when the incident happened: the rule
+    `incident_record` applies, asked before recording (a form's one round of checks)."""
+    order = (
+        selectors.breachable_orders(membership=membership, referral=referral)
+        .filter(pk=order_id)
+        .first()
+    )
+    _check_in_force(order, occurred_at)
 
 
 def _order_create(
@@ -510,6 +530,17 @@ def sensitive_reads_record(*, referral: Referral, actor, sections) -> None:
     events.sections_read_events(
         referral=referral, actor=actor, sections=sorted(set(sections) & policy.SENSITIVE_SECTIONS)
     )
+
+
+@transaction.atomic
+def case_file_export_record(*, referral: Referral, actor, sections, file_format: str) -> None:
+    """An export of the case file: a `case_file.exported` event naming the sections it held,
+    and a read of each sensitive one, in the transaction of the reads it was made from."""
+    sections = sorted(set(sections))
+    events.case_file_exported_event(
+        referral=referral, actor=actor, sections=sections, file_format=file_format
+    )
+    sensitive_reads_record(referral=referral, actor=actor, sections=sections)
 
 
 def timeline_reads_record(*, actor, scope: selectors.TimelineScope, entries: list[dict]) -> None:

@@ -27,6 +27,11 @@ api_urlpatterns = [
         name="api-referral-timeline",
     ),
     path(
+        "referrals/<int:referral_id>/case-file/",
+        api.CaseFileView.as_view(),
+        name="api-referral-case-file",
+    ),
+    path(
         "referrals/<int:referral_id>/hearings/",
         api.HearingCreateView.as_view(),
         name="api-referral-hearings",

@@ -1,83 +1,52 @@
-"""The referral pages of the Material shell: list, refer a case, the case, its timeline.
+"""The referral pages of the Material shell: list, refer a case, the case file (page, print
+and PDF), its timeline, and the forms that record incidents, breaches, orders and hearings.
 
-Thin, like the API: each page reads through `referral.selectors`, changes state only through the
-services the API calls, and shows a case only as `serializers.referral_detail` shaped it for the
-viewer's agency, so a section the policy withholds never reaches a template.
+Thin, like the API: each page reads through `referral.selectors` (the case file through
+`referral.case_file`), changes state only through the services the API calls, and shows a case
+only as `serializers.referral_detail` shaped it for the viewer's agency, so a section the
+policy withholds never reaches a template. Which forms a member may use is the access policy's
+(`agencies.policy`); a case the agency may not see is a 404 on every page, form and export.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from agencies import policy
 from agencies.mixins import MemberRequiredMixin
-from agencies.selectors import agencies_by_slug
-from config.exceptions import DomainError
+from agencies.selectors import people_names
+from config.exceptions import DomainError, NotFound
 from workflows import services as workflow_services
-from workflows.selectors import case_sections
 
-from . import selectors, serializers, services
-from .forms import ReferralForm
-from .models import (
-    Behaviour,
-    Classification,
-    Incident,
-    ProtectiveOrder,
-    Referral,
-    Relationship,
-    RiskLevel,
-)
+from . import case_file, selectors, serializers, services
+from .case_file import RISK, STATUS
+from .forms import HearingForm, IncidentForm, OrderForm, ReferralForm
 
 INSTRUMENT = "stalking-screen-v1"
-WORKFLOW_SECTIONS = ("research", "threat_assessment", "charging")
-
-STATUS = dict(Referral.Status.choices)
-RISK = dict(RiskLevel.choices)
-RISK_SOURCE = dict(Referral.RiskSource.choices)
-CLASSIFICATION = dict(Classification.choices)
-RELATIONSHIP = dict(Relationship.choices)
-BEHAVIOUR = dict(Behaviour.choices)
-SEVERITY = dict(Incident.Severity.choices)
-ORDER_KIND = dict(ProtectiveOrder.Kind.choices)
-ENTRY_KIND = {
-    "referral": "Referral",
-    "order": "Order",
-    "incident": "Incident",
-    "breach": "Breach of an order",
-    "decision": "Decision",
-}
 
 
 def case_url(referral_id: int) -> str:
     return reverse("workspace:referrals:detail", kwargs={"referral_id": referral_id})
 
 
-def _labels(values, labels: dict) -> list[str]:
-    return [labels.get(v, v) for v in values or []]
+def _url(name: str, referral_id: int) -> str:
+    return reverse(f"workspace:referrals:{name}", kwargs={"referral_id": referral_id})
 
 
-def _agency_names(slugs) -> dict[str, str]:
-    return {slug: agency.name for slug, agency in agencies_by_slug(set(slugs)).items()}
-
-
-def escalation_context(signal) -> dict:
-    data = signal.as_dict()
-    figures = data["figures"]
-    return {
-        "level": data["level"],
-        "level_label": RISK.get(data["level"], data["level"]),
-        "escalating": data["escalating"],
-        "reasons": data["reasons"],
-        "figures": figures,
-        "new_behaviours": _labels(figures.get("new_behaviours"), BEHAVIOUR),
-    }
+# What a member may record on a case from its page: (URL name, label), each allowed by the
+# access policy (`RECORDINGS`' rules), in the order the page offers them.
+RECORDINGS = (
+    ("incident_new", "Log an incident", lambda m: policy.can_write(m, "incidents")),
+    ("breach_new", "Record a breach of an order", policy.can_record_breach),
+    ("order_new", "Record an order or bail conditions", lambda m: policy.can_write(m, "orders")),
+    ("hearing_new", "Record a court hearing", policy.can_record_hearing),
+)
 
 
 # --- The list -------------------------------------------------------------------------------
@@ -150,153 +119,224 @@ class ReferralCreateView(MemberRequiredMixin, FormView):
         return redirect(case_url(referral.pk))
 
 
-# --- The case -------------------------------------------------------------------------------
+# --- The case file ---------------------------------------------------------------------------
 
 
-def _display(value) -> str:
-    if value is None or value == "":
-        return "-"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime):
-        return date_format(timezone.localtime(value), "j M Y H:i")
-    if isinstance(value, date):
-        return date_format(value, "j M Y")
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value) or "-"
-    return str(value)
-
-
-def _record_rows(value) -> list[list[tuple[str, str]]]:
-    """A workflow section's records as label/value pairs, whatever shape the workflow gives."""
-    if not value:
-        return []
-    items = value if isinstance(value, list) else [value]
-    rows = []
-    for item in items:
-        if isinstance(item, dict):
-            rows.append([(k.replace("_", " ").capitalize(), _display(v)) for k, v in item.items()])
-        else:
-            rows.append([("", _display(item))])
-    return rows
-
-
-def _screening(referral: Referral, data: dict) -> dict | None:
-    screening = data.get("screening")
-    if not screening:
-        return None
-    questions = referral.screening.instrument.questions
-    return {
-        **screening,
-        "title": referral.screening.instrument.title,
-        "risk_label": RISK.get(screening["risk_level"], screening["risk_level"]),
-        "answers": [(q["text"], screening["answers"].get(q["key"])) for q in questions],
-    }
-
-
-def case_context(referral: Referral, data: dict) -> dict:
-    """The policy-filtered detail with display labels; keys absent from `data` stay absent."""
-    slugs = [data["referrer_agency"]]
-    slugs += [i["reporting_agency"] for i in data.get("incidents", [])]
-    slugs += [o["agency"] for o in data.get("orders", [])]
-    names = _agency_names(slugs)
-    case = dict(data)
-    case.update(
-        referrer_agency_name=names.get(data["referrer_agency"], data["referrer_agency"]),
-        status_label=STATUS.get(data["status"], data["status"]),
-        risk_label=RISK.get(data["risk_level"], data["risk_level"]),
-        risk_source_label=RISK_SOURCE.get(data["risk_source"], data["risk_source"]),
-        classification_label=CLASSIFICATION.get(data["classification"], data["classification"]),
-        relationship_labels=_labels(data["relationship"], RELATIONSHIP),
-        behaviour_labels=_labels(data["behaviours"], BEHAVIOUR),
-        screening=_screening(referral, data),
-    )
-    if "incidents" in data:
-        case["incidents"] = [
-            {
-                **i,
-                "behaviour_labels": _labels(i["behaviours"], BEHAVIOUR),
-                "severity_label": SEVERITY.get(i["severity"], i["severity"]),
-                "agency_name": names.get(i["reporting_agency"], i["reporting_agency"]),
-            }
-            for i in data["incidents"]
-        ]
-    if "orders" in data:
-        case["orders"] = [
-            {
-                **o,
-                "kind_label": ORDER_KIND.get(o["kind"], o["kind"]),
-                "agency_name": names.get(o["agency"], o["agency"]),
-            }
-            for o in data["orders"]
-        ]
-    case["workflow_sections"] = [
-        {"key": s, "title": policy.SECTION_TITLES[s], "records": _record_rows(data[s])}
-        for s in WORKFLOW_SECTIONS
-        if s in data
-    ]
-    return case
+def _case_file(view) -> case_file.CaseFile:
+    """The case file for the view's member; a look at a case its agency may not see goes on
+    the access log and answers 404 (as `services.referral_detail_look`)."""
+    referral_id = selectors.referral_id_of(view.kwargs["referral_id"])
+    try:
+        return case_file.build(membership=view.membership, referral_id=referral_id)
+    except NotFound:
+        services.refused_look_record(membership=view.membership, referral_id=referral_id)
+        raise
 
 
 class ReferralDetailView(MemberRequiredMixin, TemplateView):
-    """The case as the member's agency may see it; reads of sensitive sections are logged."""
+    """The case file as the member's agency may see it: the risk told once, who holds which
+    work now, the timeline, the conference outcomes, and the sections it may read. Reads of
+    sensitive sections are logged."""
 
     template_name = "referral/referral_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        membership = self.membership
-        referral = services.referral_detail_look(
-            membership=membership, referral_id=self.kwargs["referral_id"]
-        )
-        signal = selectors.escalation_as_seen(
-            referral=referral, scope=referral.scope, incident_rows=referral.timeline_incident_rows
-        )
-        data = serializers.referral_detail(
-            referral,
-            membership,
-            signal=signal,
-            extra_sections=case_sections(referral=referral),
-        )
+        file = _case_file(self)
+        referral = file.referral
         services.sensitive_reads_record(
-            referral=referral,
-            actor=self.request.user,
-            sections=policy.readable_sections(membership),
+            referral=referral, actor=self.request.user, sections=file.sections
         )
+        services.timeline_reads_record(
+            actor=self.request.user, scope=file.scope, entries=file.entries
+        )
+        context.update(file.context)
         context.update(
-            case=case_context(referral, data),
-            escalation=escalation_context(signal),
-            timeline_url=reverse(
-                "workspace:referrals:timeline", kwargs={"referral_id": referral.pk}
-            ),
+            timeline_url=_url("timeline", referral.pk),
+            pdf_url=_url("case_file_pdf", referral.pk),
+            recordings=[
+                {"url": _url(name, referral.pk), "label": label, "name": name}
+                for name, label, allowed in RECORDINGS
+                if allowed(self.membership)
+            ],
         )
         return context
 
 
+class CaseFilePdfView(MemberRequiredMixin, View):
+    """The case file as a PDF, holding only the sections the member's agency may see. The
+    export is on the trail (`case_file.exported`), written in the transaction of the reads it
+    was made from; a case the agency may not see answers 404, as its page does."""
+
+    def get(self, request, referral_id):
+        filename, document = case_file.pdf_export(
+            membership=self.membership, actor=request.user, referral_id=referral_id
+        )
+        response = HttpResponse(document, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+# --- Recording on the case ----------------------------------------------------------------------
+
+
+class CaseRecordView(MemberRequiredMixin, FormView):
+    """A form of the case page. The case first (404 if the agency may not see it), then the
+    policy (403 if the member may not record this), then one round of checks and the same
+    service the API calls; back to the case with one message."""
+
+    template_name = "referral/case_record_form.html"
+    title = ""
+    intro = ""
+    submit_label = "Save"
+    success_message = ""
+
+    def allowed(self) -> bool:
+        raise NotImplementedError
+
+    def setup_case(self):
+        self.referral = services.referral_look(
+            membership=self.membership, referral_id=self.kwargs["referral_id"]
+        )
+        if not self.allowed():
+            raise PermissionDenied("Your agency or role may not record this on a case.")
+
+    def get(self, request, *args, **kwargs):
+        self.setup_case()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.setup_case()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(referral=self.referral, membership=self.membership)
+        return kwargs
+
+    def record(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            message = self.record(form)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+            return self.form_invalid(form)
+        messages.success(self.request, message)
+        return redirect(case_url(self.referral.pk))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=self.title,
+            intro=self.intro,
+            submit_label=self.submit_label,
+            reference=self.referral.reference,
+            case_url=case_url(self.referral.pk),
+        )
+        return context
+
+
+class IncidentCreateView(CaseRecordView):
+    title = "Log an incident"
+    intro = (
+        "Each incident goes on the case's timeline, where the pattern across incidents is "
+        "read: threats, violence, breaches and three incidents in a year raise the risk."
+    )
+    submit_label = "Log the incident"
+    breach = False
+
+    def allowed(self) -> bool:
+        return policy.can_write(self.membership, "incidents")
+
+    def get_form_class(self):
+        return IncidentForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        orders = (
+            selectors.breachable_orders(membership=self.membership, referral=self.referral)
+            if policy.can_read(self.membership, "orders") else []
+        )
+        kwargs.update(orders=list(orders), breach=self.breach)
+        return kwargs
+
+    def record(self, form) -> str:
+        incident = workflow_services.incident_log(
+            referral=self.referral, actor=self.request.user, membership=self.membership,
+            draft=form.draft(),
+        )
+        referral = selectors.referral_get(membership=self.membership, referral_id=self.referral.pk)
+        risk = RISK.get(referral.risk_level, referral.risk_level)
+        if incident.breach_of_order_id:
+            return (
+                f"Breach recorded on {referral.reference}. The police have an enforcement task "
+                f"due in 24 hours. Risk level: {risk}."
+            )
+        return f"Incident logged on {referral.reference}. Risk level: {risk}."
+
+
+class BreachCreateView(IncidentCreateView):
+    title = "Record a breach of an order"
+    intro = (
+        "A breach is an incident that broke an order or bail conditions in force at the time. "
+        "The police are given an enforcement task due in 24 hours, and every breach counts "
+        "towards the risk."
+    )
+    submit_label = "Record the breach"
+    breach = True
+
+    def allowed(self) -> bool:
+        return policy.can_record_breach(self.membership)
+
+
+class OrderCreateView(CaseRecordView):
+    form_class = OrderForm
+    title = "Record an order or bail conditions"
+    intro = (
+        "Orders and bail conditions in force are what a breach is recorded against. New bail "
+        "conditions give the victim's advocate a task to tell the victim."
+    )
+    submit_label = "Record the order"
+
+    def allowed(self) -> bool:
+        return policy.can_write(self.membership, "orders")
+
+    def record(self, form) -> str:
+        order = workflow_services.order_log(
+            referral=self.referral, actor=self.request.user, membership=self.membership,
+            draft=form.draft(),
+        )
+        return f"{order.get_kind_display()} recorded on {self.referral.reference}."
+
+
+class HearingCreateView(CaseRecordView):
+    form_class = HearingForm
+    title = "Record a court hearing"
+    intro = (
+        "Before a bail, charge or sentencing hearing the victim's risk is assessed: the "
+        "advocate and the police get a risk assessment due two working days before it, and "
+        "the CPS is asked whether to request a psychiatric assessment."
+    )
+    submit_label = "Record the hearing"
+
+    def allowed(self) -> bool:
+        return policy.can_record_hearing(self.membership)
+
+    def record(self, form) -> str:
+        data = form.validated
+        hearing = workflow_services.hearing_record(
+            referral=self.referral, actor=self.request.user, membership=self.membership,
+            kind=data["kind"], on=data["date"], court=data.get("court", ""),
+        )
+        return (
+            f"{hearing.get_kind_display()} on {hearing.date.day} {hearing.date:%B %Y} recorded "
+            f"on {self.referral.reference}. Risk assessments are due before it."
+        )
+
+
 # --- The timeline ---------------------------------------------------------------------------
-
-
-def timeline_rows(entries: list[dict]) -> list[dict]:
-    names = _agency_names(e["agency"] for e in entries)
-    rows = []
-    for entry in entries:
-        row = {
-            **entry,
-            "kind_label": ENTRY_KIND.get(entry["kind"], entry["kind"]),
-            "agency_name": names.get(entry["agency"], entry["agency"]),
-        }
-        if "risk_level" in entry:
-            row["risk_label"] = RISK.get(entry["risk_level"], entry["risk_level"])
-            row["status_label"] = STATUS.get(entry["status"], entry["status"])
-        if "order_kind" in entry:
-            row["order_kind_label"] = ORDER_KIND.get(entry["order_kind"], entry["order_kind"])
-        if entry["kind"] == "decision":
-            row["decision_label"] = entry["verb"].replace("_", " ").replace(".", ": ").capitalize()
-        if "behaviours" in entry:
-            row["behaviour_labels"] = _labels(entry["behaviours"], BEHAVIOUR)
-            row["severity_label"] = SEVERITY.get(entry["severity"], entry["severity"])
-        rows.append(row)
-    return rows
 
 
 class ReferralTimelineView(MemberRequiredMixin, TemplateView):
@@ -312,12 +352,14 @@ class ReferralTimelineView(MemberRequiredMixin, TemplateView):
         scope = selectors.timeline_scope(membership=self.membership, referral=referral)
         entries = selectors.timeline(membership=self.membership, referral=referral, scope=scope)
         services.timeline_reads_record(actor=self.request.user, scope=scope, entries=entries)
+        names = case_file.agency_names(e["agency"] for e in entries)
+        people = people_names(e["actor"] for e in entries if e.get("actor"))
         context.update(
             referral_reference=referral.reference,
             case_url=case_url(referral.pk),
-            entries=timeline_rows(entries),
+            entries=case_file.timeline_rows(entries, names, people),
             linked=serializers.linked_summary(scope, referral),
-            escalation=escalation_context(
+            escalation=case_file.escalation_context(
                 selectors.escalation_as_seen(referral=referral, scope=scope)
             ),
         )

@@ -298,6 +298,7 @@ def test_every_answer_fits_the_document(
     assert {"research", "charging", "threat_assessment", "victim_contact"} <= sections
     timeline = call(police, "get", f"{API}/referrals/{{referral_id}}/timeline/", 200,
                     referral_id=rid)
+    call(police, "get", f"{API}/referrals/{{referral_id}}/case-file/", 200, referral_id=rid)
     assert {e["kind"] for e in timeline["entries"]} == {
         "referral", "order", "incident", "breach", "decision"
     }

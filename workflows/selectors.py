@@ -139,6 +139,22 @@ def unread_count(*, user) -> int:
     return notifications_for(user=user).filter(read_at__isnull=True).count()
 
 
+def case_open_tasks(*, referral, membership) -> list[AgencyTask]:
+    """Who holds which work on the case now: its open tasks, due first, with their agency and
+    owner: the member's own agency's, and of the others only those whose work the member may
+    read (`task_work_readable`). One query."""
+    tasks = (
+        AgencyTask.objects.filter(referral_id=referral.pk, is_open=True)
+        .select_related("agency", "owner")
+        .order_by(F("due").asc(nulls_last=True), "id")
+    )
+    return [
+        task for task in tasks
+        if task.agency_id == membership.agency_id
+        or task_work_readable(task=task, membership=membership)
+    ]
+
+
 def case_sections(*, referral) -> dict:
     """The sections the agencies' own work fills, from their completed tasks (one query)."""
     done = (

@@ -395,6 +395,9 @@ LOGGING = {
         "django.request": {"filters": ["redact_path"]},
         "django.server": {"filters": ["redact_path"]},
         "axes": {"level": "WARNING"},
+        # The PDF export: WeasyPrint reports every step of every rendering at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

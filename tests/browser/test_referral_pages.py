@@ -34,8 +34,7 @@ def test_police_refers_a_case_and_sees_it(seeded, sign_in, page, live_server):
     page.wait_for_url(re.compile(r"/workspace/referrals/\d+/$"))
     expect(page.get_by_test_id("case-reference")).to_have_text(re.compile(r"^STK-\d{4}-\d{6}$"))
     expect(page.get_by_test_id("case-risk")).to_contain_text("High")
-    expect(page.get_by_test_id("escalation-panel")).to_be_visible()
-    expect(page.get_by_test_id("escalation-level")).to_contain_text("Implied risk")
+    expect(page.get_by_test_id("risk-story")).to_contain_text("gave High: 6 of 11")
     expect(page.get_by_test_id("section-victim-contact")).to_contain_text("07700 900123")
     expect(page.get_by_test_id("section-suspect")).to_contain_text("Robert Sample, Bobby S")
 
@@ -45,7 +44,7 @@ def test_the_form_shows_errors_beside_the_fields(seeded, sign_in, page, live_ser
     page.goto(f"{live_server.url}/workspace/referrals/new/")
     page.fill("input[name=suspect_name]", "Bob Sample")
     page.get_by_test_id("submit-referral").click()
-    expect(page.get_by_test_id("form-errors")).to_be_visible()
+    expect(page.get_by_test_id("error-summary")).to_be_visible()
     expect(page.get_by_test_id("error-victim_name")).to_have_text("This field is required.")
     expect(page.get_by_test_id("error-q_very_frightened")).to_have_text("Answer yes or no.")
     expect(page.locator("input[name=suspect_name]")).to_have_value("Bob Sample")

@@ -260,7 +260,7 @@ def test_threat_assessment_section_only_where_the_policy_allows(
 ):
     html = _page(client, demo, username, case_url(case.pk)).content.decode()
     assert ('data-testid="section-threat_assessment"' in html) is sees_assessment
-    assert ("Threat assessment</h3>" in html) is sees_assessment
+    assert ("Threat assessment</h2>" in html) is sees_assessment
 
 
 def test_reading_contact_details_is_logged(client, demo, case):
@@ -274,11 +274,11 @@ def test_reading_contact_details_is_logged(client, demo, case):
     assert not reads.filter(actor=demo["cps.caseworker"].user).exists()
 
 
-def test_the_case_page_shows_the_escalation_signal(client, demo, case):
+def test_the_case_page_tells_the_risk_with_what_the_incidents_imply(client, demo, case):
     html = _page(client, demo, "police.caseworker", case_url(case.pk)).content.decode()
-    assert 'data-testid="escalation-panel"' in html
-    assert "Implied risk: High" in html
-    assert "Threats or violence recorded" in html
+    assert 'data-testid="risk-story"' in html
+    assert "Risk: High" in html
+    assert "The incidents recorded imply the same level, High, because of threats or" in html
     assert "No contact" in html and "Bail conditions" in html
 
 
@@ -352,5 +352,5 @@ def test_timeline_page_shows_decisions_with_their_reasons(demo, client, submit):
     response = client.get(f"/workspace/referrals/{case['id']}/timeline/")
     body = response.content.decode()
     assert 'data-testid="timeline-decision"' in body
-    assert "Triage: request info" in body
+    assert "Triage: more information asked for" in body
     assert "Which dates did the calls happen on?" in body

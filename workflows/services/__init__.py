@@ -6,7 +6,7 @@ conference starts in the flows; `timers`: escalating overdue tasks.
 """
 
 from .completion import COMPLETION, task_result_apply
-from .intake import hearing_record, incident_log, order_log, referral_refer
+from .intake import check_hearing_date, hearing_record, incident_log, order_log, referral_refer
 from .meetings import action_assign, agenda_item_hear, conference_finish
 from .starts import (
     case_task_start,
@@ -31,6 +31,7 @@ __all__ = [
     "action_assign",
     "agenda_item_hear",
     "case_task_start",
+    "check_hearing_date",
     "conference_finish",
     "downgrade_review_start",
     "escalate_overdue",

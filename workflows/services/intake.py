@@ -81,16 +81,24 @@ def _bail_conditions_set(referral: Referral, orders, *, reason: str) -> None:
         victim_update_start(referral=referral, reason=reason)
 
 
+def check_hearing_date(on: date) -> None:
+    """A hearing is recorded before it is held: its risk assessments fall due before it."""
+    if on < timezone.localdate():
+        raise DomainError(
+            "The hearing date has passed.",
+            fields={"date": ["The hearing date has passed: give a date from today on."]},
+        )
+
+
 @transaction.atomic
 def hearing_record(
     *, referral: Referral, actor, membership: Membership, kind: str, on: date, court: str = ""
 ) -> CourtHearing:
     """A court hearing: risk assessments by advocacy and police due two working days before it,
     and a question to CPS whether a psychiatric assessment should be requested."""
-    if not policy.can_write(membership, "orders") and not policy.can_write(membership, "charging"):
+    if not policy.can_record_hearing(membership):
         raise NotAllowed("Your agency may not record court hearings.")
-    if on < timezone.localdate():
-        raise DomainError("The hearing date has passed.", fields={"date": ["In the past."]})
+    check_hearing_date(on)
     hearing = CourtHearing.objects.create(
         referral=referral, kind=kind, date=on, court=court, recorded_by=actor
     )

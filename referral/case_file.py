@@ -1,0 +1,525 @@
+"""The case file: everything a member's agency may see of a case, in words, for the case page,
+its print view and its PDF export.
+
+Built from the same reads the API makes (`serializers.referral_detail`, `selectors.timeline`),
+so a section the access policy withholds never reaches a template; the work in hand and the
+conference outcomes come from the workflow and the meetings, each cut to what the reader may
+read. Every code is turned into its label here: the templates show people, agencies and
+choices by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+from weasyprint import HTML
+
+from agencies import policy
+from agencies.models import Membership
+from agencies.selectors import agencies_by_slug, people_names
+from conferences import selectors as conference_selectors
+from conferences.models import AgendaItem, Conference, ConferenceAction
+from config.exceptions import NotFound
+from workflows import selectors as workflow_selectors
+from workflows.models import TaskType
+
+from . import selectors, serializers, services
+from .models import (
+    RISK_ORDER,
+    Behaviour,
+    Classification,
+    CourtHearing,
+    Incident,
+    ProtectiveOrder,
+    Referral,
+    Relationship,
+    RiskLevel,
+)
+
+STATUS = dict(Referral.Status.choices)
+RISK = dict(RiskLevel.choices)
+RISK_SOURCE = dict(Referral.RiskSource.choices)
+CLASSIFICATION = dict(Classification.choices)
+RELATIONSHIP = dict(Relationship.choices)
+BEHAVIOUR = dict(Behaviour.choices)
+SEVERITY = dict(Incident.Severity.choices)
+ORDER_KIND = dict(ProtectiveOrder.Kind.choices)
+HEARING_KIND = dict(CourtHearing.Kind.choices)
+TASK_TYPE = dict(TaskType.choices)
+CONFERENCE_STATUS = dict(Conference.Status.choices)
+ACTION_OUTCOME = dict(ConferenceAction.Outcome.choices)
+ENTRY_KIND = {
+    "referral": "Referral",
+    "order": "Order",
+    "incident": "Incident",
+    "breach": "Breach of an order",
+    "decision": "Decision",
+}
+
+# The decisions a timeline shows (`audit.events.DECISION_VERBS`), in words.
+VERB_LABELS = {
+    "referral.submitted": "Referred",
+    "referral.linked": "Linked to earlier referrals of the same people",
+    "risk.raised": "Risk level raised",
+    "risk.overridden": "Risk level set by professional judgement",
+    "risk.downgrade_proposed": "Lower risk level proposed",
+    "risk.downgrade_refused": "Lower risk level refused",
+    "referral.declined": "Referral declined",
+    "referrals.linked": "Referrals linked",
+    "referral.merged": "Merged into another referral",
+    "referral.merged_into": "Another referral merged into this one",
+    "referrals.kept_separate": "Kept apart from a similar referral",
+    "referral.classified": "Classification changed",
+    "breach.recorded": "Breach of an order recorded",
+    "order.recorded": "Order recorded",
+    "conference.decision": "Conference decision",
+    "conference.action": "Conference action agreed",
+    "triage.accept": "Triage: accepted",
+    "triage.request_info": "Triage: more information asked for",
+    "triage.decline": "Triage: decline proposed",
+    "approve_decline.approved": "Decline approved",
+    "approve_decline.refused": "Decline refused",
+    "approve_downgrade.approved": "Lower risk level approved",
+    "approve_downgrade.refused": "Lower risk level refused",
+    "link_referrals.link": "Referrals linked by the hub",
+    "link_referrals.merge": "Referrals merged by the hub",
+    "link_referrals.separate": "Referrals kept apart by the hub",
+    "provide_info.completed": "More information given",
+    "charging_review.charge": "Charging decision: charge",
+    "charging_review.no_further_action": "Charging decision: no further action",
+    "charging_review.more_evidence": "Charging decision: more evidence needed",
+    "review.continue": "Review: the case continues",
+    "review.close": "Review: the case is to close",
+    "closure.completed": "Closure outcome recorded",
+    "approve_closure.approved": "Closure approved",
+    "approve_closure.refused": "Closure refused",
+    "action.done": "Conference action done",
+    "action.not_possible": "Conference action not possible",
+    "action.not_done": "Conference action not done",
+}
+
+# The agencies' own work on a case (`workflows.selectors.case_sections`), field by field.
+WORK_FIELDS = {
+    "research": (
+        ("summary", "Summary"),
+        ("facts", "Facts"),
+        ("opinions", "Opinions"),
+        ("withheld", "Anything withheld"),
+        ("withheld_reason", "Why it was withheld"),
+        ("request_charging_advice", "Charging advice asked for"),
+    ),
+    "threat_assessment": (
+        ("summary", "Summary"),
+        ("risk_formulation", "Risk formulation"),
+        ("recommendations", "Recommendations"),
+    ),
+    "charging": (
+        ("decision", "Decision"),
+        ("offence", "Offence"),
+        ("reason", "Reason"),
+    ),
+}
+WORK_VALUES = {
+    "decision": {
+        "charge": "Charge",
+        "no_further_action": "No further action",
+        "more_evidence": "More evidence needed",
+    },
+}
+WORKFLOW_SECTIONS = tuple(WORK_FIELDS)
+
+
+def labels(values, names: dict) -> list[str]:
+    return [names.get(v, v) for v in values or []]
+
+
+def agency_names(slugs) -> dict[str, str]:
+    return {slug: agency.name for slug, agency in agencies_by_slug(set(slugs)).items()}
+
+
+def _display(value) -> str:
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "j M Y H:i")
+    if isinstance(value, date):
+        return date_format(value, "j M Y")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or "-"
+    return str(value)
+
+
+def person_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+# --- The risk, told once ---------------------------------------------------------------------
+
+# The escalation signal's reasons that say the stalking is getting worse (frequency, new
+# behaviours, a step up in severity); the others say why the incidents imply their level.
+_ESCALATING_MARKS = ("in the last 30 days", "severity stepped up")
+
+
+def _is_escalating_reason(reason: str) -> bool:
+    return any(mark in reason for mark in _ESCALATING_MARKS)
+
+
+def _sentence(parts: list[str]) -> str:
+    return "; ".join(parts)
+
+
+def risk_story(case: dict, signal) -> dict:
+    """The case's risk level and how it came to be, in a few sentences: what the screening
+    gave, who or what set the level, what the incidents imply and why, and whether the
+    stalking is escalating. One level is stated; the others are explained against it."""
+    level = case["risk_level"]
+    label = RISK.get(level, level)
+    lines: list[str] = []
+    screening = case.get("screening")
+    if screening:
+        lines.append(
+            f"The screening ({screening['title']}) gave {screening['risk_label']}: "
+            f"{screening['score']} of {len(screening['answers'])} questions answered yes."
+        )
+    else:
+        lines.append("No screening is recorded for this case.")
+    source = case["risk_source"]
+    if source == Referral.RiskSource.JUDGEMENT:
+        reason = case.get("risk_reason", "").strip()
+        lines.append(
+            f"Professional judgement set the level at {label}"
+            + (f": {reason}" if reason else ".")
+        )
+    elif source == Referral.RiskSource.ESCALATION:
+        lines.append(f"The incidents on the timeline raised the level to {label}.")
+    else:
+        lines.append(f"The case's level is the screening's: {label}.")
+
+    implied = signal.level
+    implied_label = RISK.get(implied, implied)
+    why = [r for r in signal.reasons if not _is_escalating_reason(r)]
+    because = f", because of {_sentence(why)}" if why else ""
+    incidents = bool((signal.figures or {}).get("incidents_last_12_months") or why)
+    set_by = {
+        Referral.RiskSource.JUDGEMENT: "professional judgement set it",
+        Referral.RiskSource.ESCALATION: "the incidents raised it earlier",
+    }.get(source, "the screening gave it")
+    if implied == RiskLevel.STANDARD and not why:
+        lines.append(
+            ("The incidents recorded add nothing to it" if incidents
+             else "No incident is recorded in the last 12 months, so none adds to it")
+            + ": no threats, violence or breaches of orders, and fewer than three incidents "
+            "in 12 months."
+        )
+    elif implied == level:
+        lines.append(f"The incidents recorded imply the same level, {implied_label}{because}.")
+    elif RISK_ORDER[implied] < RISK_ORDER[level]:
+        lines.append(
+            f"The incidents recorded alone would imply {implied_label}{because}; the case stays "
+            f"{label}, as {set_by}: a level goes down only with a supervisor's approval."
+        )
+    else:
+        lines.append(
+            f"The incidents recorded imply {implied_label}{because}, above the case's {label}: "
+            "a supervisor should review the level."
+        )
+    rising = [r for r in signal.reasons if _is_escalating_reason(r)]
+    if signal.escalating:
+        escalating = f"The stalking is escalating: {_sentence(rising)}." if rising else (
+            "The stalking is escalating."
+        )
+    else:
+        escalating = (
+            "It is not escalating: no rise in frequency, no new behaviour and no step up in "
+            "severity in the last 30 days."
+        )
+    figures = signal.figures or {}
+    return {
+        "level": level,
+        "label": label,
+        "lines": lines,
+        "escalating": signal.escalating,
+        "escalating_line": escalating,
+        "figures": figures,
+        "new_behaviours": labels(figures.get("new_behaviours"), BEHAVIOUR),
+    }
+
+
+def escalation_context(signal) -> dict:
+    """The escalation signal with its labels (the timeline page's panel)."""
+    data = signal.as_dict()
+    figures = data["figures"]
+    return {
+        "level": data["level"],
+        "level_label": RISK.get(data["level"], data["level"]),
+        "escalating": data["escalating"],
+        "reasons": data["reasons"],
+        "figures": figures,
+        "new_behaviours": labels(figures.get("new_behaviours"), BEHAVIOUR),
+    }
+
+
+# --- The sections ----------------------------------------------------------------------------
+
+
+def _screening(referral: Referral, data: dict) -> dict | None:
+    screening = data.get("screening")
+    if not screening:
+        return None
+    questions = referral.screening.instrument.questions
+    return {
+        **screening,
+        "title": referral.screening.instrument.title,
+        "risk_label": RISK.get(screening["risk_level"], screening["risk_level"]),
+        "answers": [(q["text"], screening["answers"].get(q["key"])) for q in questions],
+    }
+
+
+def _work_records(section: str, value, names: dict[str, str]) -> list[list[tuple[str, str]]]:
+    """An agency's work on the case as label/value pairs, its agency by name."""
+    if not value:
+        return []
+    items = value if isinstance(value, list) else [value]
+    known = WORK_FIELDS[section]
+    records = []
+    for item in items:
+        rows = [
+            ("Agency", names.get(item.get("agency"), item.get("agency") or "-")),
+            ("Completed", _display(item.get("completed"))),
+        ]
+        for key, label in known:
+            if key in item:
+                value = WORK_VALUES.get(key, {}).get(item[key], item[key])
+                rows.append((label, _display(value)))
+        shown = {"agency", "completed", *(key for key, _ in known)}
+        rows += [
+            (key.replace("_", " ").capitalize(), _display(v))
+            for key, v in item.items() if key not in shown
+        ]
+        records.append(rows)
+    return records
+
+
+def case_context(referral: Referral, data: dict, names: dict[str, str]) -> dict:
+    """The policy-filtered detail with display labels; keys absent from `data` stay absent."""
+    case = dict(data)
+    case.update(
+        referrer_agency_name=names.get(data["referrer_agency"], data["referrer_agency"]),
+        status_label=STATUS.get(data["status"], data["status"]),
+        risk_label=RISK.get(data["risk_level"], data["risk_level"]),
+        risk_source_label=RISK_SOURCE.get(data["risk_source"], data["risk_source"]),
+        classification_label=CLASSIFICATION.get(data["classification"], data["classification"]),
+        relationship_labels=labels(data["relationship"], RELATIONSHIP),
+        behaviour_labels=labels(data["behaviours"], BEHAVIOUR),
+        screening=_screening(referral, data),
+    )
+    if "incidents" in data:
+        order_kinds = {o["id"]: o["kind"] for o in data.get("orders", [])}
+        case["incidents"] = [
+            {
+                **i,
+                "behaviour_labels": labels(i["behaviours"], BEHAVIOUR),
+                "severity_label": SEVERITY.get(i["severity"], i["severity"]),
+                "agency_name": names.get(i["reporting_agency"], i["reporting_agency"]),
+                "order_label": ORDER_KIND.get(order_kinds.get(i["breach_of_order"]), ""),
+            }
+            for i in data["incidents"]
+        ]
+    if "orders" in data:
+        case["orders"] = [
+            {
+                **o,
+                "kind_label": ORDER_KIND.get(o["kind"], o["kind"]),
+                "agency_name": names.get(o["agency"], o["agency"]),
+            }
+            for o in data["orders"]
+        ]
+    case["workflow_sections"] = [
+        {
+            "key": s,
+            "title": policy.SECTION_TITLES[s],
+            "records": _work_records(s, data[s], names),
+        }
+        for s in WORKFLOW_SECTIONS
+        if s in data
+    ]
+    return case
+
+
+def timeline_rows(entries: list[dict], names: dict[str, str],
+                  people: dict[str, str] | None = None) -> list[dict]:
+    """Timeline entries with their labels, agencies and people by name."""
+    people = people or {}
+    rows = []
+    for entry in entries:
+        row = {
+            **entry,
+            "kind_label": ENTRY_KIND.get(entry["kind"], entry["kind"]),
+            "agency_name": names.get(entry["agency"], entry["agency"]),
+        }
+        if "risk_level" in entry:
+            row["risk_label"] = RISK.get(entry["risk_level"], entry["risk_level"])
+            row["status_label"] = STATUS.get(entry["status"], entry["status"])
+        if "order_kind" in entry:
+            row["order_kind_label"] = ORDER_KIND.get(entry["order_kind"], entry["order_kind"])
+        if entry["kind"] == "decision":
+            row["decision_label"] = VERB_LABELS.get(
+                entry["verb"], entry["verb"].replace("_", " ").replace(".", ": ").capitalize()
+            )
+            row["actor_name"] = people.get(entry["actor"], entry["actor"])
+        if "behaviours" in entry:
+            row["behaviour_labels"] = labels(entry["behaviours"], BEHAVIOUR)
+            row["severity_label"] = SEVERITY.get(entry["severity"], entry["severity"])
+        rows.append(row)
+    return rows
+
+
+def task_rows(tasks) -> list[dict]:
+    """Who holds which work now: the task, its agency, the person who claimed it, its due date."""
+    now = timezone.now()
+    return [
+        {
+            "title": TASK_TYPE.get(task.task_type, task.task_type),
+            "agency_name": task.agency.name if task.agency else "-",
+            "holder": person_name(task.owner),
+            "due": task.due,
+            "overdue": bool(task.due and task.due < now),
+        }
+        for task in tasks
+    ]
+
+
+def outcome_rows(items: list[AgendaItem]) -> list[dict]:
+    """The meetings that have the case on their agenda, with their decisions and actions."""
+    rows = []
+    for item in items:
+        conference = item.conference
+        rows.append({
+            "title": conference.title,
+            "when": conference.started_at or conference.starts_at,
+            "held": conference.started_at is not None,
+            "status_label": CONFERENCE_STATUS.get(conference.status, conference.status),
+            "heard": item.status in (AgendaItem.Status.CURRENT, AgendaItem.Status.CLOSED),
+            "decisions": [
+                {"text": d.text, "reason": d.reason, "by": person_name(d.decided_by),
+                 "at": d.decided_at}
+                for d in item.decisions.all()
+            ],
+            "actions": [
+                {"agency_name": a.agency.name, "description": a.description, "due": a.due,
+                 "outcome_label": ACTION_OUTCOME.get(a.outcome, "") if a.outcome else ""}
+                for a in item.actions.all()
+            ],
+        })
+    return rows
+
+
+def hearing_rows(hearings) -> list[dict]:
+    return [
+        {"kind_label": HEARING_KIND.get(h.kind, h.kind), "date": h.date, "court": h.court}
+        for h in hearings
+    ]
+
+
+# --- The whole file --------------------------------------------------------------------------
+
+
+@dataclass
+class CaseFile:
+    """A case as one member may see it: `context` for the templates; `sections`, the sections
+    of the access policy it holds; `scope` and `entries`, the timeline it shows."""
+
+    referral: Referral
+    context: dict
+    sections: frozenset[str]
+    scope: selectors.TimelineScope
+    entries: list[dict]
+
+
+def build(*, membership: Membership, referral_id: int) -> CaseFile:
+    """The case file of a case the member's agency may see (`NotFound` otherwise). A fixed
+    number of queries whatever the number of incidents, orders, tasks, meetings and decisions."""
+    referral = selectors.referral_detail(membership=membership, referral_id=referral_id)
+    signal = selectors.escalation_as_seen(
+        referral=referral, scope=referral.scope, incident_rows=referral.timeline_incident_rows
+    )
+    data = serializers.referral_detail(
+        referral,
+        membership,
+        signal=signal,
+        extra_sections=workflow_selectors.case_sections(referral=referral),
+    )
+    entries = selectors.timeline(membership=membership, referral=referral, scope=referral.scope)
+    tasks = workflow_selectors.case_open_tasks(referral=referral, membership=membership)
+    outcomes = conference_selectors.case_outcomes(referral=referral, membership=membership)
+    hearings = list(selectors.case_hearings(referral=referral))
+
+    slugs = {data["referrer_agency"]}
+    slugs |= {i["reporting_agency"] for i in data.get("incidents", [])}
+    slugs |= {o["agency"] for o in data.get("orders", [])}
+    slugs |= {e["agency"] for e in entries}
+    for section in WORKFLOW_SECTIONS:
+        value = data.get(section)
+        for item in value if isinstance(value, list) else [value] if value else []:
+            slugs.add(item.get("agency"))
+    names = agency_names(s for s in slugs if s)
+    people = people_names(e["actor"] for e in entries if e.get("actor"))
+
+    case = case_context(referral, data, names)
+    readable = policy.readable_sections(membership)
+    context = {
+        "case": case,
+        "risk": risk_story(case, signal),
+        "tasks": task_rows(tasks),
+        "outcomes": outcome_rows(outcomes),
+        "shows_outcomes": policy.can_read(membership, "notes"),
+        "hearings": hearing_rows(hearings),
+        "entries": timeline_rows(entries, names, people),
+        "linked": case["linked"],
+        "reader_agency": membership.agency.name,
+    }
+    return CaseFile(
+        referral=referral, context=context, sections=readable, scope=referral.scope,
+        entries=entries,
+    )
+
+
+# --- The PDF -----------------------------------------------------------------------------------
+
+
+def _no_fetching(url: str, *args, **kwargs):
+    """The PDF's template carries its styles; nothing is fetched while rendering it."""
+    raise ValueError(f"The case file fetches nothing ({url}).")
+
+
+def render_pdf(html: str) -> bytes:
+    return HTML(string=html, url_fetcher=_no_fetching).write_pdf()
+
+
+def pdf_export(*, membership: Membership, actor, referral_id) -> tuple[str, bytes]:
+    """The case file as a PDF (its file name and bytes), holding only the sections the member's
+    agency may see. The export is on the trail (`services.case_file_export_record`), written in
+    the transaction of the reads it was made from and rolled back with them if the PDF cannot
+    be made; a look at a case the agency may not see is logged and answers `NotFound`."""
+    referral_id = selectors.referral_id_of(referral_id)
+    try:
+        with transaction.atomic():
+            file = build(membership=membership, referral_id=referral_id)
+            services.case_file_export_record(
+                referral=file.referral, actor=actor, sections=file.sections, file_format="pdf"
+            )
+            services.timeline_reads_record(actor=actor, scope=file.scope, entries=file.entries)
+            document = render_pdf(render_to_string("referral/case_file_pdf.html", file.context))
+    except NotFound:
+        services.refused_look_record(membership=membership, referral_id=referral_id)
+        raise
+    return f"{file.referral.reference}-case-file.pdf", document
