@@ -209,7 +209,9 @@ def test_a_chairs_day_in_the_browser(browser, server, demo, hub_cases):
     chair.get_by_test_id("add-addendum").click()
     expect(chair.get_by_test_id("addendum")).to_contain_text("The SPO hearing is listed")
     police.goto(f"{server.url}/workspace/conferences/{conference.pk}/minutes/")
-    expect(police.get_by_test_id("addendum")).to_contain_text("Hub Chair, Stalking Multi-Agency Hub")
+    expect(police.get_by_test_id("addendum")).to_contain_text(
+        "Hub Chair, Stalking Multi-Agency Hub"
+    )
 
     assert [d.text for d in Decision.objects.all()] == ["Apply for a Stalking Protection Order"]
     assert ConferenceAction.objects.get().agency.slug == "police"
