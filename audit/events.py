@@ -528,8 +528,9 @@ def hearing_recorded_event(*, hearing, actor) -> Event:
                    changes={"kind": hearing.kind, "date": hearing.date.isoformat()})
 
 
-def conference_event(*, conference, actor, verb: str, changes: dict | None = None) -> Event:
-    return _record(verb=verb, actor=actor, obj=conference,
+def conference_event(*, conference, actor, verb: str, changes: dict | None = None,
+                     reason: str = "") -> Event:
+    return _record(verb=verb, actor=actor, obj=conference, reason=reason,
                    changes={"conference": conference.pk, **(changes or {})})
 
 
@@ -545,6 +546,15 @@ def action_recorded_event(*, action, actor) -> Event:
                    changes={"conference": action.item.conference_id, "agency": action.agency.slug,
                             "due": action.due.isoformat(), "description": action.description},
                    recipients=[action.agency.slug])
+
+
+def addendum_recorded_event(*, note, actor) -> Event:
+    """An addendum to signed minutes: who corrected them, where, and which note it corrects
+    (its text stays in the minutes, like every note's)."""
+    return _record(verb="minutes.addendum", actor=actor, obj=note,
+                   referral_id=note.agenda_item.referral_id if note.agenda_item_id else None,
+                   changes={"conference": note.conference_id, "seq": note.seq,
+                            "addendum_to": note.addendum_to_id})
 
 
 def minutes_sent_event(*, conference, actor, recipients: list[str]) -> Event:

@@ -75,6 +75,7 @@ def conference_output(conference: Conference, user) -> dict:
                 "id": a.pk,
                 "reference": a.item.referral.reference,
                 "agency": a.agency.slug,
+                "agency_name": a.agency.name,
                 "description": a.description,
                 "due": a.due,
                 "outcome": a.outcome or None,
@@ -124,29 +125,76 @@ class ConferenceListView(GenericAPIView):
     def post(self, request):
         payload = ConferenceInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        slugs = payload.validated_data["invited_agencies"]
-        agencies = agencies_by_slug(slugs)
-        unknown = sorted(set(slugs) - set(agencies))
-        if unknown:
-            raise ValidationError(
-                {"invited_agencies": [f"Unknown agencies: {', '.join(unknown)}."]}
-            )
         conference = services.conference_create(
             actor=request.user,
             title=payload.validated_data["title"],
             starts_at=payload.validated_data["starts_at"],
             place=payload.validated_data["place"],
-            invited=list(agencies.values()),
+            invited=_invited(payload.validated_data["invited_agencies"]),
         )
         return Response(conference_output(conference, request.user), status=status.HTTP_201_CREATED)
 
 
+def _invited(slugs: list[str]) -> list:
+    agencies = agencies_by_slug(slugs)
+    unknown = sorted(set(slugs) - set(agencies))
+    if unknown:
+        raise ValidationError({"invited_agencies": [f"Unknown agencies: {', '.join(unknown)}."]})
+    return list(agencies.values())
+
+
 class ConferenceDetailView(APIView):
+    """GET: a meeting with its agenda. PATCH: the chair changes a scheduled meeting's title,
+    time, place or invited agencies (those left out keep their values)."""
+
     permission_classes = [IsMember]
 
     @extend_schema(responses={200: output.ConferenceOutput})
     def get(self, request, conference_id: int):
         conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        return Response(conference_output(conference, request.user))
+
+    @extend_schema(request=ConferenceInput(partial=True), responses={200: output.ConferenceOutput})
+    def patch(self, request, conference_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        payload = ConferenceInput(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        invited = (
+            _invited(data["invited_agencies"]) if "invited_agencies" in data
+            else list(conference.invited_agencies.all())
+        )
+        services.conference_update(
+            actor=request.user,
+            conference=conference,
+            title=data.get("title", conference.title),
+            starts_at=data.get("starts_at", conference.starts_at),
+            place=data.get("place", conference.place),
+            invited=invited,
+        )
+        conference = selectors.conference_get(user=request.user, conference_id=conference.pk)
+        return Response(conference_output(conference, request.user))
+
+
+class CancelInput(StrictSerializer):
+    reason = StrictCharField(max_length=2000)
+
+
+class ConferenceCancelView(APIView):
+    """The chair cancels a scheduled meeting, with the reason (409 while cases are on its
+    agenda)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=CancelInput, responses={200: output.ConferenceOutput})
+    def post(self, request, conference_id: int):
+        conference = selectors.conference_get(user=request.user, conference_id=conference_id)
+        payload = CancelInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.conference_cancel(
+            actor=request.user, conference=conference, reason=payload.validated_data["reason"]
+        )
+        conference = selectors.conference_get(user=request.user, conference_id=conference.pk)
         return Response(conference_output(conference, request.user))
 
 
@@ -406,6 +454,11 @@ class NoteInput(StrictSerializer):
         child=serializers.SlugField(), required=False, allow_null=True, max_length=60
     )
     addendum_to = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    addendum = serializers.BooleanField(
+        required=False, default=False,
+        help_text="An addendum to the signed minutes (the one kind of note they take); "
+        "`addendum_to` names the note it corrects, if any.",
+    )
 
 
 class NotesView(APIView):
@@ -448,6 +501,7 @@ class NotesView(APIView):
             agenda_item=data.get("agenda_item"),
             visible_to=data.get("visible_to"),
             addendum_to=data.get("addendum_to"),
+            addendum=data["addendum"],
         )
         return Response(
             note_payload(note), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK

@@ -19,6 +19,7 @@ class Conference(models.Model):
         IN_SESSION = "in_session", "In session"
         CLOSED = "closed", "Closed"
         MINUTES_SIGNED = "minutes_signed", "Minutes signed"
+        CANCELLED = "cancelled", "Cancelled"
 
     title = models.CharField(max_length=200)
     starts_at = models.DateTimeField(db_index=True)
@@ -148,7 +149,8 @@ class Note(models.Model):
     """A live note. Stored before it is broadcast; `seq` orders a meeting's notes for resync.
 
     `visible_to` is null for everyone at the meeting, or a list of agency slugs. After the
-    minutes are signed, corrections are new notes pointing at the one they correct.
+    minutes are signed, corrections are addenda (`is_addendum`), on a case or the meeting as a
+    whole, pointing at the note they correct if there is one.
     """
 
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="notes")
@@ -165,6 +167,8 @@ class Note(models.Model):
     addendum_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="addenda"
     )
+    # Added after the minutes were signed: the signed minutes show it beside what they froze.
+    is_addendum = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
 

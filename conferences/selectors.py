@@ -38,6 +38,22 @@ def conference_list(*, user) -> QuerySet[Conference]:
     )
 
 
+def person_name(user) -> str:
+    """A person as pages show them: their full name (the username only if they have none)."""
+    return user.get_full_name() or user.get_username()
+
+
+def conferences_open_for_cases(*, membership) -> QuerySet[Conference]:
+    """The meetings a chair may put a case on: its agency's, scheduled or in session, soonest
+    first (the `schedule_conference` task's choice)."""
+    if membership is None or not policy.may(membership, "chair_meeting"):
+        return Conference.objects.none()
+    return Conference.objects.filter(
+        coordinator=membership.agency_id,
+        status__in=[Conference.Status.SCHEDULED, Conference.Status.IN_SESSION],
+    ).order_by("starts_at", "id")
+
+
 def conference_get(*, user, conference_id) -> Conference:
     """A meeting the caller's agency is invited to, or `NotFound` (the same as a missing one)."""
     try:
@@ -187,7 +203,7 @@ def minutes(*, conference: Conference, agency_slug: str) -> dict:
     signed_at = conference.minutes_signed_at
     notes = notes_visible(conference=conference, agency_slug=agency_slug)
     if signed_at is not None:
-        notes = [n for n in notes if n.addendum_to_id is not None or n.created_at <= signed_at]
+        notes = [n for n in notes if n.is_addendum or n.created_at <= signed_at]
     by_item: dict[int | None, list[Note]] = {}
     for note in notes:
         by_item.setdefault(note.agenda_item_id, []).append(note)
@@ -196,7 +212,7 @@ def minutes(*, conference: Conference, agency_slug: str) -> dict:
         .values_list("slug", "name")
     )
     attendance = Attendance.objects.filter(conference=conference)
-    decisions = Decision.objects.order_by("decided_at", "id")
+    decisions = Decision.objects.select_related("decided_by").order_by("decided_at", "id")
     actions = ConferenceAction.objects.select_related("agency").order_by("due", "id")
     if signed_at is not None:
         attendance = attendance.filter(acknowledged_at__lte=signed_at)
@@ -214,12 +230,15 @@ def minutes(*, conference: Conference, agency_slug: str) -> dict:
         "conference": conference.pk,
         "title": conference.title,
         "starts_at": conference.starts_at,
+        "started_at": conference.started_at,
+        "closed_at": conference.closed_at,
         "status": conference.status,
         "signed_at": signed_at,
         "for_agency": agency_slug,
         "confidentiality_statement": conference.confidentiality_statement,
         "attendance": [
-            {"user": a.user.get_username(), "agency": a.agency.slug,
+            {"user": a.user.get_username(), "name": person_name(a.user),
+             "agency": a.agency.slug, "agency_name": a.agency.name,
              "acknowledged_at": a.acknowledged_at}
             for a in attendance.select_related("user", "agency").order_by("acknowledged_at", "id")
         ],
@@ -231,10 +250,16 @@ def minutes(*, conference: Conference, agency_slug: str) -> dict:
                 "position": item.position,
                 "status": item.status,
                 "is_repeat": item.is_repeat,
-                "decisions": [{"text": d.text, "reason": d.reason} for d in item.decisions.all()],
+                "decisions": [
+                    {"text": d.text, "reason": d.reason, "decided_by": person_name(d.decided_by)}
+                    for d in item.decisions.all()
+                ],
                 "actions": [
-                    {"agency": a.agency.slug, "description": a.description, "due": a.due,
-                     "outcome": _outcome_as_at(a, signed_at)} for a in item.actions.all()
+                    {"agency": a.agency.slug, "agency_name": a.agency.name,
+                     "description": a.description, "due": a.due,
+                     "outcome": _outcome_as_at(a, signed_at),
+                     "outcome_label": OUTCOMES.get(_outcome_as_at(a, signed_at), "")}
+                    for a in item.actions.all()
                 ],
                 "notes": [note_line(n) for n in by_item.get(item.pk, [])],
             }
@@ -242,6 +267,9 @@ def minutes(*, conference: Conference, agency_slug: str) -> dict:
         ],
         "general_notes": [note_line(n) for n in by_item.get(None, [])],
     }
+
+
+OUTCOMES = dict(ConferenceAction.Outcome.choices)
 
 
 def _outcome_as_at(action: ConferenceAction, signed_at: datetime | None) -> str | None:
@@ -255,13 +283,16 @@ def _note_line(note: Note, *, names: dict[str, str]) -> dict:
     return {
         "seq": note.seq,
         "author": note.author.get_username(),
+        "author_name": person_name(note.author),
         "agency": note.agency.slug,
+        "agency_name": note.agency.name,
         "text": note.text,
         "visible_to": note.visible_to,
         "visible_to_names": (
             [names.get(slug, slug) for slug in note.visible_to] if note.visible_to else None
         ),
         "addendum_to": note.addendum_to_id,
+        "is_addendum": note.is_addendum,
     }
 
 
@@ -272,6 +303,9 @@ def meeting_state(*, conference_id: int) -> dict:
     """
     conference = Conference.objects.select_related("current_item__referral").get(
         pk=conference_id
+    )
+    names = dict(
+        Agency.objects.filter(conferences=conference_id).values_list("slug", "name")
     )
     return {
         "type": "meeting.state",
@@ -286,12 +320,23 @@ def meeting_state(*, conference_id: int) -> dict:
                 "position": i.position,
                 "status": i.status,
                 "is_repeat": i.is_repeat,
+                # What the chair recorded on the case: every attendee's screen shows it as it
+                # is recorded (the minutes show it to every invited agency).
+                "decisions": [
+                    {"id": d.pk, "text": d.text, "reason": d.reason}
+                    for d in i.decisions.all()
+                ],
+                "actions": [
+                    {"id": a.pk, "agency": a.agency.slug, "agency_name": a.agency.name,
+                     "description": a.description, "due": a.due.isoformat()}
+                    for a in i.actions.all()
+                ],
             }
             for i in agenda(conference=conference)
         ],
         "presence": sorted(
             {
-                (p.user.get_username(), p.agency_slug)
+                (person_name(p.user), names.get(p.agency_slug, p.agency_slug))
                 for p in Presence.objects.filter(conference=conference).select_related("user")
             }
         ),

@@ -47,8 +47,10 @@ class ActionOutput(serializers.Serializer):
 
 
 class MinutesAttendance(serializers.Serializer):
-    user = serializers.CharField()
+    user = serializers.CharField(help_text="The attendee's username.")
+    name = serializers.CharField(help_text="The attendee's name.")
     agency = serializers.SlugField()
+    agency_name = serializers.CharField()
     acknowledged_at = serializers.DateTimeField()
 
 
@@ -57,8 +59,13 @@ class MinutesDecision(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class MinutesDecisionMade(MinutesDecision):
+    decided_by = serializers.CharField(help_text="The chair's name.")
+
+
 class MinutesAction(serializers.Serializer):
     agency = serializers.SlugField()
+    agency_name = serializers.CharField()
     description = serializers.CharField()
     due = serializers.DateField()
     outcome = serializers.CharField(allow_null=True)
@@ -66,8 +73,10 @@ class MinutesAction(serializers.Serializer):
 
 class MinutesNote(serializers.Serializer):
     seq = serializers.IntegerField()
-    author = serializers.CharField()
+    author = serializers.CharField(help_text="The author's username.")
+    author_name = serializers.CharField()
     agency = serializers.SlugField()
+    agency_name = serializers.CharField()
     text = serializers.CharField()
     visible_to = serializers.ListField(
         child=serializers.SlugField(), allow_null=True,
@@ -79,6 +88,7 @@ class MinutesNote(serializers.Serializer):
     addendum_to = serializers.IntegerField(
         allow_null=True, help_text="The note this one corrects (an addendum)."
     )
+    is_addendum = serializers.BooleanField(help_text="Added after the minutes were signed.")
 
 
 class MinutesItem(serializers.Serializer):
@@ -88,7 +98,7 @@ class MinutesItem(serializers.Serializer):
     position = serializers.IntegerField()
     status = serializers.CharField()
     is_repeat = serializers.BooleanField()
-    decisions = MinutesDecision(many=True)
+    decisions = MinutesDecisionMade(many=True)
     actions = MinutesAction(many=True)
     notes = MinutesNote(many=True)
 
@@ -98,7 +108,9 @@ class MinutesOutput(serializers.Serializer):
 
     conference = serializers.IntegerField()
     title = serializers.CharField()
-    starts_at = serializers.DateTimeField()
+    starts_at = serializers.DateTimeField(help_text="When it was scheduled to start.")
+    started_at = serializers.DateTimeField(allow_null=True, help_text="When it was opened.")
+    closed_at = serializers.DateTimeField(allow_null=True, help_text="When it was closed.")
     status = serializers.CharField()
     signed_at = serializers.DateTimeField(allow_null=True)
     for_agency = serializers.SlugField()
@@ -159,6 +171,7 @@ class OutstandingActionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
     agency = serializers.SlugField()
+    agency_name = serializers.CharField()
     description = serializers.CharField()
     due = serializers.DateField()
     outcome = serializers.ChoiceField(choices=ConferenceAction.Outcome.choices, allow_null=True)
@@ -197,8 +210,10 @@ class NoteOutput(serializers.Serializer):
     seq = serializers.IntegerField()
     client_id = serializers.UUIDField()
     agenda_item = serializers.IntegerField(allow_null=True)
-    author = serializers.CharField()
+    author = serializers.CharField(help_text="The author's username.")
+    author_name = serializers.CharField()
     agency = serializers.SlugField()
+    agency_name = serializers.CharField()
     text = serializers.CharField()
     visible_to = serializers.ListField(
         child=serializers.SlugField(), allow_null=True,
@@ -208,6 +223,7 @@ class NoteOutput(serializers.Serializer):
     addendum_to = serializers.IntegerField(
         allow_null=True, help_text="The note this one corrects (an addendum)."
     )
+    is_addendum = serializers.BooleanField(help_text="Added after the minutes were signed.")
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
 

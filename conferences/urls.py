@@ -14,6 +14,7 @@ api_urlpatterns = [
     path(MEETING + "acknowledge/", api.AcknowledgeView.as_view()),
     path(MEETING + "start/", api.ConferenceStartView.as_view()),
     path(MEETING + "close/", api.ConferenceCloseView.as_view()),
+    path(MEETING + "cancel/", api.ConferenceCancelView.as_view()),
     path(MEETING + "sign/", api.MinutesSignView.as_view()),
     path(MEETING + "move/", api.MoveView.as_view()),
     path(MEETING + "uninvite/", api.UninviteView.as_view()),

@@ -66,8 +66,18 @@ class ConferenceViewset(AppMenuMixin, Viewset):
     title = "Case conferences"
     icon = "groups"
     index_path = path("", conference_views.ConferenceListView.as_view(), name="index")
+    new_path = path("new/", conference_views.ScheduleView.as_view(), name="new")
     meeting_path = path(
         "<int:conference_id>/", conference_views.MeetingView.as_view(), name="meeting"
+    )
+    edit_path = path(
+        "<int:conference_id>/edit/", conference_views.EditView.as_view(), name="edit"
+    )
+    cancel_path = path(
+        "<int:conference_id>/cancel/", conference_views.CancelView.as_view(), name="cancel"
+    )
+    agenda_path = path(
+        "<int:conference_id>/agenda/", conference_views.AgendaView.as_view(), name="agenda"
     )
     minutes_path = path(
         "<int:conference_id>/minutes/", conference_views.MinutesView.as_view(), name="minutes"

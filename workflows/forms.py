@@ -22,10 +22,23 @@ def readable(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
-def _field(name: str, spec: dict, required: bool) -> tuple[forms.Field, str]:
-    """A Django field for one schema property, and the JSON type its value converts to."""
+def _field(name: str, spec: dict, required: bool,
+           choices: list[tuple] | None = None) -> tuple[forms.Field, str]:
+    """A Django field for one schema property, and the JSON type its value converts to.
+
+    `choices` (value, label) turn the property into a choice among them, of the schema's type
+    (a meeting chosen by its title and date, sent as the integer id the schema asks for)."""
     label = readable(name)
     kind = spec.get("type")
+    if choices is not None:
+        coerce = int if kind == "integer" else str
+        return (
+            forms.TypedChoiceField(
+                label=label, choices=[("", "Choose one"), *choices], coerce=coerce,
+                required=required, empty_value=None,
+            ),
+            kind if kind == "integer" else "string",
+        )
     if kind == "string" and "enum" in spec:
         choices = [(value, readable(value)) for value in spec["enum"]]
         return (
@@ -74,13 +87,14 @@ class DomainErrorsMixin:
 class TaskForm(DomainErrorsMixin, forms.Form):
     """A task's schema as fields, in its order; `payload()` is what the service takes."""
 
-    def __init__(self, *args, schema: dict, **kwargs):
+    def __init__(self, *args, schema: dict, choices: dict[str, list[tuple]] | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.title = schema.get("title", "")
         required = set(schema.get("required", []))
         self.json_types: dict[str, str] = {}
         for name, spec in schema["properties"].items():
-            field, json_type = _field(name, spec, name in required)
+            field, json_type = _field(name, spec, name in required, (choices or {}).get(name))
             self.fields[name] = field
             self.json_types[name] = json_type
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import ListView, TemplateView
@@ -17,6 +19,7 @@ from viewflow.workflow.status import STATUS
 
 from agencies import policy
 from agencies.mixins import MemberRequiredMixin
+from conferences import selectors as conference_selectors
 from config.exceptions import Conflict, DomainError, NotAllowed, NotFound
 from referral.models import RiskLevel
 from referral.views import case_url
@@ -238,7 +241,7 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
         if not self.may_work(task):
             messages.error(request, "Claim this task before completing it.")
             return redirect(task_url(task.pk))
-        form = TaskForm(request.POST, schema=self.schema(task))
+        form = TaskForm(request.POST, schema=self.schema(task), choices=self.choices(task))
         if form.is_valid():
             try:
                 services.task_complete(actor=request.user, task_id=task.pk, data=form.payload())
@@ -283,12 +286,25 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
     def schema(self, task: AgencyTask) -> dict:
         return task_schemas.schema_for(task.task_type, agency_kind=task.agency.kind)
 
+    def choices(self, task: AgencyTask) -> dict[str, list[tuple]]:
+        """Fields the page offers as a choice rather than typed: the meeting a case goes on is
+        chosen by its title and date among those the member may choose (the API takes its id)."""
+        if task.task_type != "schedule_conference":
+            return {}
+        meetings = conference_selectors.conferences_open_for_cases(membership=self.membership)
+        return {
+            "conference": [
+                (c.pk, f"{c.title}, {date_format(timezone.localtime(c.starts_at), 'j M Y H:i')}")
+                for c in meetings[:100]
+            ]
+        }
+
     def render_task(self, task: AgencyTask, *, task_form=None, reassign_form=None):
         user = self.request.user
         referral = task.referral
         may_work = self.may_work(task)
         if may_work and task_form is None:
-            task_form = TaskForm(schema=self.schema(task))
+            task_form = TaskForm(schema=self.schema(task), choices=self.choices(task))
         may_reassign = task.is_open and policy.may(self.membership, "reassign_task")
         if may_reassign and reassign_form is None:
             reassign_form = ReassignForm()

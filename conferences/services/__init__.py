@@ -1,5 +1,5 @@
-"""Every change to a conference. `meetings`: running it; `records`: its decisions and actions;
-`notes`: live notes."""
+"""Every change to a conference. `meetings`: running it; `scheduling`: changing or cancelling it
+before it starts; `records`: its decisions and actions; `notes`: live notes."""
 
 from .meetings import (
     agenda_add,
@@ -19,6 +19,7 @@ from .meetings import (
 )
 from .notes import note_add, note_edit
 from .records import action_outcome_record, action_record, decision_record
+from .scheduling import conference_cancel, conference_update
 
 __all__ = [
     "check_chair",
@@ -30,11 +31,13 @@ __all__ = [
     "agenda_remove",
     "agenda_reorder",
     "conference_acknowledge",
+    "conference_cancel",
     "conference_close",
     "conference_create",
     "conference_move",
     "conference_start",
     "conference_uninvite",
+    "conference_update",
     "decision_record",
     "minutes_sent_record",
     "minutes_sign",

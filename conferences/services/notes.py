@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from agencies.selectors import membership_of
+from audit import events
 from config.exceptions import Conflict, DomainError
 
 from .. import selectors
@@ -25,11 +26,14 @@ def note_payload(note: Note) -> dict:
         "client_id": str(note.client_id),
         "agenda_item": note.agenda_item_id,
         "author": note.author.get_username(),
+        "author_name": selectors.person_name(note.author),
         "agency": note.agency.slug,
+        "agency_name": note.agency.name,
         "text": note.text,
         "visible_to": note.visible_to,
         "version": note.version,
         "addendum_to": note.addendum_to_id,
+        "is_addendum": note.is_addendum,
         "created_at": note.created_at.isoformat(),
         "edited_at": note.edited_at.isoformat() if note.edited_at else None,
     }
@@ -88,8 +92,13 @@ def note_add(
     agenda_item=None,
     visible_to=None,
     addendum_to: int | None = None,
+    addendum: bool = False,
 ) -> tuple[Note, bool]:
     """Store a note (or return the one already stored under this client id) and broadcast it.
+
+    Once the minutes are signed, a note is taken only as an addendum (`addendum`, or
+    `addendum_to` the note it corrects): on a case (`agenda_item`) or the meeting as a whole,
+    shown with the signed minutes and written to the trail.
 
     Returns (note, created). Sending the same client id twice stores one note: the resend
     fails on the meeting's unique client ids (its number rolls back with it) and is answered
@@ -106,6 +115,7 @@ def note_add(
         return _note_store(
             actor=actor, conference_id=conference_id, client_id=client_id, text=text,
             agenda_item=agenda_item, visible_to=visible_to, addendum_to=addendum_to,
+            addendum=addendum,
         )
     except IntegrityError:
         stored = _stored(actor=actor, conference_id=conference_id, client_id=client_id)
@@ -144,7 +154,7 @@ def _number_next_note(conference_id: int) -> tuple[int, str]:
 
 @transaction.atomic
 def _note_store(*, actor, conference_id: int, client_id: uuid.UUID, text, agenda_item,
-                visible_to, addendum_to) -> tuple[Note, bool]:
+                visible_to, addendum_to, addendum: bool) -> tuple[Note, bool]:
     own = selectors.require_attendee(user=actor, conference=conference_id)
     text = _clean_text(text)
     agenda_item = whole_number(agenda_item, "agenda_item", optional=True)
@@ -165,7 +175,13 @@ def _note_store(*, actor, conference_id: int, client_id: uuid.UUID, text, agenda
     # A resend is not looked for first: a note costs the meeting's one database thread a round
     # trip less, and a resend fails on the unique client ids below (note_add answers it).
     seq, status = _number_next_note(conference_id)
-    if status == Conference.Status.MINUTES_SIGNED and addendum_to is None:
+    signed = status == Conference.Status.MINUTES_SIGNED
+    if addendum and not signed:
+        raise Conflict(
+            "An addendum is added to signed minutes; until then, add a note.",
+            code="minutes_not_signed",
+        )
+    if signed and addendum_to is None and not addendum:
         existing = _stored(actor=actor, conference_id=conference_id, client_id=client_id)
         if existing is not None:  # sent before the signing, resent after it
             transaction.set_rollback(True)  # and its number with it
@@ -183,7 +199,10 @@ def _note_store(*, actor, conference_id: int, client_id: uuid.UUID, text, agenda
         seq=seq,
         client_id=client_id,
         addendum_to=corrected,
+        is_addendum=signed,
     )
+    if signed:
+        events.addendum_recorded_event(note=note, actor=actor)
     broadcast.note_added(
         conference_id=conference_id,
         agencies=visible,

@@ -56,7 +56,9 @@ def test_notes_appear_live_and_restricted_ones_do_not(browser, server, acknowled
     expect(cps.get_by_test_id("connection")).to_have_text("live")
     expect(cps.get_by_test_id("notes")).to_contain_text("Next review in four weeks")
     expect(cps.get_by_test_id("notes")).not_to_contain_text("Refuge address")
-    expect(cps.get_by_test_id("presence")).to_contain_text("police.caseworker")
+    expect(cps.get_by_test_id("presence")).to_contain_text(
+        "Police Caseworker (Police Public Protection Unit)"
+    )
 
 
 def test_the_chair_moves_and_every_screen_follows(browser, server, acknowledged):  # noqa: F811
@@ -67,7 +69,7 @@ def test_the_chair_moves_and_every_screen_follows(browser, server, acknowledged)
         page.goto(url)
         expect(page.get_by_test_id("connection")).to_have_text("live")
     chair.click("[data-chair=start]")
-    expect(police.get_by_test_id("status")).to_have_text("in session")
+    expect(police.get_by_test_id("status")).to_have_text("In session")
     first, second = [i.referral.reference for i in acknowledged.agenda.order_by("position")]
     expect(police.get_by_test_id("current-case")).to_contain_text(first)
     chair.click("[data-chair=next]")
@@ -118,7 +120,7 @@ def test_the_chair_records_a_decision_and_an_action_once(browser, server, acknow
     action.locator("input[name=due]").fill("2030-01-31")
     action.locator("button[type=submit]").dblclick()
     expect(chair.get_by_test_id("record-message")).to_have_text(
-        "Action saved for police: Apply for an SPO (due 2030-01-31)"
+        "Action saved for Police Public Protection Unit: Apply for an SPO (due 2030-01-31)"
     )
     expect(action.locator("input[name=description]")).to_have_value("")
 
@@ -151,7 +153,9 @@ def test_a_restriction_is_for_one_note_only(browser, server, acknowledged):  # n
     police.get_by_test_id("restrict").check()
     police.get_by_test_id("only-advocacy").check()
     police.get_by_test_id("add-note").click()
-    expect(police.get_by_test_id("notes")).to_contain_text("only advocacy, police")
+    expect(police.get_by_test_id("notes")).to_contain_text(
+        "only Stalking Advocacy Service, Police Public Protection Unit"
+    )
     expect(police.get_by_test_id("restrict")).not_to_be_checked()
     expect(police.get_by_test_id("only-advocacy")).not_to_be_checked()
 

@@ -421,7 +421,7 @@ def test_presence_and_current_item_are_broadcast(acknowledged, demo):
         state = await _until(police, "meeting.state")
         while len(state["presence"]) < 2:
             state = await _until(police, "meeting.state")
-        assert ["cps.caseworker", "cps"] in state["presence"]
+        assert ["Cps Caseworker", "Crown Prosecution Service"] in state["presence"]
         await database_sync_to_async(conference_start)(actor=demo["hub.chair"].user,
                                                        conference=acknowledged)
         state = await _until(cps, "meeting.state")

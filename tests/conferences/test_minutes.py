@@ -59,8 +59,11 @@ def test_a_member_who_acknowledges_after_the_signing_is_not_in_the_minutes(
         present = {a["user"] for a in minutes["attendance"]}
         assert present == {"hub.chair", "police.caseworker", "cps.caseworker",
                            "advocacy.caseworker"}
-        assert "probation.caseworker" not in _page(demo, username, acknowledged)
-    assert "police.caseworker" in _page(demo, "probation.caseworker", acknowledged)
+        assert "Probation Caseworker, Probation Service" not in _page(demo, username, acknowledged)
+    # The page names people and their agencies (the API keeps the usernames).
+    page = _page(demo, "probation.caseworker", acknowledged)
+    assert "Police Caseworker, Police Public Protection Unit" in page
+    assert "police.caseworker" not in page
 
 
 @pytest.mark.django_db

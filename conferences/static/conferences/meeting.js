@@ -5,6 +5,10 @@
 // number it holds without a gap (resync) and resends whatever is still pending. The server
 // stores one note per client id, so a resend never duplicates. All text goes in via
 // textContent: notes are plain text.
+//
+// The meeting's state (`meeting.state`: status, agenda, current case, the decisions and actions
+// recorded, who is here) comes over the same socket on every change: the chair's buttons, the
+// record forms and the decisions shown follow it on every screen.
 (function () {
   "use strict";
   const root = document.getElementById("meeting");
@@ -13,6 +17,17 @@
   const isChair = root.dataset.chair === "true";
   const csrf = root.dataset.csrf;
   const $ = (sel) => root.querySelector(sel);
+  const namesEl = document.getElementById("agency-names");
+  const agencyNames = namesEl ? JSON.parse(namesEl.textContent) : {};
+  const agencyName = (slug) => agencyNames[slug] || slug;
+  const STATUS = {
+    scheduled: "Scheduled",
+    in_session: "In session",
+    closed: "Closed",
+    minutes_signed: "Minutes signed",
+    cancelled: "Cancelled",
+  };
+  const OUTCOME = { done: "done", not_possible: "not possible", not_done: "not done" };
   const notesEl = $("#notes");
   const pending = new Map(); // client_id -> message
   const bySeq = new Map(); // seq -> note
@@ -127,8 +142,9 @@
     li.dataset.seq = note.seq;
     li.dataset.clientId = note.client_id;
     li.replaceChildren(
-      text("span", `#${note.seq} ${note.agency} · ${note.author}` +
-        (note.visible_to ? ` · only ${note.visible_to.join(", ")}` : "") +
+      text("span", `#${note.seq} ${note.author_name || note.author} · ${note.agency_name || agencyName(note.agency)}` +
+        (note.visible_to ? ` · only ${note.visible_to.map(agencyName).join(", ")}` : "") +
+        (note.is_addendum ? " · addendum" : "") +
         (note.version > 1 ? " · edited" : ""), "concord-note__meta"),
       text("span", note.text, "concord-note__text"),
     );
@@ -147,15 +163,82 @@
     const agenda = $("#agenda");
     agenda.replaceChildren(
       ...state.agenda.map((item) => {
-        const li = text("li", item.reference + (item.is_repeat ? " (repeat)" : ""));
+        const li = text("li", item.reference + (item.is_repeat ? " (repeat)" : "") +
+          (item.status === "closed" ? " (heard)" : item.id === state.current_item ? " (being heard)" : ""));
         if (item.id === state.current_item) li.classList.add("is-current");
         if (item.status === "closed") li.classList.add("is-closed");
         return li;
       }),
     );
-    root.querySelector('[data-testid="status"]').textContent = state.status.replace("_", " ");
-    $("#presence").replaceChildren(...state.presence.map(([user, agency]) => text("li", `${user} (${agency})`)));
+    if (!state.agenda.length) agenda.replaceChildren(text("li", "No cases on the agenda.", "concord-muted"));
+    root.dataset.status = state.status;
+    $('[data-testid="status"]').textContent = STATUS[state.status] || state.status;
+    $("#presence").replaceChildren(...state.presence.map(([name, agency]) => text("li", `${name} (${agency})`)));
+    renderRecorded();
+    renderControls();
     renderCase();
+  }
+
+  // What the chair recorded at this meeting, case by case: every attendee's screen shows it as
+  // it is recorded (it arrives with the meeting's state).
+  function renderRecorded() {
+    const box = $("#recorded");
+    const parts = [];
+    for (const item of state.agenda) {
+      const decisions = item.decisions || [];
+      const actions = item.actions || [];
+      if (!decisions.length && !actions.length) continue;
+      parts.push(text("h3", item.reference, "mdc-typography--subtitle2"));
+      const ul = document.createElement("ul");
+      ul.className = "concord-recorded";
+      for (const d of decisions) ul.appendChild(text("li", `Decision: ${d.text} (reason: ${d.reason})`));
+      for (const a of actions) ul.appendChild(text("li", `Action for ${a.agency_name}: ${a.description} (due ${a.due})`));
+      parts.push(ul);
+    }
+    box.replaceChildren(...(parts.length ? parts : [text("p", "None recorded yet.", "concord-muted")]));
+  }
+
+  // Only what the chair may do now is shown: the meeting's status decides which buttons, and
+  // the current case which of them are enabled.
+  function renderControls() {
+    const status = state.status;
+    const current = state.agenda.find((i) => i.id === state.current_item);
+    const ids = state.agenda.map((i) => i.id);
+    const here = ids.indexOf(state.current_item);
+    const inSession = status === "in_session";
+    const hearing = inSession && current && current.status === "current";
+    const noteForm = $("#note-form");
+    if (noteForm) noteForm.hidden = status === "minutes_signed" || status === "cancelled";
+    $("#notes-locked").hidden = status !== "minutes_signed";
+    if (!isChair) return;
+    const show = {
+      start: status === "scheduled",
+      prev: inSession,
+      next: inSession,
+      "close-item": inSession,
+      close: inSession,
+      sign: status === "closed",
+    };
+    const enabled = {
+      start: true,
+      prev: inSession && here > 0,
+      next: inSession && here < ids.length - 1,
+      "close-item": Boolean(hearing),
+      close: true,
+      sign: true,
+    };
+    root.querySelectorAll("[data-chair]").forEach((button) => {
+      const what = button.dataset.chair;
+      button.hidden = !show[what];
+      button.disabled = !enabled[what] || busy;
+    });
+    root.querySelectorAll("[data-chair-link]").forEach((link) => {
+      link.hidden = link.dataset.chairLink === "edit"
+        ? status !== "scheduled"
+        : !(status === "scheduled" || inSession);
+    });
+    const record = $("#record");
+    if (record) record.hidden = !hearing;
   }
 
   let shownCase = null;
@@ -171,12 +254,13 @@
     shownCase = item.id;
     const response = await fetch(`/api/v1/referrals/${item.referral}/`, { credentials: "same-origin" });
     if (!response.ok) {
-      box.replaceChildren(text("p", `${item.reference}: your agency cannot see this case.`, "concord-muted"));
+      box.replaceChildren(text("p", `Being heard: ${item.reference}. Your agency cannot see this case.`, "concord-muted"));
       return;
     }
     const c = await response.json();
+    const risk = c.risk_level ? c.risk_level.charAt(0).toUpperCase() + c.risk_level.slice(1) : "";
     const parts = [
-      text("h3", `${c.reference} · ${c.risk_level} risk${c.escalation.escalating ? " · escalating" : ""}`),
+      text("h2", `Being heard: ${c.reference} · ${risk} risk${c.escalation.escalating ? " · escalating" : ""}`, "mdc-typography--subtitle1"),
     ];
     if (c.victim) parts.push(text("p", `Victim: ${c.victim.name}`));
     if (c.suspect) parts.push(text("p", `Suspect: ${c.suspect.name}`));
@@ -225,25 +309,67 @@
       body: body ? JSON.stringify(body) : null,
     });
     const data = await response.json().catch(() => ({}));
-    const out = $("#record-message");
-    if (out) out.textContent = response.ok ? "Saved." : (data.error && data.error.message) || "Refused.";
+    const out = $("#chair-message");
+    if (out) out.textContent = response.ok ? "" : (data.error && data.error.message) || "Refused.";
     return response.ok;
+  }
+
+  // Closing the meeting and signing the minutes cannot be undone: each asks first, in a
+  // dialog (focus moves into it; Escape or "Go back" leaves everything as it was).
+  const CONFIRM = {
+    close: {
+      title: "Close the meeting?",
+      text: "No more decisions or actions can be recorded. The minutes then wait for your signature.",
+      yes: "Close the meeting",
+    },
+    sign: {
+      title: "Sign the minutes?",
+      text: "The minutes are then fixed as they are now and notes lock; corrections can only be added as addenda.",
+      yes: "Sign the minutes",
+    },
+  };
+  function confirmed(what) {
+    const dialog = document.getElementById("confirm");
+    const words = CONFIRM[what];
+    if (!dialog || typeof dialog.showModal !== "function") return Promise.resolve(window.confirm(words.title));
+    dialog.querySelector("#confirm-title").textContent = words.title;
+    dialog.querySelector("#confirm-text").textContent = words.text;
+    dialog.querySelector('[value="confirm"]').textContent = words.yes;
+    dialog.returnValue = "";
+    return new Promise((resolve) => {
+      dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
+      dialog.showModal();
+      dialog.querySelector('[value="cancel"]').focus();
+    });
+  }
+
+  let busy = false;
+  async function chairDoes(what) {
+    if (CONFIRM[what] && !(await confirmed(what))) return;
+    busy = true;
+    if (state) renderControls();
+    try {
+      if (what === "prev" || what === "next") await api("move/", { step: what === "next" ? 1 : -1 });
+      else if (what === "close-item" && state && state.current_item) await api(`agenda/${state.current_item}/close/`);
+      else if (["start", "close", "sign"].includes(what)) await api(`${what}/`);
+    } finally {
+      busy = false;
+      if (state) renderControls();
+    }
   }
 
   if (isChair) {
     root.querySelectorAll("[data-chair]").forEach((button) =>
-      button.addEventListener("click", () => {
-        const what = button.dataset.chair;
-        if (what === "prev" || what === "next") return api("move/", { step: what === "next" ? 1 : -1 });
-        if (what === "close-item" && state && state.current_item) return api(`agenda/${state.current_item}/close/`);
-        if (["start", "close", "sign"].includes(what)) return api(`${what}/`);
-      }),
+      button.addEventListener("click", () => chairDoes(button.dataset.chair)),
     );
-    recordOnSubmit($("#decision-form"), "decisions", (f) => ({ text: f.text.value, reason: f.reason.value }),
-      (saved) => `Decision saved: ${saved.text}`);
-    recordOnSubmit($("#action-form"), "actions",
-      (f) => ({ agency: f.agency.value, description: f.description.value, due: f.due.value }),
-      (saved) => `Action saved for ${saved.agency}: ${saved.description} (due ${saved.due})`);
+    const decisionForm = $("#decision-form");
+    if (decisionForm) {
+      recordOnSubmit(decisionForm, "decisions", (f) => ({ text: f.text.value, reason: f.reason.value }),
+        (saved) => `Decision saved: ${saved.text}`);
+      recordOnSubmit($("#action-form"), "actions",
+        (f) => ({ agency: f.agency.value, description: f.description.value, due: f.due.value }),
+        (saved) => `Action saved for ${agencyName(saved.agency)}: ${saved.description} (due ${saved.due})`);
+    }
   }
 
   // A decision or an action for the current case. Each submission carries a client id, kept
@@ -297,8 +423,8 @@
     const actions = data.outstanding_actions || [];
     list.replaceChildren(
       ...(actions.length
-        ? actions.map((a) => text("li", `${a.reference} · ${a.agency}: ${a.description} (due ${a.due})` +
-            (a.outcome ? ` · ${a.outcome.replace("_", " ")}` : " · open")))
+        ? actions.map((a) => text("li", `${a.reference} · ${a.agency_name || agencyName(a.agency)}: ${a.description} (due ${a.due})` +
+            (a.outcome ? ` · ${OUTCOME[a.outcome] || a.outcome}` : " · open")))
         : [text("li", "None.", "concord-muted")]),
     );
   }
