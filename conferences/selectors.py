@@ -15,6 +15,7 @@ from agencies.models import Agency
 from agencies.selectors import membership_of
 from config.exceptions import NotAllowed, NotFound
 from referral import access
+from referral.models import Referral
 
 from .models import (
     AgendaItem,
