@@ -211,6 +211,8 @@ class ApiTokensView(LoginRequiredMixin, TemplateView):
         ):
             messages.success(request, "API sign-in ended.")
             return redirect(request.path)
-        form = TokenEndForm()
+        # The page's buttons name a token; any other answer is the one error the page shows.
+        form = TokenEndForm(data={})
+        form.is_valid()
         form.add_error(None, "That API sign-in is not yours or has already ended.")
         return self.render_to_response(self.get_context_data(form=form), status=400)
