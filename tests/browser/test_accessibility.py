@@ -256,7 +256,7 @@ def test_keyboard_focus_is_visible_on_buttons_links_and_controls(site, signed_in
     page = context.new_page()
     page.goto(f"{url}/workspace/referrals/new/")
     seen = set()
-    for _ in range(40):
+    for _ in range(60):
         page.keyboard.press("Tab")
         info = page.evaluate(
             """() => { const e = document.activeElement; const s = getComputedStyle(e);
@@ -269,7 +269,7 @@ def test_keyboard_focus_is_visible_on_buttons_links_and_controls(site, signed_in
             continue
         assert info["outline"] or info["shadow"], f"no visible focus on {info}"
         seen.add(info["tag"])
-    assert {"a", "button", "input"} <= seen | {"button"} and "a" in seen and "input" in seen
+    assert {"a", "button", "input"} <= seen, seen
     context.close()
 
 
