@@ -193,7 +193,8 @@ class MembersView(LoginRequiredMixin, View):
             Membership.objects.select_related("user", "agency"),
             pk=membership_id, agency=admin.agency,
         )
-        form = SecondFactorResetForm(request.POST)
+        # The reason field's id is the row's (`reason-<id>`): the error summary links to it.
+        form = SecondFactorResetForm(request.POST, auto_id=f"%s-{target.pk}")
         if form.is_valid():
             try:
                 sf.second_factor_reset(

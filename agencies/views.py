@@ -1,17 +1,172 @@
-"""The signed-in home page of the application shell, and the member's API sign-ins."""
+"""The signed-in home page of the application shell (the member's work), "My access", and the
+member's API sign-ins.
 
+Home reads only selectors, each one query (or two) whatever the size of the caseload, so the
+page asks a fixed number of queries for each role (tests/agencies/test_home.py)."""
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
+from audit import selectors as audit_selectors
+from conferences import selectors as conference_selectors
+from referral.access import visible_case_ids
+from referral.models import Referral, RiskLevel
+from referral.views import case_url
+from workflows import selectors as task_selectors
+from workflows.views import task_url
+
 from . import policy
-from .selectors import membership_of, tokens_of
+from .selectors import agency_list, membership_of, tokens_of
 from .services import token_revoke, tokens_revoke_all
+
+HOME_ROWS = 10
+RISK = dict(RiskLevel.choices)
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def task_row(task, now) -> dict:
+    """What Home shows of a task: what it is, its case and risk, when it is due, who has it."""
+    referral = task.referral if task.referral_id else None
+    return {
+        "url": task_url(task.pk),
+        "title": task.get_task_type_display(),
+        "reference": referral.reference if referral else "",
+        "risk_level": referral.risk_level if referral else "",
+        "risk": RISK.get(referral.risk_level, "") if referral else "",
+        "due": task.due,
+        "overdue": bool(task.due and task.due < now),
+        "escalated": task.escalated_at is not None,
+        "owner": _person(task.owner) if task.owner_id else "",
+    }
+
+
+def verb_label(verb: str) -> str:
+    """`referral.declined` -> "Referral declined"."""
+    return verb.replace(".", " ").replace("_", " ").capitalize()
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    """My work: what the member's roles ask of them now, with links to each piece of it."""
+
     template_name = "agencies/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        member = membership_of(user)
+        now = timezone.now()
+        context["manages_members"] = policy.may(member, "manage_members")
+        if member is None:
+            return context
+        if policy.may(member, "claim_task"):
+            context["my_tasks"] = [
+                task_row(t, now)
+                for t in task_selectors.task_list(user=user, scope="mine")[:HOME_ROWS]
+            ]
+            context["queue_tasks"] = [
+                task_row(t, now)
+                for t in task_selectors.task_list(user=user, scope="queue")[:HOME_ROWS]
+            ]
+            context["works_tasks"] = True
+        if policy.may(member, "reassign_task"):
+            context["escalated_tasks"] = [
+                task_row(t, now) for t in task_selectors.tasks_escalated(user=user)[:HOME_ROWS]
+            ]
+            context["approval_tasks"] = [
+                task_row(t, now)
+                for t in task_selectors.tasks_awaiting_approval(user=user)[:HOME_ROWS]
+            ]
+            context["supervises"] = True
+        if policy.may(member, "chair_meeting"):
+            context.update(self._chair(user, now))
+        if policy.may(member, "read_audit_trail"):
+            context.update(self._auditor(user))
+        return context
+
+    def _chair(self, user, now) -> dict:
+        meetings = conference_selectors.conferences_upcoming(user=user)
+        today = timezone.localdate()
+        return {
+            "chairs": True,
+            "meetings": [
+                {
+                    "title": c.title,
+                    "starts_at": c.starts_at,
+                    "status": c.get_status_display(),
+                    "url": reverse("workspace:conferences:meeting", kwargs={"conference_id": c.pk}),
+                    "agenda": [
+                        {
+                            "reference": item.referral.reference,
+                            "risk_level": item.referral.risk_level,
+                            "risk": RISK.get(item.referral.risk_level, ""),
+                            "url": case_url(item.referral_id),
+                        }
+                        for item in c.agenda_items
+                    ],
+                }
+                for c in meetings
+            ],
+            "actions": [
+                {
+                    "description": a.description,
+                    "agency": a.agency.name,
+                    "due": a.due,
+                    "overdue": a.due < today,
+                    "reference": a.item.referral.reference,
+                    "case_url": case_url(a.item.referral_id),
+                    "meeting": a.item.conference.title,
+                    "outcome": a.get_outcome_display() if a.outcome else "",
+                }
+                for a in conference_selectors.actions_outstanding(user=user)
+            ],
+        }
+
+    def _auditor(self, user) -> dict:
+        events = audit_selectors.decisions_latest(
+            user=user, cases=visible_case_ids(membership_of(user))
+        )
+        names = {a.slug: a.name for a in agency_list()}
+        ids = {e.referral_id for e in events if e.referral_id}
+        references = dict(
+            Referral.objects.filter(pk__in=ids).values_list("pk", "reference") if ids else ()
+        )
+        return {
+            "audits": True,
+            "decisions": [
+                {
+                    "at": e.at,
+                    "what": verb_label(e.verb),
+                    "actor": e.actor_username or "Concord",
+                    "agency": names.get(e.agency_slug, e.agency_slug),
+                    "reference": references.get(e.referral_id, ""),
+                    "trail_url": reverse(
+                        "workspace:audit:case", kwargs={"referral_id": e.referral_id}
+                    )
+                    if e.referral_id
+                    else "",
+                    "reason": e.reason,
+                }
+                for e in events
+            ],
+            "chain": audit_selectors.chain_state(),
+        }
+
+
+class AccessView(LoginRequiredMixin, TemplateView):
+    """My access: the member's agency and roles, what the agency may see and what they may do,
+    and their second factor and API sign-ins."""
+
+    template_name = "agencies/access.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -28,6 +183,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
 
+class TokenEndForm(forms.Form):
+    """Which of the member's API sign-ins to end."""
+
+    revoke = forms.IntegerField(required=False)
+    revoke_all = forms.BooleanField(required=False)
+
+
 class ApiTokensView(LoginRequiredMixin, TemplateView):
     """The member's API sign-ins: when each began, was last used and ends; end one or all."""
 
@@ -39,16 +201,18 @@ class ApiTokensView(LoginRequiredMixin, TemplateView):
         return context
 
     def post(self, request):
-        if "revoke_all" in request.POST:
+        form = TokenEndForm(request.POST)
+        if form.is_valid() and form.cleaned_data["revoke_all"]:
             ended = tokens_revoke_all(user=request.user, actor=request.user)
             messages.success(request, f"Ended {ended} API sign-in(s).")
-        else:
-            try:
-                token_id = int(request.POST.get("revoke", ""))
-            except ValueError:
-                token_id = 0
-            if token_revoke(user=request.user, token_id=token_id):
-                messages.success(request, "API sign-in ended.")
-            else:
-                messages.error(request, "No such API sign-in of yours.")
-        return redirect(request.path)
+            return redirect(request.path)
+        if form.is_valid() and token_revoke(
+            user=request.user, token_id=form.cleaned_data["revoke"] or 0
+        ):
+            messages.success(request, "API sign-in ended.")
+            return redirect(request.path)
+        # The page's buttons name a token; any other answer is the one error the page shows.
+        form = TokenEndForm(data={})
+        form.is_valid()
+        form.add_error(None, "That API sign-in is not yours or has already ended.")
+        return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -320,6 +320,12 @@ def _anchors(path: Path | None) -> list[dict]:
     return [r for r in records if r.get("database", database) == database]
 
 
+def last_anchor(*, path: Path | None = None) -> dict | None:
+    """The last anchor exported of this database (`{"seq", "hash", "at"}`), or None."""
+    anchors = _anchors(path)
+    return anchors[-1] if anchors else None
+
+
 def anchor(*, path: Path | None = None) -> dict:
     """Append the chain head, with the time, to the anchor file (copy it somewhere else too)."""
     seal()

@@ -10,8 +10,9 @@ from agencies import policy
 from agencies.selectors import membership_of
 from config.exceptions import NotFound
 
+from . import chain
 from .events import DECISION_VERBS
-from .models import Event
+from .models import ChainHead, Event, PendingSeal
 
 
 def events_for(
@@ -105,3 +106,20 @@ def event_output(event: Event) -> dict:
         "request_id": event.request_id,
         "hash": event.hash or None,
     }
+
+
+def chain_state() -> dict:
+    """The chain as it stands, without reading the trail: how many events are sealed (the
+    head's number), how many wait for the sealer, and the last anchor exported. Two queries; a
+    full check is `chain.verify`, which reads every event."""
+    head = ChainHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+    return {
+        "sealed": head,
+        "pending": PendingSeal.objects.count(),
+        "anchor": chain.last_anchor(),
+    }
+
+
+def decisions_latest(*, user, cases, limit: int = 10) -> list[Event]:
+    """The latest decisions of the trail the caller may read, newest first. One query."""
+    return list(decisions(events_for(user=user, cases=cases)).order_by("-id")[:limit])

@@ -342,3 +342,37 @@ def meeting_state(*, conference_id: int) -> dict:
             }
         ),
     }
+
+
+def conferences_upcoming(*, user, limit: int = 3) -> list[Conference]:
+    """The next meetings the caller's agency is invited to that are not over (scheduled or in
+    session), soonest first, each with its agenda (the cases on it, removed ones left out) in
+    `agenda_items`. Two queries, whatever the number of meetings and cases."""
+    items = (
+        AgendaItem.objects.exclude(status=AgendaItem.Status.REMOVED)
+        .select_related("referral")
+        .order_by("position", "id")
+    )
+    return list(
+        conference_list(user=user)
+        .filter(status__in=[Conference.Status.SCHEDULED, Conference.Status.IN_SESSION])
+        .order_by("starts_at", "id")
+        .prefetch_related(Prefetch("agenda", queryset=items, to_attr="agenda_items"))[:limit]
+    )
+
+
+def actions_outstanding(*, user, limit: int = 10) -> list[ConferenceAction]:
+    """Actions agreed at the meetings the caller's agency is invited to that are not done yet,
+    on cases its agency may see, soonest due first. One query."""
+    member = membership_of(user)
+    if member is None or not policy.can_read(member, "notes"):
+        return []
+    return list(
+        ConferenceAction.objects.filter(
+            item__conference__invited_agencies=member.agency_id,
+            item__referral__in=Referral.objects.filter(access.case_visibility(member)),
+        )
+        .exclude(outcome=ConferenceAction.Outcome.DONE)
+        .select_related("agency", "item__referral", "item__conference")
+        .order_by("due", "id")[:limit]
+    )

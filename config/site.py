@@ -5,7 +5,7 @@ from viewflow.urls import Application, AppMenuMixin, Site, Viewset
 
 from agencies import policy
 from agencies.selectors import membership_of
-from agencies.views import ApiTokensView, HomeView
+from agencies.views import AccessView, ApiTokensView, HomeView
 from audit.urls import AuditViewset
 from conferences import views as conference_views
 from referral import views as referral_views
@@ -17,6 +17,14 @@ class HomeViewset(AppMenuMixin, Viewset):
     icon = "dashboard"
     index_path = path("", HomeView.as_view(), name="index")
     tokens_path = path("api-tokens/", ApiTokensView.as_view(), name="api_tokens")
+
+
+class AccessViewset(AppMenuMixin, Viewset):
+    """My access: what the member's agency may see and what the member may do."""
+
+    title = "My access"
+    icon = "verified_user"
+    index_path = path("", AccessView.as_view(), name="index")
 
 
 class ReferralViewset(AppMenuMixin, Viewset):
@@ -97,9 +105,10 @@ class Workspace(Application):
         TasksViewset(app_name="tasks"),
         ConferenceViewset(app_name="conferences"),
         AuditViewset(app_name="audit"),
+        AccessViewset(app_name="access"),
     ]
 
 
 site = Site(
-    title="Concord", primary_color="#37474f", secondary_color="#00897b", viewsets=[Workspace()]
+    title="Concord", primary_color="#37474f", secondary_color="#00796b", viewsets=[Workspace()]
 )

@@ -147,6 +147,19 @@ class TaskCompleteView(APIView):
         return Response(task_output(task))
 
 
+def notification_output(notification, agency_id: int) -> dict:
+    """A notice as `selectors.notifications_for` reads it (with its task's agency)."""
+    return {
+        "id": notification.id,
+        "kind": notification.kind,
+        "text": notification.text,
+        "task": notification.task_id if notification.task_agency_id == agency_id else None,
+        "referral": notification.referral_id,
+        "created_at": notification.created_at,
+        "read": notification.read_at is not None,
+    }
+
+
 class NotificationListView(GenericAPIView):
     """Your notifications, newest first, with the unread count."""
 
@@ -158,20 +171,7 @@ class NotificationListView(GenericAPIView):
     def get(self, request):
         page = self.paginate_queryset(selectors.notifications_for(user=request.user))
         agency = membership_of(request.user).agency_id
-        response = self.get_paginated_response(
-            [
-                {
-                    "id": n.id,
-                    "kind": n.kind,
-                    "text": n.text,
-                    "task": n.task_id if n.task_agency_id == agency else None,
-                    "referral": n.referral_id,
-                    "created_at": n.created_at,
-                    "read": n.read_at is not None,
-                }
-                for n in page
-            ]
-        )
+        response = self.get_paginated_response([notification_output(n, agency) for n in page])
         response.data["unread"] = selectors.unread_count(user=request.user)
         return response
 
@@ -185,3 +185,27 @@ class NotificationsReadView(APIView):
     def post(self, request):
         marked = services.notifications_mark_read(user=request.user)
         return Response({"marked": marked, "unread": 0})
+
+
+class NotificationReadView(APIView):
+    """Mark one of your notifications read; with how many stay unread. 404 for one that is not
+    yours (or is about a case your agency may no longer see)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        request=None,
+        responses={200: output.NotificationReadOutput},
+        operation_id="notifications_read_one",
+    )
+    def post(self, request, notification_id: int):
+        notification = services.notification_mark_read(
+            user=request.user, notification_id=notification_id
+        )
+        agency = membership_of(request.user).agency_id
+        return Response(
+            {
+                **notification_output(notification, agency),
+                "unread": selectors.unread_count(user=request.user),
+            }
+        )

@@ -244,3 +244,50 @@ def _link_row(referral) -> dict:
         "referrer_agency": referral.referrer_agency.slug,
         "created_at": referral.created_at.isoformat(),
     }
+
+
+# The tasks in which a supervisor approves (or refuses) what another member proposed.
+APPROVAL_TASK_TYPES = ("approve_decline", "approve_closure", "approve_downgrade")
+
+
+def tasks_escalated(*, user) -> QuerySet[AgencyTask]:
+    """The agency's open tasks that escalated to its supervisors (past due), oldest due first;
+    none for a member whose role sees no case content. One query."""
+    member = membership_of(user)
+    if not policy.sees_case_content(member):
+        return AgencyTask.objects.none()
+    return (
+        _open(member.agency_id)
+        .filter(escalated_at__isnull=False)
+        .select_related("referral", "agency", "owner")
+        .only(*INBOX_COLUMNS)
+        .order_by(F("due").asc(nulls_last=True), "id")
+    )
+
+
+def tasks_awaiting_approval(*, user) -> QuerySet[AgencyTask]:
+    """The agency's open approvals (of a decline, a closure, a lower risk level), claimed or
+    not, oldest due first; none for a member whose role sees no case content. One query."""
+    member = membership_of(user)
+    if not policy.sees_case_content(member):
+        return AgencyTask.objects.none()
+    return (
+        _open(member.agency_id)
+        .filter(task_type__in=APPROVAL_TASK_TYPES)
+        .select_related("referral", "agency", "owner")
+        .only(*INBOX_COLUMNS)
+        .order_by(F("due").asc(nulls_last=True), "id")
+    )
+
+
+def notification_get(*, user, notification_id) -> Notification:
+    """One of the member's notices that it may still see, or `NotFound` (the same as a missing
+    one, or another member's)."""
+    try:
+        notification_id = int(notification_id)
+    except (TypeError, ValueError):
+        raise NotFound from None
+    notification = notifications_for(user=user).filter(pk=notification_id).first()
+    if notification is None:
+        raise NotFound
+    return notification

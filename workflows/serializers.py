@@ -96,6 +96,12 @@ class NotificationPageOutput(serializers.Serializer):
     unread = serializers.IntegerField()
 
 
+class NotificationReadOutput(NotificationOutput):
+    """The notice just marked read, and how many of the caller's stay unread."""
+
+    unread = serializers.IntegerField()
+
+
 class NotificationsReadOutput(serializers.Serializer):
     marked = serializers.IntegerField(help_text="How many were marked read.")
     unread = serializers.IntegerField()

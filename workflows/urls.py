@@ -22,6 +22,11 @@ api_urlpatterns = [
         api.NotificationsReadView.as_view(),
         name="api-notifications-read",
     ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        api.NotificationReadView.as_view(),
+        name="api-notification-read",
+    ),
 ]
 
 
@@ -34,6 +39,11 @@ class TasksViewset(AppMenuMixin, Viewset):
     )
     notifications_read_path = path(
         "notifications/read/", views.NotificationsReadView.as_view(), name="notifications_read"
+    )
+    notification_read_path = path(
+        "notifications/<int:notification_id>/read/",
+        views.NotificationReadView.as_view(),
+        name="notification_read",
     )
     detail_path = path("<int:task_id>/", views.TaskDetailView.as_view(), name="detail")
     claim_path = path("<int:task_id>/claim/", views.TaskClaimView.as_view(), name="claim")

@@ -8,6 +8,7 @@ errors beside the fields rather than error pages.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -353,6 +354,7 @@ class NotificationListView(MemberRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["rows"] = [
             {
+                "id": n.pk,
                 "text": n.text,
                 "kind": n.kind,
                 "kind_label": n.get_kind_display(),
@@ -373,6 +375,18 @@ class NotificationListView(MemberRequiredMixin, ListView):
         if notification.referral_id and policy.sees_case_content(self.membership):
             return case_url(notification.referral_id)
         return ""
+
+
+class NotificationReadView(MemberRequiredMixin, View):
+    """Mark one notice read, and go back to the page of notices it was on."""
+
+    def post(self, request, notification_id: int):
+        try:
+            services.notification_mark_read(user=request.user, notification_id=notification_id)
+        except NotFound:
+            raise Http404 from None
+        messages.success(request, "Notification marked as read.")
+        return redirect(_next_or(request, reverse("workspace:tasks:notifications")))
 
 
 class NotificationsReadView(MemberRequiredMixin, View):

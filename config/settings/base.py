@@ -405,6 +405,8 @@ LOGGING = {
 # The embedded default and the demo serve straight from the apps (no collectstatic); production
 # serves what `collectstatic` gathered into STATIC_ROOT (production.py).
 STATIC_ROOT = env.str("STATIC_ROOT", default="") or None
+# The project's own files: the shell's global stylesheet and script (static/concord/).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "config.staticfiles.AppDirectoriesFinder",  # Django's, less vendored trees no page links

@@ -18,6 +18,7 @@ from .starts import (
 )
 from .timers import escalate_overdue
 from .work import (
+    notification_mark_read,
     notifications_mark_read,
     task_claim,
     task_complete,
@@ -39,6 +40,7 @@ __all__ = [
     "hearing_tasks_due",
     "incident_log",
     "link_review_start",
+    "notification_mark_read",
     "notifications_mark_read",
     "order_log",
     "referral_refer",

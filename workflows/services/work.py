@@ -22,7 +22,7 @@ from config.exceptions import Conflict, DomainError, NotAllowed
 from .. import deferred, notifications, task_schemas
 from ..models import AgencyTask, Notification
 from ..nodes import may_take
-from ..selectors import task_get
+from ..selectors import notification_get, task_get
 from .completion import screened_risk, task_result_apply
 
 User = get_user_model()
@@ -156,3 +156,20 @@ def notifications_mark_read(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+@transaction.atomic
+def notification_mark_read(*, user, notification_id) -> Notification:
+    """Mark one of the member's notices read (one already read keeps its time). `NotFound` for
+    a notice that is not theirs, or is about a case their agency may no longer see."""
+    notification = notification_get(user=user, notification_id=notification_id)
+    if notification.read_at is None:
+        now = timezone.now()
+        # Conditional: of two marks at once, the first one's time stays.
+        if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=now
+        ):
+            notification.read_at = now
+        else:
+            notification.refresh_from_db(fields=["read_at"])
+    return notification
