@@ -27,6 +27,15 @@ def document(django_db_blocker):
     return yaml.safe_load(response.content)
 
 
+@pytest.fixture(scope="session")
+def check_deploy():
+    """`manage.py check --deploy --fail-level WARNING` under the production profile: one run,
+    read by tests/test_settings.py and tests/test_production.py."""
+    from tests.test_settings import PRODUCTION, _manage
+
+    return _manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION)
+
+
 @pytest.fixture
 def api():
     """api(user) -> an APIClient sending that user's token; api() -> an anonymous client."""

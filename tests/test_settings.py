@@ -35,10 +35,9 @@ PRODUCTION = {
 }
 
 
-def test_production_passes_check_deploy_with_no_warnings():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues" in result.stdout
+def test_production_passes_check_deploy_with_no_warnings(check_deploy):
+    assert check_deploy.returncode == 0, check_deploy.stdout + check_deploy.stderr
+    assert "System check identified no issues" in check_deploy.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():
