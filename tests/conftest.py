@@ -5,6 +5,7 @@ import yaml
 from django.test import Client
 from rest_framework.test import APIClient
 
+from tests.processes import PRODUCTION, manage
 from tests.seed import seed, seeded_demo
 from tests.tokens import token_for
 
@@ -31,9 +32,7 @@ def document(django_db_blocker):
 def check_deploy():
     """`manage.py check --deploy --fail-level WARNING` under the production profile: one run,
     read by tests/test_settings.py and tests/test_production.py."""
-    from tests.test_settings import PRODUCTION, _manage
-
-    return _manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION)
+    return manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION)
 
 
 @pytest.fixture
