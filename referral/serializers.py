@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime, time
 from typing import Any
 
+import phonenumbers
 from django.utils import timezone
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
@@ -70,13 +71,40 @@ class VictimInput(PersonInput):
     enhanced_rights = StrictBooleanField(required=False, default=False)
 
 
+PHONE_REGION = "GB"
+PHONE_HELP = "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192."
+
+
+def checked_phone(value: str) -> str:
+    """A phone number as given, if it could be one (UK numbers without +44, others with their
+    country code: Google's libphonenumber); else a `ValidationError`. Kept as typed: the
+    people who call it read it."""
+    value = value.strip()
+    if not value:
+        return value
+    try:
+        number = phonenumbers.parse(value, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        raise serializers.ValidationError(PHONE_HELP) from None
+    if not phonenumbers.is_possible_number(number):
+        raise serializers.ValidationError(PHONE_HELP)
+    return value
+
+
 class VictimContactInput(StrictSerializer):
-    phone = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    phone = StrictCharField(max_length=40, required=False, allow_blank=True, default="",
+                            help_text="A UK number, or another with its country code.")
+    email = serializers.EmailField(
+        required=False, allow_blank=True, default="",
+        error_messages={"invalid": "Enter an email address, like name@example.com."},
+    )
     address = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
     safe_contact_method = StrictCharField(
         max_length=1000, required=False, allow_blank=True, default=""
     )
+
+    def validate_phone(self, value: str) -> str:
+        return checked_phone(value)
 
 
 class ScreeningInput(StrictSerializer):
