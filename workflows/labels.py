@@ -167,3 +167,89 @@ def answer_pairs(task_type: str, result: dict | None, *,
             shown = labels.get(value, display(value)) if isinstance(value, str) else display(value)
         rows.append((spec.get("title") or readable(key), shown))
     return rows
+
+
+# --- The trail's verbs --------------------------------------------------------------------------
+
+VERB_LABELS = {
+    "referral.submitted": "Referral submitted",
+    "referral.linked": "Referral linked to earlier ones",
+    "referral.merged": "Referral merged",
+    "referral.merged_into": "Referral merged into another",
+    "referral.declined": "Referral declined",
+    "referral.classified": "Classification changed",
+    "referrals.linked": "Referrals linked",
+    "referrals.kept_separate": "Referrals kept separate",
+    "risk.raised": "Risk level raised",
+    "risk.overridden": "Risk level set by judgement",
+    "risk.downgrade_proposed": "Lower risk level proposed",
+    "risk.downgrade_refused": "Lower risk level refused",
+    "incident.recorded": "Incident recorded",
+    "breach.recorded": "Breach of an order recorded",
+    "order.recorded": "Order recorded",
+    "hearing.recorded": "Court hearing recorded",
+    "task.claimed": "Task claimed",
+    "task.released": "Task released to the queue",
+    "task.reassigned": "Task reassigned",
+    "task.escalated": "Overdue task escalated",
+    "section.read": "Sensitive section read",
+    "access.granted": "Access to the case granted",
+    "access.revoked": "Access to the case ended",
+    "access.refused": "Look at a case refused",
+    "conference.scheduled": "Conference scheduled",
+    "conference.started": "Conference started",
+    "conference.closed": "Conference closed",
+    "conference.uninvited": "Agency withdrawn from a conference",
+    "conference.decision": "Conference decision",
+    "conference.action": "Conference action",
+    "agenda.reordered": "Agenda reordered",
+    "minutes.signed": "Minutes signed",
+    "minutes.sent": "Minutes sent",
+    "member.created": "Member added",
+    "second_factor.enrolled": "Second factor set up",
+    "second_factor.recovery_codes_issued": "Recovery codes issued",
+    "second_factor.reset": "Second factor reset",
+    "api_token.issued": "API sign-in issued",
+    "api_token.ended": "API sign-in ended",
+}
+
+# The kinds of event a reader may choose, by the first word of their verbs: the families above,
+# then each task type's completions.
+EVENT_KINDS: dict[str, str] = {
+    "referral": "Referrals: submitted, linked, merged, declined, classified",
+    "referrals": "Referrals of the same people: linked or kept separate",
+    "risk": "Risk level changes",
+    "incident": "Incidents recorded",
+    "breach": "Breaches of orders recorded",
+    "order": "Orders recorded",
+    "hearing": "Court hearings recorded",
+    "task": "Tasks claimed, released, reassigned or escalated",
+    "conference": "Conferences: scheduled, started, closed, decisions, actions",
+    "agenda": "Conference agendas changed",
+    "minutes": "Minutes signed or sent",
+    "section": "Reads of sensitive sections",
+    "access": "Access to cases granted, ended or refused",
+    "member": "Members added",
+    "second_factor": "Second factors",
+    "api_token": "API sign-ins",
+    **{task_type: f"Task done: {label}" for task_type, label in TASK_TYPES.items()},
+}
+
+OUTCOME_FIELDS = ("decision", "outcome", "approved")
+
+
+def verb_label(verb: str) -> str:
+    """A trail event's verb in words: `charging_review.more_evidence` -> `Charging review:
+    More evidence needed`."""
+    if verb in VERB_LABELS:
+        return VERB_LABELS[verb]
+    family, _, outcome = verb.partition(".")
+    if family in TASK_TYPES and family in task_schemas.SCHEMAS:
+        properties = task_schemas.SCHEMAS[family]["properties"]
+        for name in OUTCOME_FIELDS:
+            labels = properties.get(name, {}).get(task_schemas.LABELS, {})
+            key = {"approved": "true", "refused": "false"}.get(outcome, outcome)
+            if key in labels:
+                return f"{TASK_TYPES[family]}: {labels[key]}"
+        return f"{TASK_TYPES[family]}: {readable(outcome).lower() or 'done'}"
+    return readable(verb.replace(".", " "))

@@ -16,6 +16,7 @@ from agencies.services import member_create
 from audit import chain
 from audit.models import Event
 from audit.urls import AuditViewset
+from referral.models import Referral
 from tests.agencies.factories import sign_in_verified
 from tests.referral.conftest import submit  # noqa: F401  (the fixture)
 
@@ -123,18 +124,20 @@ def test_auditor_sees_every_agencys_events_but_no_case_content(sign_in, cases):
 @pytest.mark.parametrize(
     ("params", "check"),
     [
-        ({"verb": "referral."}, lambda e, ids: e["verb"].startswith("referral.")),
-        ({"verb": "referral.submitted"}, lambda e, ids: e["verb"] == "referral.submitted"),
+        ({"kind": "referral"}, lambda e, ids: e["verb"].startswith("referral.")),
+        ({"kind": "access"}, lambda e, ids: e["verb"].startswith("access.")),
         ({"agency": "advocacy"}, lambda e, ids: e["agency"] == "advocacy"),
-        ({"referral": "police"}, lambda e, ids: e["referral"] == str(ids["police"])),
-        ({"actor": "advocacy.caseworker"}, lambda e, ids: e["actor"] == "advocacy.caseworker"),
+        ({"case": "police"}, lambda e, ids: e["referral"] == str(ids["police"])),
+        ({"person": "advocacy.caseworker"}, lambda e, ids: e["actor"] == "advocacy.caseworker"),
         ({"since": "today", "until": "today"}, lambda e, ids: True),
     ],
 )
 def test_filters_narrow_the_trail(sign_in, cases, params, check):
     client = sign_in("oversight.auditor")
     everything = rows(client.get(TRAIL))
-    placeholders = {"police": str(cases["police"]), "today": today()}
+    placeholders = {
+        "police": Referral.objects.get(pk=cases["police"]).reference.lower(), "today": today()
+    }
     query = {key: placeholders.get(value, value) for key, value in params.items()}
     narrowed = rows(client.get(TRAIL, query))
     assert narrowed
@@ -167,8 +170,9 @@ def test_police_caseworker_sees_only_police_events(sign_in, cases):
         ({"since": "2026-13-45"}, "since"),
         ({"until": "yesterday"}, "until"),
         ({"since": "2026-03-02", "until": "2026-03-01"}, "until"),
-        ({"verb": "Triage!"}, "verb"),
-        ({"referral": "STK-1"}, "referral"),
+        ({"kind": "triage."}, "kind"),
+        ({"case": "STK-1"}, "case"),
+        ({"person": "nobody.here"}, "person"),
         ({"agency": "nowhere"}, "agency"),
     ],
 )
@@ -186,14 +190,14 @@ def test_text_is_escaped(sign_in, demo):
         reason="<script>alert(1)</script>",
         changes={"note": "<b>bold</b>"},
     )
-    html = sign_in("oversight.auditor").get(TRAIL, {"verb": "test.escape"}).content.decode()
+    html = sign_in("oversight.auditor").get(TRAIL, {"order": "newest"}).content.decode()
     assert "<script>alert(1)</script>" not in html and "<b>bold</b>" not in html
     assert escape("<script>alert(1)</script>") in html and escape("<b>bold</b>") in html
 
 
 def test_export_links_only_for_auditors_and_they_carry_the_filters(sign_in, cases):
     client = sign_in("oversight.auditor")
-    html = client.get(TRAIL, {"verb": "referral.", "since": today()}).content.decode()
+    html = client.get(TRAIL, {"kind": "referral", "since": today()}).content.decode()
     links = re.findall(r'href="([^"]+)" data-testid="export-link"', html)
     assert len(links) == 2
     assert {re.search(r"format=(\w+)", link).group(1) for link in links} == {"csv", "jsonl"}
@@ -205,7 +209,7 @@ def test_export_links_only_for_auditors_and_they_carry_the_filters(sign_in, case
     exported = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert exported and all(row["verb"].startswith("referral.") for row in exported)
 
-    police = sign_in("police.caseworker").get(TRAIL, {"verb": "referral."}).content.decode()
+    police = sign_in("police.caseworker").get(TRAIL, {"kind": "referral"}).content.decode()
     assert 'data-testid="export-link"' not in police and EXPORT not in police
 
 
@@ -243,19 +247,69 @@ def _bulk_events(count: int, start: int = 0) -> None:
 
 def test_trail_queries_do_not_grow_with_the_page(sign_in, demo):
     client = sign_in("oversight.auditor")
-    params = {"verb": "test."}
+    params = {"order": "newest"}
     _bulk_events(1)
     client.get(TRAIL, params)  # settle the session
     with CaptureQueriesContext(connection) as one:
-        assert len(rows(client.get(TRAIL, params))) == 1
+        assert len(rows(client.get(TRAIL, params))) >= 1
     _bulk_events(149, start=1)
     with CaptureQueriesContext(connection) as many:
         response = client.get(TRAIL, params)
         assert len(rows(response)) == 100
     assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
     html = response.content.decode()
-    assert "Page 1 of 2" in html
-    assert "?verb=test.&amp;page=2" in html  # the next page keeps the filters
+    assert "Page 1 of " in html
+    assert "?order=newest&amp;page=2" in html  # the next page keeps the filters
+
+
+def test_the_trail_names_cases_people_agencies_and_events_in_words(sign_in, cases, demo):
+    """The Referral column shows the case's reference, not its id; people and agencies by
+    name; what happened in words; and the filters offer the same words."""
+    reference = Referral.objects.get(pk=cases["police"]).reference
+    user = demo["police.caseworker"].user
+    user.first_name, user.last_name = "Paula", "Constable"
+    user.save(update_fields=["first_name", "last_name"])
+    html = sign_in("oversight.auditor").get(TRAIL, {"case": reference}).content.decode()
+    assert f'data-testid="event-case">{reference}</a>' in html
+    assert f">{cases['police']}</a>" not in html
+    assert "Paula Constable" in html and "Police Public Protection Unit" in html
+    assert "Referral submitted" in html and ">referral.submitted<" not in html
+    assert '<option value="police.caseworker">Paula Constable</option>' in html
+    assert '<option value="charging_review">Task done: Charging review</option>' in html
+    assert '<optgroup label="Police Public Protection Unit">' in html
+
+
+def test_a_case_the_agency_may_not_see_is_answered_like_one_that_does_not_exist(
+    sign_in, cases
+):
+    hidden = Referral.objects.get(pk=cases["advocacy"]).reference
+    client = sign_in("police.caseworker")
+    for reference in (hidden, "STK-1999-999999"):
+        response = client.get(TRAIL, {"case": reference})
+        assert response.status_code == 200
+        assert rows(response) == []
+        assert f"No case your agency may see has the reference {reference}." in (
+            response.content.decode()
+        )
+        assert "<title>Error: " in response.content.decode()
+
+
+def test_filtered_trail_queries_do_not_grow_with_the_page(sign_in, cases, as_user):
+    client = sign_in("oversight.auditor")
+    reference = Referral.objects.get(pk=cases["police"]).reference
+    params = {"case": reference, "agency": "police", "order": "newest"}
+    client.get(TRAIL, params)
+    with CaptureQueriesContext(connection) as few:
+        shown = len(rows(client.get(TRAIL, params)))
+    for n in range(3):
+        as_user("police.caseworker").post(
+            f"/api/v1/referrals/{cases['police']}/incidents/",
+            {"occurred_at": timezone.now().isoformat(), "behaviours": ["texts"],
+             "description": f"Texts, {n}"}, format="json",
+        )
+    with CaptureQueriesContext(connection) as more:
+        assert len(rows(client.get(TRAIL, params))) > shown
+    assert len(more) == len(few), [q["sql"] for q in more.captured_queries]
 
 
 # --- A case's decision timeline --------------------------------------------------------------
