@@ -334,11 +334,12 @@ def task_form_initial(*, task: AgencyTask) -> dict:
 
 
 def task_form_choices(*, task: AgencyTask) -> dict[str, list[tuple[int, str]]]:
-    """The things a task's id fields may name, as people know them: the referrals a merge may
-    keep (by reference), the scheduled conferences a case may go on (by title and date)."""
+    """The things a task's id fields may name, as people know them: the earlier referrals a
+    merge may keep (by reference), the scheduled conferences a case may go on (by title and
+    date)."""
     if task.task_type == "link_referrals" and task.referral is not None:
         matches = task.process.coerced.data.get("context", {}).get("matches", [])
-        cases = Referral.objects.filter(pk__in=[task.referral_id, *matches]).order_by("pk")
+        cases = Referral.objects.filter(pk__in=matches).order_by("pk")
         return {"into": [(pk, reference) for pk, reference in cases.values_list("pk", "reference")]}
     if task.task_type == "schedule_conference":
         meetings = Conference.objects.filter(

@@ -21,7 +21,7 @@ from agencies import policy
 from agencies.mixins import MemberRequiredMixin
 from agencies.models import Role
 from agencies.selectors import agencies_by_slug
-from config.exceptions import Conflict, DomainError, NotAllowed, NotFound
+from config.exceptions import Conflict, DomainError, NotFound
 from referral import serializers as referral_serializers
 from referral.models import RiskLevel
 from referral.views import case_url
@@ -299,10 +299,13 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
                 services.task_complete(actor=request.user, task_id=task.pk, data=form.payload())
             except NotFound:
                 raise
-            except (Conflict, NotAllowed) as exc:
-                messages.error(request, exc.message)
-                return redirect(task_url(task.pk))
             except DomainError as exc:
+                # The service's answer joins the form's errors while the task is still the
+                # member's to finish; if it has moved on, the task page says why.
+                task = selectors.task_get(user=request.user, task_id=task.pk)
+                if not self.may_work(task):
+                    messages.error(request, exc.message)
+                    return redirect(task_url(task.pk))
                 form.add_domain_error(exc)
             else:
                 messages.success(
