@@ -57,7 +57,7 @@ def test_a_bad_form_keeps_the_input_and_shows_the_error(seeded, api, sign_in, pa
     page.check("input[name=risk_level][value=standard]")
     page.get_by_test_id("complete-task").click()
 
-    expect(page.get_by_test_id("form-errors")).to_be_visible()
+    expect(page.get_by_test_id("error-summary")).to_be_visible()
     expect(page.get_by_test_id("error-reason")).to_have_text("A decline needs a written reason.")
     expect(page.locator("input[name=decision][value=decline]")).to_be_checked()
     page.fill("textarea[name=reason]", "Not stalking: a single dispute between neighbours.")
