@@ -167,6 +167,8 @@ class Referral(models.Model):
             models.Index(fields=["status", "risk_level"]),
             # Lists are newest first: walked in this order, a page stops at its last row.
             models.Index(fields=["-created_at", "-id"], name="referral_newest_idx"),
+            # Highest risk first ("high" < "medium" < "standard"), newest first within a level.
+            models.Index(fields=["risk_level", "-created_at", "-id"], name="referral_risk_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -21,29 +21,26 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.postgres.lookups import Unaccent
 from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
 from django.db import connection
 from django.db.models import (
     Case,
-    Exists,
     F,
     FloatField,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest, Lower
 from django.utils import timezone
 
 from agencies import policy
 from agencies.models import Membership
 
 from . import linking, selectors
-from .models import PersonName, Referral, RiskLevel
+from .models import PersonName, Referral
 
 # Below this trigram similarity a name is not a match. "Jonh Smyth" and "John Smith" are 0.29;
 # pg_trgm's default (0.3) would miss them.
@@ -58,13 +55,6 @@ SORTS = {
     "reference": "Reference",
     "relevance": "Best match first",
 }
-RISK_RANK = Case(
-    *(When(risk_level=level, then=Value(rank)) for level, rank in (
-        (RiskLevel.HIGH, 3), (RiskLevel.MEDIUM, 2), (RiskLevel.STANDARD, 1)
-    )),
-    default=Value(0),
-    output_field=IntegerField(),
-)
 _HAS_DIGIT = re.compile(r"\d")
 
 
@@ -126,35 +116,41 @@ def _start_of(day: date) -> datetime:
 
 
 def _matching(referrals: QuerySet[Referral], text: str, roles: list[str]) -> QuerySet[Referral]:
-    """The referrals whose reference contains `text` or one of whose people's names (of
-    `roles`) matches it; annotated with `relevance` (an exact reference 2, else the closest
-    name's similarity)."""
+    """The referrals whose reference contains `text` (when it has a digit), or else one of whose
+    people's names (of `roles`) matches it; annotated with `relevance` (for a reference, 2 when
+    exact; for a name, the closest name's similarity).
+
+    The cases that match are found first, from the indexes (one `IN` over the names that match
+    and the references that contain the text); the reader's visibility then probes each of them,
+    rather than each case the agency may see being tested against the text."""
+    reference = text.strip().upper()
+    if _HAS_DIGIT.search(text):
+        # A reference, or a part of one (names hold no digits): references are upper case, and
+        # LIKE on the column itself uses its trigram index.
+        found = Referral.objects.filter(reference__contains=reference).values("pk")
+        return referrals.filter(pk__in=found).annotate(
+            relevance=_reference_relevance(reference)
+        )
     folded = linking.normalise(text)
-    by_reference = Q(reference__icontains=text) if _HAS_DIGIT.search(text) else Q(pk__in=[])
     if not folded or not roles:
-        return referrals.filter(by_reference).annotate(relevance=_reference_relevance(text))
-    names = _names_matching(folded).filter(role__in=roles)
-    relevance = _reference_relevance(text)
+        return referrals.none()
+    found = _names_matching(folded).filter(role__in=roles).values("referral_id")
+    relevance = Value(1.0, output_field=FloatField())
     if connection.vendor == "postgresql":
-        closest = (
-            names.filter(referral_id=OuterRef("pk"))
-            .annotate(similarity=TrigramSimilarity("normalised", folded))
-            .order_by("-similarity")
-            .values("similarity")[:1]
-        )
-        relevance = Case(
-            When(reference__iexact=text, then=Value(2.0)),
-            default=Coalesce(Subquery(closest, output_field=FloatField()), Value(0.0)),
-            output_field=FloatField(),
-        )
-    return referrals.filter(
-        by_reference | Q(Exists(names.filter(referral_id=OuterRef("pk"))))
-    ).annotate(relevance=relevance)
+        # How close the case's people's names (those the reader may read) are to the query:
+        # computed on the names the list reads anyway, so ranking costs no query per case.
+        # Trigram similarity ignores word order; `unaccent` and `lower` fold what
+        # `linking.normalise` folds. A case found by an alias ranks by its main names.
+        people = [f"{'victim' if role == PersonName.Role.VICTIM else 'suspect'}__name"
+                  for role in roles]
+        scores = [TrigramSimilarity(Lower(Unaccent(F(name))), folded) for name in people]
+        relevance = Coalesce(Greatest(*scores) if len(scores) > 1 else scores[0], Value(0.0))
+    return referrals.filter(pk__in=found).annotate(relevance=relevance)
 
 
-def _reference_relevance(text: str) -> Case:
+def _reference_relevance(reference: str) -> Case:
     return Case(
-        When(reference__iexact=text, then=Value(2.0)), default=Value(1.0),
+        When(reference=reference, then=Value(2.0)), default=Value(1.0),
         output_field=FloatField(),
     )
 
@@ -192,7 +188,9 @@ def _sorted(referrals: QuerySet[Referral], sort: str) -> QuerySet[Referral]:
     if sort == "oldest":
         return referrals.order_by("created_at", "id")
     if sort == "risk":
-        return referrals.order_by(RISK_RANK.desc(), "-created_at", "-id")
+        # "high" < "medium" < "standard": the levels' names sort highest first, so the list
+        # walks the (risk_level, created_at, id) index and stops at its page.
+        return referrals.order_by("risk_level", "-created_at", "-id")
     if sort == "reference":
         return referrals.order_by("reference")
     return referrals.order_by("-created_at", "-id")

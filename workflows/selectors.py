@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -73,14 +73,6 @@ TASK_SORTS = {
     "newest": "Newest first",
     "reference": "Case reference",
 }
-RISK_RANK = Case(
-    *(When(referral__risk_level=level, then=Value(rank))
-      for level, rank in (("high", 3), ("medium", 2), ("standard", 1))),
-    default=Value(0),
-    output_field=IntegerField(),
-)
-
-
 def task_list(*, user, scope: str, query: TaskQuery | None = None) -> QuerySet[AgencyTask]:
     """`mine`: claimed by the user; `queue`: the agency's unclaimed tasks the user may take;
     `overdue`: the agency's open tasks past due. Filtered as `query` asks; overdue first, then
@@ -117,7 +109,8 @@ def task_list(*, user, scope: str, query: TaskQuery | None = None) -> QuerySet[A
     # order. A page stops after its rows instead of sorting the agency's whole scope first.
     due_order = (F("due").asc(nulls_last=True), "id")
     if query.sort == "risk":
-        return tasks.order_by(RISK_RANK.desc(), *due_order)
+        # "high" < "medium" < "standard": the levels' names sort highest first.
+        return tasks.order_by(F("referral__risk_level").asc(nulls_last=True), *due_order)
     if query.sort == "newest":
         return tasks.order_by("-created", "-id")
     if query.sort == "reference":

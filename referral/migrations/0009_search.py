@@ -1,16 +1,17 @@
 """Finding a case by reference or name (`referral.search`).
 
 Every name of a victim or suspect gets a `PersonName` row, with or without a date of birth (a
-name without one links nothing but still finds its case). On PostgreSQL: pg_trgm, and three
-GIN indexes: trigrams of the names (typos: `%`), the names' full-text vector (whole words and
-prefixes: `@@`) and trigrams of the references (a part of one: `ILIKE`). SQLite searches
-without them (`referral.search` says how).
+name without one links nothing but still finds its case). On PostgreSQL: pg_trgm; unaccent,
+which ranks the cases found by their people's names as stored; and three GIN indexes: trigrams
+of the names (typos: `%`), the names' full-text vector (whole words and prefixes: `@@`) and
+trigrams of the references (a part of one: `LIKE`). SQLite searches without them
+(`referral.search` says how).
 """
 
 import re
 import unicodedata
 
-from django.contrib.postgres.operations import TrigramExtension
+from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
 from django.db import migrations, models
 
 _NOT_LETTERS = re.compile(r"[^a-z ]+")
@@ -75,6 +76,7 @@ class Migration(migrations.Migration):
 
     operations = [
         TrigramExtension(),
+        UnaccentExtension(),
         migrations.AlterField(
             model_name="personname",
             name="date_of_birth",

@@ -209,3 +209,10 @@ def test_the_list_takes_the_same_queries_for_1_case_and_for_many(submit, page, a
         submit(victim={"name": f"Victim Smith {'abcdef'[n]}", "date_of_birth": "1990-01-01"},
                suspect=person(f"Suspect Smith {'abcdef'[n]}", f"1960-01-0{n + 1}"))
     assert _queries(page_and_api) == few
+
+
+def test_the_risk_levels_names_sort_highest_first():
+    """The risk sort walks an index on the level's name: it relies on this order."""
+    from referral.models import RISK_ORDER, RiskLevel
+
+    assert sorted(RiskLevel.values) == sorted(RiskLevel.values, key=RISK_ORDER.get, reverse=True)
