@@ -102,12 +102,14 @@ def api_params(filters: dict) -> dict[str, str]:
 
 
 class AccessReportForm(forms.Form):
-    """Whose reads of one sensitive section: of a case, by a person, or both."""
+    """Whose reads of one sensitive section: of a case (by its reference), by a person (chosen
+    by name), or both."""
 
-    referral = forms.IntegerField(label="Referral id", required=False, min_value=1)
-    actor = forms.CharField(
-        label="Person", required=False, max_length=150, help_text="Their username."
+    case = forms.CharField(
+        label="Case reference", required=False, max_length=20,
+        help_text="For example STK-2026-000123.",
     )
+    person = forms.ChoiceField(label="Person", required=False)
     section = forms.ChoiceField(
         label="Section",
         choices=[
@@ -116,18 +118,26 @@ class AccessReportForm(forms.Form):
         initial="victim_contact",
     )
 
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "Anyone"), *people]
+
+    def clean_case(self):
+        return self.cleaned_data["case"].strip().upper()
+
     def clean(self):
         data = super().clean()
-        given = data.get("referral") or (data.get("actor") or "").strip()
-        if not given and "referral" not in self.errors and "actor" not in self.errors:
-            raise forms.ValidationError("Give a referral id, a person's username, or both.")
+        given = data.get("case") or data.get("person")
+        if not given and "case" not in self.errors and "person" not in self.errors:
+            raise forms.ValidationError("Give a case reference, choose a person, or both.")
         return data
 
     def filters(self) -> dict:
-        """The valid report as keyword arguments of `selectors.access_report`."""
+        """The valid report as keyword arguments of `selectors.access_report`, but the case's
+        reference (`reference`), which the page turns into its id."""
         data = self.cleaned_data
         return {
-            "referral_id": data.get("referral") or None,
-            "actor": (data.get("actor") or "").strip() or None,
+            "reference": data.get("case") or None,
+            "actor": data.get("person") or None,
             "section": data["section"],
         }

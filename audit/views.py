@@ -55,6 +55,21 @@ class TrailReaderMixin(LoginRequiredMixin):
         if referral_id is not None and selectors.reads_agency_part(self.membership):
             referral_services.referral_look(membership=self.membership, referral_id=referral_id)
 
+    def case_of(self, reference: str) -> int | None:
+        """The id of the case with this reference that the reader may name; else the form says
+        there is none, in the same words whether the case does not exist or the reader's agency
+        may not see it (whose look at it goes on the access log, as `check_case` does)."""
+        referral_id = referral_selectors.referral_id_by_reference(reference)
+        if referral_id is not None:
+            try:
+                self.check_case(referral_id)
+            except NotFound:
+                referral_id = None
+        if referral_id is None:
+            self.form.add_error("case", f"No case {'' if self.auditor else 'your agency may see '}"
+                                f"has the reference {reference}.")
+        return referral_id
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         shown = context["page_obj"].object_list
@@ -140,21 +155,6 @@ class TrailView(TrailReaderMixin, ListView):
             events = events.order_by("-id")
         return events
 
-    def case_of(self, reference: str) -> int | None:
-        """The id of the case with this reference that the reader may name; else the form says
-        there is none, in the same words whether the case does not exist or the reader's agency
-        may not see it (whose look at it goes on the access log, as `check_case` does)."""
-        referral_id = referral_selectors.referral_id_by_reference(reference)
-        if referral_id is not None:
-            try:
-                self.check_case(referral_id)
-            except NotFound:
-                referral_id = None
-        if referral_id is None:
-            self.form.add_error("case", f"No case {'' if self.auditor else 'your agency may see '}"
-                                f"has the reference {reference}.")
-        return referral_id
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["form"] = self.form
@@ -225,11 +225,18 @@ class AccessReportView(TrailReaderMixin, ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        self.form = AccessReportForm(self.request.GET or None)
+        self.form = AccessReportForm(
+            self.request.GET or None,
+            people=people_by_agency(agency_id=None if self.auditor
+                                    else self.membership.agency_id),
+        )
         if not self.form.is_bound or not self.form.is_valid():
             return Event.objects.none()
         filters = self.form.filters()
-        self.check_case(filters["referral_id"])
+        reference = filters.pop("reference")
+        filters["referral_id"] = self.case_of(reference) if reference else None
+        if reference and filters["referral_id"] is None:
+            return Event.objects.none()
         return selectors.access_report(
             user=self.request.user, cases=visible_case_ids(self.membership), **filters
         )
@@ -238,7 +245,7 @@ class AccessReportView(TrailReaderMixin, ListView):
         context = super().get_context_data(**kwargs)
         context.update(
             form=self.form,
-            searched=self.form.is_bound and self.form.is_valid(),
+            searched=self.form.is_bound and not self.form.errors,
             section_title=policy.SECTION_TITLES.get(
                 self.form.cleaned_data.get("section", "") if self.form.is_bound else "", ""
             ),

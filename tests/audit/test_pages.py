@@ -363,9 +363,10 @@ def test_access_report_lists_reads_of_the_chosen_section_only(sign_in, as_user, 
     assert contact_reads >= 1
     assert reads.exclude(changes__section="victim_contact").exists()  # e.g. charging
 
+    reference = Referral.objects.get(pk=referral_id).reference
     for username in ("oversight.auditor", "police.caseworker"):
         client = sign_in(username)
-        response = client.get(ACCESS, {"referral": referral_id, "section": "victim_contact"})
+        response = client.get(ACCESS, {"case": reference, "section": "victim_contact"})
         assert response.status_code == 200
         found = READ_ROW.findall(response.content.decode())
         assert len(found) == contact_reads
@@ -374,7 +375,7 @@ def test_access_report_lists_reads_of_the_chosen_section_only(sign_in, as_user, 
         )
 
     by_person = sign_in("oversight.auditor").get(
-        ACCESS, {"actor": "police.caseworker", "section": "victim_contact"}
+        ACCESS, {"person": "police.caseworker", "section": "victim_contact"}
     )
     assert len(READ_ROW.findall(by_person.content.decode())) == contact_reads
 
@@ -384,14 +385,21 @@ def test_access_report_offers_only_the_sensitive_sections(sign_in, cases):
     html = client.get(ACCESS).content.decode()
     offered = set(re.findall(r'<option value="([a-z_]+)"', html))
     assert offered == {"victim_contact", "threat_assessment", "charging"}
-    response = client.get(ACCESS, {"referral": cases["police"], "section": "victim"})
+    reference = Referral.objects.get(pk=cases["police"]).reference
+    response = client.get(ACCESS, {"case": reference, "section": "victim"})
     assert field_error(response, "section")
     response = client.get(ACCESS, {"section": "victim_contact"})
-    assert 'data-testid="form-errors"' in response.content.decode()
+    assert 'data-testid="error-summary"' in response.content.decode()
+    assert "Give a case reference, choose a person, or both." in response.content.decode()
 
 
-def test_access_report_is_404_for_an_uninvolved_agency(sign_in, cases):
-    response = sign_in("probation.caseworker").get(
-        ACCESS, {"referral": cases["police"], "section": "victim_contact"}
-    )
-    assert response.status_code == 404
+def test_access_report_answers_a_hidden_case_like_a_missing_one(sign_in, cases):
+    client = sign_in("probation.caseworker")
+    hidden = Referral.objects.get(pk=cases["police"]).reference
+    for reference in (hidden, "STK-1999-999999"):
+        response = client.get(ACCESS, {"case": reference, "section": "victim_contact"})
+        assert response.status_code == 200
+        assert f"No case your agency may see has the reference {reference}." in (
+            response.content.decode()
+        )
+        assert READ_ROW.findall(response.content.decode()) == []
