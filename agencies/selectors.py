@@ -121,3 +121,14 @@ def names_of_users(user_ids) -> dict[int, str]:
         "pk", "first_name", "last_name", "username"
     )
     return {pk: f"{first} {last}".strip() or username for pk, first, last, username in rows}
+
+
+def names_by_username(usernames) -> dict[str, str]:
+    """Full names (the username where there is none) of these accounts, by username."""
+    wanted = {u for u in usernames if isinstance(u, str) and u}
+    if not wanted:
+        return {}
+    rows = get_user_model().objects.filter(username__in=wanted).values_list(
+        "username", "first_name", "last_name"
+    )
+    return {username: f"{first} {last}".strip() or username for username, first, last in rows}

@@ -86,12 +86,15 @@ def display(value) -> str:
 
 
 class ContextLabels:
-    """Labels of a task's context and brief. `agencies` ({slug: name}) and `meetings`
-    ({id: "title, date"}) are read by the caller, once per page."""
+    """Labels of a task's context and brief. `agencies` ({slug: name}), `meetings`
+    ({id: "title, date"}) and `people` ({username: name}) are read by the caller, once per
+    page."""
 
-    def __init__(self, *, agencies: dict[str, str], meetings: dict[int, str]):
+    def __init__(self, *, agencies: dict[str, str], meetings: dict[int, str],
+                 people: dict[str, str] | None = None):
         self.agencies = agencies
         self.meetings = meetings
+        self.people = people or {}
 
     def pairs(self, data: dict | None) -> list[tuple[str, str]]:
         rows = []
@@ -109,6 +112,8 @@ class ContextLabels:
             return RISK.get(value, display(value))
         if key == "referrer_agency":
             return self.agencies.get(value, value)
+        if key == "proposed_by":
+            return self.people.get(value, value)
         if key == "behaviours":
             return ", ".join(BEHAVIOUR.get(v, v) for v in value) or "-"
         if key == "relationship":
@@ -152,15 +157,18 @@ class ContextLabels:
         return found
 
 
-def answer_pairs(task_type: str, result: dict | None, *,
-                 agency_kind: str | None = None) -> list[tuple[str, str]]:
-    """A completed task's answers, labelled as its form asked them."""
+def answer_pairs(task_type: str, result: dict | None, *, agency_kind: str | None = None,
+                 named: dict[str, dict[int, str]] | None = None) -> list[tuple[str, str]]:
+    """A completed task's answers, labelled as its form asked them; `named` gives the names of
+    the ids it chose ({"into": {id: reference}, "conference": {id: title}})."""
     properties = task_schemas.schema_for(task_type, agency_kind=agency_kind)["properties"]
     rows = []
     for key, value in (result or {}).items():
         spec = properties.get(key, {})
         labels = spec.get(task_schemas.LABELS, {})
-        if isinstance(value, bool) or value is None:
+        if key in (named or {}) and isinstance(value, int):
+            shown = named[key].get(value, "-")
+        elif isinstance(value, bool) or value is None:
             shown = labels.get({True: "true", False: "false", None: "null"}[value],
                                display(value))
         else:

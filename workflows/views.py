@@ -20,8 +20,9 @@ from viewflow.workflow.status import STATUS
 from agencies import policy
 from agencies.mixins import MemberRequiredMixin
 from agencies.models import Role
-from agencies.selectors import agencies_by_slug
+from agencies.selectors import agencies_by_slug, names_by_username
 from config.exceptions import Conflict, DomainError, NotFound
+from referral import selectors as referral_selectors
 from referral import serializers as referral_serializers
 from referral.models import RiskLevel
 from referral.views import case_url
@@ -68,14 +69,9 @@ def _next_or(request, default: str) -> str:
 
 
 def _person(user) -> str:
-    """The full name with the username, which is what reassigning asks for."""
+    """A person by name (the username only for an account with no name)."""
     if user is None:
         return ""
-    name, username = user.get_full_name(), user.get_username()
-    return f"{name} ({username})" if name else username
-
-
-def _name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
@@ -100,8 +96,15 @@ def case_card(referral, membership) -> dict:
 
 
 def _result_rows(task: AgencyTask) -> list[tuple[str, str]]:
-    return labels.answer_pairs(task.task_type, task.data.get("result"),
-                               agency_kind=task.agency.kind)
+    """The answers of a finished task, the cases and meetings it chose by name."""
+    result = task.data.get("result") or {}
+    named = {}
+    if isinstance(result.get("into"), int):
+        named["into"] = referral_selectors.references_of([result["into"]])
+    if isinstance(result.get("conference"), int):
+        named["conference"] = selectors.meeting_titles([result["conference"]])
+    return labels.answer_pairs(task.task_type, result, agency_kind=task.agency.kind,
+                               named=named)
 
 
 def _may_claim(user, task: AgencyTask) -> bool:
@@ -351,7 +354,7 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
     def reassign_choices(self, task: AgencyTask) -> list[tuple[str, str]]:
         """Who may take the task, by name and role, valued by the username the service takes."""
         return [
-            (m.user.get_username(), f"{_name(m.user)} \u2014 {_roles(m.roles)}")
+            (m.user.get_username(), f"{_person(m.user)} \u2014 {_roles(m.roles)}")
             for m in selectors.reassign_candidates(task=task)
         ]
 
@@ -372,6 +375,7 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
             agencies={slug: a.name for slug, a in agencies_by_slug(
                 labels.ContextLabels.slugs(work_context, brief)).items()},
             meetings=meetings,
+            people=names_by_username([work_context.get("proposed_by"), brief.get("proposed_by")]),
         )
         readable = selectors.task_work_readable(task=task, membership=self.membership)
         services.task_read_record(task=task, actor=user, membership=self.membership)
