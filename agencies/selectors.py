@@ -101,3 +101,42 @@ def agency_members(*, agency: Agency, role: str | None = None) -> list[Membershi
 
 def agency_list() -> QuerySet[Agency]:
     return Agency.objects.filter(is_active=True).order_by("name")
+
+
+def people_by_agency(*, agency_id: int | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Active members by agency, to choose a person by name: [(agency name, [(username,
+    full name), ...]), ...], agencies and people in alphabetical order; one agency's only when
+    `agency_id` is given. One query."""
+    members = Membership.objects.filter(user__is_active=True, agency__is_active=True)
+    if agency_id is not None:
+        members = members.filter(agency_id=agency_id)
+    rows = members.order_by("agency__name", "user__last_name", "user__first_name",
+                            "user__username").values_list(
+        "agency__name", "user__username", "user__first_name", "user__last_name"
+    )
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for agency, username, first, last in rows:
+        grouped.setdefault(agency, []).append((username, f"{first} {last}".strip() or username))
+    return list(grouped.items())
+
+
+def names_of_users(user_ids) -> dict[int, str]:
+    """Full names (the username where there is none) of these users, by id."""
+    wanted = {i for i in user_ids if i}
+    if not wanted:
+        return {}
+    rows = get_user_model().objects.filter(pk__in=wanted).values_list(
+        "pk", "first_name", "last_name", "username"
+    )
+    return {pk: f"{first} {last}".strip() or username for pk, first, last, username in rows}
+
+
+def names_by_username(usernames) -> dict[str, str]:
+    """Full names (the username where there is none) of these accounts, by username."""
+    wanted = {u for u in usernames if isinstance(u, str) and u}
+    if not wanted:
+        return {}
+    rows = get_user_model().objects.filter(username__in=wanted).values_list(
+        "username", "first_name", "last_name"
+    )
+    return {username: f"{first} {last}".strip() or username for username, first, last in rows}

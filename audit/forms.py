@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from agencies import policy
 
-VERB_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)*\.?$"
 ORDER_CHOICES = [("oldest", "Oldest first"), ("newest", "Newest first")]
 
 
@@ -26,29 +25,26 @@ def _start_of(day: date) -> datetime:
 
 
 class TrailFilterForm(forms.Form):
-    """Filters on the trail; `filters()` gives them as `selectors.events_for` takes them.
+    """Filters on the trail, each chosen as people know it: a case by its reference, an agency
+    and a person by name, a kind of event by what it is; `filters()` gives them as
+    `selectors.events_for` takes them (the case's reference, which the page looks up).
 
     Dates are whole days in the site's time zone, both ends included.
     """
 
-    referral = forms.IntegerField(label="Referral id", required=False, min_value=1)
+    case = forms.CharField(
+        label="Case reference", required=False, max_length=20,
+        help_text="For example STK-2026-000123.",
+    )
     agency = forms.ChoiceField(label="Agency", required=False)
-    actor = forms.CharField(
-        label="Person", required=False, max_length=150, help_text="Their username."
-    )
-    verb = forms.RegexField(
-        label="Verb",
-        required=False,
-        max_length=60,
-        regex=VERB_PATTERN,
-        help_text='Exact (section.read) or a prefix ending in "." (triage.).',
-        error_messages={"invalid": 'Lower-case words joined by ".", e.g. triage. or section.read.'},
-    )
+    person = forms.ChoiceField(label="Person", required=False)
+    kind = forms.ChoiceField(label="Kind of event", required=False)
     since = forms.DateField(label="From", required=False, widget=DateInput())
     until = forms.DateField(label="To", required=False, widget=DateInput())
     order = forms.ChoiceField(label="Order", required=False, choices=ORDER_CHOICES)
 
-    def __init__(self, *args, agencies=(), all_agencies: bool = True, **kwargs):
+    def __init__(self, *args, agencies=(), all_agencies: bool = True, people=(),
+                 kinds: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if all_agencies:
             self.fields["agency"].choices = [("", "Every agency")] + [
@@ -57,6 +53,12 @@ class TrailFilterForm(forms.Form):
         else:
             # A member outside oversight reads only their own agency's part: nothing to choose.
             del self.fields["agency"]
+        # People by agency: [(agency name, [(username, name), ...]), ...].
+        self.fields["person"].choices = [("", "Anyone"), *people]
+        self.fields["kind"].choices = [("", "Every kind"), *(kinds or {}).items()]
+
+    def clean_case(self):
+        return self.cleaned_data["case"].strip().upper()
 
     def clean(self):
         data = super().clean()
@@ -66,14 +68,18 @@ class TrailFilterForm(forms.Form):
         return data
 
     def filters(self) -> dict:
-        """The valid filters as keyword arguments of `selectors.events_for`."""
+        """The valid filters as keyword arguments of `selectors.events_for`, but the case's
+        reference (`reference`), which the page turns into its id."""
         data = self.cleaned_data
         out: dict = {}
-        if data.get("referral"):
-            out["referral_id"] = data["referral"]
-        for name in ("agency", "actor", "verb"):
-            if data.get(name):
-                out[name] = data[name].strip()
+        if data.get("case"):
+            out["reference"] = data["case"]
+        if data.get("agency"):
+            out["agency"] = data["agency"]
+        if data.get("person"):
+            out["actor"] = data["person"]
+        if data.get("kind"):
+            out["verb"] = f"{data['kind']}."
         if data.get("since"):
             out["since"] = _start_of(data["since"])
         if data.get("until"):
@@ -96,12 +102,14 @@ def api_params(filters: dict) -> dict[str, str]:
 
 
 class AccessReportForm(forms.Form):
-    """Whose reads of one sensitive section: of a case, by a person, or both."""
+    """Whose reads of one sensitive section: of a case (by its reference), by a person (chosen
+    by name), or both."""
 
-    referral = forms.IntegerField(label="Referral id", required=False, min_value=1)
-    actor = forms.CharField(
-        label="Person", required=False, max_length=150, help_text="Their username."
+    case = forms.CharField(
+        label="Case reference", required=False, max_length=20,
+        help_text="For example STK-2026-000123.",
     )
+    person = forms.ChoiceField(label="Person", required=False)
     section = forms.ChoiceField(
         label="Section",
         choices=[
@@ -110,18 +118,26 @@ class AccessReportForm(forms.Form):
         initial="victim_contact",
     )
 
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "Anyone"), *people]
+
+    def clean_case(self):
+        return self.cleaned_data["case"].strip().upper()
+
     def clean(self):
         data = super().clean()
-        given = data.get("referral") or (data.get("actor") or "").strip()
-        if not given and "referral" not in self.errors and "actor" not in self.errors:
-            raise forms.ValidationError("Give a referral id, a person's username, or both.")
+        given = data.get("case") or data.get("person")
+        if not given and "case" not in self.errors and "person" not in self.errors:
+            raise forms.ValidationError("Give a case reference, choose a person, or both.")
         return data
 
     def filters(self) -> dict:
-        """The valid report as keyword arguments of `selectors.access_report`."""
+        """The valid report as keyword arguments of `selectors.access_report`, but the case's
+        reference (`reference`), which the page turns into its id."""
         data = self.cleaned_data
         return {
-            "referral_id": data.get("referral") or None,
-            "actor": (data.get("actor") or "").strip() or None,
+            "reference": data.get("case") or None,
+            "actor": data.get("person") or None,
             "section": data["section"],
         }

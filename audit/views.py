@@ -19,10 +19,13 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework.request import Request
 
 from agencies import policy
-from agencies.selectors import agency_list, membership_of
+from agencies.selectors import agency_list, membership_of, names_of_users, people_by_agency
+from config.exceptions import NotFound
 from config.rest import SequencePagination
+from referral import selectors as referral_selectors
 from referral import services as referral_services
 from referral.access import visible_case_ids
+from workflows import labels
 
 from . import chain, selectors
 from . import events as audit_events
@@ -56,16 +59,36 @@ class TrailReaderMixin(LoginRequiredMixin):
         if referral_id is not None and selectors.reads_agency_part(self.membership):
             referral_services.referral_look(membership=self.membership, referral_id=referral_id)
 
+    def case_of(self, reference: str) -> int | None:
+        """The id of the case with this reference that the reader may name; else the form says
+        there is none, in the same words whether the case does not exist or the reader's agency
+        may not see it (whose look at it goes on the access log, as `check_case` does)."""
+        referral_id = referral_selectors.referral_id_by_reference(reference)
+        if referral_id is not None:
+            try:
+                self.check_case(referral_id)
+            except NotFound:
+                referral_id = None
+        if referral_id is None:
+            self.form.add_error("case", f"No case {'' if self.auditor else 'your agency may see '}"
+                                f"has the reference {reference}.")
+        return referral_id
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         shown = self.shown(context)
         audit_events.trail_reads_events(
             shown=shown, member=self.membership, actor=self.request.user
         )
+        names = {
+            "references": referral_selectors.references_of(e.referral_id for e in shown),
+            "agencies": {a.slug: a.name for a in agency_list()},
+            "people": names_of_users(e.actor_id for e in shown),
+        }
         context.update(
             auditor=self.auditor,
             agency=self.membership.agency,
-            rows=[event_row(e) for e in shown],
+            rows=[event_row(e, **names) for e in shown],
         )
         return context
 
@@ -90,11 +113,19 @@ def compact(value) -> str:
     return text if len(text) <= CHANGE_TEXT_MAX else text[: CHANGE_TEXT_MAX - 1] + "\u2026"
 
 
-def event_row(event: Event) -> dict:
+def event_row(event: Event, *, references: dict[int, str] | None = None,
+              agencies: dict[str, str] | None = None, people: dict[int, str] | None = None
+              ) -> dict:
+    """An event as a list shows it: the verb in words, the case by reference, the agency and
+    the person by name (each read once for the page)."""
     at = timezone.localtime(event.at)
     return {
         "event": event,
         "at": f"{at.day} {at:%b %Y %H:%M:%S}",
+        "verb_label": labels.verb_label(event.verb),
+        "reference": (references or {}).get(event.referral_id, ""),
+        "agency_name": (agencies or {}).get(event.agency_slug, event.agency_slug),
+        "person": (people or {}).get(event.actor_id, event.actor_username),
         "changes": [(key, compact(value)) for key, value in sorted(event.changes.items())],
         "recipients": ", ".join(event.recipients),
     }
@@ -113,15 +144,22 @@ class TrailView(TrailReaderMixin, ListView):
 
     def get_queryset(self):
         self.form = TrailFilterForm(
-            self.request.GET or None,
+            self.request.GET if set(self.request.GET) - {"page", "verify"} else None,
             agencies=agency_list() if self.auditor else (),
             all_agencies=self.auditor,
+            people=people_by_agency(agency_id=None if self.auditor
+                                    else self.membership.agency_id),
+            kinds=labels.EVENT_KINDS,
         )
         if self.form.is_bound and not self.form.is_valid():
             self.filters = None
             return Event.objects.none()
         self.filters = self.form.filters() if self.form.is_bound else {}
-        self.check_case(self.filters.get("referral_id"))
+        if "reference" in self.filters:
+            self.filters["referral_id"] = self.case_of(self.filters.pop("reference"))
+            if self.filters["referral_id"] is None:
+                self.filters = None
+                return Event.objects.none()
         events = selectors.events_for(
             user=self.request.user, cases=visible_case_ids(self.membership), **self.filters
         )
@@ -192,7 +230,12 @@ class CaseTrailView(TrailReaderMixin, ListView):
         context = super().get_context_data(**kwargs)
         if self.auditor and not self.decisions_only and not context["paginator"].count:
             raise Http404
-        context.update(referral_id=self.referral_id, decisions_only=self.decisions_only)
+        context.update(
+            referral_id=self.referral_id,
+            referral_reference=referral_selectors.references_of([self.referral_id]).get(
+                self.referral_id, ""),
+            decisions_only=self.decisions_only,
+        )
         if self.auditor:
             context["export"] = (
                 reverse("api-audit-export")
@@ -213,11 +256,18 @@ class AccessReportView(TrailReaderMixin, ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        self.form = AccessReportForm(self.request.GET or None)
+        self.form = AccessReportForm(
+            self.request.GET or None,
+            people=people_by_agency(agency_id=None if self.auditor
+                                    else self.membership.agency_id),
+        )
         if not self.form.is_bound or not self.form.is_valid():
             return Event.objects.none()
         filters = self.form.filters()
-        self.check_case(filters["referral_id"])
+        reference = filters.pop("reference")
+        filters["referral_id"] = self.case_of(reference) if reference else None
+        if reference and filters["referral_id"] is None:
+            return Event.objects.none()
         return selectors.access_report(
             user=self.request.user, cases=visible_case_ids(self.membership), **filters
         )
@@ -226,7 +276,7 @@ class AccessReportView(TrailReaderMixin, ListView):
         context = super().get_context_data(**kwargs)
         context.update(
             form=self.form,
-            searched=self.form.is_bound and self.form.is_valid(),
+            searched=self.form.is_bound and not self.form.errors,
             section_title=policy.SECTION_TITLES.get(
                 self.form.cleaned_data.get("section", "") if self.form.is_bound else "", ""
             ),

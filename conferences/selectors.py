@@ -44,17 +44,6 @@ def person_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def conferences_open_for_cases(*, membership) -> QuerySet[Conference]:
-    """The meetings a chair may put a case on: its agency's, scheduled or in session, soonest
-    first (the `schedule_conference` task's choice)."""
-    if membership is None or not policy.may(membership, "chair_meeting"):
-        return Conference.objects.none()
-    return Conference.objects.filter(
-        coordinator=membership.agency_id,
-        status__in=[Conference.Status.SCHEDULED, Conference.Status.IN_SESSION],
-    ).order_by("starts_at", "id")
-
-
 def conference_get(*, user, conference_id) -> Conference:
     """A meeting the caller's agency is invited to, or `NotFound` (the same as a missing one)."""
     try:

@@ -15,7 +15,7 @@ from config.rest import CountingPagination, CountingPaginator, count_apart
 from workflows import services as workflow_services
 from workflows.selectors import case_sections
 
-from . import case_file, selectors, serializers, services
+from . import case_file, search, selectors, serializers, services
 
 
 def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, warnings=None):
@@ -43,19 +43,26 @@ class ReferralListView(GenericAPIView):
     pagination_class = CountingPagination
 
     def get_queryset(self):
-        # The page carries its total, counted from the agency's permission index in the same
-        # statement: the page itself walks the date index and stops at its last row.
         membership = membership_of(self.request.user)
+        params = serializers.ReferralQueryInput(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        referrals = search.referral_find(membership=membership, query=params.query())
+        if params.asks_anything:
+            return referrals  # counted by the page's window: only the cases that fit
+        # Every case the agency may see: the page carries its total, counted from the agency's
+        # permission index in the same statement, so the page itself walks the date index and
+        # stops at its last row.
         total = count_apart(selectors.referral_permissions(membership=membership), by="group_id")
-        return selectors.referral_list(membership=membership).annotate(
-            **{CountingPaginator.TOTAL: total}
-        )
+        return referrals.annotate(**{CountingPaginator.TOTAL: total})
 
     @extend_schema(
+        parameters=[serializers.ReferralQueryInput],
         responses={200: serializers.ReferralSummaryOutput(many=True)},
         operation_id="referrals_list",
     )
     def get(self, request):
+        """The referrals your agency may see, newest first; `q` finds cases by reference or by
+        a victim's or suspect's name, and the other parameters filter and sort them."""
         membership = membership_of(request.user)
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(

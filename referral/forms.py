@@ -601,3 +601,54 @@ class HearingForm(CaseRecordForm):
 
     def domain_checks(self, validated: dict) -> None:
         workflow_services.check_hearing_date(validated["date"])
+# --- Finding cases ----------------------------------------------------------------------------
+
+
+def region_label(region: str) -> str:
+    """A region as people name it ("avon-somerset" -> "Avon Somerset")."""
+    return region.replace("-", " ").replace("_", " ").title()
+
+
+class CaseFilterForm(forms.Form):
+    """The referrals list's search box, filters and sort; `query()` is what `search` takes."""
+
+    q = forms.CharField(
+        label="Search", required=False, max_length=200,
+        help_text="A case reference, or the victim's or suspect's name or alias.",
+    )
+    status = forms.ChoiceField(label="Status", required=False)
+    risk_level = forms.ChoiceField(
+        label="Risk", required=False, choices=[("", "Any risk"), *RiskLevel.choices]
+    )
+    region = forms.ChoiceField(label="Region", required=False)
+    agency = forms.ChoiceField(label="Referred by", required=False)
+    created_from = forms.DateField(label="Referred from", required=False, widget=DateInput())
+    created_to = forms.DateField(label="Referred to", required=False, widget=DateInput())
+    sort = forms.ChoiceField(label="Sort by", required=False)
+
+    def __init__(self, *args, agencies=(), sorts: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Any status"), *Referral.Status.choices]
+        self.fields["agency"].choices = [("", "Any agency")] + [(a.slug, a.name) for a in agencies]
+        regions = sorted({a.region for a in agencies if a.region})
+        if regions:
+            self.fields["region"].choices = [("", "Any region")] + [
+                (r, region_label(r)) for r in regions
+            ]
+        else:
+            del self.fields["region"]
+        self.fields["sort"].choices = list(sorts.items())
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("created_from"), data.get("created_to")
+        if start and end and end < start:
+            self.add_error("created_to", "Cannot be before the start date.")
+        return data
+
+    @property
+    def filtering(self) -> bool:
+        """Whether anything but the sort is asked (the page then says what it found)."""
+        return self.is_bound and any(
+            self.data.get(name) for name in self.fields if name != "sort"
+        )

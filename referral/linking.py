@@ -38,8 +38,7 @@ def matching_referral_ids(*, role: str, names: set[str], date_of_birth: date | N
 
 
 def name_rows(*, referral, role: str, names: set[str], date_of_birth: date | None) -> list:
-    if date_of_birth is None:
-        return []
+    """The rows of a person's names; without a date of birth they serve the search only."""
     return [
         PersonName(referral=referral, role=role, normalised=n, date_of_birth=date_of_birth)
         for n in sorted(names)

@@ -71,7 +71,10 @@ class Person(models.Model):
 
 
 class PersonName(models.Model):
-    """Every name (and alias) of a referral's victim and suspect, normalised, for linking."""
+    """Every name (and alias) of a referral's victim and suspect, normalised: what links the
+    referrals of the same people (a name with a date of birth) and what a search finds a case
+    by (any name; `referral.search`, through the trigram and full-text indexes of migration
+    0009 on PostgreSQL)."""
 
     class Role(models.TextChoices):
         VICTIM = "victim", "Victim"
@@ -80,7 +83,9 @@ class PersonName(models.Model):
     referral = models.ForeignKey("Referral", on_delete=models.CASCADE, related_name="+")
     role = models.CharField(max_length=10, choices=Role.choices)
     normalised = models.CharField(max_length=200)
-    date_of_birth = models.DateField()
+    # Without a date of birth a name links nothing (`linking.matching_referral_ids`), but the
+    # case is still found by it.
+    date_of_birth = models.DateField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["normalised", "date_of_birth", "role"])]
@@ -162,6 +167,8 @@ class Referral(models.Model):
             models.Index(fields=["status", "risk_level"]),
             # Lists are newest first: walked in this order, a page stops at its last row.
             models.Index(fields=["-created_at", "-id"], name="referral_newest_idx"),
+            # Highest risk first ("high" < "medium" < "standard"), newest first within a level.
+            models.Index(fields=["risk_level", "-created_at", "-id"], name="referral_risk_idx"),
         ]
         constraints = [
             models.CheckConstraint(

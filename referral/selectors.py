@@ -338,3 +338,19 @@ def timeline(*, membership: Membership | None, referral: Referral,
 
 def active_instrument(slug: str) -> ScreeningInstrument | None:
     return ScreeningInstrument.objects.filter(slug=slug, is_active=True).first()
+
+
+def referral_id_by_reference(reference: str) -> int | None:
+    """The id of the case with this reference, whoever may see it (the caller checks that:
+    `services.referral_look`), or None."""
+    return Referral.objects.filter(reference=reference.strip().upper()).values_list(
+        "pk", flat=True
+    ).first()
+
+
+def references_of(referral_ids) -> dict[int, str]:
+    """The references of these cases, by id (a list of events shows them, not ids)."""
+    wanted = {i for i in referral_ids if i}
+    if not wanted:
+        return {}
+    return dict(Referral.objects.filter(pk__in=wanted).values_list("pk", "reference"))

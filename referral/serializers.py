@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime, time
 from typing import Any
 
+import phonenumbers
 from django.utils import timezone
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
@@ -13,7 +14,7 @@ from rest_framework import serializers
 from agencies import policy
 from config.rest import StrictBooleanField, StrictCharField, StrictSerializer, attribute_row
 
-from . import screening, selectors
+from . import screening, search, selectors
 from .models import (
     Behaviour,
     Classification,
@@ -70,13 +71,40 @@ class VictimInput(PersonInput):
     enhanced_rights = StrictBooleanField(required=False, default=False)
 
 
+PHONE_REGION = "GB"
+PHONE_HELP = "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192."
+
+
+def checked_phone(value: str) -> str:
+    """A phone number as given, if it could be one (UK numbers without +44, others with their
+    country code: Google's libphonenumber); else a `ValidationError`. Kept as typed: the
+    people who call it read it."""
+    value = value.strip()
+    if not value:
+        return value
+    try:
+        number = phonenumbers.parse(value, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        raise serializers.ValidationError(PHONE_HELP) from None
+    if not phonenumbers.is_possible_number(number):
+        raise serializers.ValidationError(PHONE_HELP)
+    return value
+
+
 class VictimContactInput(StrictSerializer):
-    phone = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    phone = StrictCharField(max_length=40, required=False, allow_blank=True, default="",
+                            help_text="A UK number, or another with its country code.")
+    email = serializers.EmailField(
+        required=False, allow_blank=True, default="",
+        error_messages={"invalid": "Enter an email address, like name@example.com."},
+    )
     address = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
     safe_contact_method = StrictCharField(
         max_length=1000, required=False, allow_blank=True, default=""
     )
+
+    def validate_phone(self, value: str) -> str:
+        return checked_phone(value)
 
 
 class ScreeningInput(StrictSerializer):
@@ -215,6 +243,63 @@ class ReferralInput(StrictSerializer):
 
 def _behaviours(**kwargs) -> serializers.ListField:
     return serializers.ListField(child=serializers.ChoiceField(choices=Behaviour.choices), **kwargs)
+
+
+class ReferralQueryInput(serializers.Serializer):
+    """What `GET /referrals/` may be asked (its query parameters; `page` and `page_size` are
+    the pagination's): a search and filters, each optional, all of them together."""
+
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=search.MAX_QUERY,
+        help_text="A case reference (or part of one), or the victim's or suspect's name or "
+        "alias: accents, case, word order and small typos do not matter. Names are searched only "
+        "in the sections your agency may read.",
+    )
+    status = serializers.ChoiceField(
+        choices=Referral.Status.choices, required=False, allow_blank=True
+    )
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False,
+                                         allow_blank=True)
+    region = serializers.CharField(required=False, allow_blank=True, max_length=60,
+                                   help_text="The referring agency's region.")
+    agency = serializers.SlugField(required=False, allow_blank=True, max_length=60,
+                                   help_text="The referring agency's slug.")
+    created_from = serializers.DateField(required=False, allow_null=True,
+                                         help_text="Referred on or after this day.")
+    created_to = serializers.DateField(required=False, allow_null=True,
+                                       help_text="Referred on or before this day.")
+    sort = serializers.ChoiceField(
+        choices=list(search.SORTS.items()), required=False, allow_blank=True,
+        help_text="`relevance` (the default with `q`), `newest` (the default without), "
+        "`oldest`, `risk` (highest first) or `reference`.",
+    )
+
+    def to_internal_value(self, data):
+        """Every error in one answer: the dates' order is checked even when another parameter
+        is wrong (DRF's `validate` runs only once every field is valid)."""
+        errors = {}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors, value = dict(exc.detail), {}
+        dates = []
+        for name in ("created_from", "created_to"):
+            try:
+                dates.append(self.fields[name].run_validation(data.get(name) or None))
+            except serializers.ValidationError:
+                dates.append(None)
+        if all(dates) and dates[1] < dates[0]:
+            errors.setdefault("created_to", []).append("Cannot be before created_from.")
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+    def query(self) -> search.CaseQuery:
+        return search.CaseQuery(**self.validated_data)
+
+    @property
+    def asks_anything(self) -> bool:
+        return any(value for key, value in self.validated_data.items() if key != "sort")
 
 
 class ReferralSummaryOutput(serializers.Serializer):

@@ -20,13 +20,16 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from agencies import policy
 from agencies.mixins import MemberRequiredMixin
-from agencies.selectors import people_names
+from agencies.selectors import agency_list, people_names
 from config.exceptions import DomainError, NotFound
 from workflows import services as workflow_services
 
-from . import case_file, selectors, serializers, services
+from . import case_file, search, selectors, serializers, services
 from .case_file import RISK, STATUS
-from .forms import HearingForm, IncidentForm, OrderForm, ReferralForm
+from .forms import CaseFilterForm, HearingForm, IncidentForm, OrderForm, ReferralForm
+from .models import (
+    Referral,
+)
 
 INSTRUMENT = "stalking-screen-v1"
 
@@ -53,13 +56,21 @@ RECORDINGS = (
 
 
 class ReferralListView(MemberRequiredMixin, ListView):
-    """The referrals the member's agency is involved in, newest first, 50 a page."""
+    """The referrals the member's agency is involved in, 50 a page: searched by reference or
+    name, filtered and sorted as the form asks (`search.referral_find`), newest first when it
+    asks nothing."""
 
     template_name = "referral/referral_list.html"
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.referral_list(membership=self.membership)
+        self.form = CaseFilterForm(
+            self.request.GET or None, agencies=agency_list(), sorts=search.SORTS
+        )
+        if self.form.is_bound and not self.form.is_valid():
+            return Referral.objects.none()
+        query = search.CaseQuery(**self.form.cleaned_data) if self.form.is_bound else None
+        return search.referral_find(membership=self.membership, query=query or search.CaseQuery())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -73,7 +84,12 @@ class ReferralListView(MemberRequiredMixin, ListView):
                 referrer_agency_name=referral.referrer_agency.name,
             )
             rows.append(row)
+        params = self.request.GET.copy()
+        params.pop("page", None)
         context.update(
+            form=self.form,
+            filtering=self.form.filtering,
+            page_params=params.urlencode(),
             rows=rows,
             show_victim=policy.can_read(self.membership, "victim"),
             show_suspect=policy.can_read(self.membership, "suspect"),

@@ -35,4 +35,22 @@ assert response.status_code == 200, response.content
 token = response.json()["token"]
 response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
 assert response.status_code == 200 and response.json()["agency"] == "police", response.content
-print("embedded default smoke: migrate, seed twice, sign in, one request: ok")
+auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
+
+# The search's plain fallback (no pg_trgm, no full text): accents, case, word order and aliases.
+from tests.referral.factories import payload  # noqa: E402
+
+body = payload(victim={"name": "Zoë Adams", "date_of_birth": "1991-03-02"},
+               suspect={"name": "John Smith", "date_of_birth": "1972-05-05",
+                        "aliases": ["Johnny Blade"]})
+response = client.post("/api/v1/referrals/", body, content_type="application/json", **auth)
+assert response.status_code == 201, response.content
+reference = response.json()["reference"]
+for query in ("zoe", "ADAMS, Zoë", "johnny blade", "smith", reference, reference[-6:]):
+    response = client.get("/api/v1/referrals/", {"q": query}, **auth)
+    assert response.status_code == 200, response.content
+    found = [row["reference"] for row in response.json()["results"]]
+    assert found == [reference], (query, found)
+response = client.get("/api/v1/referrals/", {"q": "Wilhelmina"}, **auth)
+assert response.json()["results"] == [], response.content
+print("embedded default smoke: migrate, seed twice, sign in, one request, search: ok")

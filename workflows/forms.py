@@ -6,9 +6,13 @@ values fit the task is `task_schemas.check`'s answer, which `services.task_compl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 
 from config.exceptions import DomainError
+
+from . import task_schemas
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 YES_NO_UNKNOWN = [*YES_NO, ("unknown", "Not known")]
@@ -18,60 +22,45 @@ LONG_TEXT = 300
 
 
 def readable(name: str) -> str:
-    """`not_stalking_reason` -> `Not stalking reason`."""
+    """`not_stalking_reason` -> `Not stalking reason`: for a key no label was written for."""
     return name.replace("_", " ").capitalize()
 
 
-def _field(name: str, spec: dict, required: bool,
-           choices: list[tuple] | None = None) -> tuple[forms.Field, str]:
-    """A Django field for one schema property, and the JSON type its value converts to.
+def _boolean_choices(spec: dict, with_unknown: bool) -> list[tuple[str, str]]:
+    labels = spec.get(task_schemas.LABELS, {})
+    choices = [("yes", labels.get("true", "Yes")), ("no", labels.get("false", "No"))]
+    if with_unknown:
+        choices.append(("unknown", labels.get("null", "Not known")))
+    return choices
 
-    `choices` (value, label) turn the property into a choice among them, of the schema's type
-    (a meeting chosen by its title and date, sent as the integer id the schema asks for)."""
-    label = readable(name)
+
+def _field(name: str, spec: dict, required: bool,
+           choices: list[tuple] | None) -> tuple[forms.Field, str]:
+    """A Django field for one schema property, with the label and hint the task declares, and
+    the JSON type its value converts to."""
+    common = {
+        "label": spec.get("title") or readable(name),
+        "help_text": spec.get("description", ""),
+        "required": required,
+        "error_messages": {"required": task_schemas.required_message(spec)},
+    }
     kind = spec.get("type")
-    if choices is not None:
-        coerce = int if kind == "integer" else str
-        return (
-            forms.TypedChoiceField(
-                label=label, choices=[("", "Choose one"), *choices], coerce=coerce,
-                required=required, empty_value=None,
-            ),
-            kind if kind == "integer" else "string",
-        )
+    if kind == "integer" and choices is not None:
+        # An id chosen by what people know it by (a case's reference, a meeting's title).
+        return forms.TypedChoiceField(choices=choices, coerce=int, widget=forms.RadioSelect,
+                                      **common), "integer"
     if kind == "string" and "enum" in spec:
-        choices = [(value, readable(value)) for value in spec["enum"]]
-        return (
-            forms.ChoiceField(
-                label=label, choices=choices, required=required, widget=forms.RadioSelect
-            ),
-            "string",
-        )
-    if kind == "boolean":
-        return (
-            forms.ChoiceField(
-                label=label, choices=YES_NO, required=required, widget=forms.RadioSelect
-            ),
-            "boolean",
-        )
-    if kind == ["boolean", "null"]:
-        return (
-            forms.ChoiceField(
-                label=label, choices=YES_NO_UNKNOWN, required=required, widget=forms.RadioSelect
-            ),
-            "boolean",
-        )
+        labels = spec.get(task_schemas.LABELS, {})
+        options = [(value, labels.get(value) or readable(value)) for value in spec["enum"]]
+        return forms.ChoiceField(choices=options, widget=forms.RadioSelect, **common), "string"
+    if kind in ("boolean", ["boolean", "null"]):
+        options = _boolean_choices(spec, with_unknown=kind != "boolean")
+        return forms.ChoiceField(choices=options, widget=forms.RadioSelect, **common), "boolean"
     if kind == "integer":
-        return (
-            forms.IntegerField(label=label, required=required, min_value=spec.get("minimum")),
-            "integer",
-        )
+        return forms.IntegerField(min_value=spec.get("minimum"), **common), "integer"
     max_length = spec.get("maxLength")
     widget = forms.Textarea(attrs={"rows": 4}) if (max_length or 0) > LONG_TEXT else None
-    return (
-        forms.CharField(label=label, required=required, max_length=max_length, widget=widget),
-        "string",
-    )
+    return forms.CharField(max_length=max_length, widget=widget, **common), "string"
 
 
 class DomainErrorsMixin:
@@ -85,12 +74,17 @@ class DomainErrorsMixin:
 
 
 class TaskForm(DomainErrorsMixin, forms.Form):
-    """A task's schema as fields, in its order; `payload()` is what the service takes."""
+    """A task's schema as fields, in its order, labelled and explained as the schema declares;
+    `payload()` is what the service takes.
 
-    def __init__(self, *args, schema: dict, choices: dict[str, list[tuple]] | None = None,
-                 **kwargs):
+    `initial` pre-sets answers from the case; `choices` gives an id field the things it may
+    name, by what people know them by.
+    """
+
+    def __init__(self, *args, schema: dict, choices: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.title = schema.get("title", "")
+        self.intro = schema.get("description", "")
         required = set(schema.get("required", []))
         self.json_types: dict[str, str] = {}
         for name, spec in schema["properties"].items():
@@ -99,14 +93,62 @@ class TaskForm(DomainErrorsMixin, forms.Form):
             self.json_types[name] = json_type
 
     def payload(self) -> dict:
-        """The cleaned values as JSON: booleans true/false, integers int; blanks left out."""
+        """The cleaned values as JSON: booleans true/false, integers int; blanks left out. Of a
+        form with errors, the fields that are valid."""
         data = {}
-        for name, value in self.cleaned_data.items():
+        for name, value in getattr(self, "cleaned_data", {}).items():
             if value is None or value == "":
                 continue
             data[name] = BOOLEANS[value] if self.json_types[name] == "boolean" else value
         return data
 
+    def checked(self, check: Callable[[dict], dict[str, list[str]]]) -> bool:
+        """The form's own errors and the task's (`check`, `task_schemas.check`, of the fields
+        that parsed), together: one answer for everything wrong. A field the form found wrong
+        already is not judged again (the task would only say it is missing)."""
+        self.is_valid()
+        failed = set(self.errors)
+        for name, messages in check(self.payload()).items():
+            if name in failed:
+                continue
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+        return not self.errors
+
 
 class ReassignForm(DomainErrorsMixin, forms.Form):
-    username = forms.CharField(label="Give it to (username)", max_length=150)
+    """Give the task to one of the members who may take it, chosen by name."""
+
+    username = forms.ChoiceField(
+        label="Give it to",
+        error_messages={"required": "Choose who takes the task.",
+                        "invalid_choice": "Choose a member from the list."},
+    )
+
+    def __init__(self, *args, members: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].choices = [("", "Choose a member")] + members
+
+
+class TaskFilterForm(forms.Form):
+    """The inbox's filters and sort; `query()` is what `selectors.task_list` takes."""
+
+    task_type = forms.ChoiceField(label="Task", required=False)
+    reference = forms.CharField(label="Case reference", required=False, max_length=20,
+                                help_text="All of it or a part, for example 000123.")
+    due = forms.ChoiceField(label="Due", required=False)
+    risk_level = forms.ChoiceField(label="Risk", required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False)
+
+    def __init__(self, *args, task_types, due_filters: dict, sorts: dict, risks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task_type"].choices = [("", "Any task"), *task_types]
+        self.fields["due"].choices = [("", "Any time"), *due_filters.items()]
+        self.fields["risk_level"].choices = [("", "Any risk"), *risks]
+        self.fields["sort"].choices = list(sorts.items())
+
+    @property
+    def filtering(self) -> bool:
+        return self.is_bound and any(
+            self.data.get(name) for name in self.fields if name != "sort"
+        )

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
 from django.db.models import F, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.formats import date_format
 from viewflow.workflow.status import STATUS
 
 from agencies import policy
+from agencies.models import Membership
 from agencies.selectors import membership_of
+from conferences.models import Conference
 from config.exceptions import NotFound
 from referral import access
 from referral.models import Referral
@@ -42,14 +50,40 @@ def _base() -> QuerySet[AgencyTask]:
     return AgencyTask.objects.select_related("referral", "agency", "owner")
 
 
-def task_list(*, user, scope: str) -> QuerySet[AgencyTask]:
+@dataclass(frozen=True)
+class TaskQuery:
+    """What a reader asks of an inbox beyond its scope; empty values ask nothing."""
+
+    task_type: str = ""
+    reference: str = ""  # a case reference, or a part of one
+    due: str = ""  # one of DUE_FILTERS
+    risk_level: str = ""
+    sort: str = ""  # one of TASK_SORTS; "due" when empty
+
+
+DUE_FILTERS = {
+    "overdue": "Overdue",
+    "today": "Due by the end of today",
+    "week": "Due within 7 days",
+    "none": "No due date",
+}
+TASK_SORTS = {
+    "due": "Overdue first, then by due date",
+    "risk": "Highest risk first",
+    "newest": "Newest first",
+    "reference": "Case reference",
+}
+def task_list(*, user, scope: str, query: TaskQuery | None = None) -> QuerySet[AgencyTask]:
     """`mine`: claimed by the user; `queue`: the agency's unclaimed tasks the user may take;
-    `overdue`: the agency's open tasks past due. Overdue first, then by due date; the columns an
-    inbox shows (`INBOX_COLUMNS`).
+    `overdue`: the agency's open tasks past due. Filtered as `query` asks; overdue first, then
+    by due date, unless it asks another sort; the columns an inbox shows (`INBOX_COLUMNS`), and
+    each task's meeting (`meeting_id`) and action (`action_text`) from its context, which tell
+    apart tasks of no case (the minutes of two meetings).
 
     Each is one indexed query on (agency, is_open, due), or for `mine` on the open tasks'
     owners, or for `queue` on the agency's queued tasks, whatever the number of tasks.
     """
+    query = query or TaskQuery()
     member = membership_of(user)
     if not policy.sees_case_content(member):
         return AgencyTask.objects.none()
@@ -65,14 +99,54 @@ def task_list(*, user, scope: str) -> QuerySet[AgencyTask]:
         tasks = _open(member.agency_id).filter(due__lt=Now())
     else:
         raise ValueError(scope)
+    tasks = _filtered(tasks, query)
+    tasks = tasks.select_related("referral", "agency", "owner").only(*INBOX_COLUMNS).annotate(
+        meeting_id=KeyTextTransform("conference", KeyTransform("context", "process__data")),
+        action_text=KeyTextTransform("description", KeyTransform("context", "process__data")),
+    )
     # Overdue first, then by due date: a task past due is due before any other, so that is the
     # due date ascending, undated tasks last, which the (agency, is_open, due) index walks in
     # order. A page stops after its rows instead of sorting the agency's whole scope first.
-    return (
-        tasks.select_related("referral", "agency", "owner")
-        .only(*INBOX_COLUMNS)
-        .order_by(F("due").asc(nulls_last=True), "id")
-    )
+    due_order = (F("due").asc(nulls_last=True), "id")
+    if query.sort == "risk":
+        # "high" < "medium" < "standard": the levels' names sort highest first.
+        return tasks.order_by(F("referral__risk_level").asc(nulls_last=True), *due_order)
+    if query.sort == "newest":
+        return tasks.order_by("-created", "-id")
+    if query.sort == "reference":
+        return tasks.order_by(F("referral__reference").asc(nulls_last=True), *due_order)
+    return tasks.order_by(*due_order)
+
+
+def _filtered(tasks: QuerySet[AgencyTask], query: TaskQuery) -> QuerySet[AgencyTask]:
+    if query.task_type:
+        tasks = tasks.filter(task_type=query.task_type)
+    if query.reference.strip():
+        tasks = tasks.filter(referral__reference__icontains=query.reference.strip())
+    if query.risk_level:
+        tasks = tasks.filter(referral__risk_level=query.risk_level)
+    if query.due == "overdue":
+        tasks = tasks.filter(due__lt=Now())
+    elif query.due in ("today", "week"):
+        today = timezone.localdate() + timedelta(days=1 if query.due == "today" else 7)
+        end = timezone.make_aware(datetime.combine(today, time.min))
+        tasks = tasks.filter(due__lt=end)
+    elif query.due == "none":
+        tasks = tasks.filter(due__isnull=True)
+    return tasks
+
+
+def meeting_titles(ids) -> dict[int, str]:
+    """The titles and dates of these meetings, by id (the tasks of no case name theirs)."""
+    wanted = {int(i) for i in ids if i}
+    if not wanted:
+        return {}
+    return {
+        pk: f"{title}, {date_format(timezone.localtime(starts), 'j M Y')}"
+        for pk, title, starts in Conference.objects.filter(pk__in=wanted).values_list(
+            "pk", "title", "starts_at"
+        )
+    }
 
 
 def _claimable_roles(member) -> tuple[str, ...]:
@@ -103,7 +177,13 @@ def task_get(*, user, task_id) -> AgencyTask:
         raise NotFound from None
     if not policy.sees_case_content(member):
         raise NotFound
-    task = _base().filter(pk=task_id, agency_id=member.agency_id).first()
+    task = (
+        _base()
+        .select_related("referral__referrer_agency", "referral__victim", "referral__suspect",
+                        "referral__screening")
+        .filter(pk=task_id, agency_id=member.agency_id)
+        .first()
+    )
     if task is None or not _case_visible(member, task.referral_id):
         raise NotFound
     return task
@@ -291,3 +371,49 @@ def notification_get(*, user, notification_id) -> Notification:
     if notification is None:
         raise NotFound
     return notification
+# --- A task's form, set up from its case ----------------------------------------------------
+
+# The answers a task's form starts from: the case's current values of the fields it decides
+# again (the triager starts from the risk the case has, and confirms or changes it).
+INITIAL_FROM_CASE: dict[str, tuple[str, ...]] = {
+    "triage": ("risk_level", "classification"),
+    "pre_hearing_risk_assessment": ("risk_level",),
+}
+
+
+def task_form_initial(*, task: AgencyTask) -> dict:
+    """What the task's form starts from, read from its case (`INITIAL_FROM_CASE`)."""
+    referral = task.referral
+    if referral is None:
+        return {}
+    return {name: getattr(referral, name) for name in INITIAL_FROM_CASE.get(task.task_type, ())}
+
+
+def task_form_choices(*, task: AgencyTask) -> dict[str, list[tuple[int, str]]]:
+    """The things a task's id fields may name, as people know them: the earlier referrals a
+    merge may keep (by reference), the agency's meetings a case may go on, scheduled or in
+    session (by title and date)."""
+    if task.task_type == "link_referrals" and task.referral is not None:
+        matches = task.process.coerced.data.get("context", {}).get("matches", [])
+        cases = Referral.objects.filter(pk__in=matches).order_by("pk")
+        return {"into": [(pk, reference) for pk, reference in cases.values_list("pk", "reference")]}
+    if task.task_type == "schedule_conference":
+        meetings = Conference.objects.filter(
+            coordinator_id=task.agency_id,
+            status__in=[Conference.Status.SCHEDULED, Conference.Status.IN_SESSION],
+        ).order_by("starts_at", "id")[:50]
+        return {"conference": [
+            (m.pk, f"{m.title}, {date_format(timezone.localtime(m.starts_at), 'j M Y H:i')}")
+            for m in meetings
+        ]}
+    return {}
+
+
+def reassign_candidates(*, task: AgencyTask) -> list[Membership]:
+    """The members of the task's agency who may take it (`policy.may_take_task`), but its
+    owner, by name."""
+    members = Membership.objects.select_related("user", "agency").filter(
+        agency_id=task.agency_id, user__is_active=True
+    ).exclude(user_id=task.owner_id or 0).order_by("user__last_name", "user__first_name",
+                                                    "user__username")
+    return [m for m in members if policy.may_take_task(m, task)]

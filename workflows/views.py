@@ -7,12 +7,12 @@ errors beside the fields rather than error pages.
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import ListView, TemplateView
@@ -20,15 +20,19 @@ from viewflow.workflow.status import STATUS
 
 from agencies import policy
 from agencies.mixins import MemberRequiredMixin
-from conferences import selectors as conference_selectors
-from config.exceptions import Conflict, DomainError, NotAllowed, NotFound
+from agencies.models import Role
+from agencies.selectors import agencies_by_slug, names_by_username
+from config.exceptions import Conflict, DomainError, NotFound
+from referral import selectors as referral_selectors
+from referral import serializers as referral_serializers
 from referral.models import RiskLevel
 from referral.views import case_url
 
-from . import selectors, services, task_schemas
-from .forms import ReassignForm, TaskForm, readable
-from .models import AgencyTask
+from . import labels, selectors, services, task_schemas
+from .forms import ReassignForm, TaskFilterForm, TaskForm
+from .models import AgencyTask, TaskType
 from .nodes import may_take
+from .services.completion import screened_risk
 
 SCOPE_TABS = (
     ("mine", "My tasks"),
@@ -36,6 +40,7 @@ SCOPE_TABS = (
     ("overdue", "Overdue"),
 )
 RISK = dict(RiskLevel.choices)
+ROLE_LABELS = dict(Role.choices)
 STATUS_LABELS = {
     STATUS.NEW: "In the queue",
     STATUS.ASSIGNED: "Claimed",
@@ -65,29 +70,42 @@ def _next_or(request, default: str) -> str:
 
 
 def _person(user) -> str:
-    """The full name with the username, which is what reassigning asks for."""
+    """A person by name (the username only for an account with no name)."""
     if user is None:
         return ""
-    name, username = user.get_full_name(), user.get_username()
-    return f"{name} ({username})" if name else username
+    return user.get_full_name() or user.get_username()
 
 
-def _display(value) -> str:
-    if value is None or value == "":
-        return "-"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, (list, tuple)):
-        return ("; " if any(isinstance(v, dict) for v in value) else ", ").join(
-            _display(v) for v in value
-        ) or "-"
-    if isinstance(value, dict):
-        return ", ".join(f"{readable(str(k))}: {_display(v)}" for k, v in value.items())
-    return str(value)
+def _roles(roles) -> str:
+    return ", ".join(ROLE_LABELS.get(r, r) for r in roles)
 
 
-def _pairs(data: dict | None) -> list[tuple[str, str]]:
-    return [(readable(str(k)), _display(v)) for k, v in (data or {}).items()]
+def case_card(referral, membership) -> dict:
+    """The case a task is about, as the reader's agency may see it (`serializers.
+    referral_summary` leaves out the people it may not read): reference, state, risk, who
+    referred it, the people, the summary and the behaviours."""
+    row = referral_serializers.referral_summary(referral, membership)
+    return {
+        **row,
+        "status_label": labels.STATUS.get(referral.status, referral.status),
+        "risk_label": labels.RISK.get(referral.risk_level, referral.risk_level),
+        "referrer_agency_name": referral.referrer_agency.name,
+        "summary": referral.summary,
+        "stalking_since": referral.stalking_since,
+        "behaviour_labels": [labels.BEHAVIOUR.get(b, b) for b in referral.behaviours or []],
+    }
+
+
+def _result_rows(task: AgencyTask) -> list[tuple[str, str]]:
+    """The answers of a finished task, the cases and meetings it chose by name."""
+    result = task.data.get("result") or {}
+    named = {}
+    if isinstance(result.get("into"), int):
+        named["into"] = referral_selectors.references_of([result["into"]])
+    if isinstance(result.get("conference"), int):
+        named["conference"] = selectors.meeting_titles([result["conference"]])
+    return labels.answer_pairs(task.task_type, result, agency_kind=task.agency.kind,
+                               named=named)
 
 
 def _may_claim(user, task: AgencyTask) -> bool:
@@ -99,13 +117,28 @@ def _may_claim(user, task: AgencyTask) -> bool:
     )
 
 
-def task_row(task: AgencyTask, *, user, membership) -> dict:
-    """One line of the inbox, from a task of `selectors.task_list` (its case and owner joined)."""
+def task_subject(task: AgencyTask, context: dict, meetings: dict[int, str] | None = None) -> str:
+    """What tells a task apart from others of its type beyond its case: the meeting whose
+    minutes or action it is, the action's words."""
+    parts = []
+    meeting = context.get("conference")
+    if meeting and meetings is not None:
+        parts.append(meetings.get(int(meeting), ""))
+    if task.task_type == "action" and context.get("description"):
+        parts.append(context["description"])
+    return ": ".join(p for p in parts if p)
+
+
+def task_row(task: AgencyTask, *, user, membership, meetings: dict[int, str]) -> dict:
+    """One line of the inbox, from a task of `selectors.task_list` (its case and owner joined,
+    its meeting and action annotated)."""
     referral = task.referral
+    context = {"conference": task.meeting_id, "description": task.action_text}
     return {
         "id": task.pk,
         "url": task_url(task.pk),
         "title": task.get_task_type_display(),
+        "subject": task_subject(task, context, meetings),
         "reference": referral.reference if referral else "",
         "case_url": case_url(referral.pk)
         if referral and policy.sees_case_content(membership)
@@ -124,7 +157,8 @@ def task_row(task: AgencyTask, *, user, membership) -> dict:
 
 
 class TaskInboxView(MemberRequiredMixin, ListView):
-    """My tasks, the agency's queue and its overdue tasks; overdue first, 50 a page."""
+    """My tasks, the agency's queue and its overdue tasks, 50 a page: overdue first, or as
+    the filters ask."""
 
     template_name = "workflows/task_inbox.html"
     paginate_by = 50
@@ -133,14 +167,22 @@ class TaskInboxView(MemberRequiredMixin, ListView):
         self.scope = self.request.GET.get("scope", "mine")
         if self.scope not in selectors.SCOPES:
             self.scope = "mine"
-        return selectors.task_list(user=self.request.user, scope=self.scope)
+        self.form = TaskFilterForm(
+            self.request.GET if set(self.request.GET) - {"scope", "page"} else None,
+            task_types=TaskType.choices, due_filters=selectors.DUE_FILTERS,
+            sorts=selectors.TASK_SORTS, risks=RiskLevel.choices,
+        )
+        if self.form.is_bound and not self.form.is_valid():
+            return AgencyTask.objects.none()
+        query = selectors.TaskQuery(**self.form.cleaned_data) if self.form.is_bound else None
+        return selectors.task_list(user=self.request.user, scope=self.scope, query=query)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         tabs = []
         for scope, title in SCOPE_TABS:
-            if scope == self.scope:
+            if scope == self.scope and not self.form.filtering:
                 count = context["paginator"].count
             else:
                 count = selectors.task_list(user=user, scope=scope).count()
@@ -153,14 +195,21 @@ class TaskInboxView(MemberRequiredMixin, ListView):
                     "active": scope == self.scope,
                 }
             )
+        tasks = context["page_obj"].object_list
+        meetings = selectors.meeting_titles(task.meeting_id for task in tasks)
+        params = self.request.GET.copy()
+        params.pop("page", None)
         context.update(
             scope=self.scope,
             scope_title=dict(SCOPE_TABS)[self.scope],
             tabs=tabs,
+            form=self.form,
+            filtering=self.form.filtering,
+            page_params=params.urlencode(),
             here=self.request.get_full_path(),
             rows=[
-                task_row(task, user=user, membership=self.membership)
-                for task in context["page_obj"].object_list
+                task_row(task, user=user, membership=self.membership, meetings=meetings)
+                for task in tasks
             ],
         )
         return context
@@ -238,20 +287,29 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
         return self.complete(task)
 
     def complete(self, task: AgencyTask):
+        """Every error in one answer: the form's, the task's rules, then (only once those
+        pass) the service's, all in the page's error summary."""
         request = self.request
         if not self.may_work(task):
             messages.error(request, "Claim this task before completing it.")
             return redirect(task_url(task.pk))
-        form = TaskForm(request.POST, schema=self.schema(task), choices=self.choices(task))
-        if form.is_valid():
+        form = self.task_form(task, data=request.POST)
+        check = functools.partial(
+            task_schemas.check, task.task_type, agency_kind=task.agency.kind,
+            screened_risk=screened_risk(task.referral) if task.referral else "standard",
+        )
+        if form.checked(check):
             try:
                 services.task_complete(actor=request.user, task_id=task.pk, data=form.payload())
             except NotFound:
                 raise
-            except (Conflict, NotAllowed) as exc:
-                messages.error(request, exc.message)
-                return redirect(task_url(task.pk))
             except DomainError as exc:
+                # The service's answer joins the form's errors while the task is still the
+                # member's to finish; if it has moved on, the task page says why.
+                task = selectors.task_get(user=request.user, task_id=task.pk)
+                if not self.may_work(task):
+                    messages.error(request, exc.message)
+                    return redirect(task_url(task.pk))
                 form.add_domain_error(exc)
             else:
                 messages.success(
@@ -261,7 +319,8 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
         return self.render_task(task, task_form=form)
 
     def reassign(self, task: AgencyTask):
-        form = ReassignForm(self.request.POST)
+        members = self.reassign_choices(task)
+        form = ReassignForm(self.request.POST, members=members)
         if form.is_valid():
             username = form.cleaned_data["username"]
             try:
@@ -273,7 +332,8 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
             except DomainError as exc:
                 form.add_domain_error(exc)
             else:
-                messages.success(self.request, f"The task is now with {username}.")
+                name = dict(members).get(username, username).split(" \u2014 ")[0]
+                messages.success(self.request, f"The task is now with {name}.")
                 return redirect(task_url(task.pk))
         return self.render_task(task, reassign_form=form)
 
@@ -284,49 +344,59 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
             and task.status in (STATUS.ASSIGNED, STATUS.STARTED)
         )
 
-    def schema(self, task: AgencyTask) -> dict:
-        return task_schemas.schema_for(task.task_type, agency_kind=task.agency.kind)
+    def task_form(self, task: AgencyTask, data=None) -> TaskForm:
+        return TaskForm(
+            data,
+            schema=task_schemas.schema_for(task.task_type, agency_kind=task.agency.kind),
+            initial=selectors.task_form_initial(task=task),
+            choices=selectors.task_form_choices(task=task),
+        )
 
-    def choices(self, task: AgencyTask) -> dict[str, list[tuple]]:
-        """Fields the page offers as a choice rather than typed: the meeting a case goes on is
-        chosen by its title and date among those the member may choose (the API takes its id)."""
-        if task.task_type != "schedule_conference":
-            return {}
-        meetings = conference_selectors.conferences_open_for_cases(membership=self.membership)
-        return {
-            "conference": [
-                (c.pk, f"{c.title}, {date_format(timezone.localtime(c.starts_at), 'j M Y H:i')}")
-                for c in meetings[:100]
-            ]
-        }
+    def reassign_choices(self, task: AgencyTask) -> list[tuple[str, str]]:
+        """Who may take the task, by name and role, valued by the username the service takes."""
+        return [
+            (m.user.get_username(), f"{_person(m.user)} \u2014 {_roles(m.roles)}")
+            for m in selectors.reassign_candidates(task=task)
+        ]
 
     def render_task(self, task: AgencyTask, *, task_form=None, reassign_form=None):
         user = self.request.user
         referral = task.referral
         may_work = self.may_work(task)
         if may_work and task_form is None:
-            task_form = TaskForm(schema=self.schema(task), choices=self.choices(task))
+            task_form = self.task_form(task)
         may_reassign = task.is_open and policy.may(self.membership, "reassign_task")
         if may_reassign and reassign_form is None:
-            reassign_form = ReassignForm()
+            reassign_form = ReassignForm(members=self.reassign_choices(task))
         process_data = task.process.coerced.data or {}
+        work_context = process_data.get("context") or {}
+        brief = selectors.task_brief(task=task, membership=self.membership)
+        meetings = selectors.meeting_titles([work_context.get("conference")])
+        shown = labels.ContextLabels(
+            agencies={slug: a.name for slug, a in agencies_by_slug(
+                labels.ContextLabels.slugs(work_context, brief)).items()},
+            meetings=meetings,
+            people=names_by_username([work_context.get("proposed_by"), brief.get("proposed_by")]),
+        )
         readable = selectors.task_work_readable(task=task, membership=self.membership)
         services.task_read_record(task=task, actor=user, membership=self.membership)
         context = self.get_context_data(
             task=task,
             title=task.get_task_type_display(),
+            subject=task_subject(task, work_context, meetings),
             status_label=STATUS_LABELS.get(task.status, task.status.title()),
             reference=referral.reference if referral else "",
             case_url=case_url(referral.pk)
             if referral and policy.sees_case_content(self.membership)
             else "",
+            case=case_card(referral, self.membership) if referral else None,
             risk_level=referral.risk_level if referral else "",
             risk_label=RISK.get(referral.risk_level, "") if referral else "",
             owner=_person(task.owner) if task.owner_id else "",
             overdue=task.is_overdue,
-            context_rows=_pairs(process_data.get("context")) if readable else [],
-            brief_rows=_pairs(selectors.task_brief(task=task, membership=self.membership)),
-            result_rows=_pairs(task.data.get("result")) if readable and not task.is_open else [],
+            context_rows=shown.pairs(work_context) if readable else [],
+            brief_rows=shown.pairs(brief),
+            result_rows=_result_rows(task) if readable and not task.is_open else [],
             may_claim=_may_claim(user, task),
             may_release=task.is_open
             and task.status == STATUS.ASSIGNED

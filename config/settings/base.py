@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The search's trigram lookups on PostgreSQL (`referral.search`); inert on SQLite.
+    "django.contrib.postgres",
     "rest_framework",
     "knox",
     "drf_spectacular",
@@ -411,6 +413,8 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "config.staticfiles.AppDirectoriesFinder",  # Django's, less vendored trees no page links
 ]
+# The project's own files (static/concord: the pages' shared script).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -17,6 +17,7 @@ from audit import chain
 from audit.models import Event
 from audit.urls import AuditViewset
 from audit.views import PAGE_SIZE
+from referral.models import Referral
 from tests.agencies.factories import sign_in_verified
 from tests.referral.conftest import submit  # noqa: F401  (the fixture)
 
@@ -124,18 +125,20 @@ def test_auditor_sees_every_agencys_events_but_no_case_content(sign_in, cases):
 @pytest.mark.parametrize(
     ("params", "check"),
     [
-        ({"verb": "referral."}, lambda e, ids: e["verb"].startswith("referral.")),
-        ({"verb": "referral.submitted"}, lambda e, ids: e["verb"] == "referral.submitted"),
+        ({"kind": "referral"}, lambda e, ids: e["verb"].startswith("referral.")),
+        ({"kind": "access"}, lambda e, ids: e["verb"].startswith("access.")),
         ({"agency": "advocacy"}, lambda e, ids: e["agency"] == "advocacy"),
-        ({"referral": "police"}, lambda e, ids: e["referral"] == str(ids["police"])),
-        ({"actor": "advocacy.caseworker"}, lambda e, ids: e["actor"] == "advocacy.caseworker"),
+        ({"case": "police"}, lambda e, ids: e["referral"] == str(ids["police"])),
+        ({"person": "advocacy.caseworker"}, lambda e, ids: e["actor"] == "advocacy.caseworker"),
         ({"since": "today", "until": "today"}, lambda e, ids: True),
     ],
 )
 def test_filters_narrow_the_trail(sign_in, cases, params, check):
     client = sign_in("oversight.auditor")
     everything = rows(client.get(TRAIL))
-    placeholders = {"police": str(cases["police"]), "today": today()}
+    placeholders = {
+        "police": Referral.objects.get(pk=cases["police"]).reference.lower(), "today": today()
+    }
     query = {key: placeholders.get(value, value) for key, value in params.items()}
     narrowed = rows(client.get(TRAIL, query))
     assert narrowed
@@ -168,8 +171,9 @@ def test_police_caseworker_sees_only_police_events(sign_in, cases):
         ({"since": "2026-13-45"}, "since"),
         ({"until": "yesterday"}, "until"),
         ({"since": "2026-03-02", "until": "2026-03-01"}, "until"),
-        ({"verb": "Triage!"}, "verb"),
-        ({"referral": "STK-1"}, "referral"),
+        ({"kind": "triage."}, "kind"),
+        ({"case": "STK-1"}, "case"),
+        ({"person": "nobody.here"}, "person"),
         ({"agency": "nowhere"}, "agency"),
     ],
 )
@@ -187,14 +191,14 @@ def test_text_is_escaped(sign_in, demo):
         reason="<script>alert(1)</script>",
         changes={"note": "<b>bold</b>"},
     )
-    html = sign_in("oversight.auditor").get(TRAIL, {"verb": "test.escape"}).content.decode()
+    html = sign_in("oversight.auditor").get(TRAIL, {"order": "newest"}).content.decode()
     assert "<script>alert(1)</script>" not in html and "<b>bold</b>" not in html
     assert escape("<script>alert(1)</script>") in html and escape("<b>bold</b>") in html
 
 
 def test_export_links_only_for_auditors_and_they_carry_the_filters(sign_in, cases):
     client = sign_in("oversight.auditor")
-    html = client.get(TRAIL, {"verb": "referral.", "since": today()}).content.decode()
+    html = client.get(TRAIL, {"kind": "referral", "since": today()}).content.decode()
     links = re.findall(r'href="([^"]+)" data-testid="export-link"', html)
     assert len(links) == 2
     assert {re.search(r"format=(\w+)", link).group(1) for link in links} == {"csv", "jsonl"}
@@ -206,7 +210,7 @@ def test_export_links_only_for_auditors_and_they_carry_the_filters(sign_in, case
     exported = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert exported and all(row["verb"].startswith("referral.") for row in exported)
 
-    police = sign_in("police.caseworker").get(TRAIL, {"verb": "referral."}).content.decode()
+    police = sign_in("police.caseworker").get(TRAIL, {"kind": "referral"}).content.decode()
     assert 'data-testid="export-link"' not in police and EXPORT not in police
 
 
@@ -244,24 +248,24 @@ def _bulk_events(count: int, start: int = 0) -> None:
 
 def test_trail_queries_do_not_grow_with_the_page(sign_in, demo):
     client = sign_in("oversight.auditor")
-    params = {"verb": "test."}
+    params = {"order": "newest"}
     _bulk_events(1)
     client.get(TRAIL, params)  # settle the session
     with CaptureQueriesContext(connection) as one:
-        assert len(rows(client.get(TRAIL, params))) == 1
+        assert len(rows(client.get(TRAIL, params))) >= 1
     _bulk_events(99, start=1)
     with CaptureQueriesContext(connection) as many:
         response = client.get(TRAIL, params)
         assert len(rows(response)) == PAGE_SIZE == 50
     assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
-    # The next page keeps the filters and holds the rest; it leads back to the first.
+    # Newest first: the next page keeps the order and holds the next fifty; it leads back.
+    assert [r["verb"] for r in rows(response)] == [f"test.bulk{i}" for i in range(99, 49, -1)]
     nxt = _page_link(response, "Next")
-    assert "verb=test." in nxt and "cursor=" in nxt
+    assert "order=newest" in nxt and "cursor=" in nxt
     second = client.get(nxt)
-    assert [r["verb"] for r in rows(second)] == [f"test.bulk{i}" for i in range(50, 100)]
-    assert "Next</a>" not in second.content.decode()
+    assert [r["verb"] for r in rows(second)] == [f"test.bulk{i}" for i in range(49, -1, -1)]
     back = client.get(_page_link(second, "Previous"))
-    assert len(rows(back)) == 50 and rows(back)[0]["verb"] == "test.bulk0"
+    assert [r["verb"] for r in rows(back)] == [r["verb"] for r in rows(response)]
 
 
 def _page_link(response, label: str) -> str:
@@ -273,6 +277,56 @@ def _page_link(response, label: str) -> str:
 
 def test_a_page_of_the_trail_that_does_not_exist_is_404(sign_in, demo):
     assert sign_in("oversight.auditor").get(TRAIL, {"cursor": "not-a-cursor"}).status_code == 404
+
+
+def test_the_trail_names_cases_people_agencies_and_events_in_words(sign_in, cases, demo):
+    """The Referral column shows the case's reference, not its id; people and agencies by
+    name; what happened in words; and the filters offer the same words."""
+    reference = Referral.objects.get(pk=cases["police"]).reference
+    user = demo["police.caseworker"].user
+    user.first_name, user.last_name = "Paula", "Constable"
+    user.save(update_fields=["first_name", "last_name"])
+    html = sign_in("oversight.auditor").get(TRAIL, {"case": reference}).content.decode()
+    assert f'data-testid="event-case">{reference}</a>' in html
+    assert f">{cases['police']}</a>" not in html
+    assert "Paula Constable" in html and "Police Public Protection Unit" in html
+    assert "Referral submitted" in html and ">referral.submitted<" not in html
+    assert '<option value="police.caseworker">Paula Constable</option>' in html
+    assert '<option value="charging_review">Task done: Charging review</option>' in html
+    assert '<optgroup label="Police Public Protection Unit">' in html
+
+
+def test_a_case_the_agency_may_not_see_is_answered_like_one_that_does_not_exist(
+    sign_in, cases
+):
+    hidden = Referral.objects.get(pk=cases["advocacy"]).reference
+    client = sign_in("police.caseworker")
+    for reference in (hidden, "STK-1999-999999"):
+        response = client.get(TRAIL, {"case": reference})
+        assert response.status_code == 200
+        assert rows(response) == []
+        assert f"No case your agency may see has the reference {reference}." in (
+            response.content.decode()
+        )
+        assert "<title>Error: " in response.content.decode()
+
+
+def test_filtered_trail_queries_do_not_grow_with_the_page(sign_in, cases, as_user):
+    client = sign_in("oversight.auditor")
+    reference = Referral.objects.get(pk=cases["police"]).reference
+    params = {"case": reference, "agency": "police", "order": "newest"}
+    client.get(TRAIL, params)
+    with CaptureQueriesContext(connection) as few:
+        shown = len(rows(client.get(TRAIL, params)))
+    for n in range(3):
+        as_user("police.caseworker").post(
+            f"/api/v1/referrals/{cases['police']}/incidents/",
+            {"occurred_at": timezone.now().isoformat(), "behaviours": ["texts"],
+             "description": f"Texts, {n}"}, format="json",
+        )
+    with CaptureQueriesContext(connection) as more:
+        assert len(rows(client.get(TRAIL, params))) > shown
+    assert len(more) == len(few), [q["sql"] for q in more.captured_queries]
 
 
 # --- A case's decision timeline --------------------------------------------------------------
@@ -326,9 +380,10 @@ def test_access_report_lists_reads_of_the_chosen_section_only(sign_in, as_user, 
     assert contact_reads >= 1
     assert reads.exclude(changes__section="victim_contact").exists()  # e.g. charging
 
+    reference = Referral.objects.get(pk=referral_id).reference
     for username in ("oversight.auditor", "police.caseworker"):
         client = sign_in(username)
-        response = client.get(ACCESS, {"referral": referral_id, "section": "victim_contact"})
+        response = client.get(ACCESS, {"case": reference, "section": "victim_contact"})
         assert response.status_code == 200
         found = READ_ROW.findall(response.content.decode())
         assert len(found) == contact_reads
@@ -337,7 +392,7 @@ def test_access_report_lists_reads_of_the_chosen_section_only(sign_in, as_user, 
         )
 
     by_person = sign_in("oversight.auditor").get(
-        ACCESS, {"actor": "police.caseworker", "section": "victim_contact"}
+        ACCESS, {"person": "police.caseworker", "section": "victim_contact"}
     )
     assert len(READ_ROW.findall(by_person.content.decode())) == contact_reads
 
@@ -347,14 +402,21 @@ def test_access_report_offers_only_the_sensitive_sections(sign_in, cases):
     html = client.get(ACCESS).content.decode()
     offered = set(re.findall(r'<option value="([a-z_]+)"', html))
     assert offered == {"victim_contact", "threat_assessment", "charging"}
-    response = client.get(ACCESS, {"referral": cases["police"], "section": "victim"})
+    reference = Referral.objects.get(pk=cases["police"]).reference
+    response = client.get(ACCESS, {"case": reference, "section": "victim"})
     assert field_error(response, "section")
     response = client.get(ACCESS, {"section": "victim_contact"})
-    assert 'data-testid="form-errors"' in response.content.decode()
+    assert 'data-testid="error-summary"' in response.content.decode()
+    assert "Give a case reference, choose a person, or both." in response.content.decode()
 
 
-def test_access_report_is_404_for_an_uninvolved_agency(sign_in, cases):
-    response = sign_in("probation.caseworker").get(
-        ACCESS, {"referral": cases["police"], "section": "victim_contact"}
-    )
-    assert response.status_code == 404
+def test_access_report_answers_a_hidden_case_like_a_missing_one(sign_in, cases):
+    client = sign_in("probation.caseworker")
+    hidden = Referral.objects.get(pk=cases["police"]).reference
+    for reference in (hidden, "STK-1999-999999"):
+        response = client.get(ACCESS, {"case": reference, "section": "victim_contact"})
+        assert response.status_code == 200
+        assert f"No case your agency may see has the reference {reference}." in (
+            response.content.decode()
+        )
+        assert READ_ROW.findall(response.content.decode()) == []

@@ -30,7 +30,7 @@ def test_hub_claims_and_completes_triage(seeded, api, sign_in, page, live_server
 
     page.wait_for_url(re.compile(r"/workspace/tasks/\d+/$"))
     expect(page.get_by_test_id("messages")).to_contain_text("You have claimed Triage")
-    expect(page.get_by_test_id("task-owner")).to_contain_text("hub.caseworker")
+    expect(page.get_by_test_id("task-owner")).to_have_text("Hub Caseworker")
     expect(page.get_by_test_id("form-title")).to_have_text("Triage the referral")
     page.check("input[name=decision][value=accept]")
     page.check("input[name=risk_level][value=high]")
@@ -57,7 +57,7 @@ def test_a_bad_form_keeps_the_input_and_shows_the_error(seeded, api, sign_in, pa
     page.check("input[name=risk_level][value=standard]")
     page.get_by_test_id("complete-task").click()
 
-    expect(page.get_by_test_id("form-errors")).to_be_visible()
+    expect(page.get_by_test_id("error-summary")).to_be_visible()
     expect(page.get_by_test_id("error-reason")).to_have_text("A decline needs a written reason.")
     expect(page.locator("input[name=decision][value=decline]")).to_be_checked()
     page.fill("textarea[name=reason]", "Not stalking: a single dispute between neighbours.")
@@ -85,7 +85,8 @@ def test_a_supervisor_approves_a_lower_risk_on_its_page(seeded, api, sign_in, pa
     page.wait_for_url(re.compile(r"/workspace/tasks/\d+/$"))
     context = page.get_by_test_id("task-context")
     expect(context).to_contain_text("Suspect emigrated in May; verified.")
-    expect(context).to_contain_text("police.caseworker")
+    expect(context).to_contain_text("Proposed by")
+    expect(context).to_contain_text("Police Caseworker")
     expect(context).to_contain_text("Very frightened: Yes")
     expect(page.get_by_test_id("form-title")).to_have_text(
         "Approve or refuse the lower risk level"

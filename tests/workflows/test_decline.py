@@ -37,7 +37,7 @@ def test_the_approver_sees_the_decline_its_reason_and_the_case(refer, work, demo
     page.force_login(demo["hub.supervisor"].user)
     html = page.get(f"/workspace/tasks/{task.pk}/").content.decode()
     assert 'data-testid="task-brief"' in html
-    assert REASON in html and "hub.caseworker" in html
+    assert REASON in html and "Hub Caseworker" in html  # who proposed it, by name
     assert "Calls and follows the victim" in html
 
 

@@ -182,17 +182,22 @@ def test_claim_release_and_buttons_on_the_task_page(refer, demo, hub):
     assert task.owner_id is None and task.status == "NEW"
 
 
-def test_supervisor_reassigns_and_a_bad_username_is_shown_by_the_field(refer, demo, signed_in):
+def test_supervisor_reassigns_by_choosing_a_member(refer, demo, signed_in):
+    """The list offers the members of the agency who may take the task, by name; anyone else
+    posted is refused beside the field."""
     task = _task(refer()["id"], "triage")
     supervisor = signed_in("hub.supervisor")
-    assert 'data-testid="reassign-form"' in supervisor.get(task_url(task.pk)).content.decode()
+    html = supervisor.get(task_url(task.pk)).content.decode()
+    assert 'data-testid="reassign-form"' in html
+    offered = re.findall(r'<option value="([^"]+)"', html.split('data-testid="reassign-form"')[1])
+    assert set(offered) == {"hub.caseworker", "hub.supervisor", "hub.chair"}
 
     response = supervisor.post(
         task_url(task.pk), {"action": "reassign", "username": "cps.caseworker"}
     )
     assert response.status_code == 200
-    assert field_error(response, "username", "Not a member of this agency with a suitable role.")
-    assert 'value="cps.caseworker"' in response.content.decode()
+    assert field_error(response, "username", "Choose a member from the list.")
+    assert "<title>Error: " in response.content.decode()
 
     response = supervisor.post(task_url(task.pk), {"action": "reassign", "username": "hub.chair"})
     assert response.status_code == 302
@@ -212,8 +217,13 @@ def test_the_form_follows_the_schema(refer, hub):
     assert escape(schema["title"]) in html
     for value in schema["properties"]["decision"]["enum"]:
         assert f'name="decision" value="{value}"' in html
-    assert "Request info" in html and "Not stalking reason" in html
+    # The labels and hints the task declares, not ones made from its keys.
+    assert "Ask the referring agency for more information" in html
+    assert "Why is this not stalking?" in html and "Not stalking reason" not in html
+    assert "the four warning signs" in html
     assert '<textarea name="reason"' in html
+    # The risk starts from the case's.
+    assert re.search(r'name="risk_level" value="standard"[^>]*checked', html)
 
 
 def test_completing_triage_moves_the_flow_on(refer, hub, signed_in):
@@ -252,7 +262,7 @@ def test_a_bad_form_shows_the_error_by_the_field_and_keeps_the_input(refer, hub)
     assert task.is_open and task.status == "ASSIGNED"
 
     response = hub.post(task_url(task.pk), {"risk_level": "medium"})
-    assert field_error(response, "decision", "This field is required.")
+    assert field_error(response, "decision", "Answer \u201cWhat do you decide?\u201d")
 
 
 def test_only_the_owner_may_complete(refer, hub, signed_in):
