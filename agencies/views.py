@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from audit import selectors as audit_selectors
 from conferences import selectors as conference_selectors
 from referral.access import visible_case_ids
-from referral.models import Referral, RiskLevel
+from referral.models import RiskLevel
 from referral.views import case_url
 from workflows import selectors as task_selectors
 from workflows.views import task_url
@@ -132,14 +132,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
         }
 
     def _auditor(self, user) -> dict:
+        """What was decided, by whom and when, each linked to its case's trail. The reasons
+        and the case references stay on the trail's own pages, where reading them is logged
+        as reading the trail."""
         events = audit_selectors.decisions_latest(
             user=user, cases=visible_case_ids(membership_of(user))
         )
         names = {a.slug: a.name for a in agency_list()}
-        ids = {e.referral_id for e in events if e.referral_id}
-        references = dict(
-            Referral.objects.filter(pk__in=ids).values_list("pk", "reference") if ids else ()
-        )
         return {
             "audits": True,
             "decisions": [
@@ -148,13 +147,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
                     "what": verb_label(e.verb),
                     "actor": e.actor_username or "Concord",
                     "agency": names.get(e.agency_slug, e.agency_slug),
-                    "reference": references.get(e.referral_id, ""),
                     "trail_url": reverse(
                         "workspace:audit:case", kwargs={"referral_id": e.referral_id}
                     )
                     if e.referral_id
                     else "",
-                    "reason": e.reason,
                 }
                 for e in events
             ],
