@@ -4,7 +4,7 @@ import pytest
 from django.test import Client, RequestFactory
 
 from config import errors
-from tests.test_settings import _manage
+from tests.processes import manage
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_a_server_error_is_the_products_500_without_a_request_context():
 def test_debug_is_off_in_the_demo_unless_a_developer_asks(tmp_path):
     code = "from django.conf import settings; print(settings.DEBUG)"
     env = {"CONCORD_VAR_DIR": str(tmp_path), "DATABASE_URL": None, "REDIS_URL": None}
-    default = _manage("shell", "-v", "0", "-c", code, env_overrides={**env, "DEBUG": None})
+    default = manage("shell", "-v", "0", "-c", code, env_overrides={**env, "DEBUG": None})
     assert default.stdout.strip() == "False", default.stderr
-    asked = _manage("shell", "-v", "0", "-c", code, env_overrides={**env, "DEBUG": "true"})
+    asked = manage("shell", "-v", "0", "-c", code, env_overrides={**env, "DEBUG": "true"})
     assert asked.stdout.strip() == "True", asked.stderr
