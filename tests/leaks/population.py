@@ -167,7 +167,9 @@ class Population:
         }
         if self.demo[username].agency.kind in ("police", "advocacy"):  # who may write it
             body["victim_contact"] = {
-                "phone": r.new(case, "victim_contact", "phone"),
+                # A phone number must be one (no marker fits it); the section's other fields
+                # carry its markers.
+                "phone": "07700 900123",
                 "email": f"{r.new(case, 'victim_contact', 'email')}@example.org",
                 "address": victim.address,
                 "safe_contact_method": r.new(case, "victim_contact", "safe_contact_method"),
