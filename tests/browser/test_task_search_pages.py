@@ -124,8 +124,8 @@ def test_filter_the_inbox_open_a_task_see_its_case_and_fix_two_errors_at_once(
     assert page.title().startswith("Error: Triage")
     links = summary.get_by_role("link")
     expect(links).to_have_count(2)
-    expect(links.nth(0)).to_have_text("A decline needs a written reason.")
-    expect(links.nth(1)).to_have_text("Say why this is not stalking.")
+    expect(links.nth(0)).to_have_text("Reason: A decline needs a written reason.")
+    expect(links.nth(1)).to_have_text("Why is this not stalking?: Say why this is not stalking.")
     links.nth(1).click()
     expect(page.get_by_label("Why is this not stalking?")).to_be_focused()
 
