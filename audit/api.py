@@ -72,7 +72,7 @@ class EventListView(GenericAPIView):
 
     @extend_schema(
         parameters=FILTERS,
-        responses={200: output.EventOutput(many=True)},
+        responses={200: output.TrailEventOutput(many=True)},
         operation_id="audit_events_list",
     )
     def get(self, request):

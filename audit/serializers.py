@@ -46,3 +46,8 @@ class VerificationOutput(serializers.Serializer):
     events_per_second = serializers.IntegerField()
     anchor = AnchorOutput(allow_null=True)
     reason = serializers.CharField(allow_blank=True)
+
+
+class TrailEventOutput(EventOutput):
+    """An event as the trail's pages list it (by cursor, never counted): the same fields as
+    `EventOutput`, named apart so that the document describes the two kinds of page apart."""

@@ -123,9 +123,10 @@ def test_every_error_is_answered_in_one_round_in_the_summary(claimed_triage):
     html = response.content.decode()
     assert "<title>Error: Triage" in html
     links = summary_links(html)
-    assert ("id_risk_level_0", "Choose the risk level.") in links
-    assert ("id_reason", "A decline needs a written reason.") in links
-    assert ("id_not_stalking_reason", "Say why this is not stalking.") in links
+    assert ("id_risk_level_0", "Risk level: Choose the risk level.") in links
+    assert ("id_reason", "Reason: A decline needs a written reason.") in links
+    assert ("id_not_stalking_reason",
+            "Why is this not stalking?: Say why this is not stalking.") in links
     assert len(links) == 3
     for anchor, _ in links:
         assert f'id="{anchor}"' in html
