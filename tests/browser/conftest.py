@@ -1,4 +1,5 @@
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.seed import DEMO_PASSWORD, seeded_demo
 
@@ -60,8 +61,6 @@ def _axe_report(violations: list[dict]) -> str:
 @pytest.fixture(scope="session")
 def axe():
     """axe-core as vendored by axe-playwright-python (no network)."""
-    from axe_playwright_python.sync_playwright import Axe
-
     return Axe()
 
 
@@ -83,7 +82,6 @@ def axe_check(axe):
 def phone_width():
     """phone_width(page): at a 390 px wide viewport the document is no wider than 390 px (no
     horizontal scroll). Leaves the viewport at that width."""
-
     def check(page) -> None:
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(50)

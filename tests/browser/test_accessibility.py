@@ -23,11 +23,17 @@ from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 from rest_framework.test import APIClient
 
+from agencies.models import Role
+from agencies.services import member_create
+from conferences.services import agenda_add, conference_acknowledge, conference_create
+from referral.models import Referral
 from tests import conftest as root_conftest
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.referral.factories import answers, payload
 from tests.seed import DEMO_PASSWORD, seed, seeded_demo
 from tests.tokens import token_for
+from workflows import services as flow
+from workflows.models import AgencyTask
 
 # Marked for the database only so that the test database is built; each test reads the
 # module's committed data through the module's server.
@@ -104,12 +110,6 @@ for _role, _pages in VISITS.items():
 
 def build_world() -> dict:
     """What the pages show: committed, for the module's server."""
-    from agencies.models import Role
-    from agencies.services import member_create
-    from conferences.services import agenda_add, conference_acknowledge, conference_create
-    from workflows import services as flow
-    from workflows.models import AgencyTask
-
     demo = seeded_demo()
     police = APIClient()
     police.credentials(HTTP_AUTHORIZATION=f"Token {token_for(demo['police.caseworker'].user)}")
@@ -133,7 +133,6 @@ def build_world() -> dict:
         actor=chair, title="Leeds MASC", starts_at=timezone.now() + timezone.timedelta(days=1),
         invited=invited,
     )
-    from referral.models import Referral
 
     for case in cases:
         agenda_add(referral=Referral.objects.get(pk=case), conference_id=meeting.pk, actor=chair)

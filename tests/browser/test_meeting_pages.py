@@ -9,6 +9,9 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from conferences.models import Conference, ConferenceAction, Decision, Note
+from referral.access import involvement_grant
+from referral.models import InvolvementBasis
 from tests.conferences.conftest import submit_case  # noqa: F401
 from tests.conferences.live import Server
 from tests.seed import DEMO_PASSWORD
@@ -28,8 +31,6 @@ def server():
 @pytest.fixture
 def hub_cases(demo, submit_case):  # noqa: F811
     """Two cases the hub may see (it holds a task on each)."""
-    from referral.access import involvement_grant
-    from referral.models import InvolvementBasis
 
     cases = [submit_case(n) for n in (1, 2)]
     for case in cases:
@@ -77,8 +78,6 @@ def _buttons(page) -> dict[str, str]:
 
 
 def test_a_chairs_day_in_the_browser(browser, server, demo, hub_cases):
-    from conferences.models import Conference, ConferenceAction, Decision, Note
-
     first, second = (c.reference for c in hub_cases)
     chair = _sign_in(browser, server, "hub.chair")
     errors: list[str] = []

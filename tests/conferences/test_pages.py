@@ -10,7 +10,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conferences.models import AgendaItem, Conference
-from conferences.services import conference_create
+from conferences.services import (
+    agenda_add,
+    conference_close,
+    conference_create,
+    conference_start,
+    minutes_sign,
+)
+from referral.access import involvement_grant
+from referral.models import InvolvementBasis
 
 pytestmark = pytest.mark.django_db
 
@@ -74,8 +82,6 @@ def test_the_chair_manages_the_agenda(meeting, demo, submit_case):
     assert _agenda(meeting) == [first]
     # A case the hub may see goes on by its reference; one it may not is not found.
     seen = submit_case(7)
-    from referral.access import involvement_grant
-    from referral.models import InvolvementBasis
 
     involvement_grant(referral=seen, agency=demo["hub.chair"].agency,
                       basis=InvolvementBasis.TASK, source="test")
@@ -127,8 +133,6 @@ def test_the_chair_changes_then_cancels_a_meeting(meeting, demo):
 
 
 def test_an_addendum_is_added_on_the_minutes_page(acknowledged, demo):
-    from conferences.services import conference_close, conference_start, minutes_sign
-
     chair = demo["hub.chair"].user
     url = f"/workspace/conferences/{acknowledged.pk}/minutes/"
     police = _client(demo, "police.caseworker")
@@ -159,10 +163,6 @@ def _queries(client, url) -> int:
 
 
 def test_list_and_agenda_pages_read_a_fixed_number_of_queries(meeting, demo, submit_case):
-    from conferences.services import agenda_add
-    from referral.access import involvement_grant
-    from referral.models import InvolvementBasis
-
     chair = _client(demo, "hub.chair")
     agenda = f"/workspace/conferences/{meeting.pk}/agenda/"
     before = (_queries(chair, "/workspace/conferences/"), _queries(chair, agenda))

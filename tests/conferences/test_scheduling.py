@@ -7,16 +7,22 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from agencies.models import Agency
 from audit.models import Event
 from conferences.models import Conference, Note
+from conferences.selectors import conference_get
 from conferences.services import (
     agenda_remove,
     conference_cancel,
+    conference_close,
     conference_create,
+    conference_start,
     conference_update,
+    minutes_sign,
     note_add,
 )
-from config.exceptions import Conflict, DomainError, NotAllowed
+from config.exceptions import Conflict, DomainError, NotAllowed, NotFound
+from referral import access
 from referral.models import Referral
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +33,6 @@ def _later(days=3):
 
 
 def _visible_to(referral, slug) -> bool:
-    from agencies.models import Agency
-    from referral import access
-
     agency = Agency.objects.get(slug=slug)
     member = agency.memberships.select_related("agency").first()
     return Referral.objects.filter(access.case_visibility(member), pk=referral.pk).exists()
@@ -107,7 +110,6 @@ def test_edit_and_cancel_over_the_api(meeting, as_user, demo):
 
 def _signed(meeting, demo):
     chair = demo["hub.chair"].user
-    from conferences.services import conference_close, conference_start, minutes_sign
 
     conference_start(actor=chair, conference=meeting)
     conference_close(actor=chair, conference=meeting)
@@ -157,8 +159,6 @@ def test_the_minutes_say_when_the_meeting_was_held(acknowledged, demo, as_user):
 def test_a_meeting_scheduled_for_another_agency_is_not_seen(demo):
     conference = conference_create(actor=demo["hub.chair"].user, title="Small", starts_at=_later(),
                                    invited=[demo["police.caseworker"].agency])
-    from conferences.selectors import conference_get
-    from config.exceptions import NotFound
 
     with pytest.raises(NotFound):
         conference_get(user=demo["cps.caseworker"].user, conference_id=conference.pk)

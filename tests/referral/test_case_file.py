@@ -25,6 +25,7 @@ from referral.models import (
     Referral,
 )
 from tests.referral.factories import incident_body
+from tests.referral.test_pages import form_data
 from workflows.models import AgencyTask
 from workflows.services import case_task_start
 
@@ -123,8 +124,6 @@ def test_escalation_reasons_are_told_apart_from_the_levels_reasons():
 
 
 def test_the_referral_forms_incidents_make_one_story(client, demo):
-    from tests.referral.test_pages import form_data
-
     response = _as(client, demo, "police.caseworker").post("/workspace/referrals/new/", form_data(
         yes=2,
         incident_1_occurred_at=_when(3),
@@ -145,8 +144,6 @@ def test_the_referral_forms_incidents_make_one_story(client, demo):
 
 
 def test_a_begun_incident_row_is_judged_and_its_errors_listed_with_the_rest(client, demo):
-    from tests.referral.test_pages import form_data
-
     response = _as(client, demo, "police.caseworker").post("/workspace/referrals/new/", form_data(
         victim_name="",
         incident_2_occurred_at=(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),

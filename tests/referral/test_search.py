@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from referral import search
-from referral.models import PersonName, Referral
+from referral.models import RISK_ORDER, PersonName, Referral, RiskLevel
 
 pytestmark = pytest.mark.django_db
 
@@ -213,6 +213,4 @@ def test_the_list_takes_the_same_queries_for_1_case_and_for_many(submit, page, a
 
 def test_the_risk_levels_names_sort_highest_first():
     """The risk sort walks an index on the level's name: it relies on this order."""
-    from referral.models import RISK_ORDER, RiskLevel
-
     assert sorted(RiskLevel.values) == sorted(RiskLevel.values, key=RISK_ORDER.get, reverse=True)
