@@ -80,12 +80,17 @@ def agencies_by_slug(slugs) -> dict[str, Agency]:
     return {a.slug: a for a in Agency.objects.filter(slug__in=list(slugs), is_active=True)}
 
 
-def people_names(usernames) -> dict[str, str]:
-    """{username: the person's full name (the username when none is recorded)}."""
-    rows = get_user_model().objects.filter(username__in=list(set(usernames))).values_list(
-        "username", "first_name", "last_name"
-    )
-    return {u: f"{first} {last}".strip() or u for u, first, last in rows}
+def person_name(user) -> str:
+    """A person as pages show them: their full name (the username only for an account with
+    none); "" for no one."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _full_name(first: str, last: str, username: str) -> str:
+    """`person_name` of a row read as values."""
+    return f"{first} {last}".strip() or username
 
 
 def agency_members(*, agency: Agency, role: str | None = None) -> list[Membership]:
@@ -116,7 +121,7 @@ def people_by_agency(*, agency_id: int | None = None) -> list[tuple[str, list[tu
     )
     grouped: dict[str, list[tuple[str, str]]] = {}
     for agency, username, first, last in rows:
-        grouped.setdefault(agency, []).append((username, f"{first} {last}".strip() or username))
+        grouped.setdefault(agency, []).append((username, _full_name(first, last, username)))
     return list(grouped.items())
 
 
@@ -128,7 +133,7 @@ def names_of_users(user_ids) -> dict[int, str]:
     rows = get_user_model().objects.filter(pk__in=wanted).values_list(
         "pk", "first_name", "last_name", "username"
     )
-    return {pk: f"{first} {last}".strip() or username for pk, first, last, username in rows}
+    return {pk: _full_name(first, last, username) for pk, first, last, username in rows}
 
 
 def names_by_username(usernames) -> dict[str, str]:
@@ -139,4 +144,4 @@ def names_by_username(usernames) -> dict[str, str]:
     rows = get_user_model().objects.filter(username__in=wanted).values_list(
         "username", "first_name", "last_name"
     )
-    return {username: f"{first} {last}".strip() or username for username, first, last in rows}
+    return {username: _full_name(first, last, username) for username, first, last in rows}

@@ -21,17 +21,11 @@ from workflows import selectors as task_selectors
 from workflows.views import task_url
 
 from . import policy
-from .selectors import agency_list, membership_of, tokens_of
+from .selectors import agency_list, membership_of, person_name, tokens_of
 from .services import token_revoke, tokens_revoke_all
 
 HOME_ROWS = 10
 RISK = dict(RiskLevel.choices)
-
-
-def _person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
 
 
 def task_row(task, now) -> dict:
@@ -46,7 +40,7 @@ def task_row(task, now) -> dict:
         "due": task.due,
         "overdue": bool(task.due and task.due < now),
         "escalated": task.escalated_at is not None,
-        "owner": _person(task.owner) if task.owner_id else "",
+        "owner": person_name(task.owner) if task.owner_id else "",
     }
 
 

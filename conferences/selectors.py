@@ -12,7 +12,7 @@ from django.db.models import Prefetch, QuerySet
 
 from agencies import policy
 from agencies.models import Agency
-from agencies.selectors import membership_of
+from agencies.selectors import membership_of, person_name
 from config.exceptions import NotAllowed, NotFound
 from referral import access
 from referral.models import Referral
@@ -37,11 +37,6 @@ def conference_list(*, user) -> QuerySet[Conference]:
         .select_related("coordinator", "chair")
         .order_by("-starts_at", "-id")
     )
-
-
-def person_name(user) -> str:
-    """A person as pages show them: their full name (the username only if they have none)."""
-    return user.get_full_name() or user.get_username()
 
 
 def conference_get(*, user, conference_id) -> Conference:

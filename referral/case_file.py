@@ -21,7 +21,7 @@ from weasyprint import HTML
 
 from agencies import policy
 from agencies.models import Membership
-from agencies.selectors import agencies_by_slug, people_names
+from agencies.selectors import agencies_by_slug, names_by_username, person_name
 from conferences import selectors as conference_selectors
 from conferences.models import AgendaItem, Conference, ConferenceAction
 from config.exceptions import NotFound
@@ -154,12 +154,6 @@ def _display(value) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value) or "-"
     return str(value)
-
-
-def person_name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
 
 
 # --- The risk, told once ---------------------------------------------------------------------
@@ -472,7 +466,7 @@ def build(*, membership: Membership, referral_id: int) -> CaseFile:
         for item in value if isinstance(value, list) else [value] if value else []:
             slugs.add(item.get("agency"))
     names = agency_names(s for s in slugs if s)
-    people = people_names(e["actor"] for e in entries if e.get("actor"))
+    people = names_by_username(e["actor"] for e in entries if e.get("actor"))
 
     case = case_context(referral, data, names)
     readable = policy.readable_sections(membership)

@@ -20,7 +20,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from agencies import policy
 from agencies.mixins import MemberRequiredMixin
-from agencies.selectors import agency_list, people_names
+from agencies.selectors import agency_list, names_by_username
 from config.exceptions import DomainError, NotFound
 from workflows import services as workflow_services
 
@@ -369,7 +369,7 @@ class ReferralTimelineView(MemberRequiredMixin, TemplateView):
         entries = selectors.timeline(membership=self.membership, referral=referral, scope=scope)
         services.timeline_reads_record(actor=self.request.user, scope=scope, entries=entries)
         names = case_file.agency_names(e["agency"] for e in entries)
-        people = people_names(e["actor"] for e in entries if e.get("actor"))
+        people = names_by_username(e["actor"] for e in entries if e.get("actor"))
         context.update(
             referral_reference=referral.reference,
             case_url=case_url(referral.pk),

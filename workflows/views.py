@@ -21,7 +21,7 @@ from viewflow.workflow.status import STATUS
 from agencies import policy
 from agencies.mixins import MemberRequiredMixin
 from agencies.models import Role
-from agencies.selectors import agencies_by_slug, names_by_username
+from agencies.selectors import agencies_by_slug, names_by_username, person_name
 from config.exceptions import Conflict, DomainError, NotFound
 from referral import selectors as referral_selectors
 from referral import serializers as referral_serializers
@@ -67,13 +67,6 @@ def _next_or(request, default: str) -> str:
     ):
         return target
     return default
-
-
-def _person(user) -> str:
-    """A person by name (the username only for an account with no name)."""
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
 
 
 def _roles(roles) -> str:
@@ -148,7 +141,7 @@ def task_row(task: AgencyTask, *, user, membership, meetings: dict[int, str]) ->
         "due": task.due,
         "overdue": task.is_overdue,
         "escalated": task.escalated_at is not None,
-        "owner": _person(task.owner) if task.owner_id else "",
+        "owner": person_name(task.owner) if task.owner_id else "",
         "can_claim": _may_claim(user, task),
     }
 
@@ -355,7 +348,7 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
     def reassign_choices(self, task: AgencyTask) -> list[tuple[str, str]]:
         """Who may take the task, by name and role, valued by the username the service takes."""
         return [
-            (m.user.get_username(), f"{_person(m.user)} \u2014 {_roles(m.roles)}")
+            (m.user.get_username(), f"{person_name(m.user)} \u2014 {_roles(m.roles)}")
             for m in selectors.reassign_candidates(task=task)
         ]
 
@@ -392,7 +385,7 @@ class TaskDetailView(MemberRequiredMixin, TemplateView):
             case=case_card(referral, self.membership) if referral else None,
             risk_level=referral.risk_level if referral else "",
             risk_label=RISK.get(referral.risk_level, "") if referral else "",
-            owner=_person(task.owner) if task.owner_id else "",
+            owner=person_name(task.owner) if task.owner_id else "",
             overdue=task.is_overdue,
             context_rows=shown.pairs(work_context) if readable else [],
             brief_rows=shown.pairs(brief),

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from agencies.selectors import membership_of
+from agencies.selectors import membership_of, person_name
 from audit import events
 from config.exceptions import Conflict, DomainError
 
@@ -26,7 +26,7 @@ def note_payload(note: Note) -> dict:
         "client_id": str(note.client_id),
         "agenda_item": note.agenda_item_id,
         "author": note.author.get_username(),
-        "author_name": selectors.person_name(note.author),
+        "author_name": person_name(note.author),
         "agency": note.agency.slug,
         "agency_name": note.agency.name,
         "text": note.text,
