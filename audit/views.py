@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.generic import ListView
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.request import Request
@@ -53,6 +54,11 @@ class TrailReaderMixin(LoginRequiredMixin):
         self.auditor = policy.may(self.membership, "read_audit_trail")
         return super().dispatch(request, *args, **kwargs)
 
+    @cached_property
+    def agencies(self) -> list:
+        """The agencies, by name: the filter's choices and the rows' names (one query)."""
+        return list(agency_list())
+
     def check_case(self, referral_id: int | None) -> None:
         """A member reading its own agency's part may name only a case its agency may see:
         another answers 404, the look on the access log as a look at the case would be."""
@@ -82,7 +88,7 @@ class TrailReaderMixin(LoginRequiredMixin):
         )
         names = {
             "references": referral_selectors.references_of(e.referral_id for e in shown),
-            "agencies": {a.slug: a.name for a in agency_list()},
+            "agencies": {a.slug: a.name for a in self.agencies},
             "people": names_of_users(e.actor_id for e in shown),
         }
         context.update(
@@ -145,7 +151,7 @@ class TrailView(TrailReaderMixin, ListView):
     def get_queryset(self):
         self.form = TrailFilterForm(
             self.request.GET if set(self.request.GET) - {"page", "verify"} else None,
-            agencies=agency_list() if self.auditor else (),
+            agencies=self.agencies if self.auditor else (),
             all_agencies=self.auditor,
             people=people_by_agency(agency_id=None if self.auditor
                                     else self.membership.agency_id),
