@@ -18,6 +18,7 @@ from referral.access import visible_case_ids
 from referral.models import RiskLevel
 from referral.views import case_url
 from workflows import selectors as task_selectors
+from workflows.labels import verb_label
 from workflows.views import task_url
 
 from . import policy
@@ -42,11 +43,6 @@ def task_row(task, now) -> dict:
         "escalated": task.escalated_at is not None,
         "owner": person_name(task.owner) if task.owner_id else "",
     }
-
-
-def verb_label(verb: str) -> str:
-    """`referral.declined` -> "Referral declined"."""
-    return verb.replace(".", " ").replace("_", " ").capitalize()
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

@@ -26,6 +26,7 @@ from conferences import selectors as conference_selectors
 from conferences.models import AgendaItem, Conference, ConferenceAction
 from config.exceptions import NotFound
 from workflows import selectors as workflow_selectors
+from workflows.labels import verb_label
 from workflows.models import TaskType
 
 from . import selectors, serializers, services
@@ -59,48 +60,6 @@ ENTRY_KIND = {
     "incident": "Incident",
     "breach": "Breach of an order",
     "decision": "Decision",
-}
-
-# The decisions a timeline shows (`audit.events.DECISION_VERBS`), in words.
-VERB_LABELS = {
-    "referral.submitted": "Referred",
-    "referral.linked": "Linked to earlier referrals of the same people",
-    "risk.raised": "Risk level raised",
-    "risk.overridden": "Risk level set by professional judgement",
-    "risk.downgrade_proposed": "Lower risk level proposed",
-    "risk.downgrade_refused": "Lower risk level refused",
-    "referral.declined": "Referral declined",
-    "referrals.linked": "Referrals linked",
-    "referral.merged": "Merged into another referral",
-    "referral.merged_into": "Another referral merged into this one",
-    "referrals.kept_separate": "Kept apart from a similar referral",
-    "referral.classified": "Classification changed",
-    "breach.recorded": "Breach of an order recorded",
-    "order.recorded": "Order recorded",
-    "conference.decision": "Conference decision",
-    "conference.action": "Conference action agreed",
-    "triage.accept": "Triage: accepted",
-    "triage.request_info": "Triage: more information asked for",
-    "triage.decline": "Triage: decline proposed",
-    "approve_decline.approved": "Decline approved",
-    "approve_decline.refused": "Decline refused",
-    "approve_downgrade.approved": "Lower risk level approved",
-    "approve_downgrade.refused": "Lower risk level refused",
-    "link_referrals.link": "Referrals linked by the hub",
-    "link_referrals.merge": "Referrals merged by the hub",
-    "link_referrals.separate": "Referrals kept apart by the hub",
-    "provide_info.completed": "More information given",
-    "charging_review.charge": "Charging decision: charge",
-    "charging_review.no_further_action": "Charging decision: no further action",
-    "charging_review.more_evidence": "Charging decision: more evidence needed",
-    "review.continue": "Review: the case continues",
-    "review.close": "Review: the case is to close",
-    "closure.completed": "Closure outcome recorded",
-    "approve_closure.approved": "Closure approved",
-    "approve_closure.refused": "Closure refused",
-    "action.done": "Conference action done",
-    "action.not_possible": "Conference action not possible",
-    "action.not_done": "Conference action not done",
 }
 
 # The agencies' own work on a case (`workflows.selectors.case_sections`), field by field.
@@ -366,9 +325,7 @@ def timeline_rows(entries: list[dict], names: dict[str, str],
         if "order_kind" in entry:
             row["order_kind_label"] = ORDER_KIND.get(entry["order_kind"], entry["order_kind"])
         if entry["kind"] == "decision":
-            row["decision_label"] = VERB_LABELS.get(
-                entry["verb"], entry["verb"].replace("_", " ").replace(".", ": ").capitalize()
-            )
+            row["decision_label"] = verb_label(entry["verb"])
             row["actor_name"] = people.get(entry["actor"], entry["actor"])
         if "behaviours" in entry:
             row["behaviour_labels"] = labels(entry["behaviours"], BEHAVIOUR)

@@ -219,6 +219,27 @@ VERB_LABELS = {
     "second_factor.reset": "Second factor reset",
     "api_token.issued": "API sign-in issued",
     "api_token.ended": "API sign-in ended",
+    # Tasks' decisions, as what was decided (a task's other completions read as its type and
+    # its form's label for the answer: `verb_label`).
+    "triage.accept": "Triage: accepted",
+    "triage.request_info": "Triage: more information asked for",
+    "triage.decline": "Triage: decline proposed",
+    "approve_decline.approved": "Decline approved",
+    "approve_decline.refused": "Decline refused",
+    "approve_downgrade.approved": "Lower risk level approved",
+    "approve_downgrade.refused": "Lower risk level refused",
+    "link_referrals.link": "Referrals linked by the hub",
+    "link_referrals.merge": "Referrals merged by the hub",
+    "link_referrals.separate": "Referrals kept apart by the hub",
+    "provide_info.completed": "More information given",
+    "review.continue": "Review: the case continues",
+    "review.close": "Review: the case is to close",
+    "closure.completed": "Closure outcome recorded",
+    "approve_closure.approved": "Closure approved",
+    "approve_closure.refused": "Closure refused",
+    "action.done": "Conference action done",
+    "action.not_possible": "Conference action not possible",
+    "action.not_done": "Conference action not done",
 }
 
 # The kinds of event a reader may choose, by the first word of their verbs: the families above,

@@ -93,7 +93,7 @@ def test_the_charging_form_shows_labels_not_codes():
     assert labels.verb_label("charging_review.more_evidence") == (
         "Charging review: More evidence needed"
     )
-    assert labels.verb_label("approve_decline.refused").startswith("Approve a decline: No")
+    assert labels.verb_label("approve_decline.refused") == "Decline refused"
 
 
 # --- Choices pre-set from the case ------------------------------------------------------------

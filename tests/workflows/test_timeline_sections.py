@@ -48,7 +48,7 @@ def test_the_timeline_shows_charging_decisions_only_to_agencies_that_read_chargi
     client.force_login(demo[username].user)
     page = client.get(case_url(rid) + "timeline/").content.decode()
     assert (CPS_REASON in page) is reads_charging
-    assert ("Charging decision" in page) is reads_charging
+    assert ("Charging review" in page) is reads_charging
 
 
 @pytest.mark.parametrize("username", ["police.caseworker", "cps.caseworker",
