@@ -261,13 +261,11 @@ class IncidentCreateView(CaseRecordView):
         "read: threats, violence, breaches and three incidents in a year raise the risk."
     )
     submit_label = "Log the incident"
+    form_class = IncidentForm
     breach = False
 
     def allowed(self) -> bool:
         return policy.can_write(self.membership, "incidents")
-
-    def get_form_class(self):
-        return IncidentForm
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
