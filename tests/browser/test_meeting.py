@@ -61,6 +61,28 @@ def test_notes_appear_live_and_restricted_ones_do_not(browser, server, acknowled
     )
 
 
+def test_an_author_corrects_a_note_and_every_screen_shows_it(browser, server, acknowledged):  # noqa: F811
+    url = f"{server.url}/workspace/conferences/{acknowledged.pk}/"
+    police = _sign_in(browser, server, "police.caseworker")
+    cps = _sign_in(browser, server, "cps.caseworker")
+    for page in (police, cps):
+        page.goto(url)
+        expect(page.get_by_test_id("connection")).to_have_text("live")
+    police.get_by_test_id("note-text").fill("Suspect seen on Munday")
+    police.get_by_test_id("add-note").click()
+    expect(cps.get_by_test_id("notes")).to_contain_text("Suspect seen on Munday")
+    # Only the author is offered the edit.
+    expect(cps.get_by_test_id("edit-note")).to_have_count(0)
+
+    police.get_by_test_id("edit-note").click()
+    police.get_by_label("Your note 1").fill("Suspect seen on Monday")
+    police.get_by_test_id("save-note").click()
+    for page in (police, cps):
+        expect(page.get_by_test_id("notes")).to_contain_text("Suspect seen on Monday")
+        expect(page.get_by_test_id("notes")).to_contain_text("edited")
+        expect(page.get_by_test_id("notes")).not_to_contain_text("Munday")
+
+
 def test_the_chair_moves_and_every_screen_follows(browser, server, acknowledged):  # noqa: F811
     url = f"{server.url}/workspace/conferences/{acknowledged.pk}/"
     chair = _sign_in(browser, server, "hub.chair")

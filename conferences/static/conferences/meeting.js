@@ -16,6 +16,7 @@
   const conferenceId = root.dataset.conference;
   const isChair = root.dataset.chair === "true";
   const csrf = root.dataset.csrf;
+  const me = root.dataset.user;
   const $ = (sel) => root.querySelector(sel);
   const namesEl = document.getElementById("agency-names");
   const agencyNames = namesEl ? JSON.parse(namesEl.textContent) : {};
@@ -148,7 +149,47 @@
         (note.version > 1 ? " · edited" : ""), "concord-note__meta"),
       text("span", note.text, "concord-note__text"),
     );
+    if (note.author === me && mayEdit()) li.appendChild(editButton(li, note));
     notesEl.scrollTop = notesEl.scrollHeight;
+  }
+
+  // One's own note may be corrected until the minutes are signed (then only by an addendum):
+  // the edit names the version it changes, and a note changed meanwhile is refused.
+  function mayEdit() {
+    return !state || (state.status !== "minutes_signed" && state.status !== "cancelled");
+  }
+
+  function editButton(li, note) {
+    const button = text("button", "Edit", "mdc-button concord-note__edit");
+    button.type = "button";
+    button.setAttribute("aria-label", `Edit note ${note.seq}`);
+    button.dataset.testid = "edit-note";
+    button.addEventListener("click", () => {
+      const form = document.createElement("form");
+      const id = `edit-note-${note.id}`;
+      const label = text("label", `Your note ${note.seq}`);
+      label.htmlFor = id;
+      const area = document.createElement("textarea");
+      area.id = id;
+      area.rows = 3;
+      area.value = note.text;
+      area.dataset.testid = "edit-note-text";
+      const save = text("button", "Save", "mdc-button mdc-button--raised");
+      save.type = "submit";
+      save.dataset.testid = "save-note";
+      const cancel = text("button", "Cancel", "mdc-button");
+      cancel.type = "button";
+      cancel.addEventListener("click", () => place(note));
+      form.append(label, area, save, cancel);
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        $("#note-error").textContent = "";
+        send({ type: "note.edit", note: note.id, version: note.version, text: area.value });
+      });
+      li.replaceChildren(li.firstChild, form);
+      area.focus();
+    });
+    return button;
   }
 
   function showPending(message) {
@@ -209,6 +250,7 @@
     const hearing = inSession && current && current.status === "current";
     const noteForm = $("#note-form");
     if (noteForm) noteForm.hidden = status === "minutes_signed" || status === "cancelled";
+    notesEl.querySelectorAll(".concord-note__edit").forEach((button) => { button.hidden = !mayEdit(); });
     $("#notes-locked").hidden = status !== "minutes_signed";
     if (!isChair) return;
     const show = {
