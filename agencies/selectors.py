@@ -5,7 +5,7 @@ from __future__ import annotations
 from hmac import compare_digest
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
@@ -108,21 +108,23 @@ def agency_list() -> QuerySet[Agency]:
     return Agency.objects.filter(is_active=True).order_by("name")
 
 
-def people_by_agency(*, agency_id: int | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Active members by agency, to choose a person by name: [(agency name, [(username,
-    full name), ...]), ...], agencies and people in alphabetical order; one agency's only when
-    `agency_id` is given. One query."""
-    members = Membership.objects.filter(user__is_active=True, agency__is_active=True)
+def people_called(text: str, *, agency_id: int | None = None, limit: int = 10
+                  ) -> list[tuple[str, str]]:
+    """The people a reader means by `text`, as (username, full name): the one account with that
+    username, else every account whose first or last name holds each word typed (any case),
+    alphabetically, at most `limit`; only `agency_id`'s members when given. Departed members
+    count too: the trail keeps their work."""
+    people = get_user_model().objects.all()
     if agency_id is not None:
-        members = members.filter(agency_id=agency_id)
-    rows = members.order_by("agency__name", "user__last_name", "user__first_name",
-                            "user__username").values_list(
-        "agency__name", "user__username", "user__first_name", "user__last_name"
-    )
-    grouped: dict[str, list[tuple[str, str]]] = {}
-    for agency, username, first, last in rows:
-        grouped.setdefault(agency, []).append((username, _full_name(first, last, username)))
-    return list(grouped.items())
+        people = people.filter(membership__agency_id=agency_id)
+    text = " ".join(text.split())
+    exact = people.filter(username__iexact=text)
+    if not exact.exists():
+        for word in text.split():
+            people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        exact = people.order_by("last_name", "first_name", "username")
+    rows = exact.values_list("username", "first_name", "last_name")[:limit]
+    return [(username, _full_name(first, last, username)) for username, first, last in rows]
 
 
 def names_of_users(user_ids) -> dict[int, str]:

@@ -19,12 +19,50 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
+class PersonByNameMixin:
+    """A form's `person`, typed as a name or a username, cleaned to the username of the one
+    person it means. `find_people(text)` gives the candidates as (username, name) pairs;
+    `people_in` names the agency they are looked for in (None: everyone)."""
+
+    MATCHES_SHOWN = 5
+
+    def setup_person(self, find_people, people_in: str | None) -> None:
+        self.find_people = find_people
+        self.people_in = people_in
+
+    def clean_person(self) -> str:
+        text = " ".join(self.cleaned_data["person"].split())
+        if not text:
+            return ""
+        found = self.find_people(text)
+        if not found:
+            where = f" in {self.people_in}" if self.people_in else ""
+            raise forms.ValidationError(f"No one{where} is called “{text}”.")
+        if len(found) > 1:
+            shown = "; ".join(
+                f"{name} ({username})" for username, name in found[: self.MATCHES_SHOWN]
+            )
+            more = ", among others" if len(found) > self.MATCHES_SHOWN else ""
+            raise forms.ValidationError(
+                f"Several people match “{text}”{more}: {shown}. "
+                "Type the username of the one you mean."
+            )
+        return found[0][0]
+
+
+def person_field() -> forms.CharField:
+    return forms.CharField(
+        label="Person", required=False, max_length=150,
+        help_text="A name or a username, for example Sam Patel.",
+    )
+
+
 def _start_of(day: date) -> datetime:
     """Midnight at the start of `day` in the site's time zone (Europe/London)."""
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-class TrailFilterForm(forms.Form):
+class TrailFilterForm(PersonByNameMixin, forms.Form):
     """Filters on the trail, each chosen as people know it: a case by its reference, an agency
     and a person by name, a kind of event by what it is; `filters()` gives them as
     `selectors.events_for` takes them (the case's reference, which the page looks up).
@@ -37,15 +75,16 @@ class TrailFilterForm(forms.Form):
         help_text="For example STK-2026-000123.",
     )
     agency = forms.ChoiceField(label="Agency", required=False)
-    person = forms.ChoiceField(label="Person", required=False)
+    person = person_field()
     kind = forms.ChoiceField(label="Kind of event", required=False)
     since = forms.DateField(label="From", required=False, widget=DateInput())
     until = forms.DateField(label="To", required=False, widget=DateInput())
     order = forms.ChoiceField(label="Order", required=False, choices=ORDER_CHOICES)
 
-    def __init__(self, *args, agencies=(), all_agencies: bool = True, people=(),
-                 kinds: dict[str, str] | None = None, **kwargs):
+    def __init__(self, *args, agencies=(), all_agencies: bool = True, find_people=None,
+                 people_in: str | None = None, kinds: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.setup_person(find_people, people_in)
         if all_agencies:
             self.fields["agency"].choices = [("", "Every agency")] + [
                 (a.slug, a.name) for a in agencies
@@ -53,8 +92,6 @@ class TrailFilterForm(forms.Form):
         else:
             # A member outside oversight reads only their own agency's part: nothing to choose.
             del self.fields["agency"]
-        # People by agency: [(agency name, [(username, name), ...]), ...].
-        self.fields["person"].choices = [("", "Anyone"), *people]
         self.fields["kind"].choices = [("", "Every kind"), *(kinds or {}).items()]
 
     def clean_case(self):
@@ -101,7 +138,7 @@ def api_params(filters: dict) -> dict[str, str]:
     return params
 
 
-class AccessReportForm(forms.Form):
+class AccessReportForm(PersonByNameMixin, forms.Form):
     """Whose reads of one sensitive section: of a case (by its reference), by a person (chosen
     by name), or both."""
 
@@ -109,7 +146,7 @@ class AccessReportForm(forms.Form):
         label="Case reference", required=False, max_length=20,
         help_text="For example STK-2026-000123.",
     )
-    person = forms.ChoiceField(label="Person", required=False)
+    person = person_field()
     section = forms.ChoiceField(
         label="Section",
         choices=[
@@ -118,9 +155,9 @@ class AccessReportForm(forms.Form):
         initial="victim_contact",
     )
 
-    def __init__(self, *args, people=(), **kwargs):
+    def __init__(self, *args, find_people=None, people_in: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "Anyone"), *people]
+        self.setup_person(find_people, people_in)
 
     def clean_case(self):
         return self.cleaned_data["case"].strip().upper()
@@ -129,7 +166,7 @@ class AccessReportForm(forms.Form):
         data = super().clean()
         given = data.get("case") or data.get("person")
         if not given and "case" not in self.errors and "person" not in self.errors:
-            raise forms.ValidationError("Give a case reference, choose a person, or both.")
+            raise forms.ValidationError("Give a case reference, a person, or both.")
         return data
 
     def filters(self) -> dict:

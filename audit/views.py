@@ -7,6 +7,7 @@ of `Event`, never case content; text is left to the templates' autoescaping.
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -20,7 +21,7 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework.request import Request
 
 from agencies import policy
-from agencies.selectors import agency_list, membership_of, names_of_users, people_by_agency
+from agencies.selectors import agency_list, membership_of, names_of_users, people_called
 from config.exceptions import NotFound
 from config.rest import SequencePagination
 from referral import selectors as referral_selectors
@@ -53,6 +54,14 @@ class TrailReaderMixin(LoginRequiredMixin):
             raise PermissionDenied("Your role does not read the decision trail.")
         self.auditor = policy.may(self.membership, "read_audit_trail")
         return super().dispatch(request, *args, **kwargs)
+
+    def people_lookup(self) -> dict:
+        """How the filters find a person typed by name: anyone for an auditor, else a member
+        of the reader's agency."""
+        if self.auditor:
+            return {"find_people": people_called, "people_in": None}
+        return {"find_people": partial(people_called, agency_id=self.membership.agency_id),
+                "people_in": self.membership.agency.name}
 
     @cached_property
     def agencies(self) -> list:
@@ -153,8 +162,7 @@ class TrailView(TrailReaderMixin, ListView):
             self.request.GET if set(self.request.GET) - {"page", "verify"} else None,
             agencies=self.agencies if self.auditor else (),
             all_agencies=self.auditor,
-            people=people_by_agency(agency_id=None if self.auditor
-                                    else self.membership.agency_id),
+            **self.people_lookup(),
             kinds=labels.EVENT_KINDS,
         )
         if self.form.is_bound and not self.form.is_valid():
@@ -263,9 +271,7 @@ class AccessReportView(TrailReaderMixin, ListView):
 
     def get_queryset(self):
         self.form = AccessReportForm(
-            self.request.GET or None,
-            people=people_by_agency(agency_id=None if self.auditor
-                                    else self.membership.agency_id),
+            self.request.GET or None, **self.people_lookup()
         )
         if not self.form.is_bound or not self.form.is_valid():
             return Event.objects.none()
