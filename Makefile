@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# `make test` runs on this many pytest-xdist workers, each with its own test database, a
+# module's tests on one worker (its module-scoped live server and data are made once).
+TEST_WORKERS ?= 2
 
 .PHONY: demo test test-slow leak-hunt fuzz install lint migrate serve timers bench bench-smoke clean
 
@@ -28,7 +31,7 @@ demo: migrate
 
 test: install
 	@eval "$$($(PY) scripts/test_services.py)" && \
-	  CONCORD_TESTING=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+	  CONCORD_TESTING=true $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 # The benchmark harness's tests and the long checks `make test` leaves out.
 test-slow: install

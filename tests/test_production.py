@@ -181,6 +181,7 @@ def production_server(static_root, transactional_db):
         process.wait()
 
 
+@pytest.mark.slow  # collectstatic under the production profile: a minute (make test-slow)
 def test_production_collects_static_files_and_serves_a_case_after_two_factor_sign_in(
     production_server, settings
 ):

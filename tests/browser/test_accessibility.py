@@ -1,7 +1,8 @@
 """The accessibility harness: every page each demo role can reach, audited in Chromium.
 
 For each (role, page): no serious or critical axe-core violation, no wider than 390 px at a
-390 px viewport, a title of its own ("<Page> · Concord") and exactly one h1. The first role to
+390 px viewport, a title of its own ("<Page> · Concord") and exactly one h1. `make test` audits
+each page once; `make test-slow` audits it as each other role that reaches it. The first role to
 visit a page writes its full-page screenshots at desktop (1280 px) and phone (390 px) width to
 var/screenshots/<page>-desktop.png and <page>-phone.png.
 
@@ -96,16 +97,19 @@ VISITS: dict[str | None, list[str]] = {
     ANONYMOUS: ["login", "404"],
 }
 
-def _cases():
-    for role, pages in VISITS.items():
-        for name in pages:
-            yield pytest.param(role, name, id=f"{role or 'anonymous'}-{name}")
-
-
 SCREENSHOT_ROLE = {}
 for _role, _pages in VISITS.items():
     for _name in _pages:
         SCREENSHOT_ROLE.setdefault(_name, _role)
+
+
+def _cases():
+    """Every (role, page). `make test` audits each page once, as the role that takes its
+    screenshots; the other roles' visits of it are marked slow (`make test-slow`)."""
+    for role, pages in VISITS.items():
+        for name in pages:
+            marks = () if SCREENSHOT_ROLE[name] == role else (pytest.mark.slow,)
+            yield pytest.param(role, name, id=f"{role or 'anonymous'}-{name}", marks=marks)
 
 
 def build_world() -> dict:
