@@ -1,4 +1,4 @@
-"""Inbox and queue use the same number of queries for 1 task and for 300."""
+"""Inbox and queue use the same number of queries for 1 task and for 60."""
 
 import json
 
@@ -57,7 +57,7 @@ def _queries(client, url):
 
 @pytest.mark.parametrize("scope,owned", [("queue", False), ("mine", True), ("overdue", False)])
 def test_inbox_scopes_are_constant(demo, as_user, scope, owned):
-    """Empty, one task or 300: the same queries (an empty first page counts nothing)."""
+    """Empty, one task or 60: the same queries (an empty first page counts nothing)."""
     owner = demo["hub.caseworker"].user if owned else None
     client = as_user("hub.caseworker")
     none, body = _queries(client, f"/api/v1/tasks/?scope={scope}&page_size=500")
@@ -65,9 +65,9 @@ def test_inbox_scopes_are_constant(demo, as_user, scope, owned):
     _bulk_tasks(demo, 1, 0, owner=owner)
     one, body = _queries(client, f"/api/v1/tasks/?scope={scope}&page_size=500")
     assert body["count"] == 1
-    _bulk_tasks(demo, 299, 1, owner=owner)
+    _bulk_tasks(demo, 59, 1, owner=owner)
     many, body = _queries(client, f"/api/v1/tasks/?scope={scope}&page_size=500")
-    assert body["count"] == 300 and len(body["results"]) == 300
+    assert body["count"] == 60 and len(body["results"]) == 60
     assert none == one == many
 
 
@@ -166,32 +166,32 @@ def _plan(rows) -> dict:
 
 
 def test_the_overdue_page_stops_after_its_rows(demo):
-    """A page of 5 from 300 overdue tasks reads a handful of them, not the 300: its order is
+    """A page of 5 from 60 overdue tasks reads a handful of them, not the 60: its order is
     one the task index gives and its count a subquery of its own (`COUNT(*) OVER ()` had to
     join and sort the whole scope first)."""
     from workflows import selectors
 
     hub = demo["hub.caseworker"]
-    _bulk_tasks(demo, 300, 0)
+    _bulk_tasks(demo, 60, 0)
     page = inbox_counted(selectors.task_list(user=hub.user, scope="overdue"))[:5]
     plan = _plan(page)
     assert _scanned(plan, "workflows_agencytask") <= 10, plan
-    assert len(page) == 5 and {getattr(t, CountingPaginator.TOTAL) for t in page} == {300}
+    assert len(page) == 5 and {getattr(t, CountingPaginator.TOTAL) for t in page} == {60}
 
 
 def test_the_queue_page_joins_viewflow_for_its_rows_only(demo):
     """The queue is counted and ordered from our task table (`in_queue`, migration 0005): a page
-    of 5 from 300 queued tasks, beside 300 claimed ones, reads viewflow's task rows for its 5,
+    of 5 from 60 queued tasks, beside 60 claimed ones, reads viewflow's task rows for its 5,
     where filtering on viewflow's owner and status read them for every open task."""
     from workflows import selectors
 
     hub = demo["hub.caseworker"]
-    _bulk_tasks(demo, 300, 0)
-    _bulk_tasks(demo, 300, 300, owner=demo["hub.supervisor"].user)
+    _bulk_tasks(demo, 60, 0)
+    _bulk_tasks(demo, 60, 60, owner=demo["hub.supervisor"].user)
     page = inbox_counted(selectors.task_list(user=hub.user, scope="queue"))[:5]
     plan = _plan(page)
     assert _scanned(plan, "viewflow_task") <= 10, plan
-    assert len(page) == 5 and {getattr(t, CountingPaginator.TOTAL) for t in page} == {300}
+    assert len(page) == 5 and {getattr(t, CountingPaginator.TOTAL) for t in page} == {60}
 
 
 def test_notifications_list_is_constant(demo, as_user):
@@ -227,7 +227,7 @@ def test_task_detail_is_constant(demo, as_user):
     task = AgencyTask.objects.get(referral__reference="STK-2097-000000")
     one, body = _queries(client, f"/api/v1/tasks/{task.pk}/")
     assert body["id"] == task.pk and body["form"]
-    _bulk_tasks(demo, 200, 1)
-    _bulk_tasks(demo, 100, 201, owner=demo["hub.caseworker"].user)
+    _bulk_tasks(demo, 40, 1)
+    _bulk_tasks(demo, 20, 41, owner=demo["hub.caseworker"].user)
     many, _ = _queries(client, f"/api/v1/tasks/{task.pk}/")
     assert one == many
