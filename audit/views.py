@@ -34,7 +34,7 @@ from . import events as audit_events
 from .forms import AccessReportForm, TrailFilterForm, api_params
 from .models import Event
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 CHANGE_TEXT_MAX = 120
 
 
@@ -150,7 +150,7 @@ def event_row(event: Event, *, references: dict[int, str] | None = None,
 
 
 class TrailView(TrailReaderMixin, ListView):
-    """The trail as filtered, 50 events a page, each page reached from the one before or after
+    """The trail as filtered, 25 events a page, each page reached from the one before or after
     it (the trail is never counted: `SequencePagination`); exports and the chain's state for
     auditors."""
 

@@ -11,6 +11,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from agencies.ws_auth import OriginValidator, WebsocketAuthStack  # noqa: E402
 from conferences.routing import websocket_urlpatterns  # noqa: E402
+from config.runtime import settle  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -20,3 +21,5 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+settle()

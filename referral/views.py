@@ -56,12 +56,12 @@ RECORDINGS = (
 
 
 class ReferralListView(MemberRequiredMixin, ListView):
-    """The referrals the member's agency is involved in, 50 a page: searched by reference or
+    """The referrals the member's agency is involved in, 25 a page: searched by reference or
     name, filtered and sorted as the form asks (`search.referral_find`), newest first when it
     asks nothing."""
 
     template_name = "referral/referral_list.html"
-    paginate_by = 50
+    paginate_by = 25
 
     def get_queryset(self):
         self.form = CaseFilterForm(

@@ -150,11 +150,11 @@ def task_row(task: AgencyTask, *, user, membership, meetings: dict[int, str]) ->
 
 
 class TaskInboxView(MemberRequiredMixin, ListView):
-    """My tasks, the agency's queue and its overdue tasks, 50 a page: overdue first, or as
+    """My tasks, the agency's queue and its overdue tasks, 25 a page: overdue first, or as
     the filters ask."""
 
     template_name = "workflows/task_inbox.html"
-    paginate_by = 50
+    paginate_by = 25
 
     def get_queryset(self):
         self.scope = self.request.GET.get("scope", "mine")

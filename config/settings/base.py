@@ -103,6 +103,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
+# A serving process runs a full garbage collection after this many collections of the middle
+# generation (`config.runtime.settle`; CPython's default is 10).
+GC_FULL_COLLECTION_AFTER = env.int("GC_FULL_COLLECTION_AFTER", default=100)
 
 TEMPLATES = [
     {
