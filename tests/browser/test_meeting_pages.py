@@ -192,9 +192,11 @@ def test_a_chairs_day_in_the_browser(browser, server, demo, hub_cases):
     assert set(_buttons(chair).values()) == {"hidden"}
     chair.reload()
     expect(chair.locator("#record")).to_have_count(0)  # never after signing
+    expect(chair.get_by_test_id("connection")).to_have_text("live")  # the page has settled
 
     # The minutes: when it was held, who by name and agency; then an addendum.
     chair.get_by_test_id("minutes-link").click()
+    chair.wait_for_url(f"**/conferences/{conference.pk}/minutes/", timeout=15_000)
     expect(chair).to_have_title("Minutes of Leeds MASC · Concord")
     held = timezone.localtime(Conference.objects.get(pk=conference.pk).started_at)
     expect(chair.get_by_test_id("held")).to_contain_text(f"from {held:%H:%M}")
