@@ -4,16 +4,16 @@ Each task runs a domain function; `deferred.register` tells the domain which tas
 services hand work to a worker (`deferred.after_commit`) without importing this module.
 """
 
-from celery import shared_task
 from django.core.management import call_command
 
 from audit.chain import seal
+from config.celery import app
 
 from . import deferred, notifications
 from .services import escalate_overdue
 
 
-@shared_task(ignore_result=True)
+@app.task(ignore_result=True)
 def run_timers() -> int:
     call_command("workflow_timers", verbosity=0)
     escalated = escalate_overdue()
@@ -21,7 +21,7 @@ def run_timers() -> int:
     return escalated
 
 
-@shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@app.task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_emails(messages) -> None:
     notifications.send_mass(messages)
 
@@ -29,12 +29,12 @@ def send_emails(messages) -> None:
 # Telling an agency that a task is in its queue writes a notification for each member who may
 # take it and queues their emails: a worker does it, after the commit of the request that opened
 # the task.
-@shared_task(ignore_result=True)
+@app.task(ignore_result=True)
 def notify_task_queued(task_id: int) -> int:
     return notifications.task_queued(task_id)
 
 
-@shared_task(ignore_result=True)
+@app.task(ignore_result=True)
 def notify_task_assigned(task_id: int) -> int:
     return notifications.task_assigned(task_id)
 
