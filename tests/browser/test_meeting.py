@@ -28,13 +28,20 @@ def _sign_in(browser, server, username):
     return page
 
 
-def test_notes_appear_live_and_restricted_ones_do_not(browser, server, acknowledged):  # noqa: F811
-    url = f"{server.url}/workspace/conferences/{acknowledged.pk}/"
-    police = _sign_in(browser, server, "police.caseworker")
-    cps = _sign_in(browser, server, "cps.caseworker")
-    for page in (police, cps):
-        page.goto(url)
+def _in_the_meeting(browser, server, conference, *usernames):
+    """Each member's page on the meeting, signed in and its socket live."""
+    pages = []
+    for username in usernames:
+        page = _sign_in(browser, server, username)
+        page.goto(f"{server.url}/workspace/conferences/{conference.pk}/")
         expect(page.get_by_test_id("connection")).to_have_text("live")
+        pages.append(page)
+    return pages
+
+
+def test_notes_appear_live_and_restricted_ones_do_not(browser, server, acknowledged):  # noqa: F811
+    police, cps = _in_the_meeting(browser, server, acknowledged,
+                                  "police.caseworker", "cps.caseworker")
 
     police.get_by_test_id("note-text").fill("Suspect seen outside the school on Monday")
     police.get_by_test_id("add-note").click()
@@ -62,12 +69,8 @@ def test_notes_appear_live_and_restricted_ones_do_not(browser, server, acknowled
 
 
 def test_an_author_corrects_a_note_and_every_screen_shows_it(browser, server, acknowledged):  # noqa: F811
-    url = f"{server.url}/workspace/conferences/{acknowledged.pk}/"
-    police = _sign_in(browser, server, "police.caseworker")
-    cps = _sign_in(browser, server, "cps.caseworker")
-    for page in (police, cps):
-        page.goto(url)
-        expect(page.get_by_test_id("connection")).to_have_text("live")
+    police, cps = _in_the_meeting(browser, server, acknowledged,
+                                  "police.caseworker", "cps.caseworker")
     police.get_by_test_id("note-text").fill("Suspect seen on Munday")
     police.get_by_test_id("add-note").click()
     expect(cps.get_by_test_id("notes")).to_contain_text("Suspect seen on Munday")
@@ -84,12 +87,7 @@ def test_an_author_corrects_a_note_and_every_screen_shows_it(browser, server, ac
 
 
 def test_the_chair_moves_and_every_screen_follows(browser, server, acknowledged):  # noqa: F811
-    url = f"{server.url}/workspace/conferences/{acknowledged.pk}/"
-    chair = _sign_in(browser, server, "hub.chair")
-    police = _sign_in(browser, server, "police.caseworker")
-    for page in (chair, police):
-        page.goto(url)
-        expect(page.get_by_test_id("connection")).to_have_text("live")
+    chair, police = _in_the_meeting(browser, server, acknowledged, "hub.chair", "police.caseworker")
     chair.click("[data-chair=start]")
     expect(police.get_by_test_id("status")).to_have_text("In session")
     first, second = [i.referral.reference for i in acknowledged.agenda.order_by("position")]
