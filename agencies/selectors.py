@@ -117,13 +117,13 @@ def people_called(text: str, *, agency_id: int | None = None, limit: int = 10
     people = get_user_model().objects.all()
     if agency_id is not None:
         people = people.filter(membership__agency_id=agency_id)
+    columns = ("username", "first_name", "last_name")
     text = " ".join(text.split())
-    exact = people.filter(username__iexact=text)
-    if not exact.exists():
+    rows = list(people.filter(username__iexact=text).values_list(*columns)[:1])
+    if not rows:
         for word in text.split():
             people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
-        exact = people.order_by("last_name", "first_name", "username")
-    rows = exact.values_list("username", "first_name", "last_name")[:limit]
+        rows = people.order_by("last_name", "first_name", "username").values_list(*columns)[:limit]
     return [(username, _full_name(first, last, username)) for username, first, last in rows]
 
 

@@ -1,6 +1,5 @@
 """Celery tasks of the trail: the anchor celery beat writes every AUDIT_ANCHOR_EVERY seconds."""
 
-
 from config.celery import app
 
 from . import chain
