@@ -40,6 +40,13 @@ SECTIONS: tuple[str, ...] = (
     "threat_assessment",
     "charging",
     "notes",
+    "offences",
+    "court",
+    "assessments",
+    "threat_recommendations",
+    "interventions",
+    "victim_voice",
+    "safeguarding",
 )
 
 SECTION_TITLES = {
@@ -52,10 +59,20 @@ SECTION_TITLES = {
     "threat_assessment": "Threat assessment",
     "charging": "Charging",
     "notes": "Conference notes",
+    "offences": "Offences and police outcomes",
+    "court": "Court outcomes and sentences",
+    "assessments": "Assessments for court",
+    "threat_recommendations": "Threat assessment recommendations",
+    "interventions": "Perpetrator interventions",
+    "victim_voice": "The victim's voice",
+    "safeguarding": "Others at risk and safeguarding",
 }
 
 # Sections whose every read is written to the access log.
-SENSITIVE_SECTIONS = frozenset({"victim_contact", "threat_assessment", "charging"})
+SENSITIVE_SECTIONS = frozenset({
+    "victim_contact", "threat_assessment", "charging", "threat_recommendations", "interventions",
+    "victim_voice", "safeguarding",
+})
 
 # fmt: off
 _KIND_COLUMNS = (
@@ -72,6 +89,14 @@ _SECTION_TABLE = (
     ("threat_assessment", "",    "",   "",       "",      "rw",       "r",        ""),
     ("charging",          "r",   "rw", "r",      "r",     "",         "r",        ""),
     ("notes",             "rw",  "rw", "rw",     "rw",    "rw",       "rw",       ""),
+    ("offences",          "rw",  "r",  "r",      "r",     "r",        "r",        ""),
+    ("court",             "rw",  "rw", "r",      "r",     "r",        "r",        ""),
+    ("assessments",       "rw",  "rw", "rw",     "rw",    "rw",       "r",        ""),
+    # What the assessing unit shares of a threat assessment (never the clinical formulation).
+    ("threat_recommendations", "r", "r", "r",    "",      "rw",       "r",        ""),
+    ("interventions",     "rw",  "r",  "rw",     "r",     "rw",       "r",        ""),
+    ("victim_voice",      "rw",  "rw", "",       "rw",    "",         "r",        ""),
+    ("safeguarding",      "rw",  "r",  "r",      "rw",    "r",        "rw",       ""),
 )
 # fmt: on
 SECTION_ACCESS: dict[str, dict[str, str]] = {
@@ -89,18 +114,48 @@ EVENT_SECTIONS: dict[str, str] = {
     "order": "orders",
     "research": "research",
     "threat_assessment": "threat_assessment",
-    "psychiatric_assessment_request": "threat_assessment",
+    "psychiatric_assessment_request": "assessments",
     "charging_review": "charging",
     "closure": "charging",
     "victim_update": "victim_contact",
     "conference": "notes",
     "action": "notes",
+    "offence": "offences",
+    "warning_signs": "offences",
+    "police_decision": "offences",
+    "charging_decision": "charging",
+    "hearing_outcome": "court",
+    "sentence": "court",
+    "order_application": "orders",
+    "notification_check": "orders",
+    "pre_hearing_risk_assessment": "assessments",
+    "pre_sentence_report": "assessments",
+    "psychiatric_assessment": "assessments",
+    "psychiatric_report": "assessments",
+    "threat_recommendations": "threat_recommendations",
+    "intervention_plan": "interventions",
+    "intervention": "interventions",
+    "perpetrator_assessment": "interventions",
+    "contact": "victim_contact",
+    "victim_identifier": "victim_contact",
+    "suspect_identifier": "suspect",
+    "victim_letter": "victim_contact",
+    "advocate": "victim_voice",
+    "wishes": "victim_voice",
+    "consent": "victim_voice",
+    "safety_plan": "victim_voice",
+    "safety_plan_review": "victim_voice",
+    "statement": "victim_voice",
+    "entitlement": "victim_voice",
+    "right_to_review": "victim_voice",
+    "person_at_risk": "safeguarding",
+    "safeguarding": "safeguarding",
 }
 
 # What an auditor reads of the trail: who did what and when, the reason given, and the decision
 # an event records under these keys of its changes (a conference decision's text, an action's
 # description, the offence charged); no other content of a case section is on the trail.
-TRAIL_DECISION_KEYS = ("decision", "description", "offence")
+TRAIL_DECISION_KEYS = ("decision", "description", "offence", "outcome", "disposal")
 
 
 def event_section(verb: str) -> str | None:
@@ -138,6 +193,7 @@ CAPABILITIES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "read_audit_trail": (frozenset({R.AUDITOR}), frozenset({K.OVERSIGHT})),
     "read_agency_trail": (CONTENT_ROLES | {R.AUDITOR}, frozenset(K.values)),
     "manage_members": (frozenset({R.ADMIN}), frozenset(K.values)),
+    "set_local_policy": (frozenset({R.SUPERVISOR}), frozenset({K.COORDINATOR})),
 }
 
 CAPABILITY_TITLES = {
@@ -151,6 +207,7 @@ CAPABILITY_TITLES = {
     "read_audit_trail": "Read every agency's decision trail and access log",
     "read_agency_trail": "Read the own agency's part of a case's trail",
     "manage_members": "Manage the agency's members",
+    "set_local_policy": "Set the region's local policy (thresholds, deadlines, criteria)",
 }
 
 
@@ -205,8 +262,29 @@ def writable_sections(membership: Membership | None) -> frozenset[str]:
 
 
 def can_record_hearing(membership: Membership | None) -> bool:
-    """Court hearings come from the orders side (police) or the charging side (CPS) of a case."""
-    return can_write(membership, "orders") or can_write(membership, "charging")
+    """Court hearings and their outcomes: the members who write the court section."""
+    return can_write(membership, "court")
+
+
+# Orders other agencies record beside police (who record any kind): an advocate the
+# non-molestation order the victim obtained, CPS the restraining order it asked the court for,
+# probation the licence conditions it supervises.
+ORDER_KIND_WRITERS: dict[str, frozenset[str]] = {
+    K.ADVOCACY: frozenset({"non_molestation_order"}),
+    K.CPS: frozenset({"restraining_order"}),
+    K.PROBATION: frozenset({"licence_conditions"}),
+}
+
+
+def can_record_order(membership: Membership | None, kind: str | None = None) -> bool:
+    """Whether the member may record an order (of this kind, or of some kind when None):
+    writers of the orders section any kind, the agency kinds of `ORDER_KIND_WRITERS` theirs."""
+    if can_write(membership, "orders"):
+        return True
+    if membership is None or not can_read(membership, "orders"):
+        return False
+    kinds = ORDER_KIND_WRITERS.get(membership.agency.kind, frozenset())
+    return bool(kinds) and (kind is None or kind in kinds)
 
 
 def can_record_breach(membership: Membership | None) -> bool:

@@ -18,14 +18,14 @@ from .models import Event
 MASK = "***"
 
 
-def _record(**fields: Any) -> Event:
-    """`_event`, inserted now (the fields are `_new_event`'s)."""
-    event = _event(**fields)
-    event.save(force_insert=True)
-    return event
+def record(**fields: Any) -> Event:
+    """`event`, inserted now (the fields are `_new_event`'s)."""
+    new = event(**fields)
+    new.save(force_insert=True)
+    return new
 
 
-def _event(**fields: Any) -> Event:
+def event(**fields: Any) -> Event:
     """`_new_event`, to insert in the caller's transaction (sealed once it commits)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(f"audit event {fields['verb']!r} written outside a transaction")
@@ -81,7 +81,7 @@ def involvements_revoked_events(*, pairs, basis: str, source: str, actor=None) -
 def _access_events(verb: str, pairs, *, basis: str, source: str, actor,
                    to_agency: bool) -> list[Event]:
     return Event.objects.bulk_create([
-        _event(
+        event(
             verb=verb,
             actor=actor,
             obj=referral,
@@ -94,7 +94,7 @@ def _access_events(verb: str, pairs, *, basis: str, source: str, actor,
 
 
 def member_created_event(*, membership, actor=None) -> Event:
-    return _record(
+    return record(
         verb="member.created",
         actor=actor,
         agency=membership.agency,
@@ -105,18 +105,18 @@ def member_created_event(*, membership, actor=None) -> Event:
 
 def second_factor_enrolled_event(*, user, method: str) -> Event:
     """A member set up a second factor (`totp`: an authenticator app; `webauthn`: a passkey)."""
-    return _record(verb="second_factor.enrolled", actor=user, obj=user,
+    return record(verb="second_factor.enrolled", actor=user, obj=user,
                    changes={"method": method})
 
 
 def recovery_codes_issued_event(*, user) -> Event:
     """A member was given a fresh set of recovery codes (the codes are not on the trail)."""
-    return _record(verb="second_factor.recovery_codes_issued", actor=user, obj=user)
+    return record(verb="second_factor.recovery_codes_issued", actor=user, obj=user)
 
 
 def second_factor_reset_event(*, membership, actor, reason: str, devices: int) -> Event:
     """An agency administrator removed a member's second factor; it enrols again at sign-in."""
-    return _record(
+    return record(
         verb="second_factor.reset",
         actor=actor,
         agency=membership.agency,
@@ -128,7 +128,7 @@ def second_factor_reset_event(*, membership, actor, reason: str, devices: int) -
 
 def api_token_issued_event(*, token, actor) -> Event:
     """A member signed in to the API: a new token, by its public id (never the token)."""
-    return _record(
+    return record(
         verb="api_token.issued",
         actor=actor,
         obj=token,
@@ -139,7 +139,7 @@ def api_token_issued_event(*, token, actor) -> Event:
 def api_tokens_ended_event(*, user, tokens: list[int], why: str, actor=None) -> Event:
     """API tokens ended before their expiry: `why` is `logout`, `revoked` (by the member),
     `logout_all`, `password_changed`, `deactivated` or `limit` (the oldest beyond the limit)."""
-    return _record(
+    return record(
         verb="api_token.ended",
         actor=actor,
         changes={"member": user.get_username(), "tokens": tokens, "why": why},
@@ -165,6 +165,59 @@ TASK_DECISIONS: dict[str, tuple[str, ...]] = {
     "closure": ("completed",),
     "approve_closure": ("approved", "refused"),
     "action": ("done", "not_possible", "not_done"),
+    "pre_sentence_report": ("completed",),
+    "psychiatric_report": ("completed",),
+    "perpetrator_assessment": ("completed",),
+    "victim_letter": ("completed",),
+}
+
+# What happened after referral (the justice, orders, interventions and victims apps write these
+# through `record`): each family with every outcome its writer may record.
+PRACTICE_DECISIONS: dict[str, tuple[str, ...]] = {
+    "offence": ("recorded", "amended"),
+    "warning_signs": ("recorded",),
+    "police_decision": (
+        "arrested", "voluntary_interview", "bailed", "released_under_investigation",
+        "referred_to_cps", "charged", "summonsed", "cautioned", "community_resolution",
+        "no_further_action",
+    ),
+    "charging_decision": (
+        "charge", "no_further_action", "more_evidence", "out_of_court_disposal", "discontinued",
+        "charge_altered",
+    ),
+    "hearing_outcome": (
+        "remanded_in_custody", "bail_unconditional", "bail_with_conditions", "plea_guilty",
+        "plea_not_guilty", "convicted", "acquitted", "adjourned", "sentenced", "discontinued",
+        "order_made", "order_refused",
+    ),
+    "sentence": ("recorded",),
+    "order": (
+        "varied", "renewed", "extended", "discharged", "served", "notified", "notification_failed",
+    ),
+    "order_application": ("made", "interim_made", "granted", "refused", "withdrawn"),
+    "notification_check": ("complied", "failed"),
+    "enforcement": (
+        "arrested", "voluntary_interview", "warned", "recalled", "no_action", "not_traced",
+    ),
+    "psychiatric_assessment": ("sought", "requested", "done", "before_court", "not_ordered"),
+    "threat_recommendations": ("shared",),
+    "intervention_plan": ("opened",),
+    "intervention": ("offered", "declined", "started", "completed", "stopped"),
+    "perpetrator_assessment": ("completed",),
+    "advocate": ("named", "ended"),
+    "wishes": ("recorded",),
+    "consent": ("recorded",),
+    "safety_plan": ("agreed", "reviewed"),
+    "statement": ("offered", "made", "declined"),
+    "entitlement": ("enhanced", "opted_out"),
+    "right_to_review": ("offered", "requested", "upheld", "overturned"),
+    "person_at_risk": ("recorded",),
+    "safeguarding": ("referred",),
+    "victim_identifier": ("recorded",),
+    "suspect_identifier": ("recorded",),
+    "screening": ("updated",),
+    "conference_referral": ("made",),
+    "local_policy": ("set",),
 }
 
 DECISION_VERBS: frozenset[str] = frozenset({
@@ -184,11 +237,13 @@ DECISION_VERBS: frozenset[str] = frozenset({
     "conference.action",  # action_recorded_event
     *(f"{task_type}.{outcome}" for task_type, outcomes in TASK_DECISIONS.items()
       for outcome in outcomes),  # task_completed_event
+    *(f"{family}.{outcome}" for family, outcomes in PRACTICE_DECISIONS.items()
+      for outcome in outcomes),  # the practice apps' events
 })
 
 
 def referral_submitted_event(*, referral, actor) -> Event:
-    return _record(
+    return record(
         verb="referral.submitted",
         actor=actor,
         obj=referral,
@@ -204,7 +259,7 @@ def referral_submitted_event(*, referral, actor) -> Event:
 
 
 def referral_linked_event(*, referral, linked_references: list[str], actor) -> Event:
-    return _record(
+    return record(
         verb="referral.linked",
         actor=actor,
         obj=referral,
@@ -216,7 +271,7 @@ def referral_linked_event(*, referral, linked_references: list[str], actor) -> E
 def risk_changed_event(
     *, referral, before: str, after: str, source: str, reason: str, actor
 ) -> Event:
-    return _record(
+    return record(
         verb="risk.overridden" if source == "judgement" else "risk.raised",
         actor=actor,
         obj=referral,
@@ -232,7 +287,7 @@ def risk_changed_by_approval_event(
 ) -> Event:
     """A lower risk taking effect: `reason` is its proposer's, the actor the supervisor who
     approved it."""
-    return _record(
+    return record(
         verb="risk.overridden",
         actor=actor,
         obj=referral,
@@ -251,7 +306,7 @@ def risk_changed_by_approval_event(
 def risk_downgrade_proposed_event(*, referral, current: str, proposed: str, reason: str,
                                   stage: str, actor) -> Event:
     """A judgement below the screening's level: recorded, not applied (it waits for approval)."""
-    return _record(
+    return record(
         verb="risk.downgrade_proposed",
         actor=actor,
         obj=referral,
@@ -263,7 +318,7 @@ def risk_downgrade_proposed_event(*, referral, current: str, proposed: str, reas
 
 def risk_downgrade_refused_event(*, referral, kept: str, proposed: str, proposed_by: str,
                                  reason: str, actor) -> Event:
-    return _record(
+    return record(
         verb="risk.downgrade_refused",
         actor=actor,
         obj=referral,
@@ -278,7 +333,7 @@ def risk_downgrade_refused_event(*, referral, kept: str, proposed: str, proposed
 
 def referral_declined_event(*, referral, actor, reason: str) -> Event:
     """A decline approved, and the referring agency told of it with its reason."""
-    return _record(
+    return record(
         verb="referral.declined",
         actor=actor,
         obj=referral,
@@ -292,7 +347,7 @@ def referral_declined_event(*, referral, actor, reason: str) -> Event:
 def referrals_linked_events(*, referrals, timeline_id: int, actor, reason: str) -> list[Event]:
     """Referrals put on one timeline by a person's decision: an event on each of them."""
     return Event.objects.bulk_create([
-        _event(
+        event(
             verb="referrals.linked",
             actor=actor,
             obj=referral,
@@ -311,7 +366,7 @@ def referral_merged_events(*, referral, into, actor, reason: str) -> list[Event]
     """A referral closed as merged into another (`referral.merged`), and the surviving one's
     record of it (`referral.merged_into`), whose existence its referrer is now told."""
     return Event.objects.bulk_create([
-        _event(
+        event(
             verb="referral.merged",
             actor=actor,
             obj=referral,
@@ -320,7 +375,7 @@ def referral_merged_events(*, referral, into, actor, reason: str) -> list[Event]
             changes={"into": into.reference, "status": referral.status},
             recipients=[referral.referrer_agency.slug],
         ),
-        _event(
+        event(
             verb="referral.merged_into",
             actor=actor,
             obj=into,
@@ -332,7 +387,7 @@ def referral_merged_events(*, referral, into, actor, reason: str) -> list[Event]
 
 
 def referrals_kept_separate_event(*, referral, others, actor, reason: str) -> Event:
-    return _record(
+    return record(
         verb="referrals.kept_separate",
         actor=actor,
         obj=referral,
@@ -343,7 +398,7 @@ def referrals_kept_separate_event(*, referral, others, actor, reason: str) -> Ev
 
 
 def classification_changed_event(*, referral, before: str, after: str, reason: str, actor) -> Event:
-    return _record(
+    return record(
         verb="referral.classified",
         actor=actor,
         obj=referral,
@@ -356,7 +411,7 @@ def classification_changed_event(*, referral, before: str, after: str, reason: s
 def incidents_recorded_events(*, incidents, actor) -> list[Event]:
     """An `incident.recorded` (or `breach.recorded`) event for each incident, in one INSERT."""
     return Event.objects.bulk_create([
-        _event(
+        event(
             verb="breach.recorded" if incident.breach_of_order_id else "incident.recorded",
             actor=actor,
             obj=incident,
@@ -374,7 +429,7 @@ def incidents_recorded_events(*, incidents, actor) -> list[Event]:
 
 
 def order_recorded_event(*, order, actor) -> Event:
-    return _record(
+    return record(
         verb="order.recorded",
         actor=actor,
         obj=order,
@@ -390,7 +445,7 @@ def order_recorded_event(*, order, actor) -> Event:
 
 def case_file_exported_event(*, referral, actor, sections: list[str], file_format: str) -> Event:
     """A member exported the case file (`file_format`: "pdf") holding these sections."""
-    return _record(
+    return record(
         verb="case_file.exported",
         actor=actor,
         obj=referral,
@@ -474,7 +529,8 @@ def _insert_section_reads(read: Event, sections: list[str]) -> None:
 DECISION_FIELDS = (
     "decision", "risk_level", "approved", "outcome", "withheld", "request_charging_advice",
     "classification", "charged", "convicted", "protective_order", "victim_informed", "request",
-    "arrested", "contacted", "sent", "conference", "offence",
+    "arrested", "contacted", "sent", "conference", "offence", "share_recommendations",
+    "vrr_offered", "views_sought", "test", "complied",
 )
 
 
@@ -491,7 +547,7 @@ def task_completed_event(*, task, actor, result: dict) -> Event:
     changes = {k: result[k] for k in DECISION_FIELDS if k in result}
     changes.update({k: MASK for k in result if k not in DECISION_FIELDS and "reason" not in k})
     reasons = [str(result[k]) for k in result if "reason" in k and result[k]]
-    return _record(
+    return record(
         verb=_decision_verb(task.task_type, result),
         actor=actor,
         obj=task,
@@ -502,46 +558,46 @@ def task_completed_event(*, task, actor, result: dict) -> Event:
 
 
 def task_claimed_event(*, task, actor) -> Event:
-    return _record(verb="task.claimed", actor=actor, obj=task, referral_id=task.referral_id,
+    return record(verb="task.claimed", actor=actor, obj=task, referral_id=task.referral_id,
                    changes={"task_type": task.task_type})
 
 
 def task_released_event(*, task, actor) -> Event:
-    return _record(verb="task.released", actor=actor, obj=task, referral_id=task.referral_id,
+    return record(verb="task.released", actor=actor, obj=task, referral_id=task.referral_id,
                    changes={"task_type": task.task_type})
 
 
 def task_reassigned_event(*, task, actor, to_username: str) -> Event:
-    return _record(verb="task.reassigned", actor=actor, obj=task, referral_id=task.referral_id,
+    return record(verb="task.reassigned", actor=actor, obj=task, referral_id=task.referral_id,
                    changes={"task_type": task.task_type, "to": to_username})
 
 
 def task_escalated_event(*, task) -> Event:
-    return _record(verb="task.escalated", agency=task.agency, obj=task,
+    return record(verb="task.escalated", agency=task.agency, obj=task,
                    referral_id=task.referral_id,
                    changes={"task_type": task.task_type, "due": task.due.isoformat()})
 
 
 def hearing_recorded_event(*, hearing, actor) -> Event:
-    return _record(verb="hearing.recorded", actor=actor, obj=hearing,
+    return record(verb="hearing.recorded", actor=actor, obj=hearing,
                    referral_id=hearing.referral_id,
                    changes={"kind": hearing.kind, "date": hearing.date.isoformat()})
 
 
 def conference_event(*, conference, actor, verb: str, changes: dict | None = None,
                      reason: str = "") -> Event:
-    return _record(verb=verb, actor=actor, obj=conference, reason=reason,
+    return record(verb=verb, actor=actor, obj=conference, reason=reason,
                    changes={"conference": conference.pk, **(changes or {})})
 
 
 def decision_recorded_event(*, decision, actor) -> Event:
-    return _record(verb="conference.decision", actor=actor, obj=decision,
+    return record(verb="conference.decision", actor=actor, obj=decision,
                    referral_id=decision.item.referral_id, reason=decision.reason,
                    changes={"conference": decision.item.conference_id, "decision": decision.text})
 
 
 def action_recorded_event(*, action, actor) -> Event:
-    return _record(verb="conference.action", actor=actor, obj=action,
+    return record(verb="conference.action", actor=actor, obj=action,
                    referral_id=action.item.referral_id,
                    changes={"conference": action.item.conference_id, "agency": action.agency.slug,
                             "due": action.due.isoformat(), "description": action.description},
@@ -551,7 +607,7 @@ def action_recorded_event(*, action, actor) -> Event:
 def addendum_recorded_event(*, note, actor) -> Event:
     """An addendum to signed minutes: who corrected them, where, and which note it corrects
     (its text stays in the minutes, like every note's)."""
-    return _record(verb="minutes.addendum", actor=actor, obj=note,
+    return record(verb="minutes.addendum", actor=actor, obj=note,
                    referral_id=note.agenda_item.referral_id if note.agenda_item_id else None,
                    changes={"conference": note.conference_id, "seq": note.seq,
                             "addendum_to": note.addendum_to_id})
@@ -559,17 +615,17 @@ def addendum_recorded_event(*, note, actor) -> Event:
 
 def minutes_sent_event(*, conference, actor, recipients: list[str]) -> Event:
     """A disclosure: the minutes went to these agencies (DPA 2018 s.62 logging)."""
-    return _record(verb="minutes.sent", actor=actor, obj=conference,
+    return record(verb="minutes.sent", actor=actor, obj=conference,
                    changes={"conference": conference.pk}, recipients=recipients)
 
 
 def access_refused_event(*, actor, object_type: str, object_id, referral_id=None) -> Event:
     """Someone asked for something their agency may not see (they were answered 404)."""
-    return _record(verb="access.refused", actor=actor, referral_id=referral_id,
+    return record(verb="access.refused", actor=actor, referral_id=referral_id,
                    changes={"object_type": object_type, "object_id": str(object_id)})
 
 
 def agenda_event(*, item, actor, verb: str, changes: dict | None = None) -> Event:
     """A change to a meeting's agenda: a case added, removed, closed (heard)."""
-    return _record(verb=verb, actor=actor, obj=item, referral_id=item.referral_id,
+    return record(verb=verb, actor=actor, obj=item, referral_id=item.referral_id,
                    changes={"conference": item.conference_id, **(changes or {})})

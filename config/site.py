@@ -1,6 +1,6 @@
 """The Material application shell (viewflow's frontend): one site, its applications and menus."""
 
-from django.urls import path
+from django.urls import include, path
 from viewflow.urls import Application, AppMenuMixin, Site, Viewset
 
 from agencies import policy
@@ -8,7 +8,11 @@ from agencies.selectors import membership_of
 from agencies.views import AccessView, ApiTokensView, HomeView
 from audit.urls import AuditViewset
 from conferences import views as conference_views
+from interventions import urls as intervention_urls
+from justice import urls as justice_urls
+from orders import urls as order_urls
 from referral import views as referral_views
+from victims import urls as victim_urls
 from workflows.urls import TasksViewset
 
 
@@ -65,6 +69,11 @@ class ReferralViewset(AppMenuMixin, Viewset):
         referral_views.HearingCreateView.as_view(),
         name="hearing_new",
     )
+    # What happened after referral, each app's forms under the case.
+    justice_path = path("<int:referral_id>/", include(justice_urls.page_urlpatterns))
+    orders_path = path("<int:referral_id>/", include(order_urls.page_urlpatterns))
+    interventions_path = path("<int:referral_id>/", include(intervention_urls.page_urlpatterns))
+    victims_path = path("<int:referral_id>/", include(victim_urls.page_urlpatterns))
 
     def has_view_permission(self, user, obj=None):
         return policy.sees_case_content(membership_of(user))

@@ -7,7 +7,11 @@ from agencies import urls as agency_urls
 from agencies.password_reset import PasswordResetView
 from audit import urls as audit_urls
 from conferences import urls as conference_urls
+from interventions import urls as intervention_urls
+from justice import urls as justice_urls
+from orders import urls as order_urls
 from referral import urls as referral_urls
+from victims import urls as victim_urls
 from workflows import urls as task_urls
 
 from . import errors
@@ -17,6 +21,10 @@ from .site import site
 api_v1 = [
     *agency_urls.api_urlpatterns,
     *referral_urls.api_urlpatterns,
+    *justice_urls.api_urlpatterns,
+    *order_urls.api_urlpatterns,
+    *intervention_urls.api_urlpatterns,
+    *victim_urls.api_urlpatterns,
     *task_urls.api_urlpatterns,
     *conference_urls.api_urlpatterns,
     *audit_urls.api_urlpatterns,

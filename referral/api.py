@@ -8,7 +8,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies import policy
 from agencies.permissions import IsMember
 from agencies.selectors import membership_of
 from config.rest import CountingPagination, CountingPaginator, count_apart
@@ -27,8 +26,11 @@ def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, wa
     data = serializers.referral_detail(
         referral, membership, signal=signal, extra_sections=case_sections(referral=referral)
     )
+    practice = case_file.practice_sections(referral=referral, membership=membership)
+    data.update(practice)
     services.sensitive_reads_record(
-        referral=referral, actor=request.user, sections=policy.readable_sections(membership)
+        referral=referral, actor=request.user,
+        sections=case_file.sections_read(membership, practice),
     )
     if warnings is not None:
         data["warnings"] = warnings

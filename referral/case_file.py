@@ -25,6 +25,10 @@ from agencies.selectors import agencies_by_slug, names_by_username, person_name
 from conferences import selectors as conference_selectors
 from conferences.models import AgendaItem, Conference, ConferenceAction
 from config.exceptions import NotFound
+from interventions import case_file as intervention_file
+from justice import case_file as justice_file
+from orders import case_file as order_file
+from victims import case_file as victim_file
 from workflows import selectors as workflow_selectors
 from workflows.labels import verb_label
 from workflows.models import TaskType
@@ -384,6 +388,41 @@ def hearing_rows(hearings) -> list[dict]:
 # --- The whole file --------------------------------------------------------------------------
 
 
+# What happened after referral, each app's part of the detail and the page.
+PRACTICE_FILES = (justice_file, order_file, intervention_file, victim_file)
+# The access policy's sections the practice apps hold, each under its own key of the detail.
+# A read of one of them is logged only when the case holds something in it.
+PRACTICE_SECTIONS = frozenset({
+    "offences", "court", "assessments", "threat_recommendations", "interventions",
+    "victim_voice", "safeguarding",
+})
+
+
+def practice_sections(*, referral: Referral, membership: Membership) -> dict:
+    """The detail's keys of the practice apps that the member may read."""
+    sections: dict = {}
+    for file in PRACTICE_FILES:
+        sections.update(file.detail_sections(referral=referral, membership=membership))
+    return sections
+
+
+def practice_context(*, referral: Referral, membership: Membership) -> dict:
+    """The case page's context of the practice apps' cards."""
+    context: dict = {}
+    for file in PRACTICE_FILES:
+        context.update(file.page_context(referral=referral, membership=membership))
+    return context
+
+
+def sections_read(membership: Membership, practice: dict) -> frozenset[str]:
+    """The sections a reader was shown: those it may read, but a practice section only when the
+    case holds something in it."""
+    return frozenset(
+        section for section in policy.readable_sections(membership)
+        if section not in PRACTICE_SECTIONS or practice.get(section)
+    )
+
+
 @dataclass
 class CaseFile:
     """A case as one member may see it: `context` for the templates; `sections`, the sections
@@ -409,6 +448,8 @@ def build(*, membership: Membership, referral_id: int) -> CaseFile:
         signal=signal,
         extra_sections=workflow_selectors.case_sections(referral=referral),
     )
+    practice = practice_sections(referral=referral, membership=membership)
+    data.update(practice)
     entries = selectors.timeline(membership=membership, referral=referral, scope=referral.scope)
     tasks = workflow_selectors.case_open_tasks(referral=referral, membership=membership)
     outcomes = conference_selectors.case_outcomes(referral=referral, membership=membership)
@@ -426,7 +467,6 @@ def build(*, membership: Membership, referral_id: int) -> CaseFile:
     people = names_by_username(e["actor"] for e in entries if e.get("actor"))
 
     case = case_context(referral, data, names)
-    readable = policy.readable_sections(membership)
     context = {
         "case": case,
         "risk": risk_story(case, signal),
@@ -437,10 +477,11 @@ def build(*, membership: Membership, referral_id: int) -> CaseFile:
         "entries": timeline_rows(entries, names, people),
         "linked": case["linked"],
         "reader_agency": membership.agency.name,
+        **practice_context(referral=referral, membership=membership),
     }
     return CaseFile(
-        referral=referral, context=context, sections=readable, scope=referral.scope,
-        entries=entries,
+        referral=referral, context=context, sections=sections_read(membership, practice),
+        scope=referral.scope, entries=entries,
     )
 
 

@@ -233,13 +233,63 @@ class ScreeningInstrument(models.Model):
         return [q["key"] for q in self.questions]
 
 
+class LocalPolicy(models.Model):
+    """A rule each region sets for itself, kept as versioned data: the screening thresholds,
+    the enforcement deadline after a breach, the conference criteria. Never updated: a change is
+    a new version, so a decision made under an older version still says which one it used.
+    `region` "" is the default a region without its own version follows
+    (`referral.local_policy.local_policy`)."""
+
+    class Key(models.TextChoices):
+        SCREENING_THRESHOLDS = "screening.thresholds", "Screening thresholds"
+        ENFORCEMENT_DEADLINE = "enforcement.deadline", "Enforcement deadline after a breach"
+        CONFERENCE_CRITERIA = "conference.criteria", "Conference criteria"
+
+    key = models.CharField(max_length=40, choices=Key.choices)
+    region = models.CharField(max_length=60, blank=True)
+    version = models.PositiveIntegerField()
+    value = models.JSONField()
+    effective_from = models.DateTimeField()
+    reason = models.TextField(max_length=2000, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "local policies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "region", "version"], name="local_policy_version_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                "key", "region", models.F("effective_from").desc(), name="local_policy_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version} ({self.region or 'default'})"
+
+
 class Screening(models.Model):
+    """A referral's screen. An answer is true, false or null (not known); a not-known answer
+    is counted towards the level like a yes, never as a no, and shown."""
+
     referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="screening")
     instrument = models.ForeignKey(ScreeningInstrument, on_delete=models.PROTECT)
     answers = models.JSONField()
     score = models.PositiveSmallIntegerField()
+    not_known = models.PositiveSmallIntegerField(default=0)
     risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    # The thresholds that turned the count into the level (None: the instrument's own).
+    thresholds_policy = models.ForeignKey(
+        LocalPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Screening of referral {self.referral_id}"
@@ -252,20 +302,52 @@ class ProtectiveOrder(models.Model):
         STALKING_PROTECTION_ORDER = "stalking_protection_order", "Stalking protection order"
         INTERIM_SPO = "interim_stalking_protection_order", "Interim stalking protection order"
         BAIL_CONDITIONS = "bail_conditions", "Bail conditions"
+        LICENCE_CONDITIONS = "licence_conditions", "Licence conditions"
+
+    class Status(models.TextChoices):
+        IN_FORCE = "in_force", "In force"
+        REPLACED = "replaced", "Replaced"
+        DISCHARGED = "discharged", "Discharged"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class MadeBy(models.TextChoices):
+        POLICE_BAIL = "police_bail", "Police bail"
+        COURT_BAIL = "court_bail", "Court bail"
+        COURT_ON_APPLICATION = "court_on_application", "Court, on application"
+        COURT_ON_CONVICTION = "court_on_conviction", "Court, on conviction"
+        COURT_ON_ACQUITTAL = "court_on_acquittal", "Court, on acquittal"
+        FAMILY_COURT = "family_court", "Family court"
+        LICENCE = "licence", "Prison licence"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="orders")
     kind = models.CharField(max_length=40, choices=Kind.choices)
     conditions = models.TextField(max_length=5000)
     starts = models.DateField()
     expires = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_FORCE)
+    made_by = models.CharField(max_length=24, choices=MadeBy.choices, blank=True)
+    court = models.CharField(max_length=200, blank=True)
+    # Positive requirements (an SPO's, a licence's): what the suspect must do.
+    requirements = models.TextField(max_length=5000, blank=True)
+    served_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(status="in_force") & models.Q(ended_on__isnull=True))
+                | (~models.Q(status="in_force") & models.Q(ended_on__isnull=False)),
+                name="order_ended_iff_not_in_force",
+            )
+        ]
+        indexes = [models.Index(fields=["referral", "kind", "status"], name="order_status_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on referral {self.referral_id}"
@@ -352,6 +434,8 @@ class CourtHearing(models.Model):
         BAIL = "bail", "Bail hearing"
         CHARGE = "charge", "First hearing after charge"
         SENTENCING = "sentencing", "Sentencing hearing"
+        TRIAL = "trial", "Trial"
+        ORDER = "order", "Order application or review"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="hearings")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -364,6 +448,41 @@ class CourtHearing(models.Model):
 
     class Meta:
         ordering = ["date", "id"]
+        indexes = [models.Index(fields=["kind", "date"], name="hearing_kind_date_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.date}"
+
+
+class PersonIdentifier(models.Model):
+    """A key an agency holds for the victim or the suspect beyond name and date of birth, kept
+    normalised so that two spellings of one key match (`referral.linking`)."""
+
+    class Kind(models.TextChoices):
+        PNC_ID = "pnc_id", "Police National Computer id"
+        PHONE = "phone", "Phone number"
+        EMAIL = "email", "Email address"
+        ONLINE_ACCOUNT = "online_account", "Online account"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="identifiers")
+    role = models.CharField(max_length=10, choices=PersonName.Role.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    platform = models.CharField(max_length=40, blank=True)
+    value = models.CharField(max_length=200)
+    normalised = models.CharField(max_length=200)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "role", "kind", "normalised"], name="identifier_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "normalised", "role"], name="identifier_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of the {self.role} on referral {self.referral_id}"

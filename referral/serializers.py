@@ -13,6 +13,9 @@ from rest_framework import serializers
 
 from agencies import policy
 from config.rest import StrictBooleanField, StrictCharField, StrictSerializer, attribute_row
+from interventions import serializers as intervention_serializers
+from justice import serializers as justice_serializers
+from victims import serializers as victim_serializers
 
 from . import screening, search, selectors
 from .models import (
@@ -467,6 +470,17 @@ class ReferralDetailOutput(ReferralSummaryOutput):
     research = ResearchOutput(many=True, required=False)
     threat_assessment = ThreatAssessmentOutput(required=False, allow_null=True)
     charging = ChargingOutput(required=False, allow_null=True)
+    # What happened after referral (`case_file.practice_sections`).
+    warning_signs = justice_serializers.WarningSignsOutput(required=False, allow_null=True)
+    offences = justice_serializers.OffenceOutput(many=True, required=False)
+    court = justice_serializers.CourtOutput(required=False)
+    assessments = intervention_serializers.AssessmentsOutput(required=False)
+    threat_recommendations = intervention_serializers.ThreatRecommendationOutput(
+        many=True, required=False
+    )
+    interventions = intervention_serializers.InterventionsOutput(required=False)
+    victim_voice = victim_serializers.VictimVoiceOutput(required=False)
+    safeguarding = victim_serializers.SafeguardingOutput(required=False)
 
 
 class ReferralCreatedOutput(ReferralDetailOutput):

@@ -63,6 +63,10 @@ class OrderDraft:
     conditions: str
     starts: date
     expires: date | None = None
+    made_by: str = ""
+    court: str = ""
+    requirements: str = ""
+    served_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,13 @@ class ReferralDraft:
     orders: tuple[OrderDraft, ...] = ()
     confirm_new: bool = False
     confirm_reason: str = ""
+    # What happened after referral, as the referrer knows it: the four warning signs and the
+    # offences (plain mappings, validated by the justice app's serializers), the people's keys
+    # beyond name and date of birth, and why enhanced rights do not apply.
+    warning_signs: dict | None = None
+    offences: tuple[dict, ...] = ()
+    identifiers: tuple[dict, ...] = ()
+    enhanced_rights_opt_out_reason: str = ""
 
 
 @dataclass
@@ -421,6 +432,10 @@ def _order_create(
         conditions=draft.conditions,
         starts=draft.starts,
         expires=draft.expires,
+        made_by=draft.made_by,
+        court=draft.court,
+        requirements=draft.requirements,
+        served_on=draft.served_on,
         agency=membership.agency,
         recorded_by=actor,
     )

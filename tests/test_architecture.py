@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT = ("config", "agencies", "audit", "referral", "conferences", "workflows")
+PRODUCT = (
+    "config", "agencies", "audit", "referral", "justice", "orders", "interventions", "victims",
+    "conferences", "workflows",
+)
 
 
 def _function_imports(path: Path, root: Path = ROOT) -> list[str]:

@@ -22,6 +22,8 @@ DUE_WORKING_DAYS: dict[str, tuple[int, int]] = {
     "approve_closure": (2, 2),
     "approve_downgrade": (1, 1),
     "link_referrals": (2, 1),
+    "perpetrator_assessment": (20, 10),
+    "right_to_review": (30, 30),
 }
 
 # Agencies that research every accepted referral.

@@ -231,6 +231,11 @@ class ReferralFlow(Flow):
         activation.process.save(update_fields=["data"])
 
 
+def _of_type(task_type: str):
+    """A `CaseTaskFlow.route` condition: the process was started for this task type."""
+    return lambda activation: activation.process.data["task_type"] == task_type
+
+
 class CaseTaskFlow(Flow):
     """A single task on a case, started from code with its agency, due date and context."""
 
@@ -248,6 +253,13 @@ class CaseTaskFlow(Flow):
         "minutes_distribution",
         "approve_downgrade",
         "link_referrals",
+        "notification_check",
+        "pre_sentence_report",
+        "psychiatric_report",
+        "perpetrator_assessment",
+        "victim_letter",
+        "right_to_review",
+        "safety_plan_review",
     )
 
     start = flow.StartHandle(this.start_task).Next(this.route)
@@ -268,6 +280,13 @@ class CaseTaskFlow(Flow):
             this.approve_downgrade, lambda a: a.process.data["task_type"] == "approve_downgrade"
         )
         .Case(this.link_referrals, lambda a: a.process.data["task_type"] == "link_referrals")
+        .Case(this.notification_check, _of_type("notification_check"))
+        .Case(this.pre_sentence_report, _of_type("pre_sentence_report"))
+        .Case(this.psychiatric_report, _of_type("psychiatric_report"))
+        .Case(this.perpetrator_assessment, _of_type("perpetrator_assessment"))
+        .Case(this.victim_letter, _of_type("victim_letter"))
+        .Case(this.right_to_review, _of_type("right_to_review"))
+        .Case(this.safety_plan_review, _of_type("safety_plan_review"))
         .Default(this.minutes_distribution)
     )
     enforcement = AgencyView(
@@ -302,6 +321,31 @@ class CaseTaskFlow(Flow):
     ).Next(this.end)
     link_referrals = AgencyView(
         task_type="link_referrals", agency=this.task_agency, due=this.task_due
+    ).Next(this.end)
+    notification_check = AgencyView(
+        task_type="notification_check", agency=this.task_agency, due=this.task_due
+    ).Next(this.end)
+    pre_sentence_report = AgencyView(
+        task_type="pre_sentence_report", agency=this.task_agency, due=this.task_due
+    ).Next(this.end)
+    psychiatric_report = AgencyView(
+        task_type="psychiatric_report", agency=this.task_agency, due=this.task_due
+    ).Next(this.end)
+    perpetrator_assessment = AgencyView(
+        task_type="perpetrator_assessment", agency=this.task_agency, due=this.task_due
+    ).Next(this.end)
+    victim_letter = AgencyView(
+        task_type="victim_letter", agency=this.task_agency, due=this.task_due
+    ).Next(this.end)
+    # A review of a decision not to charge: anyone of the deciding agency but the decider.
+    right_to_review = AgencyView(
+        task_type="right_to_review",
+        agency=this.task_agency,
+        due=this.task_due,
+        excluded_user=lambda a: a.process.data.get("excluded_user"),
+    ).Next(this.end)
+    safety_plan_review = AgencyView(
+        task_type="safety_plan_review", agency=this.task_agency, due=this.task_due
     ).Next(this.end)
     end = CaseEnd()
 

@@ -51,6 +51,13 @@ KEY_LABELS: dict[str, str | None] = {
     "incident": None,
     "order": None,
     "id": None,
+    "offence": None,
+    "trigger": "Why the victim is to be told",
+    "duty_holder": "Who tells the victim",
+    "policy_version": "Local policy version",
+    "served_on": "Served on",
+    "due_on": "Due on",
+    "review_on": "Review due on",
 }
 RISK_KEYS = {"triage_risk_level", "current_risk_level", "proposed_risk_level",
              "screening_risk_level", "risk_level"}
@@ -124,7 +131,7 @@ class ContextLabels:
             return HEARING.get(value, value)
         if key == "proposed_at":
             return STAGES.get(value, value)
-        if key in ("date", "stalking_since", "created_at"):
+        if key in ("date", "stalking_since", "created_at", "served_on", "due_on", "review_on"):
             return when(value)
         if key == "screening_answers" and isinstance(value, dict):
             return "; ".join(f"{readable(k)}: {display(v)}" for k, v in value.items())
@@ -261,6 +268,31 @@ EVENT_KINDS: dict[str, str] = {
     "member": "Members added",
     "second_factor": "Second factors",
     "api_token": "API sign-ins",
+    "offence": "Offences recorded or amended",
+    "warning_signs": "Warning signs recorded",
+    "police_decision": "Police decisions on offences",
+    "charging_decision": "CPS decisions on offences",
+    "hearing_outcome": "Court hearings' outcomes",
+    "sentence": "Sentences",
+    "order_application": "Order applications",
+    "psychiatric_assessment": "Psychiatric assessments for court",
+    "threat_recommendations": "Threat assessment recommendations shared",
+    "intervention_plan": "Intervention plans",
+    "intervention": "Perpetrator interventions",
+    "contact": "Contact with the victim",
+    "advocate": "Named advocates",
+    "wishes": "The victim's wishes",
+    "consent": "The victim's consent",
+    "safety_plan": "Safety plans",
+    "statement": "Victim personal statements",
+    "entitlement": "Enhanced rights under the Victims' Code",
+    "person_at_risk": "Others at risk",
+    "safeguarding": "Safeguarding referrals",
+    "victim_identifier": "The victim's identifiers",
+    "suspect_identifier": "The suspect's identifiers",
+    "screening": "Screening updated",
+    "conference_referral": "Referrals to a conference on professional judgement",
+    "local_policy": "Local policy set",
     **{task_type: f"Task done: {label}" for task_type, label in TASK_TYPES.items()},
 }
 

@@ -39,6 +39,13 @@ class TaskType(models.TextChoices):
     MINUTES_DISTRIBUTION = "minutes_distribution", "Distribute the minutes"
     APPROVE_DOWNGRADE = "approve_downgrade", "Approve a lower risk level"
     LINK_REFERRALS = "link_referrals", "Link or merge referrals of the same people"
+    NOTIFICATION_CHECK = "notification_check", "Check the suspect's notification under an SPO"
+    PRE_SENTENCE_REPORT = "pre_sentence_report", "Pre-sentence report"
+    PSYCHIATRIC_REPORT = "psychiatric_report", "Psychiatric assessment for court"
+    PERPETRATOR_ASSESSMENT = "perpetrator_assessment", "Assess the perpetrator"
+    VICTIM_LETTER = "victim_letter", "Write to the victim about a CPS decision"
+    RIGHT_TO_REVIEW = "right_to_review", "Review a decision not to charge"
+    SAFETY_PLAN_REVIEW = "safety_plan_review", "Review the victim's safety plan"
 
 
 class AgencyTask(Task):
@@ -115,6 +122,7 @@ class Notification(models.Model):
         DECLINED = "declined", "Your agency's referral was declined"
         DECLINE_REFUSED = "decline_refused", "Your decline was refused"
         LINK_OUTCOME = "link_outcome", "Your agency's referral was reviewed against others"
+        VICTIM_UPDATED = "victim_updated", "The victim was updated"
 
     # Notices about a task's own state (`notifications.notice_text`); the rest are news of a case.
     TASK_KINDS = (Kind.QUEUED, Kind.ASSIGNED, Kind.OVERDUE)

@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "workflows",
     "conferences",
     "audit",
+    "justice",
+    "orders",
+    "interventions",
+    "victims",
     # The second factor (django-otp: TOTP, recovery codes; django-otp-webauthn: passkeys).
     "django_otp",
     "django_otp.plugins.otp_totp",

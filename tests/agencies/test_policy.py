@@ -21,6 +21,13 @@ research           rw      r    rw         rw        r            r            -
 threat_assessment  -       -    -          -         rw           r*           -
 charging           r       rw   r          r         -            r            -
 notes              rw      rw   rw         rw        rw           rw           -
+offences           rw      r    r          r         r            r            -
+court              rw      rw   r          r         r            r            -
+assessments        rw      rw   rw         rw        rw           r            -
+threat_recommendations r   r    r          -         rw           r            -
+interventions      rw      r    rw         r         rw           r            -
+victim_voice       rw      rw   -          rw        -            r            -
+safeguarding       rw      r    r          rw        r            rw           -
 """
 # r*: only the coordinator's chairs and supervisors; its caseworkers see nothing.
 
@@ -83,6 +90,7 @@ EXPECTED_CAPABILITIES = {
         (k, r) for k in KINDS for r in ("caseworker", "supervisor", "chair", "auditor")
     },
     "manage_members": {(k, "admin") for k in KINDS},
+    "set_local_policy": {("coordinator", "supervisor")},
 }
 
 
@@ -143,3 +151,30 @@ def test_who_may_take_a_task():
     task.excluded_user_id = 7  # the decline's author may not approve it
     assert not policy.may_take_task(member(["caseworker"]), task)
     assert policy.may_take_task(member(["caseworker"], user_id=8), task)
+
+
+@pytest.mark.parametrize(
+    "kind,kind_of_order,allowed",
+    [
+        ("police", "stalking_protection_order", True),
+        ("police", "licence_conditions", True),
+        ("advocacy", "non_molestation_order", True),
+        ("advocacy", "stalking_protection_order", False),
+        ("cps", "restraining_order", True),
+        ("cps", "non_molestation_order", False),
+        ("probation", "licence_conditions", True),
+        ("probation", "bail_conditions", False),
+        ("psychiatric", "non_molestation_order", False),
+        ("coordinator", "restraining_order", False),
+        ("oversight", "restraining_order", False),
+    ],
+)
+def test_order_kinds_each_agency_kind_records(kind, kind_of_order, allowed):
+    member = _membership(kind, "caseworker")
+    assert policy.can_record_order(member, kind_of_order) is allowed
+    assert policy.can_record_order(_membership(kind, "auditor"), kind_of_order) is False
+
+
+def test_an_agency_kind_with_an_order_kind_of_its_own_may_record_some_order():
+    assert policy.can_record_order(_membership("advocacy", "caseworker"))
+    assert not policy.can_record_order(_membership("psychiatric", "caseworker"))

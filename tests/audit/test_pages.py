@@ -426,7 +426,10 @@ def test_access_report_offers_only_the_sensitive_sections(sign_in, cases):
     client = sign_in("oversight.auditor")
     html = client.get(ACCESS).content.decode()
     offered = set(re.findall(r'<option value="([a-z_]+)"', html))
-    assert offered == {"victim_contact", "threat_assessment", "charging"}
+    assert offered == {
+        "victim_contact", "threat_assessment", "charging", "threat_recommendations",
+        "interventions", "victim_voice", "safeguarding",
+    }
     reference = Referral.objects.get(pk=cases["police"]).reference
     response = client.get(ACCESS, {"case": reference, "section": "victim"})
     assert field_error(response, "section")

@@ -403,14 +403,14 @@ def test_the_case_page_shows_who_holds_the_work_by_name(client, demo, case):
 def test_work_of_a_section_the_reader_may_not_read_is_not_shown_but_its_own_is(
     client, demo, case
 ):
-    # A question about a psychiatric assessment belongs to the threat assessment section.
-    case_task_start(referral=case, task_type="psychiatric_assessment_request",
-                    agency=_agency(demo, "cps"), due=timezone.now() + timedelta(days=3))
-    title = "Psychiatric assessment before court?"
-    police = _as(client, demo, "police.caseworker").get(url(case.pk)).content.decode()
-    assert title not in police
+    # An update of the victim belongs to the victim's contact section, which CPS may not read.
+    case_task_start(referral=case, task_type="victim_update",
+                    agency=_agency(demo, "advocacy"), due=timezone.now() + timedelta(days=3))
+    title = "Update the victim"
     cps = _as(client, demo, "cps.caseworker").get(url(case.pk)).content.decode()
-    assert title in cps  # its own agency's task
+    assert title not in cps
+    advocacy = _as(client, demo, "advocacy.caseworker").get(url(case.pk)).content.decode()
+    assert title in advocacy  # its own agency's task
     chair = _as(client, demo, "hub.chair").get(url(case.pk)).content.decode()
     assert title in chair
 

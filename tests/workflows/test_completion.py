@@ -10,12 +10,36 @@ from workflows import deferred, notifications
 from workflows.flows import CaseTaskFlow, ReferralFlow
 from workflows.models import AgencyTask, Notification, TaskType
 from workflows.nodes import AgencyView
-from workflows.services import COMPLETION, conference_finish
+from workflows.services import COMPLETION, assessments, case_task_start, conference_finish
+from workflows.services import justice as justice_work
+from workflows.services import orders as order_work
+from workflows.services import victims as victim_work
 
 
 def test_every_task_type_says_what_completing_it_does():
     assert set(COMPLETION) == set(TaskType.values)
     assert all(callable(handler) for handler in COMPLETION.values())
+
+
+def test_each_area_says_what_completing_its_own_task_types_does_and_no_other_area_does():
+    tables = [justice_work.COMPLETION, order_work.COMPLETION, assessments.COMPLETION,
+              victim_work.COMPLETION]
+    keys = [key for table in tables for key in table]
+    assert len(keys) == len(set(keys))
+    for table in tables:
+        assert all(COMPLETION[key] is handler for key, handler in table.items())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("task_type", CaseTaskFlow.TYPES)
+def test_each_single_task_type_routes_to_its_own_node(demo, task_type):
+    """The route's default is the minutes: a type without its own case would become one."""
+    task = case_task_start(
+        referral=None, task_type=task_type, agency=demo["hub.chair"].agency,
+        due=timezone.now(),
+    )
+    assert task is not None and task.task_type == task_type
+    assert task.flow_task.name == task_type
 
 
 def test_every_human_task_of_the_flows_is_a_task_type_in_the_table():

@@ -17,6 +17,7 @@ from .starts import (
     victim_update_start,
 )
 from .timers import escalate_overdue
+from .victims import victims_code_event
 from .work import (
     notification_mark_read,
     notifications_mark_read,
@@ -52,4 +53,5 @@ __all__ = [
     "task_result_apply",
     "victim_update_due",
     "victim_update_start",
+    "victims_code_event",
 ]

@@ -7,8 +7,6 @@ type whose result only steers the flow has `_flow_only`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow.status import PROCESS, STATUS
@@ -23,19 +21,17 @@ from referral.models import RISK_ORDER, Referral, RiskLevel
 from .. import notifications, selectors
 from ..models import AgencyTask, CaseProcess, TaskType
 from ..nodes import process_involvements_end
-from .starts import downgrade_review_start, victim_update_start
-
-Completion = Callable[..., None]  # (*, task, actor, membership, data) -> None
+from . import assessments, justice, orders, victims
+from .registry import Completion
+from .registry import flow_only as _flow_only
+from .starts import downgrade_review_start
+from .victims import victims_code_event
 
 
 def screened_risk(referral: Referral) -> str:
     """The risk level the referral's screening gave (standard without a screening)."""
     screening = getattr(referral, "screening", None)
     return screening.risk_level if screening else RiskLevel.STANDARD
-
-
-def _flow_only(*, task: AgencyTask, actor, membership: Membership, data: dict) -> None:
-    """Nothing beyond the flow: the result, stored on the process, decides where it goes."""
 
 
 def _triaged(*, task: AgencyTask, actor, membership: Membership, data: dict) -> None:
@@ -172,13 +168,13 @@ def _conference_scheduled(*, task: AgencyTask, actor, membership: Membership, da
 
 def _charging_decided(*, task: AgencyTask, actor, membership: Membership, data: dict) -> None:
     """Whatever CPS decided, the victim is told."""
-    victim_update_start(referral=task.referral, reason="charging decision made")
+    victims_code_event(referral=task.referral, trigger="cps_decision", actor=actor)
 
 
 def _enforced(*, task: AgencyTask, actor, membership: Membership, data: dict) -> None:
     """An arrest is news the victim is told of."""
     if data.get("arrested"):
-        victim_update_start(referral=task.referral, reason="suspect arrested")
+        victims_code_event(referral=task.referral, trigger="arrest", actor=actor)
 
 
 def _action_done(*, task: AgencyTask, actor, membership: Membership, data: dict) -> None:
@@ -216,6 +212,11 @@ COMPLETION: dict[str, Completion] = {
     TaskType.MINUTES_DISTRIBUTION: _minutes_sent,
     TaskType.APPROVE_DOWNGRADE: _downgrade_decided,
     TaskType.LINK_REFERRALS: _link_decided,
+    # What happened after referral: each area's own task types (their keys never overlap).
+    **justice.COMPLETION,
+    **orders.COMPLETION,
+    **assessments.COMPLETION,
+    **victims.COMPLETION,
 }
 
 

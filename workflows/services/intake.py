@@ -22,8 +22,8 @@ from .starts import (
     downgrade_review_start,
     hearing_tasks_due,
     link_review_start,
-    victim_update_start,
 )
+from .victims import victims_code_event
 
 
 @transaction.atomic
@@ -40,7 +40,7 @@ def referral_refer(*, actor, membership: Membership, draft) -> referral_services
         )
     if result.unseen_matches:
         link_review_start(referral=result.referral, matches=result.unseen_matches)
-    _bail_conditions_set(result.referral, draft.orders, reason="bail conditions recorded")
+    _bail_conditions_set(result.referral, draft.orders, trigger="bail_at_referral", actor=actor)
     return result
 
 
@@ -70,15 +70,15 @@ def order_log(*, referral: Referral, actor, membership: Membership, draft) -> Pr
     order = referral_services.order_record(
         referral=referral, actor=actor, membership=membership, draft=draft
     )
-    _bail_conditions_set(referral, [order], reason="bail conditions changed")
+    _bail_conditions_set(referral, [order], trigger="bail", actor=actor)
     return order
 
 
-def _bail_conditions_set(referral: Referral, orders, *, reason: str) -> None:
+def _bail_conditions_set(referral: Referral, orders, *, trigger: str, actor) -> None:
     """Bail conditions among these orders, recorded whenever: the victim must be told and asked
-    for their views (`victim_update_start`)."""
+    for their views (`victims_code_event`)."""
     if any(order.kind == ProtectiveOrder.Kind.BAIL_CONDITIONS for order in orders):
-        victim_update_start(referral=referral, reason=reason)
+        victims_code_event(referral=referral, trigger=trigger, actor=actor)
 
 
 def check_hearing_date(on: date) -> None:

@@ -1,0 +1,1 @@
+"""Reads of a case's offences and outcomes."""
