@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, views
 
 _OFFENCE = "referrals/<int:referral_id>/offences/<int:offence_id>/"
 
@@ -25,4 +25,24 @@ api_urlpatterns: list = [
         api.HearingOutcomeCreateView.as_view(), name="api-hearing-outcomes",
     ),
 ]
-page_urlpatterns: list = []
+# Under the case's page (/workspace/referrals/<referral_id>/), named `justice_<thing>`.
+page_urlpatterns: list = [
+    path("warning-signs/new/", views.WarningSignsView.as_view(), name="justice_warning_signs"),
+    path("offences/new/", views.OffenceCreateView.as_view(), name="justice_offence_new"),
+    path(
+        "offences/<int:offence_id>/police-decision/", views.PoliceDecisionView.as_view(),
+        name="justice_police_decision",
+    ),
+    path(
+        "offences/<int:offence_id>/charging-decision/", views.ChargingDecisionView.as_view(),
+        name="justice_charging_decision",
+    ),
+    path(
+        "offences/<int:offence_id>/sentence/", views.SentenceView.as_view(),
+        name="justice_sentence",
+    ),
+    path(
+        "hearings/<int:hearing_id>/outcome/", views.HearingOutcomeView.as_view(),
+        name="justice_hearing_outcome",
+    ),
+]
