@@ -158,3 +158,38 @@ def hearing_on_case(*, referral: Referral, hearing_id) -> CourtHearing | None:
         )
     except (CourtHearing.DoesNotExist, TypeError, ValueError):
         return None
+
+
+def _pounds(pence: int) -> str:
+    return f"\u00a3{pence / 100:,.2f}".removesuffix(".00")
+
+
+def outcome_lines(*, referral: Referral, court: bool) -> list[str]:
+    """Each offence's outcome in a line, for whoever closes the case: the offence, its status,
+    and (when `court`) its sentence with amounts and requirements. Three queries at most."""
+    offences = list(
+        Offence.objects.filter(referral_id=referral.pk).order_by("created_at", "id")
+        .only("kind", "label", "status")
+    )
+    sentences = {}
+    if court and offences:
+        sentences = {
+            s.offence_id: s for s in Sentence.objects.filter(offence__referral_id=referral.pk)
+            .prefetch_related("requirements")
+        }
+    lines = []
+    for offence in offences:
+        line = f"{offence.title}: {offence.get_status_display().lower()}"
+        sentence = sentences.get(offence.pk)
+        if sentence is not None:
+            parts = [sentence.get_disposal_display().lower()]
+            if sentence.custody_days:
+                parts.append(f"{sentence.custody_days} days")
+            if sentence.fine_pence:
+                parts.append(_pounds(sentence.fine_pence))
+            requirements = [r.get_kind_display().lower() for r in sentence.requirements.all()]
+            if requirements:
+                parts.append(f"requirements: {', '.join(requirements)}")
+            line += f"; sentence: {', '.join(parts)}"
+        lines.append(line)
+    return lines

@@ -2,12 +2,16 @@
 review's CPS decision (the old free-text offence still accepted)."""
 
 import pytest
+from django.utils import timezone
 
 from audit.models import Event
-from justice.models import ChargingDecision, Offence, WarningSigns
+from justice.models import ChargingDecision, Offence, Sentence, WarningSigns
+from justice.services import ChargingDraft, charging_decision_record
 from referral.models import Referral
 from tests.justice.factories import offence_for
 from tests.referral.factories import answers, payload
+from workflows.models import AgencyTask
+from workflows.selectors import task_brief
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +129,23 @@ def test_no_further_action_at_review_closes_the_open_offences(refer, work, demo)
     assert (offence.status, offence.cps_decision) == ("no_further_action", "no_further_action")
     # the charging section (the last review) is unchanged
     assert ChargingDecision.objects.filter(referral_id=rid).count() == 1
+
+
+def test_the_closure_brief_lists_the_outcomes(case, demo):
+    referral = case()
+    police, cps = demo["police.caseworker"], demo["cps.caseworker"]
+    offence = offence_for(referral, police)
+    offence_for(referral, police, kind="criminal_damage")
+    charging_decision_record(referral=referral, offence=offence, actor=cps.user, membership=cps,
+                             draft=ChargingDraft(decision="charge",
+                                                 decided_on=timezone.localdate()))
+    Offence.objects.filter(pk=offence.pk).update(status="convicted")
+    Sentence.objects.create(offence=offence, sentenced_on=timezone.localdate(), disposal="fine",
+                            fine_pence=8000, agency=cps.agency, recorded_by=cps.user)
+    task = AgencyTask(task_type="closure", referral=referral)
+    brief = task_brief(task=task, membership=demo["hub.caseworker"])
+    assert brief["outcomes"] == (
+        "Stalking involving fear of violence or serious alarm or distress (PHA 1997 s.4A): "
+        "convicted; sentence: fine, £80; Criminal damage (CDA 1971 s.1): under investigation"
+    )
+    assert task_brief(task=task, membership=demo["oversight.auditor"]) == {}
