@@ -16,6 +16,7 @@ from justice.models import (
 )
 from referral.models import ProtectiveOrder
 from tests.justice.factories import offence_for
+from tests.referral.factories import payload
 from workflows.models import AgencyTask
 
 pytestmark = pytest.mark.django_db
@@ -526,8 +527,6 @@ def test_other_referrers_record_offences_considered(submit):
 
 
 def test_intake_refuses_a_bad_sign(as_user):
-    from tests.referral.factories import payload
-
     response = as_user("police.caseworker").post(
         "/api/v1/referrals/", payload(warning_signs={"fixated": "yes"}), format="json"
     )

@@ -7,6 +7,7 @@ from django.utils.html import escape
 from justice.models import Offence, PoliceDecision, Sentence, WarningSigns
 from referral.models import ProtectiveOrder
 from tests.justice.factories import offence_for
+from tests.referral.test_pages import NEW_URL, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +181,22 @@ def test_record_the_warning_signs_page(client, demo, case):
     html = hub.get(_case(referral)).content.decode()
     assert 'data-testid="warning-signs"' in html
     assert "Not known" in html
+
+
+def test_the_referral_form_records_the_warning_signs(client, demo):
+    police = _as(client, demo, "police.caseworker")
+    page = police.get(NEW_URL).content.decode()
+    assert '<legend>Fixated?' in page and '<legend>Repeated?' in page
+    response = police.post(NEW_URL, form_data(sign_fixated="yes", sign_unwanted="unknown",
+                                              sign_repeated="no"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    signs = WarningSigns.objects.get()
+    assert (signs.stage, signs.fixated, signs.obsessive, signs.unwanted, signs.repeated) == (
+        "referral", True, None, None, False,
+    )
+
+
+def test_the_referral_form_without_signs_records_none(client, demo):
+    response = _as(client, demo, "police.caseworker").post(NEW_URL, form_data())
+    assert response.status_code == 302
+    assert not WarningSigns.objects.exists()
