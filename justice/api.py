@@ -198,3 +198,17 @@ class HearingOutcomeCreateView(APIView):
             },
             status=status.HTTP_201_CREATED,
         )
+
+
+class CourtView(APIView):
+    """The case's hearings with their outcomes, and the sentences passed (readers of court)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(responses={200: serializers.CourtOutput}, operation_id="court_read")
+    def get(self, request, referral_id: int):
+        membership = membership_of(request.user)
+        referral = referral_services.referral_look(membership=membership, referral_id=referral_id)
+        if not policy.can_read(membership, "court"):
+            raise NotAllowed("Your agency may not read a case's court outcomes.")
+        return Response(serializers.court_row(selectors.court_rows(referral=referral)))

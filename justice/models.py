@@ -252,6 +252,9 @@ class ChargingDecision(models.Model):
     decision = models.CharField(max_length=30, choices=Decision.choices)
     charged_as = models.CharField(max_length=30, choices=OffenceKind.choices, blank=True)
     test = models.CharField(max_length=10, choices=Test.choices, blank=True)
+    # The offence in the words of a charging review's free-text `offence` (charging content: it
+    # stays in this section, never on the offence row others read).
+    offence_named = models.CharField(max_length=300, blank=True)
     reason = models.TextField(blank=True)
     decided_on = models.DateField()
     task = models.ForeignKey(

@@ -28,7 +28,8 @@ POLICE_COLUMNS = (
     "agency__slug",
 )
 CHARGING_COLUMNS = (
-    "id", "offence_id", "decision", "charged_as", "test", "reason", "decided_on", "agency__slug",
+    "id", "offence_id", "decision", "charged_as", "test", "offence_named", "reason", "decided_on",
+    "agency__slug",
 )
 OUTCOME_COLUMNS = (
     "id", "hearing_id", "offence_id", "result", "bail_conditions_id", "note", "agency__slug",

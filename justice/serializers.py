@@ -188,6 +188,9 @@ class ChargingDecisionOutput(serializers.Serializer):
     decision = serializers.ChoiceField(choices=ChargingDecision.Decision.choices)
     charged_as = serializers.CharField(allow_blank=True)
     test = serializers.CharField(allow_blank=True)
+    offence_named = serializers.CharField(
+        allow_blank=True, help_text="The offence as a charging review named it, in words."
+    )
     reason = serializers.CharField(allow_blank=True)
     decided_on = serializers.DateField()
     agency = serializers.SlugField()

@@ -268,6 +268,7 @@ class ChargingDraft:
     reason: str = ""
     charged_as: str = ""
     test: str = ""
+    offence_named: str = ""
 
 
 # A CPS decision: the states an offence may be in for it, and the state it leaves it in (None:
@@ -349,6 +350,7 @@ def charging_decision_record(
     decision = ChargingDecision.objects.create(
         referral=referral, offence=offence, decision=draft.decision,
         charged_as=draft.charged_as, test=draft.test, reason=draft.reason.strip(),
+        offence_named=draft.offence_named.strip()[:300],
         decided_on=draft.decided_on, task_id=task_id,
         agency=membership.agency, recorded_by=actor,
     )

@@ -21,6 +21,9 @@ api_urlpatterns: list = [
     ),
     path(f"{_OFFENCE}sentence/", api.SentenceCreateView.as_view(), name="api-offence-sentence"),
     path(
+        "referrals/<int:referral_id>/court/", api.CourtView.as_view(), name="api-referral-court",
+    ),
+    path(
         "referrals/<int:referral_id>/hearings/<int:hearing_id>/outcomes/",
         api.HearingOutcomeCreateView.as_view(), name="api-hearing-outcomes",
     ),

@@ -39,6 +39,9 @@ def drive(call, member, rid) -> None:
     for name in ("police.caseworker", "cps.caseworker", "ftac.caseworker",
                  "probation.caseworker"):
         call(member[name], "get", path, 200, referral_id=rid)
+        court = call(member[name], "get", f"{API}/referrals/{{referral_id}}/court/", 200,
+                     referral_id=rid)
+        assert court["hearings"][-1]["outcomes"][0]["result"] == "convicted"
         detail = call(member[name], "get", f"{API}/referrals/{{referral_id}}/", 200,
                       referral_id=rid)
         assert "offences" in detail and "court" in detail

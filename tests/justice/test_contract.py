@@ -20,3 +20,13 @@ def test_the_justice_answers_fit_the_document(document, demo, as_user, submit):
                           basis=InvolvementBasis.TASK, source="test")
     contract.drive(checks.call, {name: as_user(name) for name in demo}, rid)
     assert ("get", "/api/v1/referrals/{referral_id}/offences/") in checks.checked
+    assert ("get", "/api/v1/referrals/{referral_id}/court/") in checks.checked
+
+
+
+def test_court_is_404_for_an_agency_not_involved(as_user, submit):
+    rid = submit()["id"]
+    assert as_user("probation.caseworker").get(f"/api/v1/referrals/{rid}/court/").status_code == 404
+    assert as_user("police.caseworker").get(f"/api/v1/referrals/{rid}/court/").json() == {
+        "hearings": [], "sentences": [],
+    }

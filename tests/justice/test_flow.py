@@ -7,7 +7,8 @@ from django.utils import timezone
 from audit.models import Event
 from justice.models import ChargingDecision, Offence, Sentence, WarningSigns
 from justice.services import ChargingDraft, charging_decision_record
-from referral.models import Referral
+from referral.access import involvement_grant
+from referral.models import InvolvementBasis, Referral
 from tests.justice.factories import offence_for
 from tests.referral.factories import answers, payload
 from workflows.models import AgencyTask
@@ -84,7 +85,7 @@ def test_triage_refuses_a_bad_sign(refer, as_user):
     assert "fixated" in response.json()["error"]["fields"]
 
 
-def test_the_old_free_text_charge_records_an_offence(refer, work):
+def test_the_old_free_text_charge_records_an_offence(refer, work, as_user, demo):
     rid = _to_charging(refer, work)
     work("cps.caseworker", "charging_review", rid, {
         "decision": "charge", "offence": "Stalking, PHA 1997 s.4A",
@@ -92,12 +93,20 @@ def test_the_old_free_text_charge_records_an_offence(refer, work):
     })
     offence = Offence.objects.get(referral_id=rid)
     assert (offence.kind, offence.label, offence.status, offence.cps_decision) == (
-        "other", "Stalking, PHA 1997 s.4A", "charged", "charge",
+        "other", "Offence charged at a CPS charging review", "charged", "charge",
     )
     decision = ChargingDecision.objects.get(referral_id=rid)
-    assert decision.offence_id == offence.pk
+    assert (decision.offence_id, decision.offence_named) == (offence.pk, "Stalking, PHA 1997 s.4A")
     assert decision.task_id is not None
-    assert Referral.objects.get(pk=rid).offences.count() == 1
+    # The review's words are charging content: not for the psychiatric unit, which reads offences.
+    involvement_grant(referral=Referral.objects.get(pk=rid), agency=demo["ftac.caseworker"].agency,
+                      basis=InvolvementBasis.TASK, source="test")
+    detail = as_user("ftac.caseworker").get(f"/api/v1/referrals/{rid}/")
+    assert detail.status_code == 200
+    assert detail.json()["offences"][0]["status"] == "charged"
+    assert "Stalking, PHA 1997" not in detail.content.decode()
+    cps = as_user("cps.caseworker").get(f"/api/v1/referrals/{rid}/offences/").json()
+    assert cps[0]["charging_decisions"][0]["offence_named"] == "Stalking, PHA 1997 s.4A"
 
 
 def test_a_charge_applies_to_the_open_offences(refer, work, demo):

@@ -156,17 +156,23 @@ def triage_signs_record(*, task: AgencyTask, actor, membership: Membership, data
     )
 
 
+# The label of an offence a charging review charged when the case had none open: the review's
+# words name it in the charging decision (read with the charging section), not on the offence.
+CHARGED_BY_REVIEW = "Offence charged at a CPS charging review"
+
+
 def charging_review_record(
     *, task: AgencyTask, actor, membership: Membership, data: dict
 ) -> ChargingDecision:
     """A charging review's decision as a CPS decision on the case's offences it applies to; a
-    charge on a case with no offence open charges the offence the review names (recorded from
-    its words when the case has none)."""
+    charge on a case with no offence open charges a new offence. The review's free-text
+    `offence` stays on the decision (`offence_named`, the charging section), never on the
+    offence row that readers of offences see."""
     referral = task.referral
     decision = data["decision"]
     draft = justice_services.ChargingDraft(
         decision=decision, decided_on=timezone.localdate(), reason=data.get("reason", ""),
-        test=data.get("test", ""),
+        test=data.get("test", ""), offence_named=data.get("offence", ""),
     )
     offence = None
     if decision == ChargingDecision.Decision.CHARGE and not referral.offences.filter(
@@ -174,9 +180,7 @@ def charging_review_record(
     ).exists():
         offence = justice_services.offence_create(
             referral=referral, actor=actor, membership=membership,
-            draft=justice_services.OffenceDraft(
-                kind=OffenceKind.OTHER, label=data.get("offence", "")[:200]
-            ),
+            draft=justice_services.OffenceDraft(kind=OffenceKind.OTHER, label=CHARGED_BY_REVIEW),
         )
     return charging_decision_log(
         referral=referral, actor=actor, membership=membership, draft=draft, offence=offence,
