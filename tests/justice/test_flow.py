@@ -158,3 +158,17 @@ def test_the_closure_brief_lists_the_outcomes(case, demo):
         "convicted; sentence: fine, £80; Criminal damage (CDA 1971 s.1): under investigation"
     )
     assert task_brief(task=task, membership=demo["oversight.auditor"]) == {}
+
+
+def test_a_charge_when_the_police_charged_already_adds_no_offence(refer, work, demo):
+    rid = _to_charging(refer, work)
+    referral = Referral.objects.get(pk=rid)
+    offence = offence_for(referral, demo["police.caseworker"])
+    Offence.objects.filter(pk=offence.pk).update(status="charged")
+    work("cps.caseworker", "charging_review", rid, {
+        "decision": "charge", "offence": "Stalking", "reason": "Met.",
+    })
+    assert list(Offence.objects.filter(referral_id=rid).values_list("pk", flat=True)) == [
+        offence.pk
+    ]
+    assert ChargingDecision.objects.get(referral_id=rid).offence_id is None

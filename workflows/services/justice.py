@@ -165,7 +165,7 @@ def charging_review_record(
     *, task: AgencyTask, actor, membership: Membership, data: dict
 ) -> ChargingDecision:
     """A charging review's decision as a CPS decision on the case's offences it applies to; a
-    charge on a case with no offence open charges a new offence. The review's free-text
+    charge on a case with no offence recorded charges a new offence. The review's free-text
     `offence` stays on the decision (`offence_named`, the charging section), never on the
     offence row that readers of offences see."""
     referral = task.referral
@@ -175,9 +175,7 @@ def charging_review_record(
         test=data.get("test", ""), offence_named=data.get("offence", ""),
     )
     offence = None
-    if decision == ChargingDecision.Decision.CHARGE and not referral.offences.filter(
-        status=Offence.Status.OPEN
-    ).exists():
+    if decision == ChargingDecision.Decision.CHARGE and not referral.offences.exists():
         offence = justice_services.offence_create(
             referral=referral, actor=actor, membership=membership,
             draft=justice_services.OffenceDraft(kind=OffenceKind.OTHER, label=CHARGED_BY_REVIEW),
