@@ -36,6 +36,9 @@ from .services import IncidentDraft, OrderDraft, ReferralDraft
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 QUESTION_PREFIX = "q_"
+SIGN_PREFIX = "sign_"
+SIGN_CHOICES = [("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
+_SIGN_VALUES = {"yes": True, "no": False, "unknown": None}
 
 
 class DateInput(forms.DateInput):
@@ -187,6 +190,23 @@ class ReferralForm(forms.Form):
         "Why is this not stalking?",
         help_text="Needed when the classification is harassment or other.",
     )
+    # The four warning signs of stalking, each yes, no or not known (`SIGN_PREFIX` + name).
+    sign_fixated = forms.ChoiceField(
+        label="Fixated?", choices=SIGN_CHOICES, required=False, widget=forms.RadioSelect,
+        help_text="Is the suspect fixated on the victim?",
+    )
+    sign_obsessive = forms.ChoiceField(
+        label="Obsessive?", choices=SIGN_CHOICES, required=False, widget=forms.RadioSelect,
+        help_text="Is the behaviour obsessive?",
+    )
+    sign_unwanted = forms.ChoiceField(
+        label="Unwanted?", choices=SIGN_CHOICES, required=False, widget=forms.RadioSelect,
+        help_text="Is the attention unwanted?",
+    )
+    sign_repeated = forms.ChoiceField(
+        label="Repeated?", choices=SIGN_CHOICES, required=False, widget=forms.RadioSelect,
+        help_text="Is the behaviour repeated?",
+    )
 
     confirm_new = forms.BooleanField(
         label="This is a new matter, not an update of the open referral", required=False
@@ -299,6 +319,12 @@ class ReferralForm(forms.Form):
             self._incident_numbers.append(n)
         if incidents:
             payload["incidents"] = incidents
+        signs = {
+            name.removeprefix(SIGN_PREFIX): _SIGN_VALUES[cleaned[name]]
+            for name in self.fields if name.startswith(SIGN_PREFIX) and cleaned.get(name)
+        }
+        if signs:
+            payload["warning_signs"] = signs
         contact = {key: cleaned.get(name, "") for name, key in CONTACT_FIELDS.items()}
         if self.has_contact_fields and any(contact.values()):
             payload["victim_contact"] = contact

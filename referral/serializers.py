@@ -193,6 +193,8 @@ class ReferralInput(StrictSerializer):
     )
     incidents = IncidentInput(many=True, required=False, max_length=200)
     orders = OrderInput(many=True, required=False, max_length=50)
+    warning_signs = justice_serializers.WarningSignsInput(required=False, allow_null=True)
+    offences = justice_serializers.OffenceInput(many=True, required=False, max_length=20)
     confirm_new = StrictBooleanField(required=False, default=False)
     confirm_reason = StrictCharField(
         max_length=TEXT_MAX, required=False, allow_blank=True, default=""
@@ -236,6 +238,8 @@ class ReferralInput(StrictSerializer):
             orders=tuple(OrderInput().draft(o) for o in data.get("orders", [])),
             confirm_new=data["confirm_new"],
             confirm_reason=data["confirm_reason"],
+            warning_signs=dict(data["warning_signs"]) if data.get("warning_signs") else None,
+            offences=tuple(dict(o) for o in data.get("offences", [])),
         )
 
 

@@ -17,6 +17,7 @@ from agencies.models import Membership
 from agencies.selectors import membership_of
 from conferences.models import Conference
 from config.exceptions import NotFound
+from justice import selectors as justice_selectors
 from referral import access
 from referral.models import Referral
 
@@ -278,7 +279,8 @@ def triage_before(task: AgencyTask) -> AgencyTask | None:
 def task_brief(*, task: AgencyTask, membership) -> dict:
     """What the one deciding a task must see to decide it, cut to what their agency may read:
     for `approve_decline` the decline (reason, triage's risk level, who proposed it) and the
-    case's summary; for `link_referrals` the referrals to link; {} for other tasks (their
+    case's summary; for `link_referrals` the referrals to link; for `closure` the outcome of
+    each offence (readers of offences; sentences for readers of court); {} for other tasks (their
     context says it: `approve_downgrade` carries its proposal and the screen's answers)."""
     referral = task.referral
     if task.task_type == "approve_decline" and referral is not None:
@@ -301,6 +303,13 @@ def task_brief(*, task: AgencyTask, membership) -> dict:
                 else None,
             )
         return brief
+    if task.task_type == "closure" and referral is not None:
+        if not policy.can_read(membership, "offences"):
+            return {}
+        lines = justice_selectors.outcome_lines(
+            referral=referral, court=policy.can_read(membership, "court")
+        )
+        return {"outcomes": "; ".join(lines) if lines else "No offence recorded."}
     if task.task_type == "link_referrals" and referral is not None:
         matches = task.process.coerced.data.get("context", {}).get("matches", [])
         return {

@@ -57,6 +57,7 @@ def _triaged(*, task: AgencyTask, actor, membership: Membership, data: dict) -> 
             classification=classification,
             reason=data.get("not_stalking_reason", ""),
         )
+    justice.triage_signs_record(task=task, actor=actor, membership=membership, data=data)
 
 
 def _proposal_of(task: AgencyTask) -> referral_services.RiskProposal:
@@ -167,8 +168,8 @@ def _conference_scheduled(*, task: AgencyTask, actor, membership: Membership, da
 
 
 def _charging_decided(*, task: AgencyTask, actor, membership: Membership, data: dict) -> None:
-    """Whatever CPS decided, the victim is told."""
-    victims_code_event(referral=task.referral, trigger="cps_decision", actor=actor)
+    """CPS's decision on the case's offences; whatever it decided, the victim is told."""
+    justice.charging_review_record(task=task, actor=actor, membership=membership, data=data)
 
 
 def _enforced(*, task: AgencyTask, actor, membership: Membership, data: dict) -> None:

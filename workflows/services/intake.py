@@ -17,6 +17,7 @@ from referral.models import CourtHearing, Incident, ProtectiveOrder, Referral
 
 from .. import allocation
 from ..flows import ReferralFlow
+from . import justice
 from .starts import (
     case_task_start,
     downgrade_review_start,
@@ -33,6 +34,9 @@ def referral_refer(*, actor, membership: Membership, draft) -> referral_services
     referrals of the same people that the referrer may not see go to the coordinator to link
     or merge, and bail conditions referred with it give advocacy a victim update."""
     result = referral_services.referral_submit(actor=actor, membership=membership, draft=draft)
+    justice.referral_justice_record(
+        referral=result.referral, actor=actor, membership=membership, draft=draft
+    )
     ReferralFlow.start.run(referral=result.referral)
     if result.risk_proposal is not None:
         downgrade_review_start(

@@ -3,6 +3,187 @@ outcomes and sentences, each with the updates and work it gives."""
 
 from __future__ import annotations
 
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import AgencyKind, Membership
+from interventions import services as intervention_services
+from justice import services as justice_services
+from justice.models import (
+    TREATMENT_REQUIREMENTS,
+    ChargingDecision,
+    HearingOutcome,
+    Offence,
+    OffenceKind,
+    PoliceDecision,
+    Sentence,
+    WarningSigns,
+)
+from referral.models import CourtHearing, Referral
+
+from ..models import AgencyTask
 from .registry import Completion
+from .victims import victims_code_event
+
+# The news each decision is for the victim (`victims_code_event`'s triggers); a decision not
+# named here is not news the Victims' Code makes due.
+POLICE_TRIGGERS = {
+    PoliceDecision.Kind.ARRESTED: "arrest",
+    PoliceDecision.Kind.VOLUNTARY_INTERVIEW: "interview",
+    PoliceDecision.Kind.BAILED: "bail",
+    PoliceDecision.Kind.RELEASED_UNDER_INVESTIGATION: "released_under_investigation",
+    PoliceDecision.Kind.CHARGED: "charge",
+    PoliceDecision.Kind.SUMMONSED: "charge",
+    PoliceDecision.Kind.NO_FURTHER_ACTION: "no_further_action",
+}
+CHARGING_TRIGGERS = {
+    ChargingDecision.Decision.DISCONTINUED: "discontinued",
+    ChargingDecision.Decision.CHARGE_ALTERED: "charge_altered",
+}
+COURT_TRIGGERS = {
+    HearingOutcome.Result.REMANDED_IN_CUSTODY: "bail_by_court",
+    HearingOutcome.Result.BAIL_UNCONDITIONAL: "bail_by_court",
+    HearingOutcome.Result.BAIL_WITH_CONDITIONS: "bail_by_court",
+    HearingOutcome.Result.PLEA_GUILTY: "verdict",
+    HearingOutcome.Result.CONVICTED: "verdict",
+    HearingOutcome.Result.ACQUITTED: "verdict",
+}
+
+
+@transaction.atomic
+def police_decision_log(
+    *, offence: Offence, actor, membership: Membership,
+    draft: justice_services.PoliceDecisionDraft,
+) -> PoliceDecision:
+    """A police decision on an offence; an arrest, interview, bail, release, charge or no
+    further action is news the victim is told."""
+    decision = justice_services.police_decision_record(
+        offence=offence, actor=actor, membership=membership, draft=draft
+    )
+    trigger = POLICE_TRIGGERS.get(decision.kind)
+    if trigger is not None:
+        victims_code_event(referral=offence.referral, trigger=trigger, actor=actor)
+    return decision
+
+
+@transaction.atomic
+def charging_decision_log(
+    *, referral: Referral, actor, membership: Membership,
+    draft: justice_services.ChargingDraft, offence: Offence | None = None,
+    task_id: int | None = None,
+) -> ChargingDecision:
+    """A CPS charging decision; every one is news the victim is told (a discontinuance or an
+    altered charge by CPS's letter)."""
+    decision = justice_services.charging_decision_record(
+        referral=referral, actor=actor, membership=membership, draft=draft, offence=offence,
+        task_id=task_id,
+    )
+    victims_code_event(
+        referral=referral, trigger=CHARGING_TRIGGERS.get(decision.decision, "cps_decision"),
+        actor=actor,
+    )
+    return decision
+
+
+@transaction.atomic
+def hearing_outcome_log(
+    *, hearing: CourtHearing, actor, membership: Membership,
+    draft: justice_services.OutcomeDraft,
+) -> HearingOutcome:
+    """A hearing's outcome; the court's bail decision and a verdict are news the victim is
+    told."""
+    outcome = justice_services.hearing_outcome_record(
+        hearing=hearing, actor=actor, membership=membership, draft=draft
+    )
+    trigger = COURT_TRIGGERS.get(outcome.result)
+    if trigger is not None:
+        victims_code_event(referral=hearing.referral, trigger=trigger, actor=actor)
+    return outcome
+
+
+@transaction.atomic
+def sentence_log(
+    *, offence: Offence, actor, membership: Membership, draft: justice_services.SentenceDraft
+) -> Sentence:
+    """A sentence: the victim is told, and each treatment requirement becomes the
+    perpetrator's intervention."""
+    sentence = justice_services.sentence_record(
+        offence=offence, actor=actor, membership=membership, draft=draft
+    )
+    victims_code_event(referral=offence.referral, trigger="sentence", actor=actor)
+    for requirement in draft.requirements:
+        if requirement.kind in TREATMENT_REQUIREMENTS:
+            intervention_services.intervention_from_sentence(
+                offence=sentence.offence, requirement_kind=requirement.kind, actor=actor
+            )
+    return sentence
+
+
+def referral_justice_record(*, referral: Referral, actor, membership: Membership, draft) -> None:
+    """What a referrer knows of the justice side at referral: the warning signs, and the
+    offences: recorded as the case's offences when police refer, else as offences the referrer
+    considered (on the warning signs)."""
+    signs = dict(draft.warning_signs or {})
+    offences = list(draft.offences)
+    police = membership.agency.kind == AgencyKind.POLICE
+    considered = () if police else tuple(o["kind"] for o in offences)
+    if signs or considered:
+        justice_services.warning_signs_record(
+            referral=referral, actor=actor, membership=membership,
+            stage=WarningSigns.Stage.REFERRAL,
+            draft=justice_services.SignsDraft(**signs, offences_considered=considered),
+        )
+    if police:
+        for offence in offences:
+            justice_services.offence_record(
+                referral=referral, actor=actor, membership=membership,
+                draft=justice_services.OffenceDraft(**offence),
+            )
+
+
+# The triage form's answers for the four signs: yes, no or not known.
+SIGN_FIELDS = ("fixated", "obsessive", "unwanted", "repeated")
+
+
+def triage_signs_record(*, task: AgencyTask, actor, membership: Membership, data: dict) -> None:
+    """The warning signs triage answered, if it answered any."""
+    if not any(name in data for name in SIGN_FIELDS):
+        return
+    justice_services.warning_signs_record(
+        referral=task.referral, actor=actor, membership=membership,
+        stage=WarningSigns.Stage.TRIAGE,
+        draft=justice_services.SignsDraft(**{name: data.get(name) for name in SIGN_FIELDS}),
+    )
+
+
+# The label of an offence a charging review charged when the case had none open: the review's
+# words name it in the charging decision (read with the charging section), not on the offence.
+CHARGED_BY_REVIEW = "Offence charged at a CPS charging review"
+
+
+def charging_review_record(
+    *, task: AgencyTask, actor, membership: Membership, data: dict
+) -> ChargingDecision:
+    """A charging review's decision as a CPS decision on the case's offences it applies to; a
+    charge on a case with no offence recorded charges a new offence. The review's free-text
+    `offence` stays on the decision (`offence_named`, the charging section), never on the
+    offence row that readers of offences see."""
+    referral = task.referral
+    decision = data["decision"]
+    draft = justice_services.ChargingDraft(
+        decision=decision, decided_on=timezone.localdate(), reason=data.get("reason", ""),
+        test=data.get("test", ""), offence_named=data.get("offence", ""),
+    )
+    offence = None
+    if decision == ChargingDecision.Decision.CHARGE and not referral.offences.exists():
+        offence = justice_services.offence_create(
+            referral=referral, actor=actor, membership=membership,
+            draft=justice_services.OffenceDraft(kind=OffenceKind.OTHER, label=CHARGED_BY_REVIEW),
+        )
+    return charging_decision_log(
+        referral=referral, actor=actor, membership=membership, draft=draft, offence=offence,
+        task_id=task.pk,
+    )
+
 
 COMPLETION: dict[str, Completion] = {}

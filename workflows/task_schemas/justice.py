@@ -17,6 +17,16 @@ from .fields import (
     yes_no,
 )
 
+# The four warning signs of stalking, each yes, no or not known.
+_SIGN = {"type": ["boolean", "null"]}
+_SIGN_CHOICES = {"true": "Yes", "false": "No", "null": "Not known"}
+WARNING_SIGNS = {
+    "fixated": field(_SIGN, "Fixated?", "Is the suspect fixated on the victim?", _SIGN_CHOICES),
+    "obsessive": field(_SIGN, "Obsessive?", "Is the behaviour obsessive?", _SIGN_CHOICES),
+    "unwanted": field(_SIGN, "Unwanted?", "Is the attention unwanted?", _SIGN_CHOICES),
+    "repeated": field(_SIGN, "Repeated?", "Is the behaviour repeated?", _SIGN_CHOICES),
+}
+
 SCHEMAS: dict[str, dict] = {
     "triage": schema(
         {
@@ -46,6 +56,7 @@ SCHEMAS: dict[str, dict] = {
                 TEXT, "Why is this not stalking?",
                 "Required if you answer that it is not stalking.",
             ),
+            **WARNING_SIGNS,
         },
         ["decision", "risk_level"],
         "Triage the referral",
@@ -68,6 +79,10 @@ SCHEMAS: dict[str, dict] = {
                 "The test applied (the Full Code Test or the Threshold Test) and why. The "
                 "victim may ask for a review of a decision not to charge.",
             ),
+            "test": choice("Test applied", {
+                "full_code": "The Full Code Test",
+                "threshold": "The Threshold Test",
+            }),
         },
         ["decision", "reason"],
         "Charging decision",
