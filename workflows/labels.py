@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 
+from justice.models import ChargingDecision, HearingOutcome, PoliceDecision
 from referral.models import Behaviour, CourtHearing, Referral, Relationship, RiskLevel
 
 from . import task_schemas
@@ -58,6 +59,24 @@ KEY_LABELS: dict[str, str | None] = {
     "served_on": "Served on",
     "due_on": "Due on",
     "review_on": "Review due on",
+    "nfa_reason": "Reason for no further action",
+    "decided_on": "Decided on",
+    "charged_as": "Charged as",
+    "offences": "Offences",
+    "bail_conditions": None,
+    "custody_days": "Custody (days)",
+    "suspended_for_days": "Suspended for (days)",
+    "fine_pence": "Fine (pence)",
+    "compensation_pence": "Compensation (pence)",
+    "requirements": "Requirements",
+    "orders": "Orders made",
+    "sentenced_on": "Sentenced on",
+    "stage": "Stage",
+    "fixated": "Fixated",
+    "obsessive": "Obsessive",
+    "unwanted": "Unwanted",
+    "repeated": "Repeated",
+    "offences_considered": "Offences considered",
 }
 RISK_KEYS = {"triage_risk_level", "current_risk_level", "proposed_risk_level",
              "screening_risk_level", "risk_level"}
@@ -247,6 +266,17 @@ VERB_LABELS = {
     "action.done": "Conference action done",
     "action.not_possible": "Conference action not possible",
     "action.not_done": "Conference action not done",
+    # What happened after referral.
+    "offence.recorded": "Offence recorded",
+    "offence.amended": "Offence amended",
+    "warning_signs.recorded": "Warning signs recorded",
+    "sentence.recorded": "Sentence recorded",
+    **{f"police_decision.{kind}": f"Police: {label}"
+       for kind, label in PoliceDecision.Kind.choices},
+    **{f"charging_decision.{decision}": f"CPS: {label}"
+       for decision, label in ChargingDecision.Decision.choices},
+    **{f"hearing_outcome.{result}": f"Court: {label}"
+       for result, label in HearingOutcome.Result.choices},
 }
 
 # The kinds of event a reader may choose, by the first word of their verbs: the families above,

@@ -42,7 +42,7 @@ class LinkedReferralOutput(serializers.Serializer):
 class TaskBriefOutput(serializers.Serializer):
     """What deciding the task needs to see: for `approve_decline` the decline and (for agencies
     that read case content) the case's summary; for `link_referrals` the referrals to link; for
-    other tasks nothing (an empty object)."""
+    `closure` the offences' outcomes; for other tasks nothing (an empty object)."""
 
     decline_reason = serializers.CharField(required=False, allow_blank=True)
     triage_risk_level = serializers.ChoiceField(
@@ -57,6 +57,9 @@ class TaskBriefOutput(serializers.Serializer):
     stalking_since = serializers.DateField(required=False, allow_null=True)
     referral = LinkedReferralOutput(required=False)
     matches = LinkedReferralOutput(many=True, required=False)
+    outcomes = serializers.CharField(
+        required=False, help_text="For `closure`: each offence's outcome and sentence."
+    )
 
 
 class TaskDetailOutput(TaskOutput):
