@@ -30,13 +30,18 @@ def _case(request, referral_id, *, section: str, write: bool = False):
     return membership, referral
 
 
+# What the endpoint answers for a case with no plan (the detail's key is null then).
+NO_PLAN = {"plan": None, "assessments": [], "interventions": [], "treatment": []}
+
+
 def _interventions(request, referral, *, status_code=status.HTTP_200_OK) -> Response:
+    """The case's interventions; a read of them is logged once there are some."""
     data = selectors.interventions(referral=referral)
     if data:
         referral_services.sensitive_reads_record(
             referral=referral, actor=request.user, sections=["interventions"]
         )
-    return Response(data, status=status_code)
+    return Response(data or NO_PLAN, status=status_code)
 
 
 class AssessmentsView(APIView):
@@ -77,14 +82,14 @@ class PsychiatricAssessmentView(APIView):
 
 
 class InterventionsView(APIView):
-    """GET: the perpetrator's intervention plan (null when none is open), its assessments, its
-    interventions and, of them, the treatment. POST: record an intervention offered (the plan
-    is opened if none)."""
+    """GET: the perpetrator's intervention plan (`plan` null when none is open), its
+    assessments, its interventions and, of them, the treatment. POST: record an intervention
+    offered (the plan is opened if none)."""
 
     permission_classes = [IsMember]
 
     @extend_schema(
-        responses={200: serializers.InterventionsOutput(allow_null=True)},
+        responses={200: serializers.InterventionsOutput},
         operation_id="referral_interventions",
     )
     def get(self, request, referral_id: int):

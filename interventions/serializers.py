@@ -123,9 +123,10 @@ class TreatmentOutput(serializers.Serializer):
 
 class InterventionsOutput(serializers.Serializer):
     """The perpetrator's intervention plan, assessments and interventions, and treatment (the
-    interventions that are treatment: every kind but `other`). Null when no plan is open."""
+    interventions that are treatment: every kind but `other`). In a case's detail the key is
+    null until a plan is open; the interventions endpoint answers `plan` null then."""
 
-    plan = PlanOutput()
+    plan = PlanOutput(allow_null=True)
     assessments = PerpetratorAssessmentOutput(many=True)
     interventions = InterventionOutput(many=True)
     treatment = TreatmentOutput(many=True)

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.referral.conftest import submit  # noqa: F401 (a fixture)
 from tests.workflows.conftest import refer, work  # noqa: F401 (fixtures)
 from workflows import calendar
 
