@@ -150,7 +150,7 @@ class PerpetratorAssessment(models.Model):
     class Instrument(models.TextChoices):
         SRP = "srp", "Stalking Risk Profile (SRP)"
         SAM = "sam", "Stalking Assessment and Management (SAM)"
-        SASH = "sash", "Screening Assessment for Stalking and Harassment (S-DASH/SASH)"
+        SASH = "sash", "Screening Assessment for Stalking and Harassment (SASH)"
         OTHER = "other", "Another instrument"
 
     plan = models.ForeignKey(InterventionPlan, on_delete=models.CASCADE, related_name="assessments")

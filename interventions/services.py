@@ -165,6 +165,11 @@ def _psychiatric_step(
                 f"The assessment is {label}: it must be {before} first.",
                 fields={"status": [f"The assessment is {label}; it must be {before} first."]},
             )
+        if on > timezone.localdate():
+            raise DomainError(
+                "The date is in the future.",
+                fields={"on": ["Give the date it happened: not in the future."]},
+            )
         if on < assessment.sought_on:
             raise DomainError(
                 "The date is before the assessment was sought.",
@@ -466,6 +471,11 @@ def intervention_status_set(
             "Say why.", fields={"reason": [f"Say why it was {S(status).label.lower()}."]}
         )
     on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise DomainError(
+            "The date is in the future.",
+            fields={"on": ["Give the date it happened: not in the future."]},
+        )
     if on < intervention.offered_on:
         raise DomainError(
             "The date is before the intervention was offered.",
