@@ -482,7 +482,7 @@ class ReferralDetailOutput(ReferralSummaryOutput):
     threat_recommendations = intervention_serializers.ThreatRecommendationOutput(
         many=True, required=False
     )
-    interventions = intervention_serializers.InterventionsOutput(required=False)
+    interventions = intervention_serializers.InterventionsOutput(required=False, allow_null=True)
     victim_voice = victim_serializers.VictimVoiceOutput(required=False)
     safeguarding = victim_serializers.SafeguardingOutput(required=False)
 

@@ -329,9 +329,12 @@ class HearingCreateView(CaseRecordView):
     form_class = HearingForm
     title = "Record a court hearing"
     intro = (
-        "Before a bail, charge or sentencing hearing the victim's risk is assessed: the "
-        "advocate and the police get a risk assessment due two working days before it, and "
-        "the CPS is asked whether to request a psychiatric assessment."
+        "Assessments fall due two working days before the hearing. Before a bail, charge or "
+        "sentencing hearing the advocate and the police assess the victim's risk (the police "
+        "ask the victim's views on bail conditions) and the CPS is asked whether to seek a "
+        "psychiatric assessment; before sentencing, probation also writes a pre-sentence "
+        "report. Before a trial the advocate assesses the risk; before an order application "
+        "or review, the police and the advocate."
     )
     submit_label = "Record the hearing"
 

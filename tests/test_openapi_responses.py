@@ -17,6 +17,7 @@ import pytest
 from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 
+from tests.interventions import contract as interventions_contract
 from tests.justice import contract as justice_contract
 from tests.referral.factories import answers, incident_body, payload
 from tests.seed import DEMO_PASSWORD
@@ -272,6 +273,7 @@ def test_every_answer_fits_the_document(
           {"summary": "Fixated", "risk_formulation": "Grievance", "recommendations": "Assess"})
     # What happened after referral: each app's API driven through its contract.
     justice_contract.drive(call, member, rid)
+    interventions_contract.drive(call, member, rid)
 
     # A second case, declined at triage: the supervisor's task shows the decline to decide on.
     declined = call(

@@ -236,6 +236,10 @@ def case_open_tasks(*, referral, membership) -> list[AgencyTask]:
     ]
 
 
+# The threat assessment form's sharing answers, kept out of its section's entry.
+THREAT_SHARING_FIELDS = ("share_recommendations", "sharing_basis")
+
+
 def case_sections(*, referral) -> dict:
     """The sections the agencies' own work fills, from their completed tasks (one query)."""
     done = (
@@ -254,7 +258,8 @@ def case_sections(*, referral) -> dict:
         if task.task_type == "research":
             research.append(entry)
         elif task.task_type == "threat_assessment":
-            threat = entry
+            # Whether and why it was shared is the shared recommendations' own section.
+            threat = {k: v for k, v in entry.items() if k not in THREAT_SHARING_FIELDS}
         else:
             charging = entry
     return {"research": research, "threat_assessment": threat, "charging": charging}

@@ -3,28 +3,28 @@ with the work it gives the agencies."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from agencies import policy
 from agencies.models import AgencyKind, Membership
-from audit import events
-from config.exceptions import DomainError, NotAllowed
 from referral import services as referral_services
-from referral.models import CourtHearing, Incident, ProtectiveOrder, Referral
+from referral.models import Incident, ProtectiveOrder, Referral
 
 from .. import allocation
 from ..flows import ReferralFlow
 from . import justice
+from .assessments import check_hearing_date, hearing_record
 from .starts import (
     case_task_start,
     downgrade_review_start,
-    hearing_tasks_due,
     link_review_start,
 )
 from .victims import victims_code_event
+
+# A hearing's assessments are the assessments' own (`assessments.HEARING_TASKS`).
+__all__ = ["check_hearing_date", "hearing_record", "incident_log", "order_log", "referral_refer"]
 
 
 @transaction.atomic
@@ -83,46 +83,3 @@ def _bail_conditions_set(referral: Referral, orders, *, trigger: str, actor) -> 
     for their views (`victims_code_event`)."""
     if any(order.kind == ProtectiveOrder.Kind.BAIL_CONDITIONS for order in orders):
         victims_code_event(referral=referral, trigger=trigger, actor=actor)
-
-
-def check_hearing_date(on: date) -> None:
-    """A hearing is recorded before it is held: its risk assessments fall due before it."""
-    if on < timezone.localdate():
-        raise DomainError(
-            "The hearing date has passed.",
-            fields={"date": ["The hearing date has passed: give a date from today on."]},
-        )
-
-
-@transaction.atomic
-def hearing_record(
-    *, referral: Referral, actor, membership: Membership, kind: str, on: date, court: str = ""
-) -> CourtHearing:
-    """A court hearing: risk assessments by advocacy and police due two working days before it,
-    and a question to CPS whether a psychiatric assessment should be requested."""
-    if not policy.can_record_hearing(membership):
-        raise NotAllowed("Your agency may not record court hearings.")
-    check_hearing_date(on)
-    hearing = CourtHearing.objects.create(
-        referral=referral, kind=kind, date=on, court=court, recorded_by=actor
-    )
-    events.hearing_recorded_event(hearing=hearing, actor=actor)
-    due = hearing_tasks_due(on)
-    region = referral.referrer_agency.region
-    context = {"hearing": hearing.pk, "kind": kind, "date": on.isoformat()}
-    for kind_of_agency in (AgencyKind.ADVOCACY, AgencyKind.POLICE):
-        case_task_start(
-            referral=referral,
-            task_type="pre_hearing_risk_assessment",
-            agency=allocation.agency_of_kind(kind_of_agency, region=region),
-            due=due,
-            context=context,
-        )
-    case_task_start(
-        referral=referral,
-        task_type="psychiatric_assessment_request",
-        agency=allocation.agency_of_kind(AgencyKind.CPS, region=region),
-        due=due,
-        context=context,
-    )
-    return hearing

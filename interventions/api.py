@@ -1,0 +1,154 @@
+"""The interventions API: thin views over `interventions.selectors` and `services`.
+
+A case the caller's agency may not see is 404 (the look logged); a section it may not read or
+write is 403. GET paths take only `{referral_id}`; nested ids are in POST paths only.
+"""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies import policy
+from agencies.permissions import IsMember
+from agencies.selectors import membership_of
+from config.exceptions import NotAllowed
+from referral import services as referral_services
+
+from . import selectors, serializers, services
+
+
+def _case(request, referral_id, *, section: str, write: bool = False):
+    """The member and the case (404 if its agency may not see it), then the policy (403)."""
+    membership = membership_of(request.user)
+    referral = referral_services.referral_look(membership=membership, referral_id=referral_id)
+    allowed = policy.can_write if write else policy.can_read
+    if not allowed(membership, section):
+        title = policy.SECTION_TITLES[section].lower()
+        verb = "record" if write else "read"
+        raise NotAllowed(f"Your agency or role may not {verb} the case's {title}.")
+    return membership, referral
+
+
+# What the endpoint answers for a case with no plan (the detail's key is null then).
+NO_PLAN = {"plan": None, "assessments": [], "interventions": [], "treatment": []}
+
+
+def _interventions(request, referral, *, status_code=status.HTTP_200_OK) -> Response:
+    """The case's interventions; a read of them is logged once there are some."""
+    data = selectors.interventions(referral=referral)
+    if data:
+        referral_services.sensitive_reads_record(
+            referral=referral, actor=request.user, sections=["interventions"]
+        )
+    return Response(data or NO_PLAN, status=status_code)
+
+
+class AssessmentsView(APIView):
+    """The case's assessments for court: before each hearing (risk assessments, pre-sentence
+    reports, each with whether it was done before the hearing) and psychiatric ones."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        responses={200: serializers.AssessmentsOutput}, operation_id="referral_assessments"
+    )
+    def get(self, request, referral_id: int):
+        _, referral = _case(request, referral_id, section="assessments")
+        return Response(selectors.assessments(referral=referral))
+
+
+class PsychiatricAssessmentView(APIView):
+    """The next step of a psychiatric assessment for the court: `requested`, `done`,
+    `before_court` in that order, or `not_ordered` with a `reason` (CPS or the psychiatric
+    unit)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        request=serializers.PsychiatricStepInput,
+        responses={200: serializers.AssessmentsOutput},
+        operation_id="referral_psychiatric_assessment_step",
+    )
+    def post(self, request, referral_id: int, assessment_id: int):
+        membership, referral = _case(request, referral_id, section="assessments", write=True)
+        payload = serializers.PsychiatricStepInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.psychiatric_assessment_record(
+            referral=referral, assessment_id=assessment_id, actor=request.user,
+            membership=membership, **payload.validated_data,
+        )
+        return Response(selectors.assessments(referral=referral))
+
+
+class InterventionsView(APIView):
+    """GET: the perpetrator's intervention plan (`plan` null when none is open), its
+    assessments, its interventions and, of them, the treatment. POST: record an intervention
+    offered (the plan is opened if none)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        responses={200: serializers.InterventionsOutput},
+        operation_id="referral_interventions",
+    )
+    def get(self, request, referral_id: int):
+        _, referral = _case(request, referral_id, section="interventions")
+        return _interventions(request, referral)
+
+    @extend_schema(
+        request=serializers.InterventionInput,
+        responses={201: serializers.InterventionsOutput},
+        operation_id="referral_intervention_record",
+    )
+    def post(self, request, referral_id: int):
+        membership, referral = _case(request, referral_id, section="interventions", write=True)
+        payload = serializers.InterventionInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.intervention_record(
+            referral=referral, actor=request.user, membership=membership, draft=payload.draft()
+        )
+        return _interventions(request, referral, status_code=status.HTTP_201_CREATED)
+
+
+class InterventionStatusView(APIView):
+    """An intervention moves on: `started`, `completed`, or `declined`/`stopped` with a
+    `reason`."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        request=serializers.InterventionStatusInput,
+        responses={200: serializers.InterventionsOutput},
+        operation_id="referral_intervention_status",
+    )
+    def post(self, request, referral_id: int, intervention_id: int):
+        membership, referral = _case(request, referral_id, section="interventions", write=True)
+        payload = serializers.InterventionStatusInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.intervention_status_set(
+            referral=referral, intervention_id=intervention_id, actor=request.user,
+            membership=membership, **payload.validated_data,
+        )
+        return _interventions(request, referral)
+
+
+class PerpetratorAssessmentsView(APIView):
+    """Record an assessment of the perpetrator (SRP, SAM, SASH...) on the intervention plan
+    (opened if none)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        request=serializers.PerpetratorAssessmentInput,
+        responses={201: serializers.InterventionsOutput},
+        operation_id="referral_perpetrator_assessment_record",
+    )
+    def post(self, request, referral_id: int):
+        membership, referral = _case(request, referral_id, section="interventions", write=True)
+        payload = serializers.PerpetratorAssessmentInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.perpetrator_assessment_record(
+            referral=referral, actor=request.user, membership=membership, draft=payload.draft()
+        )
+        return _interventions(request, referral, status_code=status.HTTP_201_CREATED)
