@@ -208,7 +208,6 @@ COMPLETION: dict[str, Completion] = {
     TaskType.ENFORCEMENT: _enforced,
     TaskType.PRE_HEARING_RISK: _flow_only,
     TaskType.PSYCHIATRIC_REQUEST: _flow_only,
-    TaskType.VICTIM_UPDATE: _flow_only,
     TaskType.MINUTES_DISTRIBUTION: _minutes_sent,
     TaskType.APPROVE_DOWNGRADE: _downgrade_decided,
     TaskType.LINK_REFERRALS: _link_decided,
