@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from agencies import policy
 from agencies.models import AgencyKind, Membership
-from config.exceptions import Conflict, DomainError, NotAllowed
+from config.exceptions import Conflict, DomainError, NotAllowed, NotFound
+from referral import selectors as referral_selectors
 from referral.models import Referral
 
 from . import events
@@ -154,6 +155,11 @@ def advocate_name(
     if advocate.agency.kind != AgencyKind.ADVOCACY or not policy.sees_case_content(advocate):
         raise DomainError("The named advocate works for an advocacy service.", fields={
             "advocate": ["Name a member of an advocacy service."]})
+    try:
+        referral_selectors.referral_get(membership=advocate, referral_id=referral.pk)
+    except NotFound:
+        raise DomainError("The named advocate's service must be involved in the case.", fields={
+            "advocate": ["Their advocacy service is not involved in this case."]}) from None
     if role not in AdvocateAssignment.Role.values:
         raise DomainError("Say what kind of advocate.", fields={"role": ["Choose a role."]})
     started_on = started_on or timezone.localdate()

@@ -1,0 +1,3 @@
+"""The victims app's forms on the case page (`referral.views.CaseRecordView`)."""
+
+page_urlpatterns: list = []
