@@ -3,10 +3,28 @@ in a fixed number of queries (none for a section it may not read)."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from agencies import policy
 from agencies.models import Membership
 
 from . import selectors
+
+# The case page's forms of this app: (URL name, label, section written), in the cards' order.
+FORMS = (
+    ("victims_wishes", "Record wishes", "victim_voice"),
+    ("victims_consent", "Record consent", "victim_voice"),
+    ("victims_advocate", "Name the advocate", "victim_voice"),
+    ("victims_entitlement", "Set entitlement", "victim_voice"),
+    ("victims_safety_plan", "Agree a safety plan", "victim_voice"),
+    ("victims_statement", "Record a personal statement", "victim_voice"),
+    ("victims_contact", "Log contact", "victim_contact"),
+    ("victims_person_at_risk", "Record someone at risk", "safeguarding"),
+)
+
+
+def _url(name: str, referral_id: int, **kwargs) -> str:
+    return reverse(f"workspace:referrals:{name}", kwargs={"referral_id": referral_id, **kwargs})
 
 
 def detail_sections(*, referral, membership: Membership) -> dict:
@@ -32,9 +50,15 @@ def page_context(*, referral, membership: Membership) -> dict:
     if policy.can_read(membership, "victim_contact"):
         context["victims"]["contacts"] = selectors.contact_log(referral_id=referral.pk)
         context["victims"]["reads_contacts"] = True
-    context["victims"]["may"] = {
-        "voice": policy.can_write(membership, "victim_voice"),
-        "contact": policy.can_write(membership, "victim_contact"),
-        "safeguarding": policy.can_write(membership, "safeguarding"),
+    writes = {section: policy.can_write(membership, section)
+              for section in ("victim_voice", "victim_contact", "safeguarding")}
+    context["victims"]["links"] = {
+        section: [{"url": _url(name, referral.pk), "label": label, "name": name}
+                  for name, label, written in FORMS if written == section]
+        for section, allowed in writes.items() if allowed
     }
+    if writes["safeguarding"]:
+        for person in context["victims"].get("safeguarding", {}).get("others_at_risk", []):
+            person["safeguarding_url"] = _url("victims_safeguarding", referral.pk,
+                                              person_id=person["id"])
     return context
