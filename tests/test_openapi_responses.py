@@ -20,6 +20,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from tests.referral.factories import answers, incident_body, payload
 from tests.seed import DEMO_PASSWORD
 from tests.tokens import token_for
+from tests.victims import contract as victims_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -269,6 +270,7 @@ def test_every_answer_fits_the_document(
           {"decision": "charge", "offence": "s.4A PHA 1997", "reason": "Both stages met."})
     _work(contract, member["ftac.caseworker"], "threat_assessment", rid,
           {"summary": "Fixated", "risk_formulation": "Grievance", "recommendations": "Assess"})
+    victims_contract.drive(call, member, rid)
 
     # A second case, declined at triage: the supervisor's task shows the decline to decide on.
     declined = call(

@@ -44,7 +44,16 @@ def detail_sections(*, referral, membership: Membership) -> dict:
 def page_context(*, referral, membership: Membership) -> dict:
     """The case page's context of this app's cards: the detail's sections, the contact log (with
     `victim_contact`) and which forms the member may open."""
-    context: dict = {"victims": detail_sections(referral=referral, membership=membership)}
+    victims: dict = {}
+    if policy.can_read(membership, "victim_voice"):
+        victims["victim_voice"], victims["opted_out_without_reason"] = (
+            selectors.victim_voice_and_flag(referral_id=referral.pk,
+                                            agency_kind=membership.agency.kind)
+        )
+    if policy.can_read(membership, "safeguarding"):
+        people = selectors.others_at_risk(referral_id=referral.pk)
+        victims["safeguarding"] = {"others_at_risk": people} if people else {}
+    context: dict = {"victims": victims}
     context["victims"]["reads_voice"] = policy.can_read(membership, "victim_voice")
     context["victims"]["reads_safeguarding"] = policy.can_read(membership, "safeguarding")
     if policy.can_read(membership, "victim_contact"):

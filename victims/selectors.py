@@ -49,6 +49,14 @@ def _label(choices) -> dict:
 def victim_voice(*, referral_id: int, agency_kind: str) -> dict:
     """The victim's voice on a case, as an agency kind may be shown it: {} when nothing is
     recorded (a logged read only then). One query."""
+    return victim_voice_and_flag(referral_id=referral_id, agency_kind=agency_kind)[0]
+
+
+def victim_voice_and_flag(*, referral_id: int, agency_kind: str) -> tuple[dict, bool]:
+    """`victim_voice`, and whether the victim was referred opted out of enhanced rights with no
+    reason given. That flag alone is not victim_voice content (the `victim` section says
+    `enhanced_rights` false; the trail's `entitlement.opted_out` says without a reason): the
+    case page shows it; its read is not logged. One query."""
     row = (
         Referral.objects.filter(pk=referral_id)
         .annotate(
@@ -114,8 +122,13 @@ def victim_voice(*, referral_id: int, agency_kind: str) -> dict:
         .first()
     )
     if row is None:
-        return {}
-    return _shaped({name: row[f"v_{name}"] for name in _PARTS}, agency_kind=agency_kind)
+        return {}, False
+    parts = {name: row[f"v_{name}"] for name in _PARTS}
+    flagged = (parts["entitlement"] is None and parts["intake_opt_out"] is not None
+               and not parts["intake_opt_out"]["reason"])
+    if flagged:
+        parts["intake_opt_out"] = None
+    return _shaped(parts, agency_kind=agency_kind), flagged
 
 
 _PARTS = ("entitlement", "intake_opt_out", "wishes", "consent", "advocate", "safety_plan",

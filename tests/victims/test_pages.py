@@ -41,7 +41,7 @@ def test_police_see_the_three_cards_with_their_forms(case, signed_in):
                    "record-victims_wishes", "record-victims_contact",
                    "record-victims_person_at_risk"):
         assert f'data-testid="{testid}"' in html, testid
-    assert "Opted out without a reason" in html
+    assert 'data-testid="voice-opted-out-without-reason"' in html
 
 
 def test_probation_sees_others_at_risk_but_not_the_victim_s_voice_or_contacts(case, signed_in):
