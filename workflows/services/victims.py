@@ -17,7 +17,7 @@ from victims.models import AdvocateAssignment, ContactEntry, RightToReview, Safe
 from .. import allocation, calendar, notifications
 from ..models import AgencyTask, TaskType
 from .registry import Completion
-from .starts import case_task_start, victim_update_due
+from .starts import case_task_start, victim_update_start
 
 # Why an update is due, by the event that makes it due.
 TRIGGER_REASONS = {
@@ -89,10 +89,8 @@ def victims_code_event(
     for key in ("decision", "offence"):
         if context.get(key) is not None:
             task_context[key] = context[key]
-    task = case_task_start(
-        referral=referral, task_type=task_type, agency=agency,
-        due=victim_update_due(referral), context=task_context,
-    )
+    task = victim_update_start(referral=referral, agency=agency, context=task_context,
+                               task_type=task_type)
     review_kind = _offers_review(trigger, context)
     if review_kind is not None:
         victims_services.right_to_review_offer(
@@ -106,7 +104,7 @@ def _context(task: AgencyTask) -> dict:
     return task.process.coerced.data.get("context") or {}
 
 
-def _method(text: str) -> str:
+def contact_method(text: str) -> str:
     """The contact method a free-text answer names, else other."""
     word = (text or "").strip().lower()
     return word if word in ContactEntry.Method.values else ContactEntry.Method.OTHER
@@ -127,7 +125,7 @@ def _update_done(task: AgencyTask, *, actor, method: str, reached: bool, note: s
 
 
 def _victim_updated(*, task: AgencyTask, actor, membership: Membership, data: dict) -> None:
-    _update_done(task, actor=actor, method=_method(data.get("method", "")),
+    _update_done(task, actor=actor, method=contact_method(data.get("method", "")),
                  reached=bool(data.get("contacted")), note=data.get("note", ""))
 
 
