@@ -3,6 +3,8 @@ in a fixed number of queries (none for a section it may not read)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.urls import reverse
 
 from agencies import policy
@@ -53,6 +55,8 @@ def page_context(*, referral, membership: Membership) -> dict:
     if policy.can_read(membership, "safeguarding"):
         people = selectors.others_at_risk(referral_id=referral.pk)
         victims["safeguarding"] = {"others_at_risk": people} if people else {}
+    if victims.get("victim_voice"):
+        victims["victim_voice"] = _dated(victims["victim_voice"])
     context: dict = {"victims": victims}
     context["victims"]["reads_voice"] = policy.can_read(membership, "victim_voice")
     context["victims"]["reads_safeguarding"] = policy.can_read(membership, "safeguarding")
@@ -71,3 +75,14 @@ def page_context(*, referral, membership: Membership) -> dict:
             person["safeguarding_url"] = _url("victims_safeguarding", referral.pk,
                                               person_id=person["id"])
     return context
+
+
+def _dated(value):
+    """The voice with its ISO dates (`*_on`, built as JSON by PostgreSQL) as dates, for the
+    page to write them as people read them."""
+    if isinstance(value, dict):
+        return {k: (date.fromisoformat(v) if k.endswith("_on") and isinstance(v, str) and v
+                    else _dated(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dated(v) for v in value]
+    return value

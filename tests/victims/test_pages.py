@@ -117,3 +117,16 @@ def test_forms_404_for_an_agency_not_involved_and_403_for_a_reader(case, signed_
     html = hub.get(_page(referral)).content.decode()
     assert 'data-testid="section-victim-voice"' in html
     assert 'data-testid="record-victims_wishes"' not in html
+
+
+def test_a_safety_plan_from_the_page_shows_its_dates_as_people_read_them(case, signed_in):
+    referral = case()
+    police = signed_in("police.caseworker")
+    today = timezone.localdate()
+    review_on = today + timedelta(days=7)
+    done = police.post(_page(referral, "victim-voice/safety-plan/"), {
+        "agreed_on": str(today), "review_on": str(review_on), "summary": "Alarm fitted."})
+    assert done.status_code == 302
+    html = police.get(_page(referral)).content.decode()
+    day = f"{today.day} {today:%b %Y}"
+    assert f"Agreed {day}, next review {review_on.day} {review_on:%b %Y}" in html
