@@ -139,7 +139,7 @@ EVENT_SECTIONS: dict[str, str] = {
     "contact": "victim_contact",
     "victim_identifier": "victim_contact",
     "suspect_identifier": "suspect",
-    "victim_letter": "victim_contact",
+    "victim_letter": "victim_voice",
     "advocate": "victim_voice",
     "wishes": "victim_voice",
     "consent": "victim_voice",

@@ -71,7 +71,12 @@ class VictimInput(PersonInput):
 
     misplaced_fields = {"address": "The victim's address belongs in victim_contact.address."}
 
-    enhanced_rights = StrictBooleanField(required=False, default=False)
+    # Omitted: true for a stalking victim (persistently targeted, so enhanced under the
+    # Victims' Code); an opt-out says why (old clients send false without one: accepted, flagged).
+    enhanced_rights = StrictBooleanField(required=False)
+    enhanced_rights_opt_out_reason = StrictCharField(
+        max_length=TEXT_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 PHONE_REGION = "GB"
@@ -220,7 +225,8 @@ class ReferralInput(StrictSerializer):
         victim = dict(data["victim"])
         return ReferralDraft(
             victim=PersonInput().draft(victim),
-            victim_enhanced_rights=victim.get("enhanced_rights", False),
+            victim_enhanced_rights=victim.get("enhanced_rights"),
+            enhanced_rights_opt_out_reason=victim.get("enhanced_rights_opt_out_reason", ""),
             victim_contact=dict(data["victim_contact"]) if data.get("victim_contact") else None,
             suspect=PersonInput().draft(data["suspect"]),
             relationship=tuple(dict.fromkeys(data["relationship"])),

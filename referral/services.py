@@ -80,7 +80,7 @@ class ReferralDraft:
     answers: dict[str, bool]
     summary: str = ""
     stalking_since: date | None = None
-    victim_enhanced_rights: bool = False
+    victim_enhanced_rights: bool | None = False  # None: the default (true for stalking)
     victim_contact: dict | None = None
     professional_risk: str | None = None
     risk_reason: str = ""
@@ -198,6 +198,12 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
             fields={"not_stalking_reason": ["Required when the classification is not stalking."]},
         )
 
+    # A stalking victim is persistently targeted: enhanced rights under the Victims' Code
+    # unless the referrer opts them out.
+    enhanced_rights = (
+        draft.classification == "stalking" if draft.victim_enhanced_rights is None
+        else draft.victim_enhanced_rights
+    )
     score, screened = screening.score(draft.instrument, draft.answers)
     risk_level, risk_source, proposed_risk = _check_risk(draft, screened)
 
@@ -227,7 +233,7 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
         summary=draft.summary,
         stalking_since=draft.stalking_since,
         victim=_person(draft.victim),
-        victim_enhanced_rights=draft.victim_enhanced_rights,
+        victim_enhanced_rights=enhanced_rights,
         suspect=_person(draft.suspect),
         relationship=list(draft.relationship),
         behaviours=list(draft.behaviours),
@@ -262,6 +268,16 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
         risk_level=screened,
     )
     events.referral_submitted_event(referral=referral, actor=actor)
+    if draft.classification == "stalking" and not enhanced_rights:
+        # Opted out of the default: on the trail with the reason, flagged when none was given
+        # (old clients send none; the victims app shows the flag).
+        opt_out_reason = draft.enhanced_rights_opt_out_reason.strip()
+        events.record(
+            verb="entitlement.opted_out", actor=actor, obj=referral, referral_id=referral.pk,
+            reason=opt_out_reason,
+            changes={"enhanced": False, "basis": "", "without_reason": not opt_out_reason,
+                     "stage": "referral"},
+        )
     if risk_source == Referral.RiskSource.JUDGEMENT:
         events.risk_changed_event(
             referral=referral,

@@ -22,6 +22,7 @@ from tests.justice import contract as justice_contract
 from tests.referral.factories import answers, incident_body, payload
 from tests.seed import DEMO_PASSWORD
 from tests.tokens import token_for
+from tests.victims import contract as victims_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -274,6 +275,7 @@ def test_every_answer_fits_the_document(
     # What happened after referral: each app's API driven through its contract.
     justice_contract.drive(call, member, rid)
     interventions_contract.drive(call, member, rid)
+    victims_contract.drive(call, member, rid)
 
     # A second case, declined at triage: the supervisor's task shows the decline to decide on.
     declined = call(

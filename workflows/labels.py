@@ -53,8 +53,14 @@ KEY_LABELS: dict[str, str | None] = {
     "order": None,
     "id": None,
     "offence": None,
-    "trigger": "Why the victim is to be told",
+    "trigger": None,
     "duty_holder": "Who tells the victim",
+    "decision": "The decision",
+    "review": None,
+    "plan": None,
+    "assessment": None,
+    "decided_by_kind": "Decided by",
+    "deadline": "Deadline",
     "policy_version": "Local policy version",
     "served_on": "Served on",
     "due_on": "Due on",
@@ -81,6 +87,11 @@ KEY_LABELS: dict[str, str | None] = {
 RISK_KEYS = {"triage_risk_level", "current_risk_level", "proposed_risk_level",
              "screening_risk_level", "risk_level"}
 STAGES = {"referral": "At referral", "triage": "At triage"}
+DUTY_HOLDERS = {
+    "police": "Police",
+    "witness_care": "Witness care unit (police)",
+    "cps": "Crown Prosecution Service",
+}
 
 
 def readable(name: str) -> str:
@@ -150,6 +161,8 @@ class ContextLabels:
             return HEARING.get(value, value)
         if key == "proposed_at":
             return STAGES.get(value, value)
+        if key in ("duty_holder", "decided_by_kind"):
+            return DUTY_HOLDERS.get(value, display(value))
         if key in ("date", "stalking_since", "created_at", "served_on", "due_on", "review_on"):
             return when(value)
         if key == "screening_answers" and isinstance(value, dict):
@@ -271,6 +284,19 @@ VERB_LABELS = {
     "offence.amended": "Offence amended",
     "warning_signs.recorded": "Warning signs recorded",
     "sentence.recorded": "Sentence recorded",
+    "order_application.made": "Stalking protection order applied for",
+    "order_application.interim_made": "Interim stalking protection order made",
+    "order_application.granted": "Stalking protection order made",
+    "order_application.refused": "Stalking protection order refused",
+    "order_application.withdrawn": "Stalking protection order application withdrawn",
+    "order.varied": "Order varied",
+    "order.renewed": "Order renewed",
+    "order.extended": "Order extended",
+    "order.discharged": "Order discharged",
+    "order.served": "Order served",
+    "order.notified": "Suspect notified the police",
+    "order.notification_failed": "Suspect failed to notify the police",
+    "contact.logged": "Contact with the victim logged",
     **{f"police_decision.{kind}": f"Police: {label}"
        for kind, label in PoliceDecision.Kind.choices},
     **{f"charging_decision.{decision}": f"CPS: {label}"

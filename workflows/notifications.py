@@ -10,10 +10,13 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 
 from agencies import policy
+from agencies.models import AgencyKind
 from agencies.selectors import agency_members
 from referral.models import Referral
+from victims.models import AdvocateAssignment
 
 from . import deferred
+from .allocation import agency_of_kind
 from .models import AgencyTask, Notification
 from .selectors import triage_before
 
@@ -203,4 +206,33 @@ def link_outcome(task_id: int) -> int:
         text = f"The coordinator reviewed your agency's referral {ref}; it goes on as its own case."
     return _deliver(
         task, Notification.Kind.LINK_OUTCOME, _referrer_members(referral), text=_clip(text)
+    )
+
+
+def victim_updated(task_id: int) -> int:
+    """The victim's named advocate (else the advocacy service's supervisors, or its members
+    when it has none) hears that the
+    duty holder updated the victim: the case reference and why, never what was said."""
+    task = _task(task_id)
+    if task is None or task.referral is None:
+        return 0
+    referral = task.referral
+    named = (
+        AdvocateAssignment.objects.filter(referral=referral, ended_on__isnull=True)
+        .select_related("advocate").first()
+    )
+    if named is not None:
+        users = [named.advocate]
+    else:
+        advocacy = agency_of_kind(AgencyKind.ADVOCACY, region=referral.referrer_agency.region)
+        members = [] if advocacy is None else agency_members(agency=advocacy)
+        # An advocacy service without supervisors: its members must still hear of it.
+        users = [m.user for m in members if "supervisor" in m.roles] or [
+            m.user for m in members if policy.sees_case_content(m)
+        ]
+    reason = (task.process.coerced.data.get("context") or {}).get("reason", "")
+    why = f" ({reason})" if reason else ""
+    return _deliver(
+        task, Notification.Kind.VICTIM_UPDATED, users,
+        text=_clip(f"The victim on {referral.reference} was updated{why}."),
     )

@@ -17,15 +17,20 @@ from viewflow.workflow.token import Token
 
 from agencies.models import Agency
 from referral.models import Involvement, InvolvementBasis, Referral, ReferralAgencyPermission
+from victims.models import ContactEntry
 from workflows import allocation, services
 from workflows.flows import CaseTaskFlow
 from workflows.models import AgencyTask, CaseProcess
+from workflows.services.victims import TRIGGER_REASONS, contact_method
 
 from . import study
 from .notices import Notices
 from .people import Directory, Member, Region, Staff
 from .rows import Ids, Rows
 from .trail import Trail
+
+# The trigger of each reason a victim update is given for (`victims_code_event`'s context).
+REASON_TRIGGERS = {reason: trigger for trigger, reason in TRIGGER_REASONS.items()}
 
 PREVIOUS = Task.previous.through
 
@@ -241,13 +246,36 @@ class Tasks:
 
     def victim_update(self, *, referral: Referral, region: Region, at: datetime, reason: str,
                       access: Access) -> Done:
-        """`victim_update_start` at `at`: the region's advocacy service tells the victim."""
-        advocacy = self.directory.agency_of_kind("advocacy", region)
+        """`victims_code_event` at `at` for the trigger of `reason`: the police of the region
+        (the Victims' Code duty holder of these triggers) tell the victim; done, the update is
+        a contact entry with its trigger and on-time flag (`services.COMPLETION`)."""
+        trigger = REASON_TRIGGERS[reason]
+        police = self.directory.agency_of_kind("police", region)
         due = services.victim_update_due(referral, now=at)
         contacted = self.rng.random() < study.VICTIM_CONTACTED_SHARE
         result = ({"contacted": True, "method": self.rng.choice(study.VICTIM_CONTACT_METHODS),
                    "note": "Told what has happened and what comes next."} if contacted else
                   {"contacted": False, "note": "No answer on her safe number; text sent."})
-        return self.single(task_type="victim_update", agency=advocacy, referral_id=referral.pk,
-                           at=at, due=due, context={"reason": reason}, access=access,
-                           result=result)
+        return self.single(task_type="victim_update", agency=police, referral_id=referral.pk,
+                           at=at, due=due, access=access, result=result,
+                           context={"reason": reason, "trigger": trigger,
+                                    "duty_holder": "police"},
+                           applied=lambda done: self._contact(done, trigger, due, result))
+
+    def _contact(self, done: Done, trigger: str, due: datetime, result: dict) -> None:
+        """The contact entry a done update writes (`victims.services.contact_for_update`)."""
+        task = done.task
+        entry = self.rows.add(ContactEntry(
+            id=self.ids.take(ContactEntry), referral_id=task.referral_id, at=done.at,
+            agency_id=task.agency_id, recorded_by_id=done.actor.id, created_at=done.at,
+            method=contact_method(result.get("method", "")),
+            reached=bool(result.get("contacted")), trigger=trigger, task_id=task.pk, due=due,
+            on_time=done.at <= due, note=result.get("note", ""),
+        ))
+        self.trail.record(
+            verb="contact.logged", at=done.at, actor=done.actor, agency=task.agency, obj=entry,
+            referral_id=task.referral_id,
+            changes={"method": entry.method, "reached": entry.reached, "trigger": trigger,
+                     "task": task.pk, "on_time": entry.on_time,
+                     "note": "***" if entry.note else ""},
+        )

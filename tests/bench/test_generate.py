@@ -29,10 +29,12 @@ from referral.models import (
     ReferralAgencyPermission,
 )
 from tests.seed import unseed
+from victims.models import ContactEntry
 from workflows import allocation, calendar, task_schemas
 from workflows.flows import CaseTaskFlow, ReferralFlow
 from workflows.models import AgencyTask, CaseProcess, Notification
 from workflows.notifications import notice_text
+from workflows.services.victims import TRIGGER_REASONS
 
 pytestmark = [
     pytest.mark.django_db,
@@ -400,10 +402,12 @@ class TestGeneratedCaseload:
             tasks[task.process_id].append(task)
         return {pk: (process, tasks[pk]) for pk, process in processes.items()}
 
-    def test_every_trigger_gives_advocacy_its_victim_update_due_as_the_app_s(self, anchor):
+    def test_every_trigger_gives_police_the_duty_holder_its_victim_update_due_as_the_app_s(
+            self, anchor):
         """`services.COMPLETION`: a charging decision, whatever it is, and an enforcement with an
-        arrest; `victim_update_start`: advocacy in the referrer's region, due in 5 working
-        days or 1 for a victim with enhanced rights."""
+        arrest; `victims_code_event`: police in the referrer's region (the Victims' Code duty
+        holder of these triggers), due in 5 working days or 1 for a victim with enhanced
+        rights; a done update is a contact entry with its trigger, on time by the due."""
         triggers = Counter()
         for task in AgencyTask.objects.filter(task_type="charging_review", status="DONE"):
             triggers[(task.referral_id, task.finished, "charging decision made")] += 1
@@ -428,19 +432,23 @@ class TestGeneratedCaseload:
                    for e in Event.objects.filter(verb="access.revoked")}
         decided = {int(e.object_id): e for e in Event.objects.filter(
             verb="victim_update.completed")}
+        contacts = {c.task_id: c for c in ContactEntry.objects.filter(task__isnull=False)}
         states = Counter()
         for process, (start, route, task, *end) in updates.values():
             referral = referrals[process.referral_id]
-            advocacy = allocation.agency_of_kind("advocacy", region=referral.referrer_agency.region)
+            police = allocation.agency_of_kind("police", region=referral.referrer_agency.region)
             due = calendar.due_in_working_days(1 if referral.victim_enhanced_rights else 5,
                                                now=process.created)
+            context = process.data["context"]
+            assert context["duty_holder"] == "police"
+            assert TRIGGER_REASONS[context["trigger"]] == context["reason"]
             assert [start.flow_task, route.flow_task, task.flow_task] == [
                 CaseTaskFlow.start, CaseTaskFlow.route, CaseTaskFlow.victim_update]
             assert (task.agency_id, task.task_type, task.role, task.due, task.created) == (
-                advocacy.pk, "victim_update", "caseworker", due, process.created)
+                police.pk, "victim_update", "caseworker", due, process.created)
             assert parse_datetime(process.data["due"]) == due
-            assert process.data["agency"] == advocacy.pk
-            source = (advocacy.slug, f"process:{process.pk}")
+            assert process.data["agency"] == police.pk
+            source = (police.slug, f"process:{process.pk}")
             assert granted[source] == process.created
             if task.status == "DONE":
                 result = task.data["result"]
@@ -452,15 +460,22 @@ class TestGeneratedCaseload:
                 assert [t.flow_task for t in end] == [CaseTaskFlow.end]
                 assert revoked[source] == process.finished == task.finished
                 states["late" if task.finished > due else "on time"] += 1
+                contact = contacts.pop(task.pk)
+                assert (contact.referral_id, contact.agency_id, contact.recorded_by_id,
+                        contact.at, contact.trigger, contact.due, contact.on_time,
+                        contact.reached) == (
+                    task.referral_id, police.pk, task.owner_id, task.finished,
+                    context["trigger"], due, task.finished <= due, result["contacted"])
             else:
                 assert not end and process.status == "NEW" and source not in revoked
                 assert task.pk not in decided
                 states["claimed" if task.status == "ASSIGNED" else "queued"] += 1
             assert (task.escalated_at is not None) == (due < (task.finished or anchor))
+        assert not contacts  # a contact entry for each done update, no other
         # Most on time, a good share late, as the generator's other tasks (`study.task_days`).
         assert states["on time"] > 1.5 * states["late"] > 0, states
 
-    def test_open_victim_updates_are_in_advocacy_s_queue(self, api, anchor):
+    def test_open_victim_updates_are_in_the_duty_holder_s_queue(self, api, anchor):
         """Open victim updates (and, as the 600 cases laid out back from today may leave none
         open on some day, the other tasks outside the main line) are in their agency's queue
         exactly when unclaimed."""
@@ -474,16 +489,16 @@ class TestGeneratedCaseload:
 
     def test_a_victim_update_is_written_as_the_app_s_own_service_writes_one(
             self, anchor, django_capture_on_commit_callbacks):
-        """`victim_update_start` on a generated case, beside the generator's latest one of it."""
-        from workflows.services import victim_update_start
+        """`victims_code_event` on a generated case, beside the generator's latest one of it."""
+        from workflows.services import victims_code_event
 
         generated = AgencyTask.objects.filter(
             task_type="victim_update", created__gt=anchor - notices.WINDOW + timedelta(days=1),
         ).select_related("process", "referral__referrer_agency").latest("created")
         referral = generated.referral
         with django_capture_on_commit_callbacks(execute=True):
-            made = victim_update_start(referral=referral,
-                                       reason=generated.process.data["context"]["reason"])
+            made = victims_code_event(referral=referral,
+                                      trigger=generated.process.data["context"]["trigger"])
         ours, theirs = generated.process.coerced, made.process.coerced
 
         def rows(process: CaseProcess) -> list[tuple]:

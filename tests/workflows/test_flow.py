@@ -35,7 +35,9 @@ def conference(demo):
     )
 
 
-def test_high_risk_happy_path(refer, work, conference, demo, as_user):
+def test_high_risk_happy_path_with_the_charging_update_owed_by_police(
+    refer, work, conference, demo, as_user
+):
     case = refer(yes=7)
     rid = case["id"]
     assert case["risk_level"] == "high"
@@ -86,11 +88,12 @@ def test_high_risk_happy_path(refer, work, conference, demo, as_user):
         },
     )
 
-    # All research done: the case is on the next conference's agenda, the victim gets an update.
+    # All research done: the case is on the next conference's agenda; police, the Victims'
+    # Code duty holder for a charging decision, owe the victim an update.
     item = AgendaItem.objects.get(referral_id=rid)
     assert item.conference == conference
     assert Referral.objects.get(pk=rid).status == "conference"
-    assert open_types(rid) == [("victim_update", "advocacy")]
+    assert open_types(rid) == [("victim_update", "police")]
 
     # The case is heard: review, closure, approval by a different supervisor.
     agenda_item_hear(item=item, actor=demo["hub.chair"].user)

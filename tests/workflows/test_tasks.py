@@ -390,7 +390,9 @@ def test_past_hearing_is_400(refer, as_user):
 
 
 @pytest.mark.parametrize("enhanced,days", [(False, 5), (True, 1)])
-def test_bail_change_gives_advocacy_a_victim_update(refer, as_user, enhanced, days):
+def test_bail_change_gives_police_the_duty_holder_a_victim_update(
+    refer, as_user, enhanced, days
+):
     from workflows import calendar
 
     case = refer(
@@ -402,12 +404,12 @@ def test_bail_change_gives_advocacy_a_victim_update(refer, as_user, enhanced, da
         format="json",
     )
     task = _task(case["id"], "victim_update")
-    assert task.agency.slug == "advocacy"
+    assert task.agency.slug == "police"
     assert timezone.localdate(task.due) == calendar.add_working_days(timezone.localdate(), days)
 
 
 @pytest.mark.parametrize("kind,updates", [("bail_conditions", 1), ("restraining_order", 0)])
-def test_bail_conditions_referred_with_the_case_give_advocacy_a_victim_update(
+def test_bail_conditions_referred_with_the_case_give_police_the_duty_holder_a_victim_update(
     refer, kind, updates
 ):
     """The victim's views on bail conditions must be sought whenever they are recorded, with
@@ -417,5 +419,8 @@ def test_bail_conditions_referred_with_the_case_give_advocacy_a_victim_update(
     assert found.count() == updates
     if updates:
         task = found.get()
-        assert task.agency.slug == "advocacy" and task.owner is None
-        assert task.process.data["context"] == {"reason": "bail conditions recorded"}
+        assert task.agency.slug == "police" and task.owner is None
+        assert task.process.data["context"] == {
+            "reason": "bail conditions recorded", "trigger": "bail_at_referral",
+            "duty_holder": "police",
+        }

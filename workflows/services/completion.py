@@ -206,7 +206,6 @@ COMPLETION: dict[str, Completion] = {
     TaskType.CLOSURE: _flow_only,
     TaskType.APPROVE_CLOSURE: _flow_only,
     TaskType.ENFORCEMENT: _enforced,
-    TaskType.VICTIM_UPDATE: _flow_only,
     TaskType.MINUTES_DISTRIBUTION: _minutes_sent,
     TaskType.APPROVE_DOWNGRADE: _downgrade_decided,
     TaskType.LINK_REFERRALS: _link_decided,

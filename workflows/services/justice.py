@@ -62,7 +62,8 @@ def police_decision_log(
     )
     trigger = POLICE_TRIGGERS.get(decision.kind)
     if trigger is not None:
-        victims_code_event(referral=offence.referral, trigger=trigger, actor=actor)
+        victims_code_event(referral=offence.referral, trigger=trigger, actor=actor,
+                           context={"offence": offence.pk})
     return decision
 
 
@@ -81,6 +82,8 @@ def charging_decision_log(
     victims_code_event(
         referral=referral, trigger=CHARGING_TRIGGERS.get(decision.decision, "cps_decision"),
         actor=actor,
+        context={"decision": decision.decision,
+                 "offence": offence.pk if offence is not None else None},
     )
     return decision
 

@@ -51,17 +51,18 @@ def victim_update_due(referral: Referral, *, now: datetime | None = None) -> dat
     return calendar.due_in_working_days(1 if referral.victim_enhanced_rights else 5, now=now)
 
 
-def victim_update_start(*, referral: Referral, reason: str) -> AgencyTask | None:
-    """Advocacy updates the victim (`victim_update_due`)."""
-    advocacy = allocation.agency_of_kind(
-        AgencyKind.ADVOCACY, region=referral.referrer_agency.region
-    )
+def victim_update_start(
+    *, referral: Referral, agency, context: dict, task_type: str = "victim_update"
+) -> AgencyTask | None:
+    """The Victims' Code duty holder's update of the victim (a `victim_update`, or CPS's
+    `victim_letter`), due by `victim_update_due`. Started by `victims_code_event`, which
+    chooses the duty holder."""
     return case_task_start(
         referral=referral,
-        task_type="victim_update",
-        agency=advocacy,
+        task_type=task_type,
+        agency=agency,
         due=victim_update_due(referral),
-        context={"reason": reason},
+        context=context,
     )
 
 

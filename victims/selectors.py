@@ -1,0 +1,229 @@
+"""Reads of the victims app's records, each in one query (JSON built by PostgreSQL from
+correlated subqueries), already narrowed to what the reader's agency kind may be shown.
+
+Consent narrows inside `victim_voice` (the policy decides the section): what the victim gave
+under consent is shown to an agency kind outside their consent's scope only as held by
+advocacy; police and advocacy always see it.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Concat, JSONObject
+from django.utils import timezone
+
+from agencies.models import AgencyKind
+from audit.models import Event
+from referral.models import Referral
+
+from .models import (
+    AdvocateAssignment,
+    ConsentScope,
+    ContactEntry,
+    Entitlement,
+    PersonAtRisk,
+    RightToReview,
+    SafetyPlan,
+    SafetyPlanReview,
+    StatementOffer,
+    VictimWishes,
+)
+
+# Agency kinds that see what the victim gave under consent whatever its scope: police hold
+# the investigation, advocacy took it from the victim.
+ALWAYS_SHOWN = frozenset({AgencyKind.POLICE, AgencyKind.ADVOCACY})
+WITHHELD = "Held by advocacy, not shared"
+CONTACT_LOG_LIMIT = 20
+
+
+def _latest(queryset, **fields):
+    return Subquery(queryset.filter(referral=OuterRef("pk")).order_by("-created_at", "-pk")
+                    .values(json=JSONObject(**fields))[:1])
+
+
+def _label(choices) -> dict:
+    return dict(choices)
+
+
+def victim_voice(*, referral_id: int, agency_kind: str) -> dict:
+    """The victim's voice on a case, as an agency kind may be shown it: {} when nothing is
+    recorded (a logged read only then). One query."""
+    return victim_voice_and_flag(referral_id=referral_id, agency_kind=agency_kind)[0]
+
+
+def victim_voice_and_flag(*, referral_id: int, agency_kind: str) -> tuple[dict, bool]:
+    """`victim_voice`, and whether the victim was referred opted out of enhanced rights with no
+    reason given. That flag alone is not victim_voice content (the `victim` section says
+    `enhanced_rights` false; the trail's `entitlement.opted_out` says without a reason): the
+    case page shows it; its read is not logged. One query."""
+    row = (
+        Referral.objects.filter(pk=referral_id)
+        .annotate(
+            v_entitlement=Subquery(
+                Entitlement.objects.filter(referral=OuterRef("pk")).values(json=JSONObject(
+                    enhanced="enhanced", basis="basis", opt_out_reason="opt_out_reason",
+                    decided_at="decided_at",
+                ))[:1]
+            ),
+            v_intake_opt_out=Subquery(
+                Event.objects.filter(referral_id=OuterRef("pk"), verb="entitlement.opted_out")
+                .order_by("-at").values(json=JSONObject(reason="reason", at="at"))[:1]
+            ),
+            v_wishes=_latest(
+                VictimWishes.objects,
+                supports_prosecution="supports_prosecution", wishes="wishes",
+                contact_preferences="contact_preferences",
+                given_under_consent="given_under_consent", recorded_at="created_at",
+                agency="agency__name",
+            ),
+            v_consent=_latest(
+                ConsentScope.objects,
+                agency_kinds="agency_kinds", covers="covers", given_on="given_on",
+                withdrawn_on="withdrawn_on",
+            ),
+            v_advocate=Subquery(
+                AdvocateAssignment.objects.filter(referral=OuterRef("pk"), ended_on__isnull=True)
+                .values(json=JSONObject(
+                    user=F("advocate_id"),
+                    name=Concat("advocate__first_name", Value(" "), "advocate__last_name"),
+                    role="role", agency="agency__name", started_on="started_on",
+                ))[:1]
+            ),
+            v_safety_plan=Subquery(
+                SafetyPlan.objects.filter(referral=OuterRef("pk"), status=SafetyPlan.Status.ACTIVE)
+                .order_by("-created_at").values(json=JSONObject(
+                    id="pk", agreed_on="agreed_on", review_on="review_on", summary="summary",
+                    agency="agency__name",
+                    reviews=ArraySubquery(
+                        SafetyPlanReview.objects.filter(plan=OuterRef("pk"))
+                        .order_by("reviewed_on", "pk").values(json=JSONObject(
+                            reviewed_on="reviewed_on", next_review_on="next_review_on",
+                            note="note",
+                        ))
+                    ),
+                ))[:1]
+            ),
+            v_statement=_latest(
+                StatementOffer.objects,
+                offered_on="offered_on", made="made", made_on="made_on",
+                declined_reason="declined_reason",
+            ),
+            v_reviews=ArraySubquery(
+                RightToReview.objects.filter(referral=OuterRef("pk")).order_by("offered_on", "pk")
+                .values(json=JSONObject(
+                    id="pk", decided_by_kind="decided_by_kind", decision_on="decision_on",
+                    offered_on="offered_on", requested_on="requested_on", outcome="outcome",
+                    reviewed_on="reviewed_on",
+                ))
+            ),
+        )
+        .values(*(f"v_{name}" for name in _PARTS))
+        .first()
+    )
+    if row is None:
+        return {}, False
+    parts = {name: row[f"v_{name}"] for name in _PARTS}
+    flagged = (parts["entitlement"] is None and parts["intake_opt_out"] is not None
+               and not parts["intake_opt_out"]["reason"])
+    if flagged:
+        parts["intake_opt_out"] = None
+    return _shaped(parts, agency_kind=agency_kind), flagged
+
+
+_PARTS = ("entitlement", "intake_opt_out", "wishes", "consent", "advocate", "safety_plan",
+          "statement", "reviews")
+
+
+def _in_scope(consent: dict | None, agency_kind: str) -> bool:
+    if agency_kind in ALWAYS_SHOWN:
+        return True
+    if not consent:
+        return False
+    withdrawn = consent.get("withdrawn_on")
+    if withdrawn and withdrawn <= timezone.localdate().isoformat():
+        return False
+    return agency_kind in consent.get("agency_kinds", [])
+
+
+def _entitlement(row: dict) -> dict | None:
+    found = row["entitlement"]
+    if found is None and row["intake_opt_out"] is not None:
+        found = {"enhanced": False, "basis": "", "opt_out_reason": row["intake_opt_out"]["reason"],
+                 "decided_at": row["intake_opt_out"]["at"]}
+    if found is None:
+        return None
+    bases = _label(Entitlement.Basis.choices)
+    return {
+        **found,
+        "basis_label": bases.get(found["basis"], ""),
+        "opted_out_without_reason": not found["enhanced"] and not found["opt_out_reason"],
+    }
+
+
+def _shaped(row: dict, *, agency_kind: str) -> dict:
+    wishes = row["wishes"]
+    if wishes is not None:
+        shown = not wishes["given_under_consent"] or _in_scope(row["consent"], agency_kind)
+        wishes = {**wishes, "withheld": not shown}
+        if not shown:
+            wishes.update(supports_prosecution=None, wishes=WITHHELD, contact_preferences="")
+    advocate = row["advocate"]
+    if advocate is not None:
+        advocate = {**advocate, "name": advocate["name"].strip(),
+                    "role_label": _label(AdvocateAssignment.Role.choices)[advocate["role"]]}
+    reviews = [
+        {**r, "outcome_label": _label(RightToReview.Outcome.choices)[r["outcome"]],
+         "decided_by_label": _label(RightToReview.DecidedBy.choices)[r["decided_by_kind"]]}
+        for r in row["reviews"]
+    ]
+    voice = {
+        "entitlement": _entitlement(row),
+        "wishes": wishes,
+        "consent": row["consent"],
+        "advocate": advocate,
+        "safety_plan": row["safety_plan"],
+        "statement": row["statement"],
+        "reviews": reviews,
+    }
+    if not any(voice.values()):
+        return {}
+    return voice
+
+
+def others_at_risk(*, referral_id: int) -> list[dict]:
+    """Others the suspect puts at risk, with their safeguarding referrals. One query."""
+    relations = _label(PersonAtRisk.Relation.choices)
+    rows = list(
+        PersonAtRisk.objects.filter(referral_id=referral_id).order_by("created_at", "pk").values(
+            "id", "relation", "name", "born", "notes", "safeguarding_referred_on",
+            "safeguarding_to", "outcome", "created_at", agency_name=F("agency__name"),
+        )
+    )
+    for row in rows:
+        row["relation_label"] = relations[row["relation"]]
+    return rows
+
+
+def contact_log(*, referral_id: int, limit: int | None = CONTACT_LOG_LIMIT) -> list[dict]:
+    """Contact with the victim, latest first. One query."""
+    methods = _label(ContactEntry.Method.choices)
+    rows = (
+        ContactEntry.objects.filter(referral_id=referral_id).order_by("-at", "-pk").values(
+            "id", "at", "method", "reached", "trigger", "due", "on_time", "note", "task_id",
+            agency_name=F("agency__name"), by=F("recorded_by__username"),
+        )
+    )
+    rows = list(rows[:limit] if limit else rows)
+    for row in rows:
+        row["method_label"] = methods[row["method"]]
+    return rows
+
+
+def review_for(*, referral: Referral, review_id) -> RightToReview | None:
+    return RightToReview.objects.filter(referral=referral, pk=review_id).first()
+
+
+def person_for(*, referral: Referral, person_id) -> PersonAtRisk | None:
+    return PersonAtRisk.objects.filter(referral=referral, pk=person_id).first()
+
