@@ -17,6 +17,7 @@ from justice.models import (
 from referral.models import ProtectiveOrder
 from tests.justice.factories import offence_for
 from tests.referral.factories import payload
+from victims.models import RightToReview
 from workflows.models import AgencyTask
 
 pytestmark = pytest.mark.django_db
@@ -28,12 +29,18 @@ def _url(referral, tail=""):
     return f"/api/v1/referrals/{referral.pk}/offences/{tail}"
 
 
-def _updates(referral):
+def _updates(referral, task_type="victim_update"):
+    """Why each update the Victims' Code made due on the case is due."""
     return sorted(
-        AgencyTask.objects.filter(referral=referral, task_type="victim_update").values_list(
+        AgencyTask.objects.filter(referral=referral, task_type=task_type).values_list(
             "process__data__context__reason", flat=True
         )
     )
+
+
+def _letters(referral):
+    """CPS's letters to the victim."""
+    return _updates(referral, task_type="victim_letter")
 
 
 def _police(as_user, referral, offence, **body):
@@ -235,7 +242,11 @@ def test_cps_decides_per_offence(case, as_user, demo):
     assert (second.status, second.cps_decision, second.closed_on) == (
         "no_further_action", "no_further_action", TODAY,
     )
-    assert _updates(referral) == ["charging decision made", "charging decision made"]
+    # The charge is the police's news to give; a decision not to prosecute is CPS's letter,
+    # with the victim's right to review offered.
+    assert _updates(referral) == ["charging decision made"]
+    assert _letters(referral) == ["charging decision made"]
+    assert RightToReview.objects.filter(referral=referral, decided_by_kind="cps").exists()
     rows = {o["id"]: o for o in as_user("cps.caseworker").get(_url(referral)).json()}
     assert [d["decision"] for d in rows[first.pk]["charging_decisions"]] == ["charge"]
 
@@ -251,9 +262,9 @@ def test_discontinued_and_charge_altered_go_by_letter(offence, as_user):
     assert _cps(as_user, referral, offence, decision="discontinued").status_code == 201
     offence.refresh_from_db()
     assert (offence.status, offence.cps_decision) == ("discontinued", "discontinued")
-    assert _updates(referral) == [
-        "charge altered", "charging decision made", "prosecution discontinued",
-    ]
+    # The charge is told by police; an altered charge and a discontinuance by CPS's letter.
+    assert _updates(referral) == ["charging decision made"]
+    assert _letters(referral) == ["charge altered", "prosecution discontinued"]
 
 
 def test_discontinuing_an_offence_not_charged_is_400(offence, as_user):
