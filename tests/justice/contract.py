@@ -41,8 +41,8 @@ def drive(call, member, rid) -> None:
         call(member[name], "get", path, 200, referral_id=rid)
         court = call(member[name], "get", f"{API}/referrals/{{referral_id}}/court/", 200,
                      referral_id=rid)
-        held = next(h for h in court["hearings"] if h["id"] == hearing.pk)
-        assert held["outcomes"][0]["result"] == "convicted"
+        [held] = [h for h in court["hearings"] if h["id"] == hearing.pk]
+        assert [o["result"] for o in held["outcomes"]] == ["convicted"]
         detail = call(member[name], "get", f"{API}/referrals/{{referral_id}}/", 200,
                       referral_id=rid)
         assert "offences" in detail and "court" in detail
