@@ -171,12 +171,6 @@ def _charging_decided(*, task: AgencyTask, actor, membership: Membership, data: 
     victims_code_event(referral=task.referral, trigger="cps_decision", actor=actor)
 
 
-def _enforced(*, task: AgencyTask, actor, membership: Membership, data: dict) -> None:
-    """An arrest is news the victim is told of."""
-    if data.get("arrested"):
-        victims_code_event(referral=task.referral, trigger="arrest", actor=actor)
-
-
 def _action_done(*, task: AgencyTask, actor, membership: Membership, data: dict) -> None:
     """The owning agency's outcome goes on the conference's action."""
     conference_services.action_outcome_record(
@@ -205,7 +199,6 @@ COMPLETION: dict[str, Completion] = {
     TaskType.REVIEW: _flow_only,
     TaskType.CLOSURE: _flow_only,
     TaskType.APPROVE_CLOSURE: _flow_only,
-    TaskType.ENFORCEMENT: _enforced,
     TaskType.PRE_HEARING_RISK: _flow_only,
     TaskType.PSYCHIATRIC_REQUEST: _flow_only,
     TaskType.VICTIM_UPDATE: _flow_only,

@@ -3,7 +3,7 @@ with the work it gives the agencies."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +17,7 @@ from referral.models import CourtHearing, Incident, ProtectiveOrder, Referral
 
 from .. import allocation
 from ..flows import ReferralFlow
+from .orders import breach_enforce
 from .starts import (
     case_task_start,
     downgrade_review_start,
@@ -46,21 +47,14 @@ def referral_refer(*, actor, membership: Membership, draft) -> referral_services
 
 @transaction.atomic
 def incident_log(*, referral: Referral, actor, membership: Membership, draft) -> Incident:
-    """Log an incident; a breach of an order gives police an enforcement task due in 24 hours."""
+    """Log an incident; a breach of an order opens its offence (of a restraining order,
+    non-molestation order or stalking protection order) and its enforcement, due by the
+    region's local policy (`orders.breach_enforce`)."""
     incident = referral_services.incident_record(
         referral=referral, actor=actor, membership=membership, draft=draft
     )
     if incident.breach_of_order_id:
-        police = allocation.agency_of_kind(
-            AgencyKind.POLICE, region=referral.referrer_agency.region
-        )
-        case_task_start(
-            referral=referral,
-            task_type="enforcement",
-            agency=police,
-            due=timezone.now() + timedelta(hours=24),
-            context={"incident": incident.pk, "order": incident.breach_of_order_id},
-        )
+        breach_enforce(incident=incident, actor=actor, membership=membership)
     return incident
 
 
