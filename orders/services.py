@@ -361,14 +361,21 @@ def order_serve(
     order.served_on = served_on
     order.updated_at = timezone.now()
     order.save(update_fields=["served_on", "updated_at"])
-    duty = None
-    if order.kind in NOTIFYING_KINDS:
-        duty = NotificationDuty.objects.create(
-            order=order, referral_id=order.referral_id, served_on=served_on,
-            due_on=notification_due_on(served_on),
-        )
+    duty = notification_duty_open(order=order)
     events.order_served_event(order=order, duty=duty, actor=actor)
     return order, duty
+
+
+@transaction.atomic
+def notification_duty_open(*, order: ProtectiveOrder) -> NotificationDuty | None:
+    """The suspect's duty to notify, for a stalking protection order (or interim order) served
+    (none for other kinds, or an order not served)."""
+    if order.kind not in NOTIFYING_KINDS or order.served_on is None:
+        return None
+    return NotificationDuty.objects.create(
+        order=order, referral_id=order.referral_id, served_on=order.served_on,
+        due_on=notification_due_on(order.served_on),
+    )
 
 
 @transaction.atomic

@@ -86,7 +86,8 @@ DETAIL_RELATED = ("referrer_agency", "victim", "suspect", "victim_contact", "scr
 DETAIL_INCIDENT_COLUMNS = ("id", "referral_id", "occurred_at", "behaviours", "description",
                            "severity", "breach_of_order_id", "reporting_agency__slug")
 DETAIL_ORDER_COLUMNS = ("id", "kind", "conditions", "starts", "expires", "agency__slug",
-                        "breach_count")
+                        "breach_count", "status", "made_by", "court", "requirements",
+                        "served_on", "ended_on")
 
 
 def _incidents(where: Q) -> QuerySet[Incident]:

@@ -51,7 +51,7 @@ def _url(name: str, referral_id: int) -> str:
 RECORDINGS = (
     ("incident_new", "Log an incident", lambda m: policy.can_write(m, "incidents")),
     ("breach_new", "Record a breach of an order", policy.can_record_breach),
-    ("order_new", "Record an order or bail conditions", lambda m: policy.can_write(m, "orders")),
+    ("order_new", "Record an order or bail conditions", policy.can_record_order),
     ("hearing_new", "Record a court hearing", policy.can_record_hearing),
 )
 
@@ -327,12 +327,13 @@ class OrderCreateView(CaseRecordView):
     title = "Record an order or bail conditions"
     intro = (
         "Orders and bail conditions in force are what a breach is recorded against. New bail "
-        "conditions give the victim's advocate a task to tell the victim."
+        "conditions give the victim's advocate a task to tell the victim. You may record the "
+        "kinds of order your agency holds."
     )
     submit_label = "Record the order"
 
     def allowed(self) -> bool:
-        return policy.can_write(self.membership, "orders")
+        return policy.can_record_order(self.membership)
 
     def record(self, form) -> str:
         order = workflow_services.order_log(

@@ -17,7 +17,7 @@ from referral.models import CourtHearing, Incident, ProtectiveOrder, Referral
 
 from .. import allocation
 from ..flows import ReferralFlow
-from .orders import breach_enforce
+from .orders import breach_enforce, notification_duty_start
 from .starts import (
     case_task_start,
     downgrade_review_start,
@@ -60,10 +60,12 @@ def incident_log(*, referral: Referral, actor, membership: Membership, draft) ->
 
 @transaction.atomic
 def order_log(*, referral: Referral, actor, membership: Membership, draft) -> ProtectiveOrder:
-    """Record an order; new bail conditions are a change the victim must be told of."""
+    """Record an order; new bail conditions are a change the victim must be told of, and a
+    stalking protection order recorded as served starts the suspect's notification duty."""
     order = referral_services.order_record(
         referral=referral, actor=actor, membership=membership, draft=draft
     )
+    notification_duty_start(referral=referral, order=order)
     _bail_conditions_set(referral, [order], trigger="bail", actor=actor)
     return order
 

@@ -141,18 +141,29 @@ def order_serve_log(
         served_on=served_on,
     )
     if duty is not None:
-        police = allocation.agency_of_kind(
-            AgencyKind.POLICE, region=referral.referrer_agency.region
-        )
-        task = case_task_start(
-            referral=referral, task_type=TaskType.NOTIFICATION_CHECK, agency=police,
-            due=calendar.end_of_day(duty.due_on),
-            context={"order": order.pk, "served_on": duty.served_on.isoformat(),
-                     "due_on": duty.due_on.isoformat()},
-        )
-        if task is not None:
-            order_services.notification_duty_task_set(duty=duty, task=task)
+        _notification_check_start(referral, duty)
     return order, duty
+
+
+def notification_duty_start(*, referral: Referral, order: ProtectiveOrder
+                            ) -> NotificationDuty | None:
+    """An order recorded as already served: its notification duty and check, as on service."""
+    duty = order_services.notification_duty_open(order=order)
+    if duty is not None:
+        _notification_check_start(referral, duty)
+    return duty
+
+
+def _notification_check_start(referral: Referral, duty: NotificationDuty) -> None:
+    police = allocation.agency_of_kind(AgencyKind.POLICE, region=referral.referrer_agency.region)
+    task = case_task_start(
+        referral=referral, task_type=TaskType.NOTIFICATION_CHECK, agency=police,
+        due=calendar.end_of_day(duty.due_on),
+        context={"order": duty.order_id, "served_on": duty.served_on.isoformat(),
+                 "due_on": duty.due_on.isoformat()},
+    )
+    if task is not None:
+        order_services.notification_duty_task_set(duty=duty, task=task)
 
 
 def _notification_failed(duty: NotificationDuty, *, referral: Referral, actor,
