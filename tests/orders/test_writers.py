@@ -3,21 +3,13 @@ restraining order, probation licence conditions; in the API and on the page."""
 
 import pytest
 
-from referral.access import involvement_grant
-from referral.models import InvolvementBasis, ProtectiveOrder, Referral
+from referral.models import ProtectiveOrder
+from tests.orders.factories import involve, order_body
 
 pytestmark = pytest.mark.django_db
 
 
-def involve(demo, case_body, *usernames):
-    referral = Referral.objects.get(pk=case_body["id"])
-    for username in usernames:
-        involvement_grant(referral=referral, agency=demo[username].agency,
-                          basis=InvolvementBasis.TASK, source="test")
-
-
-def order(kind: str) -> dict:
-    return {"kind": kind, "conditions": "No contact.", "starts": "2025-06-01"}
+order = order_body
 
 
 @pytest.mark.parametrize("username, allowed, refused", [
