@@ -49,13 +49,13 @@ class OrderServiceView(APIView):
     permission_classes = [IsMember]
 
     @extend_schema(
-        request=serializers.ServiceInput,
-        responses={201: serializers.ServiceOutput},
+        request=serializers.OrderServiceInput,
+        responses={201: serializers.OrderServiceOutput},
         operation_id="referrals_orders_service_create",
     )
     def post(self, request, referral_id: int, order_id: int):
         membership, referral = _case(request, referral_id)
-        payload = serializers.ServiceInput(data=request.data)
+        payload = serializers.OrderServiceInput(data=request.data)
         payload.is_valid(raise_exception=True)
         order, duty = order_work.order_serve_log(
             referral=referral, order_id=order_id, actor=request.user, membership=membership,
@@ -74,13 +74,13 @@ class NotificationView(APIView):
     permission_classes = [IsMember]
 
     @extend_schema(
-        request=serializers.NotificationInput,
-        responses={201: serializers.NotificationOutput},
+        request=serializers.OrderNotificationInput,
+        responses={201: serializers.OrderNotificationOutput},
         operation_id="referrals_orders_notification_create",
     )
     def post(self, request, referral_id: int, order_id: int):
         membership, referral = _case(request, referral_id)
-        payload = serializers.NotificationInput(data=request.data)
+        payload = serializers.OrderNotificationInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         duty = order_work.notification_log(

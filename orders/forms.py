@@ -116,7 +116,7 @@ class ChangeForm(CaseRecordForm):
 
 
 class ServeForm(CaseRecordForm):
-    serializer_class = serializers.ServiceInput
+    serializer_class = serializers.OrderServiceInput
 
     served_on = forms.DateField(label="Served on", widget=DateInput(),
                                 error_messages={"required": "Enter the date it was served.",
@@ -127,7 +127,7 @@ class ServeForm(CaseRecordForm):
 
 
 class NotificationForm(CaseRecordForm):
-    serializer_class = serializers.NotificationInput
+    serializer_class = serializers.OrderNotificationInput
 
     complied = forms.TypedChoiceField(
         label="Did the suspect notify the police within three days?", widget=forms.RadioSelect,

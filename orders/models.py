@@ -168,7 +168,11 @@ class Enforcement(models.Model):
         related_name="enforcement",
     )
     due = models.DateTimeField()
-    policy = models.ForeignKey(LocalPolicy, on_delete=models.PROTECT, related_name="+")
+    # The version of `enforcement.deadline` that set `due` (null: none was in effect, not even
+    # the seeded default, and the fallback of 24 hours applied).
+    policy = models.ForeignKey(
+        LocalPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
     outcome_reason = models.TextField(max_length=5000, blank=True)
     acted_at = models.DateTimeField(null=True, blank=True)

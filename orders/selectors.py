@@ -67,12 +67,15 @@ def _notification(row: dict) -> dict | None:
     }
 
 
-def order_facts(*, order_ids: Iterable[int]) -> dict[int, dict]:
-    """{order id: {"notification": ... or None, "breach_summary": {...}}}, in one query."""
-    order_ids = list(order_ids)
-    if not order_ids:
-        return {}
-    rows = _with_facts(ProtectiveOrder.objects.filter(pk__in=order_ids)).values(
+def order_facts(*, referral: Referral | None = None, order_ids: Iterable[int] = ()
+                ) -> dict[int, dict]:
+    """{order id: {"notification": ... or None, "breach_summary": {...}}} of the case's orders
+    (or of these orders), in one query (always one, for the case's: however many it has)."""
+    if referral is not None:
+        orders = ProtectiveOrder.objects.filter(referral_id=referral.pk)
+    else:
+        orders = ProtectiveOrder.objects.filter(pk__in=list(order_ids))
+    rows = _with_facts(orders).values(
         "pk", *NOTIFICATION_COLUMNS, *_SUMMARY_COLUMNS
     )
     return {

@@ -24,7 +24,7 @@ def _not_future(value):
     return value
 
 
-class NotificationOutput(serializers.Serializer):
+class OrderNotificationOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=NotificationDuty.Status.choices)
     served_on = serializers.DateField()
     due_on = serializers.DateField(help_text="Three days after service (SPA 2019 s.9).")
@@ -159,11 +159,11 @@ def change_output(change: OrderChange) -> dict:
     }
 
 
-class ServiceInput(StrictSerializer):
+class OrderServiceInput(StrictSerializer):
     served_on = serializers.DateField(validators=[_not_future])
 
 
-class NotificationInput(StrictSerializer):
+class OrderNotificationInput(StrictSerializer):
     complied = StrictBooleanField()
     notified_on = serializers.DateField(required=False, allow_null=True, default=None,
                                         validators=[_not_future])
@@ -177,10 +177,10 @@ class NotificationInput(StrictSerializer):
         return data
 
 
-class ServiceOutput(serializers.Serializer):
+class OrderServiceOutput(serializers.Serializer):
     order = serializers.IntegerField()
     served_on = serializers.DateField()
-    notification = NotificationOutput(allow_null=True)
+    notification = OrderNotificationOutput(allow_null=True)
 
 
 def notification_output(duty: NotificationDuty | None) -> dict | None:

@@ -422,7 +422,7 @@ def notification_record(
 @transaction.atomic
 def enforcement_open(
     *, referral: Referral, order: ProtectiveOrder, agency: Agency, due: datetime,
-    local_policy: LocalPolicy, task=None, incident: Incident | None = None,
+    local_policy: LocalPolicy | None, task=None, incident: Incident | None = None,
     notification: NotificationDuty | None = None, offence: Offence | None = None,
 ) -> Enforcement:
     """The enforcement a breach is owed: who acts, by when, under which policy version. Its

@@ -142,7 +142,7 @@ class OrderCreateView(APIView):
             raise NotAllowed("Your agency may not read the orders of a case.")
         rows = selectors.case_order_rows(referral=referral)
         return Response({
-            "orders": serializers.order_rows(rows),
+            "orders": serializers.order_rows(rows, referral=referral),
             "applications": [
                 order_serializers.application_row(row)
                 for row in order_selectors.order_applications(referral=referral)

@@ -438,7 +438,7 @@ class OrderOutput(serializers.Serializer):
     requirements = serializers.CharField(allow_blank=True)
     served_on = serializers.DateField(allow_null=True)
     ended_on = serializers.DateField(allow_null=True)
-    notification = order_serializers.NotificationOutput(
+    notification = order_serializers.OrderNotificationOutput(
         allow_null=True, help_text="A stalking protection order's duty to notify, once served."
     )
     breach_summary = order_serializers.BreachSummaryOutput()
@@ -663,9 +663,13 @@ def order_row(row: Mapping[str, Any], facts: Mapping[str, Any] | None = None) ->
     }
 
 
-def order_rows(rows: list[Mapping[str, Any]]) -> list[dict]:
-    """Orders as the API shows them, their facts read in one query (none for no orders)."""
-    facts = order_selectors.order_facts(order_ids=[row["id"] for row in rows])
+def order_rows(rows: list[Mapping[str, Any]], *, referral: Referral | None = None
+               ) -> list[dict]:
+    """Orders as the API shows them, their facts read in one query: those of the referral's
+    orders when it is given (the case's rows), else of these rows' orders."""
+    facts = order_selectors.order_facts(
+        referral=referral, order_ids=[row["id"] for row in rows]
+    )
     return [order_row(row, facts.get(row["id"])) for row in rows]
 
 
@@ -731,7 +735,7 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
     if "incidents" in readable:
         data["incidents"] = [incident_row(row) for row in referral.incident_rows]
     if "orders" in readable:
-        data["orders"] = order_rows(referral.order_rows)
+        data["orders"] = order_rows(referral.order_rows, referral=referral)
     for section, value in (extra_sections or {}).items():
         if section in readable:
             data[section] = value

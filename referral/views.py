@@ -298,9 +298,12 @@ class IncidentCreateView(CaseRecordView):
                 said += f" Recorded as an offence: {offence.title}."
             if enforcement is not None:
                 due = date_format(timezone.localtime(enforcement.due), "j M Y H:i")
+                version = (
+                    f", version {enforcement.policy.version}" if enforcement.policy else ""
+                )
                 said += (
                     f" {enforcement.agency.name} have an enforcement task due by {due} "
-                    f"(local policy, version {enforcement.policy.version})."
+                    f"(local policy{version})."
                 )
             return f"{said} Risk level: {risk}."
         return f"Incident logged on {referral.reference}. Risk level: {risk}."

@@ -15,7 +15,7 @@ from justice.models import BREACH_OFFENCE, Offence, OffenceKind
 from justice.services import OffenceDraft, offence_create
 from orders import services as order_services
 from orders.models import Enforcement, NotificationDuty, OrderApplication, OrderChange
-from referral.local_policy import local_policy
+from referral.local_policy import NoLocalPolicy, local_policy
 from referral.models import Incident, LocalPolicy, ProtectiveOrder, Referral
 
 from .. import allocation, calendar
@@ -32,7 +32,7 @@ class Deadline:
     """When enforcement is due, the local policy version that set it, and the rule in words."""
 
     due: datetime
-    policy: LocalPolicy
+    policy: LocalPolicy | None
     words: str
 
 
@@ -59,12 +59,16 @@ def deadline_words(unit: str, count: int) -> str:
 def enforcement_deadline(*, region: str, order_kind: str, at: datetime | None = None
                          ) -> Deadline:
     """The deadline to act on a breach of this kind of order, counted from `at` (now), under
-    the region's version of `enforcement.deadline` in effect then (else the default's):
+    the region's version of `enforcement.deadline` in effect then (else the default's; with
+    neither, 24 hours and no version):
     `{"default": {"hours": n} | {"working_days": n}, "<order kind>": {...}}`. Working days end
     at close of business (`calendar.end_of_day`)."""
     at = at or timezone.now()
-    found = local_policy(ENFORCEMENT_DEADLINE, region=region, at=at)
-    unit, count = _rule(found.value, order_kind)
+    try:
+        found = local_policy(ENFORCEMENT_DEADLINE, region=region, at=at)
+    except NoLocalPolicy:
+        found = None  # no version at all (the seeded default removed): the fallback applies
+    unit, count = _rule(found.value if found else None, order_kind)
     if unit == "working_days":
         due = calendar.end_of_day(calendar.add_working_days(timezone.localdate(at), count))
     else:
@@ -91,7 +95,7 @@ def _enforce(
         "incident": incident.pk if incident else None,
         "order": order.pk,
         "offence": offence.pk if offence else None,
-        "policy_version": deadline.policy.version,
+        "policy_version": deadline.policy.version if deadline.policy else None,
         "deadline": f"within {deadline.words} (local policy)",
     }
     if notification is not None:
