@@ -98,8 +98,6 @@ def _enforce(
         "policy_version": deadline.policy.version if deadline.policy else None,
         "deadline": f"within {deadline.words} (local policy)",
     }
-    if notification is not None:
-        context["notification"] = notification.pk
     task = case_task_start(
         referral=referral, task_type=TaskType.ENFORCEMENT, agency=agency, due=deadline.due,
         context=context,
