@@ -8,9 +8,13 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies import policy
 from agencies.permissions import IsMember
 from agencies.selectors import membership_of
+from config.exceptions import NotAllowed
 from config.rest import CountingPagination, CountingPaginator, count_apart
+from orders import selectors as order_selectors
+from orders import serializers as order_serializers
 from workflows import services as workflow_services
 from workflows.selectors import case_sections
 
@@ -124,11 +128,31 @@ class IncidentCreateView(APIView):
 
 
 class OrderCreateView(APIView):
-    """Record a protective order or bail conditions on a case."""
+    """GET: the case's orders with their life (status, service, notification duty, breach
+    summary) and its applications for stalking protection orders. POST: record a protective
+    order or bail conditions (police any kind; advocacy, CPS and probation their own kinds)."""
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=serializers.OrderInput, responses={201: serializers.OrderOutput})
+    @extend_schema(responses={200: serializers.OrdersOutput}, operation_id="referrals_orders_list")
+    def get(self, request, referral_id: int):
+        membership = membership_of(request.user)
+        referral = services.referral_look(membership=membership, referral_id=referral_id)
+        if not policy.can_read(membership, "orders"):
+            raise NotAllowed("Your agency may not read the orders of a case.")
+        rows = selectors.case_order_rows(referral=referral)
+        return Response({
+            "orders": serializers.order_rows(rows, referral=referral),
+            "applications": [
+                order_serializers.application_row(row)
+                for row in order_selectors.order_applications(referral=referral)
+            ],
+        })
+
+    @extend_schema(
+        request=serializers.OrderInput, responses={201: serializers.OrderOutput},
+        operation_id="referrals_orders_create",
+    )
     def post(self, request, referral_id: int):
         membership = membership_of(request.user)
         referral = services.referral_look(membership=membership, referral_id=referral_id)

@@ -54,6 +54,8 @@ RELATIONSHIP = dict(Relationship.choices)
 BEHAVIOUR = dict(Behaviour.choices)
 SEVERITY = dict(Incident.Severity.choices)
 ORDER_KIND = dict(ProtectiveOrder.Kind.choices)
+ORDER_STATUS = dict(ProtectiveOrder.Status.choices)
+ORDER_MADE_BY = dict(ProtectiveOrder.MadeBy.choices)
 HEARING_KIND = dict(CourtHearing.Kind.choices)
 TASK_TYPE = dict(TaskType.choices)
 CONFERENCE_STATUS = dict(Conference.Status.choices)
@@ -297,6 +299,11 @@ def case_context(referral: Referral, data: dict, names: dict[str, str]) -> dict:
                 **o,
                 "kind_label": ORDER_KIND.get(o["kind"], o["kind"]),
                 "agency_name": names.get(o["agency"], o["agency"]),
+                "status_label": ORDER_STATUS.get(o["status"], o["status"]),
+                "made_by_label": ORDER_MADE_BY.get(o["made_by"], ""),
+                "in_force": o["status"] == ProtectiveOrder.Status.IN_FORCE,
+                "notification_label": _notification_label(o.get("notification")),
+                "breach_line": breach_line(o.get("breach_summary") or {}),
             }
             for o in data["orders"]
         ]
@@ -310,6 +317,39 @@ def case_context(referral: Referral, data: dict, names: dict[str, str]) -> dict:
         if s in data
     ]
     return case
+
+
+def pounds(pence: int) -> str:
+    return f"\u00a3{pence // 100:,}" + (f".{pence % 100:02d}" if pence % 100 else "")
+
+
+def breach_line(summary: dict) -> str:
+    """What an order's breaches came to, in words: "Breaches: 50, 50 offences, 2 arrests,
+    1 charged, 1 convicted, fines £80"."""
+    breaches = summary.get("breaches", 0)
+    if not breaches and not summary.get("offences"):
+        return "Breaches: none"
+    parts = [f"Breaches: {breaches}"]
+    for key, one, many in (("offences", "offence", "offences"), ("arrests", "arrest", "arrests")):
+        count = summary.get(key, 0)
+        parts.append(f"{count} {one if count == 1 else many}")
+    parts.append(f"{summary.get('charged', 0)} charged")
+    parts.append(f"{summary.get('convicted', 0)} convicted")
+    parts.append(f"fines {pounds(summary.get('fines_pence', 0))}")
+    return ", ".join(parts)
+
+
+def _notification_label(notification: dict | None) -> str:
+    """A stalking protection order's duty to notify, in words (empty without one)."""
+    if not notification:
+        return ""
+    due = date_format(notification["due_on"], "j M Y")
+    if notification["status"] == "complied":
+        on = notification.get("notified_on")
+        return "Notified the police" + (f" on {date_format(on, 'j M Y')}" if on else "")
+    if notification["status"] == "failed":
+        return f"Failed to notify the police by {due}: an offence"
+    return f"Must notify the police by {due}"
 
 
 def timeline_rows(entries: list[dict], names: dict[str, str],

@@ -463,8 +463,11 @@ def _day(value) -> str:
 
 def order_choice_label(order: ProtectiveOrder) -> str:
     expires = _day(order.expires) if order.expires else "no end date"
+    ended = (
+        f", {order.get_status_display().lower()} {_day(order.ended_on)}" if order.ended_on else ""
+    )
     return (
-        f"{order.get_kind_display()}, {_day(order.starts)} to {expires} "
+        f"{order.get_kind_display()}, {_day(order.starts)} to {expires}{ended} "
         f"({order.referral.reference})"
     )
 
@@ -574,14 +577,48 @@ class OrderForm(CaseRecordForm):
         help_text="Leave empty for an order until further order.",
         error_messages={"invalid": "Enter a real date."},
     )
+    made_by = forms.ChoiceField(
+        label="Made by", required=False,
+        choices=[("", "Not recorded"), *ProtectiveOrder.MadeBy.choices],
+    )
+    court = forms.CharField(
+        label="Court", max_length=200, required=False,
+        help_text="For example: Leeds Magistrates' Court.",
+    )
+    requirements = forms.CharField(
+        label="Positive requirements", max_length=5000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the suspect must do (a stalking protection order's or a licence's "
+                  "requirements), if any.",
+    )
+    served_on = forms.DateField(
+        label="Served on the suspect", widget=DateInput(), required=False,
+        help_text="A stalking protection order's service starts the three days to notify the "
+                  "police.",
+        error_messages={"invalid": "Enter a real date."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the kinds the member may record (`policy.can_record_order`).
+        self.fields["kind"].choices = [
+            ("", "Choose the kind of order"),
+            *((kind, label) for kind, label in ProtectiveOrder.Kind.choices
+              if policy.can_record_order(self.membership, kind)),
+        ]
 
     def payload(self, cleaned: dict) -> dict:
         starts, expires = cleaned.get("starts"), cleaned.get("expires")
+        served_on = cleaned.get("served_on")
         return {
             "kind": cleaned.get("kind", ""),
             "conditions": cleaned.get("conditions", ""),
             "starts": starts.isoformat() if starts else None,
             "expires": expires.isoformat() if expires else None,
+            "made_by": cleaned.get("made_by", ""),
+            "court": cleaned.get("court", ""),
+            "requirements": cleaned.get("requirements", ""),
+            "served_on": served_on.isoformat() if served_on else None,
         }
 
     def draft(self) -> OrderDraft:

@@ -86,7 +86,8 @@ DETAIL_RELATED = ("referrer_agency", "victim", "suspect", "victim_contact", "scr
 DETAIL_INCIDENT_COLUMNS = ("id", "referral_id", "occurred_at", "behaviours", "description",
                            "severity", "breach_of_order_id", "reporting_agency__slug")
 DETAIL_ORDER_COLUMNS = ("id", "kind", "conditions", "starts", "expires", "agency__slug",
-                        "breach_count")
+                        "breach_count", "status", "made_by", "court", "requirements",
+                        "served_on", "ended_on")
 
 
 def _incidents(where: Q) -> QuerySet[Incident]:
@@ -101,6 +102,11 @@ def _orders(where: Q) -> QuerySet[ProtectiveOrder]:
         .annotate(breach_count=Count("breaches"))
         .order_by("starts", "id")
     )
+
+
+def case_order_rows(*, referral: Referral) -> list[dict]:
+    """The case's own orders by start, as rows of `DETAIL_ORDER_COLUMNS`. One query."""
+    return list(_orders(Q(referral_id=referral.pk)).values(*DETAIL_ORDER_COLUMNS))
 
 
 def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
@@ -122,7 +128,7 @@ def referral_detail(*, membership: Membership | None, referral_id) -> Referral:
     referral.incident_rows = [
         row for row in referral.timeline_incident_rows if row["referral_id"] == referral.pk
     ]
-    referral.order_rows = list(_orders(Q(referral_id=referral.pk)).values(*DETAIL_ORDER_COLUMNS))
+    referral.order_rows = case_order_rows(referral=referral)
     return referral
 
 

@@ -15,6 +15,8 @@ from agencies import policy
 from config.rest import StrictBooleanField, StrictCharField, StrictSerializer, attribute_row
 from interventions import serializers as intervention_serializers
 from justice import serializers as justice_serializers
+from orders import selectors as order_selectors
+from orders import serializers as order_serializers
 from victims import serializers as victim_serializers
 
 from . import screening, search, selectors
@@ -151,10 +153,25 @@ class OrderInput(StrictSerializer):
     conditions = StrictCharField(max_length=5000)
     starts = serializers.DateField()
     expires = serializers.DateField(required=False, allow_null=True)
+    made_by = serializers.ChoiceField(
+        choices=ProtectiveOrder.MadeBy.choices, required=False, allow_blank=True
+    )
+    court = StrictCharField(max_length=200, required=False, allow_blank=True)
+    requirements = StrictCharField(
+        max_length=5000, required=False, allow_blank=True,
+        help_text="Positive requirements (of a stalking protection order, a licence).",
+    )
+    served_on = serializers.DateField(
+        required=False, allow_null=True,
+        help_text="When served on the suspect; a stalking protection order's service starts "
+                  "the three days to notify the police (SPA 2019 s.9).",
+    )
 
     def validate(self, data):
         if data.get("expires") and data["expires"] <= data["starts"]:
             raise serializers.ValidationError({"expires": ["Must be after the start date."]})
+        if data.get("served_on") and data["served_on"] > timezone.localdate():
+            raise serializers.ValidationError({"served_on": ["Not in the future."]})
         return data
 
     def draft(self, data) -> OrderDraft:
@@ -163,6 +180,10 @@ class OrderInput(StrictSerializer):
             conditions=data["conditions"],
             starts=data["starts"],
             expires=data.get("expires"),
+            made_by=data.get("made_by", ""),
+            court=data.get("court", ""),
+            requirements=data.get("requirements", ""),
+            served_on=data.get("served_on"),
         )
 
 
@@ -419,6 +440,25 @@ class OrderOutput(serializers.Serializer):
     expires = serializers.DateField(allow_null=True)
     agency = serializers.SlugField()
     breaches = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=ProtectiveOrder.Status.choices)
+    made_by = serializers.CharField(
+        allow_blank=True, help_text="One of " + ", ".join(ProtectiveOrder.MadeBy.values) + "."
+    )
+    court = serializers.CharField(allow_blank=True)
+    requirements = serializers.CharField(allow_blank=True)
+    served_on = serializers.DateField(allow_null=True)
+    ended_on = serializers.DateField(allow_null=True)
+    notification = order_serializers.OrderNotificationOutput(
+        allow_null=True, help_text="A stalking protection order's duty to notify, once served."
+    )
+    breach_summary = order_serializers.BreachSummaryOutput()
+
+
+class OrdersOutput(serializers.Serializer):
+    """A case's orders with their life and breach summaries, and its applications."""
+
+    orders = OrderOutput(many=True)
+    applications = order_serializers.OrderApplicationOutput(many=True)
 
 
 class HearingOutput(serializers.Serializer):
@@ -610,8 +650,10 @@ def incident_row(row: Mapping[str, Any]) -> dict:
     }
 
 
-def order_row(row: Mapping[str, Any]) -> dict:
-    """An order as the API shows it, from a row of `selectors.DETAIL_ORDER_COLUMNS`."""
+def order_row(row: Mapping[str, Any], facts: Mapping[str, Any] | None = None) -> dict:
+    """An order as the API shows it, from a row of `selectors.DETAIL_ORDER_COLUMNS` and its
+    facts (`orders.selectors.order_facts`: notification duty, breach summary)."""
+    facts = facts or {}
     return {
         "id": row["id"],
         "kind": row["kind"],
@@ -620,7 +662,25 @@ def order_row(row: Mapping[str, Any]) -> dict:
         "expires": row["expires"],
         "agency": row["agency__slug"],
         "breaches": row["breach_count"],
+        "status": row["status"],
+        "made_by": row["made_by"],
+        "court": row["court"],
+        "requirements": row["requirements"],
+        "served_on": row["served_on"],
+        "ended_on": row["ended_on"],
+        "notification": facts.get("notification"),
+        "breach_summary": facts.get("breach_summary") or dict(order_serializers.EMPTY_SUMMARY),
     }
+
+
+def order_rows(rows: list[Mapping[str, Any]], *, referral: Referral | None = None
+               ) -> list[dict]:
+    """Orders as the API shows them, their facts read in one query: those of the referral's
+    orders when it is given (the case's rows), else of these rows' orders."""
+    facts = order_selectors.order_facts(
+        referral=referral, order_ids=[row["id"] for row in rows]
+    )
+    return [order_row(row, facts.get(row["id"])) for row in rows]
 
 
 def incident_output(incident) -> dict:
@@ -631,7 +691,7 @@ def incident_output(incident) -> dict:
 def order_output(order) -> dict:
     """An order just recorded (no breaches yet): the shape of `order_row`."""
     columns = tuple(c for c in selectors.DETAIL_ORDER_COLUMNS if c != "breach_count")
-    return order_row({**attribute_row(order, columns), "breach_count": 0})
+    return order_rows([{**attribute_row(order, columns), "breach_count": 0}])[0]
 
 
 def referral_detail(referral: Referral, membership, *, signal, extra_sections=None) -> dict:
@@ -685,7 +745,7 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
     if "incidents" in readable:
         data["incidents"] = [incident_row(row) for row in referral.incident_rows]
     if "orders" in readable:
-        data["orders"] = [order_row(row) for row in referral.order_rows]
+        data["orders"] = order_rows(referral.order_rows, referral=referral)
     for section, value in (extra_sections or {}).items():
         if section in readable:
             data[section] = value

@@ -396,7 +396,8 @@ def _breached_order(
     draft: IncidentDraft, orders: dict[int, ProtectiveOrder]
 ) -> ProtectiveOrder | None:
     """The order an incident breaches, among `orders` (those of this case and the linked cases
-    its agency may see), in force on the incident's day (starts <= day <= expires)."""
+    its agency may see), in force on the incident's day (starts <= day <= expires, and before
+    the day it was discharged, replaced or withdrawn)."""
     if draft.breach_of_order is None:
         return None
     order = orders.get(draft.breach_of_order)
@@ -423,6 +424,14 @@ def _check_in_force(order: ProtectiveOrder | None, occurred_at: datetime) -> Non
             "The incident happened after the order expired.",
             fields={"breach_of_order": [f"The order expired on {order.expires:%d %B %Y}."]},
         )
+    if order.ended_on is not None and occurred >= order.ended_on:
+        raise DomainError(
+            "The incident happened after the order ended.",
+            fields={"breach_of_order": [
+                f"The order was {order.get_status_display().lower()} on "
+                f"{order.ended_on:%d %B %Y}: it was no longer in force."
+            ]},
+        )
 
 
 def check_breach(
@@ -437,6 +446,14 @@ def check_breach(
         .first()
     )
     _check_in_force(order, occurred_at)
+
+
+def order_create(
+    *, referral: Referral, actor, membership: Membership, draft: OrderDraft
+) -> ProtectiveOrder:
+    """The order, recorded, for a service that has decided the member may record it (a court's
+    decision on a police application)."""
+    return _order_create(referral=referral, actor=actor, membership=membership, draft=draft)
 
 
 def _order_create(
@@ -502,8 +519,14 @@ def incident_record(
 def order_record(
     *, referral: Referral, actor, membership: Membership, draft: OrderDraft
 ) -> ProtectiveOrder:
-    """Record a protective order or bail conditions on the case."""
-    _check_writable(membership, "orders")
+    """Record a protective order or bail conditions on the case: police any kind, the agency
+    kinds of `policy.ORDER_KIND_WRITERS` theirs (advocacy a non-molestation order, CPS a
+    restraining order, probation licence conditions)."""
+    if not policy.can_record_order(membership, draft.kind):
+        raise NotAllowed(
+            "Your agency may not record this kind of order.",
+            fields={"kind": ["Your agency may not record this kind of order."]},
+        )
     return _order_create(referral=referral, actor=actor, membership=membership, draft=draft)
 
 

@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -22,6 +24,8 @@ from agencies import policy
 from agencies.mixins import MemberRequiredMixin
 from agencies.selectors import agency_list, names_by_username
 from config.exceptions import DomainError, NotFound
+from justice.models import Offence
+from orders.models import Enforcement
 from workflows import services as workflow_services
 
 from . import case_file, search, selectors, serializers, services
@@ -47,7 +51,7 @@ def _url(name: str, referral_id: int) -> str:
 RECORDINGS = (
     ("incident_new", "Log an incident", lambda m: policy.can_write(m, "incidents")),
     ("breach_new", "Record a breach of an order", policy.can_record_breach),
-    ("order_new", "Record an order or bail conditions", lambda m: policy.can_write(m, "orders")),
+    ("order_new", "Record an order or bail conditions", policy.can_record_order),
     ("hearing_new", "Record a court hearing", policy.can_record_hearing),
 )
 
@@ -284,19 +288,35 @@ class IncidentCreateView(CaseRecordView):
         referral = selectors.referral_get(membership=self.membership, referral_id=self.referral.pk)
         risk = RISK.get(referral.risk_level, referral.risk_level)
         if incident.breach_of_order_id:
-            return (
-                f"Breach recorded on {referral.reference}. The police have an enforcement task "
-                f"due in 24 hours. Risk level: {risk}."
+            enforcement = (
+                Enforcement.objects.filter(incident=incident)
+                .select_related("agency", "policy").first()
             )
+            offence = Offence.objects.filter(incident=incident).first()
+            said = f"Breach recorded on {referral.reference}."
+            if offence is not None:
+                said += f" Recorded as an offence: {offence.title}."
+            if enforcement is not None:
+                due = date_format(timezone.localtime(enforcement.due), "j M Y H:i")
+                version = (
+                    f", version {enforcement.policy.version}" if enforcement.policy else ""
+                )
+                said += (
+                    f" {enforcement.agency.name} have an enforcement task due by {due} "
+                    f"(local policy{version})."
+                )
+            return f"{said} Risk level: {risk}."
         return f"Incident logged on {referral.reference}. Risk level: {risk}."
 
 
 class BreachCreateView(IncidentCreateView):
     title = "Record a breach of an order"
     intro = (
-        "A breach is an incident that broke an order or bail conditions in force at the time. "
-        "The police are given an enforcement task due in 24 hours, and every breach counts "
-        "towards the risk."
+        "A breach is an incident that broke an order, bail or licence conditions in force at "
+        "the time. A breach of a restraining, non-molestation or stalking protection order is "
+        "recorded as an offence. The police (probation for licence conditions) are given an "
+        "enforcement task due by your region's local policy, and every breach counts towards "
+        "the risk."
     )
     submit_label = "Record the breach"
     breach = True
@@ -310,12 +330,13 @@ class OrderCreateView(CaseRecordView):
     title = "Record an order or bail conditions"
     intro = (
         "Orders and bail conditions in force are what a breach is recorded against. New bail "
-        "conditions give the victim's advocate a task to tell the victim."
+        "conditions give the victim's advocate a task to tell the victim. You may record the "
+        "kinds of order your agency holds."
     )
     submit_label = "Record the order"
 
     def allowed(self) -> bool:
-        return policy.can_write(self.membership, "orders")
+        return policy.can_record_order(self.membership)
 
     def record(self, form) -> str:
         order = workflow_services.order_log(

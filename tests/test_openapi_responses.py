@@ -252,6 +252,32 @@ def test_every_answer_fits_the_document(
         {"kind": "bail", "date": (today + timedelta(days=21)).isoformat(), "court": "Leeds"},
         referral_id=rid,
     )
+    # A stalking protection order's life: applied for, an interim order, served.
+    application = call(
+        police, "post", f"{API}/referrals/{{referral_id}}/order-applications/", 201,
+        {"applied_on": (today - timedelta(days=5)).isoformat(), "court": "Leeds"},
+        referral_id=rid,
+    )
+    decided = call(
+        police, "post",
+        f"{API}/referrals/{{referral_id}}/order-applications/{{application_id}}/decision/", 201,
+        {"decision": "interim", "on": (today - timedelta(days=4)).isoformat(),
+         "conditions": "No contact"},
+        referral_id=rid, application_id=application["id"],
+    )
+    call(
+        police, "post", f"{API}/referrals/{{referral_id}}/orders/{{order_id}}/service/", 201,
+        {"served_on": (today - timedelta(days=1)).isoformat()},
+        referral_id=rid, order_id=decided["interim_order"],
+    )
+    call(
+        police, "post", f"{API}/referrals/{{referral_id}}/orders/{{order_id}}/changes/", 201,
+        {"kind": "varied", "on": today.isoformat(), "conditions": "No contact at all"},
+        referral_id=rid, order_id=order["id"],
+    )
+    listed = call(police, "get", f"{API}/referrals/{{referral_id}}/orders/", 200,
+                  referral_id=rid)
+    assert listed["applications"] and any(o["notification"] for o in listed["orders"])
 
     # The hub chair schedules a meeting.
     chair = member["hub.chair"]

@@ -357,10 +357,11 @@ def test_a_referral_breaching_an_earlier_cases_order_looks_its_orders_up_once(su
         response = as_user("police.caseworker").post("/api/v1/referrals/", body, format="json")
     assert response.status_code == 201, response.content
     # Of the orders read in the request, the look-up of those named by id (the answer then reads
-    # the new case's own orders, with their breach counts, for its detail).
+    # the new case's own orders, with their breach counts, for its detail, and their facts:
+    # notification duty and breach summary, `orders.selectors.order_facts`).
     orders = [q["sql"] for q in ctx.captured_queries
               if q["sql"].startswith('SELECT "referral_protectiveorder"')]
     look_ups = [sql for sql in orders if '"referral_protectiveorder"."id" IN (' in sql]
-    assert len(look_ups) == 1 and len(orders) == 2, orders
+    assert len(look_ups) == 1 and len(orders) == 3, orders
     recorded = Incident.objects.filter(referral_id=response.json()["id"]).order_by("id")
     assert [i.breach_of_order_id for i in recorded] == [order, None, order]

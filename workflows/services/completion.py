@@ -25,7 +25,6 @@ from . import assessments, justice, orders, victims
 from .registry import Completion
 from .registry import flow_only as _flow_only
 from .starts import downgrade_review_start
-from .victims import victims_code_event
 
 
 def screened_risk(referral: Referral) -> str:
@@ -172,12 +171,6 @@ def _charging_decided(*, task: AgencyTask, actor, membership: Membership, data: 
     justice.charging_review_record(task=task, actor=actor, membership=membership, data=data)
 
 
-def _enforced(*, task: AgencyTask, actor, membership: Membership, data: dict) -> None:
-    """An arrest is news the victim is told of."""
-    if data.get("arrested"):
-        victims_code_event(referral=task.referral, trigger="arrest", actor=actor)
-
-
 def _action_done(*, task: AgencyTask, actor, membership: Membership, data: dict) -> None:
     """The owning agency's outcome goes on the conference's action."""
     conference_services.action_outcome_record(
@@ -205,7 +198,6 @@ COMPLETION: dict[str, Completion] = {
     TaskType.REVIEW: _flow_only,
     TaskType.CLOSURE: _flow_only,
     TaskType.APPROVE_CLOSURE: _flow_only,
-    TaskType.ENFORCEMENT: _enforced,
     TaskType.MINUTES_DISTRIBUTION: _minutes_sent,
     TaskType.APPROVE_DOWNGRADE: _downgrade_decided,
     TaskType.LINK_REFERRALS: _link_decided,

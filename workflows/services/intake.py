@@ -3,21 +3,17 @@ with the work it gives the agencies."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db import transaction
-from django.utils import timezone
 
-from agencies.models import AgencyKind, Membership
+from agencies.models import Membership
 from referral import services as referral_services
 from referral.models import Incident, ProtectiveOrder, Referral
 
-from .. import allocation
 from ..flows import ReferralFlow
 from . import justice
 from .assessments import check_hearing_date, hearing_record
+from .orders import breach_enforce, notification_duty_start
 from .starts import (
-    case_task_start,
     downgrade_review_start,
     link_review_start,
 )
@@ -32,7 +28,8 @@ def referral_refer(*, actor, membership: Membership, draft) -> referral_services
     """Submit a referral and start its flow: it lands in the coordinator's triage queue. Beside
     it: a risk below the screening's goes to the referrer's supervisors to approve, open
     referrals of the same people that the referrer may not see go to the coordinator to link
-    or merge, and bail conditions referred with it give advocacy a victim update."""
+    or merge, the offences and warning signs referred are recorded, and bail conditions
+    referred with it are news for the victim (`victims_code_event`)."""
     result = referral_services.referral_submit(actor=actor, membership=membership, draft=draft)
     justice.referral_justice_record(
         referral=result.referral, actor=actor, membership=membership, draft=draft
@@ -50,30 +47,25 @@ def referral_refer(*, actor, membership: Membership, draft) -> referral_services
 
 @transaction.atomic
 def incident_log(*, referral: Referral, actor, membership: Membership, draft) -> Incident:
-    """Log an incident; a breach of an order gives police an enforcement task due in 24 hours."""
+    """Log an incident; a breach of an order opens its offence (of a restraining order,
+    non-molestation order or stalking protection order) and its enforcement, due by the
+    region's local policy (`orders.breach_enforce`)."""
     incident = referral_services.incident_record(
         referral=referral, actor=actor, membership=membership, draft=draft
     )
     if incident.breach_of_order_id:
-        police = allocation.agency_of_kind(
-            AgencyKind.POLICE, region=referral.referrer_agency.region
-        )
-        case_task_start(
-            referral=referral,
-            task_type="enforcement",
-            agency=police,
-            due=timezone.now() + timedelta(hours=24),
-            context={"incident": incident.pk, "order": incident.breach_of_order_id},
-        )
+        breach_enforce(incident=incident, actor=actor, membership=membership)
     return incident
 
 
 @transaction.atomic
 def order_log(*, referral: Referral, actor, membership: Membership, draft) -> ProtectiveOrder:
-    """Record an order; new bail conditions are a change the victim must be told of."""
+    """Record an order; new bail conditions are a change the victim must be told of, and a
+    stalking protection order recorded as served starts the suspect's notification duty."""
     order = referral_services.order_record(
         referral=referral, actor=actor, membership=membership, draft=draft
     )
+    notification_duty_start(referral=referral, order=order)
     _bail_conditions_set(referral, [order], trigger="bail", actor=actor)
     return order
 
