@@ -14,7 +14,7 @@ from config.rest import CountingPagination, CountingPaginator, count_apart
 from workflows import services as workflow_services
 from workflows.selectors import case_sections
 
-from . import case_file, search, selectors, serializers, services
+from . import case_file, local_policy, search, selectors, serializers, services
 
 
 def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, warnings=None):
@@ -208,3 +208,18 @@ class CaseFileView(APIView):
         response = HttpResponse(document, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+class LocalPolicyListView(APIView):
+    """The local policies in effect for your agency's region: each key's version (the region's
+    own, else the default's), with its value and the reason it was set."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        responses={200: serializers.LocalPolicyOutput(many=True)}, operation_id="local_policies"
+    )
+    def get(self, request):
+        membership = membership_of(request.user)
+        rows = local_policy.policies_in_effect(region=membership.agency.region)
+        return Response([serializers.local_policy_row(row) for row in rows])

@@ -95,6 +95,8 @@ WORK_VALUES = {
     },
 }
 WORKFLOW_SECTIONS = tuple(WORK_FIELDS)
+# A screening answer: a not-known answer is shown as such, never as a no or a blank.
+ANSWER_LABEL = {True: "Yes", False: "No", None: "Not known"}
 
 
 def labels(values, names: dict) -> list[str]:
@@ -143,9 +145,11 @@ def risk_story(case: dict, signal) -> dict:
     lines: list[str] = []
     screening = case.get("screening")
     if screening:
+        not_known = screening.get("not_known") or 0
         lines.append(
             f"The screening ({screening['title']}) gave {screening['risk_label']}: "
-            f"{screening['score']} of {len(screening['answers'])} questions answered yes."
+            f"{screening['score']} of {len(screening['answers'])} questions answered yes"
+            + (f" and {not_known} not known (counted like a yes)." if not_known else ".")
         )
     else:
         lines.append("No screening is recorded for this case.")
@@ -233,11 +237,25 @@ def _screening(referral: Referral, data: dict) -> dict | None:
     if not screening:
         return None
     questions = referral.screening.instrument.questions
+    thresholds = screening["thresholds"]
+    region = (
+        f"{thresholds['region']}'s" if thresholds["region"]
+        else "the default" if thresholds["version"] is not None
+        else "the instrument's own"
+    )
+    version = f", version {thresholds['version']}" if thresholds["version"] is not None else ""
     return {
         **screening,
         "title": referral.screening.instrument.title,
         "risk_label": RISK.get(screening["risk_level"], screening["risk_level"]),
-        "answers": [(q["text"], screening["answers"].get(q["key"])) for q in questions],
+        "answers": [
+            (q["text"], ANSWER_LABEL[screening["answers"].get(q["key"])]) for q in questions
+        ],
+        "policy_line": (
+            "The screen informs professional judgement; the published tools give no cut-offs. "
+            f"Levels use {region} local thresholds{version}: medium at {thresholds['medium']}, "
+            f"high at {thresholds['high']} answers of yes or not known."
+        ),
     }
 
 

@@ -34,7 +34,9 @@ from .serializers import (
 )
 from .services import IncidentDraft, OrderDraft, ReferralDraft
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+# A screening answer: not known is an answer of its own (sent as null), never a no.
+SCREENING_ANSWERS = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
+SCREENING_VALUES = {"yes": True, "no": False, "not_known": None}
 QUESTION_PREFIX = "q_"
 
 
@@ -210,9 +212,9 @@ class ReferralForm(forms.Form):
         for question in instrument.questions if instrument else []:
             self.fields[QUESTION_PREFIX + question["key"]] = forms.ChoiceField(
                 label=question["text"],
-                choices=YES_NO,
+                choices=SCREENING_ANSWERS,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Answer yes or no."},
+                error_messages={"required": "Answer yes, no or not known."},
             )
         if self.is_bound and (
             self.data.get("confirm_new") or self.data.get("confirm_reason", "").strip()
@@ -255,7 +257,7 @@ class ReferralForm(forms.Form):
     def _payload(self, cleaned: dict) -> dict:
         aliases = [line.strip() for line in cleaned.get("suspect_aliases", "").splitlines()]
         answers = {
-            name.removeprefix(QUESTION_PREFIX): cleaned[name] == "yes"
+            name.removeprefix(QUESTION_PREFIX): SCREENING_VALUES[cleaned[name]]
             for name in self.fields
             if name.startswith(QUESTION_PREFIX) and cleaned.get(name)
         }

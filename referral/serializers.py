@@ -22,6 +22,7 @@ from .models import (
     Behaviour,
     Classification,
     CourtHearing,
+    LocalPolicy,
     ProtectiveOrder,
     Referral,
     Relationship,
@@ -320,11 +321,28 @@ class ReferralSummaryOutput(serializers.Serializer):
     suspect_name = serializers.CharField(required=False, allow_null=True)
 
 
+class ScreeningThresholdsOutput(serializers.Serializer):
+    """The local policy's counts of yes or not-known answers the level was set by."""
+
+    version = serializers.IntegerField(
+        allow_null=True, help_text="The `screening.thresholds` version; null: the instrument's own."
+    )
+    region = serializers.CharField(allow_blank=True, help_text="Blank: the default's.")
+    medium = serializers.IntegerField()
+    high = serializers.IntegerField()
+
+
 class ScreeningOutput(serializers.Serializer):
     instrument = serializers.SlugField()
-    answers = serializers.DictField(child=serializers.BooleanField())
-    score = serializers.IntegerField()
+    answers = serializers.DictField(
+        child=serializers.BooleanField(allow_null=True), help_text="null: not known."
+    )
+    score = serializers.IntegerField(help_text="The number of yes answers.")
+    not_known = serializers.IntegerField(
+        help_text="The number of not-known answers, counted towards the level like a yes."
+    )
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
+    thresholds = ScreeningThresholdsOutput()
 
 
 class EscalationFiguresOutput(serializers.Serializer):
@@ -624,6 +642,28 @@ def order_output(order) -> dict:
     return order_row({**attribute_row(order, columns), "breach_count": 0})
 
 
+def screening_output(row) -> dict:
+    """A screening as the API shows it, with the thresholds its level was set by (the local
+    policy version it used, else the instrument's own)."""
+    policy_row = row.thresholds_policy
+    own = row.instrument.thresholds
+    found = (policy_row.value or {}).get(row.instrument.slug) if policy_row else None
+    thresholds = found or own
+    return {
+        "instrument": row.instrument.slug,
+        "answers": row.answers,
+        "score": row.score,
+        "not_known": row.not_known,
+        "risk_level": row.risk_level,
+        "thresholds": {
+            "version": policy_row.version if found else None,
+            "region": policy_row.region if found else "",
+            "medium": thresholds["medium"],
+            "high": thresholds["high"],
+        },
+    }
+
+
 def referral_detail(referral: Referral, membership, *, signal, extra_sections=None) -> dict:
     """A referral as the member's agency may see it: unreadable sections are absent, not empty.
 
@@ -640,14 +680,7 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
             "stalking_since": referral.stalking_since,
             "consent": referral.consent,
             "summary": referral.summary,
-            "screening": {
-                "instrument": screening_row.instrument.slug,
-                "answers": screening_row.answers,
-                "score": screening_row.score,
-                "risk_level": screening_row.risk_level,
-            }
-            if screening_row
-            else None,
+            "screening": screening_output(screening_row) if screening_row else None,
             "escalation": signal.as_dict(),
             "linked": linked_summary(referral.scope, referral),
         }
@@ -717,3 +750,28 @@ def timeline_entry(entry: dict) -> dict:
         at = timezone.make_aware(datetime.combine(at, time.min))
     out["at"] = at
     return out
+
+
+# --- Local policy, identifiers, conference referrals -----------------------------------------
+
+
+class LocalPolicyOutput(serializers.Serializer):
+    """A version of a local policy in effect for the caller's region."""
+
+    key = serializers.ChoiceField(choices=LocalPolicy.Key.choices)
+    region = serializers.CharField(allow_blank=True, help_text="Blank: the default's.")
+    version = serializers.IntegerField()
+    value = serializers.JSONField()
+    effective_from = serializers.DateTimeField()
+    reason = serializers.CharField(allow_blank=True)
+
+
+def local_policy_row(row: LocalPolicy) -> dict:
+    return {
+        "key": row.key,
+        "region": row.region,
+        "version": row.version,
+        "value": row.value,
+        "effective_from": row.effective_from,
+        "reason": row.reason,
+    }

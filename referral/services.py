@@ -77,7 +77,8 @@ class ReferralDraft:
     behaviours: tuple[str, ...]
     consent: bool
     instrument: ScreeningInstrument
-    answers: dict[str, bool]
+    # True (yes), False (no) or None (not known, counted towards the level like a yes).
+    answers: dict[str, bool | None]
     summary: str = ""
     stalking_since: date | None = None
     victim_enhanced_rights: bool = False
@@ -198,7 +199,9 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
             fields={"not_stalking_reason": ["Required when the classification is not stalking."]},
         )
 
-    score, screened = screening.score(draft.instrument, draft.answers)
+    thresholds = screening.thresholds_for(draft.instrument, region=membership.agency.region)
+    screen = screening.screen(draft.instrument, draft.answers, thresholds)
+    screened = screen.level
     risk_level, risk_source, proposed_risk = _check_risk(draft, screened)
 
     victim_matches, suspect_matches = _links(draft)
@@ -258,8 +261,10 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
         referral=referral,
         instrument=draft.instrument,
         answers=draft.answers,
-        score=score,
+        score=screen.yes,
+        not_known=screen.not_known,
         risk_level=screened,
+        thresholds_policy=thresholds.policy,
     )
     events.referral_submitted_event(referral=referral, actor=actor)
     if risk_source == Referral.RiskSource.JUDGEMENT:

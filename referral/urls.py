@@ -5,6 +5,7 @@ from django.urls import path
 from . import api
 
 api_urlpatterns = [
+    path("local-policies/", api.LocalPolicyListView.as_view(), name="api-local-policies"),
     path("referrals/", api.ReferralListView.as_view(), name="api-referral-list"),
     path(
         "referrals/<int:referral_id>/",

@@ -133,7 +133,7 @@ def test_valid_post_creates_the_referral_and_shows_the_case(police):
         ),
         ({"classification": "harassment"}, "not_stalking_reason", "Say why this is not stalking."),
         ({"stalking_since": "1980-01-01"}, "stalking_since", "before the victim's date of birth"),
-        ({"q_loitering": None}, "q_loitering", "Answer yes or no."),
+        ({"q_loitering": None}, "q_loitering", "Answer yes, no or not known."),
         ({"relationship": None}, "relationship", "Choose at least one."),
     ],
 )
