@@ -1,4 +1,5 @@
-"""The rows the data migrations load (the screening instrument, bank holidays), put back.
+"""The rows the data migrations load (the screening instrument, bank holidays, the default local
+policies), put back.
 
 Transactional tests (live servers, threads) end by emptying every table, data migrations' rows
 included; whatever comes next may need them again.
@@ -10,10 +11,13 @@ import importlib
 def load_reference_data() -> None:
     from django.apps import apps
 
-    from referral.models import ScreeningInstrument
+    from referral.models import LocalPolicy, ScreeningInstrument
     from workflows import calendar
 
     if not ScreeningInstrument.objects.exists():
         importlib.import_module("referral.migrations.0002_stalking_screen_v1").load(apps, None)
         importlib.import_module("workflows.migrations.0002_bank_holidays").load(apps, None)
         calendar.refresh_holidays()
+    if not LocalPolicy.objects.exists():
+        importlib.import_module("referral.migrations.0012_local_policy_seeds").seed(apps, None)
+        importlib.import_module("referral.migrations.0013_conference_criteria_v2").seed(apps, None)
