@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from agencies.permissions import IsMember
 from agencies.selectors import membership_of
+from conferences import services as conference_services
 from config.rest import CountingPagination, CountingPaginator, count_apart
 from workflows import services as workflow_services
 from workflows.selectors import case_sections
@@ -223,3 +224,30 @@ class LocalPolicyListView(APIView):
         membership = membership_of(request.user)
         rows = local_policy.policies_in_effect(region=membership.agency.region)
         return Response([serializers.local_policy_row(row) for row in rows])
+
+
+class ConferenceReferralView(APIView):
+    """Refer the case to a conference on professional judgement (any member working with case
+    content whose agency may see it): it goes on the next conference's agenda, or its place
+    there gains the route."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        request=serializers.ConferenceReferralInput,
+        responses={201: serializers.ConferenceReferralOutput},
+        operation_id="referrals_conference_referral",
+    )
+    def post(self, request, referral_id: int):
+        membership = membership_of(request.user)
+        referral = services.referral_look(membership=membership, referral_id=referral_id)
+        payload = serializers.ConferenceReferralInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        judgement, item = conference_services.conference_referral_make(
+            referral=referral, actor=request.user, membership=membership,
+            reason=payload.validated_data["reason"],
+        )
+        return Response(
+            serializers.conference_referral_output(judgement, item),
+            status=status.HTTP_201_CREATED,
+        )

@@ -27,6 +27,7 @@ from .models import (
 from .serializers import (
     NAME_MAX,
     TEXT_MAX,
+    ConferenceReferralInput,
     HearingInput,
     IncidentInput,
     OrderInput,
@@ -654,3 +655,19 @@ class CaseFilterForm(forms.Form):
         return self.is_bound and any(
             self.data.get(name) for name in self.fields if name != "sort"
         )
+
+
+class ConferenceReferralForm(CaseRecordForm):
+    """A referral to a conference on professional judgement: the reason is all it asks."""
+
+    serializer_class = ConferenceReferralInput
+
+    reason = forms.CharField(
+        label="Why does this case need a conference?", max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What you know that the screen and the incidents do not show.",
+        error_messages={"required": "Say why the case needs a conference."},
+    )
+
+    def payload(self, cleaned: dict) -> dict:
+        return {"reason": cleaned.get("reason", "")}

@@ -775,3 +775,44 @@ def local_policy_row(row: LocalPolicy) -> dict:
         "effective_from": row.effective_from,
         "reason": row.reason,
     }
+
+
+class ConferenceReferralInput(StrictSerializer):
+    reason = StrictCharField(max_length=5000, help_text="Why the case needs a conference.")
+
+
+class AgendaPlaceOutput(serializers.Serializer):
+    conference = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    position = serializers.IntegerField()
+    routes = serializers.ListField(child=serializers.CharField())
+    primary_route = serializers.CharField(allow_blank=True)
+
+
+class ConferenceReferralOutput(serializers.Serializer):
+    """A referral to a conference on professional judgement, and where the case now waits
+    (`agenda` null: no conference is scheduled yet)."""
+
+    id = serializers.IntegerField()
+    referral = serializers.IntegerField()
+    agency = serializers.SlugField()
+    reason = serializers.CharField()
+    made_at = serializers.DateTimeField()
+    agenda = AgendaPlaceOutput(allow_null=True)
+
+
+def conference_referral_output(judgement, item) -> dict:
+    return {
+        "id": judgement.pk,
+        "referral": judgement.referral_id,
+        "agency": judgement.agency.slug,
+        "reason": judgement.reason,
+        "made_at": judgement.made_at,
+        "agenda": {
+            "conference": item.conference_id,
+            "starts_at": item.conference.starts_at,
+            "position": item.position,
+            "routes": item.routes,
+            "primary_route": item.primary_route,
+        } if item else None,
+    }

@@ -33,6 +33,11 @@ api_urlpatterns = [
         name="api-referral-case-file",
     ),
     path(
+        "referrals/<int:referral_id>/conference-referral/",
+        api.ConferenceReferralView.as_view(),
+        name="api-referral-conference-referral",
+    ),
+    path(
         "referrals/<int:referral_id>/hearings/",
         api.HearingCreateView.as_view(),
         name="api-referral-hearings",
