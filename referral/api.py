@@ -251,3 +251,27 @@ class ConferenceReferralView(APIView):
             serializers.conference_referral_output(judgement, item),
             status=status.HTTP_201_CREATED,
         )
+
+
+class IdentifierCreateView(APIView):
+    """Record a key your agency holds for the victim (if it writes their contact details) or the
+    suspect (if it writes the suspect section): a PNC id, a phone number, an email address or
+    an online account, kept normalised so that referrals of the same person link."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        request=serializers.IdentifierInput,
+        responses={201: serializers.RecordedIdentifierOutput},
+        operation_id="referrals_identifiers_create",
+    )
+    def post(self, request, referral_id: int):
+        membership = membership_of(request.user)
+        referral = services.referral_look(membership=membership, referral_id=referral_id)
+        payload = serializers.IdentifierInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        identifier = services.identifier_record(
+            referral=referral, actor=request.user, membership=membership,
+            **payload.validated_data,
+        )
+        return Response(serializers.identifier_output(identifier), status=status.HTTP_201_CREATED)

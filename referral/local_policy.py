@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from agencies import policy
 from agencies.models import Membership
-from audit.events import record
 from config.exceptions import DomainError, NotAllowed
 
+from .events import local_policy_set_event
 from .models import LocalPolicy
 
 
@@ -118,8 +118,5 @@ def local_policy_set(
         key=key, region=region, version=max(versions, default=0) + 1, value=value, reason=reason,
         effective_from=effective_from or timezone.now(), set_by=actor,
     )
-    record(
-        verb="local_policy.set", actor=actor, obj=row, reason=reason,
-        changes={"key": key, "region": region, "version": row.version, "value": value},
-    )
+    local_policy_set_event(row=row, actor=actor)
     return row

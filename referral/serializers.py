@@ -17,12 +17,14 @@ from interventions import serializers as intervention_serializers
 from justice import serializers as justice_serializers
 from victims import serializers as victim_serializers
 
-from . import screening, search, selectors
+from . import linking, screening, search, selectors
 from .models import (
     Behaviour,
     Classification,
     CourtHearing,
     LocalPolicy,
+    PersonIdentifier,
+    PersonName,
     ProtectiveOrder,
     Referral,
     Relationship,
@@ -125,6 +127,24 @@ class ScreeningInput(StrictSerializer):
         return {"instrument": instrument, "answers": data["answers"]}
 
 
+class IdentifierInput(StrictSerializer):
+    """A key an agency holds for the victim or the suspect, beyond name and date of birth."""
+
+    role = serializers.ChoiceField(choices=PersonName.Role.choices)
+    kind = serializers.ChoiceField(choices=PersonIdentifier.Kind.choices)
+    value = StrictCharField(max_length=200, help_text="As the agency holds it; kept normalised "
+                            "too (phone numbers E.164, emails and handles lower-case).")
+    platform = StrictCharField(max_length=40, required=False, allow_blank=True, default="",
+                               help_text="The platform of an online account (required for one).")
+
+    def validate(self, data):
+        try:
+            linking.normalised_identifier(data["kind"], data["value"], data["platform"])
+        except linking.BadIdentifier as exc:
+            raise serializers.ValidationError({"value": [str(exc)]}) from None
+        return data
+
+
 class IncidentInput(StrictSerializer):
     occurred_at = serializers.DateTimeField(validators=[_not_future_datetime])
     behaviours = serializers.ListField(
@@ -198,6 +218,7 @@ class ReferralInput(StrictSerializer):
     confirm_reason = StrictCharField(
         max_length=TEXT_MAX, required=False, allow_blank=True, default=""
     )
+    identifiers = IdentifierInput(many=True, required=False, max_length=20)
 
     def validate(self, data):
         born, since = data["victim"].get("date_of_birth"), data.get("stalking_since")
@@ -237,6 +258,7 @@ class ReferralInput(StrictSerializer):
             orders=tuple(OrderInput().draft(o) for o in data.get("orders", [])),
             confirm_new=data["confirm_new"],
             confirm_reason=data["confirm_reason"],
+            identifiers=tuple(dict(i) for i in data.get("identifiers", [])),
         )
 
 
@@ -389,12 +411,28 @@ class PersonOutput(serializers.Serializer):
     aliases = serializers.ListField(child=serializers.CharField())
 
 
+class IdentifierOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=PersonIdentifier.Kind.choices)
+    value = serializers.CharField()
+    normalised = serializers.CharField()
+    platform = serializers.CharField(allow_blank=True)
+    agency = serializers.SlugField()
+    recorded_at = serializers.DateTimeField()
+
+
+class RecordedIdentifierOutput(IdentifierOutput):
+    role = serializers.ChoiceField(choices=PersonName.Role.choices)
+
+
 class VictimOutput(PersonOutput):
     enhanced_rights = serializers.BooleanField()
 
 
 class SuspectOutput(PersonOutput):
     address = serializers.CharField(allow_blank=True)
+    identifiers = IdentifierOutput(many=True, help_text="The suspect's keys beyond name and "
+                                   "date of birth (PNC id, phone, email, online accounts).")
 
 
 class VictimContactOutput(serializers.Serializer):
@@ -402,6 +440,8 @@ class VictimContactOutput(serializers.Serializer):
     email = serializers.CharField(allow_blank=True)
     address = serializers.CharField(allow_blank=True)
     safe_contact_method = serializers.CharField(allow_blank=True)
+    identifiers = IdentifierOutput(many=True, help_text="The victim's keys beyond name and "
+                                   "date of birth: contact details, shown only with them.")
 
 
 class IncidentOutput(serializers.Serializer):
@@ -605,6 +645,27 @@ def referral_summary(referral: Referral, membership) -> dict:
     return data
 
 
+def identifier_row(row: Mapping[str, Any]) -> dict:
+    """An identifier as the API shows it, from a row of `linking.IDENTIFIER_COLUMNS`."""
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "value": row["value"],
+        "normalised": row["normalised"],
+        "platform": row["platform"],
+        "agency": row["agency__slug"],
+        "recorded_at": row["created_at"],
+    }
+
+
+def identifier_output(identifier) -> dict:
+    """An identifier just recorded, with its role."""
+    return {
+        **identifier_row(attribute_row(identifier, linking.IDENTIFIER_COLUMNS)),
+        "role": identifier.role,
+    }
+
+
 def incident_row(row: Mapping[str, Any]) -> dict:
     """An incident as the API shows it, from a row of `selectors.DETAIL_INCIDENT_COLUMNS`."""
     return {
@@ -686,6 +747,14 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
         }
     )
     readable = policy.readable_sections(membership)
+    # The victim's identifiers are contact details; the suspect's, the suspect section's.
+    identifiers: dict[str, list[dict]] = {"victim": [], "suspect": []}
+    for row in linking.identifier_rows(
+        referral_id=referral.pk,
+        roles=[role for role, section in (("victim", "victim_contact"), ("suspect", "suspect"))
+               if section in readable],
+    ):
+        identifiers[row["role"]].append(identifier_row(row))
     if "victim" in readable:
         victim = _person(referral.victim, address=False)
         data["victim"] = (
@@ -695,16 +764,18 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
         contact = getattr(referral, "victim_contact", None)
         data["victim_contact"] = (
             {
-                "phone": contact.phone,
-                "email": contact.email,
-                "address": contact.address,
-                "safe_contact_method": contact.safe_contact_method,
+                "phone": contact.phone if contact else "",
+                "email": contact.email if contact else "",
+                "address": contact.address if contact else "",
+                "safe_contact_method": contact.safe_contact_method if contact else "",
+                "identifiers": identifiers["victim"],
             }
-            if contact
+            if contact or identifiers["victim"]
             else None
         )
     if "suspect" in readable:
-        data["suspect"] = _person(referral.suspect, address=True)
+        suspect = _person(referral.suspect, address=True)
+        data["suspect"] = {**suspect, "identifiers": identifiers["suspect"]} if suspect else None
     if "incidents" in readable:
         data["incidents"] = [incident_row(row) for row in referral.incident_rows]
     if "orders" in readable:

@@ -22,11 +22,13 @@ from config.exceptions import Conflict, DomainError, NotAllowed, NotFound
 
 from . import access, escalation, linking, screening, selectors
 from .access import involvement_grant
+from .events import identifier_recorded_event
 from .models import (
     RISK_ORDER,
     Incident,
     InvolvementBasis,
     Person,
+    PersonIdentifier,
     PersonName,
     ProtectiveOrder,
     ReferenceCounter,
@@ -162,16 +164,59 @@ def _check_risk(draft: ReferralDraft, screened: str) -> tuple[str, str, str | No
     return draft.professional_risk, Referral.RiskSource.JUDGEMENT, None
 
 
-def _links(draft: ReferralDraft) -> tuple[set[int], set[int]]:
+# Who writes a person's identifiers: the victim's are contact details, the suspect's the
+# suspect section's.
+IDENTIFIER_SECTIONS = {PersonName.Role.VICTIM: "victim_contact", PersonName.Role.SUSPECT: "suspect"}
+
+
+def _checked_identifier(membership: Membership, *, role: str, kind: str, value: str,
+                        platform: str = "", field: str = "value") -> str:
+    """The identifier's normalised form, if the member may record it (`NotAllowed`) and it is
+    one (`DomainError` naming `field`)."""
+    section = IDENTIFIER_SECTIONS.get(role)
+    if section is None:
+        raise DomainError("Not a person of the case.", fields={"role": ["victim or suspect."]})
+    if not policy.can_write(membership, section):
+        raise NotAllowed(
+            f"Your agency may not record the {role}'s identifiers.",
+            fields={field: [f"Your agency may not write the {section} section."]},
+        )
+    try:
+        return linking.normalised_identifier(kind, value, platform)
+    except linking.BadIdentifier as exc:
+        raise DomainError(str(exc), fields={field: [str(exc)]}) from None
+
+
+def _draft_identifiers(membership: Membership, draft: ReferralDraft) -> list[dict]:
+    """The referral's identifiers, checked and normalised, each once."""
+    found: dict[tuple, dict] = {}
+    for item in draft.identifiers:
+        normalised = _checked_identifier(
+            membership, role=item["role"], kind=item["kind"], value=item["value"],
+            platform=item.get("platform", ""), field="identifiers",
+        )
+        found.setdefault((item["role"], item["kind"], normalised),
+                         {**item, "normalised": normalised})
+    return list(found.values())
+
+
+def _links(draft: ReferralDraft, identifiers: Sequence[dict] = ()) -> tuple[set[int], set[int]]:
+    """The referrals of the same victim and of the same suspect: by a name with the date of
+    birth, or by an identifier of the same kind recorded for the same role."""
+    def keys(role: str) -> list[tuple[str, str]]:
+        return [(i["kind"], i["normalised"]) for i in identifiers if i["role"] == role]
+
     victim_names = linking.names_of(draft.victim.name, draft.victim.aliases)
     suspect_names = linking.names_of(draft.suspect.name, draft.suspect.aliases)
     victim_matches = linking.matching_referral_ids(
-        role=PersonName.Role.VICTIM, names=victim_names, date_of_birth=draft.victim.date_of_birth
+        role=PersonName.Role.VICTIM, names=victim_names, date_of_birth=draft.victim.date_of_birth,
+        identifiers=keys(PersonName.Role.VICTIM),
     )
     suspect_matches = linking.matching_referral_ids(
         role=PersonName.Role.SUSPECT,
         names=suspect_names,
         date_of_birth=draft.suspect.date_of_birth,
+        identifiers=keys(PersonName.Role.SUSPECT),
     )
     return victim_matches, suspect_matches
 
@@ -188,6 +233,7 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
     if not policy.may(membership, "refer_case"):
         raise NotAllowed("Your role may not refer cases.")
     _check_intake_sections(membership, draft)
+    identifiers = _draft_identifiers(membership, draft)
     if draft.victim.address:
         raise DomainError(
             "The victim's address is a contact detail.",
@@ -204,7 +250,7 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
     screened = screen.level
     risk_level, risk_source, proposed_risk = _check_risk(draft, screened)
 
-    victim_matches, suspect_matches = _links(draft)
+    victim_matches, suspect_matches = _links(draft, identifiers)
     linked, unseen = _same_pair(membership, victim_matches & suspect_matches)
     same_pair_open = [r for r in linked if r.is_open]
     if same_pair_open and not draft.confirm_new:
@@ -257,6 +303,15 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
     )
     if draft.victim_contact:
         VictimContact.objects.create(referral=referral, **draft.victim_contact)
+    for identifier in PersonIdentifier.objects.bulk_create([
+        PersonIdentifier(
+            referral=referral, role=i["role"], kind=i["kind"], platform=i.get("platform", ""),
+            value=i["value"], normalised=i["normalised"], agency=membership.agency,
+            recorded_by=actor,
+        )
+        for i in identifiers
+    ]):
+        identifier_recorded_event(identifier=identifier, actor=actor)
     Screening.objects.create(
         referral=referral,
         instrument=draft.instrument,
@@ -466,6 +521,30 @@ def _apply_escalation(*, referral: Referral, actor) -> escalation.EscalationSign
             actor=actor,
         )
     return signal
+
+
+@transaction.atomic
+def identifier_record(
+    *, referral: Referral, actor, membership: Membership, role: str, kind: str, value: str,
+    platform: str = "",
+) -> PersonIdentifier:
+    """Record a key an agency holds for the victim (writers of their contact details) or the
+    suspect (writers of the suspect section), normalised (`linking.normalised_identifier`); the
+    trail says which kind, never the value. The same key twice is a `Conflict`."""
+    normalised = _checked_identifier(
+        membership, role=role, kind=kind, value=value, platform=platform
+    )
+    if PersonIdentifier.objects.filter(
+        referral=referral, role=role, kind=kind, normalised=normalised
+    ).exists():
+        raise Conflict(f"This identifier of the {role} is already recorded.",
+                       code="identifier_recorded")
+    identifier = PersonIdentifier.objects.create(
+        referral=referral, role=role, kind=kind, platform=platform.strip(), value=value.strip(),
+        normalised=normalised, agency=membership.agency, recorded_by=actor,
+    )
+    identifier_recorded_event(identifier=identifier, actor=actor)
+    return identifier
 
 
 def _check_writable(membership: Membership, section: str) -> None:
