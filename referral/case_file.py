@@ -40,6 +40,7 @@ from .models import (
     Classification,
     CourtHearing,
     Incident,
+    PersonIdentifier,
     ProtectiveOrder,
     Referral,
     Relationship,
@@ -54,6 +55,7 @@ RELATIONSHIP = dict(Relationship.choices)
 BEHAVIOUR = dict(Behaviour.choices)
 SEVERITY = dict(Incident.Severity.choices)
 ORDER_KIND = dict(ProtectiveOrder.Kind.choices)
+IDENTIFIER_KIND = dict(PersonIdentifier.Kind.choices)
 HEARING_KIND = dict(CourtHearing.Kind.choices)
 TASK_TYPE = dict(TaskType.choices)
 CONFERENCE_STATUS = dict(Conference.Status.choices)
@@ -297,6 +299,15 @@ def case_context(referral: Referral, data: dict, names: dict[str, str]) -> dict:
         behaviour_labels=labels(data["behaviours"], BEHAVIOUR),
         screening=_screening(referral, data),
     )
+    for section in ("victim_contact", "suspect"):
+        if case.get(section):
+            case[section] = {
+                **case[section],
+                "identifiers": [
+                    {**i, "kind_label": IDENTIFIER_KIND.get(i["kind"], i["kind"])}
+                    for i in case[section].get("identifiers", [])
+                ],
+            }
     if "incidents" in data:
         order_kinds = {o["id"]: o["kind"] for o in data.get("orders", [])}
         case["incidents"] = [
