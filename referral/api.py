@@ -16,6 +16,7 @@ from workflows import services as workflow_services
 from workflows.selectors import case_sections
 
 from . import case_file, local_policy, search, selectors, serializers, services
+from .models import Referral
 
 
 def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, warnings=None):
@@ -275,3 +276,28 @@ class IdentifierCreateView(APIView):
             **payload.validated_data,
         )
         return Response(serializers.identifier_output(identifier), status=status.HTTP_201_CREATED)
+
+
+class ScreeningUpdateView(APIView):
+    """Answer the case's screen again (members who write the victim section): a higher level
+    raises the case's at once; a lower one leaves the case's level (lowering it needs a
+    supervisor's approval)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        request=serializers.ScreeningAnswersInput,
+        responses={200: serializers.ScreeningUpdatedOutput},
+        operation_id="referrals_screening_update",
+    )
+    def post(self, request, referral_id: int):
+        membership = membership_of(request.user)
+        referral = services.referral_look(membership=membership, referral_id=referral_id)
+        payload = serializers.ScreeningAnswersInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        row = services.screening_update(
+            referral=referral, actor=request.user, membership=membership,
+            answers=payload.validated_data["answers"],
+        )
+        case_level = Referral.objects.values_list("risk_level", flat=True).get(pk=referral.pk)
+        return Response({**serializers.screening_output(row), "case_risk_level": case_level})

@@ -887,3 +887,16 @@ def conference_referral_output(judgement, item) -> dict:
             "primary_route": item.primary_route,
         } if item else None,
     }
+
+
+class ScreeningAnswersInput(StrictSerializer):
+    answers = serializers.DictField(
+        help_text="Every question of the case's instrument: true, false or null (not known)."
+    )
+
+
+class ScreeningUpdatedOutput(ScreeningOutput):
+    case_risk_level = serializers.ChoiceField(
+        choices=RiskLevel.choices,
+        help_text="The case's level: raised to a higher screen at once, never lowered by one.",
+    )

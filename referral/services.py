@@ -22,7 +22,7 @@ from config.exceptions import Conflict, DomainError, NotAllowed, NotFound
 
 from . import access, escalation, linking, screening, selectors
 from .access import involvement_grant
-from .events import identifier_recorded_event
+from .events import identifier_recorded_event, screening_updated_event
 from .models import (
     RISK_ORDER,
     Incident,
@@ -545,6 +545,49 @@ def identifier_record(
     )
     identifier_recorded_event(identifier=identifier, actor=actor)
     return identifier
+
+
+@transaction.atomic
+def screening_update(
+    *, referral: Referral, actor, membership: Membership, answers: dict[str, bool | None]
+) -> Screening:
+    """Answer the case's screen again (a not-known answer found out, say), by a member who
+    writes the victim section, with the region's thresholds in effect now. A higher level raises
+    the case's at once; a lower one is the screen's only: the case keeps its level, as lowering
+    it takes a supervisor's approval (`risk_downgrade_propose`). On the trail as
+    `screening.updated` (counts and levels, not answers)."""
+    if not policy.can_write(membership, "victim"):
+        raise NotAllowed("Your agency may not answer the victim's screening questions.")
+    referral = Referral.objects.select_for_update().select_related("referrer_agency").get(
+        pk=referral.pk
+    )
+    row = (
+        Screening.objects.select_for_update().select_related("instrument")
+        .filter(referral=referral).first()
+    )
+    if row is None:
+        raise Conflict("This case has no screening to update.", code="no_screening")
+    errors = screening.check_answers(row.instrument, answers)
+    if errors:
+        raise DomainError("Answer every question true, false or null (not known).",
+                          fields={"answers": [f"{k}: {' '.join(v)}" for k, v in errors.items()]})
+    thresholds = screening.thresholds_for(row.instrument, region=referral.referrer_agency.region)
+    screen = screening.screen(row.instrument, answers, thresholds)
+    before = {"risk_level": row.risk_level, "score": row.score, "not_known": row.not_known}
+    row.answers, row.score, row.not_known = answers, screen.yes, screen.not_known
+    row.risk_level, row.thresholds_policy = screen.level, thresholds.policy
+    row.updated_at = timezone.now()
+    row.save(update_fields=["answers", "score", "not_known", "risk_level", "thresholds_policy",
+                            "updated_at"])
+    screening_updated_event(screening=row, before=before, actor=actor)
+    if _below(referral.risk_level, screen.level):
+        level_before = referral.risk_level
+        referral.risk_level = screen.level
+        referral.risk_source = Referral.RiskSource.SCREENING
+        referral.save(update_fields=["risk_level", "risk_source", "updated_at"])
+        events.risk_changed_event(referral=referral, before=level_before, after=screen.level,
+                                  source="screening", reason="", actor=actor)
+    return row
 
 
 def _check_writable(membership: Membership, section: str) -> None:

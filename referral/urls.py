@@ -33,6 +33,11 @@ api_urlpatterns = [
         name="api-referral-case-file",
     ),
     path(
+        "referrals/<int:referral_id>/screening/",
+        api.ScreeningUpdateView.as_view(),
+        name="api-referral-screening",
+    ),
+    path(
         "referrals/<int:referral_id>/identifiers/",
         api.IdentifierCreateView.as_view(),
         name="api-referral-identifiers",

@@ -7,6 +7,7 @@ from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from audit.models import Event
 from referral import case_file, escalation, screening
 from referral.models import RISK_ORDER, Behaviour, Screening, ScreeningInstrument
 from tests.referral.factories import ANSWER_KEYS, answers, payload
@@ -229,3 +230,38 @@ def test_not_known_is_shown_on_the_page_and_in_the_pdf(submit, demo):
         case_file.build(membership=demo["police.caseworker"], referral_id=body["id"]).context,
     )
     assert html.count("<em>Not known</em>") == 2
+
+
+# --- Answering the screen again ----------------------------------------------------------------
+
+
+def test_a_not_known_answer_found_out_updates_the_screen_and_raises_never_lowers(
+    submit, as_user
+):
+    body = submit(screening={"instrument": "stalking-screen-v1", "answers": _not_known_answers()})
+    url = f"/api/v1/referrals/{body['id']}/screening/"
+    police = as_user("police.caseworker")
+    # Both not-known answers turn out yes: still four, still medium.
+    same = police.post(url, {"answers": {**answers(2), "loitering": True,
+                                         "substance_abuse": True}}, format="json")
+    assert same.status_code == 200, same.content
+    assert (same.json()["score"], same.json()["not_known"]) == (4, 0)
+    raised = police.post(url, {"answers": answers(6)}, format="json").json()
+    assert raised["risk_level"] == "high" and raised["case_risk_level"] == "high"
+    lower = police.post(url, {"answers": answers(0)}, format="json").json()
+    # The screen says standard; the case stays high until a supervisor approves a lower level.
+    assert lower["risk_level"] == "standard" and lower["case_risk_level"] == "high"
+    event = Event.objects.filter(verb="screening.updated", referral_id=body["id"]).latest("id")
+    assert event.changes["risk_level"] == {"before": "high", "after": "standard"}
+    assert "answers" not in event.changes
+
+
+def test_screening_update_refuses_strings_and_other_agencies(submit, as_user, demo):
+    body = submit()
+    url = f"/api/v1/referrals/{body['id']}/screening/"
+    bad = as_user("police.caseworker").post(
+        url, {"answers": {**answers(2), "loitering": "no"}}, format="json"
+    )
+    assert bad.status_code == 400
+    assert as_user("cps.caseworker").post(url, {"answers": answers(2)},
+                                          format="json").status_code == 404
