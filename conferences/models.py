@@ -78,6 +78,11 @@ class AgendaItem(models.Model):
     position = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     is_repeat = models.BooleanField(default=False)
+    # The conference criteria's routes the case met when it was put on (`conferences.criteria`);
+    # `primary_route` the first of them in `criteria.ROUTES`' order ("" when a chair added a
+    # case that met none), so that reports count agendas by route without reading JSON.
+    routes = models.JSONField(default=list, blank=True)
+    primary_route = models.CharField(max_length=24, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,6 +93,28 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"Item {self.position} of conference {self.conference_id}"
+
+
+class JudgementReferral(models.Model):
+    """A professional's referral of a case to a conference on their judgement, whatever the
+    screen and the incidents say: a route to a conference of its own."""
+
+    referral = models.ForeignKey(
+        "referral.Referral", on_delete=models.CASCADE, related_name="judgement_referrals"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(max_length=5000)
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["made_at", "id"]
+        indexes = [models.Index(fields=["referral", "made_at"], name="judgement_referral_idx")]
+
+    def __str__(self) -> str:
+        return f"Judgement referral {self.pk} of referral {self.referral_id}"
 
 
 class Decision(models.Model):

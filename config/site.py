@@ -69,6 +69,11 @@ class ReferralViewset(AppMenuMixin, Viewset):
         referral_views.HearingCreateView.as_view(),
         name="hearing_new",
     )
+    conference_referral_new_path = path(
+        "<int:referral_id>/conference-referral/new/",
+        referral_views.ConferenceReferralCreateView.as_view(),
+        name="conference_referral_new",
+    )
     # What happened after referral, each app's forms under the case.
     justice_path = path("<int:referral_id>/", include(justice_urls.page_urlpatterns))
     orders_path = path("<int:referral_id>/", include(order_urls.page_urlpatterns))

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from agencies import policy
 from agencies.permissions import IsMember
 from agencies.selectors import membership_of
+from conferences import services as conference_services
 from config.exceptions import NotAllowed
 from config.rest import CountingPagination, CountingPaginator, count_apart
 from orders import selectors as order_selectors
@@ -18,7 +19,8 @@ from orders import serializers as order_serializers
 from workflows import services as workflow_services
 from workflows.selectors import case_sections
 
-from . import case_file, search, selectors, serializers, services
+from . import case_file, local_policy, search, selectors, serializers, services
+from .models import Referral
 
 
 def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, warnings=None):
@@ -232,3 +234,94 @@ class CaseFileView(APIView):
         response = HttpResponse(document, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+class LocalPolicyListView(APIView):
+    """The local policies in effect for your agency's region: each key's version (the region's
+    own, else the default's), with its value and the reason it was set."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        responses={200: serializers.LocalPolicyOutput(many=True)}, operation_id="local_policies"
+    )
+    def get(self, request):
+        membership = membership_of(request.user)
+        rows = local_policy.policies_in_effect(region=membership.agency.region)
+        return Response([serializers.local_policy_row(row) for row in rows])
+
+
+class ConferenceReferralView(APIView):
+    """Refer the case to a conference on professional judgement (any member working with case
+    content whose agency may see it): it goes on the next conference's agenda, or its place
+    there gains the route."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        request=serializers.ConferenceReferralInput,
+        responses={201: serializers.ConferenceReferralOutput},
+        operation_id="referrals_conference_referral",
+    )
+    def post(self, request, referral_id: int):
+        membership = membership_of(request.user)
+        referral = services.referral_look(membership=membership, referral_id=referral_id)
+        payload = serializers.ConferenceReferralInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        judgement, item = conference_services.conference_referral_make(
+            referral=referral, actor=request.user, membership=membership,
+            reason=payload.validated_data["reason"],
+        )
+        return Response(
+            serializers.conference_referral_output(judgement, item),
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class IdentifierCreateView(APIView):
+    """Record a key your agency holds for the victim (if it writes their contact details) or the
+    suspect (if it writes the suspect section): a PNC id, a phone number, an email address or
+    an online account, kept normalised so that referrals of the same person link."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        request=serializers.IdentifierInput,
+        responses={201: serializers.RecordedIdentifierOutput},
+        operation_id="referrals_identifiers_create",
+    )
+    def post(self, request, referral_id: int):
+        membership = membership_of(request.user)
+        referral = services.referral_look(membership=membership, referral_id=referral_id)
+        payload = serializers.IdentifierInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        identifier = services.identifier_record(
+            referral=referral, actor=request.user, membership=membership,
+            **payload.validated_data,
+        )
+        return Response(serializers.identifier_output(identifier), status=status.HTTP_201_CREATED)
+
+
+class ScreeningUpdateView(APIView):
+    """Answer the case's screen again (members who write the victim section): a higher level
+    raises the case's at once; a lower one leaves the case's level (lowering it needs a
+    supervisor's approval)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        request=serializers.ScreeningAnswersInput,
+        responses={200: serializers.ScreeningUpdatedOutput},
+        operation_id="referrals_screening_update",
+    )
+    def post(self, request, referral_id: int):
+        membership = membership_of(request.user)
+        referral = services.referral_look(membership=membership, referral_id=referral_id)
+        payload = serializers.ScreeningAnswersInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        row = services.screening_update(
+            referral=referral, actor=request.user, membership=membership,
+            answers=payload.validated_data["answers"],
+        )
+        case_level = Referral.objects.values_list("risk_level", flat=True).get(pk=referral.pk)
+        return Response({**serializers.screening_output(row), "case_risk_level": case_level})

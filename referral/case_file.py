@@ -40,6 +40,7 @@ from .models import (
     Classification,
     CourtHearing,
     Incident,
+    PersonIdentifier,
     ProtectiveOrder,
     Referral,
     Relationship,
@@ -56,6 +57,7 @@ SEVERITY = dict(Incident.Severity.choices)
 ORDER_KIND = dict(ProtectiveOrder.Kind.choices)
 ORDER_STATUS = dict(ProtectiveOrder.Status.choices)
 ORDER_MADE_BY = dict(ProtectiveOrder.MadeBy.choices)
+IDENTIFIER_KIND = dict(PersonIdentifier.Kind.choices)
 HEARING_KIND = dict(CourtHearing.Kind.choices)
 TASK_TYPE = dict(TaskType.choices)
 CONFERENCE_STATUS = dict(Conference.Status.choices)
@@ -97,6 +99,8 @@ WORK_VALUES = {
     },
 }
 WORKFLOW_SECTIONS = tuple(WORK_FIELDS)
+# A screening answer: a not-known answer is shown as such, never as a no or a blank.
+ANSWER_LABEL = {True: "Yes", False: "No", None: "Not known"}
 
 
 def labels(values, names: dict) -> list[str]:
@@ -145,9 +149,11 @@ def risk_story(case: dict, signal) -> dict:
     lines: list[str] = []
     screening = case.get("screening")
     if screening:
+        not_known = screening.get("not_known") or 0
         lines.append(
             f"The screening ({screening['title']}) gave {screening['risk_label']}: "
-            f"{screening['score']} of {len(screening['answers'])} questions answered yes."
+            f"{screening['score']} of {len(screening['answers'])} questions answered yes"
+            + (f" and {not_known} not known (counted like a yes)." if not_known else ".")
         )
     else:
         lines.append("No screening is recorded for this case.")
@@ -235,11 +241,25 @@ def _screening(referral: Referral, data: dict) -> dict | None:
     if not screening:
         return None
     questions = referral.screening.instrument.questions
+    thresholds = screening["thresholds"]
+    region = (
+        f"{thresholds['region']}'s" if thresholds["region"]
+        else "the default" if thresholds["version"] is not None
+        else "the instrument's own"
+    )
+    version = f", version {thresholds['version']}" if thresholds["version"] is not None else ""
     return {
         **screening,
         "title": referral.screening.instrument.title,
         "risk_label": RISK.get(screening["risk_level"], screening["risk_level"]),
-        "answers": [(q["text"], screening["answers"].get(q["key"])) for q in questions],
+        "answers": [
+            (q["text"], ANSWER_LABEL[screening["answers"].get(q["key"])]) for q in questions
+        ],
+        "policy_line": (
+            "The screen informs professional judgement; the published tools give no cut-offs. "
+            f"Levels use {region} local thresholds{version}: medium at {thresholds['medium']}, "
+            f"high at {thresholds['high']} answers of yes or not known."
+        ),
     }
 
 
@@ -281,6 +301,15 @@ def case_context(referral: Referral, data: dict, names: dict[str, str]) -> dict:
         behaviour_labels=labels(data["behaviours"], BEHAVIOUR),
         screening=_screening(referral, data),
     )
+    for section in ("victim_contact", "suspect"):
+        if case.get(section):
+            case[section] = {
+                **case[section],
+                "identifiers": [
+                    {**i, "kind_label": IDENTIFIER_KIND.get(i["kind"], i["kind"])}
+                    for i in case[section].get("identifiers", [])
+                ],
+            }
     if "incidents" in data:
         order_kinds = {o["id"]: o["kind"] for o in data.get("orders", [])}
         case["incidents"] = [

@@ -27,6 +27,7 @@ from .models import (
 from .serializers import (
     NAME_MAX,
     TEXT_MAX,
+    ConferenceReferralInput,
     HearingInput,
     IncidentInput,
     OrderInput,
@@ -34,7 +35,9 @@ from .serializers import (
 )
 from .services import IncidentDraft, OrderDraft, ReferralDraft
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+# A screening answer: not known is an answer of its own (sent as null), never a no.
+SCREENING_ANSWERS = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
+SCREENING_VALUES = {"yes": True, "no": False, "not_known": None}
 QUESTION_PREFIX = "q_"
 SIGN_PREFIX = "sign_"
 SIGN_CHOICES = [("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
@@ -230,9 +233,9 @@ class ReferralForm(forms.Form):
         for question in instrument.questions if instrument else []:
             self.fields[QUESTION_PREFIX + question["key"]] = forms.ChoiceField(
                 label=question["text"],
-                choices=YES_NO,
+                choices=SCREENING_ANSWERS,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Answer yes or no."},
+                error_messages={"required": "Answer yes, no or not known."},
             )
         if self.is_bound and (
             self.data.get("confirm_new") or self.data.get("confirm_reason", "").strip()
@@ -275,7 +278,7 @@ class ReferralForm(forms.Form):
     def _payload(self, cleaned: dict) -> dict:
         aliases = [line.strip() for line in cleaned.get("suspect_aliases", "").splitlines()]
         answers = {
-            name.removeprefix(QUESTION_PREFIX): cleaned[name] == "yes"
+            name.removeprefix(QUESTION_PREFIX): SCREENING_VALUES[cleaned[name]]
             for name in self.fields
             if name.startswith(QUESTION_PREFIX) and cleaned.get(name)
         }
@@ -715,3 +718,19 @@ class CaseFilterForm(forms.Form):
         return self.is_bound and any(
             self.data.get(name) for name in self.fields if name != "sort"
         )
+
+
+class ConferenceReferralForm(CaseRecordForm):
+    """A referral to a conference on professional judgement: the reason is all it asks."""
+
+    serializer_class = ConferenceReferralInput
+
+    reason = forms.CharField(
+        label="Why does this case need a conference?", max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What you know that the screen and the incidents do not show.",
+        error_messages={"required": "Say why the case needs a conference."},
+    )
+
+    def payload(self, cleaned: dict) -> dict:
+        return {"reason": cleaned.get("reason", "")}

@@ -82,7 +82,8 @@ def _visible(membership: Membership | None) -> QuerySet[Referral]:
 # `order_row`, `escalation.facts_of`): a timeline holds dozens of incidents, each read without a
 # model object for it and its agency. The timeline page also shows each one's referral and
 # order, and reads them as objects.
-DETAIL_RELATED = ("referrer_agency", "victim", "suspect", "victim_contact", "screening__instrument")
+DETAIL_RELATED = ("referrer_agency", "victim", "suspect", "victim_contact", "screening__instrument",
+                  "screening__thresholds_policy")
 DETAIL_INCIDENT_COLUMNS = ("id", "referral_id", "occurred_at", "behaviours", "description",
                            "severity", "breach_of_order_id", "reporting_agency__slug")
 DETAIL_ORDER_COLUMNS = ("id", "kind", "conditions", "starts", "expires", "agency__slug",

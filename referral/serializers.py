@@ -19,11 +19,14 @@ from orders import selectors as order_selectors
 from orders import serializers as order_serializers
 from victims import serializers as victim_serializers
 
-from . import screening, search, selectors
+from . import linking, screening, search, selectors
 from .models import (
     Behaviour,
     Classification,
     CourtHearing,
+    LocalPolicy,
+    PersonIdentifier,
+    PersonName,
     ProtectiveOrder,
     Referral,
     Relationship,
@@ -131,6 +134,24 @@ class ScreeningInput(StrictSerializer):
         return {"instrument": instrument, "answers": data["answers"]}
 
 
+class IdentifierInput(StrictSerializer):
+    """A key an agency holds for the victim or the suspect, beyond name and date of birth."""
+
+    role = serializers.ChoiceField(choices=PersonName.Role.choices)
+    kind = serializers.ChoiceField(choices=PersonIdentifier.Kind.choices)
+    value = StrictCharField(max_length=200, help_text="As the agency holds it; kept normalised "
+                            "too (phone numbers E.164, emails and handles lower-case).")
+    platform = StrictCharField(max_length=40, required=False, allow_blank=True, default="",
+                               help_text="The platform of an online account (required for one).")
+
+    def validate(self, data):
+        try:
+            linking.normalised_identifier(data["kind"], data["value"], data["platform"])
+        except linking.BadIdentifier as exc:
+            raise serializers.ValidationError({"value": [str(exc)]}) from None
+        return data
+
+
 class IncidentInput(StrictSerializer):
     occurred_at = serializers.DateTimeField(validators=[_not_future_datetime])
     behaviours = serializers.ListField(
@@ -225,6 +246,7 @@ class ReferralInput(StrictSerializer):
     confirm_reason = StrictCharField(
         max_length=TEXT_MAX, required=False, allow_blank=True, default=""
     )
+    identifiers = IdentifierInput(many=True, required=False, max_length=20)
 
     def validate(self, data):
         born, since = data["victim"].get("date_of_birth"), data.get("stalking_since")
@@ -267,6 +289,7 @@ class ReferralInput(StrictSerializer):
             confirm_reason=data["confirm_reason"],
             warning_signs=dict(data["warning_signs"]) if data.get("warning_signs") else None,
             offences=tuple(dict(o) for o in data.get("offences", [])),
+            identifiers=tuple(dict(i) for i in data.get("identifiers", [])),
         )
 
 
@@ -351,11 +374,28 @@ class ReferralSummaryOutput(serializers.Serializer):
     suspect_name = serializers.CharField(required=False, allow_null=True)
 
 
+class ScreeningThresholdsOutput(serializers.Serializer):
+    """The local policy's counts of yes or not-known answers the level was set by."""
+
+    version = serializers.IntegerField(
+        allow_null=True, help_text="The `screening.thresholds` version; null: the instrument's own."
+    )
+    region = serializers.CharField(allow_blank=True, help_text="Blank: the default's.")
+    medium = serializers.IntegerField()
+    high = serializers.IntegerField()
+
+
 class ScreeningOutput(serializers.Serializer):
     instrument = serializers.SlugField()
-    answers = serializers.DictField(child=serializers.BooleanField())
-    score = serializers.IntegerField()
+    answers = serializers.DictField(
+        child=serializers.BooleanField(allow_null=True), help_text="null: not known."
+    )
+    score = serializers.IntegerField(help_text="The number of yes answers.")
+    not_known = serializers.IntegerField(
+        help_text="The number of not-known answers, counted towards the level like a yes."
+    )
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
+    thresholds = ScreeningThresholdsOutput()
 
 
 class EscalationFiguresOutput(serializers.Serializer):
@@ -402,12 +442,28 @@ class PersonOutput(serializers.Serializer):
     aliases = serializers.ListField(child=serializers.CharField())
 
 
+class IdentifierOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=PersonIdentifier.Kind.choices)
+    value = serializers.CharField()
+    normalised = serializers.CharField()
+    platform = serializers.CharField(allow_blank=True)
+    agency = serializers.SlugField()
+    recorded_at = serializers.DateTimeField()
+
+
+class RecordedIdentifierOutput(IdentifierOutput):
+    role = serializers.ChoiceField(choices=PersonName.Role.choices)
+
+
 class VictimOutput(PersonOutput):
     enhanced_rights = serializers.BooleanField()
 
 
 class SuspectOutput(PersonOutput):
     address = serializers.CharField(allow_blank=True)
+    identifiers = IdentifierOutput(many=True, help_text="The suspect's keys beyond name and "
+                                   "date of birth (PNC id, phone, email, online accounts).")
 
 
 class VictimContactOutput(serializers.Serializer):
@@ -415,6 +471,8 @@ class VictimContactOutput(serializers.Serializer):
     email = serializers.CharField(allow_blank=True)
     address = serializers.CharField(allow_blank=True)
     safe_contact_method = serializers.CharField(allow_blank=True)
+    identifiers = IdentifierOutput(many=True, help_text="The victim's keys beyond name and "
+                                   "date of birth: contact details, shown only with them.")
 
 
 class IncidentOutput(serializers.Serializer):
@@ -637,6 +695,27 @@ def referral_summary(referral: Referral, membership) -> dict:
     return data
 
 
+def identifier_row(row: Mapping[str, Any]) -> dict:
+    """An identifier as the API shows it, from a row of `linking.IDENTIFIER_COLUMNS`."""
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "value": row["value"],
+        "normalised": row["normalised"],
+        "platform": row["platform"],
+        "agency": row["agency__slug"],
+        "recorded_at": row["created_at"],
+    }
+
+
+def identifier_output(identifier) -> dict:
+    """An identifier just recorded, with its role."""
+    return {
+        **identifier_row(attribute_row(identifier, linking.IDENTIFIER_COLUMNS)),
+        "role": identifier.role,
+    }
+
+
 def incident_row(row: Mapping[str, Any]) -> dict:
     """An incident as the API shows it, from a row of `selectors.DETAIL_INCIDENT_COLUMNS`."""
     return {
@@ -694,6 +773,28 @@ def order_output(order) -> dict:
     return order_rows([{**attribute_row(order, columns), "breach_count": 0}])[0]
 
 
+def screening_output(row) -> dict:
+    """A screening as the API shows it, with the thresholds its level was set by (the local
+    policy version it used, else the instrument's own)."""
+    policy_row = row.thresholds_policy
+    own = row.instrument.thresholds
+    found = (policy_row.value or {}).get(row.instrument.slug) if policy_row else None
+    thresholds = found or own
+    return {
+        "instrument": row.instrument.slug,
+        "answers": row.answers,
+        "score": row.score,
+        "not_known": row.not_known,
+        "risk_level": row.risk_level,
+        "thresholds": {
+            "version": policy_row.version if found else None,
+            "region": policy_row.region if found else "",
+            "medium": thresholds["medium"],
+            "high": thresholds["high"],
+        },
+    }
+
+
 def referral_detail(referral: Referral, membership, *, signal, extra_sections=None) -> dict:
     """A referral as the member's agency may see it: unreadable sections are absent, not empty.
 
@@ -710,19 +811,20 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
             "stalking_since": referral.stalking_since,
             "consent": referral.consent,
             "summary": referral.summary,
-            "screening": {
-                "instrument": screening_row.instrument.slug,
-                "answers": screening_row.answers,
-                "score": screening_row.score,
-                "risk_level": screening_row.risk_level,
-            }
-            if screening_row
-            else None,
+            "screening": screening_output(screening_row) if screening_row else None,
             "escalation": signal.as_dict(),
             "linked": linked_summary(referral.scope, referral),
         }
     )
     readable = policy.readable_sections(membership)
+    # The victim's identifiers are contact details; the suspect's, the suspect section's.
+    identifiers: dict[str, list[dict]] = {"victim": [], "suspect": []}
+    for row in linking.identifier_rows(
+        referral_id=referral.pk,
+        roles=[role for role, section in (("victim", "victim_contact"), ("suspect", "suspect"))
+               if section in readable],
+    ):
+        identifiers[row["role"]].append(identifier_row(row))
     if "victim" in readable:
         victim = _person(referral.victim, address=False)
         data["victim"] = (
@@ -732,16 +834,18 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
         contact = getattr(referral, "victim_contact", None)
         data["victim_contact"] = (
             {
-                "phone": contact.phone,
-                "email": contact.email,
-                "address": contact.address,
-                "safe_contact_method": contact.safe_contact_method,
+                "phone": contact.phone if contact else "",
+                "email": contact.email if contact else "",
+                "address": contact.address if contact else "",
+                "safe_contact_method": contact.safe_contact_method if contact else "",
+                "identifiers": identifiers["victim"],
             }
-            if contact
+            if contact or identifiers["victim"]
             else None
         )
     if "suspect" in readable:
-        data["suspect"] = _person(referral.suspect, address=True)
+        suspect = _person(referral.suspect, address=True)
+        data["suspect"] = {**suspect, "identifiers": identifiers["suspect"]} if suspect else None
     if "incidents" in readable:
         data["incidents"] = [incident_row(row) for row in referral.incident_rows]
     if "orders" in readable:
@@ -787,3 +891,82 @@ def timeline_entry(entry: dict) -> dict:
         at = timezone.make_aware(datetime.combine(at, time.min))
     out["at"] = at
     return out
+
+
+# --- Local policy, identifiers, conference referrals -----------------------------------------
+
+
+class LocalPolicyOutput(serializers.Serializer):
+    """A version of a local policy in effect for the caller's region."""
+
+    key = serializers.ChoiceField(choices=LocalPolicy.Key.choices)
+    region = serializers.CharField(allow_blank=True, help_text="Blank: the default's.")
+    version = serializers.IntegerField()
+    value = serializers.JSONField()
+    effective_from = serializers.DateTimeField()
+    reason = serializers.CharField(allow_blank=True)
+
+
+def local_policy_row(row: LocalPolicy) -> dict:
+    return {
+        "key": row.key,
+        "region": row.region,
+        "version": row.version,
+        "value": row.value,
+        "effective_from": row.effective_from,
+        "reason": row.reason,
+    }
+
+
+class ConferenceReferralInput(StrictSerializer):
+    reason = StrictCharField(max_length=5000, help_text="Why the case needs a conference.")
+
+
+class AgendaPlaceOutput(serializers.Serializer):
+    conference = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    position = serializers.IntegerField()
+    routes = serializers.ListField(child=serializers.CharField())
+    primary_route = serializers.CharField(allow_blank=True)
+
+
+class ConferenceReferralOutput(serializers.Serializer):
+    """A referral to a conference on professional judgement, and where the case now waits
+    (`agenda` null: no conference is scheduled yet)."""
+
+    id = serializers.IntegerField()
+    referral = serializers.IntegerField()
+    agency = serializers.SlugField()
+    reason = serializers.CharField()
+    made_at = serializers.DateTimeField()
+    agenda = AgendaPlaceOutput(allow_null=True)
+
+
+def conference_referral_output(judgement, item) -> dict:
+    return {
+        "id": judgement.pk,
+        "referral": judgement.referral_id,
+        "agency": judgement.agency.slug,
+        "reason": judgement.reason,
+        "made_at": judgement.made_at,
+        "agenda": {
+            "conference": item.conference_id,
+            "starts_at": item.conference.starts_at,
+            "position": item.position,
+            "routes": item.routes,
+            "primary_route": item.primary_route,
+        } if item else None,
+    }
+
+
+class ScreeningAnswersInput(StrictSerializer):
+    answers = serializers.DictField(
+        help_text="Every question of the case's instrument: true, false or null (not known)."
+    )
+
+
+class ScreeningUpdatedOutput(ScreeningOutput):
+    case_risk_level = serializers.ChoiceField(
+        choices=RiskLevel.choices,
+        help_text="The case's level: raised to a higher screen at once, never lowered by one.",
+    )

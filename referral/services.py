@@ -22,11 +22,13 @@ from config.exceptions import Conflict, DomainError, NotAllowed, NotFound
 
 from . import access, escalation, linking, screening, selectors
 from .access import involvement_grant
+from .events import identifier_recorded_event, screening_updated_event
 from .models import (
     RISK_ORDER,
     Incident,
     InvolvementBasis,
     Person,
+    PersonIdentifier,
     PersonName,
     ProtectiveOrder,
     ReferenceCounter,
@@ -77,7 +79,8 @@ class ReferralDraft:
     behaviours: tuple[str, ...]
     consent: bool
     instrument: ScreeningInstrument
-    answers: dict[str, bool]
+    # True (yes), False (no) or None (not known, counted towards the level like a yes).
+    answers: dict[str, bool | None]
     summary: str = ""
     stalking_since: date | None = None
     victim_enhanced_rights: bool | None = False  # None: the default (true for stalking)
@@ -161,16 +164,59 @@ def _check_risk(draft: ReferralDraft, screened: str) -> tuple[str, str, str | No
     return draft.professional_risk, Referral.RiskSource.JUDGEMENT, None
 
 
-def _links(draft: ReferralDraft) -> tuple[set[int], set[int]]:
+# Who writes a person's identifiers: the victim's are contact details, the suspect's the
+# suspect section's.
+IDENTIFIER_SECTIONS = {PersonName.Role.VICTIM: "victim_contact", PersonName.Role.SUSPECT: "suspect"}
+
+
+def _checked_identifier(membership: Membership, *, role: str, kind: str, value: str,
+                        platform: str = "", field: str = "value") -> str:
+    """The identifier's normalised form, if the member may record it (`NotAllowed`) and it is
+    one (`DomainError` naming `field`)."""
+    section = IDENTIFIER_SECTIONS.get(role)
+    if section is None:
+        raise DomainError("Not a person of the case.", fields={"role": ["victim or suspect."]})
+    if not policy.can_write(membership, section):
+        raise NotAllowed(
+            f"Your agency may not record the {role}'s identifiers.",
+            fields={field: [f"Your agency may not write the {section} section."]},
+        )
+    try:
+        return linking.normalised_identifier(kind, value, platform)
+    except linking.BadIdentifier as exc:
+        raise DomainError(str(exc), fields={field: [str(exc)]}) from None
+
+
+def _draft_identifiers(membership: Membership, draft: ReferralDraft) -> list[dict]:
+    """The referral's identifiers, checked and normalised, each once."""
+    found: dict[tuple, dict] = {}
+    for item in draft.identifiers:
+        normalised = _checked_identifier(
+            membership, role=item["role"], kind=item["kind"], value=item["value"],
+            platform=item.get("platform", ""), field="identifiers",
+        )
+        found.setdefault((item["role"], item["kind"], normalised),
+                         {**item, "normalised": normalised})
+    return list(found.values())
+
+
+def _links(draft: ReferralDraft, identifiers: Sequence[dict] = ()) -> tuple[set[int], set[int]]:
+    """The referrals of the same victim and of the same suspect: by a name with the date of
+    birth, or by an identifier of the same kind recorded for the same role."""
+    def keys(role: str) -> list[tuple[str, str]]:
+        return [(i["kind"], i["normalised"]) for i in identifiers if i["role"] == role]
+
     victim_names = linking.names_of(draft.victim.name, draft.victim.aliases)
     suspect_names = linking.names_of(draft.suspect.name, draft.suspect.aliases)
     victim_matches = linking.matching_referral_ids(
-        role=PersonName.Role.VICTIM, names=victim_names, date_of_birth=draft.victim.date_of_birth
+        role=PersonName.Role.VICTIM, names=victim_names, date_of_birth=draft.victim.date_of_birth,
+        identifiers=keys(PersonName.Role.VICTIM),
     )
     suspect_matches = linking.matching_referral_ids(
         role=PersonName.Role.SUSPECT,
         names=suspect_names,
         date_of_birth=draft.suspect.date_of_birth,
+        identifiers=keys(PersonName.Role.SUSPECT),
     )
     return victim_matches, suspect_matches
 
@@ -187,6 +233,7 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
     if not policy.may(membership, "refer_case"):
         raise NotAllowed("Your role may not refer cases.")
     _check_intake_sections(membership, draft)
+    identifiers = _draft_identifiers(membership, draft)
     if draft.victim.address:
         raise DomainError(
             "The victim's address is a contact detail.",
@@ -204,10 +251,12 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
         draft.classification == "stalking" if draft.victim_enhanced_rights is None
         else draft.victim_enhanced_rights
     )
-    score, screened = screening.score(draft.instrument, draft.answers)
+    thresholds = screening.thresholds_for(draft.instrument, region=membership.agency.region)
+    screen = screening.screen(draft.instrument, draft.answers, thresholds)
+    screened = screen.level
     risk_level, risk_source, proposed_risk = _check_risk(draft, screened)
 
-    victim_matches, suspect_matches = _links(draft)
+    victim_matches, suspect_matches = _links(draft, identifiers)
     linked, unseen = _same_pair(membership, victim_matches & suspect_matches)
     same_pair_open = [r for r in linked if r.is_open]
     if same_pair_open and not draft.confirm_new:
@@ -260,12 +309,23 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
     )
     if draft.victim_contact:
         VictimContact.objects.create(referral=referral, **draft.victim_contact)
+    for identifier in PersonIdentifier.objects.bulk_create([
+        PersonIdentifier(
+            referral=referral, role=i["role"], kind=i["kind"], platform=i.get("platform", ""),
+            value=i["value"], normalised=i["normalised"], agency=membership.agency,
+            recorded_by=actor,
+        )
+        for i in identifiers
+    ]):
+        identifier_recorded_event(identifier=identifier, actor=actor)
     Screening.objects.create(
         referral=referral,
         instrument=draft.instrument,
         answers=draft.answers,
-        score=score,
+        score=screen.yes,
+        not_known=screen.not_known,
         risk_level=screened,
+        thresholds_policy=thresholds.policy,
     )
     events.referral_submitted_event(referral=referral, actor=actor)
     if draft.classification == "stalking" and not enhanced_rights:
@@ -494,6 +554,73 @@ def _apply_escalation(*, referral: Referral, actor) -> escalation.EscalationSign
             actor=actor,
         )
     return signal
+
+
+@transaction.atomic
+def identifier_record(
+    *, referral: Referral, actor, membership: Membership, role: str, kind: str, value: str,
+    platform: str = "",
+) -> PersonIdentifier:
+    """Record a key an agency holds for the victim (writers of their contact details) or the
+    suspect (writers of the suspect section), normalised (`linking.normalised_identifier`); the
+    trail says which kind, never the value. The same key twice is a `Conflict`."""
+    normalised = _checked_identifier(
+        membership, role=role, kind=kind, value=value, platform=platform
+    )
+    if PersonIdentifier.objects.filter(
+        referral=referral, role=role, kind=kind, normalised=normalised
+    ).exists():
+        raise Conflict(f"This identifier of the {role} is already recorded.",
+                       code="identifier_recorded")
+    identifier = PersonIdentifier.objects.create(
+        referral=referral, role=role, kind=kind, platform=platform.strip(), value=value.strip(),
+        normalised=normalised, agency=membership.agency, recorded_by=actor,
+    )
+    identifier_recorded_event(identifier=identifier, actor=actor)
+    return identifier
+
+
+@transaction.atomic
+def screening_update(
+    *, referral: Referral, actor, membership: Membership, answers: dict[str, bool | None]
+) -> Screening:
+    """Answer the case's screen again (a not-known answer found out, say), by a member who
+    writes the victim section, with the region's thresholds in effect now. A higher level raises
+    the case's at once; a lower one is the screen's only: the case keeps its level, as lowering
+    it takes a supervisor's approval (`risk_downgrade_propose`). On the trail as
+    `screening.updated` (counts and levels, not answers)."""
+    if not policy.can_write(membership, "victim"):
+        raise NotAllowed("Your agency may not answer the victim's screening questions.")
+    referral = Referral.objects.select_for_update().select_related("referrer_agency").get(
+        pk=referral.pk
+    )
+    row = (
+        Screening.objects.select_for_update().select_related("instrument")
+        .filter(referral=referral).first()
+    )
+    if row is None:
+        raise Conflict("This case has no screening to update.", code="no_screening")
+    errors = screening.check_answers(row.instrument, answers)
+    if errors:
+        raise DomainError("Answer every question true, false or null (not known).",
+                          fields={"answers": [f"{k}: {' '.join(v)}" for k, v in errors.items()]})
+    thresholds = screening.thresholds_for(row.instrument, region=referral.referrer_agency.region)
+    screen = screening.screen(row.instrument, answers, thresholds)
+    before = {"risk_level": row.risk_level, "score": row.score, "not_known": row.not_known}
+    row.answers, row.score, row.not_known = answers, screen.yes, screen.not_known
+    row.risk_level, row.thresholds_policy = screen.level, thresholds.policy
+    row.updated_at = timezone.now()
+    row.save(update_fields=["answers", "score", "not_known", "risk_level", "thresholds_policy",
+                            "updated_at"])
+    screening_updated_event(screening=row, before=before, actor=actor)
+    if _below(referral.risk_level, screen.level):
+        level_before = referral.risk_level
+        referral.risk_level = screen.level
+        referral.risk_source = Referral.RiskSource.SCREENING
+        referral.save(update_fields=["risk_level", "risk_source", "updated_at"])
+        events.risk_changed_event(referral=referral, before=level_before, after=screen.level,
+                                  source="screening", reason="", actor=actor)
+    return row
 
 
 def _check_writable(membership: Membership, section: str) -> None:

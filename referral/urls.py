@@ -5,6 +5,7 @@ from django.urls import path
 from . import api
 
 api_urlpatterns = [
+    path("local-policies/", api.LocalPolicyListView.as_view(), name="api-local-policies"),
     path("referrals/", api.ReferralListView.as_view(), name="api-referral-list"),
     path(
         "referrals/<int:referral_id>/",
@@ -30,6 +31,21 @@ api_urlpatterns = [
         "referrals/<int:referral_id>/case-file/",
         api.CaseFileView.as_view(),
         name="api-referral-case-file",
+    ),
+    path(
+        "referrals/<int:referral_id>/screening/",
+        api.ScreeningUpdateView.as_view(),
+        name="api-referral-screening",
+    ),
+    path(
+        "referrals/<int:referral_id>/identifiers/",
+        api.IdentifierCreateView.as_view(),
+        name="api-referral-identifiers",
+    ),
+    path(
+        "referrals/<int:referral_id>/conference-referral/",
+        api.ConferenceReferralView.as_view(),
+        name="api-referral-conference-referral",
     ),
     path(
         "referrals/<int:referral_id>/hearings/",

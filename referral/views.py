@@ -23,6 +23,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from agencies import policy
 from agencies.mixins import MemberRequiredMixin
 from agencies.selectors import agency_list, names_by_username
+from conferences import services as conference_services
 from config.exceptions import DomainError, NotFound
 from justice.models import Offence
 from orders.models import Enforcement
@@ -30,7 +31,14 @@ from workflows import services as workflow_services
 
 from . import case_file, search, selectors, serializers, services
 from .case_file import RISK, STATUS
-from .forms import CaseFilterForm, HearingForm, IncidentForm, OrderForm, ReferralForm
+from .forms import (
+    CaseFilterForm,
+    ConferenceReferralForm,
+    HearingForm,
+    IncidentForm,
+    OrderForm,
+    ReferralForm,
+)
 from .models import (
     Referral,
 )
@@ -53,6 +61,10 @@ RECORDINGS = (
     ("breach_new", "Record a breach of an order", policy.can_record_breach),
     ("order_new", "Record an order or bail conditions", policy.can_record_order),
     ("hearing_new", "Record a court hearing", policy.can_record_hearing),
+    (
+        "conference_referral_new", "Refer to a conference on professional judgement",
+        policy.sees_case_content,
+    ),
 )
 
 
@@ -371,6 +383,35 @@ class HearingCreateView(CaseRecordView):
         return (
             f"{hearing.get_kind_display()} on {hearing.date.day} {hearing.date:%B %Y} recorded "
             f"on {self.referral.reference}. Risk assessments are due before it."
+        )
+
+
+class ConferenceReferralCreateView(CaseRecordView):
+    form_class = ConferenceReferralForm
+    title = "Refer to a conference on professional judgement"
+    intro = (
+        "Professional judgement is a route to a case conference of its own, whatever the "
+        "screen and the incidents say. The case goes on the next scheduled conference's agenda "
+        "(or its place there records this route)."
+    )
+    submit_label = "Refer to a conference"
+
+    def allowed(self) -> bool:
+        return policy.sees_case_content(self.membership)
+
+    def record(self, form) -> str:
+        _, item = conference_services.conference_referral_make(
+            referral=self.referral, actor=self.request.user, membership=self.membership,
+            reason=form.validated["reason"],
+        )
+        if item is None:
+            return (
+                f"{self.referral.reference} referred to a conference. No conference is "
+                "scheduled yet: it goes on the next one's agenda when the case is next weighed."
+            )
+        return (
+            f"{self.referral.reference} is on the agenda of the conference of "
+            f"{item.conference.starts_at:%d %B %Y}, item {item.position}."
         )
 
 

@@ -20,3 +20,4 @@ def load_reference_data() -> None:
         calendar.refresh_holidays()
     if not LocalPolicy.objects.exists():
         importlib.import_module("referral.migrations.0012_local_policy_seeds").seed(apps, None)
+        importlib.import_module("referral.migrations.0013_conference_criteria_v2").seed(apps, None)

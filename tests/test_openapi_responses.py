@@ -278,6 +278,15 @@ def test_every_answer_fits_the_document(
     listed = call(police, "get", f"{API}/referrals/{{referral_id}}/orders/", 200,
                   referral_id=rid)
     assert listed["applications"] and any(o["notification"] for o in listed["orders"])
+    call(
+        police, "post", f"{API}/referrals/{{referral_id}}/identifiers/", 201,
+        {"role": "suspect", "kind": "pnc_id", "value": "2001/0123456X"}, referral_id=rid,
+    )
+    call(
+        police, "post", f"{API}/referrals/{{referral_id}}/screening/", 200,
+        {"answers": {**answers(7), "loitering": None}}, referral_id=rid,
+    )
+    call(police, "get", f"{API}/local-policies/", 200)
 
     # The hub chair schedules a meeting.
     chair = member["hub.chair"]
@@ -387,6 +396,17 @@ def test_every_answer_fits_the_document(
     call(police, "get", f"{API}/tasks/", 200, query="?scope=overdue")
     call(police, "post", f"{API}/tasks/{{task_id}}/complete/", 200,
          {"outcome": "done", "note": "Applied."}, task_id=task)
+
+    # A referral to a conference on professional judgement, of a case of other people.
+    other = call(
+        police, "post", f"{API}/referrals/", 201,
+        payload(victim={"name": "Carol Other", "enhanced_rights": False},
+                suspect={"name": "Dan Other"}),
+    )
+    call(
+        police, "post", f"{API}/referrals/{{referral_id}}/conference-referral/", 201,
+        {"reason": "Fixated; the victim's fear is rising."}, referral_id=other["id"],
+    )
 
     # Notifications.
     told = call(police, "get", f"{API}/notifications/", 200)

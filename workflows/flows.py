@@ -13,8 +13,6 @@ linking referrals of the same people), so the main line never waits for it.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from viewflow import this
@@ -22,9 +20,9 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.flow import Flow
 
 from agencies.models import Agency, AgencyKind
+from conferences import criteria
 from conferences.services import agenda_add_to_next
-from referral.models import Referral, RiskLevel
-from referral.selectors import escalation_signal
+from referral.models import Referral
 
 from . import allocation
 from .models import AgencyTask, CaseProcess
@@ -53,21 +51,11 @@ def _kind(kind: str):
 
 
 def conference_needed(referral: Referral) -> bool:
-    """High risk, escalating, threats or violence, 3+ incidents in 12 months, or a repeat."""
-    criteria = referral.screening.instrument.escalation if hasattr(referral, "screening") else {}
-    if referral.risk_level == criteria.get("risk_level", RiskLevel.HIGH):
-        return True
-    signal = escalation_signal(referral=referral)
-    if signal.escalating or signal.level == RiskLevel.HIGH:
-        return True
-    if signal.figures["incidents_last_12_months"] >= criteria.get("incidents_in_12_months", 3):
-        return True
-    months = criteria.get("repeat_within_months", 12)
-    return Referral.objects.filter(
-        timeline_id=referral.timeline_id,
-        created_at__gte=referral.created_at - timedelta(days=round(months * 30.44)),
-        created_at__lt=referral.created_at,
-    ).exists()
+    """Whether the case meets a route of the region's conference criteria
+    (`conferences.criteria`: high risk, professional judgement, a repeat since the pair's last
+    conference, escalation)."""
+    routes, _ = criteria.case_routes(referral)
+    return bool(routes)
 
 
 def _status(status: str):
@@ -226,8 +214,11 @@ class ReferralFlow(Flow):
         Referral.objects.filter(pk=activation.process.referral_id).update(
             status=Referral.Status.CONFERENCE, updated_at=timezone.now()
         )
-        item = agenda_add_to_next(referral=activation.process.referral)
+        routes, used = criteria.case_routes(activation.process.referral)
+        item = agenda_add_to_next(referral=activation.process.referral, routes=routes)
         activation.process.data["agenda_item"] = item.pk if item else None
+        activation.process.data["conference_routes"] = routes
+        activation.process.data["conference_criteria"] = used.version
         activation.process.save(update_fields=["data"])
 
 

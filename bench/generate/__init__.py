@@ -38,6 +38,10 @@ class Summary:
     seed: int
     rows: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    # Referrals each conference route put on agendas (a case may meet several), and by each
+    # case's first route (`conferences.criteria.ROUTES`).
+    conference_routes: dict[str, int] = field(default_factory=dict)
+    conference_primary: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_rows(self) -> int:
@@ -105,6 +109,14 @@ def generate(*, referrals: int, seed: int, today: date | None = None,
                 log(f"  {done:,} referrals, {rows.written_total():,} rows, {trail.written:,} "
                     f"events ({time.perf_counter() - started:.1f}s)")
         meetings.seal_sequences()
+        summary.conference_routes = dict(cases.route_counts)
+        summary.conference_primary = dict(cases.primary_counts)
+        on_agendas = sum(cases.primary_counts.values())
+        log(f"  conference routes of {referrals:,} referrals ({on_agendas:,} to a conference): "
+            + ", ".join(f"{route} {n:,} ({n / max(referrals, 1):.0%}; first route of "
+                        f"{cases.primary_counts[route]:,})"
+                        for route, n in cases.route_counts.items())
+            + f"; escalation alone {cases.escalation_only:,}")
         for year, last in counters.items():
             ReferenceCounter.objects.update_or_create(year=year, defaults={"last": last})
         reset_sequences(ids.models())

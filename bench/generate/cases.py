@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 
+from conferences import criteria
 from referral import escalation, linking, screening
+from referral.local_policy import local_policy
 from referral.models import (
     Incident,
     InvolvementBasis,
@@ -62,6 +64,15 @@ class Cases:
         self.hearings = hearings
         self.anchor, self.instrument = anchor, instrument
         self.pairs: list[Pair] = []
+        # The conference criteria the flows apply (the default's: the generated regions set
+        # none of their own), when each pair was last heard at a conference, and how many
+        # referrals each route put on agendas (`route_counts`; `primary_counts` by first route).
+        used = local_policy(criteria.CRITERIA_KEY, region="")
+        self.criteria, self.criteria_version = used.value, used.version
+        self.heard: dict[int, datetime] = {}
+        self.route_counts: dict[str, int] = dict.fromkeys(criteria.ROUTES, 0)
+        self.primary_counts: dict[str, int] = dict.fromkeys(criteria.ROUTES, 0)
+        self.escalation_only = 0
 
     # --- The referral as submitted -----------------------------------------------------------
 
@@ -151,10 +162,7 @@ class Cases:
                         else police.pick(rng))
             facts.append(self._incident(referral, occurred, behaviours, order, reporter, created))
         self._raise(referral, facts, created, referrer)
-        repeat_in_year = pair is not None
-        in_year = sum(1 for f in facts if f.occurred_at > created - YEAR)
-        to_conference = (referral.risk_level == "high" or in_year >= 3 or repeat_in_year
-                         or escalation.evaluate(facts, now=created).escalating)
+        to_conference = self._routes(referral, facts, created)
 
         end = self._flow(referral, region, access, to_conference)
         if order is not None and order.kind == "bail_conditions":
@@ -165,6 +173,29 @@ class Cases:
                               until=end or self.anchor)
         self.tasks.write_access(access)
         return referral
+
+    def _routes(self, referral: Referral, facts: list, created: datetime) -> list[str]:
+        """The conference criteria's routes the case meets (`conferences.criteria`), counted."""
+        signal = escalation.evaluate(facts, now=created)
+        heard = self.heard.get(referral.timeline_id)
+        routes = criteria.conference_routes(
+            facts=criteria.CaseFacts(
+                now=created, risk_level=referral.risk_level, last_heard=heard,
+                # This referral of the pair followed that hearing.
+                news_since_heard=heard is not None and created > heard,
+                escalation_signs=criteria.escalation_signs(signal.figures),
+                signal_level=signal.level,
+                incidents_12_months=signal.figures["incidents_last_12_months"],
+                incidents_30_days=signal.figures["incidents_last_30_days"],
+            ),
+            criteria=self.criteria,
+        )
+        for route in routes:
+            self.route_counts[route] += 1
+        if routes:
+            self.primary_counts[criteria.primary_route(routes)] += 1
+        self.escalation_only += routes == [criteria.ESCALATION]
+        return routes
 
     def _order(self, referral: Referral, since: datetime, created: datetime,
                recorder: Member) -> ProtectiveOrder:
@@ -261,7 +292,7 @@ class Cases:
     # --- The referral flow, played forward -----------------------------------------------------
 
     def _flow(self, referral: Referral, region: Region, access: Access,
-              to_conference: bool) -> datetime | None:
+              to_conference: list[str]) -> datetime | None:
         """Play `ReferralFlow` from the referral's creation; returns when it ended, if it did."""
         rng, tasks, directory = self.rng, self.tasks, self.directory
         hub = region.first("coordinator")
@@ -340,13 +371,17 @@ class Cases:
         if to_conference:
             meeting = self.meetings.next_for(region, t)
             item = self.meetings.put_on_agenda(meeting, access, t)
+            item.routes, item.primary_route = to_conference, criteria.primary_route(to_conference)
             process.data["agenda_item"] = item.pk
+            process.data["conference_routes"] = to_conference
+            process.data["conference_criteria"] = self.criteria_version
             status("conference", t)
             prev = tasks.node(process, ReferralFlow.to_conference, "FUNCTION", t, "start", prev)
             if not meeting.held:
                 tasks.node(process, ReferralFlow.heard, "FUNCTION", t, "start", prev, status="NEW")
                 return None
             self.meetings.hear(meeting, item, access, risk)
+            self.heard[referral.timeline_id] = meeting.starts_at
             t = meeting.starts_at + timedelta(hours=3)
             prev = tasks.node(process, ReferralFlow.heard, "FUNCTION", t, "start", prev)
         else:

@@ -1,8 +1,10 @@
 """Every change to a conference. `meetings`: running it; `scheduling`: changing or cancelling it
 before it starts; `records`: its decisions and actions; `notes`: live notes."""
 
+from .judgement import conference_referral_make
 from .meetings import (
     agenda_add,
+    agenda_add_route,
     agenda_add_to_next,
     agenda_item_close,
     agenda_remove,
@@ -26,7 +28,9 @@ __all__ = [
     "action_outcome_record",
     "action_record",
     "agenda_add",
+    "agenda_add_route",
     "agenda_add_to_next",
+    "conference_referral_make",
     "agenda_item_close",
     "agenda_remove",
     "agenda_reorder",

@@ -20,6 +20,7 @@ from referral.access import (
 )
 from referral.models import InvolvementBasis, Referral
 
+from .. import criteria
 from ..models import AgendaItem, Attendance, Conference
 from . import broadcast
 
@@ -193,26 +194,42 @@ def _next_position(conference: Conference) -> int:
     return (conference.agenda.aggregate(m=Max("position"))["m"] or 0) + 1
 
 
-def _add(*, conference: Conference, referral: Referral, actor=None) -> AgendaItem:
+def _add(
+    *, conference: Conference, referral: Referral, actor=None, routes: list[str] | None = None
+) -> AgendaItem:
+    """Put the case on the meeting's agenda with the conference criteria's routes it meets
+    (`routes`, else those it meets now: none when a chair adds a case of their own choice). A
+    case already there keeps its item, which gains any new route."""
+    if routes is None:
+        routes, _ = criteria.case_routes(referral)
     year_ago = timezone.now() - timedelta(days=365)
     is_repeat = AgendaItem.objects.filter(
         referral__timeline_id=referral.timeline_id,
         conference__starts_at__gte=year_ago,
         status=AgendaItem.Status.CLOSED,
     ).exists()
+    routes = criteria.merged_routes(routes)
     item, created = AgendaItem.objects.get_or_create(
         conference=conference,
         referral=referral,
-        defaults={"position": _next_position(conference), "is_repeat": is_repeat},
+        defaults={
+            "position": _next_position(conference), "is_repeat": is_repeat, "routes": routes,
+            "primary_route": criteria.primary_route(routes),
+        },
     )
     if not created and item.status == AgendaItem.Status.REMOVED:
         item.status = AgendaItem.Status.PENDING
         item.position = _next_position(conference)
-        item.save(update_fields=["status", "position"])
+        item.routes = routes
+        item.primary_route = criteria.primary_route(routes)
+        item.save(update_fields=["status", "position", "routes", "primary_route"])
         created = True
+    elif not created and set(routes) - set(item.routes):
+        _route_add(item, routes)
     if created:
         events.agenda_event(item=item, actor=actor, verb="agenda.added",
-                            changes={"position": item.position, "repeat": item.is_repeat})
+                            changes={"position": item.position, "repeat": item.is_repeat,
+                                     "routes": item.routes})
     involvements_grant(
         referral=referral,
         agencies=conference.invited_agencies.all(),
@@ -223,18 +240,59 @@ def _add(*, conference: Conference, referral: Referral, actor=None) -> AgendaIte
     return item
 
 
-@transaction.atomic
-def agenda_add_to_next(*, referral: Referral) -> AgendaItem | None:
-    """Put a case on the next scheduled conference, if there is one."""
-    conference = (
+def _route_add(item: AgendaItem, routes: list[str]) -> AgendaItem:
+    """An item already on an agenda gains routes (its primary route may change); the decision
+    that added them is on the trail (a judgement referral's `conference_referral.made`)."""
+    item.routes = criteria.merged_routes(item.routes, routes)
+    item.primary_route = criteria.primary_route(item.routes)
+    item.save(update_fields=["routes", "primary_route"])
+    return item
+
+
+def _next_conference() -> Conference | None:
+    """The next scheduled conference, locked."""
+    return (
         Conference.objects.select_for_update()
         .filter(status=Conference.Status.SCHEDULED, starts_at__gte=timezone.now())
         .order_by("starts_at", "id")
         .first()
     )
+
+
+@transaction.atomic
+def agenda_add_to_next(
+    *, referral: Referral, routes: list[str] | None = None, actor=None
+) -> AgendaItem | None:
+    """Put a case on the next scheduled conference, if there is one, with the routes it met
+    (`_add`)."""
+    conference = _next_conference()
     if conference is None:
         return None
-    return _add(conference=conference, referral=referral)
+    return _add(conference=conference, referral=referral, actor=actor, routes=routes)
+
+
+@transaction.atomic
+def agenda_add_route(
+    *, referral: Referral, routes: list[str], actor=None
+) -> AgendaItem | None:
+    """The case's item waiting on an open conference (scheduled or in session) gains `routes`,
+    or, when it waits on none, the case goes on the next scheduled conference with them. None
+    when no conference is scheduled."""
+    waiting = (
+        AgendaItem.objects.select_for_update()
+        .filter(
+            referral=referral,
+            status__in=(AgendaItem.Status.PENDING, AgendaItem.Status.CURRENT),
+            conference__status__in=(Conference.Status.SCHEDULED, Conference.Status.IN_SESSION),
+        )
+        .order_by("conference__starts_at", "id")
+        .first()
+    )
+    if waiting is not None:
+        if set(routes) - set(waiting.routes):
+            _route_add(waiting, routes)
+        return waiting
+    return agenda_add_to_next(referral=referral, routes=routes, actor=actor)
 
 
 @transaction.atomic

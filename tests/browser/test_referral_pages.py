@@ -46,5 +46,7 @@ def test_the_form_shows_errors_beside_the_fields(seeded, sign_in, page, live_ser
     page.get_by_test_id("submit-referral").click()
     expect(page.get_by_test_id("error-summary")).to_be_visible()
     expect(page.get_by_test_id("error-victim_name")).to_have_text("This field is required.")
-    expect(page.get_by_test_id("error-q_very_frightened")).to_have_text("Answer yes or no.")
+    expect(page.get_by_test_id("error-q_very_frightened")).to_have_text(
+        "Answer yes, no or not known."
+    )
     expect(page.locator("input[name=suspect_name]")).to_have_value("Bob Sample")

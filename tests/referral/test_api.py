@@ -20,7 +20,9 @@ def test_refer_a_case(submit):
         "instrument": "stalking-screen-v1",
         "answers": answers(2),
         "score": 2,
+        "not_known": 0,
         "risk_level": "standard",
+        "thresholds": {"version": 1, "region": "", "medium": 3, "high": 6},
     }
     assert body["linked_referrals"] == [] and body["warnings"] == []
     assert Event.objects.filter(verb="referral.submitted", referral_id=body["id"]).count() == 1

@@ -68,7 +68,7 @@ def police(client, demo):
 # --- The form --------------------------------------------------------------------------------
 
 
-def test_form_renders_the_instruments_questions(police):
+def test_form_renders_the_instruments_questions_with_yes_no_and_not_known(police):
     response = police.get(NEW_URL)
     assert response.status_code == 200
     html = response.content.decode()
@@ -76,7 +76,8 @@ def test_form_renders_the_instruments_questions(police):
     assert len(questions) == 11
     for question in questions:
         assert escape(question["text"]) in html
-        assert html.count(f'name="q_{question["key"]}"') == 2  # yes and no
+        assert html.count(f'name="q_{question["key"]}"') == 3  # yes, no and not known
+        assert f'name="q_{question["key"]}" value="not_known"' in html
     assert 'name="contact_phone"' in html
     assert 'name="suspect_aliases"' in html
 
@@ -133,7 +134,7 @@ def test_valid_post_creates_the_referral_and_shows_the_case(police):
         ),
         ({"classification": "harassment"}, "not_stalking_reason", "Say why this is not stalking."),
         ({"stalking_since": "1980-01-01"}, "stalking_since", "before the victim's date of birth"),
-        ({"q_loitering": None}, "q_loitering", "Answer yes or no."),
+        ({"q_loitering": None}, "q_loitering", "Answer yes, no or not known."),
         ({"relationship": None}, "relationship", "Choose at least one."),
     ],
 )

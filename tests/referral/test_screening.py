@@ -3,12 +3,14 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from referral import escalation, screening
-from referral.models import RISK_ORDER, Behaviour, ScreeningInstrument
-from tests.referral.factories import ANSWER_KEYS
+from audit.models import Event
+from referral import case_file, escalation, screening
+from referral.models import RISK_ORDER, Behaviour, Screening, ScreeningInstrument
+from tests.referral.factories import ANSWER_KEYS, answers, payload
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
@@ -34,15 +36,17 @@ def test_thresholds(instrument, yes, level):
     assert screening.score(instrument, answers) == (yes, level)
 
 
-def test_check_answers(instrument):
+def test_check_answers_accepts_null_as_not_known_and_refuses_strings_and_numbers(instrument):
     good = {k: False for k in ANSWER_KEYS}
     assert screening.check_answers(instrument, good) == {}
-    assert screening.check_answers(instrument, {**good, "loitering": "no"}) == {
-        "loitering": ["Must be true or false."]
-    }
+    assert screening.check_answers(instrument, {**good, "loitering": None}) == {}
+    for wrong in ("no", 1, 0, "null"):
+        assert screening.check_answers(instrument, {**good, "loitering": wrong}) == {
+            "loitering": ["Must be true, false or null (not known)."]
+        }
     assert "extra" in screening.check_answers(instrument, {**good, "extra": True})
     assert screening.check_answers(instrument, []) == {
-        "answers": ["Expected an object of question: true/false."]
+        "answers": ["Expected an object of question: true, false or null (not known)."]
     }
 
 
@@ -136,3 +140,128 @@ def test_adding_an_incident_never_lowers_the_level(existing, added):
     before = escalation.evaluate(existing, now=NOW).level
     after = escalation.evaluate([*existing, added], now=NOW).level
     assert RISK_ORDER[after] >= RISK_ORDER[before]
+
+
+# --- Not known: counted towards the level like a yes, never as a no ---------------------------
+
+answer_values = st.fixed_dictionaries(
+    {k: st.sampled_from([True, False, None]) for k in ANSWER_KEYS}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    answers=answer_values,
+    unknown=st.sets(st.sampled_from(ANSWER_KEYS), min_size=1),
+    medium=st.integers(1, 11),
+    extra=st.integers(0, 11),
+)
+def test_replacing_any_answer_by_not_known_never_lowers_the_level(answers, unknown, medium, extra):
+    inst = ScreeningInstrument(
+        slug="s", version=1, questions=[{"key": k, "text": k} for k in ANSWER_KEYS],
+        thresholds={"medium": 3, "high": 6},
+    )
+    thresholds = screening.Thresholds(medium=medium, high=medium + extra)
+    before = screening.screen(inst, answers, thresholds)
+    after = screening.screen(inst, {**answers, **dict.fromkeys(unknown)}, thresholds)
+    assert RISK_ORDER[after.level] >= RISK_ORDER[before.level]
+    assert after.not_known >= before.not_known
+
+
+def test_not_known_counts_like_a_yes(instrument):
+    thresholds = screening.Thresholds(medium=3, high=6)
+    two_yes = {k: i < 2 for i, k in enumerate(ANSWER_KEYS)}
+    assert screening.screen(instrument, two_yes, thresholds).level == "standard"
+    unknown = {**two_yes, ANSWER_KEYS[5]: None}
+    assert screening.screen(instrument, unknown, thresholds) == screening.Screen(
+        yes=2, not_known=1, level="medium"
+    )
+
+
+def _not_known_answers():
+    return {**answers(2), "loitering": None, "substance_abuse": None}
+
+
+def test_api_accepts_null_as_not_known_and_reports_the_count(submit, as_user):
+    body = submit(screening={"instrument": "stalking-screen-v1", "answers": _not_known_answers()})
+    assert body["screening"]["answers"]["loitering"] is None
+    assert (body["screening"]["score"], body["screening"]["not_known"]) == (2, 2)
+    # Two yes and two not known: four, medium at the default thresholds (never standard).
+    assert body["risk_level"] == "medium" and body["screening"]["risk_level"] == "medium"
+    detail = as_user("police.caseworker").get(f"/api/v1/referrals/{body['id']}/").json()
+    assert detail["screening"]["not_known"] == 2
+    assert detail["screening"]["thresholds"] == {
+        "version": 1, "region": "", "medium": 3, "high": 6
+    }
+    row = Screening.objects.get(referral_id=body["id"])
+    assert (row.not_known, row.thresholds_policy.version) == (2, 1)
+
+
+def test_boolean_only_clients_are_unchanged(submit):
+    body = submit(screening={"instrument": "stalking-screen-v1", "answers": answers(3)})
+    assert body["screening"]["not_known"] == 0 and body["risk_level"] == "medium"
+
+
+@pytest.mark.parametrize("wrong", ["not known", "null", 0, 1, [], {}])
+def test_strings_and_numbers_stay_a_400(as_user, wrong):
+    body = payload(screening={"instrument": "stalking-screen-v1",
+                              "answers": {**answers(2), "loitering": wrong}})
+    response = as_user("police.caseworker").post("/api/v1/referrals/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["screening"]["answers"]["loitering"] == [
+        "Must be true, false or null (not known)."
+    ]
+
+
+def test_not_known_is_shown_on_the_page_and_in_the_pdf(submit, demo):
+    body = submit(screening={"instrument": "stalking-screen-v1", "answers": _not_known_answers()})
+    client = Client()
+    client.force_login(demo["police.caseworker"].user)
+    page = client.get(f"/workspace/referrals/{body['id']}/").content.decode()
+    assert page.count("<em>Not known</em>") == 2
+    assert "(2 not known)" in page
+    assert ("Levels use the default local thresholds, version 1: medium at 3, high at 6 answers "
+            "of yes or not known.") in page
+    assert ("The screen informs professional judgement; the published tools give no "
+            "cut-offs.") in page
+    assert "2 not known (counted like a yes)" in page
+    html = case_file.render_to_string(
+        "referral/case_file_pdf.html",
+        case_file.build(membership=demo["police.caseworker"], referral_id=body["id"]).context,
+    )
+    assert html.count("<em>Not known</em>") == 2
+
+
+# --- Answering the screen again ----------------------------------------------------------------
+
+
+def test_a_not_known_answer_found_out_updates_the_screen_and_raises_never_lowers(
+    submit, as_user
+):
+    body = submit(screening={"instrument": "stalking-screen-v1", "answers": _not_known_answers()})
+    url = f"/api/v1/referrals/{body['id']}/screening/"
+    police = as_user("police.caseworker")
+    # Both not-known answers turn out yes: still four, still medium.
+    same = police.post(url, {"answers": {**answers(2), "loitering": True,
+                                         "substance_abuse": True}}, format="json")
+    assert same.status_code == 200, same.content
+    assert (same.json()["score"], same.json()["not_known"]) == (4, 0)
+    raised = police.post(url, {"answers": answers(6)}, format="json").json()
+    assert raised["risk_level"] == "high" and raised["case_risk_level"] == "high"
+    lower = police.post(url, {"answers": answers(0)}, format="json").json()
+    # The screen says standard; the case stays high until a supervisor approves a lower level.
+    assert lower["risk_level"] == "standard" and lower["case_risk_level"] == "high"
+    event = Event.objects.filter(verb="screening.updated", referral_id=body["id"]).latest("id")
+    assert event.changes["risk_level"] == {"before": "high", "after": "standard"}
+    assert "answers" not in event.changes
+
+
+def test_screening_update_refuses_strings_and_other_agencies(submit, as_user, demo):
+    body = submit()
+    url = f"/api/v1/referrals/{body['id']}/screening/"
+    bad = as_user("police.caseworker").post(
+        url, {"answers": {**answers(2), "loitering": "no"}}, format="json"
+    )
+    assert bad.status_code == 400
+    assert as_user("cps.caseworker").post(url, {"answers": answers(2)},
+                                          format="json").status_code == 404
