@@ -11,6 +11,7 @@ from audit.models import Event
 from referral import case_file, escalation, screening
 from referral.models import RISK_ORDER, Behaviour, Screening, ScreeningInstrument
 from tests.referral.factories import ANSWER_KEYS, answers, payload
+from tests.referral.test_pages import NEW_URL, form_data
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
@@ -265,3 +266,13 @@ def test_screening_update_refuses_strings_and_other_agencies(submit, as_user, de
     assert bad.status_code == 400
     assert as_user("cps.caseworker").post(url, {"answers": answers(2)},
                                           format="json").status_code == 404
+
+
+def test_the_referral_form_sends_not_known_as_null(demo):
+    client = Client()
+    client.force_login(demo["police.caseworker"].user)
+    response = client.post(NEW_URL, form_data(yes=2, q_loitering="not_known"))
+    assert response.status_code == 302
+    row = Screening.objects.latest("id")
+    assert row.answers["loitering"] is None and row.not_known == 1
+    assert row.risk_level == "medium"  # two yes and one not known: three
