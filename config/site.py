@@ -74,6 +74,11 @@ class ReferralViewset(AppMenuMixin, Viewset):
         referral_views.ConferenceReferralCreateView.as_view(),
         name="conference_referral_new",
     )
+    identifier_new_path = path(
+        "<int:referral_id>/identifiers/new/",
+        referral_views.IdentifierCreateView.as_view(),
+        name="identifier_new",
+    )
     # What happened after referral, each app's forms under the case.
     justice_path = path("<int:referral_id>/", include(justice_urls.page_urlpatterns))
     orders_path = path("<int:referral_id>/", include(order_urls.page_urlpatterns))

@@ -18,6 +18,8 @@ from .models import (
     Behaviour,
     Classification,
     CourtHearing,
+    PersonIdentifier,
+    PersonName,
     ProtectiveOrder,
     Referral,
     Relationship,
@@ -29,6 +31,7 @@ from .serializers import (
     TEXT_MAX,
     ConferenceReferralInput,
     HearingInput,
+    IdentifierInput,
     IncidentInput,
     OrderInput,
     ReferralInput,
@@ -734,3 +737,47 @@ class ConferenceReferralForm(CaseRecordForm):
 
     def payload(self, cleaned: dict) -> dict:
         return {"reason": cleaned.get("reason", "")}
+
+
+# Whose keys a member may record: the victim's with their contact details, the suspect's with
+# the suspect section.
+IDENTIFIER_SECTIONS = {PersonName.Role.VICTIM: "victim_contact", PersonName.Role.SUSPECT: "suspect"}
+
+
+def identifier_roles(membership) -> list[tuple[str, str]]:
+    """The people whose identifiers the member may record, as (role, label)."""
+    return [
+        (role, PersonName.Role(role).label) for role, section in IDENTIFIER_SECTIONS.items()
+        if policy.can_write(membership, section)
+    ]
+
+
+class IdentifierForm(CaseRecordForm):
+    """A key the agency holds for the victim or the suspect: what links referrals of the same
+    person beyond a name and a date of birth."""
+
+    serializer_class = IdentifierInput
+
+    role = forms.ChoiceField(label="Whose is it?", widget=forms.RadioSelect,
+                             error_messages={"required": "Choose whose identifier it is."})
+    kind = forms.ChoiceField(
+        label="Kind of identifier", choices=[("", "Choose")] + PersonIdentifier.Kind.choices,
+        error_messages={"required": "Choose the kind of identifier."},
+    )
+    value = forms.CharField(
+        label="Identifier", max_length=200,
+        help_text="As your agency holds it: a PNC id, a phone number, an email address or an "
+                  "account name.",
+        error_messages={"required": "Enter the identifier."},
+    )
+    platform = forms.CharField(
+        label="Platform", max_length=40, required=False,
+        help_text="For an online account: where it is (for example Instagram).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = identifier_roles(self.membership)
+
+    def payload(self, cleaned: dict) -> dict:
+        return {key: cleaned.get(key, "") for key in ("role", "kind", "value", "platform")}

@@ -35,9 +35,11 @@ from .forms import (
     CaseFilterForm,
     ConferenceReferralForm,
     HearingForm,
+    IdentifierForm,
     IncidentForm,
     OrderForm,
     ReferralForm,
+    identifier_roles,
 )
 from .models import (
     Referral,
@@ -65,6 +67,8 @@ RECORDINGS = (
         "conference_referral_new", "Refer to a conference on professional judgement",
         policy.sees_case_content,
     ),
+    ("identifier_new", "Record an identifier of the victim or suspect",
+     lambda m: bool(identifier_roles(m))),
 )
 
 
@@ -412,6 +416,30 @@ class ConferenceReferralCreateView(CaseRecordView):
         return (
             f"{self.referral.reference} is on the agenda of the conference of "
             f"{item.conference.starts_at:%d %B %Y}, item {item.position}."
+        )
+
+
+class IdentifierCreateView(CaseRecordView):
+    form_class = IdentifierForm
+    title = "Record an identifier"
+    intro = (
+        "A Police National Computer id, a phone number, an email address or an online account "
+        "of the victim or the suspect. Kept normalised, it links this case with other referrals "
+        "of the same person. The trail records its kind, never the identifier."
+    )
+    submit_label = "Record the identifier"
+
+    def allowed(self) -> bool:
+        return bool(identifier_roles(self.membership))
+
+    def record(self, form) -> str:
+        identifier = services.identifier_record(
+            referral=self.referral, actor=self.request.user, membership=self.membership,
+            **form.validated,
+        )
+        return (
+            f"{identifier.get_kind_display()} of the {identifier.get_role_display().lower()} "
+            f"recorded on {self.referral.reference}."
         )
 
 

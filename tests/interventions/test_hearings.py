@@ -8,6 +8,7 @@ from interventions.models import HearingAssessment
 from workflows import calendar
 from workflows.models import AgencyTask
 from workflows.services import hearing_tasks_due
+from workflows.task_schemas import schema_for
 
 from .factories import PSR, RISK_ASSESSMENT
 
@@ -141,3 +142,12 @@ def test_psychiatric_report_due_before_the_hearing(refer, hearing, work):
     assert task.agency.slug == "ftac"
     on = timezone.localdate().fromisoformat(recorded["date"])
     assert abs((task.due - hearing_tasks_due(on)).total_seconds()) < 60
+
+
+def test_only_police_are_asked_the_bail_conditions_the_victim_wants():
+    def fields(kind):
+        return schema_for("pre_hearing_risk_assessment", agency_kind=kind)["properties"]
+
+    assert "bail_conditions_sought" in fields("police")
+    assert "bail_conditions_sought" not in fields("advocacy")
+    assert "victim_views" in fields("advocacy")

@@ -170,3 +170,47 @@ def test_identifier_endpoint_is_in_the_openapi_document(document):
     post = document["paths"]["/api/v1/referrals/{referral_id}/identifiers/"]["post"]
     assert post["operationId"] == "referrals_identifiers_create"
     assert "201" in post["responses"]
+
+
+# --- The page ---------------------------------------------------------------------------------
+
+
+def _signed_in(demo, username: str) -> Client:
+    client = Client()
+    client.force_login(demo[username].user)
+    return client
+
+
+def test_police_record_an_identifier_from_the_case_page(submit, demo):
+    case = submit()
+    url = f"/workspace/referrals/{case['id']}/identifiers/new/"
+    police = _signed_in(demo, "police.caseworker")
+    form = police.get(url)
+    assert form.status_code == 200
+    html = form.content.decode()
+    assert "Whose is it?" in html and 'value="victim"' in html and 'value="suspect"' in html
+    assert 'href="' + url in police.get(f"/workspace/referrals/{case['id']}/").content.decode()
+
+    done = police.post(url, {"role": "suspect", "kind": "phone", "value": "07700 900982"})
+    assert done.status_code == 302
+    assert PersonIdentifier.objects.filter(
+        referral_id=case["id"], role="suspect", kind="phone", normalised="+447700900982"
+    ).exists()
+    again = police.post(url, {"role": "suspect", "kind": "phone", "value": "+44 7700 900982"})
+    assert again.status_code == 200 and "already recorded" in again.content.decode()
+    bad = police.post(url, {"role": "suspect", "kind": "phone", "value": "not a number"})
+    assert bad.status_code == 200 and 'href="#id_value"' in bad.content.decode()
+
+
+def test_the_identifier_page_is_404_to_an_agency_not_involved_and_403_to_a_reader(submit, demo):
+    case = submit()
+    url = f"/workspace/referrals/{case['id']}/identifiers/new/"
+    assert _signed_in(demo, "cps.caseworker").get(url).status_code == 404
+    involvement_grant(referral=Referral.objects.get(pk=case["id"]),
+                      agency=demo["cps.caseworker"].agency, basis=InvolvementBasis.TASK,
+                      source="test")
+    cps = _signed_in(demo, "cps.caseworker")
+    assert cps.get(url).status_code == 403
+    assert cps.post(url, {"role": "suspect", "kind": "phone",
+                          "value": "07700 900982"}).status_code == 403
+    assert not PersonIdentifier.objects.filter(referral_id=case["id"]).exists()

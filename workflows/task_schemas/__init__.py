@@ -21,11 +21,21 @@ RULES = {t: rule for module in _MODULES for t, rule in module.RULES.items()}
 
 
 def schema_for(task_type: str, *, agency_kind: str | None = None) -> dict:
+    """The form of a task type as an agency of this kind is asked it (None: every field)."""
     schema = SCHEMAS[task_type]
     if task_type == "research" and agency_kind == "police":
         schema = {
             **schema,
             "properties": {**schema["properties"], "request_charging_advice": core.CHARGING_ADVICE},
+        }
+    others = {
+        name for name, kind in assessments.AGENCY_FIELDS.get(task_type, {}).items()
+        if agency_kind is not None and kind != agency_kind
+    }
+    if others:
+        schema = {
+            **schema,
+            "properties": {k: v for k, v in schema["properties"].items() if k not in others},
         }
     return schema
 def required_message(spec: dict) -> str:

@@ -140,6 +140,11 @@ def _psychiatric_report_rule(data: dict, errors: dict, screened_risk: str) -> No
     needs(data, "reason", data.get("done") is False, "Say why it was not done.", errors)
 
 
+# Fields of a form only one agency kind is asked: {task type: {field: agency kind}}.
+AGENCY_FIELDS: dict[str, dict[str, str]] = {
+    "pre_hearing_risk_assessment": {"bail_conditions_sought": "police"},
+}
+
 RULES: dict[str, Rule] = {
     "threat_assessment": _threat_rule,
     "psychiatric_report": _psychiatric_report_rule,
