@@ -92,6 +92,7 @@ ERROR_FIELDS: dict[tuple[str, ...], str] = {
     ("victim", "name"): "victim_name",
     ("victim", "date_of_birth"): "victim_date_of_birth",
     ("victim", "enhanced_rights"): "victim_enhanced_rights",
+    ("victim", "enhanced_rights_opt_out_reason"): "victim_enhanced_rights_opt_out_reason",
     ("victim_contact", "phone"): "contact_phone",
     ("victim_contact", "email"): "contact_email",
     ("victim_contact", "address"): "contact_address",
@@ -148,7 +149,13 @@ class ReferralForm(forms.Form):
     victim_enhanced_rights = forms.BooleanField(
         label="Entitled to enhanced rights under the Victims' Code",
         required=False,
-        help_text="Keeps the victim informed within 1 working day instead of 5.",
+        initial=True,
+        help_text="Keeps the victim informed within 1 working day instead of 5. A stalking "
+                  "victim is persistently targeted and has them unless you say why not.",
+    )
+    victim_enhanced_rights_opt_out_reason = _text(
+        "Why enhanced rights do not apply", rows=2, max_length=2000,
+        help_text="Only if you untick enhanced rights.",
     )
 
     contact_phone = forms.CharField(label="Phone", max_length=40, required=False)
@@ -290,6 +297,9 @@ class ReferralForm(forms.Form):
                 "name": cleaned.get("victim_name", ""),
                 "date_of_birth": cleaned.get("victim_date_of_birth"),
                 "enhanced_rights": bool(cleaned.get("victim_enhanced_rights")),
+                "enhanced_rights_opt_out_reason": cleaned.get(
+                    "victim_enhanced_rights_opt_out_reason", ""
+                ),
             },
             "suspect": {
                 "name": cleaned.get("suspect_name", ""),

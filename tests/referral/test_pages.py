@@ -1,5 +1,6 @@
 """The referral pages: the form, the case page as each agency sees it, the list, the timeline."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -355,3 +356,25 @@ def test_timeline_page_shows_decisions_with_their_reasons(demo, client, submit):
     assert 'data-testid="timeline-decision"' in body
     assert "Triage: more information asked for" in body
     assert "Which dates did the calls happen on?" in body
+
+
+def test_the_form_gives_a_stalking_victim_enhanced_rights_unless_the_referrer_says_why_not(
+    client, demo
+):
+    client.force_login(demo["police.caseworker"].user)
+    html = client.get(NEW_URL).content.decode()
+    assert re.search(r'<input[^>]*name="victim_enhanced_rights"[^>]*checked', html)
+    assert 'name="victim_enhanced_rights_opt_out_reason"' in html
+
+    client.post(NEW_URL, form_data(victim_enhanced_rights="on"))
+    kept = Referral.objects.latest("id")
+    assert kept.victim_enhanced_rights is True
+    client.post(NEW_URL, form_data(
+        victim_name="Carol Other", victim_date_of_birth="1985-05-05",
+        victim_enhanced_rights_opt_out_reason="The victim asked for weekly updates only.",
+    ))
+    opted_out = Referral.objects.latest("id")
+    assert opted_out.pk != kept.pk and opted_out.victim_enhanced_rights is False
+    [event] = Event.objects.filter(verb="entitlement.opted_out", referral_id=opted_out.pk)
+    assert event.reason == "The victim asked for weekly updates only."
+    assert event.changes["without_reason"] is False
