@@ -79,6 +79,11 @@ class ReferralViewset(AppMenuMixin, Viewset):
         referral_views.IdentifierCreateView.as_view(),
         name="identifier_new",
     )
+    screening_edit_path = path(
+        "<int:referral_id>/screening/edit/",
+        referral_views.ScreeningUpdateView.as_view(),
+        name="screening_edit",
+    )
     # What happened after referral, each app's forms under the case.
     justice_path = path("<int:referral_id>/", include(justice_urls.page_urlpatterns))
     orders_path = path("<int:referral_id>/", include(order_urls.page_urlpatterns))

@@ -35,6 +35,7 @@ from .serializers import (
     IncidentInput,
     OrderInput,
     ReferralInput,
+    ScreeningAnswersInput,
 )
 from .services import IncidentDraft, OrderDraft, ReferralDraft
 
@@ -791,3 +792,31 @@ class IdentifierForm(CaseRecordForm):
 
     def payload(self, cleaned: dict) -> dict:
         return {key: cleaned.get(key, "") for key in ("role", "kind", "value", "platform")}
+
+
+ANSWER_CHOICE = {True: "yes", False: "no", None: "not_known"}
+
+
+class ScreeningForm(CaseRecordForm):
+    """The case's screen answered again, question by question: yes, no or not known."""
+
+    serializer_class = ScreeningAnswersInput
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        screening = getattr(self.referral, "screening", None)
+        answers = screening.answers if screening else {}
+        for question in screening.instrument.questions if screening else []:
+            self.fields[QUESTION_PREFIX + question["key"]] = forms.ChoiceField(
+                label=question["text"],
+                choices=SCREENING_ANSWERS,
+                widget=forms.RadioSelect,
+                initial=ANSWER_CHOICE.get(answers.get(question["key"])),
+                error_messages={"required": "Answer yes, no or not known."},
+            )
+
+    def payload(self, cleaned: dict) -> dict:
+        return {"answers": {
+            name.removeprefix(QUESTION_PREFIX): SCREENING_VALUES[cleaned[name]]
+            for name in self.fields if cleaned.get(name)
+        }}

@@ -39,6 +39,7 @@ from .forms import (
     IncidentForm,
     OrderForm,
     ReferralForm,
+    ScreeningForm,
     identifier_roles,
 )
 from .models import (
@@ -69,6 +70,8 @@ RECORDINGS = (
     ),
     ("identifier_new", "Record an identifier of the victim or suspect",
      lambda m: bool(identifier_roles(m))),
+    ("screening_edit", "Answer the screening questions again",
+     lambda m: policy.can_write(m, "victim")),
 )
 
 
@@ -440,6 +443,30 @@ class IdentifierCreateView(CaseRecordView):
         return (
             f"{identifier.get_kind_display()} of the {identifier.get_role_display().lower()} "
             f"recorded on {self.referral.reference}."
+        )
+
+
+class ScreeningUpdateView(CaseRecordView):
+    form_class = ScreeningForm
+    title = "Answer the screening questions again"
+    intro = (
+        "For an answer found out since (a not-known one, say). A higher level raises the case's "
+        "at once; a lower one changes the screen only: lowering the case's level takes a "
+        "supervisor's approval."
+    )
+    submit_label = "Save the answers"
+
+    def allowed(self) -> bool:
+        return policy.can_write(self.membership, "victim")
+
+    def record(self, form) -> str:
+        screening = services.screening_update(
+            referral=self.referral, actor=self.request.user, membership=self.membership,
+            answers=form.validated["answers"],
+        )
+        return (
+            f"Screen of {self.referral.reference} saved: {screening.score} yes, "
+            f"{screening.not_known} not known, {screening.get_risk_level_display().lower()}."
         )
 
 

@@ -1,5 +1,6 @@
 """Screening thresholds and escalation rules, with properties checked by hypothesis."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +10,15 @@ from hypothesis import strategies as st
 
 from audit.models import Event
 from referral import case_file, escalation, screening
-from referral.models import RISK_ORDER, Behaviour, Screening, ScreeningInstrument
+from referral.access import involvement_grant
+from referral.models import (
+    RISK_ORDER,
+    Behaviour,
+    InvolvementBasis,
+    Referral,
+    Screening,
+    ScreeningInstrument,
+)
 from tests.referral.factories import ANSWER_KEYS, answers, payload
 from tests.referral.test_pages import NEW_URL, form_data
 
@@ -276,3 +285,40 @@ def test_the_referral_form_sends_not_known_as_null(demo):
     row = Screening.objects.latest("id")
     assert row.answers["loitering"] is None and row.not_known == 1
     assert row.risk_level == "medium"  # two yes and one not known: three
+
+
+@pytest.mark.django_db
+def test_the_screen_is_answered_again_from_the_case_page(submit, demo):
+    case = submit(screening={"instrument": "stalking-screen-v1", "answers": answers(2)})
+    url = f"/workspace/referrals/{case['id']}/screening/edit/"
+    police = Client()
+    police.force_login(demo["police.caseworker"].user)
+    html = police.get(url).content.decode()
+    first, last = ANSWER_KEYS[0], ANSWER_KEYS[-1]
+    # Each question starts from the answer the case holds.
+    assert re.search(rf'<input[^>]*name="q_{first}" value="yes"[^>]*checked', html)
+    assert re.search(rf'<input[^>]*name="q_{last}" value="no"[^>]*checked', html)
+    data = {f"q_{key}": "yes" if i < 2 else "no" for i, key in enumerate(ANSWER_KEYS)}
+    data[f"q_{last}"] = "not_known"
+    assert police.post(url, data).status_code == 302
+    row = Screening.objects.get(referral_id=case["id"])
+    assert (row.score, row.not_known, row.answers[last]) == (2, 1, None)
+    assert Event.objects.filter(verb="screening.updated", referral_id=case["id"]).exists()
+
+    missing = dict(data)
+    del missing[f"q_{first}"]
+    refused = police.post(url, missing)
+    assert refused.status_code == 200 and "Answer yes, no or not known." in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_only_writers_of_the_victim_section_answer_the_screen_again(submit, demo):
+    case = submit()
+    url = f"/workspace/referrals/{case['id']}/screening/edit/"
+    cps = Client()
+    cps.force_login(demo["cps.caseworker"].user)
+    assert cps.get(url).status_code == 404
+    involvement_grant(referral=Referral.objects.get(pk=case["id"]),
+                      agency=demo["cps.caseworker"].agency, basis=InvolvementBasis.TASK,
+                      source="test")
+    assert cps.get(url).status_code == 403
