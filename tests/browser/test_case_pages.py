@@ -202,8 +202,9 @@ def test_a_caseworkers_day_on_a_case(seeded, sign_in, page, live_server):
 def test_a_cps_lawyer_sees_no_recording_of_incidents_and_no_contact_details(
     seeded, sign_in, page, live_server
 ):
-    """The same case as CPS sees it: no incident or order forms, no contact details; the
-    hearing form is offered (charging side)."""
+    """The same case as CPS sees it: no incident form, no contact details; the hearing form is
+    offered (charging side), and the order form offers only the restraining order CPS asks the
+    court for."""
     police = seeded["police.caseworker"]
     cps = seeded["cps.caseworker"]
     data = ReferralInput(data=payload())
@@ -217,8 +218,14 @@ def test_a_cps_lawyer_sees_no_recording_of_incidents_and_no_contact_details(
     expect(page.get_by_test_id("case-reference")).to_have_text(referral.reference)
     expect(page.get_by_test_id("section-victim-contact")).to_have_count(0)
     expect(page.get_by_test_id("record-incident_new")).to_have_count(0)
-    expect(page.get_by_test_id("record-order_new")).to_have_count(0)
+    expect(page.get_by_test_id("record-order_new")).to_have_count(1)
     expect(page.get_by_test_id("record-hearing_new")).to_have_count(1)
     check_page(page, "the case page for CPS")
+    page.get_by_test_id("record-order_new").click()
+    page.wait_for_url(re.compile(r"/orders/new/$"))
+    offered = page.locator("select[name=kind] option").evaluate_all(
+        "options => options.map(o => o.value).filter(Boolean)"
+    )
+    assert offered == ["restraining_order"]
     response = page.goto(f"{live_server.url}/workspace/referrals/{referral.pk}/incidents/new/")
     assert response.status == 403

@@ -36,8 +36,10 @@ def test_an_enforcement_arrest_gives_police_a_victim_update_not_advocacy(case, a
          {"action_taken": "Arrested at home.", "arrested": True})
     task = _open(referral.pk, "victim_update")
     assert task.agency.slug == "police"
+    # The arrest is the police's action on the breach's offence, which the update names.
+    [offence] = referral.offences.filter(breach_of_order=order)
     assert _context(task) == {"reason": "suspect arrested", "trigger": "arrest",
-                              "duty_holder": "police"}
+                              "duty_holder": "police", "offence": offence.pk}
     assert not AgencyTask.objects.filter(referral_id=referral.pk, task_type="victim_update",
                                          agency__kind="advocacy").exists()
 
