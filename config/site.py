@@ -36,6 +36,9 @@ class ReferralViewset(AppMenuMixin, Viewset):
     icon = "folder_shared"
     index_path = path("", referral_views.ReferralListView.as_view(), name="index")
     new_path = path("new/", referral_views.ReferralCreateView.as_view(), name="new")
+    local_policy_path = path(
+        "local-policy/", referral_views.LocalPolicyView.as_view(), name="local_policy"
+    )
     detail_path = path(
         "<int:referral_id>/", referral_views.ReferralDetailView.as_view(), name="detail"
     )

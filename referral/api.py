@@ -237,8 +237,9 @@ class CaseFileView(APIView):
 
 
 class LocalPolicyListView(APIView):
-    """The local policies in effect for your agency's region: each key's version (the region's
-    own, else the default's), with its value and the reason it was set."""
+    """GET: the local policies in effect for your agency's region, each key's version (the
+    region's own, else the default's) with its value and the reason it was set. POST: set a new
+    version."""
 
     permission_classes = [IsMember]
 
@@ -249,6 +250,23 @@ class LocalPolicyListView(APIView):
         membership = membership_of(request.user)
         rows = local_policy.policies_in_effect(region=membership.agency.region)
         return Response([serializers.local_policy_row(row) for row in rows])
+
+    @extend_schema(
+        request=serializers.LocalPolicyInput,
+        responses={201: serializers.LocalPolicyOutput},
+        operation_id="local_policies_set",
+        description="A new version for your agency's region (coordinator supervisors); never an "
+                    "edit of the version in effect.",
+    )
+    def post(self, request):
+        membership = membership_of(request.user)
+        payload = serializers.LocalPolicyInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        row = local_policy.local_policy_set(
+            region=membership.agency.region, actor=request.user, membership=membership,
+            **payload.validated_data,
+        )
+        return Response(serializers.local_policy_row(row), status=status.HTTP_201_CREATED)
 
 
 class ConferenceReferralView(APIView):

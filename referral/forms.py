@@ -7,6 +7,8 @@ next to the fields they are about. Nothing is saved here.
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 
 from agencies import policy
@@ -18,6 +20,7 @@ from .models import (
     Behaviour,
     Classification,
     CourtHearing,
+    LocalPolicy,
     PersonIdentifier,
     PersonName,
     ProtectiveOrder,
@@ -33,6 +36,7 @@ from .serializers import (
     HearingInput,
     IdentifierInput,
     IncidentInput,
+    LocalPolicyInput,
     OrderInput,
     ReferralInput,
     ScreeningAnswersInput,
@@ -820,3 +824,37 @@ class ScreeningForm(CaseRecordForm):
             name.removeprefix(QUESTION_PREFIX): SCREENING_VALUES[cleaned[name]]
             for name in self.fields if cleaned.get(name)
         }}
+
+
+class LocalPolicyForm(forms.Form):
+    """A new version of one of the region's local policies: the value as JSON, and why."""
+
+    key = forms.ChoiceField(
+        label="Policy", choices=[("", "Choose")] + LocalPolicy.Key.choices,
+        error_messages={"required": "Choose the policy to set."},
+    )
+    value = forms.CharField(
+        label="Value (JSON)", widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
+        help_text='For example {"default": {"hours": 24}} for the enforcement deadline, or '
+                  '{"stalking-screen-v1": {"medium": 3, "high": 6}} for the thresholds.',
+        error_messages={"required": "Enter the value."},
+    )
+    reason = forms.CharField(
+        label="Why the region sets this", max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the region sets this version."},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            value = json.loads(cleaned.get("value") or "null")
+        except json.JSONDecodeError:
+            self.add_error("value", "Not valid JSON: check the brackets and quotes.")
+            return cleaned
+        serializer = LocalPolicyInput(data={**cleaned, "value": value})
+        if not serializer.is_valid():
+            _apply_errors(self, serializer.errors)
+            return cleaned
+        self.validated = serializer.validated_data
+        return cleaned

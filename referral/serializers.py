@@ -907,6 +907,18 @@ class LocalPolicyOutput(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
+class LocalPolicyInput(StrictSerializer):
+    """A new version of a local policy of the caller's region (a coordinator supervisor's)."""
+
+    key = serializers.ChoiceField(choices=LocalPolicy.Key.choices)
+    value = serializers.JSONField(help_text=(
+        'screening.thresholds: {"<instrument>": {"medium": n, "high": n}}; '
+        'enforcement.deadline: {"default": {"hours": n} or {"working_days": n}, "<order kind>": '
+        '...}; conference.criteria: the criteria\'s parameters.'
+    ))
+    reason = StrictCharField(max_length=2000, help_text="Why the region sets this version.")
+
+
 def local_policy_row(row: LocalPolicy) -> dict:
     return {
         "key": row.key,

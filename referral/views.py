@@ -10,6 +10,8 @@ policy withholds never reaches a template. Which forms a member may use is the a
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -29,7 +31,7 @@ from justice.models import Offence
 from orders.models import Enforcement
 from workflows import services as workflow_services
 
-from . import case_file, search, selectors, serializers, services
+from . import case_file, local_policy, search, selectors, serializers, services
 from .case_file import RISK, STATUS
 from .forms import (
     CaseFilterForm,
@@ -37,6 +39,7 @@ from .forms import (
     HearingForm,
     IdentifierForm,
     IncidentForm,
+    LocalPolicyForm,
     OrderForm,
     ReferralForm,
     ScreeningForm,
@@ -468,6 +471,55 @@ class ScreeningUpdateView(CaseRecordView):
             f"Screen of {self.referral.reference} saved: {screening.score} yes, "
             f"{screening.not_known} not known, {screening.get_risk_level_display().lower()}."
         )
+
+
+# --- Local policy ----------------------------------------------------------------------------
+
+
+class LocalPolicyView(MemberRequiredMixin, FormView):
+    """The region's local policies in effect (every member), and for a coordinator supervisor a
+    form to set a new version: never an edit, so a decision made under an older version still
+    says which one it followed."""
+
+    template_name = "referral/local_policy.html"
+    form_class = LocalPolicyForm
+
+    def may_set(self) -> bool:
+        return policy.may(self.membership, "set_local_policy")
+
+    def post(self, request, *args, **kwargs):
+        if not self.may_set():
+            raise PermissionDenied("Only a coordinator supervisor sets the region's local policy.")
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            row = local_policy.local_policy_set(
+                region=self.membership.agency.region, actor=self.request.user,
+                membership=self.membership, **form.validated,
+            )
+        except DomainError as exc:
+            for field, problems in (exc.fields or {}).items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+            if not exc.fields:
+                form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{row.get_key_display()}: version {row.version} set.")
+        return redirect(reverse("workspace:referrals:local_policy"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        region = self.membership.agency.region
+        context.update(
+            region=region,
+            policies=[
+                {"row": row, "value": json.dumps(row.value, indent=1, sort_keys=True)}
+                for row in local_policy.policies_in_effect(region=region)
+            ],
+            may_set=self.may_set(),
+        )
+        return context
 
 
 # --- The timeline ---------------------------------------------------------------------------

@@ -131,3 +131,66 @@ def test_local_policies_are_in_the_openapi_document(document):
     assert {"key", "region", "version", "value", "effective_from", "reason"} <= set(
         item["properties"]
     )
+
+
+DEADLINE = "enforcement.deadline"
+
+
+def test_a_coordinator_supervisor_sets_a_new_version_over_the_api(northshire, as_user):
+    body = {"key": DEADLINE, "value": {"default": {"working_days": 1}},
+            "reason": "The force's breach policy."}
+    made = as_user("hub.supervisor").post("/api/v1/local-policies/", body, format="json")
+    assert made.status_code == 201, made.content
+    assert (made.json()["region"], made.json()["version"]) == (REGION, 1)
+    assert local_policy(DEADLINE, region=REGION).value == {"default": {"working_days": 1}}
+    refused = as_user("police.supervisor").post("/api/v1/local-policies/", body, format="json")
+    assert refused.status_code == 403
+    bad = as_user("hub.supervisor").post(
+        "/api/v1/local-policies/", {**body, "value": {"default": {"days": 1}}}, format="json"
+    )
+    assert bad.status_code == 400 and "value" in bad.json()["error"]["fields"]
+    assert LocalPolicy.objects.filter(key=DEADLINE, region=REGION).count() == 1
+
+
+def _page(demo, username: str) -> Client:
+    client = Client()
+    client.force_login(demo[username].user)
+    return client
+
+
+PAGE = "/workspace/referrals/local-policy/"
+
+
+def test_the_local_policy_page_shows_the_policies_and_sets_a_version(northshire):
+    supervisor = _page(northshire, "hub.supervisor")
+    html = supervisor.get(PAGE).content.decode()
+    assert html.count('data-testid="local-policy-row"') == 3
+    assert 'data-testid="local-policy-form"' in html and "<h1" in html
+    done = supervisor.post(PAGE, {"key": DEADLINE, "value": '{"default": {"hours": 12}}',
+                                  "reason": "Twelve hours in Northshire."})
+    assert done.status_code == 302
+    row = local_policy(DEADLINE, region=REGION)
+    assert (row.version, row.value, row.set_by.username) == (1, {"default": {"hours": 12}},
+                                                             "hub.supervisor")
+    page = supervisor.get(PAGE).content.decode()
+    assert "Twelve hours in Northshire." in page
+
+    broken = supervisor.post(PAGE, {"key": DEADLINE, "value": "{hours: 12",
+                                    "reason": "Typo."})
+    assert broken.status_code == 200
+    assert 'href="#id_value"' in broken.content.decode() and "Not valid JSON" in (
+        broken.content.decode())
+    wrong = supervisor.post(PAGE, {"key": DEADLINE, "value": '{"default": {"days": 2}}',
+                                   "reason": "Wrong shape."})
+    assert wrong.status_code == 200 and 'href="#id_value"' in wrong.content.decode()
+    assert local_policy(DEADLINE, region=REGION).version == 1
+
+
+def test_members_read_the_local_policy_page_and_only_supervisors_of_the_hub_set_it(northshire):
+    police = _page(northshire, "police.caseworker")
+    html = police.get(PAGE).content.decode()
+    assert 'data-testid="local-policy-row"' in html
+    assert 'data-testid="local-policy-form"' not in html
+    assert police.post(PAGE, {"key": DEADLINE, "value": '{"default": {"hours": 1}}',
+                              "reason": "No."}).status_code == 403
+    assert not LocalPolicy.objects.filter(key=DEADLINE, region=REGION).exists()
