@@ -14,6 +14,7 @@ from agencies.permissions import IsMember
 from agencies.selectors import membership_of
 from config.exceptions import NotAllowed
 from referral import services as referral_services
+from workflows import services as workflow_services
 
 from . import selectors, serializers, services
 
@@ -105,7 +106,7 @@ class InterventionsView(APIView):
         membership, referral = _case(request, referral_id, section="interventions", write=True)
         payload = serializers.InterventionInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.intervention_record(
+        workflow_services.intervention_log(
             referral=referral, actor=request.user, membership=membership, draft=payload.draft()
         )
         return _interventions(request, referral, status_code=status.HTTP_201_CREATED)

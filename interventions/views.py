@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from agencies import policy
 from referral.views import CaseRecordView
+from workflows import services as workflow_services
 
 from . import services
 from .forms import (
@@ -56,7 +57,7 @@ class InterventionCreateView(_InterventionsView):
     submit_label = "Record the intervention"
 
     def record(self, form) -> str:
-        intervention = services.intervention_record(
+        intervention = workflow_services.intervention_log(
             referral=self.referral, actor=self.request.user, membership=self.membership,
             draft=form.draft(),
         )

@@ -10,6 +10,7 @@ from interventions.services import intervention_from_sentence
 from justice.models import Offence
 from referral.models import Referral
 from tests.justice.factories import offence_for
+from workflows.models import AgencyTask
 
 from .factories import PERPETRATOR_ASSESSMENT, intervention
 
@@ -239,3 +240,30 @@ def test_a_requirement_that_is_not_treatment_is_no_intervention(submit, demo):
     intervention_from_sentence(offence=offence, requirement_kind="unpaid_work",
                                actor=demo["police.caseworker"].user)
     assert not InterventionPlan.objects.filter(referral_id=case["id"]).exists()
+
+
+def _assessment_tasks(case) -> list[str]:
+    return list(AgencyTask.objects.filter(
+        referral_id=case["id"], task_type="perpetrator_assessment"
+    ).values_list("agency__kind", flat=True))
+
+
+def test_the_plan_asks_the_unit_once_to_assess_the_perpetrator(submit, as_user, work):
+    case = submit()
+    police = as_user("police.caseworker")
+    assert _post(police, case, intervention()).status_code == 201
+    assert _assessment_tasks(case) == ["psychiatric"]
+    assert _post(police, case, intervention(kind="psychological_treatment")).status_code == 201
+    assert _assessment_tasks(case) == ["psychiatric"]
+    work("ftac.caseworker", "perpetrator_assessment", case["id"], PERPETRATOR_ASSESSMENT)
+    body = police.get(_url(case, "interventions/")).json()
+    assert [a["instrument"] for a in body["assessments"]] == ["srp"]
+
+
+def test_a_case_assessed_already_is_not_asked_again(submit, as_user):
+    case = submit()
+    police = as_user("police.caseworker")
+    assert _post(police, case, PERPETRATOR_ASSESSMENT,
+                 rest="perpetrator-assessments/").status_code == 201
+    assert _post(police, case, intervention()).status_code == 201
+    assert _assessment_tasks(case) == []

@@ -5,6 +5,7 @@ completing; `completion`: what completing each task type does; `meetings`: what 
 conference starts in the flows; `timers`: escalating overdue tasks.
 """
 
+from .assessments import intervention_log, perpetrator_assessment_ask
 from .completion import COMPLETION, task_result_apply
 from .intake import check_hearing_date, hearing_record, incident_log, order_log, referral_refer
 from .meetings import action_assign, agenda_item_hear, conference_finish
@@ -40,10 +41,12 @@ __all__ = [
     "hearing_record",
     "hearing_tasks_due",
     "incident_log",
+    "intervention_log",
     "link_review_start",
     "notification_mark_read",
     "notifications_mark_read",
     "order_log",
+    "perpetrator_assessment_ask",
     "referral_refer",
     "task_claim",
     "task_complete",

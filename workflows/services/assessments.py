@@ -19,7 +19,12 @@ from agencies.models import AgencyKind, Membership
 from audit import events
 from config.exceptions import DomainError, NotAllowed
 from interventions import services as intervention_services
-from interventions.models import HearingAssessment
+from interventions.models import (
+    HearingAssessment,
+    Intervention,
+    InterventionPlan,
+    PerpetratorAssessment,
+)
 from referral.models import CourtHearing, Referral
 
 from .. import allocation
@@ -50,6 +55,42 @@ HEARING_TASKS: dict[str, tuple[tuple[str, str, str | None], ...]] = {
     H.TRIAL: (_RISK_BY_ADVOCACY,),
     H.ORDER: (_RISK_BY_POLICE, _RISK_BY_ADVOCACY),
 }
+
+
+def perpetrator_assessment_ask(*, referral: Referral) -> AgencyTask | None:
+    """A case with an intervention plan and no assessment of the perpetrator: the region's
+    psychiatric unit is asked, once, for one by a trained assessor (the Stalking Risk Profile or
+    the like), as the Multi-Agency Stalking Intervention Programme starts from one."""
+    if (
+        not InterventionPlan.objects.filter(referral=referral).exists()
+        or PerpetratorAssessment.objects.filter(referral=referral).exists()
+        or AgencyTask.objects.filter(
+            referral=referral, task_type=TaskType.PERPETRATOR_ASSESSMENT
+        ).exists()
+    ):
+        return None
+    return case_task_start(
+        referral=referral,
+        task_type=TaskType.PERPETRATOR_ASSESSMENT,
+        agency=allocation.agency_of_kind(
+            AgencyKind.PSYCHIATRIC, region=referral.referrer_agency.region
+        ),
+        due=allocation.due_for("perpetrator_assessment", risk_level=referral.risk_level),
+    )
+
+
+@transaction.atomic
+def intervention_log(
+    *, referral: Referral, actor, membership: Membership,
+    draft: intervention_services.InterventionDraft,
+) -> Intervention:
+    """An intervention offered to the perpetrator; the first opens the plan, and the plan asks
+    for an assessment of the perpetrator (`perpetrator_assessment_ask`)."""
+    intervention = intervention_services.intervention_record(
+        referral=referral, actor=actor, membership=membership, draft=draft
+    )
+    perpetrator_assessment_ask(referral=referral)
+    return intervention
 
 
 def check_hearing_date(on: date) -> None:

@@ -22,6 +22,7 @@ from justice.models import (
 from referral.models import CourtHearing, Referral
 
 from ..models import AgencyTask
+from .assessments import perpetrator_assessment_ask
 from .registry import Completion
 from .victims import victims_code_event
 
@@ -119,6 +120,7 @@ def sentence_log(
             intervention_services.intervention_from_sentence(
                 offence=sentence.offence, requirement_kind=requirement.kind, actor=actor
             )
+    perpetrator_assessment_ask(referral=offence.referral)
     return sentence
 
 
