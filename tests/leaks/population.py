@@ -327,7 +327,8 @@ class Population:
             "outcome": "upheld", "reason": r.new(case, "victim_voice", "review_reason")})
 
     def orders_life(self, case: str) -> None:
-        """A stalking protection order applied for and made; then varied."""
+        """A stalking protection order applied for and made; then its conditions varied (its
+        requirements stay as made, shown)."""
         r, rid = self.registry, self.ids[case]
         today = timezone.localdate()
         base = f"/api/v1/referrals/{rid}"
@@ -344,7 +345,6 @@ class Population:
         self.post("police.caseworker", f"{base}/orders/{decided['order']}/changes/", {
             "kind": "varied", "on": today.isoformat(),
             "conditions": r.new(case, "orders", "varied_conditions"),
-            "requirements": r.new(case, "orders", "varied_requirements"),
             "reason": r.new(case, "orders", "change_reason")})
 
     def assessments_and_interventions(self, case: str) -> None:
