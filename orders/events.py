@@ -27,7 +27,7 @@ def order_application_event(*, application: OrderApplication, verb: str, actor) 
             "kind": application.kind,
             "applied_on": _iso(application.applied_on),
             "status": application.status,
-            "court": application.court,
+            "court": MASK if application.court else "",
             "interim_order": application.interim_order_id,
             "order": application.order_id,
         },
@@ -50,7 +50,7 @@ def order_changed_event(*, change: OrderChange, order: ProtectiveOrder, actor) -
             "expires_after": _iso(change.expires_after),
             "conditions": MASK if change.conditions_changed else "",
             "status": order.status,
-            "court": change.court,
+            "court": MASK if change.court else "",
         },
         reason=change.reason,
     )

@@ -43,6 +43,7 @@ class Hunt:
     responses: Counter = field(default_factory=Counter)  # surface -> responses checked
     marker_checks: int = 0
     found_allowed: Counter = field(default_factory=Counter)  # surface -> allowed hits
+    seen: set[str] = field(default_factory=set)  # markers shown to some account allowed them
     cost: Counter = field(default_factory=Counter)  # URL pattern -> seconds spent reading
     ended: dict[str, set[int]] = field(default_factory=dict)  # agency -> cases it left
 
@@ -103,6 +104,7 @@ class Hunt:
             allowed = self.allowed_grants(reader, token)
             if allowed:
                 self.found_allowed[surface] += 1
+                self.seen.add(token)
                 reads = frozenset((self.case_id(g.case), g.section) for g in allowed
                                   if g.section in policy.SENSITIVE_SECTIONS and g.case)
                 if reads and len(reads) == len(allowed):

@@ -215,10 +215,19 @@ class Population:
                 data["request_charging_advice"] = charging
             self.work(username, "research", case, data)
         if threat:
+            # The unit shares the recommendations, never the formulation: the recommendations
+            # and the basis for sharing are the task's work (threat assessment) and the shared
+            # record (threat recommendations) both.
+            recommendations = r.new(case, "threat_assessment", "recommendations")
+            basis = r.new(case, "threat_assessment", "sharing_basis")
+            for marker, name in ((recommendations, "recommendations"), (basis, "sharing_basis")):
+                r.share(marker, case, "threat_recommendations", name)
             self.work("ftac.caseworker", "threat_assessment", case, {
                 "summary": r.new(case, "threat_assessment", "summary"),
                 "risk_formulation": r.new(case, "threat_assessment", "risk_formulation"),
-                "recommendations": r.new(case, "threat_assessment", "recommendations"),
+                "recommendations": recommendations,
+                "share_recommendations": True,
+                "sharing_basis": basis,
             })
         if charging:
             self.work("cps.caseworker", "charging_review", case, {
@@ -226,7 +235,7 @@ class Population:
                 "offence": r.new(case, "charging", "offence"),
                 "reason": r.new(case, "charging", "reason"),
             })
-            self.work("advocacy.caseworker", "victim_update", case, {
+            self.work("police.caseworker", "victim_update", case, {
                 "contacted": True, "method": r.new(case, "victim_contact", "update_method"),
                 "note": r.new(case, "victim_contact", "update_note")})
 
@@ -253,19 +262,149 @@ class Population:
         })
         self.work("police.caseworker", "enforcement", case, {
             "action_taken": r.new(case, CASE_LEVEL, "enforcement_action"), "arrested": True})
-        self.work("advocacy.caseworker", "victim_update", case, {
+        self.work("police.caseworker", "victim_update", case, {
             "contacted": True, "method": r.new(case, "victim_contact", "arrest_update_method"),
             "note": r.new(case, "victim_contact", "arrest_update_note")})
         self.post("police.caseworker", f"/api/v1/referrals/{rid}/hearings/", {
             "kind": "bail", "date": (timezone.localdate() + timedelta(days=20)).isoformat(),
             "court": r.new(case, CASE_LEVEL, "court")})
         for username in ("advocacy.caseworker", "police.caseworker"):
+            who = username.split(".")[0]
             self.work(username, "pre_hearing_risk_assessment", case, {
                 "risk_level": "high",
-                "summary": r.new(case, CASE_LEVEL, f"prehearing_{username.split('.')[0]}"),
-                "victim_views": r.new(case, "victim", f"victim_views_{username.split('.')[0]}")})
+                "summary": r.new(case, "assessments", f"prehearing_{who}"),
+                "victim_views": r.new(case, "assessments", f"victim_views_{who}"),
+                "bail_conditions_sought": r.new(case, "assessments", f"bail_sought_{who}"),
+                "recommendation": r.new(case, "assessments", f"recommendation_{who}")})
         self.work("cps.caseworker", "psychiatric_assessment_request", case, {
-            "request": True, "reason": r.new(case, CASE_LEVEL, "psychiatric_request_reason")})
+            "request": True, "reason": r.new(case, "assessments", "psychiatric_request_reason")})
+
+    def offences_and_court(self, case: str) -> None:
+        """Offences (one charged, convicted and sentenced at a trial held today; one ended by
+        the police with no further action), and the victim's right to review that decision."""
+        r, rid = self.registry, self.ids[case]
+        today = timezone.localdate().isoformat()
+        offences = f"/api/v1/referrals/{rid}/offences/"
+        charged = self.post("police.caseworker", offences, {
+            "kind": "other", "label": r.new(case, "offences", "offence_label"),
+            "crime_reference": "13/1/26", "domestic_abuse": True}).json()["id"]
+        self.post("police.caseworker", f"{offences}{charged}/police-decisions/", {
+            "kind": "arrested", "decided_on": today,
+            "reason": r.new(case, "offences", "arrest_reason")})
+        self.post("cps.caseworker", f"{offences}{charged}/charging-decisions/", {
+            "decision": "charge", "decided_on": today, "test": "full_code",
+            "reason": r.new(case, "charging", "charging_decision_reason")})
+        hearing = self.post("police.caseworker", f"/api/v1/referrals/{rid}/hearings/", {
+            "kind": "trial", "date": today, "court": r.new(case, CASE_LEVEL, "trial_court")})
+        self.work("advocacy.caseworker", "pre_hearing_risk_assessment", case, {
+            "risk_level": "high", "summary": r.new(case, "assessments", "trial_summary"),
+            "victim_views": r.new(case, "assessments", "trial_victim_views")})
+        self.post("cps.caseworker",
+                  f"/api/v1/referrals/{rid}/hearings/{hearing.json()['id']}/outcomes/", {
+                      "result": "convicted", "offence": charged,
+                      "note": r.new(case, "court", "outcome_note")})
+        self.post("cps.caseworker", f"{offences}{charged}/sentence/", {
+            "disposal": "community_order", "sentenced_on": today,
+            "hearing": hearing.json()["id"],
+            "requirements": [
+                {"kind": "mental_health_treatment",
+                 "detail": r.new(case, "court", "requirement_detail")},
+                {"kind": "other", "detail": r.new(case, "court", "requirement_other")}],
+            "orders": [{"kind": "restraining_order", "starts": today,
+                        "conditions": r.new(case, "orders", "conviction_order_conditions")}]})
+        ended = self.post("police.caseworker", offences, {
+            "kind": "other", "label": r.new(case, "offences", "nfa_offence_label")}).json()["id"]
+        self.post("police.caseworker", f"{offences}{ended}/police-decisions/", {
+            "kind": "no_further_action", "decided_on": today, "nfa_reason": "other",
+            "reason": r.new(case, "offences", "nfa_reason")})
+        voice = self.client("police.caseworker").get(
+            f"/api/v1/referrals/{rid}/victim-voice/").json()
+        [review] = [v["id"] for v in voice.get("reviews", []) if v["decided_by_kind"] == "police"]
+        self.post("police.caseworker", f"/api/v1/referrals/{rid}/victim-voice/right-to-review/",
+                  {"review": review, "requested_on": today})
+        # The decider may not review their own decision: their supervisor does.
+        self.work("police.supervisor", "right_to_review", case, {
+            "outcome": "upheld", "reason": r.new(case, "victim_voice", "review_reason")})
+
+    def orders_life(self, case: str) -> None:
+        """A stalking protection order applied for and made; then its conditions varied (its
+        requirements stay as made, shown)."""
+        r, rid = self.registry, self.ids[case]
+        today = timezone.localdate()
+        base = f"/api/v1/referrals/{rid}"
+        application = self.post("police.caseworker", f"{base}/order-applications/", {
+            "applied_on": (today - timedelta(days=5)).isoformat(),
+            "court": r.new(case, "orders", "application_court"),
+            "reason": r.new(case, "orders", "application_reason")}).json()
+        decided = self.post(
+            "police.caseworker", f"{base}/order-applications/{application['id']}/decision/", {
+                "decision": "made", "on": (today - timedelta(days=2)).isoformat(),
+                "conditions": r.new(case, "orders", "spo_conditions"),
+                "requirements": r.new(case, "orders", "spo_requirements"),
+                "reason": r.new(case, "orders", "decision_reason")}).json()
+        self.post("police.caseworker", f"{base}/orders/{decided['order']}/changes/", {
+            "kind": "varied", "on": today.isoformat(),
+            "conditions": r.new(case, "orders", "varied_conditions"),
+            "reason": r.new(case, "orders", "change_reason")})
+
+    def assessments_and_interventions(self, case: str) -> None:
+        """The psychiatric assessment CPS sought, followed by the unit; the perpetrator's
+        intervention plan: an assessment and a programme."""
+        r, rid = self.registry, self.ids[case]
+        base = f"/api/v1/referrals/{rid}"
+        sought = self.client("police.caseworker").get(f"{base}/assessments/").json()
+        [assessment] = [a["id"] for a in sought["psychiatric"] if a["status"] == "sought"]
+        self.post("ftac.caseworker", f"{base}/psychiatric-assessments/{assessment}/", {
+            "status": "requested", "provider": r.new(case, "assessments", "psychiatric_provider")})
+        self.post("ftac.caseworker", f"{base}/psychiatric-assessments/{assessment}/", {
+            "status": "not_ordered", "reason": r.new(case, "assessments", "psychiatric_reason")})
+        self.post("probation.caseworker", f"{base}/perpetrator-assessments/", {
+            "instrument": "srp", "assessor_trained": True, "persistence": "high",
+            "recurrence": "moderate", "violence": "low",
+            "assessor": r.new(case, "interventions", "assessor"),
+            "summary": r.new(case, "interventions", "perpetrator_summary")})
+        offered = self.post("probation.caseworker", f"{base}/interventions/", {
+            "kind": "domestic_abuse_programme", "vehicle": "voluntary",
+            "fit_reason": r.new(case, "interventions", "fit_reason"),
+            "provider": r.new(case, "interventions", "provider")}).json()
+        [programme] = [i["id"] for i in offered["interventions"]
+                       if i["kind"] == "domestic_abuse_programme"]
+        self.post("probation.caseworker", f"{base}/interventions/{programme}/status/", {
+            "status": "declined", "reason": r.new(case, "interventions", "declined_reason")})
+
+    def victims_voice(self, case: str) -> None:
+        """The victim's wishes (given under consent, shared with every kind that reads the
+        victim's voice), consent, entitlement, safety plan, statement; a contact; a child at
+        risk and the safeguarding referral."""
+        r, rid = self.registry, self.ids[case]
+        today = timezone.localdate().isoformat()
+        voice = f"/api/v1/referrals/{rid}/victim-voice"
+        self.post("advocacy.caseworker", f"{voice}/consent/", {
+            "agency_kinds": ["police", "cps", "advocacy", "coordinator"],
+            "covers": r.new(case, "victim_voice", "consent_covers"), "given_on": today})
+        for part, body in (
+            ("wishes", {"supports_prosecution": True,
+                        "wishes": r.new(case, "victim_voice", "wishes"),
+                        "contact_preferences": r.new(case, "victim_voice", "contact_preferences"),
+                        "given_under_consent": True}),
+            ("entitlement", {"enhanced": False,
+                             "opt_out_reason": r.new(case, "victim_voice", "opt_out_reason")}),
+            ("safety-plan", {"agreed_on": today, "review_on": today,
+                             "summary": r.new(case, "victim_voice", "safety_plan")}),
+            ("statement", {"offered_on": today, "made": False,
+                           "declined_reason": r.new(case, "victim_voice", "statement_declined")}),
+        ):
+            self.post("advocacy.caseworker", f"{voice}/{part}/", body)
+        self.post("advocacy.caseworker", f"/api/v1/referrals/{rid}/contacts/", {
+            "method": "phone", "reached": True,
+            "note": r.new(case, "victim_contact", "contact_note")})
+        others = f"/api/v1/referrals/{rid}/others-at-risk/"
+        person = self.post("police.caseworker", others, {
+            "relation": "child", "name": r.new(case, "safeguarding", "person_at_risk_name"),
+            "notes": r.new(case, "safeguarding", "person_at_risk_notes")}).json()
+        self.post("police.caseworker", f"{others}{person['id']}/safeguarding/", {
+            "referred_on": today, "to": r.new(case, "safeguarding", "safeguarding_to"),
+            "outcome": r.new(case, "safeguarding", "safeguarding_outcome")})
 
     def conference(self, key: str, invited: list[str]) -> int:
         response = self.post("hub.chair", "/api/v1/conferences/", {
@@ -355,10 +494,15 @@ class Population:
     def build_round(self, p: str) -> None:
         """One set of cases (keys prefixed `p`):
 
-        A  police; high; research by all, threat assessment, charging; an order, a breach, a
-           hearing; no meeting scheduled yet, so a chair schedules it; heard, closed.
+        A  police; high; research by all, threat assessment (recommendations shared),
+           charging; an order, a breach, a hearing; offences (police decisions, CPS decisions,
+           a trial held today, an outcome, a sentence; an NFA reviewed at the victim's
+           request); a stalking protection order applied for, made and varied; the
+           psychiatric assessment CPS sought; an intervention plan; the victim's voice and
+           others at risk; no meeting scheduled yet, so a chair schedules it; heard, closed.
         B  advocacy; the same suspect as A, another victim; sent back for more information.
-        H  probation; high; research; put on the meeting's agenda by itself; heard, left open.
+        H  probation; high; research; the victim's voice and others at risk; put on the
+           meeting's agenda by itself; heard, left open.
         R  police; A's victim and suspect again after A closed: a repeat (linked).
         C1 police, C2 probation (not involved in C1): the same victim and suspect; C3 police
            again: a duplicate (409) of C1.
@@ -397,12 +541,17 @@ class Population:
         self.triage(k("A"))
         self.research(k("A"), charging=True, threat=True)
         self.court_and_breach(k("A"))
+        self.offences_and_court(k("A"))
+        self.orders_life(k("A"))
+        self.assessments_and_interventions(k("A"))
+        self.victims_voice(k("A"))
         invited = ["police", "cps", "advocacy", "ftac"]  # not probation
         cid = self.conference(k("K"), invited)
         self.work("hub.chair", "schedule_conference", k("A"), {"conference": cid})
         # H: placed on the scheduled meeting when its research is done.
         self.triage(k("H"))
         self.research(k("H"), charging=False, threat=True)
+        self.victims_voice(k("H"))  # CPS reads the victim's voice but is not involved in H
         # B: more information asked of the referrer.
         self.triage(k("B"), decision="request_info", risk="medium")
         self.work("advocacy.caseworker", "provide_info", k("B"), {

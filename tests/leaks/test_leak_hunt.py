@@ -125,9 +125,17 @@ def test_no_marker_reaches_an_account_the_policy_bars(demo, tmp_path, record_pro
         + ", ".join(f"{k} {v:.1f} s" for k, v in timing.items())
         + f", total {time.monotonic() - started:.1f} s"
     )
-    (tmp_path / "leak-hunt-counts.txt").write_text(counts + "\n\n" + hunt.report(10**6))
+    # A marker no account was ever shown tests nothing: named, so that a population change
+    # that stops showing a field is seen.
+    unseen = sorted(g.describe(population.ids) for m, grants in population.registry.markers.items()
+                    if m not in hunt.seen for g in grants[:1])
+    counts += f"; markers never shown where allowed: {len(unseen)}"
+    (tmp_path / "leak-hunt-counts.txt").write_text(
+        counts + "\n\nNever shown where allowed:\n  " + "\n  ".join(unseen) + "\n\n"
+        + hunt.report(10**6))
     record_property("leak_hunt_counts", counts)
     print("\n" + counts)
+    print("never shown where allowed: " + ", ".join(unseen))
     print("slowest reads: " + ", ".join(f"{p} {s:.1f} s" for p, s in hunt.cost.most_common(8)))
     print(f"(the whole list: {tmp_path / 'leak-hunt-counts.txt'})")
 

@@ -284,3 +284,20 @@ def test_an_spo_recorded_as_served_starts_its_notification_duty(case, police):
     assert created.json()["notification"]["due_on"] == (served + timedelta(days=3)).isoformat()
     assert AgencyTask.objects.filter(referral_id=body["id"], task_type="notification_check",
                                      agency__slug="police").exists()
+
+
+def test_the_trail_masks_the_court_an_application_and_a_change_name(case, police):
+    """A court's name is free text of the orders section: auditors read the trail's reasons,
+    not the section's content, so the trail says only that a court was named."""
+    body = case({"kind": "restraining_order", "expires": "2026-06-01"})
+    application = _apply(police, body["id"], court="Harrogate Magistrates", reason="Stalking.")
+    assert application.status_code == 201, application.content
+    varied = _change(police, body["id"], body["orders"][0]["id"], kind="varied",
+                     on=TODAY().isoformat(), court="Skipton Magistrates", reason="Moved.",
+                     conditions="No contact.")
+    assert varied.status_code == 201, varied.content
+    events = Event.objects.filter(referral_id=body["id"],
+                                  verb__in=["order_application.made", "order.varied"])
+    assert sorted(e.changes["court"] for e in events) == ["***", "***"]
+    assert "Magistrates" not in str([e.changes for e in events])
+    assert sorted(e.reason for e in events) == ["Moved.", "Stalking."]
