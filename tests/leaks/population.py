@@ -270,12 +270,15 @@ class Population:
             "court": r.new(case, CASE_LEVEL, "court")})
         for username in ("advocacy.caseworker", "police.caseworker"):
             who = username.split(".")[0]
-            self.work(username, "pre_hearing_risk_assessment", case, {
+            answers = {
                 "risk_level": "high",
                 "summary": r.new(case, "assessments", f"prehearing_{who}"),
                 "victim_views": r.new(case, "assessments", f"victim_views_{who}"),
-                "bail_conditions_sought": r.new(case, "assessments", f"bail_sought_{who}"),
-                "recommendation": r.new(case, "assessments", f"recommendation_{who}")})
+                "recommendation": r.new(case, "assessments", f"recommendation_{who}"),
+            }
+            if who == "police":  # police alone ask the victim which bail conditions they want
+                answers["bail_conditions_sought"] = r.new(case, "assessments", "bail_sought")
+            self.work(username, "pre_hearing_risk_assessment", case, answers)
         self.work("cps.caseworker", "psychiatric_assessment_request", case, {
             "request": True, "reason": r.new(case, "assessments", "psychiatric_request_reason")})
 
