@@ -32,6 +32,7 @@ from workflows.flows import ReferralFlow
 
 from . import study
 from .hearings import Court, Hearings
+from .justice import Justice
 from .meetings import Meetings
 from .people import Directory, Member, Region
 from .rows import Ids, Rows
@@ -62,6 +63,7 @@ class Cases:
         self.rng, self.ids, self.rows, self.trail = rng, ids, rows, trail
         self.directory, self.tasks, self.meetings = directory, tasks, meetings
         self.hearings = hearings
+        self.justice = Justice(ids=ids, rows=rows, trail=trail)
         self.anchor, self.instrument = anchor, instrument
         self.pairs: list[Pair] = []
         # The conference criteria the flows apply (the default's: the generated regions set
@@ -263,6 +265,7 @@ class Cases:
             count = rng.randint(20, 60)
         police = region.first("police")
         police_staff = self.directory.staff[police.pk]
+        latest = None  # (when, by whom) the last of them was logged
         for _ in range(count):
             occurred = _between(rng, created, until - timedelta(hours=2))
             reporter = police_staff.pick(rng)
@@ -271,6 +274,8 @@ class Cases:
                 continue
             fact = self._incident(referral, occurred, behaviours, order, reporter, recorded)
             facts.append(fact)
+            if latest is None or recorded > latest[0]:
+                latest = (recorded, reporter)
             if fact.is_breach:
                 arrested = rng.random() < 0.3
                 self.tasks.single(
@@ -281,8 +286,10 @@ class Cases:
                     applied=partial(self._arrested, referral, region, access) if arrested
                     else None,
                 )
-        if count:
-            self._raise(referral, facts, min(until, self.anchor), police_staff.pick(rng))
+        if latest is not None:
+            # `incident_log` applies the escalation signal as each incident is logged: its
+            # raise is the one the last of them gives, when it was logged (before "now").
+            self._raise(referral, facts, *latest)
 
     def _arrested(self, referral: Referral, region: Region, access: Access, done: Done) -> None:
         """An enforcement task done with an arrest: the victim is told (`services.COMPLETION`)."""
@@ -431,7 +438,9 @@ class Cases:
             result = {"decision": decision, "reason": "Full Code Test applied."}
             if charged:
                 result["offence"] = "Stalking involving fear of violence (s.4A PHA 1997)"
-            # Whatever CPS decides, the victim is told (`services.COMPLETION`, before the decision).
+            # `services.COMPLETION`, before the task's decision: the decision on the case's
+            # offences, and whatever CPS decides, the victim is told.
+            self.justice.charging_decided(access.referral, review, result)
             tasks.victim_update(referral=access.referral, region=region, at=review.at,
                                 reason="charging decision made", access=access)
             tasks.complete(review, process, result)
