@@ -440,9 +440,13 @@ class Cases:
                 result["offence"] = "Stalking involving fear of violence (s.4A PHA 1997)"
             # `services.COMPLETION`, before the task's decision: the decision on the case's
             # offences, and whatever CPS decides, the victim is told.
-            self.justice.charging_decided(access.referral, review, result)
+            decision = self.justice.charging_decided(access.referral, review, result)
             tasks.victim_update(referral=access.referral, region=region, at=review.at,
-                                reason="charging decision made", access=access)
+                                reason="charging decision made", access=access,
+                                context={"decision": decision.decision,
+                                         "offence": decision.offence_id})
+            if decision.decision == "no_further_action":
+                self.justice.review_offered(access.referral, review, decision)
             tasks.complete(review, process, result)
         return review
 

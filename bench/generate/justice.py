@@ -6,6 +6,9 @@ with no offence recorded charges a new offence (kind `other`, labelled `CHARGED_
 `offence.recorded` event), which the decision moves to `charged`. The generated cases record no
 offence before the review, so a charge is the case's one offence and a decision not to charge
 moves none. About 1 case in 9 is charged (`study.CHARGED_SHARE`, drawn in `Cases._branch`).
+Whatever CPS decides, the victim is told (`Tasks.victim_update`, with the decision's code): by
+police, or by CPS's letter for a decision not to charge, which also offers the victim a review
+of it (`victims_code_event`, `right_to_review_offer`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from django.utils import timezone
 from audit.events import MASK
 from justice.models import ChargingDecision, Offence, OffenceKind
 from referral.models import Referral
+from victims.models import RightToReview
 from workflows.services.justice import CHARGED_BY_REVIEW
 
 from .rows import Ids, Rows
@@ -66,3 +70,20 @@ class Justice:
             },
         )
         return decision
+
+    def review_offered(self, referral: Referral, done: Done,
+                       decision: ChargingDecision) -> RightToReview:
+        """`right_to_review_offer`: CPS decided not to charge; the victim may ask for a review."""
+        review = self.rows.add(RightToReview(
+            id=self.ids.take(RightToReview), referral_id=referral.pk,
+            offence_id=decision.offence_id, decided_by_kind=RightToReview.DecidedBy.CPS,
+            decider_id=done.actor.id, decision_on=decision.decided_on,
+            offered_on=decision.decided_on,
+        ))
+        self.trail.record(
+            verb="right_to_review.offered", at=done.at, actor=done.actor, obj=review,
+            referral_id=referral.pk,
+            changes={"decided_by_kind": review.decided_by_kind,
+                     "decision_on": str(review.decision_on), "offence": review.offence_id},
+        )
+        return review

@@ -31,7 +31,7 @@ from referral.models import (
     ReferralAgencyPermission,
 )
 from tests.seed import unseed
-from victims.models import ContactEntry
+from victims.models import ContactEntry, RightToReview
 from workflows import allocation, calendar, task_schemas
 from workflows.flows import CaseTaskFlow, ReferralFlow
 from workflows.models import AgencyTask, CaseProcess, Notification
@@ -480,20 +480,22 @@ class TestGeneratedCaseload:
 
     @staticmethod
     def _victim_updates() -> dict[int, tuple[CaseProcess, list[AgencyTask]]]:
-        """process id -> (the victim update's process, its task rows in order)."""
+        """process id -> (the victim update's or CPS letter's process, its task rows in
+        order)."""
         processes = {p.pk: p for p in CaseProcess.objects.filter(
-            flow_class=CaseTaskFlow, data__task_type="victim_update")}
+            flow_class=CaseTaskFlow, data__task_type__in=("victim_update", "victim_letter"))}
         tasks = defaultdict(list)
         for task in AgencyTask.objects.filter(process__in=processes).order_by("pk"):
             tasks[task.process_id].append(task)
         return {pk: (process, tasks[pk]) for pk, process in processes.items()}
 
-    def test_every_trigger_gives_police_the_duty_holder_its_victim_update_due_as_the_app_s(
+    def test_every_trigger_gives_the_duty_holder_its_victim_update_due_as_the_app_s(
             self, anchor):
         """`services.COMPLETION`: a charging decision, whatever it is, and an enforcement with an
-        arrest; `victims_code_event`: police in the referrer's region (the Victims' Code duty
-        holder of these triggers), due in 5 working days or 1 for a victim with enhanced
-        rights; a done update is a contact entry with its trigger, on time by the due."""
+        arrest; `victims_code_event`: the Victims' Code duty holder in the referrer's region,
+        police, or CPS by letter for its decision not to charge (which offers the victim a
+        review), due in 5 working days or 1 for a victim with enhanced rights; a done update is
+        a contact entry with its trigger, on time by the due."""
         triggers = Counter()
         for task in AgencyTask.objects.filter(task_type="charging_review", status="DONE"):
             triggers[(task.referral_id, task.finished, "charging decision made")] += 1
@@ -520,32 +522,54 @@ class TestGeneratedCaseload:
         revoked = {(e.changes["agency"], e.changes["source"]): e.at
                    for e in Event.objects.filter(verb="access.revoked")}
         decided = {int(e.object_id): e for e in Event.objects.filter(
-            verb="victim_update.completed")}
+            verb__in=("victim_update.completed", "victim_letter.completed"))}
         contacts = {c.task_id: c for c in ContactEntry.objects.filter(task__isnull=False)}
-        states = Counter()
+        # CPS's decisions by their review task's finish: the update names the decision.
+        charging = {(d.referral_id, d.task.finished): d for d in
+                    ChargingDecision.objects.select_related("task")}
+        reviews = {(r.referral_id, r.decision_on): r for r in RightToReview.objects.all()}
+        assert len(reviews) == RightToReview.objects.count()
+        states, letters = Counter(), 0
         for process, (start, route, task, *end) in updates.values():
             referral = referrals[process.referral_id]
-            police = allocation.agency_of_kind("police", region=referral.referrer_agency.region)
+            context = process.data["context"]
+            expected = {"reason": context["reason"], "trigger": context["trigger"],
+                        "duty_holder": "police"}
+            kind, task_type, answer = "police", "victim_update", "contacted"
+            if context["reason"] == "charging decision made":
+                decision = charging[(process.referral_id, process.created)]
+                expected["decision"] = decision.decision
+                if decision.offence_id is not None:
+                    expected["offence"] = decision.offence_id
+                if decision.decision == "no_further_action":
+                    # CPS's to explain, by letter; the victim is offered a review of it.
+                    kind, task_type, answer = "cps", "victim_letter", "sent"
+                    expected["duty_holder"] = "cps"
+                    review = reviews.pop((process.referral_id, decision.decided_on))
+                    assert (review.decided_by_kind, review.decider_id, review.offered_on,
+                            review.outcome) == ("cps", decision.recorded_by_id,
+                                                decision.decided_on, "pending")
+                    letters += 1
+            assert context == expected
+            holder = allocation.agency_of_kind(kind, region=referral.referrer_agency.region)
             due = calendar.due_in_working_days(1 if referral.victim_enhanced_rights else 5,
                                                now=process.created)
-            context = process.data["context"]
-            assert context["duty_holder"] == "police"
             assert TRIGGER_REASONS[context["trigger"]] == context["reason"]
             assert [start.flow_task, route.flow_task, task.flow_task] == [
-                CaseTaskFlow.start, CaseTaskFlow.route, CaseTaskFlow.victim_update]
+                CaseTaskFlow.start, CaseTaskFlow.route, getattr(CaseTaskFlow, task_type)]
             assert (task.agency_id, task.task_type, task.role, task.due, task.created) == (
-                police.pk, "victim_update", "caseworker", due, process.created)
+                holder.pk, task_type, "caseworker", due, process.created)
             assert parse_datetime(process.data["due"]) == due
-            assert process.data["agency"] == police.pk
-            source = (police.slug, f"process:{process.pk}")
+            assert process.data["agency"] == holder.pk
+            source = (holder.slug, f"process:{process.pk}")
             assert granted[source] == process.created
             if task.status == "DONE":
                 result = task.data["result"]
-                assert task_schemas.check("victim_update", result) == {}
-                assert process.data["results"] == {"victim_update": result}
+                assert task_schemas.check(task_type, result) == {}
+                assert process.data["results"] == {task_type: result}
                 event = decided[task.pk]
                 assert (event.actor_id, event.at) == (task.owner_id, task.finished)
-                assert event.changes["contacted"] == result["contacted"]
+                assert event.changes[answer] == result[answer]
                 assert [t.flow_task for t in end] == [CaseTaskFlow.end]
                 assert revoked[source] == process.finished == task.finished
                 states["late" if task.finished > due else "on time"] += 1
@@ -553,14 +577,17 @@ class TestGeneratedCaseload:
                 assert (contact.referral_id, contact.agency_id, contact.recorded_by_id,
                         contact.at, contact.trigger, contact.due, contact.on_time,
                         contact.reached) == (
-                    task.referral_id, police.pk, task.owner_id, task.finished,
-                    context["trigger"], due, task.finished <= due, result["contacted"])
+                    task.referral_id, holder.pk, task.owner_id, task.finished,
+                    context["trigger"], due, task.finished <= due, result[answer])
+                if task_type == "victim_letter":
+                    assert contact.method == "letter"
             else:
                 assert not end and process.status == "NEW" and source not in revoked
                 assert task.pk not in decided
                 states["claimed" if task.status == "ASSIGNED" else "queued"] += 1
             assert (task.escalated_at is not None) == (due < (task.finished or anchor))
         assert not contacts  # a contact entry for each done update, no other
+        assert letters and not reviews  # a review offered with each letter, no other
         # Most on time, a good share late, as the generator's other tasks (`study.task_days`).
         assert states["on time"] > 1.5 * states["late"] > 0, states
 
@@ -586,8 +613,10 @@ class TestGeneratedCaseload:
         ).select_related("process", "referral__referrer_agency").latest("created")
         referral = generated.referral
         with django_capture_on_commit_callbacks(execute=True):
-            made = victims_code_event(referral=referral,
-                                      trigger=generated.process.data["context"]["trigger"])
+            context = generated.process.data["context"]
+            made = victims_code_event(referral=referral, trigger=context["trigger"],
+                                      context={key: context.get(key)
+                                               for key in ("decision", "offence")})
         ours, theirs = generated.process.coerced, made.process.coerced
 
         def rows(process: CaseProcess) -> list[tuple]:
