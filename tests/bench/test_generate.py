@@ -20,7 +20,8 @@ from bench import generate
 from bench.generate import notices, study
 from bench.measure import reading
 from interventions.models import HearingAssessment, PsychiatricAssessment
-from justice.models import ChargingDecision, Offence
+from justice.models import BREACH_OFFENCE, ChargingDecision, Offence, PoliceDecision
+from orders.models import Enforcement
 from referral import access
 from referral.models import (
     CourtHearing,
@@ -50,6 +51,10 @@ def _without_the_demo(request, db):
     the class below, once, before its caseload)."""
     if request.cls is None:
         unseed()
+
+
+# A CPS decision's move of the offences it applies to (`justice.services._CHARGING_MOVES`).
+MOVED = {"charge": "charged", "no_further_action": "no_further_action"}
 
 
 def _generate() -> dict:
@@ -315,7 +320,7 @@ class TestGeneratedCaseload:
 
     def test_charging_reviews_are_cps_decisions_and_charge_about_one_case_in_nine(self):
         """`charging_review_record` for each charging review done: CPS's decision with its event,
-        and a charge's offence (the cases record none before), charged on the day. About 1
+        moving the case's offences open then (its breaches), or a charge's new offence. About 1
         case in 9 is charged (`study.CHARGED_SHARE`, the victims' survey), of the cases whose
         research is done (where police may ask for charging advice)."""
         reviews = {t.pk: t for t in AgencyTask.objects.filter(task_type="charging_review",
@@ -325,6 +330,7 @@ class TestGeneratedCaseload:
         events = {int(e.object_id): e for e in Event.objects.filter(
             verb__startswith="charging_decision.")}
         assert set(events) == {d.pk for d in decisions.values()}
+        offences = {o.pk: o for o in Offence.objects.all()}
         for pk, task in reviews.items():
             decision, result = decisions[pk], task.data["result"]
             assert (decision.referral_id, decision.agency_id, decision.recorded_by_id,
@@ -334,23 +340,72 @@ class TestGeneratedCaseload:
             event = events[decision.pk]
             assert (event.verb, event.at, event.actor_id) == (
                 f"charging_decision.{decision.decision}", task.finished, task.owner_id)
-            if decision.decision == "charge":
+            # The offences open when it was made: the case's breach offences logged before
+            # it; a charge on a case with none charges a new offence.
+            before = sorted(pk for pk, o in offences.items()
+                            if o.referral_id == task.referral_id and o.created_at < task.finished)
+            if decision.decision == "charge" and not before:
                 offence = decision.offence
-                assert (offence.referral_id, offence.kind, offence.status, offence.cps_decision,
-                        offence.charged_on, offence.created_at) == (
-                    task.referral_id, "other", "charged", "charge", decision.decided_on,
-                    task.finished)
-                assert event.changes["offences"] == [offence.pk]
+                assert (offence.referral_id, offence.kind, offence.created_at) == (
+                    task.referral_id, "other", task.finished)
+                before = [offence.pk]
             else:
-                assert decision.offence is None and event.changes["offences"] == []
-        assert Offence.objects.count() == sum(d.decision == "charge" for d in decisions.values())
-        charged = set(Offence.objects.filter(status="charged").values_list("referral_id",
-                                                                           flat=True))
+                assert decision.offence is None
+            assert sorted(event.changes["offences"]) == before
+            for pk in before:
+                offence = offences[pk]
+                assert offence.cps_decision == decision.decision
+                assert offence.status == MOVED.get(decision.decision, "open")
+                if decision.decision == "charge":
+                    assert offence.charged_on == decision.decided_on
+        # Only a charge makes an offence; the others are breaches (`breach_enforce`).
+        assert {o.kind for o in offences.values() if o.breach_of_order_id is None} <= {"other"}
+        assert sum(o.kind == "other" for o in offences.values()) == sum(
+            d.offence_id is not None for d in decisions.values())
+        charged = {d.referral_id for d in decisions.values() if d.decision == "charge"}
+        assert charged == {o.referral_id for o in offences.values() if o.status == "charged"}
         researched = {t.referral_id for t in AgencyTask.objects.filter(
             task_type="research", status="DONE", agency__kind="police")}
         assert charged <= researched
         share = len(charged) / len(researched)
         assert abs(share - study.CHARGED_SHARE) < 0.045, (len(charged), len(researched))
+
+    def test_a_breach_logged_is_an_offence_and_an_enforcement_as_the_app_s(self):
+        """`incident_log` -> `breach_enforce`: a breach of an RO, NMO or (interim) SPO logged
+        after the referral is an offence (`BREACH_OFFENCE`) linked to its order and incident;
+        every such breach is an `Enforcement` row beside its police task, due by the local
+        policy (24 hours, seeded), with its outcome when the task is done; an arrest on an open
+        offence is the police's decision on it."""
+        rows = {e.task_id: e for e in Enforcement.objects.select_related("policy", "incident")}
+        tasks = list(AgencyTask.objects.filter(task_type="enforcement").select_related("process"))
+        assert tasks and set(rows) == {t.pk for t in tasks}
+        orders = {o.pk: o for o in ProtectiveOrder.objects.all()}
+        offences = {o.incident_id: o for o in Offence.objects.filter(incident__isnull=False)}
+        arrests = {d.offence_id: d for d in PoliceDecision.objects.all()}
+        for task in tasks:
+            row, context = rows[task.pk], task.process.data["context"]
+            order = orders[row.order_id]
+            offence = offences.get(row.incident_id)
+            assert row.incident.breach_of_order_id == order.pk
+            assert (offence is not None) == (order.kind in BREACH_OFFENCE)
+            if offence is not None:
+                assert (offence.kind, offence.breach_of_order_id, offence.created_at,
+                        offence.committed_from) == (
+                    BREACH_OFFENCE[order.kind], order.pk, row.incident.created_at,
+                    timezone.localdate(row.incident.occurred_at))
+            assert row.offence_id == (offence.pk if offence else None)
+            assert (row.referral_id, row.agency_id, row.due, row.policy.version) == (
+                task.referral_id, task.agency_id, task.due, 1)
+            assert context == {"incident": row.incident_id, "order": order.pk,
+                               "offence": row.offence_id, "policy_version": 1,
+                               "deadline": "within 24 hours (local policy)"}
+            assert row.acted_at == task.finished
+            assert row.on_time == (None if task.finished is None else task.finished <= row.due)
+            arrested = task.finished is not None and task.data["result"]["arrested"]
+            assert row.outcome == ("arrested" if arrested else "pending")
+            if offence is not None and offence.pk in arrests:
+                assert arrested and arrests[offence.pk].created_at == task.finished
+        assert len(offences) > 20 and arrests
 
     def test_each_hearing_has_its_event_and_its_tasks_a_psr_before_sentencing(self):
         hearings = {h.pk: h for h in
@@ -528,6 +583,8 @@ class TestGeneratedCaseload:
         charging = {(d.referral_id, d.task.finished): d for d in
                     ChargingDecision.objects.select_related("task")}
         reviews = {(r.referral_id, r.decision_on): r for r in RightToReview.objects.all()}
+        arrests = {(d.offence.referral_id, d.created_at): d for d in
+                   PoliceDecision.objects.select_related("offence")}
         assert len(reviews) == RightToReview.objects.count()
         states, letters = Counter(), 0
         for process, (start, route, task, *end) in updates.values():
@@ -536,6 +593,10 @@ class TestGeneratedCaseload:
             expected = {"reason": context["reason"], "trigger": context["trigger"],
                         "duty_holder": "police"}
             kind, task_type, answer = "police", "victim_update", "contacted"
+            if context["reason"] == "suspect arrested":
+                arrest = arrests.get((process.referral_id, process.created))
+                if arrest is not None:  # on the breach's open offence
+                    expected["offence"] = arrest.offence_id
             if context["reason"] == "charging decision made":
                 decision = charging[(process.referral_id, process.created)]
                 expected["decision"] = decision.decision
