@@ -1,14 +1,19 @@
-"""CPS's charging decisions as the app records them (`workflows.services.justice`).
+"""Offences as the app records them: CPS's charging decisions (`workflows.services.justice`)
+and breaches of orders (`workflows.services.orders.breach_enforce`).
+
+A breach of a restraining order, non-molestation order or (interim) stalking protection order
+logged after the referral is an offence (`BREACH_OFFENCE`) and, like a breach of bail
+conditions, an `Enforcement` beside police's task, due by the local policy; an arrest on an open
+breach offence is the police's decision on it.
 
 A charging review's completion (`charging_review_record`) records the decision as a
-`ChargingDecision` on the case, with its `charging_decision.<decision>` event; a charge on a case
-with no offence recorded charges a new offence (kind `other`, labelled `CHARGED_BY_REVIEW`, its
-`offence.recorded` event), which the decision moves to `charged`. The generated cases record no
-offence before the review, so a charge is the case's one offence and a decision not to charge
-moves none. About 1 case in 9 is charged (`study.CHARGED_SHARE`, drawn in `Cases._branch`).
-Whatever CPS decides, the victim is told (`Tasks.victim_update`, with the decision's code): by
-police, or by CPS's letter for a decision not to charge, which also offers the victim a review
-of it (`victims_code_event`, `right_to_review_offer`).
+`ChargingDecision` on the case, with its `charging_decision.<decision>` event, moving the case's
+offences open when it is made (its breach offences logged before it); a charge on a case with
+no offence charges a new one (kind `other`, labelled `CHARGED_BY_REVIEW`). About 1 case in 9 is
+charged (`study.CHARGED_SHARE`, drawn in `Cases._branch`). Whatever CPS decides, the victim is
+told (`Tasks.victim_update`, with the decision's code): by police, or by CPS's letter for a
+decision not to charge, which also offers the victim a review of it (`victims_code_event`,
+`right_to_review_offer`).
 """
 
 from __future__ import annotations
