@@ -50,3 +50,6 @@ def unseed() -> None:
     tables = ", ".join(f'"{model._meta.db_table}"' for model in models)
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {tables} CASCADE")
+    # The cascade also empties the tables that refer to users (the local policies' `set_by`):
+    # the data migrations' rows among them are put back.
+    load_reference_data()

@@ -32,6 +32,7 @@ from workflows.flows import ReferralFlow
 
 from . import study
 from .hearings import Court, Hearings
+from .justice import Justice
 from .meetings import Meetings
 from .people import Directory, Member, Region
 from .rows import Ids, Rows
@@ -62,6 +63,7 @@ class Cases:
         self.rng, self.ids, self.rows, self.trail = rng, ids, rows, trail
         self.directory, self.tasks, self.meetings = directory, tasks, meetings
         self.hearings = hearings
+        self.justice = Justice(ids=ids, rows=rows, trail=trail)
         self.anchor, self.instrument = anchor, instrument
         self.pairs: list[Pair] = []
         # The conference criteria the flows apply (the default's: the generated regions set
@@ -78,6 +80,7 @@ class Cases:
 
     def referral(self, *, created: datetime, reference: str) -> Referral:
         rng = self.rng
+        self.justice.case_started()
         repeat = self.pairs and rng.random() < study.REPEAT_REFERRAL_SHARE
         pair = rng.choice(self.pairs) if repeat else None
         region = self.directory.regions[pair.region if pair else rng.randrange(10)]
@@ -160,7 +163,8 @@ class Cases:
             occurred = _between(rng, max(since, created - 2 * YEAR), created - timedelta(hours=1))
             reporter = (referrer if referrer_agency.kind in ("police", "advocacy")
                         else police.pick(rng))
-            facts.append(self._incident(referral, occurred, behaviours, order, reporter, created))
+            facts.append(self._incident(referral, occurred, behaviours, order, reporter,
+                                        created)[0])
         self._raise(referral, facts, created, referrer)
         to_conference = self._routes(referral, facts, created)
 
@@ -171,6 +175,7 @@ class Cases:
                                      reason="bail conditions recorded", access=access)
         self._later_incidents(referral, region, access, behaviours, order, facts,
                               until=end or self.anchor)
+        self._charging(referral, region, access)
         self.tasks.write_access(access)
         return referral
 
@@ -236,7 +241,8 @@ class Cases:
                      "description": "***"},
         )
         return escalation.IncidentFacts(occurred_at=occurred, behaviours=seen,
-                                        severity=incident.severity, is_breach=breach is not None)
+                                        severity=incident.severity,
+                                        is_breach=breach is not None), incident
 
     def _raise(self, referral: Referral, facts, at: datetime, actor: Member) -> None:
         """`_apply_escalation`: the signal only ever raises the risk."""
@@ -263,31 +269,62 @@ class Cases:
             count = rng.randint(20, 60)
         police = region.first("police")
         police_staff = self.directory.staff[police.pk]
+        latest = None  # (when, by whom) the last of them was logged
         for _ in range(count):
             occurred = _between(rng, created, until - timedelta(hours=2))
             reporter = police_staff.pick(rng)
             recorded = occurred + timedelta(hours=rng.uniform(1, 24))
             if recorded > self.anchor:
                 continue
-            fact = self._incident(referral, occurred, behaviours, order, reporter, recorded)
+            fact, incident = self._incident(referral, occurred, behaviours, order, reporter,
+                                            recorded)
             facts.append(fact)
+            if latest is None or recorded > latest[0]:
+                latest = (recorded, reporter)
             if fact.is_breach:
+                # `incident_log` -> `breach_enforce`: the breach's offence and enforcement.
+                offence, context, due, enforcement = self.justice.breach(
+                    referral=referral, order=order, incident=incident, reporter=reporter)
                 arrested = rng.random() < 0.3
-                self.tasks.single(
+                done = self.tasks.single(
                     task_type="enforcement", agency=police, referral_id=referral.pk, at=recorded,
-                    due=recorded + timedelta(hours=24), context={"order": order.pk},
-                    access=access, result={"action_taken": "Suspect spoken to and warned.",
-                                           "arrested": arrested},
-                    applied=partial(self._arrested, referral, region, access) if arrested
-                    else None,
+                    due=due, context=context, access=access,
+                    result={"action_taken": "Suspect spoken to and warned.",
+                            "arrested": arrested},
+                    applied=partial(self._enforced, referral, region, access, enforcement,
+                                    offence, arrested),
                 )
-        if count:
-            self._raise(referral, facts, min(until, self.anchor), police_staff.pick(rng))
+                enforcement.task_id = done.task.pk
+                self.rows.add(enforcement)
+        if latest is not None:
+            # `incident_log` applies the escalation signal as each incident is logged: its
+            # raise is the one the last of them gives, when it was logged (before "now").
+            self._raise(referral, facts, *latest)
 
-    def _arrested(self, referral: Referral, region: Region, access: Access, done: Done) -> None:
-        """An enforcement task done with an arrest: the victim is told (`services.COMPLETION`)."""
-        self.tasks.victim_update(referral=referral, region=region, at=done.at,
-                                 reason="suspect arrested", access=access)
+    def _enforced(self, referral: Referral, region: Region, access: Access, enforcement,
+                  offence, arrested: bool, done: Done) -> None:
+        """An enforcement task done (`services.COMPLETION`): its outcome; an arrest is the
+        police's decision on the breach's open offence, and the victim is told."""
+        on = self.justice.enforced(enforcement, offence, done, arrested)
+        if arrested:
+            self.tasks.victim_update(referral=referral, region=region, at=done.at,
+                                     reason="suspect arrested", access=access,
+                                     context={"offence": on})
+
+    def _charging(self, referral: Referral, region: Region, access: Access) -> None:
+        """CPS's decision at its charging review (`services.COMPLETION`), recorded once the
+        case's breaches are drawn: it applies to the offences open when it was made."""
+        if self.justice.review is None:
+            return
+        review, result = self.justice.review
+        decision = self.justice.charging_decided(referral, review, result)
+        # Whatever CPS decides, the victim is told.
+        self.tasks.victim_update(referral=referral, region=region, at=review.at,
+                                 reason="charging decision made", access=access,
+                                 context={"decision": decision.decision,
+                                          "offence": decision.offence_id})
+        if decision.decision == "no_further_action":
+            self.justice.review_offered(referral, review, decision)
 
     # --- The referral flow, played forward -----------------------------------------------------
 
@@ -431,9 +468,9 @@ class Cases:
             result = {"decision": decision, "reason": "Full Code Test applied."}
             if charged:
                 result["offence"] = "Stalking involving fear of violence (s.4A PHA 1997)"
-            # Whatever CPS decides, the victim is told (`services.COMPLETION`, before the decision).
-            tasks.victim_update(referral=access.referral, region=region, at=review.at,
-                                reason="charging decision made", access=access)
+            # `services.COMPLETION`: the decision on the case's offences, and the victim told
+            # (`_charging`, once the case's breaches are drawn).
+            self.justice.review = (review, result)
             tasks.complete(review, process, result)
         return review
 

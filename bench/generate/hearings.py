@@ -4,10 +4,14 @@ The court process is drawn when CPS charges: the first hearing after charge with
 trial months later, unless the suspect pleads guilty at that first hearing; a bail hearing in
 about a third of cases; on conviction, sentencing three to six weeks after the verdict (after a
 pre-sentence report). Each hearing is recorded before its date, as the app requires: the first
-and the sentencing hearing by the charging lawyer (CPS may write charging material), a bail
-hearing by police (orders and bail). Recording one writes the hearing, its `hearing.recorded`
-event and three `CaseTaskFlow` tasks due two working days before it: risk assessments by
-advocacy and police, and CPS's question whether to request a psychiatric assessment. What is
+hearing, the trial (listed at the first hearing) and the sentencing hearing by the charging
+lawyer, a bail hearing by police (both write the court section). No order hearing is drawn: the
+generator makes no order applications yet. Recording one writes the hearing, its `hearing.recorded`
+event and the `CaseTaskFlow` tasks `HEARING_TASKS` gives, due two working days before it (risk
+assessments by advocacy and police, CPS's question whether to seek a psychiatric assessment,
+and before sentencing probation's pre-sentence report), each assessment with its
+`HearingAssessment` row; CPS's yes seeks a psychiatric assessment and gives the unit its
+report for the court. What is
 recorded by the generator's "now" is written, hearings still to come included: their tasks are
 open in queues. The case stays under review until its court process is over (so the agencies
 recording hearings are still involved in it), and its closure records the verdict.
@@ -18,17 +22,40 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 
 from django.utils import timezone
 
+from audit.events import MASK
+from interventions.models import HearingAssessment, PsychiatricAssessment
+from interventions.services import hearing_starts
 from referral.models import CourtHearing, Referral
 from workflows import calendar, services
+from workflows.services.assessments import HEARING_TASKS
 
 from . import study
 from .people import Directory, Member, Region
 from .rows import Ids, Rows
 from .tasks import Access, Done, Tasks
 from .trail import Trail
+
+# Of the psychiatric assessments CPS seeks, the share the unit reports done for the court (a
+# guess: no published figure).
+PSYCHIATRIC_DONE_SHARE = 0.7
+
+# What each assessment before a hearing says, as its form takes it.
+ASSESSMENT_RESULTS = {
+    "pre_hearing_risk_assessment": lambda referral: {
+        "risk_level": referral.risk_level,
+        "summary": "Victim still frightened; suspect aware of the hearing.",
+        "victim_views": "Asks for conditions keeping him away from her street.",
+    },
+    "pre_sentence_report": lambda referral: {
+        "risk_of_serious_harm": "high" if referral.risk_level == "high" else "medium",
+        "proposal": "Community order with a rehabilitation activity requirement.",
+        "treatment_suitability": "Suitable for a stalking intervention.",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -67,6 +94,10 @@ class Hearings:
 
         self._record(referral, region, access, CourtHearing.Kind.CHARGE, first, lawyer,
                      charge.at + timedelta(hours=rng.uniform(0.5, 4)))
+        if not plea:
+            # Listed at the first hearing, when the suspect pleads not guilty.
+            self._record(referral, region, access, CourtHearing.Kind.TRIAL, verdict, lawyer,
+                         self._office_hours(first, start=14))
         if (over - first).days > 21 and rng.random() < study.BAIL_HEARING_SHARE:
             on = self._court_day(first + timedelta(days=rng.randint(7, (over - first).days - 14)))
             officer = self.directory.staff[region.first("police").pk].pick(rng)
@@ -104,21 +135,94 @@ class Hearings:
                           changes={"kind": kind, "date": on.isoformat()})
         due = services.hearing_tasks_due(on, now=at)
         context = {"hearing": hearing.pk, "kind": kind, "date": on.isoformat()}
-        for agency_kind in ("advocacy", "police"):
-            tasks.single(
-                task_type="pre_hearing_risk_assessment",
-                agency=self.directory.agency_of_kind(agency_kind, region),
-                referral_id=referral.pk, at=at, due=due, context=context, access=access,
-                result={"risk_level": referral.risk_level,
-                        "summary": "Victim still frightened; suspect aware of the hearing.",
-                        "victim_views": "Asks for conditions keeping him away from her street."},
+        for task_type, agency_kind, assessment_kind in HEARING_TASKS[kind]:
+            agency = self.directory.agency_of_kind(agency_kind, region)
+            if task_type == "psychiatric_assessment_request":
+                request = rng.random() < study.PSYCHIATRIC_REQUEST_SHARE
+                reason = ("Fixation and escalation: ask the court for an assessment." if request
+                          else "No sign of mental disorder in the file.")
+                tasks.single(
+                    task_type=task_type, agency=agency, referral_id=referral.pk, at=at, due=due,
+                    context=context, access=access, result={"request": request, "reason": reason},
+                    applied=partial(self._psychiatric_sought, referral, region, access, hearing,
+                                    reason) if request else None,
+                )
+                continue
+            result = ASSESSMENT_RESULTS[task_type](referral)
+            done = tasks.single(
+                task_type=task_type, agency=agency, referral_id=referral.pk, at=at, due=due,
+                context=context, access=access, result=result,
             )
-        request = rng.random() < study.PSYCHIATRIC_REQUEST_SHARE
-        reason = ("Fixation and escalation: ask the court for an assessment." if request
-                  else "No sign of mental disorder in the file.")
-        tasks.single(
-            task_type="psychiatric_assessment_request",
-            agency=self.directory.agency_of_kind("cps", region),
-            referral_id=referral.pk, at=at, due=due, context=context, access=access,
-            result={"request": request, "reason": reason},
+            # What the task's completion records (`hearing_assessment_complete`): nothing while
+            # it is open.
+            found = result if done.at is not None else {}
+            self.rows.add(HearingAssessment(
+                id=self.ids.take(HearingAssessment), hearing_id=hearing.pk,
+                referral_id=referral.pk, agency_id=agency.pk, kind=assessment_kind,
+                task_id=done.task.pk, due=due, completed_at=done.at,
+                before_hearing=None if done.at is None else done.at < hearing_starts(hearing),
+                risk_level=found.get("risk_level") or found.get("risk_of_serious_harm", ""),
+                summary=found.get("summary", ""), victim_views=found.get("victim_views", ""),
+                bail_conditions_sought=found.get("bail_conditions_sought", ""),
+                recommendation=found.get("proposal", ""),
+                treatment_suitability=found.get("treatment_suitability", ""),
+                created_at=at,
+            ))
+
+    def _psychiatric_sought(self, referral: Referral, region: Region, access: Access,
+                            hearing: CourtHearing, reason: str, done: Done) -> None:
+        """CPS's yes (`services.COMPLETION`): a psychiatric assessment sought, and the unit's
+        report for the court, done or not (`PSYCHIATRIC_DONE_SHARE`)."""
+        sought = PsychiatricAssessment(
+            id=self.ids.take(PsychiatricAssessment), referral_id=referral.pk,
+            hearing_id=hearing.pk, sought_on=timezone.localdate(done.at), reason=reason,
+            agency_id=done.task.agency_id, recorded_by_id=done.actor.id, created_at=done.at,
+        )
+        self.rows.add(sought)
+        self._psychiatric_event(sought, done.actor, done.at)
+        unit = self.directory.agency_of_kind("psychiatric", region)
+        report_done = self.rng.random() < PSYCHIATRIC_DONE_SHARE
+        result = ({"done": True, "provider": "Forensic psychiatry service"} if report_done
+                  else {"done": False, "reason": "The suspect would not take part."})
+        self.tasks.single(
+            task_type="psychiatric_report", agency=unit, referral_id=referral.pk, at=done.at,
+            due=services.hearing_tasks_due(hearing.date, now=done.at),
+            context={"assessment": sought.pk, "hearing": hearing.pk,
+                     "date": hearing.date.isoformat()},
+            access=access, result=result,
+            applied=partial(self._psychiatric_reported, sought, result),
+        )
+
+    def _psychiatric_reported(self, sought: PsychiatricAssessment, result: dict,
+                              done: Done) -> None:
+        """The unit's report (`interventions.services.psychiatric_report_done`): requested on the
+        way, then done; or not ordered, with the reason."""
+        day = timezone.localdate(done.at)
+        sought.updated_at = done.at
+        sought.provider = result.get("provider", "")
+        if not result["done"]:
+            sought.status, sought.reason = "not_ordered", result["reason"]
+            self._psychiatric_event(sought, done.actor, done.at)
+            return
+        for status, field in (("requested", "requested_on"), ("done", "done_on")):
+            sought.status = status
+            setattr(sought, field, day)
+            self._psychiatric_event(sought, done.actor, done.at)
+
+    def _psychiatric_event(self, sought: PsychiatricAssessment, actor: Member,
+                           at: datetime) -> None:
+        """`interventions.events.psychiatric_assessment_event`, as the generator's trail."""
+        def day(value):
+            return value.isoformat() if value else None
+
+        self.trail.record(
+            verb=f"psychiatric_assessment.{sought.status}", at=at, actor=actor, obj=sought,
+            referral_id=sought.referral_id,
+            reason=sought.reason if sought.status == "not_ordered" else "",
+            changes={
+                "status": sought.status, "hearing": sought.hearing_id,
+                "sought_on": day(sought.sought_on), "requested_on": day(sought.requested_on),
+                "done_on": day(sought.done_on), "before_court_on": day(sought.before_court_on),
+                "provider": MASK if sought.provider else "",
+            },
         )

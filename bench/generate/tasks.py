@@ -21,7 +21,7 @@ from victims.models import ContactEntry
 from workflows import allocation, services
 from workflows.flows import CaseTaskFlow
 from workflows.models import AgencyTask, CaseProcess
-from workflows.services.victims import TRIGGER_REASONS, contact_method
+from workflows.services.victims import CPS_NFA, DUTY_HOLDERS, TRIGGER_REASONS, contact_method
 
 from . import study
 from .notices import Notices
@@ -245,21 +245,32 @@ class Tasks:
         return done
 
     def victim_update(self, *, referral: Referral, region: Region, at: datetime, reason: str,
-                      access: Access) -> Done:
-        """`victims_code_event` at `at` for the trigger of `reason`: the police of the region
-        (the Victims' Code duty holder of these triggers) tell the victim; done, the update is
-        a contact entry with its trigger and on-time flag (`services.COMPLETION`)."""
+                      access: Access, context: dict | None = None) -> Done:
+        """`victims_code_event` at `at` for the trigger of `reason` (`context`: a CPS decision's
+        code, an offence id): the Victims' Code duty holder of the region tells the victim,
+        police by an update, CPS by a letter about its decision not to charge; done, the update
+        is a contact entry with its trigger and on-time flag (`services.COMPLETION`)."""
         trigger = REASON_TRIGGERS[reason]
-        police = self.directory.agency_of_kind("police", region)
+        context = {k: v for k, v in (context or {}).items() if v is not None}
+        kind, task_type, duty_holder = (
+            CPS_NFA if trigger == "cps_decision"
+            and context.get("decision") == "no_further_action" else DUTY_HOLDERS[trigger])
+        agency = self.directory.agency_of_kind(kind, region)
         due = services.victim_update_due(referral, now=at)
         contacted = self.rng.random() < study.VICTIM_CONTACTED_SHARE
-        result = ({"contacted": True, "method": self.rng.choice(study.VICTIM_CONTACT_METHODS),
-                   "note": "Told what has happened and what comes next."} if contacted else
-                  {"contacted": False, "note": "No answer on her safe number; text sent."})
-        return self.single(task_type="victim_update", agency=police, referral_id=referral.pk,
+        if task_type == "victim_letter":
+            result = ({"sent": True, "vrr_offered": True,
+                       "note": "Decision explained; right to review set out."} if contacted
+                      else {"sent": False, "note": "Address being confirmed with police."})
+        else:
+            result = ({"contacted": True,
+                       "method": self.rng.choice(study.VICTIM_CONTACT_METHODS),
+                       "note": "Told what has happened and what comes next."} if contacted else
+                      {"contacted": False, "note": "No answer on her safe number; text sent."})
+        return self.single(task_type=task_type, agency=agency, referral_id=referral.pk,
                            at=at, due=due, access=access, result=result,
                            context={"reason": reason, "trigger": trigger,
-                                    "duty_holder": "police"},
+                                    "duty_holder": duty_holder, **context},
                            applied=lambda done: self._contact(done, trigger, due, result))
 
     def _contact(self, done: Done, trigger: str, due: datetime, result: dict) -> None:
@@ -268,8 +279,9 @@ class Tasks:
         entry = self.rows.add(ContactEntry(
             id=self.ids.take(ContactEntry), referral_id=task.referral_id, at=done.at,
             agency_id=task.agency_id, recorded_by_id=done.actor.id, created_at=done.at,
-            method=contact_method(result.get("method", "")),
-            reached=bool(result.get("contacted")), trigger=trigger, task_id=task.pk, due=due,
+            method=("letter" if "sent" in result else contact_method(result.get("method", ""))),
+            reached=bool(result.get("contacted") or result.get("sent")), trigger=trigger,
+            task_id=task.pk, due=due,
             on_time=done.at <= due, note=result.get("note", ""),
         ))
         self.trail.record(

@@ -1,10 +1,11 @@
 """Workflow throughput: whole lifecycles over HTTP, and the same rows written by plain SQL.
 
-A lifecycle: police refer a case (three incidents in a year, so it must go to a conference), the
-hub triages it, police, probation and advocacy each claim and complete their research, the join
-puts it on the next scheduled conference. Eight clients, each in its own region, run lifecycles
-back to back. The client looks task ids up in the database (the API has no "task of this case"
-look-up; a person would find it in their queue).
+A lifecycle: police refer a case (three incidents in a year, one in the last month, so the
+conference criteria's escalation route puts it on an agenda), the hub triages it, police,
+probation and advocacy each claim and complete their research, the join puts it on the next
+scheduled conference. Eight clients, each in its own region, run lifecycles back to back. The
+client looks task ids up in the database (the API has no "task of this case" look-up; a person
+would find it in their queue).
 
 The floor copies the rows one HTTP lifecycle left in every table (referral, people, screening,
 incidents, processes, tasks, their links, involvement, permissions, agenda item, notifications,
@@ -90,7 +91,7 @@ def _payload(n: str) -> dict:
                       "answers": dict.fromkeys(QUESTIONS, False)},
         "incidents": [
             {"occurred_at": (now - timedelta(days=d)).isoformat(), "behaviours": ["texts"],
-             "description": "Forty texts in one evening."} for d in (60, 150, 250)
+             "description": "Forty texts in one evening."} for d in (10, 150, 250)
         ],
     }
 

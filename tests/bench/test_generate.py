@@ -17,8 +17,11 @@ from agencies.models import Agency, Membership
 from audit import chain
 from audit.models import Event
 from bench import generate
-from bench.generate import notices
+from bench.generate import notices, study
 from bench.measure import reading
+from interventions.models import HearingAssessment, PsychiatricAssessment
+from justice.models import BREACH_OFFENCE, ChargingDecision, Offence, PoliceDecision
+from orders.models import Enforcement
 from referral import access
 from referral.models import (
     CourtHearing,
@@ -29,7 +32,7 @@ from referral.models import (
     ReferralAgencyPermission,
 )
 from tests.seed import unseed
-from victims.models import ContactEntry
+from victims.models import ContactEntry, RightToReview
 from workflows import allocation, calendar, task_schemas
 from workflows.flows import CaseTaskFlow, ReferralFlow
 from workflows.models import AgencyTask, CaseProcess, Notification
@@ -48,6 +51,10 @@ def _without_the_demo(request, db):
     the class below, once, before its caseload)."""
     if request.cls is None:
         unseed()
+
+
+# A CPS decision's move of the offences it applies to (`justice.services._CHARGING_MOVES`).
+MOVED = {"charge": "charged", "no_further_action": "no_further_action"}
 
 
 def _generate() -> dict:
@@ -267,14 +274,16 @@ class TestGeneratedCaseload:
                 .filter(Q(task__referral__isnull=True) | Q(task__referral__in=visible))
                 .order_by("-created_at", "-id"))
 
-        body = api(member.user).get("/api/v1/notifications/?page_size=100")
+        # A page shorter than their notices, so that it must hold the newest ones. The busiest
+        # member has about 100 in the generator's 90-day window (97 to 110 as the draws fall).
+        body = api(member.user).get("/api/v1/notifications/?page_size=50")
         assert body.status_code == 200
         body = body.json()
-        assert body["count"] == mine.count() > 100
+        assert body["count"] == mine.count() > 50
         assert body["unread"] == mine.filter(read_at__isnull=True).count() > 0
         assert [(r["id"], r["kind"], r["text"], r["task"], r["read"])
                 for r in body["results"]] == [
-            (n.pk, n.kind, n.text, n.task_id, n.read_at is not None) for n in mine[:100]]
+            (n.pk, n.kind, n.text, n.task_id, n.read_at is not None) for n in mine[:50]]
 
     def test_the_benchmark_reads_the_notices_of_a_member_who_has_some(self):
         """More than most members have: how many fall in the generator's window of 90 days
@@ -289,14 +298,15 @@ class TestGeneratedCaseload:
         charged = {p.referral_id: p for p in CaseProcess.objects.filter(
             flow_class=ReferralFlow, data__results__charging_review__decision="charge")}
         hearings = list(CourtHearing.objects.select_related("referral"))
-        assert {h.kind for h in hearings} == set(CourtHearing.Kind.values)
+        # Every kind but an order application's: the generator draws no order applications.
+        assert {h.kind for h in hearings} == set(CourtHearing.Kind.values) - {"order"}
         assert {h.referral_id for h in hearings} <= set(charged)
         members = {m.user_id: m for m in Membership.objects.select_related("agency")}
         by_case = defaultdict(list)
         for hearing in hearings:
             by_case[hearing.referral_id].append(hearing)
             recorder = members[hearing.recorded_by_id]
-            assert policy.can_write(recorder, "orders") or policy.can_write(recorder, "charging")
+            assert policy.can_record_hearing(recorder)
             assert hearing.date >= timezone.localdate(hearing.created_at)  # never in the past
         for referral_id, process in charged.items():
             if process.status != "DONE":
@@ -308,7 +318,96 @@ class TestGeneratedCaseload:
             assert outcome["charged"] is True
             assert outcome["convicted"] == any(h.kind == "sentencing" for h in ones)
 
-    def test_each_hearing_has_its_event_and_the_three_tasks_the_app_opens(self):
+    def test_charging_reviews_are_cps_decisions_and_charge_about_one_case_in_nine(self):
+        """`charging_review_record` for each charging review done: CPS's decision with its event,
+        moving the case's offences open then (its breaches), or a charge's new offence. About 1
+        case in 9 is charged (`study.CHARGED_SHARE`, the victims' survey), of the cases whose
+        research is done (where police may ask for charging advice)."""
+        reviews = {t.pk: t for t in AgencyTask.objects.filter(task_type="charging_review",
+                                                              status="DONE")}
+        decisions = {d.task_id: d for d in ChargingDecision.objects.select_related("offence")}
+        assert reviews and set(decisions) == set(reviews)
+        events = {int(e.object_id): e for e in Event.objects.filter(
+            verb__startswith="charging_decision.")}
+        assert set(events) == {d.pk for d in decisions.values()}
+        offences = {o.pk: o for o in Offence.objects.all()}
+        for pk, task in reviews.items():
+            decision, result = decisions[pk], task.data["result"]
+            assert (decision.referral_id, decision.agency_id, decision.recorded_by_id,
+                    decision.decision, decision.decided_on, decision.reason) == (
+                task.referral_id, task.agency_id, task.owner_id, result["decision"],
+                timezone.localdate(task.finished), result["reason"])
+            event = events[decision.pk]
+            assert (event.verb, event.at, event.actor_id) == (
+                f"charging_decision.{decision.decision}", task.finished, task.owner_id)
+            # The offences open when it was made: the case's breach offences logged before
+            # it; a charge on a case with none charges a new offence.
+            before = sorted(pk for pk, o in offences.items()
+                            if o.referral_id == task.referral_id and o.created_at < task.finished)
+            if decision.decision == "charge" and not before:
+                offence = decision.offence
+                assert (offence.referral_id, offence.kind, offence.created_at) == (
+                    task.referral_id, "other", task.finished)
+                before = [offence.pk]
+            else:
+                assert decision.offence is None
+            assert sorted(event.changes["offences"]) == before
+            for pk in before:
+                offence = offences[pk]
+                assert offence.cps_decision == decision.decision
+                assert offence.status == MOVED.get(decision.decision, "open")
+                if decision.decision == "charge":
+                    assert offence.charged_on == decision.decided_on
+        # Only a charge makes an offence; the others are breaches (`breach_enforce`).
+        assert {o.kind for o in offences.values() if o.breach_of_order_id is None} <= {"other"}
+        assert sum(o.kind == "other" for o in offences.values()) == sum(
+            d.offence_id is not None for d in decisions.values())
+        charged = {d.referral_id for d in decisions.values() if d.decision == "charge"}
+        assert charged == {o.referral_id for o in offences.values() if o.status == "charged"}
+        researched = {t.referral_id for t in AgencyTask.objects.filter(
+            task_type="research", status="DONE", agency__kind="police")}
+        assert charged <= researched
+        share = len(charged) / len(researched)
+        assert abs(share - study.CHARGED_SHARE) < 0.045, (len(charged), len(researched))
+
+    def test_a_breach_logged_is_an_offence_and_an_enforcement_as_the_app_s(self):
+        """`incident_log` -> `breach_enforce`: a breach of an RO, NMO or (interim) SPO logged
+        after the referral is an offence (`BREACH_OFFENCE`) linked to its order and incident;
+        every such breach is an `Enforcement` row beside its police task, due by the local
+        policy (24 hours, seeded), with its outcome when the task is done; an arrest on an open
+        offence is the police's decision on it."""
+        rows = {e.task_id: e for e in Enforcement.objects.select_related("policy", "incident")}
+        tasks = list(AgencyTask.objects.filter(task_type="enforcement").select_related("process"))
+        assert tasks and set(rows) == {t.pk for t in tasks}
+        orders = {o.pk: o for o in ProtectiveOrder.objects.all()}
+        offences = {o.incident_id: o for o in Offence.objects.filter(incident__isnull=False)}
+        arrests = {d.offence_id: d for d in PoliceDecision.objects.all()}
+        for task in tasks:
+            row, context = rows[task.pk], task.process.data["context"]
+            order = orders[row.order_id]
+            offence = offences.get(row.incident_id)
+            assert row.incident.breach_of_order_id == order.pk
+            assert (offence is not None) == (order.kind in BREACH_OFFENCE)
+            if offence is not None:
+                assert (offence.kind, offence.breach_of_order_id, offence.created_at,
+                        offence.committed_from) == (
+                    BREACH_OFFENCE[order.kind], order.pk, row.incident.created_at,
+                    timezone.localdate(row.incident.occurred_at))
+            assert row.offence_id == (offence.pk if offence else None)
+            assert (row.referral_id, row.agency_id, row.due, row.policy.version) == (
+                task.referral_id, task.agency_id, task.due, 1)
+            assert context == {"incident": row.incident_id, "order": order.pk,
+                               "offence": row.offence_id, "policy_version": 1,
+                               "deadline": "within 24 hours (local policy)"}
+            assert row.acted_at == task.finished
+            assert row.on_time == (None if task.finished is None else task.finished <= row.due)
+            arrested = task.finished is not None and task.data["result"]["arrested"]
+            assert row.outcome == ("arrested" if arrested else "pending")
+            if offence is not None and offence.pk in arrests:
+                assert arrested and arrests[offence.pk].created_at == task.finished
+        assert len(offences) > 20 and arrests
+
+    def test_each_hearing_has_its_event_and_its_tasks_a_psr_before_sentencing(self):
         hearings = {h.pk: h for h in
                     CourtHearing.objects.select_related("referral__referrer_agency")}
         recorded = {int(e.object_id): e for e in Event.objects.filter(verb="hearing.recorded")}
@@ -318,8 +417,9 @@ class TestGeneratedCaseload:
         revoked = {(e.changes["agency"], e.changes["source"]): e.at
                    for e in Event.objects.filter(verb="access.revoked")}
         processes = defaultdict(list)
-        for process in CaseProcess.objects.filter(flow_class=CaseTaskFlow,
-                                                  data__context__has_key="hearing"):
+        for process in CaseProcess.objects.filter(
+            flow_class=CaseTaskFlow, data__context__has_key="hearing"
+        ).exclude(data__task_type="psychiatric_report"):
             processes[process.data["context"]["hearing"]].append(process)
         tasks = defaultdict(list)
         for task in AgencyTask.objects.filter(process__in=[p for ps in processes.values()
@@ -330,6 +430,15 @@ class TestGeneratedCaseload:
                 t for ts in tasks.values() for t in ts]):
             previous[link.from_task_id].add(link.to_task_id)
         agencies = {a.pk: a for a in Agency.objects.all()}
+        # `HEARING_TASKS`: bail and charge, the advocate's and police's risk assessments and
+        # CPS's psychiatric question; sentencing, probation's pre-sentence report too; a
+        # trial, the advocate's risk assessment.
+        before_bail = [("pre_hearing_risk_assessment", "advocacy"),
+                       ("pre_hearing_risk_assessment", "police"),
+                       ("psychiatric_assessment_request", "cps")]
+        expected = {"bail": before_bail, "charge": before_bail,
+                    "sentencing": sorted([*before_bail, ("pre_sentence_report", "probation")]),
+                    "trial": [("pre_hearing_risk_assessment", "advocacy")]}
 
         for pk, hearing in hearings.items():
             event = recorded[pk]
@@ -364,20 +473,52 @@ class TestGeneratedCaseload:
                 else:
                     assert not end and process.status == "NEW" and source not in revoked
                 opened.append((task.task_type, agency.kind))
-            assert sorted(opened) == [("pre_hearing_risk_assessment", "advocacy"),
-                                      ("pre_hearing_risk_assessment", "police"),
-                                      ("psychiatric_assessment_request", "cps")]
+            assert sorted(opened) == expected[hearing.kind], hearing.kind
+        # Each assessment task has its row, done before the hearing or not as its task was.
+        rows = {row.task_id: row for row in HearingAssessment.objects.select_related("hearing")}
+        assessed = AgencyTask.objects.filter(
+            task_type__in=["pre_hearing_risk_assessment", "pre_sentence_report"]
+        )
+        assert rows and set(rows) == set(assessed.values_list("pk", flat=True))
+        for task in assessed:
+            row = rows[task.pk]
+            assert (row.referral_id, row.agency_id, row.due) == (
+                task.referral_id, task.agency_id, task.due)
+            assert row.completed_at == task.finished
+            if task.finished is not None:
+                starts = timezone.make_aware(datetime.combine(row.hearing.date, time.min))
+                assert row.before_hearing == (task.finished < starts)
+                assert row.risk_level
+            else:
+                assert row.before_hearing is None and not row.risk_level
+
+    def test_a_psychiatric_assessment_sought_gives_the_unit_its_report(self):
+        sought = list(PsychiatricAssessment.objects.all())
+        assert sought
+        reports = {p.data["context"]["assessment"]: p for p in CaseProcess.objects.filter(
+            flow_class=CaseTaskFlow, data__task_type="psychiatric_report")}
+        assert set(reports) == {a.pk for a in sought}
+        yes = AgencyTask.objects.filter(task_type="psychiatric_assessment_request",
+                                        data__result__request=True)
+        assert yes.count() == len(sought)
+        for assessment in sought:
+            assert assessment.status in ("sought", "done", "not_ordered")
+            assert (assessment.status == "done") == bool(assessment.done_on)
 
     def test_open_tasks_of_coming_hearings_are_in_their_agencies_queues(self, api):
+        """Open tasks before coming hearings are in their agency's queue exactly when unclaimed.
+        A hearing's tasks are made when it is listed, often weeks ahead (a trial months), and
+        are claimed within days: on the caseload's day the open ones may all be claimed (so
+        with seed 3 on 2026-12-03), and then the queue must not show them."""
         open_ones = AgencyTask.objects.filter(
             is_open=True, task_type__in=["pre_hearing_risk_assessment",
-                                         "psychiatric_assessment_request"])
+                                         "psychiatric_assessment_request",
+                                         "pre_sentence_report", "psychiatric_report"])
         assert open_ones.exists()
         assert CourtHearing.objects.filter(date__gte=self.TODAY).exists()
-        queued = list(open_ones.filter(in_queue=True).select_related("agency"))
-        assert queued
-        for task in queued[:5]:
-            assert task.pk in self._queue_seen_by_a_taker(api, task)
+        # The queued ones first, if any.
+        for task in open_ones.select_related("agency").order_by("-in_queue", "pk")[:5]:
+            assert (task.pk in self._queue_seen_by_a_taker(api, task)) == task.in_queue
 
     @staticmethod
     def _queue_seen_by_a_taker(api, task: AgencyTask) -> list[int]:
@@ -394,20 +535,22 @@ class TestGeneratedCaseload:
 
     @staticmethod
     def _victim_updates() -> dict[int, tuple[CaseProcess, list[AgencyTask]]]:
-        """process id -> (the victim update's process, its task rows in order)."""
+        """process id -> (the victim update's or CPS letter's process, its task rows in
+        order)."""
         processes = {p.pk: p for p in CaseProcess.objects.filter(
-            flow_class=CaseTaskFlow, data__task_type="victim_update")}
+            flow_class=CaseTaskFlow, data__task_type__in=("victim_update", "victim_letter"))}
         tasks = defaultdict(list)
         for task in AgencyTask.objects.filter(process__in=processes).order_by("pk"):
             tasks[task.process_id].append(task)
         return {pk: (process, tasks[pk]) for pk, process in processes.items()}
 
-    def test_every_trigger_gives_police_the_duty_holder_its_victim_update_due_as_the_app_s(
+    def test_every_trigger_gives_the_duty_holder_its_victim_update_due_as_the_app_s(
             self, anchor):
         """`services.COMPLETION`: a charging decision, whatever it is, and an enforcement with an
-        arrest; `victims_code_event`: police in the referrer's region (the Victims' Code duty
-        holder of these triggers), due in 5 working days or 1 for a victim with enhanced
-        rights; a done update is a contact entry with its trigger, on time by the due."""
+        arrest; `victims_code_event`: the Victims' Code duty holder in the referrer's region,
+        police, or CPS by letter for its decision not to charge (which offers the victim a
+        review), due in 5 working days or 1 for a victim with enhanced rights; a done update is
+        a contact entry with its trigger, on time by the due."""
         triggers = Counter()
         for task in AgencyTask.objects.filter(task_type="charging_review", status="DONE"):
             triggers[(task.referral_id, task.finished, "charging decision made")] += 1
@@ -423,7 +566,10 @@ class TestGeneratedCaseload:
         assert Counter((p.referral_id, p.created, p.data["context"]["reason"])
                        for p, _ in updates.values()) == triggers
         reasons = Counter(reason for _, _, reason in triggers.elements())
-        assert reasons["charging decision made"] > 50 and reasons["suspect arrested"] > 50
+        # Arrests follow about 3 in 10 of some 100 breaches, most of them by the few heavy
+        # breachers the 600 cases draw: how many swings with the draws (36 in one run), so a
+        # floor well under it.
+        assert reasons["charging decision made"] > 50 and reasons["suspect arrested"] > 20
         assert reasons["bail conditions recorded"] > 20
 
         granted = {(e.changes["agency"], e.changes["source"]): e.at
@@ -431,32 +577,60 @@ class TestGeneratedCaseload:
         revoked = {(e.changes["agency"], e.changes["source"]): e.at
                    for e in Event.objects.filter(verb="access.revoked")}
         decided = {int(e.object_id): e for e in Event.objects.filter(
-            verb="victim_update.completed")}
+            verb__in=("victim_update.completed", "victim_letter.completed"))}
         contacts = {c.task_id: c for c in ContactEntry.objects.filter(task__isnull=False)}
-        states = Counter()
+        # CPS's decisions by their review task's finish: the update names the decision.
+        charging = {(d.referral_id, d.task.finished): d for d in
+                    ChargingDecision.objects.select_related("task")}
+        reviews = {(r.referral_id, r.decision_on): r for r in RightToReview.objects.all()}
+        arrests = {(d.offence.referral_id, d.created_at): d for d in
+                   PoliceDecision.objects.select_related("offence")}
+        assert len(reviews) == RightToReview.objects.count()
+        states, letters = Counter(), 0
         for process, (start, route, task, *end) in updates.values():
             referral = referrals[process.referral_id]
-            police = allocation.agency_of_kind("police", region=referral.referrer_agency.region)
+            context = process.data["context"]
+            expected = {"reason": context["reason"], "trigger": context["trigger"],
+                        "duty_holder": "police"}
+            kind, task_type, answer = "police", "victim_update", "contacted"
+            if context["reason"] == "suspect arrested":
+                arrest = arrests.get((process.referral_id, process.created))
+                if arrest is not None:  # on the breach's open offence
+                    expected["offence"] = arrest.offence_id
+            if context["reason"] == "charging decision made":
+                decision = charging[(process.referral_id, process.created)]
+                expected["decision"] = decision.decision
+                if decision.offence_id is not None:
+                    expected["offence"] = decision.offence_id
+                if decision.decision == "no_further_action":
+                    # CPS's to explain, by letter; the victim is offered a review of it.
+                    kind, task_type, answer = "cps", "victim_letter", "sent"
+                    expected["duty_holder"] = "cps"
+                    review = reviews.pop((process.referral_id, decision.decided_on))
+                    assert (review.decided_by_kind, review.decider_id, review.offered_on,
+                            review.outcome) == ("cps", decision.recorded_by_id,
+                                                decision.decided_on, "pending")
+                    letters += 1
+            assert context == expected
+            holder = allocation.agency_of_kind(kind, region=referral.referrer_agency.region)
             due = calendar.due_in_working_days(1 if referral.victim_enhanced_rights else 5,
                                                now=process.created)
-            context = process.data["context"]
-            assert context["duty_holder"] == "police"
             assert TRIGGER_REASONS[context["trigger"]] == context["reason"]
             assert [start.flow_task, route.flow_task, task.flow_task] == [
-                CaseTaskFlow.start, CaseTaskFlow.route, CaseTaskFlow.victim_update]
+                CaseTaskFlow.start, CaseTaskFlow.route, getattr(CaseTaskFlow, task_type)]
             assert (task.agency_id, task.task_type, task.role, task.due, task.created) == (
-                police.pk, "victim_update", "caseworker", due, process.created)
+                holder.pk, task_type, "caseworker", due, process.created)
             assert parse_datetime(process.data["due"]) == due
-            assert process.data["agency"] == police.pk
-            source = (police.slug, f"process:{process.pk}")
+            assert process.data["agency"] == holder.pk
+            source = (holder.slug, f"process:{process.pk}")
             assert granted[source] == process.created
             if task.status == "DONE":
                 result = task.data["result"]
-                assert task_schemas.check("victim_update", result) == {}
-                assert process.data["results"] == {"victim_update": result}
+                assert task_schemas.check(task_type, result) == {}
+                assert process.data["results"] == {task_type: result}
                 event = decided[task.pk]
                 assert (event.actor_id, event.at) == (task.owner_id, task.finished)
-                assert event.changes["contacted"] == result["contacted"]
+                assert event.changes[answer] == result[answer]
                 assert [t.flow_task for t in end] == [CaseTaskFlow.end]
                 assert revoked[source] == process.finished == task.finished
                 states["late" if task.finished > due else "on time"] += 1
@@ -464,14 +638,17 @@ class TestGeneratedCaseload:
                 assert (contact.referral_id, contact.agency_id, contact.recorded_by_id,
                         contact.at, contact.trigger, contact.due, contact.on_time,
                         contact.reached) == (
-                    task.referral_id, police.pk, task.owner_id, task.finished,
-                    context["trigger"], due, task.finished <= due, result["contacted"])
+                    task.referral_id, holder.pk, task.owner_id, task.finished,
+                    context["trigger"], due, task.finished <= due, result[answer])
+                if task_type == "victim_letter":
+                    assert contact.method == "letter"
             else:
                 assert not end and process.status == "NEW" and source not in revoked
                 assert task.pk not in decided
                 states["claimed" if task.status == "ASSIGNED" else "queued"] += 1
             assert (task.escalated_at is not None) == (due < (task.finished or anchor))
         assert not contacts  # a contact entry for each done update, no other
+        assert letters and not reviews  # a review offered with each letter, no other
         # Most on time, a good share late, as the generator's other tasks (`study.task_days`).
         assert states["on time"] > 1.5 * states["late"] > 0, states
 
@@ -497,8 +674,10 @@ class TestGeneratedCaseload:
         ).select_related("process", "referral__referrer_agency").latest("created")
         referral = generated.referral
         with django_capture_on_commit_callbacks(execute=True):
-            made = victims_code_event(referral=referral,
-                                      trigger=generated.process.data["context"]["trigger"])
+            context = generated.process.data["context"]
+            made = victims_code_event(referral=referral, trigger=context["trigger"],
+                                      context={key: context.get(key)
+                                               for key in ("decision", "offence")})
         ours, theirs = generated.process.coerced, made.process.coerced
 
         def rows(process: CaseProcess) -> list[tuple]:
@@ -549,12 +728,14 @@ class TestGeneratedCaseload:
 
     def test_deadlines_end_at_close_of_business_in_london_as_the_apps_do(self):
         """The app's deadlines are 17:30 local time (`workflows.calendar.end_of_day`), an hour
-        from 17:30 UTC in summer; but an enforcement task's, 24 hours from the breach, and a
-        hearing task's, at least 4 hours from its recording (`workflows.services`)."""
+        from 17:30 UTC in summer; but an enforcement task's, 24 hours from the breach (the
+        seeded local policy), and a hearing task's, at least 4 hours from its recording, as is
+        the psychiatric report CPS's yes asks for before the hearing (`workflows.services`)."""
         from zoneinfo import ZoneInfo
 
         london = ZoneInfo("Europe/London")
-        hearing = ("pre_hearing_risk_assessment", "psychiatric_assessment_request")
+        hearing = ("pre_hearing_risk_assessment", "psychiatric_assessment_request",
+                   "pre_sentence_report", "psychiatric_report")
         tasks = AgencyTask.objects.filter(due__isnull=False)
         dues = list(tasks.exclude(task_type__in=("enforcement", *hearing))
                     .values_list("due", flat=True))
