@@ -53,4 +53,40 @@ for query in ("zoe", "ADAMS, Zoë", "johnny blade", "smith", reference, referenc
     assert found == [reference], (query, found)
 response = client.get("/api/v1/referrals/", {"q": "Wilhelmina"}, **auth)
 assert response.json()["results"] == [], response.content
-print("embedded default smoke: migrate, seed twice, sign in, one request, search: ok")
+
+# What happened after referral, on SQLite too: an offence, an order and its breach (an offence
+# and its enforcement), the victim's voice; then the detail, each app's GET and the case page.
+from datetime import timedelta  # noqa: E402
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+case = client.post("/api/v1/referrals/", payload(offences=[{"kind": "pha_s4a"}]),
+                   content_type="application/json", **auth).json()
+base = f"/api/v1/referrals/{case['id']}/"
+today = timezone.localdate()
+order = client.post(base + "orders/", {"kind": "restraining_order", "conditions": "No contact",
+                                       "starts": (today - timedelta(days=5)).isoformat()},
+                    content_type="application/json", **auth)
+assert order.status_code == 201, order.content
+breach = client.post(base + "incidents/", {
+    "occurred_at": (timezone.now() - timedelta(hours=1)).isoformat(), "behaviours": ["texts"],
+    "description": "Texted.", "breach_of_order": order.json()["id"],
+}, content_type="application/json", **auth)
+assert breach.status_code == 201, breach.content
+wishes = client.post(base + "victim-voice/wishes/",
+                     {"wishes": "To be kept informed.", "supports_prosecution": None},
+                     content_type="application/json", **auth)
+assert wishes.status_code == 201, wishes.content
+for path in ("", "offences/", "court/", "orders/", "assessments/", "interventions/",
+             "victim-voice/", "contacts/", "others-at-risk/"):
+    response = client.get(base + path, **auth)
+    assert response.status_code == 200, (path, response.content)
+detail = client.get(base, **auth).json()
+assert {o["kind"] for o in detail["offences"]} == {"pha_s4a", "pha_s5_5"}, detail["offences"]
+assert detail["victim_voice"]["wishes"]["wishes"] == "To be kept informed."
+client.force_login(get_user_model().objects.get(username="police.caseworker"))
+page = client.get(f"/workspace/referrals/{case['id']}/")
+assert page.status_code == 200 and b"Breach of a restraining order" in page.content
+print("embedded default smoke: migrate, seed twice, sign in, one request, search, the practice "
+      "records: ok")

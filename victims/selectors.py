@@ -1,5 +1,6 @@
-"""Reads of the victims app's records, each in one query (JSON built by PostgreSQL from
-correlated subqueries), already narrowed to what the reader's agency kind may be shown.
+"""Reads of the victims app's records in a fixed number of queries (JSON objects built by the
+database from correlated subqueries, on PostgreSQL and on the embedded SQLite alike), already
+narrowed to what the reader's agency kind may be shown.
 
 Consent narrows inside `victim_voice` (the policy decides the section): what the victim gave
 under consent is shown to an agency kind outside their consent's scope only as held by
@@ -8,7 +9,6 @@ advocacy; police and advocacy always see it.
 
 from __future__ import annotations
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Concat, JSONObject
 from django.utils import timezone
@@ -48,7 +48,7 @@ def _label(choices) -> dict:
 
 def victim_voice(*, referral_id: int, agency_kind: str) -> dict:
     """The victim's voice on a case, as an agency kind may be shown it: {} when nothing is
-    recorded (a logged read only then). One query."""
+    recorded (a logged read only then). Three queries."""
     return victim_voice_and_flag(referral_id=referral_id, agency_kind=agency_kind)[0]
 
 
@@ -56,7 +56,8 @@ def victim_voice_and_flag(*, referral_id: int, agency_kind: str) -> tuple[dict, 
     """`victim_voice`, and whether the victim was referred opted out of enhanced rights with no
     reason given. That flag alone is not victim_voice content (the `victim` section says
     `enhanced_rights` false; the trail's `entitlement.opted_out` says without a reason): the
-    case page shows it; its read is not logged. One query."""
+    case page shows it; its read is not logged. Three queries: the row, the rights to review
+    and the safety plan's reviews."""
     row = (
         Referral.objects.filter(pk=referral_id)
         .annotate(
@@ -95,27 +96,12 @@ def victim_voice_and_flag(*, referral_id: int, agency_kind: str) -> tuple[dict, 
                 .order_by("-created_at").values(json=JSONObject(
                     id="pk", agreed_on="agreed_on", review_on="review_on", summary="summary",
                     agency="agency__name",
-                    reviews=ArraySubquery(
-                        SafetyPlanReview.objects.filter(plan=OuterRef("pk"))
-                        .order_by("reviewed_on", "pk").values(json=JSONObject(
-                            reviewed_on="reviewed_on", next_review_on="next_review_on",
-                            note="note",
-                        ))
-                    ),
                 ))[:1]
             ),
             v_statement=_latest(
                 StatementOffer.objects,
                 offered_on="offered_on", made="made", made_on="made_on",
                 declined_reason="declined_reason",
-            ),
-            v_reviews=ArraySubquery(
-                RightToReview.objects.filter(referral=OuterRef("pk")).order_by("offered_on", "pk")
-                .values(json=JSONObject(
-                    id="pk", decided_by_kind="decided_by_kind", decision_on="decision_on",
-                    offered_on="offered_on", requested_on="requested_on", outcome="outcome",
-                    reviewed_on="reviewed_on",
-                ))
             ),
         )
         .values(*(f"v_{name}" for name in _PARTS))
@@ -124,6 +110,12 @@ def victim_voice_and_flag(*, referral_id: int, agency_kind: str) -> tuple[dict, 
     if row is None:
         return {}, False
     parts = {name: row[f"v_{name}"] for name in _PARTS}
+    # The lists beside the row: a query each, whatever the case holds.
+    parts["reviews"] = _rights_to_review(referral_id)
+    plan = parts["safety_plan"]
+    plan_reviews = _safety_plan_reviews(plan["id"] if plan is not None else None)
+    if plan is not None:
+        plan["reviews"] = plan_reviews
     flagged = (parts["entitlement"] is None and parts["intake_opt_out"] is not None
                and not parts["intake_opt_out"]["reason"])
     if flagged:
@@ -132,7 +124,32 @@ def victim_voice_and_flag(*, referral_id: int, agency_kind: str) -> tuple[dict, 
 
 
 _PARTS = ("entitlement", "intake_opt_out", "wishes", "consent", "advocate", "safety_plan",
-          "statement", "reviews")
+          "statement")
+
+
+def _rights_to_review(referral_id: int) -> list[dict]:
+    return [
+        {**row, "decision_on": _iso(row["decision_on"]), "offered_on": _iso(row["offered_on"]),
+         "requested_on": _iso(row["requested_on"]), "reviewed_on": _iso(row["reviewed_on"])}
+        for row in RightToReview.objects.filter(referral_id=referral_id)
+        .order_by("offered_on", "pk")
+        .values("id", "decided_by_kind", "decision_on", "offered_on", "requested_on", "outcome",
+                "reviewed_on")
+    ]
+
+
+def _safety_plan_reviews(plan_id: int | None) -> list[dict]:
+    return [
+        {**row, "reviewed_on": _iso(row["reviewed_on"]),
+         "next_review_on": _iso(row["next_review_on"])}
+        for row in SafetyPlanReview.objects.filter(plan_id=plan_id)
+        .order_by("reviewed_on", "pk").values("reviewed_on", "next_review_on", "note")
+    ]
+
+
+def _iso(value):
+    """A date as the JSON built in the database gives it (an ISO string), or None."""
+    return value.isoformat() if value is not None else None
 
 
 def _in_scope(consent: dict | None, agency_kind: str) -> bool:
