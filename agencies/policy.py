@@ -287,6 +287,33 @@ def can_record_order(membership: Membership | None, kind: str | None = None) -> 
     return bool(kinds) and (kind is None or kind in kinds)
 
 
+# Who records the steps of a psychiatric assessment for court: CPS, who seeks it, and the
+# psychiatric unit, who does it (other writers of the assessments section do not).
+PSYCHIATRIC_STEP_KINDS = frozenset({K.CPS, K.PSYCHIATRIC})
+
+
+def can_track_psychiatric(membership: Membership | None) -> bool:
+    """Whether the member records the steps of a psychiatric assessment for court."""
+    return (
+        can_write(membership, "assessments")
+        and membership.agency.kind in PSYCHIATRIC_STEP_KINDS
+    )
+
+
+# Inside the victim's voice, what the victim gave under consent is shown to an agency kind
+# outside the consent's scope only as held by advocacy; these kinds see it whatever the scope
+# (police hold the investigation, advocacy took it from the victim).
+CONSENT_ALWAYS_SHOWN = frozenset({K.POLICE, K.ADVOCACY})
+
+
+def sees_consented_content(agency_kind: str, consented_kinds, *, withdrawn: bool) -> bool:
+    """Whether an agency of this kind is shown what the victim gave under a consent that covers
+    `consented_kinds` (and has been withdrawn or not)."""
+    if agency_kind in CONSENT_ALWAYS_SHOWN:
+        return True
+    return not withdrawn and agency_kind in consented_kinds
+
+
 def can_record_breach(membership: Membership | None) -> bool:
     """A breach is an incident that names the order it breaches: writing incidents, reading
     the orders."""

@@ -18,7 +18,6 @@ from .models import (
     PerpetratorAssessment,
     PsychiatricAssessment,
 )
-from .services import can_track_psychiatric
 
 HEARING_KIND = dict(CourtHearing.Kind.choices)
 ASSESSMENT_KIND = dict(HearingAssessment.Kind.choices)
@@ -140,7 +139,7 @@ def page_context(*, referral, membership: Membership) -> dict:
     context: dict = {}
     if "assessments" in sections:
         links = []
-        if can_track_psychiatric(membership) and sections["assessments"]["psychiatric"]:
+        if policy.can_track_psychiatric(membership) and sections["assessments"]["psychiatric"]:
             links.append({
                 "url": _url("interventions_psychiatric", referral.pk),
                 "label": "Record a psychiatric assessment's next step",

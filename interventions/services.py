@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies import policy
-from agencies.models import AgencyKind, Membership
+from agencies.models import Membership
 from agencies.selectors import membership_of
 from config.exceptions import DomainError, NotAllowed, NotFound
 from justice.models import Offence
@@ -85,20 +85,11 @@ PSYCHIATRIC_STEPS = {
     PsychiatricAssessment.Status.BEFORE_COURT: PsychiatricAssessment.Status.DONE,
 }
 PSYCHIATRIC_OPEN = (PsychiatricAssessment.Status.SOUGHT, PsychiatricAssessment.Status.REQUESTED)
-PSYCHIATRIC_WRITERS = frozenset({AgencyKind.CPS, AgencyKind.PSYCHIATRIC})
 _STEP_DATE = {
     PsychiatricAssessment.Status.REQUESTED: "requested_on",
     PsychiatricAssessment.Status.DONE: "done_on",
     PsychiatricAssessment.Status.BEFORE_COURT: "before_court_on",
 }
-
-
-def can_track_psychiatric(membership: Membership | None) -> bool:
-    """CPS, who seeks it, and the psychiatric unit, who does it, record its steps."""
-    return (
-        policy.can_write(membership, "assessments")
-        and membership.agency.kind in PSYCHIATRIC_WRITERS
-    )
 
 
 @transaction.atomic
@@ -122,7 +113,7 @@ def psychiatric_assessment_record(
 ) -> PsychiatricAssessment:
     """The next step of a psychiatric assessment: requested, done, before the court, in that
     order; or not ordered (before it is done), with the reason."""
-    if not can_track_psychiatric(membership):
+    if not policy.can_track_psychiatric(membership):
         raise NotAllowed("Only CPS and the psychiatric unit record a psychiatric assessment.")
     assessment = _psychiatric_get(referral, assessment_id)
     return _psychiatric_step(

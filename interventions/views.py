@@ -27,7 +27,7 @@ class PsychiatricStepView(CaseRecordView):
     submit_label = "Record the step"
 
     def allowed(self) -> bool:
-        return services.can_track_psychiatric(self.membership)
+        return policy.can_track_psychiatric(self.membership)
 
     def record(self, form) -> str:
         data = form.validated

@@ -2,9 +2,9 @@
 database from correlated subqueries, on PostgreSQL and on the embedded SQLite alike), already
 narrowed to what the reader's agency kind may be shown.
 
-Consent narrows inside `victim_voice` (the policy decides the section): what the victim gave
+Consent narrows inside `victim_voice` (`policy.sees_consented_content`): what the victim gave
 under consent is shown to an agency kind outside their consent's scope only as held by
-advocacy; police and advocacy always see it.
+advocacy.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Concat, JSONObject
 from django.utils import timezone
 
-from agencies.models import AgencyKind
+from agencies import policy
 from audit.models import Event
 from referral.models import Referral
 
@@ -30,9 +30,6 @@ from .models import (
     VictimWishes,
 )
 
-# Agency kinds that see what the victim gave under consent whatever its scope: police hold
-# the investigation, advocacy took it from the victim.
-ALWAYS_SHOWN = frozenset({AgencyKind.POLICE, AgencyKind.ADVOCACY})
 WITHHELD = "Held by advocacy, not shared"
 CONTACT_LOG_LIMIT = 20
 
@@ -153,14 +150,13 @@ def _iso(value):
 
 
 def _in_scope(consent: dict | None, agency_kind: str) -> bool:
-    if agency_kind in ALWAYS_SHOWN:
-        return True
-    if not consent:
-        return False
-    withdrawn = consent.get("withdrawn_on")
-    if withdrawn and withdrawn <= timezone.localdate().isoformat():
-        return False
-    return agency_kind in consent.get("agency_kinds", [])
+    """`policy.sees_consented_content` of the case's latest consent (none: no kind covered)."""
+    consent = consent or {}
+    withdrawn_on = consent.get("withdrawn_on")
+    return policy.sees_consented_content(
+        agency_kind, consent.get("agency_kinds", []),
+        withdrawn=bool(withdrawn_on) and withdrawn_on <= timezone.localdate().isoformat(),
+    )
 
 
 def _entitlement(row: dict) -> dict | None:

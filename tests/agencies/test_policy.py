@@ -178,3 +178,19 @@ def test_order_kinds_each_agency_kind_records(kind, kind_of_order, allowed):
 def test_an_agency_kind_with_an_order_kind_of_its_own_may_record_some_order():
     assert policy.can_record_order(_membership("advocacy", "caseworker"))
     assert not policy.can_record_order(_membership("psychiatric", "caseworker"))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_cps_and_the_psychiatric_unit_alone_record_a_psychiatric_assessments_steps(kind):
+    assert policy.can_track_psychiatric(_membership(kind, "caseworker")) is (
+        kind in ("cps", "psychiatric")
+    )
+    assert not policy.can_track_psychiatric(_membership(kind, "auditor"))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_what_the_victim_gave_under_consent_reaches_police_advocacy_and_the_kinds_it_covers(kind):
+    always = kind in ("police", "advocacy")
+    assert policy.sees_consented_content(kind, [], withdrawn=False) is always
+    assert policy.sees_consented_content(kind, [kind], withdrawn=False) is True
+    assert policy.sees_consented_content(kind, [kind], withdrawn=True) is always
