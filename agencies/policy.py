@@ -314,6 +314,20 @@ def sees_consented_content(agency_kind: str, consented_kinds, *, withdrawn: bool
     return not withdrawn and agency_kind in consented_kinds
 
 
+# Who amends an offence as recorded (its kind, name, domestic-abuse flag, crime reference): the
+# agency kinds that record crimes and charge them, police and CPS (readers of the offences).
+OFFENCE_AMENDING_KINDS = frozenset({K.POLICE, K.CPS})
+
+
+def can_amend_offence(membership: Membership | None) -> bool:
+    """Whether the member may amend a case's offence (`OFFENCE_AMENDING_KINDS`)."""
+    return (
+        membership is not None
+        and membership.agency.kind in OFFENCE_AMENDING_KINDS
+        and can_read(membership, "offences")
+    )
+
+
 def can_record_breach(membership: Membership | None) -> bool:
     """A breach is an incident that names the order it breaches: writing incidents, reading
     the orders."""

@@ -83,6 +83,32 @@ class OffenceListView(APIView):
         return _offence_response(referral, membership, offence.pk)
 
 
+class OffenceAmendView(APIView):
+    """Amend an offence as recorded (kind, name, domestic-abuse flag, crime reference) with the
+    reason: police and CPS. CPS changing the kind of a charged offence alters the charge (the
+    victim is told by CPS's letter)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        request=serializers.OffenceAmendInput, responses={200: serializers.OffenceOutput},
+        operation_id="offences_amend_create",
+    )
+    def post(self, request, referral_id: int, offence_id: int):
+        membership = membership_of(request.user)
+        referral = referral_services.referral_look(membership=membership, referral_id=referral_id)
+        if not policy.can_amend_offence(membership):
+            raise NotAllowed("Your agency may not amend an offence.")
+        offence = _offence(referral, offence_id)
+        payload = serializers.OffenceAmendInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        justice_flow.offence_amend_log(
+            offence=offence, actor=request.user, membership=membership,
+            amendment=payload.amendment(payload.validated_data),
+        )
+        return _offence_response(referral, membership, offence.pk, status_code=status.HTTP_200_OK)
+
+
 class PoliceDecisionCreateView(APIView):
     """Record a police action or outcome on an offence (no further action needs its reason)."""
 

@@ -131,6 +131,7 @@ def page_context(*, referral, membership: Membership) -> dict:
         "justice_offences_readable": policy.can_read(membership, "offences"),
         "justice_court_readable": policy.can_read(membership, "court"),
         "justice_can_record_offence": policy.can_write(membership, "offences"),
+        "justice_can_amend_offence": policy.can_amend_offence(membership),
         "justice_can_record_charging": policy.can_write(membership, "charging"),
         "justice_can_record_court": policy.can_write(membership, "court"),
     }

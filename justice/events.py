@@ -32,6 +32,30 @@ def offence_recorded_event(*, offence: Offence, actor) -> Event:
     )
 
 
+def _coded(name: str, value):
+    """A field of an offence as the trail holds it: codes, flags and the crime reference as
+    they are; the offence's name is free text (masked)."""
+    return (MASK if value else "") if name == "label" else value
+
+
+def offence_amended_event(*, offence: Offence, before: dict, actor, reason: str) -> Event:
+    """`offence.amended`: the fields changed, before and after (the name masked), the reason
+    in `reason`."""
+    return record(
+        verb="offence.amended",
+        actor=actor,
+        obj=offence,
+        referral_id=offence.referral_id,
+        reason=reason,
+        changes={
+            "offence": offence.pk,
+            "fields": sorted(before),
+            "before": {name: _coded(name, value) for name, value in before.items()},
+            "after": {name: _coded(name, getattr(offence, name)) for name in before},
+        },
+    )
+
+
 def warning_signs_recorded_event(*, signs: WarningSigns, actor) -> Event:
     return record(
         verb="warning_signs.recorded",

@@ -22,6 +22,7 @@ from .models import (
 from .serializers import (
     ChargingDecisionInput,
     HearingOutcomeInput,
+    OffenceAmendInput,
     OffenceInput,
     PoliceDecisionInput,
     SentenceInput,
@@ -120,6 +121,35 @@ class OffenceForm(CaseRecordForm):
             "domestic_abuse": _KNOWN_VALUE[cleaned.get("domestic_abuse") or ""],
             "committed_from": _iso(cleaned.get("committed_from")),
             "committed_to": _iso(cleaned.get("committed_to")),
+        }
+
+
+class OffenceAmendForm(CaseRecordForm):
+    """The offence as recorded, to correct: what differs is amended, with the reason."""
+
+    serializer_class = OffenceAmendInput
+
+    kind = _choice("Offence", OffenceKind.choices)
+    label = forms.CharField(
+        label="Name of the offence", max_length=200, required=False,
+        help_text="Required for an offence not in the list.",
+    )
+    domestic_abuse = _known("Domestic abuse?", "Is the offence flagged as domestic abuse?")
+    crime_reference = forms.CharField(label="Crime reference", max_length=40, required=False)
+    reason = forms.CharField(
+        label="Reason for the amendment", max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="It goes on the decision trail.",
+        error_messages={"required": "Say why the offence is amended."},
+    )
+
+    def payload(self, cleaned: dict) -> dict:
+        return {
+            "kind": cleaned.get("kind", ""),
+            "label": cleaned.get("label", ""),
+            "domestic_abuse": _KNOWN_VALUE[cleaned.get("domestic_abuse") or ""],
+            "crime_reference": cleaned.get("crime_reference", ""),
+            "reason": cleaned.get("reason", ""),
         }
 
 

@@ -58,6 +58,29 @@ class OffenceInput(StrictSerializer):
         return services.OffenceDraft(**dict(data))
 
 
+class OffenceAmendInput(StrictSerializer):
+    """An amendment: any of the offence's kind, name, domestic-abuse flag (null: not known) and
+    crime reference; fields left out stay as recorded. The reason is required."""
+
+    kind = serializers.ChoiceField(choices=OffenceKind.choices, required=False)
+    label = StrictCharField(max_length=200, required=False, allow_blank=True)
+    domestic_abuse = StrictBooleanField(required=False, allow_null=True)
+    crime_reference = StrictCharField(max_length=40, required=False, allow_blank=True)
+    reason = StrictCharField(
+        max_length=TEXT_MAX, error_messages={"blank": "Say why the offence is amended.",
+                        "required": "Say why the offence is amended."},
+        help_text="Why the offence is amended. It goes on the decision trail.",
+    )
+
+    def amendment(self, data) -> services.OffenceAmendment:
+        return services.OffenceAmendment(
+            reason=data["reason"], kind=data.get("kind"), label=data.get("label"),
+            crime_reference=data.get("crime_reference"),
+            domestic_abuse=data.get("domestic_abuse"),
+            domestic_abuse_unknown="domestic_abuse" in data and data["domestic_abuse"] is None,
+        )
+
+
 class PoliceDecisionInput(StrictSerializer):
     kind = serializers.ChoiceField(choices=PoliceDecision.Kind.choices)
     decided_on = serializers.DateField()

@@ -90,6 +90,81 @@ def offence_create(
     return offence
 
 
+@dataclass(frozen=True)
+class OffenceAmendment:
+    """What an amendment changes: each field given (not None) replaces the recorded one; the
+    reason is required."""
+
+    reason: str
+    kind: str | None = None
+    label: str | None = None
+    domestic_abuse: bool | None = None
+    crime_reference: str | None = None
+    # `domestic_abuse` None means "not given"; this sets the flag back to not known.
+    domestic_abuse_unknown: bool = False
+
+
+# The states in which an offence may still be re-classified (a different kind); its name, flag
+# and crime reference may be corrected whatever its state.
+_KIND_AMENDABLE = frozenset({Offence.Status.OPEN, Offence.Status.CHARGED})
+AMENDABLE_FIELDS = ("kind", "label", "domestic_abuse", "crime_reference")
+
+
+def _amended_values(offence: Offence, amendment: OffenceAmendment) -> dict:
+    values = {}
+    if amendment.kind is not None:
+        values["kind"] = amendment.kind
+    if amendment.label is not None:
+        values["label"] = amendment.label.strip()
+    if amendment.domestic_abuse is not None or amendment.domestic_abuse_unknown:
+        values["domestic_abuse"] = amendment.domestic_abuse
+    if amendment.crime_reference is not None:
+        values["crime_reference"] = amendment.crime_reference.strip()
+    return {k: v for k, v in values.items() if getattr(offence, k) != v}
+
+
+def _check_amendment(offence: Offence, amendment: OffenceAmendment, changed: dict) -> None:
+    errors: dict[str, list[str]] = {}
+    if not amendment.reason.strip():
+        errors["reason"] = ["Say why the offence is amended."]
+    kind = changed.get("kind", offence.kind)
+    if kind not in OffenceKind.values:
+        errors["kind"] = ["Choose an offence from the list."]
+    elif "kind" in changed and offence.status not in _KIND_AMENDABLE:
+        errors["kind"] = [
+            f"The offence is {offence.get_status_display().lower()}: its kind stays as it was."
+        ]
+    if kind == OffenceKind.OTHER and not changed.get("label", offence.label).strip():
+        errors["label"] = ["Name the offence."]
+    if not changed and not errors:
+        errors["non_field_errors"] = ["Nothing to amend: give a value that differs."]
+    if errors:
+        raise DomainError("The offence could not be amended.", fields=errors)
+
+
+@transaction.atomic
+def offence_amend(
+    *, offence: Offence, actor, membership: Membership, amendment: OffenceAmendment
+) -> tuple[Offence, dict]:
+    """Amend an offence as recorded (its kind, name, domestic-abuse flag, crime reference),
+    with the reason: the agency kinds that record and charge offences
+    (`policy.can_amend_offence`). The kind changes only while the offence is open or charged.
+    Returns the offence and the fields changed with their values before."""
+    if not policy.can_amend_offence(membership):
+        raise NotAllowed("Your agency may not amend an offence.")
+    offence = _locked(offence)
+    changed = _amended_values(offence, amendment)
+    _check_amendment(offence, amendment, changed)
+    before = {name: getattr(offence, name) for name in changed}
+    for name, value in changed.items():
+        setattr(offence, name, value)
+    _save_state(offence, *changed)
+    events.offence_amended_event(
+        offence=offence, before=before, actor=actor, reason=amendment.reason.strip()
+    )
+    return offence, before
+
+
 # --- What the justice system did: state of each offence moves only here -------------------
 
 

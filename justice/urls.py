@@ -11,6 +11,7 @@ api_urlpatterns: list = [
         "referrals/<int:referral_id>/offences/", api.OffenceListView.as_view(),
         name="api-referral-offences",
     ),
+    path(f"{_OFFENCE}amend/", api.OffenceAmendView.as_view(), name="api-offence-amend"),
     path(
         f"{_OFFENCE}police-decisions/", api.PoliceDecisionCreateView.as_view(),
         name="api-offence-police-decisions",
@@ -32,6 +33,10 @@ api_urlpatterns: list = [
 page_urlpatterns: list = [
     path("warning-signs/new/", views.WarningSignsView.as_view(), name="justice_warning_signs"),
     path("offences/new/", views.OffenceCreateView.as_view(), name="justice_offence_new"),
+    path(
+        "offences/<int:offence_id>/amend/", views.OffenceAmendView.as_view(),
+        name="justice_offence_amend",
+    ),
     path(
         "offences/<int:offence_id>/police-decision/", views.PoliceDecisionView.as_view(),
         name="justice_police_decision",

@@ -14,6 +14,7 @@ from . import selectors, services
 from .forms import (
     ChargingDecisionForm,
     HearingOutcomeForm,
+    OffenceAmendForm,
     OffenceForm,
     PoliceDecisionForm,
     SentenceForm,
@@ -76,6 +77,37 @@ class _OffenceView(CaseRecordView):
         context = super().get_context_data(**kwargs)
         context["intro"] = f"{self.offence.title}. {self.intro}"
         return context
+
+
+# The domestic-abuse flag as the amend form's radios show it.
+_KNOWN_CHOICE = {True: "yes", False: "no", None: "unknown"}
+
+
+class OffenceAmendView(_OffenceView):
+    form_class = OffenceAmendForm
+    title = "Amend an offence"
+    intro = (
+        "Correct the offence as recorded. The reason goes on the decision trail; a charge "
+        "CPS alters is news the victim is told by CPS's letter."
+    )
+    submit_label = "Amend the offence"
+
+    def allowed(self) -> bool:
+        return policy.can_amend_offence(self.membership)
+
+    def get_initial(self):
+        return {
+            "kind": self.offence.kind, "label": self.offence.label,
+            "domestic_abuse": _KNOWN_CHOICE[self.offence.domestic_abuse],
+            "crime_reference": self.offence.crime_reference,
+        }
+
+    def record(self, form) -> str:
+        offence = justice_flow.offence_amend_log(
+            offence=self.offence, actor=self.request.user, membership=self.membership,
+            amendment=OffenceAmendForm.serializer_class().amendment(form.validated),
+        )
+        return f"{offence.title} amended on {self.referral.reference}."
 
 
 class PoliceDecisionView(_OffenceView):

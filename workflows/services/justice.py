@@ -90,6 +90,33 @@ def charging_decision_log(
 
 
 @transaction.atomic
+def offence_amend_log(
+    *, offence: Offence, actor, membership: Membership,
+    amendment: justice_services.OffenceAmendment,
+) -> Offence:
+    """An offence amended (`justice.services.offence_amend`). When CPS changes the kind of a
+    charged offence, that is an altered charge: CPS's decision `charge_altered`, and the victim
+    is told by CPS's letter."""
+    offence, before = justice_services.offence_amend(
+        offence=offence, actor=actor, membership=membership, amendment=amendment
+    )
+    if (
+        "kind" in before
+        and offence.status == Offence.Status.CHARGED
+        and membership.agency.kind == AgencyKind.CPS
+    ):
+        charging_decision_log(
+            referral=offence.referral, actor=actor, membership=membership, offence=offence,
+            draft=justice_services.ChargingDraft(
+                decision=ChargingDecision.Decision.CHARGE_ALTERED,
+                decided_on=timezone.localdate(), charged_as=offence.kind,
+                reason=amendment.reason,
+            ),
+        )
+    return offence
+
+
+@transaction.atomic
 def hearing_outcome_log(
     *, hearing: CourtHearing, actor, membership: Membership,
     draft: justice_services.OutcomeDraft,
