@@ -34,10 +34,29 @@ def _boolean_choices(spec: dict, with_unknown: bool) -> list[tuple[str, str]]:
     return choices
 
 
-def _field(name: str, spec: dict, required: bool,
-           choices: list[tuple] | None) -> tuple[forms.Field, str]:
+def _several(spec: dict, choices: list[tuple] | None, common: dict,
+             posted: bool = False) -> forms.Field | None:
+    """A list field as checkboxes: of its own choices (labelled as the schema says), or of the
+    ids `choices` offers (None when there is nothing to offer and nothing was posted: the field
+    is left off; posted ids that are no longer offered are an error by the field)."""
+    items = spec.get("items", {})
+    common = {**common, "widget": forms.CheckboxSelectMultiple}
+    common["error_messages"] = {**common["error_messages"],
+                                "invalid_choice": "Choose from the list: %(value)s is not "
+                                                  "one of its choices now."}
+    if items.get("type") == "integer":
+        if not choices and not posted:
+            return None
+        return forms.TypedMultipleChoiceField(choices=choices, coerce=int, **common)
+    labels = spec.get(task_schemas.LABELS, {})
+    options = [(value, labels.get(value) or readable(value)) for value in items.get("enum", [])]
+    return forms.MultipleChoiceField(choices=options, **common)
+
+
+def _field(name: str, spec: dict, required: bool, choices: list[tuple] | None,
+           posted: bool = False) -> tuple[forms.Field | None, str]:
     """A Django field for one schema property, with the label and hint the task declares, and
-    the JSON type its value converts to."""
+    the JSON type its value converts to (None for a list of ids with nothing to choose)."""
     common = {
         "label": spec.get("title") or readable(name),
         "help_text": spec.get("description", ""),
@@ -45,6 +64,8 @@ def _field(name: str, spec: dict, required: bool,
         "error_messages": {"required": task_schemas.required_message(spec)},
     }
     kind = spec.get("type")
+    if kind == "array":
+        return _several(spec, choices or [], common, posted), "array"
     if kind == "integer" and choices is not None:
         # An id chosen by what people know it by (a case's reference, a meeting's title).
         return forms.TypedChoiceField(choices=choices, coerce=int, widget=forms.RadioSelect,
@@ -88,7 +109,10 @@ class TaskForm(DomainErrorsMixin, forms.Form):
         required = set(schema.get("required", []))
         self.json_types: dict[str, str] = {}
         for name, spec in schema["properties"].items():
-            field, json_type = _field(name, spec, name in required, (choices or {}).get(name))
+            field, json_type = _field(name, spec, name in required, (choices or {}).get(name),
+                                      posted=self.is_bound and name in self.data)
+            if field is None:
+                continue
             self.fields[name] = field
             self.json_types[name] = json_type
 
@@ -97,7 +121,7 @@ class TaskForm(DomainErrorsMixin, forms.Form):
         form with errors, the fields that are valid."""
         data = {}
         for name, value in getattr(self, "cleaned_data", {}).items():
-            if value is None or value == "":
+            if value is None or value == "" or value == []:
                 continue
             data[name] = BOOLEANS[value] if self.json_types[name] == "boolean" else value
         return data

@@ -18,6 +18,7 @@ from agencies.selectors import membership_of
 from conferences.models import Conference
 from config.exceptions import NotFound
 from justice import selectors as justice_selectors
+from justice.models import Offence
 from referral import access
 from referral.models import Referral
 
@@ -406,7 +407,7 @@ def task_form_initial(*, task: AgencyTask) -> dict:
 def task_form_choices(*, task: AgencyTask) -> dict[str, list[tuple[int, str]]]:
     """The things a task's id fields may name, as people know them: the earlier referrals a
     merge may keep (by reference), the agency's meetings a case may go on, scheduled or in
-    session (by title and date)."""
+    session (by title and date), the case's open offences a charging review may decide on."""
     if task.task_type == "link_referrals" and task.referral is not None:
         matches = task.process.coerced.data.get("context", {}).get("matches", [])
         cases = Referral.objects.filter(pk__in=matches).order_by("pk")
@@ -419,6 +420,13 @@ def task_form_choices(*, task: AgencyTask) -> dict[str, list[tuple[int, str]]]:
         return {"conference": [
             (m.pk, f"{m.title}, {date_format(timezone.localtime(m.starts_at), 'j M Y H:i')}")
             for m in meetings
+        ]}
+    if task.task_type == "charging_review" and task.referral is not None:
+        return {"offences": [
+            (o.pk, o.title + (f" (crime ref. {o.crime_reference})" if o.crime_reference else ""))
+            for o in Offence.objects.filter(
+                referral_id=task.referral_id, status=Offence.Status.OPEN
+            ).order_by("created_at", "id")
         ]}
     return {}
 

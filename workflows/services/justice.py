@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import AgencyKind, Membership
+from config.exceptions import DomainError
 from interventions import services as intervention_services
 from justice import services as justice_services
 from justice.models import (
@@ -177,15 +178,38 @@ def referral_justice_record(*, referral: Referral, actor, membership: Membership
 SIGN_FIELDS = ("fixated", "obsessive", "unwanted", "repeated")
 
 
+# The name of an "other" offence triage considered (the kind alone says no more).
+OTHER_CONSIDERED_AT_TRIAGE = "Other offence considered at triage"
+
+
 def triage_signs_record(*, task: AgencyTask, actor, membership: Membership, data: dict) -> None:
-    """The warning signs triage answered, if it answered any."""
-    if not any(name in data for name in SIGN_FIELDS):
+    """The warning signs and offences considered triage answered, if it answered any. Each
+    offence considered becomes an offence of the case (as a police referral's offences do at
+    intake) unless one of its kind is open on the case already."""
+    considered = tuple(dict.fromkeys(data.get("offences_considered") or ()))
+    if not considered and not any(name in data for name in SIGN_FIELDS):
         return
+    referral = task.referral
     justice_services.warning_signs_record(
-        referral=task.referral, actor=actor, membership=membership,
+        referral=referral, actor=actor, membership=membership,
         stage=WarningSigns.Stage.TRIAGE,
-        draft=justice_services.SignsDraft(**{name: data.get(name) for name in SIGN_FIELDS}),
+        draft=justice_services.SignsDraft(
+            **{name: data.get(name) for name in SIGN_FIELDS}, offences_considered=considered,
+        ),
     )
+    open_kinds = set(
+        Offence.objects.filter(referral=referral, status=Offence.Status.OPEN, kind__in=considered)
+        .values_list("kind", flat=True)
+    )
+    for kind in considered:
+        if kind in open_kinds:
+            continue
+        justice_services.offence_create(
+            referral=referral, actor=actor, membership=membership,
+            draft=justice_services.OffenceDraft(
+                kind=kind, label=OTHER_CONSIDERED_AT_TRIAGE if kind == OffenceKind.OTHER else "",
+            ),
+        )
 
 
 # The label of an offence a charging review charged when the case had none open: the review's
@@ -206,6 +230,12 @@ def charging_review_record(
         decision=decision, decided_on=timezone.localdate(), reason=data.get("reason", ""),
         test=data.get("test", ""), offence_named=data.get("offence", ""),
     )
+    chosen = data.get("offences")
+    if chosen:
+        return _charging_review_per_offence(
+            task=task, actor=actor, membership=membership, draft=draft,
+            offences=_open_offences(referral, chosen),
+        )
     offence = None
     if decision == ChargingDecision.Decision.CHARGE and not referral.offences.exists():
         offence = justice_services.offence_create(
@@ -216,6 +246,52 @@ def charging_review_record(
         referral=referral, actor=actor, membership=membership, draft=draft, offence=offence,
         task_id=task.pk,
     )
+
+
+def _open_offences(referral: Referral, ids: list[int]) -> list[Offence]:
+    """The case's open offences of these ids, locked, in the order given; a `DomainError` on
+    `offences` naming any id that is not an open offence of the case."""
+    found = {
+        o.pk: o for o in Offence.objects.select_for_update().filter(
+            referral=referral, pk__in=ids
+        )
+    }
+    missing = [i for i in ids if i not in found]
+    closed = [found[i] for i in ids if i in found and found[i].status != Offence.Status.OPEN]
+    messages = []
+    if missing:
+        messages.append(
+            "No offence of this case with id " + ", ".join(map(str, missing)) + "."
+        )
+    for offence in closed:
+        messages.append(
+            f"{offence.title} (id {offence.pk}) is {offence.get_status_display().lower()}: "
+            "only open offences take this decision."
+        )
+    if messages:
+        raise DomainError("The decision could not be recorded.", fields={"offences": messages})
+    return [found[i] for i in ids]
+
+
+def _charging_review_per_offence(
+    *, task: AgencyTask, actor, membership: Membership,
+    draft: justice_services.ChargingDraft, offences: list[Offence],
+) -> ChargingDecision:
+    """The review's decision on each chosen offence (a CPS decision each); the victim is told
+    once, of the decision on them all."""
+    decisions = [
+        justice_services.charging_decision_record(
+            referral=task.referral, actor=actor, membership=membership, draft=draft,
+            offence=offence, task_id=task.pk,
+        )
+        for offence in offences
+    ]
+    victims_code_event(
+        referral=task.referral, trigger="cps_decision", actor=actor,
+        context={"decision": draft.decision,
+                 "offence": offences[0].pk if len(offences) == 1 else None},
+    )
+    return decisions[-1]
 
 
 COMPLETION: dict[str, Completion] = {}

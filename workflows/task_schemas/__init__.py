@@ -51,6 +51,22 @@ def required_message(spec: dict) -> str:
     return f"Enter {article}{title[0].lower()}{title[1:]}."
 
 
+def _message(error, spec: dict) -> str:
+    """A schema error in the words of the form's user."""
+    value = error.validator_value
+    if error.validator == "type":
+        return "Must be a list of choices." if value == "array" else f"Must be {value}."
+    if error.validator == "enum":
+        return "Must be one of: " + ", ".join(map(str, value or [])) + "."
+    if error.validator == "uniqueItems":
+        return "Choose each at most once."
+    if error.validator == "maxLength":
+        return f"At most {value} characters."
+    if error.validator == "minLength":
+        return required_message(spec)
+    return error.message
+
+
 def _schema_errors(schema: dict, data) -> dict[str, list[str]]:
     if not isinstance(data, dict):
         return {"non_field_errors": ["Expected a JSON object of the form's fields."]}
@@ -68,13 +84,7 @@ def _schema_errors(schema: dict, data) -> dict[str, list[str]]:
         elif error.path:
             field = str(error.path[0])
             spec = properties.get(field, {})
-            message = {
-                "type": f"Must be {error.validator_value}.",
-                "enum": "Must be one of: " + ", ".join(map(str, error.validator_value or [])) + ".",
-                "maxLength": f"At most {error.validator_value} characters.",
-                "minLength": required_message(spec),
-            }.get(error.validator, error.message)
-            errors.setdefault(field, []).append(message)
+            errors.setdefault(field, []).append(_message(error, spec))
     return {k: sorted(set(v)) for k, v in errors.items()}
 
 

@@ -29,9 +29,8 @@ def field(spec: dict, title: str, help: str = "", choices: dict | None = None) -
     if help:
         field["description"] = help
     if choices is not None:
-        if "enum" not in spec and spec.get("type") != "boolean" and spec.get("type") != [
-            "boolean", "null"
-        ]:
+        if "enum" not in spec and spec.get("type") not in ("boolean", ["boolean", "null"],
+                                                            "array"):
             field["enum"] = list(choices)
         field[LABELS] = choices
     return field
@@ -39,6 +38,21 @@ def field(spec: dict, title: str, help: str = "", choices: dict | None = None) -
 
 def choice(title: str, choices: dict, help: str = "") -> dict:
     return field({"type": "string", "enum": list(choices)}, title, help, choices)
+
+
+def several(title: str, choices: dict, help: str = "") -> dict:
+    """A field that takes any of its choices, each at most once: a JSON list of the values
+    (the page shows a checkbox each)."""
+    spec = {"type": "array", "items": {"type": "string", "enum": list(choices)},
+            "uniqueItems": True}
+    return field(spec, title, help, choices)
+
+
+def ids(title: str, help: str = "") -> dict:
+    """A field that names any of several records by id, each at most once: a JSON list of
+    ids. Which ids fit is the task's to say (its page offers them as checkboxes)."""
+    spec = {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True}
+    return field(spec, title, help)
 
 
 def yes_no(title: str, yes: str = "Yes", no: str = "No", help: str = "") -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from justice.models import OffenceKind
 from referral.models import RISK_ORDER
 
 from .fields import (
@@ -12,8 +13,10 @@ from .fields import (
     Rule,
     choice,
     field,
+    ids,
     needs,
     schema,
+    several,
     yes_no,
 )
 
@@ -57,6 +60,11 @@ SCHEMAS: dict[str, dict] = {
                 "Required if you answer that it is not stalking.",
             ),
             **WARNING_SIGNS,
+            "offences_considered": several(
+                "Offences considered", dict(OffenceKind.choices),
+                "Tick each offence the behaviour may be. Each becomes an offence of the case "
+                "for the police to investigate, unless one of its kind is already open.",
+            ),
         },
         ["decision", "risk_level"],
         "Triage the referral",
@@ -83,6 +91,11 @@ SCHEMAS: dict[str, dict] = {
                 "full_code": "The Full Code Test",
                 "threshold": "The Threshold Test",
             }),
+            "offences": ids(
+                "Offences the decision is about",
+                "Tick the case's open offences the decision applies to; none ticked: every "
+                "open offence.",
+            ),
         },
         ["decision", "reason"],
         "Charging decision",
