@@ -448,6 +448,15 @@ def enforcement_outcome_record(
         raise Conflict("The enforcement's outcome is recorded already.")
     if outcome is not None and outcome not in Enforcement.Outcome.values:
         raise DomainError("Choose the outcome.", fields={"outcome": ["Not an outcome."]})
+    if (
+        outcome == Enforcement.Outcome.RECALLED
+        and enforcement.order.kind != Kind.LICENCE_CONDITIONS
+    ):
+        raise DomainError(
+            "A recall answers a breach of licence conditions only.",
+            fields={"outcome": ["Recall is for a breach of licence conditions: choose another "
+                                "outcome."]},
+        )
     now = timezone.now()
     enforcement.acted_at = now
     enforcement.on_time = now <= enforcement.due

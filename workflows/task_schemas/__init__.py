@@ -21,7 +21,8 @@ RULES = {t: rule for module in _MODULES for t, rule in module.RULES.items()}
 
 
 def schema_for(task_type: str, *, agency_kind: str | None = None) -> dict:
-    """The form of a task type as an agency of this kind is asked it (None: every field)."""
+    """The form of a task type as an agency of this kind is asked it (None: every field and
+    every choice)."""
     schema = SCHEMAS[task_type]
     if task_type == "research" and agency_kind == "police":
         schema = {
@@ -37,7 +38,22 @@ def schema_for(task_type: str, *, agency_kind: str | None = None) -> dict:
             **schema,
             "properties": {k: v for k, v in schema["properties"].items() if k not in others},
         }
+    narrowed = {
+        name: [value for value in schema["properties"][name]["enum"]
+               if only.get(value, agency_kind) == agency_kind]
+        for name, only in orders.AGENCY_CHOICES.get(task_type, {}).items()
+        if agency_kind is not None and name in schema["properties"]
+    }
+    if narrowed:
+        properties = dict(schema["properties"])
+        for name, values in narrowed.items():
+            labels = properties[name].get(LABELS, {})
+            properties[name] = {**properties[name], "enum": values,
+                                LABELS: {v: labels[v] for v in values if v in labels}}
+        schema = {**schema, "properties": properties}
     return schema
+
+
 def required_message(spec: dict) -> str:
     """What to say when a field is left out, in the words of its label."""
     title = spec.get("title", "")

@@ -25,6 +25,11 @@ ENFORCEMENT_OUTCOMES = {
     "no_action": "No action",
     "not_traced": "Suspect not traced",
 }
+# Choices offered to one agency kind only: a recall answers a breach of licence conditions,
+# whose enforcement is probation's (the others' enforcement may not choose it).
+AGENCY_CHOICES: dict[str, dict[str, dict[str, str]]] = {
+    "enforcement": {"outcome": {"recalled": "probation"}},
+}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 SCHEMAS: dict[str, dict] = {
