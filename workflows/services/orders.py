@@ -9,8 +9,12 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.status import STATUS
 
 from agencies.models import AgencyKind, Membership
+from audit import events as audit_events
+from config.exceptions import Conflict
 from justice.models import BREACH_OFFENCE, Offence, OffenceKind, PoliceDecision
 from justice.services import OffenceDraft, PoliceDecisionDraft, offence_create
 from orders import services as order_services
@@ -194,7 +198,40 @@ def notification_log(
     )
     if duty.status == NotificationDuty.Status.FAILED:
         _notification_failed(duty, referral=referral, actor=actor, membership=membership)
+    if not by_task:
+        _check_task_finish(duty, actor=actor, result={
+            "complied": complied,
+            **({"notified_on": duty.notified_on.isoformat()} if duty.notified_on else {}),
+        })
     return duty
+
+
+def _check_task_finish(duty: NotificationDuty, *, actor, result: dict) -> None:
+    """The police's open check of this notification, done by whoever recorded it on the case
+    (its page or the API): the task's result is the record's, its work is over. Under the
+    flow's lock, as completing it from the inbox would be."""
+    task = AgencyTask.objects.filter(pk=duty.task_id, is_open=True).first()
+    if task is None:
+        return
+    try:
+        with task.activation() as activation:
+            if not task.is_open:
+                return
+            if task.status == STATUS.NEW:
+                activation.assign(actor)
+            elif task.status == STATUS.ASSIGNED and task.owner_id != actor.pk:
+                activation.reassign(actor)
+            if task.status == STATUS.ASSIGNED:
+                activation.start(None)
+            task.data = {**task.data, "result": result}
+            process = task.process.coerced
+            process.data.setdefault("results", {})[task.task_type] = result
+            process.data.setdefault("actors", {})[task.task_type] = actor.pk
+            process.save(update_fields=["data"])
+            audit_events.task_completed_event(task=task, actor=actor, result=result)
+            activation.execute()
+    except FlowLockFailed as exc:
+        raise Conflict("Someone else is working on this case right now; try again.") from exc
 
 
 @transaction.atomic
