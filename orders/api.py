@@ -12,7 +12,7 @@ from agencies.selectors import membership_of
 from referral import services as referral_services
 from workflows.services import orders as order_work
 
-from . import serializers, services
+from . import serializers
 
 
 def _case(request, referral_id):
@@ -92,13 +92,14 @@ class NotificationView(APIView):
 
 
 class OrderApplicationView(APIView):
-    """The police apply for a stalking protection order."""
+    """The police apply for a stalking protection order, with the hearing it is listed for if
+    known (an order hearing: its risk assessments fall due before it)."""
 
     permission_classes = [IsMember]
 
     @extend_schema(
         request=serializers.OrderApplicationInput,
-        responses={201: serializers.OrderApplicationOutput},
+        responses={201: serializers.OrderApplicationCreatedOutput},
         operation_id="referrals_order_applications_create",
     )
     def post(self, request, referral_id: int):
@@ -106,12 +107,17 @@ class OrderApplicationView(APIView):
         payload = serializers.OrderApplicationInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        application = services.order_application_make(
+        listed = data["hearing"]
+        application, hearing = order_work.order_application_log(
             referral=referral, actor=request.user, membership=membership,
             applied_on=data["applied_on"], court=data["court"], reason=data["reason"],
+            hearing=order_work.ListedHearing(on=listed["date"], court=listed["court"])
+            if listed else None,
         )
         return Response(
-            serializers.application_output(application), status=status.HTTP_201_CREATED
+            {**serializers.application_output(application),
+             "hearing": serializers.listed_hearing_output(hearing)},
+            status=status.HTTP_201_CREATED,
         )
 
 

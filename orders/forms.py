@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import forms
 
 from referral.forms import CaseRecordForm, DateInput
+from workflows.services import orders as order_work
 
 from . import serializers, services
 from .models import OrderChange
@@ -37,10 +38,42 @@ class ApplicationForm(CaseRecordForm):
                             help_text="For example: Leeds Magistrates' Court.")
     reason = _text("Grounds", help_text="Why the order is needed. It goes on the decision "
                                         "trail.")
+    # The hearing the application is listed for (the API's `hearing`: its date and court).
+    hearing = forms.DateField(
+        label="Hearing date", widget=DateInput(), required=False,
+        help_text="If the court has listed the application: the risk assessments for the "
+                  "hearing fall due before it.",
+        error_messages=_DATE_ERRORS,
+    )
+    hearing_court = forms.CharField(
+        label="Hearing court", max_length=200, required=False,
+        help_text="Left empty: the magistrates' court above.",
+    )
 
     def payload(self, cleaned: dict) -> dict:
+        listed = cleaned.get("hearing")
         return {"applied_on": _iso(cleaned.get("applied_on")),
-                "court": cleaned.get("court", ""), "reason": cleaned.get("reason", "")}
+                "court": cleaned.get("court", ""), "reason": cleaned.get("reason", ""),
+                "hearing": {"date": _iso(listed), "court": cleaned.get("hearing_court", "")}
+                if listed else None}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("hearing_court", "").strip() and not cleaned.get("hearing") and (
+            not self.has_error("hearing")
+        ):
+            self.add_error("hearing", "Enter the hearing's date, or leave its court empty.")
+        return cleaned
+
+    def domain_checks(self, validated: dict) -> None:
+        if validated["hearing"]:
+            order_work.check_listed_hearing(self.listed())
+
+    def listed(self):
+        """The listed hearing of the checked input, or None."""
+        listed = (self.validated or {}).get("hearing")
+        return order_work.ListedHearing(on=listed["date"], court=listed["court"]) \
+            if listed else None
 
 
 class DecisionForm(CaseRecordForm):

@@ -89,6 +89,31 @@ def application_output(application: OrderApplication) -> dict:
 EMPTY_SUMMARY = {key: 0 for key in BreachSummaryOutput().fields}
 
 
+class ListedHearingInput(StrictSerializer):
+    date = serializers.DateField(help_text="The day of the hearing; from today on.")
+    court = StrictCharField(max_length=200, required=False, allow_blank=True, default="",
+                            help_text="Left empty: the application's court.")
+
+
+class ListedHearingOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=[("order", "Order application or review")])
+    date = serializers.DateField()
+    court = serializers.CharField(allow_blank=True)
+
+
+class OrderApplicationCreatedOutput(OrderApplicationOutput):
+    hearing = ListedHearingOutput(
+        allow_null=True, help_text="The order hearing recorded with the application, if any."
+    )
+
+
+def listed_hearing_output(hearing) -> dict | None:
+    if hearing is None:
+        return None
+    return {"id": hearing.pk, "kind": hearing.kind, "date": hearing.date, "court": hearing.court}
+
+
 class OrderApplicationInput(StrictSerializer):
     kind = serializers.ChoiceField(
         choices=OrderApplication.Kind.choices, required=False,
@@ -97,6 +122,11 @@ class OrderApplicationInput(StrictSerializer):
     applied_on = serializers.DateField(validators=[_not_future])
     court = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
     reason = StrictCharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
+    hearing = ListedHearingInput(
+        required=False, allow_null=True, default=None,
+        help_text="The hearing the application is listed for: recorded as an order hearing, "
+                  "whose risk assessments fall due before it.",
+    )
 
 
 class ApplicationDecisionInput(StrictSerializer):

@@ -14,7 +14,7 @@ from referral.models import ProtectiveOrder
 from referral.views import CaseRecordView
 from workflows.services import orders as order_work
 
-from . import forms, services
+from . import forms
 from .models import OrderApplication
 
 
@@ -68,11 +68,15 @@ class ApplicationCreateView(CaseRecordView):
 
     def record(self, form) -> str:
         data = form.validated
-        services.order_application_make(
+        _, hearing = order_work.order_application_log(
             referral=self.referral, actor=self.request.user, membership=self.membership,
             applied_on=data["applied_on"], court=data["court"], reason=data["reason"],
+            hearing=form.listed(),
         )
-        return f"Application for a stalking protection order recorded on {self.referral.reference}."
+        said = f"Application for a stalking protection order recorded on {self.referral.reference}."
+        if hearing is not None:
+            said += f" Order hearing recorded for {_day(hearing.date)}."
+        return said
 
 
 class ApplicationDecideView(_ThingRecordView):

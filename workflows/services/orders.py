@@ -14,17 +14,18 @@ from viewflow.workflow.status import STATUS
 
 from agencies.models import AgencyKind, Membership
 from audit import events as audit_events
-from config.exceptions import Conflict
+from config.exceptions import Conflict, DomainError
 from justice.models import BREACH_OFFENCE, Offence, OffenceKind, PoliceDecision
 from justice.services import OffenceDraft, PoliceDecisionDraft, offence_create
 from orders import services as order_services
 from orders.models import Enforcement, NotificationDuty, OrderApplication, OrderChange
 from referral.local_policy import NoLocalPolicy, local_policy
-from referral.models import Incident, LocalPolicy, ProtectiveOrder, Referral
+from referral.models import CourtHearing, Incident, LocalPolicy, ProtectiveOrder, Referral
 
 from .. import allocation, calendar
 from ..models import AgencyTask, TaskType
 from . import justice as justice_work
+from .assessments import check_hearing_date, hearing_record
 from .registry import Completion
 from .starts import case_task_start
 from .victims import victims_code_event
@@ -232,6 +233,50 @@ def _check_task_finish(duty: NotificationDuty, *, actor, result: dict) -> None:
             activation.execute()
     except FlowLockFailed as exc:
         raise Conflict("Someone else is working on this case right now; try again.") from exc
+
+
+@dataclass(frozen=True)
+class ListedHearing:
+    """The hearing an application is listed for: its day and court (the application's court
+    when none is given)."""
+
+    on: date
+    court: str = ""
+
+
+def check_listed_hearing(hearing: ListedHearing) -> None:
+    """A listed hearing is recorded before it is held (`check_hearing_date`), as the
+    application's `hearing`."""
+    try:
+        check_hearing_date(hearing.on)
+    except DomainError as exc:
+        raise DomainError(
+            exc.message, fields={"hearing": [m for ms in exc.fields.values() for m in ms]}
+        ) from exc
+
+
+@transaction.atomic
+def order_application_log(
+    *, referral: Referral, actor, membership: Membership, applied_on: date, court: str = "",
+    reason: str = "", hearing: ListedHearing | None = None,
+) -> tuple[OrderApplication, CourtHearing | None]:
+    """The police apply for a stalking protection order (`orders.services.
+    order_application_make`); with the hearing it is listed for, that hearing is recorded as an
+    `order` hearing (`hearing_record`: its assessment tasks start as for any order hearing)."""
+    if hearing is not None:
+        check_listed_hearing(hearing)
+    application = order_services.order_application_make(
+        referral=referral, actor=actor, membership=membership, applied_on=applied_on,
+        court=court, reason=reason,
+    )
+    listed = None
+    if hearing is not None:
+        listed = hearing_record(
+            referral=referral, actor=actor, membership=membership,
+            kind=CourtHearing.Kind.ORDER, on=hearing.on,
+            court=hearing.court.strip() or application.court,
+        )
+    return application, listed
 
 
 @transaction.atomic
