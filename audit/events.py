@@ -530,7 +530,7 @@ DECISION_FIELDS = (
     "decision", "risk_level", "approved", "outcome", "withheld", "request_charging_advice",
     "classification", "charged", "convicted", "protective_order", "victim_informed", "request",
     "arrested", "contacted", "sent", "conference", "offence", "share_recommendations",
-    "vrr_offered", "views_sought", "test", "complied",
+    "vrr_offered", "views_sought", "test", "complied", "offences", "offences_considered",
 )
 
 

@@ -207,6 +207,8 @@ def answer_pairs(task_type: str, result: dict | None, *, agency_kind: str | None
         labels = spec.get(task_schemas.LABELS, {})
         if key in (named or {}) and isinstance(value, int):
             shown = named[key].get(value, "-")
+        elif isinstance(value, list) and labels:
+            shown = ", ".join(labels.get(item, display(item)) for item in value) or "-"
         elif isinstance(value, bool) or value is None:
             shown = labels.get({True: "true", False: "false", None: "null"}[value],
                                display(value))

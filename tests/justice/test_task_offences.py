@@ -15,6 +15,7 @@ from tests.justice.factories import offence_for
 from tests.orders.factories import OTHER_VICTIM
 from tests.referral.factories import answers, payload
 from workflows import task_schemas
+from workflows.labels import answer_pairs
 from workflows.models import AgencyTask
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +119,13 @@ def test_triage_records_the_offences_considered_as_the_case_offences(refer, comp
     assert signs.offences_considered == ["pha_s2a", "pha_s4a", "criminal_damage", "other"]
     assert Event.objects.filter(verb="offence.recorded", referral_id=rid).count() == 5
     assert already.pk in Offence.objects.filter(referral_id=rid).values_list("pk", flat=True)
+    # The kinds considered are a decision kept on the trail, and read back by their names.
+    completed = Event.objects.filter(verb__startswith="triage.", referral_id=rid).get()
+    assert completed.changes["offences_considered"] == [
+        "pha_s2a", "pha_s4a", "criminal_damage", "other"]
+    shown = dict(answer_pairs("triage", {"offences_considered": ["pha_s4a", "other"]}))
+    assert "pha_s4a" not in shown["Offences considered"]
+    assert shown["Offences considered"].endswith(", Other offence")
 
 
 def test_triage_without_offences_considered_records_none(refer, complete):
