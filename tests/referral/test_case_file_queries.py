@@ -308,6 +308,8 @@ def test_the_case_page_shows_the_sections_it_read_once(populated, demo):
     )
     victims = context["victims"]
     assert victims["reads_contacts"] and len(victims["contacts"]) == 1
+    # The card's latest contacts are the detail's log, read once.
+    assert victims["contacts"] == context["case"]["victim_contact"]["log"]
     assert victims["victim_voice"]["safety_plan"]["reviews"]
     assert victims["opted_out_without_reason"] is False
     assert "safeguarding_url" in victims["safeguarding"]["others_at_risk"][0]
