@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from agencies import policy
 from agencies.models import Membership
-from agencies.selectors import agencies_by_slug
 from referral.models import CourtHearing
 
 from . import selectors
@@ -31,15 +30,11 @@ STATUS = dict(Intervention.Status.choices)
 RISK = {"standard": "Standard", "medium": "Medium", "high": "High", "low": "Low",
         "very_high": "Very high"}
 
-# Where a case's detail keeps what it read, so that its page does not read it again.
-_READ = "_interventions_read"
 
-
-def _read(referral, membership: Membership) -> dict:
-    """The app's sections the member may read, read once per case object."""
-    cached = getattr(referral, _READ, None)
-    if cached is not None and cached[0] == membership.pk:
-        return cached[1]
+def detail_sections(*, referral, membership: Membership) -> dict:
+    """The detail's keys of this app, absent when unreadable: `assessments` (before hearings,
+    pre-sentence reports, psychiatric), `threat_recommendations` (as shared), `interventions`
+    (null until a plan is open)."""
     sections: dict = {}
     if policy.can_read(membership, "assessments"):
         sections["assessments"] = selectors.assessments(referral=referral)
@@ -47,22 +42,15 @@ def _read(referral, membership: Membership) -> dict:
         sections["threat_recommendations"] = selectors.threat_recommendations(referral=referral)
     if policy.can_read(membership, "interventions"):
         sections["interventions"] = selectors.interventions(referral=referral)
-    setattr(referral, _READ, (membership.pk, sections))
     return sections
-
-
-def detail_sections(*, referral, membership: Membership) -> dict:
-    """The detail's keys of this app, absent when unreadable: `assessments` (before hearings,
-    pre-sentence reports, psychiatric), `threat_recommendations` (as shared), `interventions`
-    (null until a plan is open)."""
-    return dict(_read(referral, membership))
 
 
 def _url(name: str, referral_id: int) -> str:
     return reverse(f"workspace:referrals:{name}", kwargs={"referral_id": referral_id})
 
 
-def _names(sections: dict) -> dict[str, str]:
+def agency_slugs(sections: dict) -> set[str]:
+    """The agencies this app's cards name, of the detail's `sections`."""
     slugs = set()
     for row in sections.get("assessments", {}).get("hearing_assessments", []):
         slugs.add(row["agency"])
@@ -71,9 +59,7 @@ def _names(sections: dict) -> dict[str, str]:
     plan = sections.get("interventions")
     if plan:
         slugs.add(plan["plan"]["lead_agency"])
-    if not slugs:
-        return {}
-    return {slug: agency.name for slug, agency in agencies_by_slug(slugs).items()}
+    return slugs
 
 
 def _assessments_card(data: dict, names: dict, links: list) -> dict:
@@ -130,12 +116,12 @@ def _interventions_card(data: dict | None, names: dict, links: list) -> dict:
     }
 
 
-def page_context(*, referral, membership: Membership) -> dict:
+def page_context(*, referral, membership: Membership, sections: dict,
+                 names: dict[str, str]) -> dict:
     """The case page's cards of this app ("Assessments for court", "Threat assessment
-    recommendations", "Interventions and treatment"), each only when readable, with the
-    forms the member may use."""
-    sections = _read(referral, membership)
-    names = _names(sections)
+    recommendations", "Interventions and treatment"), each only when readable, from the
+    detail's `sections` and the agencies' `names` (those of `agency_slugs`; no query), with
+    the forms the member may use."""
     context: dict = {}
     if "assessments" in sections:
         links = []

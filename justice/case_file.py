@@ -20,23 +20,25 @@ from .models import (
 
 def detail_sections(*, referral, membership: Membership) -> dict:
     """The detail's keys of this app, absent when unreadable: `warning_signs` (case-wide, the
-    latest record), `offences` (readers of offences), `court` (readers of court)."""
+    latest record), `offences` (readers of offences), `court` (readers of court). One query for
+    the warning signs and `selectors.case_records` for the rest."""
     sections: dict = {
         "warning_signs": serializers.warning_signs_row(
             selectors.latest_warning_signs(referral=referral)
         ),
     }
-    if policy.can_read(membership, "offences"):
-        sections["offences"] = [
-            serializers.offence_row(row)
-            for row in selectors.offence_rows(
-                referral=referral,
-                charging=policy.can_read(membership, "charging"),
-                court=policy.can_read(membership, "court"),
-            )
-        ]
-    if policy.can_read(membership, "court"):
-        sections["court"] = serializers.court_row(selectors.court_rows(referral=referral))
+    offences = policy.can_read(membership, "offences")
+    court = policy.can_read(membership, "court")
+    if not (offences or court):
+        return sections
+    records = selectors.case_records(
+        referral=referral, offences=offences, charging=policy.can_read(membership, "charging"),
+        court=court,
+    )
+    if offences:
+        sections["offences"] = [serializers.offence_row(row) for row in records["offences"]]
+    if court:
+        sections["court"] = serializers.court_row(records["court"])
     return sections
 
 
@@ -89,7 +91,7 @@ def _sentence_card(sentence: dict | None) -> dict | None:
     }
 
 
-def _offence_card(row: dict) -> dict:
+def _offence_card(row: dict, hearing_dates: dict) -> dict:
     return {
         "id": row["id"],
         "title": row["label"] or KIND_LABELS.get(row["kind"], ""),
@@ -105,11 +107,11 @@ def _offence_card(row: dict) -> dict:
         ],
         "charging": [
             {"label": CHARGING_LABELS.get(d["decision"], ""), "on": d["decided_on"],
-             "case_wide": d["offence_id"] is None}
+             "case_wide": d["offence"] is None}
             for d in row.get("charging_decisions", [])
         ],
         "outcomes": [
-            {"label": OUTCOME_LABELS.get(o["result"], ""), "on": o["hearing__date"]}
+            {"label": OUTCOME_LABELS.get(o["result"], ""), "on": hearing_dates.get(o["hearing"])}
             for o in row.get("hearing_outcomes", [])
         ],
         "sentence": _sentence_card(row.get("sentence")),
@@ -120,30 +122,28 @@ def _offence_card(row: dict) -> dict:
     }
 
 
-def page_context(*, referral, membership: Membership) -> dict:
-    """The case page's context of this app's cards: the warning signs, the offences (readers of
-    offences) and the court (hearings for everyone who sees the case; outcomes and sentences
-    for readers of court), with which records the member may add."""
-    signs = selectors.latest_warning_signs(referral=referral)
+def page_context(*, referral, membership: Membership, sections: dict,
+                 names: dict[str, str]) -> dict:
+    """The case page's context of this app's cards, from the detail's `sections` (no query):
+    the warning signs, the offences (readers of offences) and the court (hearings for everyone
+    who sees the case; outcomes and sentences for readers of court), with which records the
+    member may add."""
+    signs = sections.get("warning_signs")
     context: dict = {
-        "justice_signs": signs,
+        "justice_signs": {**signs, "created_at": signs["recorded_at"]} if signs else None,
         "justice_can_record_signs": bool(policy.writable_sections(membership)),
-        "justice_offences_readable": policy.can_read(membership, "offences"),
-        "justice_court_readable": policy.can_read(membership, "court"),
+        "justice_offences_readable": "offences" in sections,
+        "justice_court_readable": "court" in sections,
         "justice_can_record_offence": policy.can_write(membership, "offences"),
         "justice_can_amend_offence": policy.can_amend_offence(membership),
         "justice_can_record_charging": policy.can_write(membership, "charging"),
         "justice_can_record_court": policy.can_write(membership, "court"),
     }
-    if context["justice_offences_readable"]:
-        rows = selectors.offence_rows(
-            referral=referral,
-            charging=policy.can_read(membership, "charging"),
-            court=context["justice_court_readable"],
-        )
-        context["justice_offences"] = [_offence_card(row) for row in rows]
-    if context["justice_court_readable"]:
-        court = selectors.court_rows(referral=referral)
+    hearings = sections["court"]["hearings"] if "court" in sections else []
+    if "offences" in sections:
+        dates = {h["id"]: h["date"] for h in hearings}
+        context["justice_offences"] = [_offence_card(row, dates) for row in sections["offences"]]
+    if "court" in sections:
         context["justice_hearings"] = [
             {
                 "id": h["id"],
@@ -152,6 +152,6 @@ def page_context(*, referral, membership: Membership) -> dict:
                 "court": h["court"],
                 "outcomes": [OUTCOME_LABELS.get(o["result"], "") for o in h["outcomes"]],
             }
-            for h in court["hearings"]
+            for h in hearings
         ]
     return context

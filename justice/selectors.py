@@ -142,6 +142,76 @@ def court_rows(*, referral: Referral) -> dict:
     }
 
 
+def case_records(*, referral: Referral, offences: bool, charging: bool, court: bool) -> dict:
+    """What the case's detail and page show of its justice records, each table read once for
+    both sections: `offences` as `offence_rows` gives them (when `offences`), `court` as
+    `court_rows` (when `court`). A hearing's outcomes and the sentences, read once, serve both.
+    At most nine queries, whatever the number of rows; none for a table the case cannot hold
+    rows of (no hearing, no offence) or the reader may not read."""
+    records: dict = {}
+    offence_list: list[dict] = []
+    if offences or court:
+        offence_list = list(
+            Offence.objects.filter(referral_id=referral.pk).order_by("created_at", "id")
+            .values(*OFFENCE_COLUMNS)
+        )
+    hearings: list[dict] = []
+    outcome_list: list[dict] = []
+    sentence_list: list[dict] = []
+    if court:
+        hearings = list(
+            CourtHearing.objects.filter(referral_id=referral.pk).order_by("date", "id")
+            .values("id", "kind", "date", "court")
+        )
+        if hearings:
+            # An outcome's offence is on its hearing's case (`offence_on_case`).
+            outcome_list = list(
+                HearingOutcome.objects.filter(hearing__referral_id=referral.pk)
+                .order_by("hearing__date", "id")
+                .values(*OUTCOME_COLUMNS, "hearing__date", "hearing__kind")
+            )
+        if offence_list:
+            sentence_list = _sentences({"offence__referral_id": referral.pk})
+        by_hearing = defaultdict(list)
+        for row in sorted(outcome_list, key=lambda r: (r["created_at"], r["id"])):
+            by_hearing[row["hearing_id"]].append(row)
+        records["court"] = {
+            "hearings": [{**h, "outcomes": by_hearing[h["id"]]} for h in hearings],
+            "sentences": sentence_list,
+        }
+    if not offences:
+        return records
+    records["offences"] = offence_list
+    if not offence_list:
+        return records
+    police = defaultdict(list)
+    for row in PoliceDecision.objects.filter(offence__referral_id=referral.pk).order_by(
+        "decided_on", "id"
+    ).values(*POLICE_COLUMNS):
+        police[row["offence_id"]].append(row)
+    charging_rows: list[dict] = []
+    if charging:
+        charging_rows = list(
+            ChargingDecision.objects.filter(referral_id=referral.pk).order_by("decided_on", "id")
+            .values(*CHARGING_COLUMNS)
+        )
+    by_offence = defaultdict(list)
+    for row in outcome_list:
+        by_offence[row["offence_id"]].append(row)
+    sentences = {row["offence_id"]: row for row in sentence_list}
+    for offence in offence_list:
+        pk = offence["id"]
+        offence["police_decisions"] = police[pk]
+        if charging:
+            offence["charging_decisions"] = [
+                row for row in charging_rows if row["offence_id"] in (pk, None)
+            ]
+        if court:
+            offence["hearing_outcomes"] = by_offence[pk]
+            offence["sentence"] = sentences.get(pk)
+    return records
+
+
 def offence_on_case(*, referral: Referral, offence_id) -> Offence | None:
     """One of the case's offences by id (None when the case holds no such offence)."""
     try:

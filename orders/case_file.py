@@ -27,9 +27,11 @@ def detail_sections(*, referral, membership: Membership) -> dict:
     return {}
 
 
-def page_context(*, referral, membership: Membership) -> dict:
+def page_context(*, referral, membership: Membership, sections: dict,
+                 names: dict[str, str]) -> dict:
     """The case page's context of this app's cards: the applications (one query, none when the
-    orders are unreadable) and the order forms the member may use."""
+    orders are unreadable) and the order forms the member may use. The detail's `sections`
+    hold nothing of this app's own."""
     if not policy.can_read(membership, "orders"):
         return {}
     police = policy.can_write(membership, "orders")

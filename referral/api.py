@@ -33,7 +33,7 @@ def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, wa
         referral, membership, signal=signal, extra_sections=case_sections(referral=referral)
     )
     practice = case_file.practice_sections(referral=referral, membership=membership)
-    data.update(practice)
+    case_file.merge_practice(data, practice)
     services.sensitive_reads_record(
         referral=referral, actor=request.user,
         sections=case_file.sections_read(membership, practice),

@@ -468,18 +468,39 @@ PRACTICE_SECTIONS = frozenset({
 
 
 def practice_sections(*, referral: Referral, membership: Membership) -> dict:
-    """The detail's keys of the practice apps that the member may read."""
+    """The detail's keys of the practice apps that the member may read, each section read once
+    (`merge_practice` puts them into the detail; `practice_context` shapes them for the page)."""
     sections: dict = {}
     for file in PRACTICE_FILES:
         sections.update(file.detail_sections(referral=referral, membership=membership))
     return sections
 
 
-def practice_context(*, referral: Referral, membership: Membership) -> dict:
-    """The case page's context of the practice apps' cards."""
+def merge_practice(data: dict, practice: dict) -> None:
+    """The practice apps' keys into the detail `data`; the victim's contact log into the
+    `victim_contact` section the referral's detail holds (for its readers alone)."""
+    for key, value in practice.items():
+        if key == "victim_contact":
+            if key in data:
+                data[key] = serializers.with_contact_log(data[key], value["log"])
+        else:
+            data[key] = value
+
+
+def practice_slugs(practice: dict) -> set[str]:
+    """The agencies the practice apps' cards name (by slug), for the case file's one look-up
+    of agency names."""
+    return intervention_file.agency_slugs(practice)
+
+
+def practice_context(*, referral: Referral, membership: Membership, practice: dict,
+                     names: dict[str, str]) -> dict:
+    """The case page's context of the practice apps' cards, from the sections
+    `practice_sections` read and the agencies' `names`."""
     context: dict = {}
     for file in PRACTICE_FILES:
-        context.update(file.page_context(referral=referral, membership=membership))
+        context.update(file.page_context(referral=referral, membership=membership,
+                                         sections=practice, names=names))
     return context
 
 
@@ -518,7 +539,7 @@ def build(*, membership: Membership, referral_id: int) -> CaseFile:
         extra_sections=workflow_selectors.case_sections(referral=referral),
     )
     practice = practice_sections(referral=referral, membership=membership)
-    data.update(practice)
+    merge_practice(data, practice)
     entries = selectors.timeline(membership=membership, referral=referral, scope=referral.scope)
     tasks = workflow_selectors.case_open_tasks(referral=referral, membership=membership)
     outcomes = conference_selectors.case_outcomes(referral=referral, membership=membership)
@@ -532,6 +553,7 @@ def build(*, membership: Membership, referral_id: int) -> CaseFile:
         value = data.get(section)
         for item in value if isinstance(value, list) else [value] if value else []:
             slugs.add(item.get("agency"))
+    slugs |= practice_slugs(practice)
     names = agency_names(s for s in slugs if s)
     people = names_by_username(e["actor"] for e in entries if e.get("actor"))
 
@@ -546,7 +568,8 @@ def build(*, membership: Membership, referral_id: int) -> CaseFile:
         "entries": timeline_rows(entries, names, people),
         "linked": case["linked"],
         "reader_agency": membership.agency.name,
-        **practice_context(referral=referral, membership=membership),
+        **practice_context(referral=referral, membership=membership, practice=practice,
+                           names=names),
     }
     return CaseFile(
         referral=referral, context=context, sections=sections_read(membership, practice),

@@ -473,6 +473,10 @@ class VictimContactOutput(serializers.Serializer):
     safe_contact_method = serializers.CharField(allow_blank=True)
     identifiers = IdentifierOutput(many=True, help_text="The victim's keys beyond name and "
                                    "date of birth: contact details, shown only with them.")
+    log = victim_serializers.ContactOutput(
+        many=True, required=False,
+        help_text="Contact with the victim, latest first: the rows of GET .../contacts/.",
+    )
 
 
 class IncidentOutput(serializers.Serializer):
@@ -854,6 +858,17 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
         if section in readable:
             data[section] = value
     return data
+
+
+def with_contact_log(section: dict | None, log: list[dict]) -> dict | None:
+    """The detail's `victim_contact` section with its contact log (`victims` reads it): blank
+    contact details around a log when the case holds the log alone, null when it holds none."""
+    if section is None and not log:
+        return None
+    if section is None:
+        section = {"phone": "", "email": "", "address": "", "safe_contact_method": "",
+                   "identifiers": []}
+    return {**section, "log": log}
 
 
 def linked_summary(scope: selectors.TimelineScope, referral: Referral) -> dict:

@@ -30,8 +30,10 @@ def _url(name: str, referral_id: int, **kwargs) -> str:
 
 
 def detail_sections(*, referral, membership: Membership) -> dict:
-    """The detail's keys of this app, absent when unreadable: `victim_voice` (one query, {} when
-    nothing is recorded) and `safeguarding` (one query)."""
+    """The detail's keys of this app, absent when unreadable: `victim_voice` (two or three
+    queries, {} when nothing is recorded), `safeguarding` (one query) and, for readers of
+    `victim_contact`, that section's `log` (one query: the rows `GET .../contacts/` gives,
+    latest first), which `referral.case_file.merge_practice` puts into the section."""
     sections: dict = {}
     if policy.can_read(membership, "victim_voice"):
         sections["victim_voice"] = selectors.victim_voice(
@@ -40,41 +42,49 @@ def detail_sections(*, referral, membership: Membership) -> dict:
     if policy.can_read(membership, "safeguarding"):
         people = selectors.others_at_risk(referral_id=referral.pk)
         sections["safeguarding"] = {"others_at_risk": people} if people else {}
+    if policy.can_read(membership, "victim_contact"):
+        sections["victim_contact"] = {
+            "log": selectors.contact_log(referral_id=referral.pk, limit=None)
+        }
     return sections
 
 
-def page_context(*, referral, membership: Membership) -> dict:
-    """The case page's context of this app's cards: the detail's sections, the contact log (with
-    `victim_contact`) and which forms the member may open."""
+def page_context(*, referral, membership: Membership, sections: dict,
+                 names: dict[str, str]) -> dict:
+    """The case page's context of this app's cards, from the detail's `sections`: the victim's
+    voice, the others at risk, the latest of the contact log (with `victim_contact`) and which
+    forms the member may open. No query, but one for the flag of a victim referred opted out
+    without a reason when the voice holds no entitlement."""
     victims: dict = {}
-    if policy.can_read(membership, "victim_voice"):
-        victims["victim_voice"], victims["opted_out_without_reason"] = (
-            selectors.victim_voice_and_flag(referral_id=referral.pk,
-                                            agency_kind=membership.agency.kind)
+    reads_voice = "victim_voice" in sections
+    if reads_voice:
+        voice = sections["victim_voice"]
+        victims["victim_voice"] = _dated(voice) if voice else voice
+        victims["opted_out_without_reason"] = (
+            not (voice or {}).get("entitlement")
+            and selectors.opted_out_without_reason(referral_id=referral.pk)
         )
-    if policy.can_read(membership, "safeguarding"):
-        people = selectors.others_at_risk(referral_id=referral.pk)
-        victims["safeguarding"] = {"others_at_risk": people} if people else {}
-    if victims.get("victim_voice"):
-        victims["victim_voice"] = _dated(victims["victim_voice"])
-    context: dict = {"victims": victims}
-    context["victims"]["reads_voice"] = policy.can_read(membership, "victim_voice")
-    context["victims"]["reads_safeguarding"] = policy.can_read(membership, "safeguarding")
-    if policy.can_read(membership, "victim_contact"):
-        context["victims"]["contacts"] = selectors.contact_log(referral_id=referral.pk)
-        context["victims"]["reads_contacts"] = True
+    if "safeguarding" in sections:
+        people = sections["safeguarding"].get("others_at_risk", [])
+        victims["safeguarding"] = {"others_at_risk": [dict(p) for p in people]} if people else {}
+    victims["reads_voice"] = reads_voice
+    victims["reads_safeguarding"] = "safeguarding" in sections
+    contact = sections.get("victim_contact")
+    if contact is not None and "log" in contact:
+        victims["contacts"] = contact["log"][:selectors.CONTACT_LOG_LIMIT]
+        victims["reads_contacts"] = True
     writes = {section: policy.can_write(membership, section)
               for section in ("victim_voice", "victim_contact", "safeguarding")}
-    context["victims"]["links"] = {
+    victims["links"] = {
         section: [{"url": _url(name, referral.pk), "label": label, "name": name}
                   for name, label, written in FORMS if written == section]
         for section, allowed in writes.items() if allowed
     }
     if writes["safeguarding"]:
-        for person in context["victims"].get("safeguarding", {}).get("others_at_risk", []):
+        for person in victims.get("safeguarding", {}).get("others_at_risk", []):
             person["safeguarding_url"] = _url("victims_safeguarding", referral.pk,
                                               person_id=person["id"])
-    return context
+    return {"victims": victims}
 
 
 def _dated(value):

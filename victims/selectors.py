@@ -45,7 +45,7 @@ def _label(choices) -> dict:
 
 def victim_voice(*, referral_id: int, agency_kind: str) -> dict:
     """The victim's voice on a case, as an agency kind may be shown it: {} when nothing is
-    recorded (a logged read only then). Three queries."""
+    recorded (a logged read only then). Two queries, three with an active safety plan."""
     return victim_voice_and_flag(referral_id=referral_id, agency_kind=agency_kind)[0]
 
 
@@ -53,8 +53,8 @@ def victim_voice_and_flag(*, referral_id: int, agency_kind: str) -> tuple[dict, 
     """`victim_voice`, and whether the victim was referred opted out of enhanced rights with no
     reason given. That flag alone is not victim_voice content (the `victim` section says
     `enhanced_rights` false; the trail's `entitlement.opted_out` says without a reason): the
-    case page shows it; its read is not logged. Three queries: the row, the rights to review
-    and the safety plan's reviews."""
+    case page shows it; its read is not logged. Two or three queries: the row, the rights to review
+    and the safety plan's reviews (none without an active plan)."""
     row = (
         Referral.objects.filter(pk=referral_id)
         .annotate(
@@ -110,9 +110,8 @@ def victim_voice_and_flag(*, referral_id: int, agency_kind: str) -> tuple[dict, 
     # The lists beside the row: a query each, whatever the case holds.
     parts["reviews"] = _rights_to_review(referral_id)
     plan = parts["safety_plan"]
-    plan_reviews = _safety_plan_reviews(plan["id"] if plan is not None else None)
     if plan is not None:
-        plan["reviews"] = plan_reviews
+        plan["reviews"] = _safety_plan_reviews(plan["id"])
     flagged = (parts["entitlement"] is None and parts["intake_opt_out"] is not None
                and not parts["intake_opt_out"]["reason"])
     if flagged:
@@ -122,6 +121,17 @@ def victim_voice_and_flag(*, referral_id: int, agency_kind: str) -> tuple[dict, 
 
 _PARTS = ("entitlement", "intake_opt_out", "wishes", "consent", "advocate", "safety_plan",
           "statement")
+
+
+def opted_out_without_reason(*, referral_id: int) -> bool:
+    """`victim_voice_and_flag`'s flag alone, for a case whose voice has no entitlement (else
+    the flag is false): whether the victim was referred opted out with no reason given. One
+    query."""
+    latest = (
+        Event.objects.filter(referral_id=referral_id, verb="entitlement.opted_out")
+        .order_by("-at").values("reason").first()
+    )
+    return latest is not None and not latest["reason"]
 
 
 def _rights_to_review(referral_id: int) -> list[dict]:
