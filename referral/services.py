@@ -328,16 +328,6 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
         thresholds_policy=thresholds.policy,
     )
     events.referral_submitted_event(referral=referral, actor=actor)
-    if draft.classification == "stalking" and not enhanced_rights:
-        # Opted out of the default: on the trail with the reason, flagged when none was given
-        # (old clients send none; the victims app shows the flag).
-        opt_out_reason = draft.enhanced_rights_opt_out_reason.strip()
-        events.record(
-            verb="entitlement.opted_out", actor=actor, obj=referral, referral_id=referral.pk,
-            reason=opt_out_reason,
-            changes={"enhanced": False, "basis": "", "without_reason": not opt_out_reason,
-                     "stage": "referral"},
-        )
     if risk_source == Referral.RiskSource.JUDGEMENT:
         events.risk_changed_event(
             referral=referral,

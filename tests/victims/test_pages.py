@@ -41,7 +41,8 @@ def test_police_see_the_three_cards_with_their_forms(case, signed_in):
                    "record-victims_wishes", "record-victims_contact",
                    "record-victims_person_at_risk"):
         assert f'data-testid="{testid}"' in html, testid
-    assert 'data-testid="voice-opted-out-without-reason"' in html
+    entitlement = html.split('data-testid="voice-entitlement"')[1].split("</dd>")[0]
+    assert "Opted out without a reason" in entitlement
 
 
 def test_probation_sees_others_at_risk_but_not_the_victim_s_voice_or_contacts(case, signed_in):

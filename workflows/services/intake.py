@@ -8,6 +8,7 @@ from django.db import transaction
 from agencies.models import Membership
 from referral import services as referral_services
 from referral.models import Incident, ProtectiveOrder, Referral
+from victims import services as victims_services
 
 from ..flows import ReferralFlow
 from . import justice
@@ -28,9 +29,14 @@ def referral_refer(*, actor, membership: Membership, draft) -> referral_services
     """Submit a referral and start its flow: it lands in the coordinator's triage queue. Beside
     it: a risk below the screening's goes to the referrer's supervisors to approve, open
     referrals of the same people that the referrer may not see go to the coordinator to link
-    or merge, the offences and warning signs referred are recorded, and bail conditions
-    referred with it are news for the victim (`victims_code_event`)."""
+    or merge, the offences and warning signs referred are recorded, the victim's entitlement
+    under the Victims' Code is recorded as referred (enhanced for stalking unless opted out),
+    and bail conditions referred with it are news for the victim (`victims_code_event`)."""
     result = referral_services.referral_submit(actor=actor, membership=membership, draft=draft)
+    victims_services.entitlement_at_referral(
+        referral=result.referral, actor=actor, agency=membership.agency,
+        opt_out_reason=draft.enhanced_rights_opt_out_reason,
+    )
     justice.referral_justice_record(
         referral=result.referral, actor=actor, membership=membership, draft=draft
     )
