@@ -299,7 +299,9 @@ class ConferenceReferralView(APIView):
 class IdentifierCreateView(APIView):
     """Record a key your agency holds for the victim (if it writes their contact details) or the
     suspect (if it writes the suspect section): a PNC id, a phone number, an email address or
-    an online account, kept normalised so that referrals of the same person link."""
+    an online account, kept normalised so that referrals of the same person link: the case is
+    linked again as at intake (referrals your agency may see join its timeline; others go to
+    the coordinator, and you are told nothing of them)."""
 
     permission_classes = [IsMember]
 
@@ -313,7 +315,7 @@ class IdentifierCreateView(APIView):
         referral = services.referral_look(membership=membership, referral_id=referral_id)
         payload = serializers.IdentifierInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        identifier = services.identifier_record(
+        identifier, _ = workflow_services.identifier_log(
             referral=referral, actor=request.user, membership=membership,
             **payload.validated_data,
         )

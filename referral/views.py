@@ -439,14 +439,15 @@ class IdentifierCreateView(CaseRecordView):
         return bool(identifier_roles(self.membership))
 
     def record(self, form) -> str:
-        identifier = services.identifier_record(
+        identifier, relinked = workflow_services.identifier_log(
             referral=self.referral, actor=self.request.user, membership=self.membership,
             **form.validated,
         )
-        return (
+        return " ".join([
             f"{identifier.get_kind_display()} of the {identifier.get_role_display().lower()} "
-            f"recorded on {self.referral.reference}."
-        )
+            f"recorded on {self.referral.reference}.",
+            *relinked.warnings,
+        ])
 
 
 class ScreeningUpdateView(CaseRecordView):

@@ -7,7 +7,14 @@ conference starts in the flows; `timers`: escalating overdue tasks.
 
 from .assessments import intervention_log, perpetrator_assessment_ask
 from .completion import COMPLETION, task_result_apply
-from .intake import check_hearing_date, hearing_record, incident_log, order_log, referral_refer
+from .intake import (
+    check_hearing_date,
+    hearing_record,
+    identifier_log,
+    incident_log,
+    order_log,
+    referral_refer,
+)
 from .meetings import action_assign, agenda_item_hear, conference_finish
 from .starts import (
     case_task_start,
@@ -40,6 +47,7 @@ __all__ = [
     "escalate_overdue",
     "hearing_record",
     "hearing_tasks_due",
+    "identifier_log",
     "incident_log",
     "intervention_log",
     "link_review_start",

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from agencies.models import Membership
 from referral import services as referral_services
-from referral.models import Incident, ProtectiveOrder, Referral
+from referral.models import Incident, PersonIdentifier, ProtectiveOrder, Referral
 from victims import services as victims_services
 
 from ..flows import ReferralFlow
@@ -17,11 +17,13 @@ from .orders import breach_enforce, notification_duty_start
 from .starts import (
     downgrade_review_start,
     link_review_start,
+    link_reviews_waiting,
 )
 from .victims import victims_code_event
 
 # A hearing's assessments are the assessments' own (`assessments.HEARING_TASKS`).
-__all__ = ["check_hearing_date", "hearing_record", "incident_log", "order_log", "referral_refer"]
+__all__ = ["check_hearing_date", "hearing_record", "identifier_log", "incident_log", "order_log",
+           "referral_refer"]
 
 
 @transaction.atomic
@@ -74,6 +76,29 @@ def order_log(*, referral: Referral, actor, membership: Membership, draft) -> Pr
     notification_duty_start(referral=referral, order=order)
     _bail_conditions_set(referral, [order], trigger="bail", actor=actor)
     return order
+
+
+@transaction.atomic
+def identifier_log(
+    *, referral: Referral, actor, membership: Membership, role: str, kind: str, value: str,
+    platform: str = "",
+) -> tuple[PersonIdentifier, referral_services.Submitted]:
+    """Record an identifier of the victim or suspect, then link the case as intake does on
+    what it now holds (`referral_links_refresh`): referrals of the same people that the
+    member's agency may see join its timeline; open ones it may not see go to the coordinator
+    to link or merge (a `link_referrals` task, unless one already waits on them)."""
+    identifier = referral_services.identifier_record(
+        referral=referral, actor=actor, membership=membership, role=role, kind=kind,
+        value=value, platform=platform,
+    )
+    result = referral_services.referral_links_refresh(
+        referral=referral, actor=actor, membership=membership
+    )
+    waiting = link_reviews_waiting(referral=referral)
+    unseen = [m for m in result.unseen_matches if m.pk not in waiting]
+    if unseen:
+        link_review_start(referral=result.referral, matches=unseen)
+    return identifier, result
 
 
 def _bail_conditions_set(referral: Referral, orders, *, trigger: str, actor) -> None:
