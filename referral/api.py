@@ -11,7 +11,6 @@ from rest_framework.views import APIView
 from agencies import policy
 from agencies.permissions import IsMember
 from agencies.selectors import membership_of
-from conferences import services as conference_services
 from config.exceptions import NotAllowed
 from config.rest import CountingPagination, CountingPaginator, count_apart
 from orders import selectors as order_selectors
@@ -286,7 +285,7 @@ class ConferenceReferralView(APIView):
         referral = services.referral_look(membership=membership, referral_id=referral_id)
         payload = serializers.ConferenceReferralInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        judgement, item = conference_services.conference_referral_make(
+        judgement, item = workflow_services.conference_refer(
             referral=referral, actor=request.user, membership=membership,
             reason=payload.validated_data["reason"],
         )

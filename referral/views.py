@@ -410,10 +410,16 @@ class ConferenceReferralCreateView(CaseRecordView):
         return policy.sees_case_content(self.membership)
 
     def record(self, form) -> str:
-        _, item = conference_services.conference_referral_make(
+        judgement, item = workflow_services.conference_refer(
             referral=self.referral, actor=self.request.user, membership=self.membership,
             reason=form.validated["reason"],
         )
+        if item is None and conference_services.awaits_the_chairs(referral=judgement.referral,
+                                                                 item=item):
+            return (
+                f"{self.referral.reference} referred to a conference. No conference is "
+                "scheduled: the coordinator's chairs are told the case awaits one."
+            )
         if item is None:
             return (
                 f"{self.referral.reference} referred to a conference. No conference is "

@@ -15,7 +15,7 @@ from .intake import (
     order_log,
     referral_refer,
 )
-from .meetings import action_assign, agenda_item_hear, conference_finish
+from .meetings import action_assign, agenda_item_hear, conference_finish, conference_refer
 from .starts import (
     case_task_start,
     downgrade_review_start,
@@ -43,6 +43,7 @@ __all__ = [
     "case_task_start",
     "check_hearing_date",
     "conference_finish",
+    "conference_refer",
     "downgrade_review_start",
     "escalate_overdue",
     "hearing_record",
