@@ -22,6 +22,22 @@ from . import case_file, local_policy, search, selectors, serializers, services
 from .models import Referral
 
 
+def case_for(request, referral_id, *, section: str | None = None, write: bool = False):
+    """The member and the case, for an API view of one case's records: 404 when the member's
+    agency may not see the case (a logged refused look), then, given a `section`, 403 when the
+    member may not read it (or, with `write`, record in it)."""
+    membership = membership_of(request.user)
+    referral = services.referral_look(membership=membership, referral_id=referral_id)
+    if section is not None:
+        allowed = policy.can_write if write else policy.can_read
+        if not allowed(membership, section):
+            title = policy.SECTION_TITLES[section].lower()
+            raise NotAllowed(
+                f"Your agency or role may not {'record' if write else 'read'} {title} here."
+            )
+    return membership, referral
+
+
 def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, warnings=None):
     membership = membership_of(request.user)
     referral = services.referral_detail_look(membership=membership, referral_id=referral_id)
