@@ -9,8 +9,10 @@ from .models import AgendaItem, JudgementReferral
 
 
 def conference_referral_made_event(
-    *, judgement: JudgementReferral, item: AgendaItem | None, actor
+    *, judgement: JudgementReferral, item: AgendaItem | None, actor, awaits_the_chairs: bool = False
 ) -> Event:
+    """`conference_referral.made`; `awaits_the_chairs`: no conference is scheduled and the case
+    is past research, so the region's chairs are reminded to schedule one."""
     return record(
         verb="conference_referral.made",
         actor=actor,
@@ -22,5 +24,6 @@ def conference_referral_made_event(
             "route": "professional_judgement",
             "conference": item.conference_id if item else None,
             "agenda_item": item.pk if item else None,
+            "awaits_the_chairs": awaits_the_chairs,
         },
     )

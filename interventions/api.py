@@ -9,27 +9,12 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies import policy
 from agencies.permissions import IsMember
-from agencies.selectors import membership_of
-from config.exceptions import NotAllowed
 from referral import services as referral_services
+from referral.api import case_for as _case
 from workflows import services as workflow_services
 
 from . import selectors, serializers, services
-
-
-def _case(request, referral_id, *, section: str, write: bool = False):
-    """The member and the case (404 if its agency may not see it), then the policy (403)."""
-    membership = membership_of(request.user)
-    referral = referral_services.referral_look(membership=membership, referral_id=referral_id)
-    allowed = policy.can_write if write else policy.can_read
-    if not allowed(membership, section):
-        title = policy.SECTION_TITLES[section].lower()
-        verb = "record" if write else "read"
-        raise NotAllowed(f"Your agency or role may not {verb} the case's {title}.")
-    return membership, referral
-
 
 # What the endpoint answers for a case with no plan (the detail's key is null then).
 NO_PLAN = {"plan": None, "assessments": [], "interventions": [], "treatment": []}

@@ -8,17 +8,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.permissions import IsMember
-from agencies.selectors import membership_of
-from referral import services as referral_services
+from referral.api import case_for as _case
 from workflows.services import orders as order_work
 
 from . import serializers
-
-
-def _case(request, referral_id):
-    membership = membership_of(request.user)
-    referral = referral_services.referral_look(membership=membership, referral_id=referral_id)
-    return membership, referral
 
 
 class OrderChangeView(APIView):

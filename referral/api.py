@@ -11,7 +11,6 @@ from rest_framework.views import APIView
 from agencies import policy
 from agencies.permissions import IsMember
 from agencies.selectors import membership_of
-from conferences import services as conference_services
 from config.exceptions import NotAllowed
 from config.rest import CountingPagination, CountingPaginator, count_apart
 from orders import selectors as order_selectors
@@ -21,6 +20,22 @@ from workflows.selectors import case_sections
 
 from . import case_file, local_policy, search, selectors, serializers, services
 from .models import Referral
+
+
+def case_for(request, referral_id, *, section: str | None = None, write: bool = False):
+    """The member and the case, for an API view of one case's records: 404 when the member's
+    agency may not see the case (a logged refused look), then, given a `section`, 403 when the
+    member may not read it (or, with `write`, record in it)."""
+    membership = membership_of(request.user)
+    referral = services.referral_look(membership=membership, referral_id=referral_id)
+    if section is not None:
+        allowed = policy.can_write if write else policy.can_read
+        if not allowed(membership, section):
+            title = policy.SECTION_TITLES[section].lower()
+            raise NotAllowed(
+                f"Your agency or role may not {'record' if write else 'read'} {title} here."
+            )
+    return membership, referral
 
 
 def _detail_response(request, referral_id, *, status_code=status.HTTP_200_OK, warnings=None):
@@ -286,7 +301,7 @@ class ConferenceReferralView(APIView):
         referral = services.referral_look(membership=membership, referral_id=referral_id)
         payload = serializers.ConferenceReferralInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        judgement, item = conference_services.conference_referral_make(
+        judgement, item = workflow_services.conference_refer(
             referral=referral, actor=request.user, membership=membership,
             reason=payload.validated_data["reason"],
         )
@@ -299,7 +314,9 @@ class ConferenceReferralView(APIView):
 class IdentifierCreateView(APIView):
     """Record a key your agency holds for the victim (if it writes their contact details) or the
     suspect (if it writes the suspect section): a PNC id, a phone number, an email address or
-    an online account, kept normalised so that referrals of the same person link."""
+    an online account, kept normalised so that referrals of the same person link: the case is
+    linked again as at intake (referrals your agency may see join its timeline; others go to
+    the coordinator, and you are told nothing of them)."""
 
     permission_classes = [IsMember]
 
@@ -313,7 +330,7 @@ class IdentifierCreateView(APIView):
         referral = services.referral_look(membership=membership, referral_id=referral_id)
         payload = serializers.IdentifierInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        identifier = services.identifier_record(
+        identifier, _ = workflow_services.identifier_log(
             referral=referral, actor=request.user, membership=membership,
             **payload.validated_data,
         )

@@ -328,16 +328,6 @@ def referral_submit(*, actor, membership: Membership, draft: ReferralDraft) -> S
         thresholds_policy=thresholds.policy,
     )
     events.referral_submitted_event(referral=referral, actor=actor)
-    if draft.classification == "stalking" and not enhanced_rights:
-        # Opted out of the default: on the trail with the reason, flagged when none was given
-        # (old clients send none; the victims app shows the flag).
-        opt_out_reason = draft.enhanced_rights_opt_out_reason.strip()
-        events.record(
-            verb="entitlement.opted_out", actor=actor, obj=referral, referral_id=referral.pk,
-            reason=opt_out_reason,
-            changes={"enhanced": False, "basis": "", "without_reason": not opt_out_reason,
-                     "stage": "referral"},
-        )
     if risk_source == Referral.RiskSource.JUDGEMENT:
         events.risk_changed_event(
             referral=referral,
@@ -578,6 +568,50 @@ def identifier_record(
     )
     identifier_recorded_event(identifier=identifier, actor=actor)
     return identifier
+
+
+def _held_matches(referral: Referral, role: str) -> set[int]:
+    """Referrals whose person of this role matches what this referral now holds of its own:
+    a name with the date of birth, or an identifier of the same kind (`_links`' rule)."""
+    names: dict[date, set[str]] = {}
+    for normalised, born in PersonName.objects.filter(
+        referral=referral, role=role, date_of_birth__isnull=False
+    ).values_list("normalised", "date_of_birth"):
+        names.setdefault(born, set()).add(normalised)
+    keys = list(PersonIdentifier.objects.filter(referral=referral, role=role)
+                .values_list("kind", "normalised"))
+    found: set[int] = set()
+    for born, held in names.items():
+        found |= linking.matching_referral_ids(role=role, names=held, date_of_birth=born)
+    if keys:
+        found |= linking.matching_referral_ids(role=role, names=set(), date_of_birth=None,
+                                               identifiers=keys)
+    return found
+
+
+@transaction.atomic
+def referral_links_refresh(*, referral: Referral, actor, membership: Membership) -> Submitted:
+    """Link a case again with other referrals of the same victim and suspect, on what it holds
+    now (an identifier recorded after intake, say), as intake links: those the member's agency
+    may see join its timeline (`referral.linked`), those it may not are returned as
+    `unseen_matches` for the coordinator, and the member learns nothing of them. Referrals
+    already on the case's timeline are left as they are; nothing is refused (both cases exist)."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    pair = (_held_matches(referral, PersonName.Role.VICTIM)
+            & _held_matches(referral, PersonName.Role.SUSPECT)) - {referral.pk}
+    pair -= set(Referral.objects.filter(pk__in=pair, timeline_id=referral.timeline_id)
+                .values_list("pk", flat=True))
+    linked, unseen = _same_pair(membership, pair)
+    result = Submitted(referral=referral, linked=linked, unseen_matches=unseen)
+    if linked:
+        _join_timeline(referral, [*linked, referral])
+        refs = [r.reference for r in linked]
+        events.referral_linked_event(referral=referral, linked_references=refs, actor=actor)
+        result.warnings.append(
+            "Linked to other referral(s) of the same victim and suspect: " + ", ".join(refs)
+            + ". They share one timeline."
+        )
+    return result
 
 
 @transaction.atomic

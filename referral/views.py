@@ -410,10 +410,16 @@ class ConferenceReferralCreateView(CaseRecordView):
         return policy.sees_case_content(self.membership)
 
     def record(self, form) -> str:
-        _, item = conference_services.conference_referral_make(
+        judgement, item = workflow_services.conference_refer(
             referral=self.referral, actor=self.request.user, membership=self.membership,
             reason=form.validated["reason"],
         )
+        if item is None and conference_services.awaits_the_chairs(referral=judgement.referral,
+                                                                 item=item):
+            return (
+                f"{self.referral.reference} referred to a conference. No conference is "
+                "scheduled: the coordinator's chairs are told the case awaits one."
+            )
         if item is None:
             return (
                 f"{self.referral.reference} referred to a conference. No conference is "
@@ -439,14 +445,15 @@ class IdentifierCreateView(CaseRecordView):
         return bool(identifier_roles(self.membership))
 
     def record(self, form) -> str:
-        identifier = services.identifier_record(
+        identifier, relinked = workflow_services.identifier_log(
             referral=self.referral, actor=self.request.user, membership=self.membership,
             **form.validated,
         )
-        return (
+        return " ".join([
             f"{identifier.get_kind_display()} of the {identifier.get_role_display().lower()} "
-            f"recorded on {self.referral.reference}."
-        )
+            f"recorded on {self.referral.reference}.",
+            *relinked.warnings,
+        ])
 
 
 class ScreeningUpdateView(CaseRecordView):

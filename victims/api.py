@@ -9,25 +9,14 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies import policy
 from agencies.models import Membership
 from agencies.permissions import IsMember
-from agencies.selectors import membership_of
-from config.exceptions import DomainError, NotAllowed
+from config.exceptions import DomainError
 from referral import services as referral_services
+from referral.api import case_for as _case
 from workflows.services import victims as workflow_victims
 
 from . import selectors, serializers, services
-
-
-def _case(request, referral_id, *, section: str, write: bool = False):
-    membership = membership_of(request.user)
-    referral = referral_services.referral_look(membership=membership, referral_id=referral_id)
-    allowed = policy.can_write if write else policy.can_read
-    if not allowed(membership, section):
-        title = policy.SECTION_TITLES[section].lower()
-        raise NotAllowed(f"Your agency may not {'record' if write else 'read'} {title}.")
-    return membership, referral
 
 
 def _voice(request, referral, membership) -> dict:

@@ -20,6 +20,7 @@ FORMS = (
     ("victims_entitlement", "Set entitlement", "victim_voice"),
     ("victims_safety_plan", "Agree a safety plan", "victim_voice"),
     ("victims_statement", "Record a personal statement", "victim_voice"),
+    ("victims_right_to_review", "Record a request for review", "victim_voice"),
     ("victims_contact", "Log contact", "victim_contact"),
     ("victims_person_at_risk", "Record someone at risk", "safeguarding"),
 )

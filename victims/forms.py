@@ -9,7 +9,7 @@ from agencies.models import AgencyKind
 from referral.forms import CaseRecordForm, DateInput, DateTimeInput
 
 from . import serializers
-from .models import AdvocateAssignment, ContactEntry, Entitlement, PersonAtRisk
+from .models import AdvocateAssignment, ContactEntry, Entitlement, PersonAtRisk, RightToReview
 
 TEXT_MAX = serializers.TEXT_MAX
 YES_NO_UNKNOWN = [("", "Not known"), ("yes", "Yes"), ("no", "No")]
@@ -114,6 +114,38 @@ class EntitlementForm(CaseRecordForm):
                 and "opt_out_reason" not in self.errors):
             self.add_error("opt_out_reason", "Say why enhanced rights do not apply.")
         return cleaned
+
+
+def review_choice_label(review: RightToReview) -> str:
+    return (f"{review.get_decided_by_kind_display()}'s decision of "
+            f"{review.decision_on.day} {review.decision_on:%b %Y}, offered "
+            f"{review.offered_on.day} {review.offered_on:%b %Y}")
+
+
+class RightToReviewForm(CaseRecordForm):
+    """The victim asks for a decision not to prosecute to be reviewed: one of the case's
+    reviews offered and not yet asked for."""
+
+    serializer_class = serializers.RightToReviewInput
+
+    review = forms.TypedChoiceField(label="The decision the victim wants reviewed", coerce=int,
+                                    empty_value=None)
+    requested_on = _date("Asked on", required=False, help_text="Leave empty for today.")
+
+    def __init__(self, *args, reviews=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review"].choices = [("", "Choose a decision"), *(
+            (review.pk, review_choice_label(review)) for review in reviews)]
+        if not reviews:
+            self.fields["review"].help_text = (
+                "No review of a decision not to prosecute is awaiting the victim's request on "
+                "this case.")
+
+    def payload(self, cleaned: dict) -> dict:
+        data = _compact(cleaned)
+        if cleaned.get("requested_on"):
+            data["requested_on"] = cleaned["requested_on"].isoformat()
+        return data
 
 
 class SafetyPlanForm(CaseRecordForm):

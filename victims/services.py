@@ -60,6 +60,34 @@ def entitlement_set(
     none) but flagged on the trail (`without_reason`) and on the case page."""
     if membership is not None:
         _check_write(membership, "victim_voice")
+    return _entitlement_write(
+        referral=referral, actor=actor, agency=membership.agency if membership else None,
+        enhanced=enhanced, basis=basis, opt_out_reason=opt_out_reason,
+    )
+
+
+@transaction.atomic
+def entitlement_at_referral(
+    *, referral: Referral, actor, agency, opt_out_reason: str = ""
+) -> Entitlement | None:
+    """The entitlement the referral gave the victim, written as `entitlement_set` writes it, so
+    the victim's voice shows it from the start: enhanced (a stalking victim is persistently
+    targeted, enhanced unless the referrer opted them out), or opted out with the referrer's
+    reason (flagged when none). For the intake, which has decided; the trail says
+    `stage: referral`. A victim of a case not classified as stalking and not given enhanced
+    rights has the standard ones: nothing is recorded."""
+    if not referral.victim_enhanced_rights and referral.classification != "stalking":
+        return None
+    return _entitlement_write(
+        referral=referral, actor=actor, agency=agency, enhanced=referral.victim_enhanced_rights,
+        opt_out_reason=opt_out_reason, stage="referral",
+    )
+
+
+def _entitlement_write(
+    *, referral: Referral, actor, agency, enhanced: bool, basis: str = "",
+    opt_out_reason: str = "", stage: str = "",
+) -> Entitlement:
     if enhanced and not basis:
         basis = Entitlement.Basis.PERSISTENTLY_TARGETED
     entitlement, _ = Entitlement.objects.update_or_create(
@@ -75,16 +103,17 @@ def entitlement_set(
     if referral.victim_enhanced_rights != enhanced:
         referral.victim_enhanced_rights = enhanced
         referral.save(update_fields=["victim_enhanced_rights"])
+    changes = {
+        "enhanced": enhanced,
+        "basis": entitlement.basis,
+        "without_reason": not enhanced and not entitlement.opt_out_reason,
+    }
+    if stage:
+        changes["stage"] = stage
     events.victims_event(
         verb="entitlement.enhanced" if enhanced else "entitlement.opted_out",
-        referral_id=referral.pk, actor=actor, obj=entitlement,
-        agency=membership.agency if membership else None,
-        reason=entitlement.opt_out_reason,
-        changes={
-            "enhanced": enhanced,
-            "basis": entitlement.basis,
-            "without_reason": not enhanced and not entitlement.opt_out_reason,
-        },
+        referral_id=referral.pk, actor=actor, obj=entitlement, agency=agency,
+        reason=entitlement.opt_out_reason, changes=changes,
     )
     return entitlement
 

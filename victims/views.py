@@ -13,6 +13,7 @@ from referral.views import CaseRecordView
 from workflows.services import victims as workflow_victims
 
 from . import forms, selectors, services
+from .models import RightToReview
 
 
 class _VoiceView(CaseRecordView):
@@ -77,6 +78,39 @@ class EntitlementView(_VoiceView):
     def record(self, form) -> str:
         services.entitlement_set(**self._common(), **form.validated)
         return f"The victim's entitlement is recorded on {self.referral.reference}."
+
+
+class RightToReviewView(_VoiceView):
+    form_class = forms.RightToReviewForm
+    title = "Record the victim's request for a review"
+    intro = ("The victim asks for a decision not to prosecute to be reviewed. The deciding "
+             "agency is given the review, which whoever made the decision may not take.")
+    submit_label = "Record the request"
+
+    def get_initial(self):
+        return {"review": self.request.GET.get("review", "")}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        # The reviews offered on the case that the victim has not asked for yet.
+        kwargs["reviews"] = list(
+            RightToReview.objects.filter(referral=self.referral, requested_on__isnull=True,
+                                         outcome=RightToReview.Outcome.PENDING)
+            .order_by("offered_on", "pk")
+        )
+        return kwargs
+
+    def record(self, form) -> str:
+        data = form.validated
+        review = selectors.review_for(referral=self.referral, review_id=data["review"])
+        if review is None:
+            raise DomainError("Name a review offered on this case.",
+                              fields={"review": ["No review with this id on this case."]})
+        workflow_victims.right_to_review_ask(review=review, actor=self.request.user,
+                                             membership=self.membership,
+                                             requested_on=data["requested_on"])
+        return (f"The victim's request for a review is recorded on {self.referral.reference}; "
+                "the deciding agency is given the review.")
 
 
 class SafetyPlanView(_VoiceView):
@@ -155,6 +189,8 @@ page_urlpatterns: list = [
     path("victim-voice/consent/", ConsentView.as_view(), name="victims_consent"),
     path("victim-voice/advocate/", AdvocateView.as_view(), name="victims_advocate"),
     path("victim-voice/entitlement/", EntitlementView.as_view(), name="victims_entitlement"),
+    path("victim-voice/right-to-review/", RightToReviewView.as_view(),
+         name="victims_right_to_review"),
     path("victim-voice/safety-plan/", SafetyPlanView.as_view(), name="victims_safety_plan"),
     path("victim-voice/statement/", StatementView.as_view(), name="victims_statement"),
     path("contacts/new/", ContactView.as_view(), name="victims_contact"),

@@ -123,6 +123,7 @@ class Notification(models.Model):
         DECLINE_REFUSED = "decline_refused", "Your decline was refused"
         LINK_OUTCOME = "link_outcome", "Your agency's referral was reviewed against others"
         VICTIM_UPDATED = "victim_updated", "The victim was updated"
+        CONFERENCE_AWAITED = "conference_awaited", "A case awaits a conference"
 
     # Notices about a task's own state (`notifications.notice_text`); the rest are news of a case.
     TASK_KINDS = (Kind.QUEUED, Kind.ASSIGNED, Kind.OVERDUE)

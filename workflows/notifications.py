@@ -12,6 +12,7 @@ from django.core.mail import send_mass_mail
 from agencies import policy
 from agencies.models import AgencyKind
 from agencies.selectors import agency_members
+from conferences.models import JudgementReferral
 from referral.models import Referral
 from victims.models import AdvocateAssignment
 
@@ -236,3 +237,45 @@ def victim_updated(task_id: int) -> int:
         task, Notification.Kind.VICTIM_UPDATED, users,
         text=_clip(f"The victim on {referral.reference} was updated{why}."),
     )
+
+
+def conference_awaited(judgement_id: int) -> int:
+    """The region's coordinator chairs hear that a case referred to a conference on
+    professional judgement awaits one: no conference is scheduled and, past research, nothing
+    else would put it on an agenda. The notice names the case, never the referrer's reason;
+    each chair is told once per judgement referral."""
+    judgement = (
+        JudgementReferral.objects.select_related("referral__referrer_agency")
+        .filter(pk=judgement_id).first()
+    )
+    if judgement is None:
+        return 0
+    referral = judgement.referral
+    hub = agency_of_kind(AgencyKind.COORDINATOR, region=referral.referrer_agency.region)
+    chairs = [m.user for m in agency_members(agency=hub, role="chair")]
+    if not chairs:  # a hub without chairs: its supervisors schedule its conferences
+        chairs = [m.user for m in agency_members(agency=hub, role="supervisor")]
+    text = (
+        f"{referral.reference} was referred to a conference on professional judgement and "
+        "awaits one: no conference is scheduled. Schedule one and put the case on its agenda."
+    )
+    told = set(
+        Notification.objects.filter(
+            kind=Notification.Kind.CONFERENCE_AWAITED, referral=referral,
+            created_at__gte=judgement.made_at,
+        ).values_list("user_id", flat=True)
+    )
+    users = [u for u in chairs if u.is_active and u.pk not in told]
+    Notification.objects.bulk_create([
+        Notification(user=u, kind=Notification.Kind.CONFERENCE_AWAITED, task=None,
+                     referral=referral, text=text)
+        for u in users
+    ])
+    messages = [
+        (f"Concord: {text}", f"{text}\n\nSign in to Concord to see it.",
+         settings.DEFAULT_FROM_EMAIL, [u.email])
+        for u in users if u.email
+    ]
+    if messages:
+        deferred.enqueue(send_mass, messages)
+    return len(users)

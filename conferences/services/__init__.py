@@ -1,7 +1,7 @@
 """Every change to a conference. `meetings`: running it; `scheduling`: changing or cancelling it
 before it starts; `records`: its decisions and actions; `notes`: live notes."""
 
-from .judgement import conference_referral_make
+from .judgement import awaits_the_chairs, conference_referral_make
 from .meetings import (
     agenda_add,
     agenda_add_route,
@@ -30,6 +30,7 @@ __all__ = [
     "agenda_add",
     "agenda_add_route",
     "agenda_add_to_next",
+    "awaits_the_chairs",
     "conference_referral_make",
     "agenda_item_close",
     "agenda_remove",

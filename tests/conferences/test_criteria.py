@@ -15,7 +15,7 @@ from conferences.services import conference_create
 from referral.local_policy import local_policy
 from referral.models import Referral
 from tests.referral.factories import answers, payload
-from workflows.models import AgencyTask
+from workflows.models import AgencyTask, Notification
 from workflows.services import agenda_item_hear
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -284,6 +284,39 @@ def test_no_conference_scheduled_records_the_referral_without_an_agenda(refer, a
     response = _refer_to_conference(as_user, rid)
     assert response.status_code == 201 and response.json()["agenda"] is None
     assert JudgementReferral.objects.filter(referral_id=rid).count() == 1
+
+
+def test_past_research_with_no_conference_scheduled_the_chairs_are_told(
+    refer, work, as_user, demo, django_capture_on_commit_callbacks
+):
+    rid = refer(yes=2)["id"]
+    work("hub.caseworker", "triage", rid, {"decision": "accept", "risk_level": "standard"})
+    _research_done(work, rid)
+    assert Referral.objects.get(pk=rid).status == "plan"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _refer_to_conference(as_user, rid)
+    assert response.status_code == 201 and response.json()["agenda"] is None
+    event = Event.objects.get(verb="conference_referral.made", referral_id=rid)
+    assert event.changes["awaits_the_chairs"] is True
+    [notice] = Notification.objects.filter(kind="conference_awaited", referral_id=rid)
+    assert notice.user == demo["hub.chair"].user and notice.task is None
+    reference = Referral.objects.get(pk=rid).reference
+    assert reference in notice.text and "awaits" in notice.text
+    assert event.reason not in notice.text  # the referrer's reason stays on the case
+    # The chair reads it among their notifications.
+    listed = as_user("hub.chair").get("/api/v1/notifications/").json()["results"]
+    assert [n["kind"] for n in listed if n["referral"] == rid] == ["conference_awaited"]
+
+
+def test_before_the_end_of_research_the_chairs_are_not_told(
+    refer, as_user, django_capture_on_commit_callbacks
+):
+    rid = refer(yes=2)["id"]  # in triage: research's end will weigh the judgement route
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _refer_to_conference(as_user, rid).status_code == 201
+    event = Event.objects.get(verb="conference_referral.made", referral_id=rid)
+    assert event.changes["awaits_the_chairs"] is False
+    assert not Notification.objects.filter(kind="conference_awaited").exists()
 
 
 def test_a_reason_is_required(refer, as_user, conference):

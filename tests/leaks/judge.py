@@ -72,6 +72,9 @@ class Hunt:
                 return False
         if grant.section == CASE_LEVEL:
             return policy.sees_case_content(m)
+        if grant.consented_kinds is not None and not policy.sees_consented_content(
+                m.agency.kind, grant.consented_kinds, withdrawn=False):
+            return False
         return policy.can_read(m, grant.section)
 
     def allowed_grants(self, reader: Reader, marker: str) -> list[Grant]:

@@ -34,6 +34,8 @@ class Grant:
     (`CASE_LEVEL`: any content role). kind "note": a conference note, additionally only for the
     meeting's invited agencies and, when restricted, only those in `visible_to`.
     kind "conference": conference-level material (general notes, the minutes task).
+    `consented_kinds`: what the victim gave under consent, which an agency kind reading the
+    section is shown only when the consent covers it (`policy.sees_consented_content`).
     """
 
     kind: str
@@ -42,6 +44,7 @@ class Grant:
     conference: str | None = None
     visible_to: tuple[str, ...] | None = None
     field: str = ""
+    consented_kinds: tuple[str, ...] | None = None
 
     def describe(self, ids: dict[str, int]) -> str:
         where = f"case {self.case}#{ids.get(self.case, '?')}" if self.case else ""
@@ -56,11 +59,17 @@ class Registry:
     markers: dict[str, list[Grant]] = field(default_factory=dict)
     rng: random.Random = field(default_factory=lambda: random.Random())  # noqa: S311
 
+    consented: set[str] = field(default_factory=set)  # markers narrowed by the consent
+
     def new(self, case: str | None, section: str, name: str, *, kind: str = "case",
-            conference: str | None = None, visible_to=None) -> str:
+            conference: str | None = None, visible_to=None, consented_kinds=None) -> str:
         marker = "mkr" + "".join(self.rng.choice(LETTERS) for _ in range(MARKER_LENGTH - 3))
         self.markers[marker] = [Grant(kind, case, section, conference,
-                                      tuple(visible_to) if visible_to is not None else None, name)]
+                                      tuple(visible_to) if visible_to is not None else None, name,
+                                      tuple(consented_kinds) if consented_kinds is not None
+                                      else None)]
+        if consented_kinds is not None:
+            self.consented.add(marker)
         return marker
 
     def share(self, marker: str, case: str, section: str, name: str) -> None:
@@ -375,20 +384,24 @@ class Population:
         self.post("probation.caseworker", f"{base}/interventions/{programme}/status/", {
             "status": "declined", "reason": r.new(case, "interventions", "declined_reason")})
 
-    def victims_voice(self, case: str) -> None:
-        """The victim's wishes (given under consent, shared with every kind that reads the
-        victim's voice), consent, entitlement, safety plan, statement; a contact; a child at
-        risk and the safeguarding referral."""
+    def victims_voice(self, case: str, consent=("police", "cps", "advocacy", "coordinator")
+                      ) -> None:
+        """The victim's wishes (given under consent: shown to the kinds reading the victim's
+        voice that `consent` covers, and to police and advocacy always), consent, entitlement,
+        safety plan, statement; a contact; a child at risk and the safeguarding referral."""
         r, rid = self.registry, self.ids[case]
         today = timezone.localdate().isoformat()
         voice = f"/api/v1/referrals/{rid}/victim-voice"
         self.post("advocacy.caseworker", f"{voice}/consent/", {
-            "agency_kinds": ["police", "cps", "advocacy", "coordinator"],
+            "agency_kinds": list(consent),
             "covers": r.new(case, "victim_voice", "consent_covers"), "given_on": today})
+        shown_to = sorted({*consent, "police", "advocacy"})
         for part, body in (
             ("wishes", {"supports_prosecution": True,
-                        "wishes": r.new(case, "victim_voice", "wishes"),
-                        "contact_preferences": r.new(case, "victim_voice", "contact_preferences"),
+                        "wishes": r.new(case, "victim_voice", "wishes",
+                                        consented_kinds=shown_to),
+                        "contact_preferences": r.new(case, "victim_voice", "contact_preferences",
+                                                     consented_kinds=shown_to),
                         "given_under_consent": True}),
             ("entitlement", {"enhanced": False,
                              "opt_out_reason": r.new(case, "victim_voice", "opt_out_reason")}),
@@ -504,8 +517,9 @@ class Population:
            psychiatric assessment CPS sought; an intervention plan; the victim's voice and
            others at risk; no meeting scheduled yet, so a chair schedules it; heard, closed.
         B  advocacy; the same suspect as A, another victim; sent back for more information.
-        H  probation; high; research; the victim's voice and others at risk; put on the
-           meeting's agenda by itself; heard, left open.
+        H  probation; high; research; the victim's voice (their consent covering police and
+           advocacy only) and others at risk; put on the meeting's agenda by itself; heard,
+           left open.
         R  police; A's victim and suspect again after A closed: a repeat (linked).
         C1 police, C2 probation (not involved in C1): the same victim and suspect; C3 police
            again: a duplicate (409) of C1.
@@ -554,7 +568,9 @@ class Population:
         # H: placed on the scheduled meeting when its research is done.
         self.triage(k("H"))
         self.research(k("H"), charging=False, threat=True)
-        self.victims_voice(k("H"))  # CPS reads the victim's voice but is not involved in H
+        # CPS reads the victim's voice but is not involved in H; the hub reads it, but the
+        # victim's consent does not cover coordinators: their wishes are withheld from it.
+        self.victims_voice(k("H"), consent=("police", "advocacy"))
         # B: more information asked of the referrer.
         self.triage(k("B"), decision="request_info", risk="medium")
         self.work("advocacy.caseworker", "provide_info", k("B"), {

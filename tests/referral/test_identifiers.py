@@ -214,3 +214,63 @@ def test_the_identifier_page_is_404_to_an_agency_not_involved_and_403_to_a_reade
     assert cps.post(url, {"role": "suspect", "kind": "phone",
                           "value": "07700 900982"}).status_code == 403
     assert not PersonIdentifier.objects.filter(referral_id=case["id"]).exists()
+
+
+# --- Linking on an identifier recorded after intake ---------------------------------------
+
+OTHER_VICTIM = {"name": "A. Example", "enhanced_rights": False}  # no date of birth: no link
+
+
+def test_an_identifier_recorded_after_intake_links_the_case_as_intake_would(submit, as_user):
+    first = submit(identifiers=[PHONE])
+    second = submit(victim=OTHER_VICTIM)
+    assert Referral.objects.get(pk=second["id"]).timeline_id == second["id"]
+    made = as_user("police.caseworker").post(
+        f"/api/v1/referrals/{second['id']}/identifiers/", PHONE, format="json")
+    assert made.status_code == 201, made.content
+    assert Referral.objects.get(pk=second["id"]).timeline_id == first["id"]
+    event = Event.objects.get(verb="referral.linked", referral_id=second["id"])
+    assert event.changes["linked"] == [first["reference"]]
+    timeline = as_user("police.caseworker").get(
+        f"/api/v1/referrals/{second['id']}/timeline/").json()
+    assert first["reference"] in str(timeline["linked"])
+    # Linked already: another identifier of the same people links nothing again.
+    as_user("police.caseworker").post(f"/api/v1/referrals/{second['id']}/identifiers/",
+                                      {**PHONE, "role": "suspect"}, format="json")
+    assert Event.objects.filter(verb="referral.linked", referral_id=second["id"]).count() == 1
+
+
+def test_an_identifier_after_intake_tells_nothing_of_a_case_the_agency_may_not_see(
+    submit, as_user
+):
+    from workflows.models import AgencyTask
+
+    unseen = submit("advocacy.caseworker", identifiers=[PHONE])
+    mine = submit(victim=OTHER_VICTIM)
+    police = as_user("police.caseworker")
+    made = police.post(f"/api/v1/referrals/{mine['id']}/identifiers/", PHONE, format="json")
+    assert made.status_code == 201, made.content
+    assert unseen["reference"] not in made.content.decode()
+    assert Referral.objects.get(pk=mine["id"]).timeline_id == mine["id"]
+    assert not Event.objects.filter(verb="referral.linked", referral_id=mine["id"]).exists()
+    # The coordinator is asked to link or merge them, once.
+    [task] = AgencyTask.objects.filter(referral_id=mine["id"], task_type="link_referrals")
+    assert task.agency.slug == "hub" and task.process.data["context"]["matches"] == [unseen["id"]]
+    police.post(f"/api/v1/referrals/{mine['id']}/identifiers/",
+                {"role": "victim", "kind": "email", "value": "a@example.org"}, format="json")
+    tasks = AgencyTask.objects.filter(referral_id=mine["id"], task_type="link_referrals")
+    assert tasks.count() == 1
+    detail = police.get(f"/api/v1/referrals/{mine['id']}/").content.decode()
+    assert unseen["reference"] not in detail
+
+
+def test_an_identifier_from_the_case_page_links_and_says_so(submit, demo):
+    first = submit(identifiers=[PHONE])
+    second = submit(victim=OTHER_VICTIM)
+    police = _signed_in(demo, "police.caseworker")
+    done = police.post(f"/workspace/referrals/{second['id']}/identifiers/new/", PHONE,
+                       follow=True)
+    assert done.status_code == 200
+    assert Referral.objects.get(pk=second["id"]).timeline_id == first["id"]
+    assert f"Linked to other referral(s) of the same victim and suspect: {first['reference']}" \
+        in done.content.decode()

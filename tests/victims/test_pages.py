@@ -41,7 +41,8 @@ def test_police_see_the_three_cards_with_their_forms(case, signed_in):
                    "record-victims_wishes", "record-victims_contact",
                    "record-victims_person_at_risk"):
         assert f'data-testid="{testid}"' in html, testid
-    assert 'data-testid="voice-opted-out-without-reason"' in html
+    entitlement = html.split('data-testid="voice-entitlement"')[1].split("</dd>")[0]
+    assert "Opted out without a reason" in entitlement
 
 
 def test_probation_sees_others_at_risk_but_not_the_victim_s_voice_or_contacts(case, signed_in):
@@ -130,3 +131,75 @@ def test_a_safety_plan_from_the_page_shows_its_dates_as_people_read_them(case, s
     html = police.get(_page(referral)).content.decode()
     day = f"{today.day} {today:%b %Y}"
     assert f"Agreed {day}, next review {review_on.day} {review_on:%b %Y}" in html
+
+
+# --- The victim's request for a review of a decision not to prosecute ------------------------
+
+
+def _offered_review(referral, demo):
+    from victims.models import RightToReview
+    from workflows.services import victims_code_event
+
+    victims_code_event(referral=referral, trigger="no_further_action",
+                       actor=demo["police.caseworker"].user)
+    return RightToReview.objects.get(referral=referral)
+
+
+def test_the_victim_s_request_for_a_review_from_the_page(case, signed_in, demo):
+    from audit.models import Event
+    from workflows.models import AgencyTask
+
+    referral = case()
+    review = _offered_review(referral, demo)
+    police = signed_in("police.supervisor")
+    html = police.get(_page(referral)).content.decode()
+    assert 'data-testid="record-victims_right_to_review"' in html
+    form = police.get(_page(referral, f"victim-voice/right-to-review/?review={review.pk}"))
+    assert form.status_code == 200
+    assert f'<option value="{review.pk}" selected>' in form.content.decode()
+    done = police.post(_page(referral, "victim-voice/right-to-review/"), {"review": review.pk})
+    assert done.status_code == 302, done.content.decode()[:2000]
+    review.refresh_from_db()
+    assert review.requested_on == timezone.localdate()
+    assert Event.objects.filter(referral_id=referral.pk, verb="right_to_review.requested",
+                                object_id=str(review.pk)).exists()
+    task = AgencyTask.objects.get(referral=referral, task_type="right_to_review", is_open=True)
+    assert task.agency.slug == "police"
+    page = police.get(_page(referral)).content.decode()
+    today = timezone.localdate()
+    assert f"{today.day} {today:%b %Y}" in page.split('data-testid="voice-review"')[1]
+    # Asked for already: no longer a choice; posting it again is refused on the form.
+    again = police.post(_page(referral, "victim-voice/right-to-review/"), {"review": review.pk})
+    assert again.status_code == 200
+    assert "Select a valid choice" in again.content.decode()
+
+
+def test_a_request_for_a_review_with_bad_input_lists_its_errors(case, signed_in, demo):
+    from victims.models import RightToReview
+
+    referral = case()
+    review = _offered_review(referral, demo)
+    police = signed_in("police.caseworker")
+    url = _page(referral, "victim-voice/right-to-review/")
+    empty = police.post(url, {})
+    assert empty.status_code == 200
+    assert "This field is required." in empty.content.decode()
+    early = police.post(url, {"review": review.pk,
+                              "requested_on": str(review.offered_on - timedelta(days=1))})
+    assert early.status_code == 200
+    assert "Cannot be before the offer." in early.content.decode()
+    unknown = police.post(url, {"review": review.pk + 1000})
+    assert unknown.status_code == 200
+    assert RightToReview.objects.get(pk=review.pk).requested_on is None
+
+
+def test_a_request_for_a_review_is_gated_as_the_api_is(case, signed_in, demo):
+    referral = case()
+    _offered_review(referral, demo)
+    url = _page(referral, "victim-voice/right-to-review/")
+    assert signed_in("cps.caseworker").get(url).status_code == 404
+    _involve(referral, "coordinator")
+    hub = signed_in("hub.caseworker")
+    assert hub.get(url).status_code == 403
+    assert 'data-testid="record-victims_right_to_review"' not in hub.get(
+        _page(referral)).content.decode()

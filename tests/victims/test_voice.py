@@ -30,13 +30,29 @@ def test_a_stalking_victim_has_enhanced_rights_by_default_and_a_1_day_update(cas
     assert referral.victim_enhanced_rights is True
     task = victims_code_event(referral=referral, trigger="charge")
     assert timezone.localdate(task.due) == calendar.add_working_days(TODAY(), 1)
-    assert not Event.objects.filter(referral_id=referral.pk, verb__startswith="entitlement.")
+    entitlement = Entitlement.objects.get(referral=referral)
+    assert entitlement.enhanced is True and entitlement.basis == "persistently_targeted"
+    event = Event.objects.get(referral_id=referral.pk, verb__startswith="entitlement.")
+    assert event.verb == "entitlement.enhanced" and event.changes["stage"] == "referral"
+    assert event.agency.slug == "police"
+
+
+def test_the_referral_s_entitlement_shows_on_the_victim_s_voice_from_the_start(case, as_user):
+    referral = case(victim={"name": "Kim Kay", "date_of_birth": "1992-02-02"})
+    voice = as_user("police.caseworker").get(url(referral)).json()
+    assert voice["entitlement"]["enhanced"] is True
+    assert voice["entitlement"]["basis"] == "persistently_targeted"
+    detail = as_user("police.caseworker").get(f"/api/v1/referrals/{referral.pk}/").json()
+    assert detail["victim_voice"]["entitlement"]["enhanced"] is True
 
 
 def test_a_case_classified_not_stalking_has_no_enhanced_rights_by_default(case):
     referral = case(victim={"name": "Kim Kay", "date_of_birth": "1992-02-02"},
                     classification="harassment", not_stalking_reason="No fixation.")
     assert referral.victim_enhanced_rights is False
+    # Standard rights, nothing opted out of: no entitlement recorded, nothing flagged.
+    assert not Entitlement.objects.filter(referral=referral).exists()
+    assert not Event.objects.filter(referral_id=referral.pk, verb__startswith="entitlement.")
 
 
 def test_an_opt_out_without_a_reason_is_accepted_but_flagged(case, as_user):
@@ -44,11 +60,14 @@ def test_an_opt_out_without_a_reason_is_accepted_but_flagged(case, as_user):
     assert referral.victim_enhanced_rights is False
     event = Event.objects.get(referral_id=referral.pk, verb="entitlement.opted_out")
     assert event.reason == "" and event.changes["without_reason"] is True
-    # The flag alone is what `victim.enhanced_rights` says: no victim_voice content (no
-    # logged read); the case page shows it (tests/victims/test_pages.py).
-    assert as_user("police.caseworker").get(url(referral)).json() == {}
+    # The referral's entitlement is recorded as the victims service records one: the voice
+    # shows the opt-out, flagged.
+    entitlement = as_user("police.caseworker").get(url(referral)).json()["entitlement"]
+    assert entitlement["enhanced"] is False and entitlement["opted_out_without_reason"] is True
+    assert Entitlement.objects.get(referral=referral).enhanced is False
     detail = as_user("police.caseworker").get(f"/api/v1/referrals/{referral.pk}/").json()
-    assert detail["victim"]["enhanced_rights"] is False and detail["victim_voice"] == {}
+    assert detail["victim"]["enhanced_rights"] is False
+    assert detail["victim_voice"]["entitlement"]["opted_out_without_reason"] is True
 
 
 def test_an_opt_out_with_a_reason_keeps_it_on_the_trail(case, as_user):
@@ -60,6 +79,7 @@ def test_an_opt_out_with_a_reason_keeps_it_on_the_trail(case, as_user):
     entitlement = as_user("police.caseworker").get(url(referral)).json()["entitlement"]
     assert entitlement["opt_out_reason"] == "The victim declined."
     assert entitlement["opted_out_without_reason"] is False and entitlement["enhanced"] is False
+    assert Entitlement.objects.get(referral=referral).opt_out_reason == "The victim declined."
     assert as_user("advocacy.caseworker").get(url(referral)).status_code == 404  # not involved
 
 

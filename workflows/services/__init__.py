@@ -7,8 +7,15 @@ conference starts in the flows; `timers`: escalating overdue tasks.
 
 from .assessments import intervention_log, perpetrator_assessment_ask
 from .completion import COMPLETION, task_result_apply
-from .intake import check_hearing_date, hearing_record, incident_log, order_log, referral_refer
-from .meetings import action_assign, agenda_item_hear, conference_finish
+from .intake import (
+    check_hearing_date,
+    hearing_record,
+    identifier_log,
+    incident_log,
+    order_log,
+    referral_refer,
+)
+from .meetings import action_assign, agenda_item_hear, conference_finish, conference_refer
 from .starts import (
     case_task_start,
     downgrade_review_start,
@@ -36,10 +43,12 @@ __all__ = [
     "case_task_start",
     "check_hearing_date",
     "conference_finish",
+    "conference_refer",
     "downgrade_review_start",
     "escalate_overdue",
     "hearing_record",
     "hearing_tasks_due",
+    "identifier_log",
     "incident_log",
     "intervention_log",
     "link_review_start",

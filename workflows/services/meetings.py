@@ -11,13 +11,31 @@ from viewflow.workflow.status import STATUS
 
 from agencies.models import Agency
 from conferences import services as conference_services
-from conferences.models import AgendaItem, Conference, ConferenceAction
+from conferences.models import AgendaItem, Conference, ConferenceAction, JudgementReferral
 from referral.models import Referral
 
-from .. import calendar
+from .. import calendar, notifications
 from ..flows import ReferralFlow
 from ..models import AgencyTask, CaseProcess
 from .starts import case_task_start
+
+
+@transaction.atomic
+def conference_refer(
+    *, referral: Referral, actor, membership, reason: str
+) -> tuple[JudgementReferral, AgendaItem | None]:
+    """Refer a case to a conference on professional judgement
+    (`conferences.services.conference_referral_make`). When no conference is scheduled and the
+    case is past research, nothing would weigh it again: the region's coordinator chairs are
+    told that it awaits a conference (after commit)."""
+    judgement, item = conference_services.conference_referral_make(
+        referral=referral, actor=actor, membership=membership, reason=reason
+    )
+    if conference_services.awaits_the_chairs(referral=judgement.referral, item=item):
+        transaction.on_commit(
+            lambda: notifications.conference_awaited(judgement.pk), robust=True
+        )
+    return judgement, item
 
 
 @transaction.atomic

@@ -92,6 +92,16 @@ def downgrade_review_start(
     )
 
 
+def link_reviews_waiting(*, referral: Referral) -> set[int]:
+    """The referrals an open `link_referrals` task of this case already asks about."""
+    waiting: set[int] = set()
+    for process_data in AgencyTask.objects.filter(
+        referral=referral, task_type="link_referrals", is_open=True
+    ).values_list("process__data", flat=True):
+        waiting |= set((process_data or {}).get("context", {}).get("matches", []))
+    return waiting
+
+
 def link_review_start(*, referral: Referral, matches) -> AgencyTask | None:
     """A `link_referrals` task for the coordinator's caseworkers: a new referral and open ones
     of the same people its referrer may not see (which it is never told of)."""
