@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from conferences import criteria
+from justice.models import Offence
 from referral import escalation, linking, screening
 from referral.local_policy import local_policy
 from referral.models import (
@@ -28,6 +29,7 @@ from referral.models import (
     VictimContact,
     higher_risk,
 )
+from victims.models import RightToReview
 from workflows.flows import ReferralFlow
 
 from . import study
@@ -81,6 +83,7 @@ class Cases:
     def referral(self, *, created: datetime, reference: str) -> Referral:
         rng = self.rng
         self.justice.case_started()
+        self.court: Court | None = None
         repeat = self.pairs and rng.random() < study.REPEAT_REFERRAL_SHARE
         pair = rng.choice(self.pairs) if repeat else None
         region = self.directory.regions[pair.region if pair else rng.randrange(10)]
@@ -150,6 +153,10 @@ class Cases:
         )
         access = Access(referral=referral)
         self.tasks.grant(access, referrer_agency, InvolvementBasis.REFERRER, "", created, referrer)
+        self.justice.tell = partial(self._tell, referral, region, access)
+        if referrer_agency.kind == "police":
+            # `referral_justice_record`: police refer with the offence on their crime record.
+            self.justice.offence_recorded(referral, referrer, created)
         if pair:
             self.trail.record(verb="referral.linked", at=created, actor=referrer, obj=referral,
                               referral_id=pk, changes={"linked": ["(earlier referral)"]})
@@ -174,7 +181,7 @@ class Cases:
             self.tasks.victim_update(referral=referral, region=region, at=created,
                                      reason="bail conditions recorded", access=access)
         self._later_incidents(referral, region, access, behaviours, order, facts,
-                              until=end or self.anchor)
+                              until=end or self.anchor, closed=end is not None)
         self._charging(referral, region, access)
         self.tasks.write_access(access)
         return referral
@@ -259,7 +266,7 @@ class Cases:
         )
 
     def _later_incidents(self, referral, region: Region, access: Access, behaviours, order,
-                         facts, *, until: datetime) -> None:
+                         facts, *, until: datetime, closed: bool) -> None:
         """Incidents logged after the referral; each breach gives police an enforcement task."""
         rng = self.rng
         created = referral.created_at
@@ -292,7 +299,7 @@ class Cases:
                     result={"action_taken": "Suspect spoken to and warned.",
                             "arrested": arrested},
                     applied=partial(self._enforced, referral, region, access, enforcement,
-                                    offence, arrested),
+                                    offence, arrested, until if closed else None),
                 )
                 enforcement.task_id = done.task.pk
                 self.rows.add(enforcement)
@@ -302,7 +309,7 @@ class Cases:
             self._raise(referral, facts, *latest)
 
     def _enforced(self, referral: Referral, region: Region, access: Access, enforcement,
-                  offence, arrested: bool, done: Done) -> None:
+                  offence, arrested: bool, closes: datetime | None, done: Done) -> None:
         """An enforcement task done (`services.COMPLETION`): its outcome; an arrest is the
         police's decision on the breach's open offence, and the victim is told."""
         on = self.justice.enforced(enforcement, offence, done, arrested)
@@ -310,6 +317,37 @@ class Cases:
             self.tasks.victim_update(referral=referral, region=region, at=done.at,
                                      reason="suspect arrested", access=access,
                                      context={"offence": on})
+        if on is not None:
+            self._breach_decided(referral, region, access, offence, done, closes)
+
+    def _breach_decided(self, referral: Referral, region: Region, access: Access, offence,
+                        arrest: Done, closes: datetime | None) -> None:
+        """Police's outcome on an arrested breach, after interview: charged
+        (`study.BREACH_CHARGED_SHARE`, heard within days: before the case closes), else
+        released under investigation or no further action."""
+        rng = self.rng
+        at = arrest.at + timedelta(hours=rng.uniform(2, 20))
+        if at > (closes or self.anchor) or not self.justice.open_at(offence, at):
+            return
+        officer = arrest.actor
+        if rng.random() < study.BREACH_CHARGED_SHARE:
+            on = self.hearings.breach_day(at)
+            if closes is None or on < closes.date():
+                self.justice.police_decided(offence, "charged", at, officer)
+                self.hearings.breach_charged(referral, region, access, offence, at, on, officer,
+                                             self.justice)
+                return
+        if rng.random() < 0.5:
+            self.justice.police_decided(offence, "released_under_investigation", at, officer)
+        else:
+            self.justice.police_decided(offence, "no_further_action", at, officer,
+                                        nfa_reason="evidential_victim_supports")
+
+    def _tell(self, referral: Referral, region: Region, access: Access, reason: str,
+              at: datetime, context: dict) -> None:
+        """`victims_code_event` for a decision recorded at `at`."""
+        self.tasks.victim_update(referral=referral, region=region, at=at, reason=reason,
+                                 access=access, context=context)
 
     def _charging(self, referral: Referral, region: Region, access: Access) -> None:
         """CPS's decision at its charging review (`services.COMPLETION`), recorded once the
@@ -323,8 +361,12 @@ class Cases:
                                  reason="charging decision made", access=access,
                                  context={"decision": decision.decision,
                                           "offence": decision.offence_id})
+        if decision.decision == "charge" and self.court is not None:
+            self.hearings.decide(self.court, self.justice.charged, self.justice, review.actor)
         if decision.decision == "no_further_action":
-            self.justice.review_offered(referral, review, decision)
+            self.justice.review_offered(referral.pk, review.at, review.actor,
+                                        RightToReview.DecidedBy.CPS, decision.decided_on,
+                                        decision.offence_id)
 
     # --- The referral flow, played forward -----------------------------------------------------
 
@@ -399,6 +441,7 @@ class Cases:
                        and e.at is not None and e.task.data["result"]["decision"] == "charge"),
                       None)
         court = self.hearings.charged(referral, region, access, charge) if charge else None
+        self.court = court
         if any(e.at is None for e in ends):
             return None
         t = max(e.at for e in ends)
@@ -455,6 +498,8 @@ class Cases:
         if agency.kind == "police":
             result["request_charging_advice"] = advice
         tasks.complete(done, process, result)
+        if agency.kind == "police":
+            self._police_decide(access.referral, done, advice)
         gateway = tasks.node(process, ReferralFlow.after_research, "EXCLUSIVE_GATEWAY", done.at,
                              token, done.task)
         if not advice:
@@ -473,6 +518,23 @@ class Cases:
             self.justice.review = (review, result)
             tasks.complete(review, process, result)
         return review
+
+    def _police_decide(self, referral: Referral, research: Done, advice: bool) -> None:
+        """Police's research done: the case's offence on their crime record (recorded now if
+        it was not referred with it), and their decision on it: referred to CPS for a charging
+        decision, or one of their own outcomes (`study.POLICE_OUTCOMES`), no further action
+        with its outcome reason (`study.NFA_REASONS`)."""
+        rng, justice = self.rng, self.justice
+        offence = justice.main or justice.offence_recorded(referral, research.actor, research.at)
+        if advice:
+            justice.police_decided(offence, "referred_to_cps", research.at, research.actor)
+            return
+        kind = study.weighted(rng, study.POLICE_OUTCOMES)
+        nfa_reason = study.weighted(rng, study.NFA_REASONS) if kind == "no_further_action" else ""
+        reason = "The victim has moved away and asks that it end here." if nfa_reason == (
+            "other") else ""
+        justice.police_decided(offence, kind, research.at, research.actor, nfa_reason=nfa_reason,
+                               reason=reason)
 
     def _review_and_close(self, process, access: Access, referral: Referral, hub, t: datetime,
                           prev, status, court: Court | None) -> datetime | None:
@@ -514,8 +576,8 @@ class Cases:
 
 
 def _outcome(rng: random.Random, court: Court | None) -> dict:
-    """The closure form: charged in about 1 case in 9 (`court`: what the court decided), custody
-    2%, treatment under 10%."""
+    """The closure form: charged in about 1 case in 9 (`court`: what the court decided, the
+    sentence and a treatment requirement)."""
     charged = court is not None
     outcome = {"charged": charged, "protective_order": rng.random() < 0.3,
                "victim_informed": rng.random() < 0.9, "summary": "Closed after review."}
@@ -524,9 +586,9 @@ def _outcome(rng: random.Random, court: Court | None) -> dict:
     else:
         outcome["convicted"] = court.convicted
         if court.sentence:
-            outcome["sentence"] = court.sentence
-    if rng.random() < study.TREATMENT_SHARE:
-        outcome["perpetrator_treatment"] = "domestic violence programme"
+            outcome["sentence"] = Offence.Disposal(court.sentence).label
+        if court.treatment:
+            outcome["perpetrator_treatment"] = "treatment requirement of the community order"
     return outcome
 
 
