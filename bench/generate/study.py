@@ -104,14 +104,15 @@ NFA_REASONS = {
 # Probation study: 2% of stalking crimes ended in custody, 10% in a community sentence or fine.
 # Of the convicted cases (`CHARGED_SHARE` x `CONVICTED_SHARE`, about 8.8% of cases) the main
 # offence's sentence: immediate custody so that it is 2% of cases (about 0.23 of them); the
-# rest mostly community orders and fines (with the small breach fines, about 10% of cases),
-# a few suspended sentences and discharges (guesses).
+# rest mostly community orders and fines, a few suspended sentences and discharges (guesses).
+# With the victims' survey's 1 case in 9 charged, community sentences and fines (with the small
+# breach fines) come to about 7% of cases, not 10%: the two studies do not add up.
 SENTENCES = {
     "immediate_custody": CUSTODY_SHARE / (CHARGED_SHARE * CONVICTED_SHARE),
-    "community_order": 0.42,
-    "fine": 0.24,
-    "suspended_sentence": 0.06,
-    "conditional_discharge": 0.05,
+    "community_order": 0.50,
+    "fine": 0.20,
+    "suspended_sentence": 0.03,
+    "conditional_discharge": 0.02,
 }
 # Probation study: fewer than 10% of convicted stalkers received any treatment: a treatment
 # requirement on this share of community orders (about 8% of those convicted).
@@ -125,7 +126,7 @@ COURT_BAIL = {"bail_with_conditions": 0.6, "bail_unconditional": 0.3,
 # A breach arrested on is charged by police in this share (else released under investigation or
 # no further action); charged, pleaded guilty in most, and fined a median of
 # `BREACH_FINE_MEDIAN_POUNDS` (a lognormal spread) or conditionally discharged.
-BREACH_CHARGED_SHARE = 0.5
+BREACH_CHARGED_SHARE = 0.6
 BREACH_GUILTY_SHARE = 0.9
 BREACH_FINED_SHARE = 0.8
 BREACH_FINE_MEDIAN_POUNDS = 80
