@@ -34,12 +34,14 @@ from workflows.flows import ReferralFlow
 
 from . import study
 from .hearings import Court, Hearings
+from .interventions import Interventions
 from .justice import Justice
 from .meetings import Meetings
 from .people import Directory, Member, Region
 from .rows import Ids, Rows
 from .tasks import Access, Done, Tasks
 from .trail import Trail
+from .voice import Voice
 
 REFERRER_KINDS = {"police": 0.55, "advocacy": 0.25, "probation": 0.08, "coordinator": 0.07,
                   "cps": 0.03, "psychiatric": 0.02}
@@ -65,6 +67,9 @@ class Cases:
         self.rng, self.ids, self.rows, self.trail = rng, ids, rows, trail
         self.directory, self.tasks, self.meetings = directory, tasks, meetings
         self.hearings = hearings
+        self.voice = Voice(rng=rng, ids=ids, rows=rows, trail=trail, anchor=anchor)
+        self.interventions = Interventions(rng=rng, ids=ids, rows=rows, trail=trail, tasks=tasks,
+                                           directory=directory, anchor=anchor)
         self.justice = Justice(ids=ids, rows=rows, trail=trail)
         self.anchor, self.instrument = anchor, instrument
         self.pairs: list[Pair] = []
@@ -124,7 +129,7 @@ class Cases:
             summary=f"{', '.join(relationship).replace('_', ' ')}; "
             f"{len(behaviours)} behaviours since {since:%B %Y}.",
             stalking_since=since.date(), victim=victim, suspect=suspect,
-            victim_enhanced_rights=rng.random() < 0.6, relationship=relationship,
+            victim_enhanced_rights=True, relationship=relationship,
             behaviours=behaviours, risk_level=screened, risk_source="screening",
             classification=classification,
             not_stalking_reason="" if classification == "stalking"
@@ -151,6 +156,7 @@ class Cases:
                      "classification": classification},
             reason=referral.not_stalking_reason,
         )
+        referral.victim_enhanced_rights = self.voice.enhanced(referral, referrer, created)
         access = Access(referral=referral)
         self.tasks.grant(access, referrer_agency, InvolvementBasis.REFERRER, "", created, referrer)
         self.justice.tell = partial(self._tell, referral, region, access)
@@ -175,14 +181,16 @@ class Cases:
         self._raise(referral, facts, created, referrer)
         to_conference = self._routes(referral, facts, created)
 
+        self.voice.review = None
         end = self._flow(referral, region, access, to_conference)
+        self.voice.case_ended(end or self.anchor)
         if order is not None and order.kind == "bail_conditions":
             # `referral_refer`: bail conditions referred with the case, the victim is told.
             self.tasks.victim_update(referral=referral, region=region, at=created,
                                      reason="bail conditions recorded", access=access)
         self._later_incidents(referral, region, access, behaviours, order, facts,
                               until=end or self.anchor, closed=end is not None)
-        self._charging(referral, region, access)
+        self._charging(referral, region, access, end)
         self.tasks.write_access(access)
         return referral
 
@@ -349,7 +357,8 @@ class Cases:
         self.tasks.victim_update(referral=referral, region=region, at=at, reason=reason,
                                  access=access, context=context)
 
-    def _charging(self, referral: Referral, region: Region, access: Access) -> None:
+    def _charging(self, referral: Referral, region: Region, access: Access,
+                  closes: datetime | None) -> None:
         """CPS's decision at its charging review (`services.COMPLETION`), recorded once the
         case's breaches are drawn: it applies to the offences open when it was made."""
         if self.justice.review is None:
@@ -361,7 +370,11 @@ class Cases:
                                  reason="charging decision made", access=access,
                                  context={"decision": decision.decision,
                                           "offence": decision.offence_id})
+        if decision.decision == "charge":
+            self.voice.statement_offered(referral, review.actor, review.at)
         if decision.decision == "charge" and self.court is not None:
+            self.justice.treat = partial(self.interventions.from_sentence, referral=referral,
+                                         region=region, access=access, closes=closes)
             self.hearings.decide(self.court, self.justice.charged, self.justice, review.actor)
         if decision.decision == "no_further_action":
             self.justice.review_offered(referral.pk, review.at, review.actor,
@@ -500,6 +513,8 @@ class Cases:
         tasks.complete(done, process, result)
         if agency.kind == "police":
             self._police_decide(access.referral, done, advice)
+        if agency.kind == "advocacy":
+            self.voice.advocacy_research_done(access.referral, done.actor, done.at)
         gateway = tasks.node(process, ReferralFlow.after_research, "EXCLUSIVE_GATEWAY", done.at,
                              token, done.task)
         if not advice:

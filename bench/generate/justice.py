@@ -88,6 +88,10 @@ class Justice:
         self.moved: dict[int, datetime] = {}
         self.charged: list[Offence] = []
         self.tell = tell
+        # A sentence's treatment requirement as the perpetrator's intervention, set with the
+        # court process (`Interventions.from_sentence`, given the offence, requirement, time
+        # and actor).
+        self.treat: Callable[..., object] | None = None
 
     def _cps_moves(self, offence: Offence) -> bool:
         """Whether the case's CPS decision moves the offence: one open when it was made."""
@@ -250,6 +254,9 @@ class Justice:
                      "requirements": list(requirements), "orders": orders},
         )
         self.tell(TRIGGER_REASONS["sentence"], at, {})
+        for kind in requirements:
+            if kind in TREATMENT_REQUIREMENTS and self.treat is not None:
+                self.treat(offence=offence, requirement=kind, at=at, actor=actor)
         return sentence
 
     def _order(self, referral_id: int, kind: str, conditions: str, starts: date,

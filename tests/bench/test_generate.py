@@ -19,7 +19,14 @@ from audit.models import Event
 from bench import generate
 from bench.generate import notices, study
 from bench.measure import reading
-from interventions.models import HearingAssessment, PsychiatricAssessment
+from interventions.models import (
+    HearingAssessment,
+    Intervention,
+    InterventionPlan,
+    PerpetratorAssessment,
+    PsychiatricAssessment,
+)
+from interventions.services import REQUIREMENT_KINDS, SENTENCE_VEHICLES
 from justice import services as justice_services
 from justice.models import (
     BREACH_OFFENCE,
@@ -29,6 +36,7 @@ from justice.models import (
     Offence,
     PoliceDecision,
     Sentence,
+    SentenceRequirement,
 )
 from orders.models import Enforcement
 from referral import access
@@ -41,7 +49,17 @@ from referral.models import (
     ReferralAgencyPermission,
 )
 from tests.seed import unseed
-from victims.models import ContactEntry, RightToReview
+from victims.models import (
+    AdvocateAssignment,
+    ContactEntry,
+    Entitlement,
+    PersonAtRisk,
+    RightToReview,
+    SafetyPlan,
+    SafetyPlanReview,
+    StatementOffer,
+    VictimWishes,
+)
 from workflows import allocation, calendar, task_schemas
 from workflows.flows import CaseTaskFlow, ReferralFlow
 from workflows.models import AgencyTask, CaseProcess, Notification
@@ -949,6 +967,141 @@ class TestGeneratedCaseload:
               f"{sorted(breaches[r] for r in fined)}")
         assert len(fines) >= 5 and 60 <= median <= 110, (len(fines), median)
         assert max(breaches[r] for r in fined) >= 10
+
+    def test_treatment_required_is_the_perpetrator_s_intervention_on_the_plan(self):
+        """`sentence_log`: each treatment requirement is an intervention offered from the
+        sentence on the case's plan (opened with the first), a domestic abuse programme only
+        for an offence of domestic abuse; the plan asks the psychiatric unit once for an
+        assessment of the perpetrator; probation moves it on, a decline or stop with its
+        reason, each move an event in order."""
+        required = list(SentenceRequirement.objects.filter(
+            kind__in=TREATMENT_REQUIREMENTS).select_related("sentence__offence"))
+        found = {(i.offence_id, i.kind): i for i in Intervention.objects.all()}
+        assert required and len(found) == len(required) == Intervention.objects.count()
+        events = defaultdict(list)
+        for event in Event.objects.filter(verb__startswith="intervention.").order_by("at", "pk"):
+            events[int(event.object_id)].append(event)
+        for requirement in required:
+            offence = requirement.sentence.offence
+            kind = REQUIREMENT_KINDS[requirement.kind]
+            if requirement.kind == "accredited_programme" and offence.domestic_abuse:
+                kind = "domestic_abuse_programme"
+            row = found[(offence.pk, kind)]
+            assert (row.referral_id, row.source, row.vehicle, row.offered_on, row.created_at,
+                    row.recorded_by_id) == (
+                offence.referral_id, "sentence", SENTENCE_VEHICLES[offence.disposal],
+                offence.sentenced_on, requirement.sentence.created_at,
+                requirement.sentence.recorded_by_id)
+            assert bool(row.stop_reason) == (row.status in ("declined", "stopped"))
+            verbs = [e.verb for e in events[row.pk]]
+            path = {"offered": ["offered"], "declined": ["offered", "declined"],
+                    "started": ["offered", "started"],
+                    "completed": ["offered", "started", "completed"],
+                    "stopped": ["offered", "started", "stopped"]}[row.status]
+            assert verbs == [f"intervention.{s}" for s in path]
+            assert events[row.pk][-1].changes["status"] == row.status
+        plans = {p.referral_id: p for p in InterventionPlan.objects.all()}
+        assert set(plans) == {i.referral_id for i in found.values()}
+        opened = {int(e.object_id) for e in Event.objects.filter(verb="intervention_plan.opened")}
+        assert opened == {p.pk for p in plans.values()}
+        asked = Counter(AgencyTask.objects.filter(task_type="perpetrator_assessment")
+                        .values_list("referral_id", flat=True))
+        assert asked == Counter(list(plans))
+        done = set(AgencyTask.objects.filter(task_type="perpetrator_assessment", status="DONE")
+                   .values_list("referral_id", flat=True))
+        assert set(PerpetratorAssessment.objects.values_list("referral_id", flat=True)) == done
+
+    def test_the_victim_s_voice_is_recorded_as_the_victims_services_record_it(self):
+        """Enhanced rights by default, a few opt-outs with their reason (`entitlement_set`);
+        once advocacy's research is done, for a victim who consented, her wishes (whether she
+        supports a prosecution: yes, no or not known), consent, a contact, a named advocate for
+        a share, a safety plan with its review date (reviewed on it, before the case closes),
+        others at risk for some; a personal statement offered when CPS charges."""
+        referrals = {r.pk: r for r in Referral.objects.all()}
+        opted = {e.referral_id: e for e in Entitlement.objects.all()}
+        assert opted and all(not e.enhanced and e.opt_out_reason for e in opted.values())
+        assert {pk for pk, r in referrals.items() if not r.victim_enhanced_rights} == set(opted)
+        assert len(opted) < 0.1 * len(referrals)
+        events = defaultdict(list)
+        for event in Event.objects.filter(verb__in=(
+                "entitlement.opted_out", "wishes.recorded", "consent.recorded", "advocate.named",
+                "safety_plan.agreed", "safety_plan.reviewed", "person_at_risk.recorded",
+                "statement.made", "statement.declined", "statement.offered")):
+            events[event.verb].append(event)
+        research = {t.referral_id: t for t in AgencyTask.objects.filter(
+            task_type="research", status="DONE", agency__kind="advocacy")}
+        wishes = {w.referral_id: w for w in VictimWishes.objects.all()}
+        assert set(wishes) == {pk for pk in research if referrals[pk].consent}
+        for pk, row in wishes.items():
+            task = research[pk]
+            assert (row.created_at, row.recorded_by_id, row.agency_id) == (
+                task.finished, task.owner_id, task.agency_id)
+        assert {w.supports_prosecution for w in wishes.values()} == {True, False, None}
+        advocates = list(AdvocateAssignment.objects.select_related("agency"))
+        assert advocates and len(advocates) < len(wishes)
+        assert all(a.agency.kind == "advocacy" and a.advocate_id == a.recorded_by_id
+                   for a in advocates)
+        plans = list(SafetyPlan.objects.prefetch_related("reviews"))
+        assert plans and all(p.review_on > p.agreed_on for p in plans)
+        closed = {p.referral_id: p.finished for p in CaseProcess.objects.filter(
+            flow_class=ReferralFlow, status="DONE")}
+        for review in SafetyPlanReview.objects.select_related("plan"):
+            assert review.created_at < closed.get(review.plan.referral_id, review.created_at
+                                                  + timedelta(days=1))
+            assert review.plan.review_on == review.next_review_on
+        assert PersonAtRisk.objects.exists()
+        charged = set(ChargingDecision.objects.filter(decision="charge")
+                      .values_list("referral_id", flat=True))
+        assert set(StatementOffer.objects.values_list("referral_id", flat=True)) == charged
+        for model, verb in ((Entitlement, "entitlement.opted_out"),
+                            (VictimWishes, "wishes.recorded"),
+                            (AdvocateAssignment, "advocate.named"),
+                            (SafetyPlan, "safety_plan.agreed"),
+                            (SafetyPlanReview, "safety_plan.reviewed"),
+                            (PersonAtRisk, "person_at_risk.recorded")):
+            assert {int(e.object_id) for e in events[verb]} == set(
+                model.objects.values_list("pk", flat=True)), verb
+
+    def test_the_victim_s_voice_events_are_the_app_s(self, anchor):
+        """The victims app's services on a generated case, beside the generator's events."""
+        from victims import services as victims_services
+
+        wishes = VictimWishes.objects.select_related("referral").latest("created_at")
+        member = Membership.objects.select_related("agency", "user").get(
+            user_id=wishes.recorded_by_id)
+        referral, user, today = wishes.referral, member.user, timezone.localdate()
+        victims_services.entitlement_set(referral=referral, actor=user, membership=member,
+                                         enhanced=False, opt_out_reason="Asked us not to.")
+        victims_services.wishes_record(referral=referral, actor=user, membership=member,
+                                       supports_prosecution=None, wishes="x",
+                                       contact_preferences="y")
+        victims_services.consent_scope_record(referral=referral, actor=user, membership=member,
+                                              agency_kinds=["police"], covers="z",
+                                              given_on=today)
+        plan = victims_services.safety_plan_agree(
+            referral=referral, actor=user, membership=member, agreed_on=today,
+            review_on=today + timedelta(days=28), summary="s")
+        victims_services.safety_plan_review_record(
+            plan=plan, actor=user, membership=member, reviewed_on=today,
+            next_review_on=today + timedelta(days=56), note="n")
+        victims_services.person_at_risk_record(referral=referral, actor=user,
+                                               membership=member, relation="child", notes="n")
+        victims_services.statement_offer_record(referral=referral, actor=user,
+                                                membership=member, offered_on=today,
+                                                made=False, declined_reason="r")
+        victims_services.contact_record(referral=referral, actor=user, membership=member,
+                                        draft=victims_services.ContactDraft(
+                                            method="phone", reached=True, note="n"))
+        theirs = list(Event.objects.filter(at__gte=anchor))
+        assert len(theirs) == 8
+        for event in theirs:
+            ours = Event.objects.filter(verb=event.verb, at__lt=anchor).first()
+            assert ours is not None, event.verb
+            assert set(ours.changes) == set(event.changes), event.verb
+            assert ours.object_type == event.object_type
+            for key, value in event.changes.items():
+                assert type(ours.changes[key]) is type(value) or None in (
+                    ours.changes[key], value), (event.verb, key)
 
     def test_the_justice_rows_are_written_as_the_app_s_services_write_them(self, anchor):
         """The app's own services on a generated case (an offence charged by police, pleaded
