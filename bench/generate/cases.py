@@ -9,10 +9,12 @@ is not finished by then is the open task in someone's queue.
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 
+from audit.events import MASK
 from conferences import criteria
 from justice.models import Offence
 from referral import escalation, linking, screening
@@ -21,6 +23,7 @@ from referral.models import (
     Incident,
     InvolvementBasis,
     Person,
+    PersonIdentifier,
     PersonName,
     ProtectiveOrder,
     Referral,
@@ -147,6 +150,7 @@ class Cases:
                 phone=f"07700 9{rng.randrange(10000, 99999)}", email="",
                 address=victim_address, safe_contact_method="Text first; never leave a voicemail.",
             ))
+        self._identifiers(referral, referrer, victim_name, suspect_name)
         self.rows.add(Screening(id=self.ids.take(Screening), referral_id=pk,
                                 instrument=self.instrument, answers=answers, score=score,
                                 risk_level=screened, created_at=created))
@@ -193,6 +197,37 @@ class Cases:
         self._charging(referral, region, access, end)
         self.tasks.write_access(access)
         return referral
+
+    def _identifiers(self, referral: Referral, referrer: Member, victim: str,
+                     suspect: str) -> None:
+        """`referral_submit`'s identifiers, normalised as `linking` normalises them: the
+        victim's phone where the referrer writes her contact details, the suspect's phone or
+        online account where it writes the suspect's section; the same person's numbers are
+        the same on a repeat referral (drawn from the name)."""
+        if self.rng.random() >= study.IDENTIFIER_SHARE:
+            return
+        kind = referrer.agency.kind
+        victim_key, suspect_key = (zlib.crc32(name.encode()) for name in (victim, suspect))
+        found = []
+        if kind in ("police", "advocacy"):
+            found.append(("victim", "phone", "", f"07700 9{victim_key % 90000 + 10000}"))
+        if kind in ("police", "probation", "coordinator"):
+            found.append(
+                ("suspect", "online_account", "Instagram",
+                 f"@{suspect.split()[0].lower()}{suspect_key % 10000}")
+                if self.rng.random() < 0.4 else
+                ("suspect", "phone", "", f"+44 7700 8{suspect_key % 90000 + 10000}"))
+        for role, id_kind, platform, value in found:
+            row = self.rows.add(PersonIdentifier(
+                id=self.ids.take(PersonIdentifier), referral_id=referral.pk, role=role,
+                kind=id_kind, platform=platform, value=value,
+                normalised=linking.normalised_identifier(id_kind, value, platform),
+                agency=referrer.agency, recorded_by_id=referrer.id,
+                created_at=referral.created_at,
+            ))
+            self.trail.record(verb=f"{role}_identifier.recorded", at=referral.created_at,
+                              actor=referrer, obj=row, referral_id=referral.pk,
+                              changes={"kind": id_kind, "platform": platform, "value": MASK})
 
     def _routes(self, referral: Referral, facts: list, created: datetime) -> list[str]:
         """The conference criteria's routes the case meets (`conferences.criteria`), counted."""
@@ -608,7 +643,7 @@ def _outcome(rng: random.Random, court: Court | None) -> dict:
 
 
 def _answers(rng: random.Random, behaviours: list[str], relationship: list[str],
-             instrument: ScreeningInstrument) -> dict[str, bool]:
+             instrument: ScreeningInstrument) -> dict[str, bool | None]:
     has = set(behaviours).__contains__
     answers = {
         "very_frightened": rng.random() < 0.75,
@@ -623,7 +658,9 @@ def _answers(rng: random.Random, behaviours: list[str], relationship: list[str],
         "substance_abuse": rng.random() < 0.35,
         "history_of_violence": rng.random() < (0.55 if "former_partner" in relationship else 0.2),
     }
-    return {key: answers.get(key, False) for key in instrument.question_keys}
+    # Not known: the referrer could not say (the instrument counts it with the yeses).
+    return {key: None if rng.random() < study.NOT_KNOWN_SHARE else answers.get(key, False)
+            for key in instrument.question_keys}
 
 
 def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:

@@ -175,7 +175,7 @@ class Hearings:
         conditional discharge."""
         rng = self.rng
         if rng.random() < study.BREACH_FINED_SHARE:
-            pounds = max(20, round(study.BREACH_FINE_MEDIAN_POUNDS * rng.lognormvariate(0, 0.5)))
+            pounds = max(20, round(study.BREACH_FINE_MEDIAN_POUNDS * rng.lognormvariate(0, 0.35)))
             justice.sentenced(offence, hearing, at, recorder, "fine", fine_pence=100 * pounds)
         else:
             justice.sentenced(offence, hearing, at, recorder, "conditional_discharge")

@@ -130,6 +130,10 @@ BREACH_CHARGED_SHARE = 0.6
 BREACH_GUILTY_SHARE = 0.9
 BREACH_FINED_SHARE = 0.8
 BREACH_FINE_MEDIAN_POUNDS = 80
+# Screening answers the referrer did not know (null: counted with the yeses), and the share of
+# referrals that give a phone number or an online account for the victim or the suspect (guesses).
+NOT_KNOWN_SHARE = 0.06
+IDENTIFIER_SHARE = 0.5
 # Victim updates (guesses): most victims are reached; how.
 VICTIM_CONTACTED_SHARE = 0.9
 VICTIM_CONTACT_METHODS = ("phone", "phone", "text", "visit", "email")

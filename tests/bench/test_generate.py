@@ -965,7 +965,8 @@ class TestGeneratedCaseload:
                         .values_list("referral_id", flat=True))
         print(f"{len(fines)} breach fines, median £{median:.0f}; fined cases' breaches "
               f"{sorted(breaches[r] for r in fined)}")
-        assert len(fines) >= 5 and 60 <= median <= 110, (len(fines), median)
+        # A handful to a few dozen fines at 600 cases, as the heavy breachers fall: loose.
+        assert len(fines) >= 5 and 50 <= median <= 150, (len(fines), median)
         assert max(breaches[r] for r in fined) >= 10
 
     def test_treatment_required_is_the_perpetrator_s_intervention_on_the_plan(self):
@@ -1102,6 +1103,43 @@ class TestGeneratedCaseload:
             for key, value in event.changes.items():
                 assert type(ours.changes[key]) is type(value) or None in (
                     ours.changes[key], value), (event.verb, key)
+
+    def test_screens_have_not_known_answers_and_people_have_identifiers(self, anchor):
+        """Some screening answers not known (null, scored with the yeses by the instrument);
+        identifiers of the victim and the suspect for a share of referrals, normalised as
+        `referral_submit` normalises them, each with its event as `identifier_record` writes
+        one."""
+        from referral import linking, screening
+        from referral import services as referral_services
+        from referral.models import PersonIdentifier, Screening
+
+        screens = list(Screening.objects.select_related("instrument"))
+        answers = [v for row in screens for v in row.answers.values()]
+        assert 0.02 < sum(v is None for v in answers) / len(answers) < 0.12
+        for row in screens:
+            assert (row.score, row.risk_level) == screening.score(row.instrument, row.answers)
+        found = list(PersonIdentifier.objects.select_related("referral"))
+        assert {(i.role, i.kind) for i in found} == {
+            ("victim", "phone"), ("suspect", "phone"), ("suspect", "online_account")}
+        assert 0.2 < len({i.referral_id for i in found}) / len(screens) < 0.6
+        events = {int(e.object_id): e for e in Event.objects.filter(
+            verb__endswith="_identifier.recorded")}
+        for row in found:
+            assert row.normalised == linking.normalised_identifier(row.kind, row.value,
+                                                                   row.platform)
+            assert row.created_at == row.referral.created_at
+            event = events[row.pk]
+            assert (event.verb, event.at, event.actor_id) == (
+                f"{row.role}_identifier.recorded", row.created_at, row.recorded_by_id)
+        row = next(i for i in found if i.kind == "online_account")
+        member = Membership.objects.select_related("agency", "user").get(
+            user_id=row.recorded_by_id)
+        made = referral_services.identifier_record(
+            referral=row.referral, actor=member.user, membership=member, role="suspect",
+            kind="online_account", platform="Instagram", value="@Someone.Else")
+        theirs = Event.objects.get(verb="suspect_identifier.recorded", object_id=str(made.pk))
+        assert theirs.changes == events[row.pk].changes
+        assert theirs.object_type == events[row.pk].object_type
 
     def test_the_justice_rows_are_written_as_the_app_s_services_write_them(self, anchor):
         """The app's own services on a generated case (an offence charged by police, pleaded
