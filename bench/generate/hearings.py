@@ -15,6 +15,11 @@ report for the court. What is
 recorded by the generator's "now" is written, hearings still to come included: their tasks are
 open in queues. The case stays under review until its court process is over (so the agencies
 recording hearings are still involved in it), and its closure records the verdict.
+
+What each hearing held decided is recorded after it (`Hearings.decide`): pleas, the court's
+bail, verdicts and sentences (`study.SENTENCES`), each the victim is told of. A breach police
+charge (`breach_charged`) is heard at the magistrates' within days, before the case closes:
+mostly a guilty plea and a small fine on the day (`study.BREACH_FINE_MEDIAN_POUNDS`).
 """
 
 from __future__ import annotations

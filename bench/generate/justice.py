@@ -14,6 +14,13 @@ charged (`study.CHARGED_SHARE`, drawn in `Cases._branch`). Whatever CPS decides,
 told (`Tasks.victim_update`, with the decision's code): by police, or by CPS's letter for a
 decision not to charge, which also offers the victim a review of it (`victims_code_event`,
 `right_to_review_offer`).
+
+Police record the case's offence (with the referral when they refer, else when their research is
+done) and decide on it then (`police_decision_log`): referred to CPS when they ask for charging
+advice, else their own outcome; an arrested breach is charged, released under investigation or
+not taken further. Court outcomes and sentences are written here for `hearings.Hearings`; each
+decision the Victims' Code names is told to the victim (`Justice.tell`), and a treatment
+requirement becomes the perpetrator's intervention (`Justice.treat`).
 """
 
 from __future__ import annotations
