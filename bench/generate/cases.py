@@ -9,17 +9,21 @@ is not finished by then is the open task in someone's queue.
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 
+from audit.events import MASK
 from conferences import criteria
+from justice.models import Offence
 from referral import escalation, linking, screening
 from referral.local_policy import local_policy
 from referral.models import (
     Incident,
     InvolvementBasis,
     Person,
+    PersonIdentifier,
     PersonName,
     ProtectiveOrder,
     Referral,
@@ -28,16 +32,19 @@ from referral.models import (
     VictimContact,
     higher_risk,
 )
+from victims.models import RightToReview
 from workflows.flows import ReferralFlow
 
 from . import study
 from .hearings import Court, Hearings
+from .interventions import Interventions
 from .justice import Justice
 from .meetings import Meetings
 from .people import Directory, Member, Region
 from .rows import Ids, Rows
 from .tasks import Access, Done, Tasks
 from .trail import Trail
+from .voice import Voice
 
 REFERRER_KINDS = {"police": 0.55, "advocacy": 0.25, "probation": 0.08, "coordinator": 0.07,
                   "cps": 0.03, "psychiatric": 0.02}
@@ -63,6 +70,9 @@ class Cases:
         self.rng, self.ids, self.rows, self.trail = rng, ids, rows, trail
         self.directory, self.tasks, self.meetings = directory, tasks, meetings
         self.hearings = hearings
+        self.voice = Voice(rng=rng, ids=ids, rows=rows, trail=trail, anchor=anchor)
+        self.interventions = Interventions(rng=rng, ids=ids, rows=rows, trail=trail, tasks=tasks,
+                                           directory=directory, anchor=anchor)
         self.justice = Justice(ids=ids, rows=rows, trail=trail)
         self.anchor, self.instrument = anchor, instrument
         self.pairs: list[Pair] = []
@@ -81,6 +91,7 @@ class Cases:
     def referral(self, *, created: datetime, reference: str) -> Referral:
         rng = self.rng
         self.justice.case_started()
+        self.court: Court | None = None
         repeat = self.pairs and rng.random() < study.REPEAT_REFERRAL_SHARE
         pair = rng.choice(self.pairs) if repeat else None
         region = self.directory.regions[pair.region if pair else rng.randrange(10)]
@@ -121,7 +132,7 @@ class Cases:
             summary=f"{', '.join(relationship).replace('_', ' ')}; "
             f"{len(behaviours)} behaviours since {since:%B %Y}.",
             stalking_since=since.date(), victim=victim, suspect=suspect,
-            victim_enhanced_rights=rng.random() < 0.6, relationship=relationship,
+            victim_enhanced_rights=True, relationship=relationship,
             behaviours=behaviours, risk_level=screened, risk_source="screening",
             classification=classification,
             not_stalking_reason="" if classification == "stalking"
@@ -139,6 +150,7 @@ class Cases:
                 phone=f"07700 9{rng.randrange(10000, 99999)}", email="",
                 address=victim_address, safe_contact_method="Text first; never leave a voicemail.",
             ))
+        self._identifiers(referral, referrer, victim_name, suspect_name)
         self.rows.add(Screening(id=self.ids.take(Screening), referral_id=pk,
                                 instrument=self.instrument, answers=answers, score=score,
                                 risk_level=screened, created_at=created))
@@ -148,8 +160,13 @@ class Cases:
                      "classification": classification},
             reason=referral.not_stalking_reason,
         )
+        referral.victim_enhanced_rights = self.voice.enhanced(referral, referrer, created)
         access = Access(referral=referral)
         self.tasks.grant(access, referrer_agency, InvolvementBasis.REFERRER, "", created, referrer)
+        self.justice.tell = partial(self._tell, referral, region, access)
+        if referrer_agency.kind == "police":
+            # `referral_justice_record`: police refer with the offence on their crime record.
+            self.justice.offence_recorded(referral, referrer, created)
         if pair:
             self.trail.record(verb="referral.linked", at=created, actor=referrer, obj=referral,
                               referral_id=pk, changes={"linked": ["(earlier referral)"]})
@@ -168,16 +185,49 @@ class Cases:
         self._raise(referral, facts, created, referrer)
         to_conference = self._routes(referral, facts, created)
 
+        self.voice.review = None
         end = self._flow(referral, region, access, to_conference)
+        self.voice.case_ended(end or self.anchor)
         if order is not None and order.kind == "bail_conditions":
             # `referral_refer`: bail conditions referred with the case, the victim is told.
             self.tasks.victim_update(referral=referral, region=region, at=created,
                                      reason="bail conditions recorded", access=access)
         self._later_incidents(referral, region, access, behaviours, order, facts,
-                              until=end or self.anchor)
-        self._charging(referral, region, access)
+                              until=end or self.anchor, closed=end is not None)
+        self._charging(referral, region, access, end)
         self.tasks.write_access(access)
         return referral
+
+    def _identifiers(self, referral: Referral, referrer: Member, victim: str,
+                     suspect: str) -> None:
+        """`referral_submit`'s identifiers, normalised as `linking` normalises them: the
+        victim's phone where the referrer writes her contact details, the suspect's phone or
+        online account where it writes the suspect's section; the same person's numbers are
+        the same on a repeat referral (drawn from the name)."""
+        if self.rng.random() >= study.IDENTIFIER_SHARE:
+            return
+        kind = referrer.agency.kind
+        victim_key, suspect_key = (zlib.crc32(name.encode()) for name in (victim, suspect))
+        found = []
+        if kind in ("police", "advocacy"):
+            found.append(("victim", "phone", "", f"07700 9{victim_key % 90000 + 10000}"))
+        if kind in ("police", "probation", "coordinator"):
+            found.append(
+                ("suspect", "online_account", "Instagram",
+                 f"@{suspect.split()[0].lower()}{suspect_key % 10000}")
+                if self.rng.random() < 0.4 else
+                ("suspect", "phone", "", f"+44 7700 8{suspect_key % 90000 + 10000}"))
+        for role, id_kind, platform, value in found:
+            row = self.rows.add(PersonIdentifier(
+                id=self.ids.take(PersonIdentifier), referral_id=referral.pk, role=role,
+                kind=id_kind, platform=platform, value=value,
+                normalised=linking.normalised_identifier(id_kind, value, platform),
+                agency=referrer.agency, recorded_by_id=referrer.id,
+                created_at=referral.created_at,
+            ))
+            self.trail.record(verb=f"{role}_identifier.recorded", at=referral.created_at,
+                              actor=referrer, obj=row, referral_id=referral.pk,
+                              changes={"kind": id_kind, "platform": platform, "value": MASK})
 
     def _routes(self, referral: Referral, facts: list, created: datetime) -> list[str]:
         """The conference criteria's routes the case meets (`conferences.criteria`), counted."""
@@ -259,7 +309,7 @@ class Cases:
         )
 
     def _later_incidents(self, referral, region: Region, access: Access, behaviours, order,
-                         facts, *, until: datetime) -> None:
+                         facts, *, until: datetime, closed: bool) -> None:
         """Incidents logged after the referral; each breach gives police an enforcement task."""
         rng = self.rng
         created = referral.created_at
@@ -292,7 +342,7 @@ class Cases:
                     result={"action_taken": "Suspect spoken to and warned.",
                             "arrested": arrested},
                     applied=partial(self._enforced, referral, region, access, enforcement,
-                                    offence, arrested),
+                                    offence, arrested, until if closed else None),
                 )
                 enforcement.task_id = done.task.pk
                 self.rows.add(enforcement)
@@ -302,7 +352,7 @@ class Cases:
             self._raise(referral, facts, *latest)
 
     def _enforced(self, referral: Referral, region: Region, access: Access, enforcement,
-                  offence, arrested: bool, done: Done) -> None:
+                  offence, arrested: bool, closes: datetime | None, done: Done) -> None:
         """An enforcement task done (`services.COMPLETION`): its outcome; an arrest is the
         police's decision on the breach's open offence, and the victim is told."""
         on = self.justice.enforced(enforcement, offence, done, arrested)
@@ -310,8 +360,40 @@ class Cases:
             self.tasks.victim_update(referral=referral, region=region, at=done.at,
                                      reason="suspect arrested", access=access,
                                      context={"offence": on})
+        if on is not None:
+            self._breach_decided(referral, region, access, offence, done, closes)
 
-    def _charging(self, referral: Referral, region: Region, access: Access) -> None:
+    def _breach_decided(self, referral: Referral, region: Region, access: Access, offence,
+                        arrest: Done, closes: datetime | None) -> None:
+        """Police's outcome on an arrested breach, after interview: charged
+        (`study.BREACH_CHARGED_SHARE`, heard within days: before the case closes), else
+        released under investigation or no further action."""
+        rng = self.rng
+        at = arrest.at + timedelta(hours=rng.uniform(2, 20))
+        if at > (closes or self.anchor) or not self.justice.open_at(offence, at):
+            return
+        officer = arrest.actor
+        if rng.random() < study.BREACH_CHARGED_SHARE:
+            on = self.hearings.breach_day(at)
+            if closes is None or on < closes.date():
+                self.justice.police_decided(offence, "charged", at, officer)
+                self.hearings.breach_charged(referral, region, access, offence, at, on, officer,
+                                             self.justice)
+                return
+        if rng.random() < 0.5:
+            self.justice.police_decided(offence, "released_under_investigation", at, officer)
+        else:
+            self.justice.police_decided(offence, "no_further_action", at, officer,
+                                        nfa_reason="evidential_victim_supports")
+
+    def _tell(self, referral: Referral, region: Region, access: Access, reason: str,
+              at: datetime, context: dict) -> None:
+        """`victims_code_event` for a decision recorded at `at`."""
+        self.tasks.victim_update(referral=referral, region=region, at=at, reason=reason,
+                                 access=access, context=context)
+
+    def _charging(self, referral: Referral, region: Region, access: Access,
+                  closes: datetime | None) -> None:
         """CPS's decision at its charging review (`services.COMPLETION`), recorded once the
         case's breaches are drawn: it applies to the offences open when it was made."""
         if self.justice.review is None:
@@ -323,8 +405,16 @@ class Cases:
                                  reason="charging decision made", access=access,
                                  context={"decision": decision.decision,
                                           "offence": decision.offence_id})
+        if decision.decision == "charge":
+            self.voice.statement_offered(referral, review.actor, review.at)
+        if decision.decision == "charge" and self.court is not None:
+            self.justice.treat = partial(self.interventions.from_sentence, referral=referral,
+                                         region=region, access=access, closes=closes)
+            self.hearings.decide(self.court, self.justice.charged, self.justice, review.actor)
         if decision.decision == "no_further_action":
-            self.justice.review_offered(referral, review, decision)
+            self.justice.review_offered(referral.pk, review.at, review.actor,
+                                        RightToReview.DecidedBy.CPS, decision.decided_on,
+                                        decision.offence_id)
 
     # --- The referral flow, played forward -----------------------------------------------------
 
@@ -399,6 +489,7 @@ class Cases:
                        and e.at is not None and e.task.data["result"]["decision"] == "charge"),
                       None)
         court = self.hearings.charged(referral, region, access, charge) if charge else None
+        self.court = court
         if any(e.at is None for e in ends):
             return None
         t = max(e.at for e in ends)
@@ -455,6 +546,10 @@ class Cases:
         if agency.kind == "police":
             result["request_charging_advice"] = advice
         tasks.complete(done, process, result)
+        if agency.kind == "police":
+            self._police_decide(access.referral, done, advice)
+        if agency.kind == "advocacy":
+            self.voice.advocacy_research_done(access.referral, done.actor, done.at)
         gateway = tasks.node(process, ReferralFlow.after_research, "EXCLUSIVE_GATEWAY", done.at,
                              token, done.task)
         if not advice:
@@ -473,6 +568,23 @@ class Cases:
             self.justice.review = (review, result)
             tasks.complete(review, process, result)
         return review
+
+    def _police_decide(self, referral: Referral, research: Done, advice: bool) -> None:
+        """Police's research done: the case's offence on their crime record (recorded now if
+        it was not referred with it), and their decision on it: referred to CPS for a charging
+        decision, or one of their own outcomes (`study.POLICE_OUTCOMES`), no further action
+        with its outcome reason (`study.NFA_REASONS`)."""
+        rng, justice = self.rng, self.justice
+        offence = justice.main or justice.offence_recorded(referral, research.actor, research.at)
+        if advice:
+            justice.police_decided(offence, "referred_to_cps", research.at, research.actor)
+            return
+        kind = study.weighted(rng, study.POLICE_OUTCOMES)
+        nfa_reason = study.weighted(rng, study.NFA_REASONS) if kind == "no_further_action" else ""
+        reason = "The victim has moved away and asks that it end here." if nfa_reason == (
+            "other") else ""
+        justice.police_decided(offence, kind, research.at, research.actor, nfa_reason=nfa_reason,
+                               reason=reason)
 
     def _review_and_close(self, process, access: Access, referral: Referral, hub, t: datetime,
                           prev, status, court: Court | None) -> datetime | None:
@@ -514,8 +626,8 @@ class Cases:
 
 
 def _outcome(rng: random.Random, court: Court | None) -> dict:
-    """The closure form: charged in about 1 case in 9 (`court`: what the court decided), custody
-    2%, treatment under 10%."""
+    """The closure form: charged in about 1 case in 9 (`court`: what the court decided, the
+    sentence and a treatment requirement)."""
     charged = court is not None
     outcome = {"charged": charged, "protective_order": rng.random() < 0.3,
                "victim_informed": rng.random() < 0.9, "summary": "Closed after review."}
@@ -524,14 +636,14 @@ def _outcome(rng: random.Random, court: Court | None) -> dict:
     else:
         outcome["convicted"] = court.convicted
         if court.sentence:
-            outcome["sentence"] = court.sentence
-    if rng.random() < study.TREATMENT_SHARE:
-        outcome["perpetrator_treatment"] = "domestic violence programme"
+            outcome["sentence"] = Offence.Disposal(court.sentence).label
+        if court.treatment:
+            outcome["perpetrator_treatment"] = "treatment requirement of the community order"
     return outcome
 
 
 def _answers(rng: random.Random, behaviours: list[str], relationship: list[str],
-             instrument: ScreeningInstrument) -> dict[str, bool]:
+             instrument: ScreeningInstrument) -> dict[str, bool | None]:
     has = set(behaviours).__contains__
     answers = {
         "very_frightened": rng.random() < 0.75,
@@ -546,7 +658,9 @@ def _answers(rng: random.Random, behaviours: list[str], relationship: list[str],
         "substance_abuse": rng.random() < 0.35,
         "history_of_violence": rng.random() < (0.55 if "former_partner" in relationship else 0.2),
     }
-    return {key: answers.get(key, False) for key in instrument.question_keys}
+    # Not known: the referrer could not say (the instrument counts it with the yeses).
+    return {key: None if rng.random() < study.NOT_KNOWN_SHARE else answers.get(key, False)
+            for key in instrument.question_keys}
 
 
 def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:

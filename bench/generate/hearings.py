@@ -15,12 +15,17 @@ report for the court. What is
 recorded by the generator's "now" is written, hearings still to come included: their tasks are
 open in queues. The case stays under review until its court process is over (so the agencies
 recording hearings are still involved in it), and its closure records the verdict.
+
+What each hearing held decided is recorded after it (`Hearings.decide`): pleas, the court's
+bail, verdicts and sentences (`study.SENTENCES`), each the victim is told of. A breach police
+charge (`breach_charged`) is heard at the magistrates' within days, before the case closes:
+mostly a guilty plea and a small fine on the day (`study.BREACH_FINE_MEDIAN_POUNDS`).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 
@@ -29,11 +34,13 @@ from django.utils import timezone
 from audit.events import MASK
 from interventions.models import HearingAssessment, PsychiatricAssessment
 from interventions.services import hearing_starts
+from justice.models import Offence
 from referral.models import CourtHearing, Referral
 from workflows import calendar, services
 from workflows.services.assessments import HEARING_TASKS
 
 from . import study
+from .justice import Justice
 from .people import Directory, Member, Region
 from .rows import Ids, Rows
 from .tasks import Access, Done, Tasks
@@ -60,11 +67,18 @@ ASSESSMENT_RESULTS = {
 
 @dataclass(frozen=True)
 class Court:
-    """A charged case's court process, as drawn at the charge."""
+    """A charged case's court process, as drawn at the charge: the verdict, the main offence's
+    sentence (an `Offence.Disposal`), whether it has a treatment requirement and a restraining
+    order, the court's bail decision at the first hearing, and the hearings recorded so far."""
 
     convicted: bool
+    plea: bool
     sentence: str | None
+    treatment: bool
+    restraining_order: bool
+    bail: str
     over: date  # the verdict, or the sentencing after it
+    hearings: list[CourtHearing] = field(default_factory=list)
 
 
 class Hearings:
@@ -77,13 +91,12 @@ class Hearings:
     def charged(self, referral: Referral, region: Region, access: Access, charge: Done) -> Court:
         """The hearings that follow CPS's decision to charge (`charge`, its charging review)."""
         rng = self.rng
-        roll = rng.random()
-        convicted = roll < study.CONVICTED_SHARE
-        sentence = None
-        if roll < study.CUSTODY_SHARE / study.CHARGED_SHARE:
-            sentence = "custody"
-        elif convicted:
-            sentence = rng.choice(("community order", "fine"))
+        convicted = rng.random() < study.CONVICTED_SHARE
+        sentence = study.weighted(rng, study.SENTENCES) if convicted else None
+        treatment = (sentence == "community_order"
+                     and rng.random() < study.TREATMENT_REQUIREMENT_SHARE)
+        restraining = convicted and rng.random() < study.RESTRAINING_ORDER_ON_CONVICTION_SHARE
+        bail = study.weighted(rng, study.COURT_BAIL)
         lawyer = charge.actor
         first = self._court_day(charge.at.date() + timedelta(days=rng.randint(1, 28)))
         plea = convicted and rng.random() < study.GUILTY_PLEA_SHARE
@@ -91,24 +104,109 @@ class Hearings:
         sentencing = (self._court_day(verdict + timedelta(days=rng.randint(21, 42)))
                       if convicted else None)
         over = sentencing or verdict
+        court = Court(convicted=convicted, plea=plea, sentence=sentence, treatment=treatment,
+                      restraining_order=restraining, bail=bail, over=over)
+        record = partial(self._record, referral, region, access, into=court.hearings)
 
-        self._record(referral, region, access, CourtHearing.Kind.CHARGE, first, lawyer,
-                     charge.at + timedelta(hours=rng.uniform(0.5, 4)))
+        record(CourtHearing.Kind.CHARGE, first, lawyer,
+               charge.at + timedelta(hours=rng.uniform(0.5, 4)))
         if not plea:
             # Listed at the first hearing, when the suspect pleads not guilty.
-            self._record(referral, region, access, CourtHearing.Kind.TRIAL, verdict, lawyer,
-                         self._office_hours(first, start=14))
+            record(CourtHearing.Kind.TRIAL, verdict, lawyer, self._office_hours(first, start=14))
         if (over - first).days > 21 and rng.random() < study.BAIL_HEARING_SHARE:
             on = self._court_day(first + timedelta(days=rng.randint(7, (over - first).days - 14)))
             officer = self.directory.staff[region.first("police").pk].pick(rng)
             at = max(self._office_hours(on - timedelta(days=rng.randint(2, 10))),
                      charge.at + timedelta(hours=1))
-            self._record(referral, region, access, CourtHearing.Kind.BAIL, on, officer, at)
+            record(CourtHearing.Kind.BAIL, on, officer, at)
         if sentencing is not None:
             # Set at the verdict, when the court adjourns for a pre-sentence report.
-            self._record(referral, region, access, CourtHearing.Kind.SENTENCING, sentencing,
-                         lawyer, self._office_hours(verdict, start=15))
-        return Court(convicted=convicted, sentence=sentence, over=over)
+            record(CourtHearing.Kind.SENTENCING, sentencing, lawyer,
+                   self._office_hours(verdict, start=15))
+        return court
+
+    def decide(self, court: Court, offences: list[Offence], justice: Justice,
+               lawyer: Member) -> None:
+        """What each hearing held by the generator's "now" decided, recorded by the charging
+        lawyer after it (`hearing_outcome_log`, `sentence_log`): at the first hearing the plea
+        on each charged offence and the court's bail; at a bail hearing bail with conditions;
+        at the trial the verdict; at sentencing each convicted offence's sentence, the main
+        offence the one drawn at the charge, the others (breaches) a fine or a discharge."""
+        for hearing in sorted(court.hearings, key=lambda h: (h.date, h.pk)):
+            at = self._office_hours(hearing.date, start=15)
+            if at > self.anchor:
+                return
+            if hearing.kind == CourtHearing.Kind.CHARGE:
+                for offence in offences:
+                    justice.outcome(hearing, "plea_guilty" if court.plea else "plea_not_guilty",
+                                    at, lawyer, offence)
+                justice.outcome(hearing, court.bail, at, lawyer)
+            elif hearing.kind == CourtHearing.Kind.BAIL:
+                justice.outcome(hearing, "bail_with_conditions", at, lawyer)
+            elif hearing.kind == CourtHearing.Kind.TRIAL:
+                for offence in offences:
+                    justice.outcome(hearing, "convicted" if court.convicted else "acquitted",
+                                    at, lawyer, offence)
+            elif hearing.kind == CourtHearing.Kind.SENTENCING:
+                for n, offence in enumerate(offences):
+                    if n == 0:
+                        self._sentence_main(court, offence, hearing, at, lawyer, justice)
+                    else:
+                        self._sentence_breach(offence, hearing, at, lawyer, justice)
+
+    def _sentence_main(self, court: Court, offence: Offence, hearing: CourtHearing,
+                       at: datetime, lawyer: Member, justice: Justice) -> None:
+        rng, disposal = self.rng, court.sentence
+        requirements: tuple[str, ...] = ()
+        custody = suspended = fine = None
+        if disposal in ("immediate_custody", "suspended_sentence"):
+            custody = rng.choice((84, 126, 182, 273, 365, 547))
+        if disposal == "suspended_sentence":
+            suspended, requirements = 365 * rng.choice((1, 2)), ("unpaid_work",)
+        if disposal == "community_order":
+            requirements = (rng.choice(("rehabilitation_activity", "unpaid_work", "curfew")),)
+            if court.treatment:
+                requirements += (rng.choice(("accredited_programme",
+                                             "mental_health_treatment")),)
+        if disposal == "fine":
+            fine = 100 * round(rng.lognormvariate(5.3, 0.6))  # a median of about £200
+        justice.sentenced(offence, hearing, at, lawyer, disposal, custody_days=custody,
+                          suspended_for_days=suspended, fine_pence=fine,
+                          requirements=requirements, restraining_order=court.restraining_order)
+
+    def _sentence_breach(self, offence: Offence, hearing: CourtHearing, at: datetime,
+                         recorder: Member, justice: Justice) -> None:
+        """A breach's sentence: a small fine (`study.BREACH_FINE_MEDIAN_POUNDS`) or a
+        conditional discharge."""
+        rng = self.rng
+        if rng.random() < study.BREACH_FINED_SHARE:
+            pounds = max(20, round(study.BREACH_FINE_MEDIAN_POUNDS * rng.lognormvariate(0, 0.35)))
+            justice.sentenced(offence, hearing, at, recorder, "fine", fine_pence=100 * pounds)
+        else:
+            justice.sentenced(offence, hearing, at, recorder, "conditional_discharge")
+
+    def breach_day(self, charge_at: datetime) -> date:
+        """The day a breach charged at `charge_at` is listed at the magistrates': within days."""
+        return self._court_day(charge_at.date() + timedelta(days=self.rng.randint(1, 10)))
+
+    def breach_charged(self, referral: Referral, region: Region, access: Access,
+                       offence: Offence, charge_at: datetime, on: date, officer: Member,
+                       justice: Justice) -> None:
+        """A breach police charged (`police_decision_log`), listed for `on` (`breach_day`): at
+        that first hearing a guilty plea, sentenced on the day, or CPS drops it."""
+        rng = self.rng
+        hearings: list[CourtHearing] = []
+        self._record(referral, region, access, CourtHearing.Kind.CHARGE, on, officer,
+                     charge_at + timedelta(hours=rng.uniform(0.5, 2)), into=hearings)
+        at = self._office_hours(on, start=15)
+        if not hearings or at > self.anchor:
+            return
+        hearing = hearings[0]
+        if rng.random() < study.BREACH_GUILTY_SHARE:
+            justice.outcome(hearing, "plea_guilty", at, officer, offence)
+            self._sentence_breach(offence, hearing, at, officer, justice)
+        else:
+            justice.outcome(hearing, "discontinued", at, officer, offence)
 
     def _court_day(self, day: date) -> date:
         while not calendar.is_working_day(day, self.holidays):
@@ -120,8 +218,9 @@ class Hearings:
         return (at + timedelta(minutes=self.rng.uniform(0, 60 * (17 - start)))).astimezone(UTC)
 
     def _record(self, referral: Referral, region: Region, access: Access, kind: str, on: date,
-                recorder: Member, at: datetime) -> None:
-        """`hearing_record` at `at`, if that is before the generator's "now"."""
+                recorder: Member, at: datetime, *, into: list[CourtHearing]) -> None:
+        """`hearing_record` at `at`, if that is before the generator's "now"; the hearing is
+        added to `into`."""
         if at > self.anchor:
             return
         rng, tasks = self.rng, self.tasks
@@ -130,6 +229,7 @@ class Hearings:
             id=self.ids.take(CourtHearing), referral_id=referral.pk, kind=kind, date=on,
             court=f"{region.name} {where}", recorded_by_id=recorder.id, created_at=at,
         ))
+        into.append(hearing)
         self.trail.record(verb="hearing.recorded", at=at, actor=recorder, obj=hearing,
                           referral_id=referral.pk,
                           changes={"kind": kind, "date": on.isoformat()})
@@ -204,9 +304,9 @@ class Hearings:
             sought.status, sought.reason = "not_ordered", result["reason"]
             self._psychiatric_event(sought, done.actor, done.at)
             return
-        for status, field in (("requested", "requested_on"), ("done", "done_on")):
+        for status, name in (("requested", "requested_on"), ("done", "done_on")):
             sought.status = status
-            setattr(sought, field, day)
+            setattr(sought, name, day)
             self._psychiatric_event(sought, done.actor, done.at)
 
     def _psychiatric_event(self, sought: PsychiatricAssessment, actor: Member,

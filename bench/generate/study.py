@@ -81,10 +81,59 @@ WITHHELD_SHARE = 0.05
 # the queue.
 GIVEN_BY_SUPERVISOR_SHARE = 0.08
 # The court process after a charge (guesses; the studies give the outcomes, not the hearings).
-CONVICTED_SHARE = 0.8  # of those charged
+CONVICTED_SHARE = 0.8  # of those charged (`SENTENCES` divides by it)
 GUILTY_PLEA_SHARE = 0.65  # of those convicted, at the first hearing
 BAIL_HEARING_SHARE = 0.35  # a contested bail application or a review of bail conditions
 PSYCHIATRIC_REQUEST_SHARE = 0.3  # CPS asks for a psychiatric assessment before the hearing
+# What police decide on the case's offence when they do not ask CPS to charge (guesses shaped
+# by the victims' survey, not charged in nearly 9 of 10 cases, and the probation study, "the
+# rest apparently in no further action"): mostly no further action, with its outcome reason.
+POLICE_OUTCOMES = {
+    "no_further_action": 0.70,
+    "released_under_investigation": 0.15,
+    "cautioned": 0.08,
+    "community_resolution": 0.07,
+}
+NFA_REASONS = {
+    "evidential_victim_supports": 0.40,
+    "evidential_victim_does_not_support": 0.35,
+    "public_interest": 0.10,
+    "suspect_not_identified": 0.05,
+    "other": 0.10,
+}
+# Probation study: 2% of stalking crimes ended in custody, 10% in a community sentence or fine.
+# Of the convicted cases (`CHARGED_SHARE` x `CONVICTED_SHARE`, about 8.8% of cases) the main
+# offence's sentence: immediate custody so that it is 2% of cases (about 0.23 of them); the
+# rest mostly community orders and fines, a few suspended sentences and discharges (guesses).
+# With the victims' survey's 1 case in 9 charged, community sentences and fines (with the small
+# breach fines) come to about 7% of cases, not 10%: the two studies do not add up.
+SENTENCES = {
+    "immediate_custody": CUSTODY_SHARE / (CHARGED_SHARE * CONVICTED_SHARE),
+    "community_order": 0.50,
+    "fine": 0.20,
+    "suspended_sentence": 0.03,
+    "conditional_discharge": 0.02,
+}
+# Probation study: fewer than 10% of convicted stalkers received any treatment: a treatment
+# requirement on this share of community orders (about 8% of those convicted).
+TREATMENT_REQUIREMENT_SHARE = TREATMENT_SHARE / SENTENCES["community_order"]
+# Restraining orders made on conviction of the main offence (a guess).
+RESTRAINING_ORDER_ON_CONVICTION_SHARE = 0.6
+# The court's bail decision at the first hearing (guesses).
+COURT_BAIL = {"bail_with_conditions": 0.6, "bail_unconditional": 0.3,
+              "remanded_in_custody": 0.1}
+# Victims' survey: "over 50 breaches of non-molestation orders that ended in an 80-pound fine".
+# A breach arrested on is charged by police in this share (else released under investigation or
+# no further action); charged, pleaded guilty in most, and fined a median of
+# `BREACH_FINE_MEDIAN_POUNDS` (a lognormal spread) or conditionally discharged.
+BREACH_CHARGED_SHARE = 0.6
+BREACH_GUILTY_SHARE = 0.9
+BREACH_FINED_SHARE = 0.8
+BREACH_FINE_MEDIAN_POUNDS = 80
+# Screening answers the referrer did not know (null: counted with the yeses), and the share of
+# referrals that give a phone number or an online account for the victim or the suspect (guesses).
+NOT_KNOWN_SHARE = 0.06
+IDENTIFIER_SHARE = 0.5
 # Victim updates (guesses): most victims are reached; how.
 VICTIM_CONTACTED_SHARE = 0.9
 VICTIM_CONTACT_METHODS = ("phone", "phone", "text", "visit", "email")
