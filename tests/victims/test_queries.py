@@ -80,9 +80,9 @@ def test_page_context_is_constant_and_the_log_holds_the_latest_20(case, demo):
     one, _ = _queries(page)
     _fill(referral, police, 49)
     many, context = _queries(page)
-    # The detail's five, and the flag of a victim referred opted out without a reason (the
-    # voice holds no entitlement): the page reads nothing again.
-    assert one == many == 6
+    # The detail's five: the page reads nothing again (the voice holds the entitlement intake
+    # recorded, so the flag of an opt-out without a reason needs no query of its own).
+    assert one == many == 5
     assert len(context["victims"]["contacts"]) == 20
 
 
