@@ -1,7 +1,8 @@
 """The victim's voice, as `victims.services` records it.
 
-The referrer records whether the victim keeps her enhanced rights under the Victims' Code (the
-default; a few opt out, with their reason: `entitlement_set`). Once the advocacy service's
+The intake records the victim's entitlement under the Victims' Code as the referrer gave it
+(`victims.services.entitlement_at_referral`): enhanced, as a persistently targeted victim of
+stalking, unless the referrer opted her out with a reason (a few do). Once the advocacy service's
 research is done, its caseworker records, for a victim who consented, her wishes, the consent's
 scope, a contact in the log, a safety plan with its review date (reviewed when that comes), and
 sometimes others the suspect puts at risk; for a share of cases the caseworker is named her
@@ -59,20 +60,23 @@ class Voice:
         return {"agency_id": actor.agency.pk, "recorded_by_id": actor.id, "created_at": at}
 
     def enhanced(self, referral: Referral, referrer: Member, at: datetime) -> bool:
-        """Whether the victim keeps her enhanced rights; an opt-out recorded by a referrer who
-        writes the victim's voice (`entitlement_set`), with its reason."""
-        if (referrer.agency.kind not in ("police", "cps", "advocacy")
-                or self.rng.random() >= OPT_OUT_SHARE):
-            return True
-        reason = self.rng.choice(OPT_OUT_REASONS)
+        """The entitlement the intake records (`entitlement_at_referral`): enhanced, or (a few)
+        opted out with the referrer's reason; none for a victim of a case not classified as
+        stalking (the standard rights). Whether the victim has enhanced rights."""
+        if referral.classification != "stalking":
+            return False
+        enhanced = self.rng.random() >= OPT_OUT_SHARE
+        reason = "" if enhanced else self.rng.choice(OPT_OUT_REASONS)
+        basis = Entitlement.Basis.PERSISTENTLY_TARGETED if enhanced else ""
         row = self.rows.add(Entitlement(
-            id=self.ids.take(Entitlement), referral_id=referral.pk, enhanced=False, basis="",
-            opt_out_reason=reason, decided_by_id=referrer.id, decided_at=at,
+            id=self.ids.take(Entitlement), referral_id=referral.pk, enhanced=enhanced,
+            basis=basis, opt_out_reason=reason, decided_by_id=referrer.id, decided_at=at,
         ))
-        self.trail.record(verb="entitlement.opted_out", at=at, actor=referrer, obj=row,
-                          referral_id=referral.pk, reason=reason,
-                          changes={"enhanced": False, "basis": "", "without_reason": False})
-        return False
+        self.trail.record(verb="entitlement.enhanced" if enhanced else "entitlement.opted_out",
+                          at=at, actor=referrer, obj=row, referral_id=referral.pk, reason=reason,
+                          changes={"enhanced": enhanced, "basis": basis, "without_reason": False,
+                                   "stage": "referral"})
+        return enhanced
 
     def advocacy_research_done(self, referral: Referral, actor: Member, at: datetime) -> None:
         """What the advocacy caseworker records with the victim once research is done."""

@@ -1013,16 +1013,27 @@ class TestGeneratedCaseload:
         assert set(PerpetratorAssessment.objects.values_list("referral_id", flat=True)) == done
 
     def test_the_victim_s_voice_is_recorded_as_the_victims_services_record_it(self):
-        """Enhanced rights by default, a few opt-outs with their reason (`entitlement_set`);
+        """Enhanced rights by default for stalking, a few opt-outs with their reason, recorded
+        at intake (`entitlement_at_referral`);
         once advocacy's research is done, for a victim who consented, her wishes (whether she
         supports a prosecution: yes, no or not known), consent, a contact, a named advocate for
         a share, a safety plan with its review date (reviewed on it, before the case closes),
         others at risk for some; a personal statement offered when CPS charges."""
         referrals = {r.pk: r for r in Referral.objects.all()}
-        opted = {e.referral_id: e for e in Entitlement.objects.all()}
-        assert opted and all(not e.enhanced and e.opt_out_reason for e in opted.values())
-        assert {pk for pk, r in referrals.items() if not r.victim_enhanced_rights} == set(opted)
+        entitled = {e.referral_id: e for e in Entitlement.objects.all()}
+        stalking = {pk for pk, r in referrals.items() if r.classification == "stalking"}
+        assert set(entitled) == stalking
+        opted = {pk: e for pk, e in entitled.items() if not e.enhanced}
+        assert opted and all(e.opt_out_reason and not e.basis for e in opted.values())
+        assert all(e.basis == "persistently_targeted" for pk, e in entitled.items()
+                   if pk not in opted)
+        assert {pk for pk, r in referrals.items() if not r.victim_enhanced_rights} == (
+            set(opted) | set(referrals) - stalking)
         assert len(opted) < 0.1 * len(referrals)
+        at_intake = Event.objects.filter(verb__startswith="entitlement.", referral_id__in=stalking)
+        assert Counter(e.changes["stage"] for e in at_intake) == {"referral": len(stalking)}
+        assert {(int(e.object_id), e.verb == "entitlement.enhanced") for e in at_intake} == {
+            (e.pk, e.enhanced) for e in entitled.values()}
         events = defaultdict(list)
         for event in Event.objects.filter(verb__in=(
                 "entitlement.opted_out", "wishes.recorded", "consent.recorded", "advocate.named",
@@ -1054,8 +1065,7 @@ class TestGeneratedCaseload:
         charged = set(ChargingDecision.objects.filter(decision="charge")
                       .values_list("referral_id", flat=True))
         assert set(StatementOffer.objects.values_list("referral_id", flat=True)) == charged
-        for model, verb in ((Entitlement, "entitlement.opted_out"),
-                            (VictimWishes, "wishes.recorded"),
+        for model, verb in ((VictimWishes, "wishes.recorded"),
                             (AdvocateAssignment, "advocate.named"),
                             (SafetyPlan, "safety_plan.agreed"),
                             (SafetyPlanReview, "safety_plan.reviewed"),
@@ -1067,12 +1077,16 @@ class TestGeneratedCaseload:
         """The victims app's services on a generated case, beside the generator's events."""
         from victims import services as victims_services
 
-        wishes = VictimWishes.objects.select_related("referral").latest("created_at")
+        wishes = VictimWishes.objects.select_related("referral").filter(
+            referral__classification="stalking").latest("created_at")
         member = Membership.objects.select_related("agency", "user").get(
             user_id=wishes.recorded_by_id)
         referral, user, today = wishes.referral, member.user, timezone.localdate()
-        victims_services.entitlement_set(referral=referral, actor=user, membership=member,
-                                         enhanced=False, opt_out_reason="Asked us not to.")
+        # As the intake records a referrer's opt-out.
+        referral.victim_enhanced_rights = False
+        victims_services.entitlement_at_referral(referral=referral, actor=user,
+                                                 agency=member.agency,
+                                                 opt_out_reason="Asked us not to.")
         victims_services.wishes_record(referral=referral, actor=user, membership=member,
                                        supports_prosecution=None, wishes="x",
                                        contact_preferences="y")
