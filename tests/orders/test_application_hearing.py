@@ -40,6 +40,7 @@ def test_an_application_with_its_hearing_records_an_order_hearing_and_its_tasks(
     assert made["hearing"] == {"id": hearing.pk, "kind": "order", "date": on.isoformat(),
                                "court": "Leeds MC"}
     assert made["status"] == "pending"
+    assert OrderApplication.objects.get(pk=made["id"]).hearing_id == hearing.pk
     assert _hearing_tasks(body["id"]) == ["advocacy", "police"]
     verbs = set(Event.objects.filter(referral_id=body["id"]).values_list("verb", flat=True))
     assert {"order_application.made", "hearing.recorded"} <= verbs

@@ -276,6 +276,8 @@ def order_application_log(
             kind=CourtHearing.Kind.ORDER, on=hearing.on,
             court=hearing.court.strip() or application.court,
         )
+        application.hearing = listed
+        application.save(update_fields=["hearing"])
     return application, listed
 
 
