@@ -488,7 +488,9 @@ class TestGeneratedCaseload:
                        ("psychiatric_assessment_request", "cps")]
         expected = {"bail": before_bail, "charge": before_bail,
                     "sentencing": sorted([*before_bail, ("pre_sentence_report", "probation")]),
-                    "trial": [("pre_hearing_risk_assessment", "advocacy")]}
+                    "trial": [("pre_hearing_risk_assessment", "advocacy")],
+                    "order": [("pre_hearing_risk_assessment", "advocacy"),
+                              ("pre_hearing_risk_assessment", "police")]}
 
         for pk, hearing in hearings.items():
             event = recorded[pk]
@@ -889,6 +891,9 @@ class TestGeneratedCaseload:
             elif hearing.kind == "trial":
                 assert offences and not results
                 assert {o.result for o in offences} <= {"convicted", "acquitted"}
+            elif hearing.kind == "order":
+                # The court's decision is the application's (`order_application_decide`).
+                assert not ones and not passed
             else:
                 assert not ones and passed
             for outcome in ones:
