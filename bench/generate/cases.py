@@ -40,6 +40,7 @@ from .hearings import Court, Hearings
 from .interventions import Interventions
 from .justice import Justice
 from .meetings import Meetings
+from .orders import Applications
 from .people import Directory, Member, Region
 from .rows import Ids, Rows
 from .tasks import Access, Done, Tasks
@@ -74,6 +75,8 @@ class Cases:
         self.interventions = Interventions(rng=rng, ids=ids, rows=rows, trail=trail, tasks=tasks,
                                            directory=directory, anchor=anchor)
         self.justice = Justice(ids=ids, rows=rows, trail=trail)
+        self.applications = Applications(rng=rng, ids=ids, rows=rows, trail=trail, tasks=tasks,
+                                         hearings=hearings, directory=directory, anchor=anchor)
         self.anchor, self.instrument = anchor, instrument
         self.pairs: list[Pair] = []
         # The conference criteria the flows apply (the default's: the generated regions set
@@ -92,6 +95,7 @@ class Cases:
         rng = self.rng
         self.justice.case_started()
         self.court: Court | None = None
+        self.police_research: Done | None = None  # police's research task, once done
         repeat = self.pairs and rng.random() < study.REPEAT_REFERRAL_SHARE
         pair = rng.choice(self.pairs) if repeat else None
         region = self.directory.regions[pair.region if pair else rng.randrange(10)]
@@ -188,6 +192,14 @@ class Cases:
         self.voice.review = None
         end = self._flow(referral, region, access, to_conference)
         self.voice.case_ended(end or self.anchor)
+        if self.police_research is not None and rng.random() < study.SPO_APPLICATION_SHARE:
+            spo = self.applications.apply(
+                referral, region, access, self.police_research, until=end or self.anchor,
+                enforced=lambda enforcement, offence, arrested, done: self._enforced(
+                    referral, region, access, enforcement, offence, arrested, end, done),
+            )
+            # Breaches of the full order count as those of an order referred with the case.
+            order = order or spo
         if order is not None and order.kind == "bail_conditions":
             # `referral_refer`: bail conditions referred with the case, the victim is told.
             self.tasks.victim_update(referral=referral, region=region, at=created,
@@ -548,6 +560,7 @@ class Cases:
         tasks.complete(done, process, result)
         if agency.kind == "police":
             self._police_decide(access.referral, done, advice)
+            self.police_research = done
         if agency.kind == "advocacy":
             self.voice.advocacy_research_done(access.referral, done.actor, done.at)
         gateway = tasks.node(process, ReferralFlow.after_research, "EXCLUSIVE_GATEWAY", done.at,

@@ -5,9 +5,10 @@ trial months later, unless the suspect pleads guilty at that first hearing; a ba
 about a third of cases; on conviction, sentencing three to six weeks after the verdict (after a
 pre-sentence report). Each hearing is recorded before its date, as the app requires: the first
 hearing, the trial (listed at the first hearing) and the sentencing hearing by the charging
-lawyer, a bail hearing by police (both write the court section). No order hearing is drawn: the
-generator makes no order applications yet. Recording one writes the hearing, its `hearing.recorded`
-event and the `CaseTaskFlow` tasks `HEARING_TASKS` gives, due two working days before it (risk
+lawyer, a bail hearing by police (both write the court section); an order hearing by police
+with their application for a stalking protection order (`orders.Applications`). Recording one
+writes the hearing, its `hearing.recorded` event and the `CaseTaskFlow` tasks `HEARING_TASKS`
+gives, due two working days before it (risk
 assessments by advocacy and police, CPS's question whether to seek a psychiatric assessment,
 and before sentencing probation's pre-sentence report), each assessment with its
 `HearingAssessment` row; CPS's yes seeks a psychiatric assessment and gives the unit its

@@ -130,6 +130,18 @@ BREACH_CHARGED_SHARE = 0.6
 BREACH_GUILTY_SHARE = 0.9
 BREACH_FINED_SHARE = 0.8
 BREACH_FINE_MEDIAN_POUNDS = 80
+# Stalking protection orders (guesses: no study gives a share). Police apply for one in this
+# share of the cases they research (about 7% of cases), once their research is done; the court
+# makes an interim order within days in some, and at the listed hearing the full order in most
+# (else it refuses). Served, the suspect notifies the police within three days (SPA 2019 s.9)
+# mostly; a late notice or none is a failure to notify.
+SPO_APPLICATION_SHARE = 0.08
+INTERIM_SPO_SHARE = 0.4
+SPO_MADE_SHARE = 0.85
+SPO_NOTIFICATION = {"on_time": 0.85, "late": 0.1, "none": 0.05}
+# A member refers the case to a conference on professional judgement (a guess: no study gives
+# it), while it is open.
+JUDGEMENT_REFERRAL_SHARE = 0.03
 # Screening answers the referrer did not know (null: counted with the yeses), and the share of
 # referrals that give a phone number or an online account for the victim or the suspect (guesses).
 NOT_KNOWN_SHARE = 0.06

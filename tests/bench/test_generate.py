@@ -38,7 +38,7 @@ from justice.models import (
     Sentence,
     SentenceRequirement,
 )
-from orders.models import Enforcement
+from orders.models import Enforcement, NotificationDuty, OrderApplication, OrderChange
 from referral import access
 from referral.models import (
     CourtHearing,
@@ -332,8 +332,9 @@ class TestGeneratedCaseload:
         assert by_police
         charged = {pk: processes[pk] for pk in by_cps | by_police}
         hearings = list(CourtHearing.objects.select_related("referral"))
-        # Every kind but an order application's: the generator draws no order applications.
-        assert {h.kind for h in hearings} == set(CourtHearing.Kind.values) - {"order"}
+        # Every kind; an order application's hearing is police's, charged or not (below).
+        assert {h.kind for h in hearings} == set(CourtHearing.Kind.values)
+        hearings = [h for h in hearings if h.kind != "order"]
         assert {h.referral_id for h in hearings} <= set(charged)
         members = {m.user_id: m for m in Membership.objects.select_related("agency")}
         by_case = defaultdict(list)
@@ -421,8 +422,12 @@ class TestGeneratedCaseload:
         every such breach is an `Enforcement` row beside its police task, due by the local
         policy (24 hours, seeded), with its outcome when the task is done; an arrest on an open
         offence is the police's decision on it."""
-        rows = {e.task_id: e for e in Enforcement.objects.select_related("policy", "incident")}
-        tasks = list(AgencyTask.objects.filter(task_type="enforcement").select_related("process"))
+        rows = {e.task_id: e for e in Enforcement.objects.select_related("policy", "incident")
+                .filter(incident__isnull=False)}
+        # A failure to notify under a stalking protection order has its own (below).
+        tasks = list(AgencyTask.objects.filter(task_type="enforcement").exclude(
+            pk__in=Enforcement.objects.filter(notification__isnull=False).values("task_id"))
+            .select_related("process"))
         assert tasks and set(rows) == {t.pk for t in tasks}
         orders = {o.pk: o for o in ProtectiveOrder.objects.all()}
         offences = {o.incident_id: o for o in Offence.objects.filter(incident__isnull=False)}
@@ -483,7 +488,9 @@ class TestGeneratedCaseload:
                        ("psychiatric_assessment_request", "cps")]
         expected = {"bail": before_bail, "charge": before_bail,
                     "sentencing": sorted([*before_bail, ("pre_sentence_report", "probation")]),
-                    "trial": [("pre_hearing_risk_assessment", "advocacy")]}
+                    "trial": [("pre_hearing_risk_assessment", "advocacy")],
+                    "order": [("pre_hearing_risk_assessment", "advocacy"),
+                              ("pre_hearing_risk_assessment", "police")]}
 
         for pk, hearing in hearings.items():
             event = recorded[pk]
@@ -884,6 +891,9 @@ class TestGeneratedCaseload:
             elif hearing.kind == "trial":
                 assert offences and not results
                 assert {o.result for o in offences} <= {"convicted", "acquitted"}
+            elif hearing.kind == "order":
+                # The court's decision is the application's (`order_application_decide`).
+                assert not ones and not passed
             else:
                 assert not ones and passed
             for outcome in ones:
@@ -1211,6 +1221,169 @@ class TestGeneratedCaseload:
         assert [getattr(fined, f) for f in fields] == [getattr(offence, f) for f in fields]
         assert fined.charged_on <= fined.convicted_on == fined.sentenced_on
         assert offence.convicted_on == offence.sentenced_on
+
+    def test_police_apply_for_stalking_protection_orders_as_the_app_records_them(self):
+        """`order_application_log` with its listed `order` hearing, for about 7% of cases (of
+        those police research, `study.SPO_APPLICATION_SHARE`); the court's decisions
+        (`order_application_decide`): interim orders replaced by the full order or discharged
+        on refusal; a full order served (`order_serve_log`) with its notification duty and the
+        police's check due at the close of the third day; a failure an `spa_notification`
+        offence and its enforcement. Each step in time order, with its event."""
+        referrals = Referral.objects.count()
+        applications = list(OrderApplication.objects.all())
+        share = len(applications) / referrals
+        print(f"{len(applications)} applications of {referrals} cases ({share:.3f})")
+        assert 0.03 < share < 0.12, share
+        statuses = Counter(a.status for a in applications)
+        assert statuses["made"] > statuses["refused"] and statuses["made"] >= 10, statuses
+        members = {m.user_id: m for m in Membership.objects.select_related("agency")}
+        orders = {o.pk: o for o in ProtectiveOrder.objects.filter(made_by="court_on_application")}
+        changes = {(c.order_id, c.kind): c for c in OrderChange.objects.all()}
+        hearings = {(h.referral_id, h.created_at): h for h in CourtHearing.objects.filter(
+            kind="order")}
+        assert len(hearings) == len(applications)
+        events = defaultdict(list)
+        for event in Event.objects.filter(object_type="orders.orderapplication").order_by("at"):
+            events[int(event.object_id)].append(event)
+        interims = 0
+        for application in applications:
+            officer = members[application.recorded_by_id]
+            assert policy.can_write(officer, "orders")
+            hearing = hearings[application.referral_id, application.created_at]
+            assert hearing.date > application.applied_on
+            assert hearing.recorded_by_id == application.recorded_by_id
+            verbs = [e.verb.split(".")[1] for e in events[application.pk]]
+            interim = orders.get(application.interim_order_id)
+            expected = ["made"] + (["interim_made"] if interim else []) + {
+                "made": ["granted"], "refused": ["refused"]}.get(application.status, [])
+            assert verbs == expected, (application.pk, verbs)
+            for event in events[application.pk]:
+                assert set(event.changes) == {"kind", "applied_on", "status", "court",
+                                              "interim_order", "order"}
+                assert event.at >= application.created_at
+            if interim is not None:
+                interims += 1
+                assert interim.kind == "interim_stalking_protection_order"
+                assert application.applied_on <= interim.starts < hearing.date
+            if application.status == "made":
+                order = orders[application.order_id]
+                assert (order.kind, order.starts) == ("stalking_protection_order", hearing.date)
+                assert order.expires is None or order.expires >= date(
+                    order.starts.year + 2, order.starts.month, 1)
+                assert application.decided_at == order.created_at
+            if interim is not None and application.status in ("made", "refused"):
+                ended = "replaced" if application.status == "made" else "discharged"
+                assert (interim.status, interim.ended_on) == (ended, hearing.date)
+                assert changes[interim.pk, ended].on == hearing.date
+            elif interim is not None:
+                assert interim.status == "in_force"
+        assert interims
+        # Served full orders: the duty and the police's check.
+        duties = list(NotificationDuty.objects.select_related("order", "task"))
+        assert duties and {d.order.kind for d in duties} == {"stalking_protection_order"}
+        served = {int(e.object_id): e for e in Event.objects.filter(verb="order.served")}
+        checked = {int(e.object_id): e for e in Event.objects.filter(
+            verb__startswith="notification_check.")}
+        failures = {e.notification_id: e for e in Enforcement.objects.filter(
+            notification__isnull=False).select_related("offence", "task")}
+        for duty in duties:
+            order, task = duty.order, duty.task
+            assert order.served_on == duty.served_on >= order.starts
+            assert duty.due_on == duty.served_on + timedelta(days=3)
+            assert served[order.pk].changes == {"kind": order.kind,
+                                                "served_on": duty.served_on.isoformat(),
+                                                "notification_due_on": duty.due_on.isoformat()}
+            assert task.task_type == "notification_check" and task.agency.kind == "police"
+            assert task.due == calendar.end_of_day(duty.due_on)
+            assert task.created == served[order.pk].at
+            assert task.process.data["context"] == {
+                "order": order.pk, "served_on": duty.served_on.isoformat(),
+                "due_on": duty.due_on.isoformat()}
+            assert (duty.status == "pending") == task.is_open
+            if task.is_open:
+                assert order.pk not in checked and duty.pk not in failures
+                continue
+            event = checked[order.pk]
+            assert event.verb == f"notification_check.{duty.status}"
+            assert event.at == task.finished == duty.decided_at
+            assert event.changes["complied"] == task.data["result"]["complied"]
+            if duty.status == "complied":
+                assert duty.served_on <= duty.notified_on <= duty.due_on
+                assert task.data["result"]["notified_on"] == duty.notified_on.isoformat()
+                assert duty.pk not in failures
+                continue
+            enforcement = failures[duty.pk]
+            assert (enforcement.offence.kind, enforcement.offence.breach_of_order_id,
+                    enforcement.offence.committed_from) == ("spa_notification", order.pk,
+                                                            duty.due_on)
+            assert enforcement.task.created == task.finished
+            assert enforcement.task.process.data["context"]["offence"] == enforcement.offence_id
+        statuses = Counter(d.status for d in duties)
+        print(f"notification duties {dict(statuses)}")
+        assert statuses["complied"] > statuses["failed"]
+
+    def test_order_applications_are_written_as_the_app_s_own_services_write_them(self, anchor):
+        """The app's services on a generated case: an application listed for a hearing, an
+        interim order, the full order, its service and a failure to notify found by the
+        police's check; each event's verb, object type and `changes` keys beside the
+        generator's of the same kind."""
+        from orders import services as order_services
+        from workflows.services import orders as order_work
+
+        generated = OrderApplication.objects.filter(status="made").latest("created_at")
+        officer = Membership.objects.select_related("agency", "user").get(
+            user_id=generated.recorded_by_id)
+        user, today = officer.user, timezone.localdate()
+        referral = Referral.objects.filter(
+            referrer_agency__region=officer.agency.region, order_applications__isnull=True,
+            status__in=("research", "review")).first()
+        application, hearing = order_work.order_application_log(
+            referral=referral, actor=user, membership=officer, applied_on=today,
+            court="Magistrates' Court", reason="Stalking continues.",
+            hearing=order_work.ListedHearing(on=today + timedelta(days=7)))
+        assert hearing.kind == "order"
+        for decision in ("interim", "made"):
+            order_work.order_application_decide_log(
+                referral=referral, application_id=application.pk, actor=user,
+                membership=officer, decision=order_services.ApplicationDecision(
+                    decision=decision, on=today, conditions="Not to contact her."))
+        application.refresh_from_db()
+        order_work.order_serve_log(referral=referral, order_id=application.order_id, actor=user,
+                                   membership=officer, served_on=today)
+        order_work.notification_log(referral=referral, order_id=application.order_id,
+                                    actor=user, membership=officer, complied=False,
+                                    reason="Has not notified.", by_task=True)
+        theirs = list(Event.objects.filter(at__gte=anchor))
+        verbs = {e.verb for e in theirs}
+        assert {"order_application.made", "hearing.recorded", "order_application.interim_made",
+                "order.recorded", "order_application.granted", "order.served",
+                "notification_check.failed", "offence.recorded"} <= verbs, verbs
+
+        def shape(event: Event) -> dict:
+            return {key: type(value).__name__ for key, value in event.changes.items()}
+
+        for event in theirs:
+            ours = Event.objects.filter(verb=event.verb, object_type=event.object_type,
+                                        at__lt=anchor).order_by("-at").first()
+            assert ours is not None, (event.verb, event.object_type)
+            assert set(ours.changes) == set(event.changes), event.verb
+            for key, kind in shape(event).items():
+                assert shape(ours)[key] == kind or "NoneType" in (shape(ours)[key], kind), (
+                    event.verb, key)
+        # The rows: the application, the interim order replaced, the duty failed.
+        ours = OrderApplication.objects.filter(status="made", interim_order__isnull=False,
+                                               order__served_on__isnull=False).first()
+        assert ours is not None
+        fields = ("kind", "status", "agency_id")
+        assert ([getattr(ours, f) for f in fields][:2], ours.interim_order.status) == (
+            [getattr(application, f) for f in fields][:2], application.interim_order.status)
+        assert (ours.order.made_by, ours.interim_order.made_by) == (
+            application.order.made_by, application.interim_order.made_by)
+        failed = NotificationDuty.objects.filter(status="failed").first()
+        theirs_duty = NotificationDuty.objects.get(order_id=application.order_id)
+        assert (failed.status, failed.notified_on) == (theirs_duty.status, theirs_duty.notified_on)
+        assert Enforcement.objects.filter(notification=theirs_duty).exists()
+        assert Enforcement.objects.filter(notification=failed).exists()
 
     def test_the_trail_still_verifies(self):
         out = io.StringIO()
