@@ -75,10 +75,11 @@ class Applications:
         ))
         self._event(application, "made", officer, at)
         on = self.hearings._court_day(application.applied_on + timedelta(days=rng.randint(7, 28)))
-        # The application's hearing, recorded with it (the app leaves `application.hearing`
-        # empty: `order_application_log` does not link them).
+        # The application's hearing, recorded with it and named on it.
+        listed: list[CourtHearing] = []
         self.hearings._record(referral, region, access, CourtHearing.Kind.ORDER, on, officer, at,
-                              into=[])
+                              into=listed)
+        application.hearing_id = listed[0].pk if listed else None
         interim = None
         if rng.random() < study.INTERIM_SPO_SHARE:
             day = self.hearings._court_day(application.applied_on + timedelta(

@@ -139,9 +139,6 @@ SPO_APPLICATION_SHARE = 0.08
 INTERIM_SPO_SHARE = 0.4
 SPO_MADE_SHARE = 0.85
 SPO_NOTIFICATION = {"on_time": 0.85, "late": 0.1, "none": 0.05}
-# A member refers the case to a conference on professional judgement (a guess: no study gives
-# it), while it is open.
-JUDGEMENT_REFERRAL_SHARE = 0.03
 # Screening answers the referrer did not know (null: counted with the yeses), and the share of
 # referrals that give a phone number or an online account for the victim or the suspect (guesses).
 NOT_KNOWN_SHARE = 0.06

@@ -1250,6 +1250,7 @@ class TestGeneratedCaseload:
             officer = members[application.recorded_by_id]
             assert policy.can_write(officer, "orders")
             hearing = hearings[application.referral_id, application.created_at]
+            assert application.hearing_id == hearing.pk
             assert hearing.date > application.applied_on
             assert hearing.recorded_by_id == application.recorded_by_id
             verbs = [e.verb.split(".")[1] for e in events[application.pk]]
@@ -1375,6 +1376,7 @@ class TestGeneratedCaseload:
                                                order__served_on__isnull=False).first()
         assert ours is not None
         fields = ("kind", "status", "agency_id")
+        assert (ours.hearing.kind, application.hearing.kind) == ("order", "order")
         assert ([getattr(ours, f) for f in fields][:2], ours.interim_order.status) == (
             [getattr(application, f) for f in fields][:2], application.interim_order.status)
         assert (ours.order.made_by, ours.interim_order.made_by) == (
