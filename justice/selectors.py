@@ -81,65 +81,15 @@ def _sentences(offence_filter: dict) -> list[dict]:
 def offence_rows(*, referral: Referral, charging: bool, court: bool) -> list[dict]:
     """The case's offences, oldest first, each with its police decisions; its CPS decisions
     (those on it and those on the whole case) when `charging`; its hearings' outcomes and
-    sentence when `court`. At most seven queries, whatever the number of offences."""
-    offences = list(
-        Offence.objects.filter(referral_id=referral.pk).order_by("created_at", "id")
-        .values(*OFFENCE_COLUMNS)
-    )
-    if not offences:
-        return []
-    police = defaultdict(list)
-    for row in PoliceDecision.objects.filter(offence__referral_id=referral.pk).order_by(
-        "decided_on", "id"
-    ).values(*POLICE_COLUMNS):
-        police[row["offence_id"]].append(row)
-    charging_rows: list[dict] = []
-    if charging:
-        charging_rows = list(
-            ChargingDecision.objects.filter(referral_id=referral.pk).order_by("decided_on", "id")
-            .values(*CHARGING_COLUMNS)
-        )
-    outcomes = defaultdict(list)
-    sentences: dict[int, dict] = {}
-    if court:
-        for row in HearingOutcome.objects.filter(offence__referral_id=referral.pk).order_by(
-            "hearing__date", "id"
-        ).values(*OUTCOME_COLUMNS, "hearing__date", "hearing__kind"):
-            outcomes[row["offence_id"]].append(row)
-        sentences = {
-            row["offence_id"]: row
-            for row in _sentences({"offence__referral_id": referral.pk})
-        }
-    for offence in offences:
-        pk = offence["id"]
-        offence["police_decisions"] = police[pk]
-        if charging:
-            offence["charging_decisions"] = [
-                row for row in charging_rows if row["offence_id"] in (pk, None)
-            ]
-        if court:
-            offence["hearing_outcomes"] = outcomes[pk]
-            offence["sentence"] = sentences.get(pk)
-    return offences
+    sentence when `court` (`case_records`)."""
+    return case_records(
+        referral=referral, offences=True, charging=charging, court=court
+    ).get("offences", [])
 
 
 def court_rows(*, referral: Referral) -> dict:
-    """The case's hearings with their outcomes, and its sentences (five queries)."""
-    hearings = list(
-        CourtHearing.objects.filter(referral_id=referral.pk).order_by("date", "id")
-        .values("id", "kind", "date", "court")
-    )
-    outcomes = defaultdict(list)
-    for row in HearingOutcome.objects.filter(hearing__referral_id=referral.pk).order_by(
-        "created_at", "id"
-    ).values(*OUTCOME_COLUMNS):
-        outcomes[row["hearing_id"]].append(row)
-    for hearing in hearings:
-        hearing["outcomes"] = outcomes[hearing["id"]]
-    return {
-        "hearings": hearings,
-        "sentences": _sentences({"offence__referral_id": referral.pk}),
-    }
+    """The case's hearings with their outcomes, and its sentences (`case_records`)."""
+    return case_records(referral=referral, offences=False, charging=False, court=True)["court"]
 
 
 def case_records(*, referral: Referral, offences: bool, charging: bool, court: bool) -> dict:
