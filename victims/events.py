@@ -13,7 +13,10 @@ def _masked(text: str) -> str:
 
 def victims_event(*, verb: str, referral_id: int, actor, obj=None, reason: str = "",
                   changes: dict | None = None, agency=None) -> Event:
-    """An event of the victim's voice (`verb` one of design §2.8's D verbs)."""
+    """An event of the victim's voice: `entitlement.enhanced|opted_out`, `wishes.recorded`,
+    `consent.recorded`, `advocate.named|ended`, `safety_plan.agreed|reviewed`,
+    `statement.offered|made|declined`, `person_at_risk.recorded`, `safeguarding.referred`,
+    `right_to_review.offered|requested`."""
     return record(verb=verb, actor=actor, agency=agency, obj=obj, referral_id=referral_id,
                   reason=reason, changes=changes or {})
 
