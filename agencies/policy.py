@@ -194,6 +194,7 @@ CAPABILITIES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "read_agency_trail": (CONTENT_ROLES | {R.AUDITOR}, frozenset(K.values)),
     "manage_members": (frozenset({R.ADMIN}), frozenset(K.values)),
     "set_local_policy": (frozenset({R.SUPERVISOR}), frozenset({K.COORDINATOR})),
+    "read_reports": (frozenset({R.AUDITOR, R.SUPERVISOR, R.CHAIR}), frozenset(K.values)),
 }
 
 CAPABILITY_TITLES = {
@@ -208,6 +209,7 @@ CAPABILITY_TITLES = {
     "read_agency_trail": "Read the own agency's part of a case's trail",
     "manage_members": "Manage the agency's members",
     "set_local_policy": "Set the region's local policy (thresholds, deadlines, criteria)",
+    "read_reports": "Read the outcome reports: of every case (oversight) or the agency's own",
 }
 
 
@@ -462,6 +464,46 @@ def matrix_markdown() -> str:
         + ". Other verbs belong to the case as a whole.",
     ]
     return "\n".join(lines) + "\n"
+
+
+# --- Outcome reports --------------------------------------------------------------------------
+
+# Each outcome report counts what is recorded in these case sections. An oversight reader counts
+# every case and every report; a case agency's reader counts the cases its agency may see, and
+# only the reports whose sections its agency kind may read (whatever the reader's own role, as
+# the figures are aggregates, never a case's content).
+REPORT_SECTIONS: dict[str, tuple[str, ...]] = {
+    "funnel": (),
+    "justice": ("offences", "court"),
+    "breaches": ("orders", "incidents", "court"),
+    "assessments": ("assessments",),
+    "interventions": ("interventions", "court"),
+    "victims": ("victim_voice",),
+    "people": ("victim", "suspect"),
+    "timeliness": (),
+    "workload": (),
+}
+
+
+def may_read_reports(membership: Membership | None) -> bool:
+    """Whether the member may open the outcome reports at all."""
+    return may(membership, "read_reports")
+
+
+def reports_everything(membership: Membership | None) -> bool:
+    """Whether the member's reports count every case of every agency (oversight)."""
+    return may_read_reports(membership) and membership.agency.kind == K.OVERSIGHT
+
+
+def may_read_report(membership: Membership | None, report: str) -> bool:
+    """Whether the member may read this report: oversight every one, a case agency's reader
+    those whose sections its agency kind may read."""
+    if not may_read_reports(membership) or report not in REPORT_SECTIONS:
+        return False
+    if reports_everything(membership):
+        return True
+    kind = membership.agency.kind
+    return all("r" in SECTION_ACCESS[s].get(kind, "") for s in REPORT_SECTIONS[report])
 
 
 def case_group(membership: Membership | None) -> int | None:

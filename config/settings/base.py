@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "orders",
     "interventions",
     "victims",
+    "reports",
     # The second factor (django-otp: TOTP, recovery codes; django-otp-webauthn: passkeys).
     "django_otp",
     "django_otp.plugins.otp_totp",
