@@ -21,13 +21,10 @@ class Median(Aggregate):
     allow_distinct = False
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(
-            compiler,
-            connection,
-            function=SQLITE_MEDIAN,
-            template="%(function)s(%(expressions)s)",
-            **extra_context,
-        )
+        # On a copy: `Aggregate.as_sql` builds its FILTER clause from the template it holds.
+        median = self.copy()
+        median.function, median.template = SQLITE_MEDIAN, "%(function)s(%(expressions)s)"
+        return median.as_sql(compiler, connection, **extra_context)
 
 
 class DaysBetween(Func):

@@ -18,10 +18,10 @@ from orders.models import Enforcement
 from referral.models import Incident, ProtectiveOrder
 
 from ..cohort import Cohort
+from ..outcomes import CHARGED_STATUSES, SENTENCES
 from ..series import monthly_counts, monthly_table
 from ..sql import Median
 from ..tables import Column, Row, Table, share
-from .justice import CHARGED_STATUSES, SENTENCES
 
 Outcome = Enforcement.Outcome
 
@@ -221,7 +221,7 @@ def most_breached(breaches) -> Table:
             Column("charged", "Charged"),
             Column("fined", "Fined"),
             Column("fines_pence", "Fines in total", kind="money", basis="fined"),
-            Column("sentence", "Most severe sentence", kind="text"),
+            Column("sentence", "Most severe sentence", kind="text", basis="breaches"),
         ),
         rows=tuple(
             Row(

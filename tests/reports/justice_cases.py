@@ -46,39 +46,53 @@ def refer(member, name: str, on: date) -> Referral:
 
 def police(offence: Offence, member, kind: str, on: date, **fields) -> None:
     police_decision_record(
-        offence=offence, actor=member.user, membership=member,
+        offence=offence,
+        actor=member.user,
+        membership=member,
         draft=PoliceDecisionDraft(kind=kind, decided_on=on, **fields),
     )
 
 
 def cps_charge(offence: Offence, member, on: date) -> None:
     charging_decision_record(
-        referral=offence.referral, offence=offence, actor=member.user, membership=member,
+        referral=offence.referral,
+        offence=offence,
+        actor=member.user,
+        membership=member,
         draft=ChargingDraft(decision="charge", decided_on=on),
     )
 
 
 def convict(offence: Offence, member, on: date, result: str = "convicted") -> CourtHearing:
     hearing = CourtHearing.objects.create(
-        referral=offence.referral, kind=CourtHearing.Kind.TRIAL, date=on,
-        court="Leeds Magistrates", recorded_by=member.user,
+        referral=offence.referral,
+        kind=CourtHearing.Kind.TRIAL,
+        date=on,
+        court="Leeds Magistrates",
+        recorded_by=member.user,
     )
     hearing_outcome_record(
-        hearing=hearing, actor=member.user, membership=member,
+        hearing=hearing,
+        actor=member.user,
+        membership=member,
         draft=OutcomeDraft(result=result, offence=offence),
     )
     return hearing
 
 
-def sentence(offence: Offence, member, on: date, disposal: str, *, restraining: bool = False,
-             **amounts) -> None:
+def sentence(
+    offence: Offence, member, on: date, disposal: str, *, restraining: bool = False, **amounts
+) -> None:
     orders = (
         (ConvictionOrderDraft(kind="restraining_order", conditions="No contact.", starts=on),)
-        if restraining else ()
+        if restraining
+        else ()
     )
     offence.refresh_from_db()
     sentence_record(
-        offence=offence, actor=member.user, membership=member,
+        offence=offence,
+        actor=member.user,
+        membership=member,
         draft=SentenceDraft(disposal=disposal, sentenced_on=on, orders=orders, **amounts),
     )
 

@@ -33,7 +33,10 @@ def _spo_application(referral, member, decision: str) -> None:
         referral=referral, actor=member.user, membership=member, applied_on=_day(2)
     )
     order_application_decide(
-        referral=referral, application_id=application.pk, actor=member.user, membership=member,
+        referral=referral,
+        application_id=application.pk,
+        actor=member.user,
+        membership=member,
         decision=ApplicationDecision(decision=decision, on=_day(5), conditions="No contact."),
     )
 
@@ -67,8 +70,14 @@ def caseload(demo):
     sentence(b, cps, _day(60), "fine", fine_pence=8000)
 
     police(offence(cases["C"], pol, OffenceKind.PHA_S2), pol, "cautioned", _day(3))
-    order_record(referral=cases["C"], actor=pol.user, membership=pol, draft=OrderDraft(
-        kind="non_molestation_order", conditions="No contact.", starts=date(2025, 1, 1)))
+    order_record(
+        referral=cases["C"],
+        actor=pol.user,
+        membership=pol,
+        draft=OrderDraft(
+            kind="non_molestation_order", conditions="No contact.", starts=date(2025, 1, 1)
+        ),
+    )
     police(offence(cases["D"], pol), pol, "released_under_investigation", _day(2))
     _spo_application(cases["E"], pol, "made")
     offence(cases["F"], pol)
@@ -101,9 +110,17 @@ def _column(table, column: str) -> dict:
 def test_case_outcomes_count_a_case_for_any_offence_with_the_outcome(caseload):
     table = _tables(MARCH)["case_outcomes"]
     assert _column(table, "cases") == {
-        "total": 7, "with_offence": 6, "charged": 3, "convicted": 3, "acquitted": 0,
-        "immediate_custody": 0, "suspended_sentence": 0, "community_order": 1, "fine": 2,
-        "discharge": 0, "other_sentence": 0,
+        "total": 7,
+        "with_offence": 6,
+        "charged": 3,
+        "convicted": 3,
+        "acquitted": 0,
+        "immediate_custody": 0,
+        "suspended_sentence": 0,
+        "community_order": 1,
+        "fine": 2,
+        "discharge": 0,
+        "other_sentence": 0,
     }
     assert _values(table)["charged"]["cases_share"] == round(3 / 7, 4)
     assert table.total.values["cases_share"] == 1.0 and not table.parts
@@ -112,14 +129,24 @@ def test_case_outcomes_count_a_case_for_any_offence_with_the_outcome(caseload):
 def test_police_outcomes_place_each_case_at_its_furthest_offence(caseload):
     table = _tables(MARCH)["police_outcomes"]
     assert _column(table, "cases") == {
-        "charged": 3, "cautioned": 1, "community_resolution": 0, "out_of_court_other": 0,
-        "no_further_action": 0, "released_under_investigation": 1, "under_investigation": 1,
+        "charged": 3,
+        "cautioned": 1,
+        "community_resolution": 0,
+        "out_of_court_other": 0,
+        "no_further_action": 0,
+        "released_under_investigation": 1,
+        "under_investigation": 1,
         "total": 6,
     }
     # Offences each where they stand: A's second offence is not taken further.
     assert _column(table, "offences") == {
-        "charged": 3, "cautioned": 1, "community_resolution": 0, "out_of_court_other": 0,
-        "no_further_action": 1, "released_under_investigation": 1, "under_investigation": 1,
+        "charged": 3,
+        "cautioned": 1,
+        "community_resolution": 0,
+        "out_of_court_other": 0,
+        "no_further_action": 1,
+        "released_under_investigation": 1,
+        "under_investigation": 1,
         "total": 7,
     }
     assert _values(table)["charged"]["offences_share"] == round(3 / 7, 4)
@@ -129,40 +156,78 @@ def test_police_outcomes_place_each_case_at_its_furthest_offence(caseload):
 def test_offence_outcomes_by_kind(caseload):
     rows = _values(_tables(MARCH)["offence_outcomes"])
     assert rows["pha_s4a"] == {
-        "offences": 3, "charged": 1, "charged_share": round(1 / 3, 4), "convicted": 1,
-        "convicted_share": round(1 / 3, 4), "immediate_custody": 0, "suspended_sentence": 0,
-        "community_order": 1, "fine": 0, "discharge": 0, "other_sentence": 0,
+        "offences": 3,
+        "charged": 1,
+        "charged_share": round(1 / 3, 4),
+        "convicted": 1,
+        "convicted_share": round(1 / 3, 4),
+        "immediate_custody": 0,
+        "suspended_sentence": 0,
+        "community_order": 1,
+        "fine": 0,
+        "discharge": 0,
+        "other_sentence": 0,
     }
     assert rows["malicious_communications"]["fine"] == 1
     assert rows["criminal_damage"]["charged"] == 0 and rows["threats_to_kill"]["offences"] == 0
-    assert {k: rows["total"][k] for k in ("offences", "charged", "convicted", "fine",
-                                         "community_order", "immediate_custody")} == {
-        "offences": 7, "charged": 3, "convicted": 3, "fine": 2, "community_order": 1,
+    assert {
+        k: rows["total"][k]
+        for k in (
+            "offences",
+            "charged",
+            "convicted",
+            "fine",
+            "community_order",
+            "immediate_custody",
+        )
+    } == {
+        "offences": 7,
+        "charged": 3,
+        "convicted": 3,
+        "fine": 2,
+        "community_order": 1,
         "immediate_custody": 0,
     }
 
 
 def test_fines_count_total_median_and_largest_in_pence(caseload):
     rows = _values(_tables(MARCH)["fines"])
-    assert rows["total"] == {"fines": 2, "total_pence": 20000, "median_pence": 10000,
-                             "largest_pence": 12000}
+    assert rows["total"] == {
+        "fines": 2,
+        "total_pence": 20000,
+        "median_pence": 10000,
+        "largest_pence": 12000,
+    }
     assert rows["other"] == rows["total"]
-    assert rows["breach"] == {"fines": 0, "total_pence": 0, "median_pence": None,
-                              "largest_pence": None}
+    assert rows["breach"] == {
+        "fines": 0,
+        "total_pence": 0,
+        "median_pence": None,
+        "largest_pence": None,
+    }
 
 
 def test_orders_made_since_referral_and_applications(caseload):
     tables = _tables(MARCH)
     orders = _values(tables["orders_made"])
     assert {k: (v["orders"], v["cases"]) for k, v in orders.items() if k != "total"} == {
-        "any_order": (2, 2), "stalking_protection_order": (1, 1), "interim_spo": (0, 0),
-        "restraining_order": (1, 1), "restraining_order_on_conviction": (1, 1),
-        "restraining_order_on_acquittal": (0, 0), "non_molestation_order": (0, 0),
+        "any_order": (2, 2),
+        "stalking_protection_order": (1, 1),
+        "interim_spo": (0, 0),
+        "restraining_order": (1, 1),
+        "restraining_order_on_conviction": (1, 1),
+        "restraining_order_on_acquittal": (0, 0),
+        "non_molestation_order": (0, 0),
     }
     assert orders["any_order"]["cases_share"] == round(2 / 7, 4)
     assert orders["total"]["cases"] == 7
     assert _column(tables["order_applications"], "applications") == {
-        "pending": 0, "interim_made": 0, "made": 1, "refused": 1, "withdrawn": 0, "total": 2,
+        "pending": 0,
+        "interim_made": 0,
+        "made": 1,
+        "refused": 1,
+        "withdrawn": 0,
+        "total": 2,
     }
 
 
@@ -183,10 +248,10 @@ def test_every_case_counts_with_an_open_period(caseload):
 
 
 def test_a_region_and_an_agency_count_only_their_cases(caseload, demo):
-    north = agency_create(name="North Police", slug="north-police", kind="police",
-                          region="North")
-    officer = member_create(agency=north, username="north.officer", password=None,
-                            roles=["caseworker"])
+    north = agency_create(name="North Police", slug="north-police", kind="police", region="North")
+    officer = member_create(
+        agency=north, username="north.officer", password=None, roles=["caseworker"]
+    )
     far = refer(officer, "N", REFERRED)
     police(offence(far, officer), officer, "charged", _day(4))
     assert _tables(MARCH)["case_outcomes"].total.values["cases"] == 8
@@ -195,8 +260,9 @@ def test_a_region_and_an_agency_count_only_their_cases(caseload, demo):
     assert north_only["case_outcomes"].total.values["cases"] == 1
 
     probation = demo["probation.caseworker"].agency
-    involvement_grant(referral=caseload["B"], agency=probation, basis=InvolvementBasis.TASK,
-                      source="test")
+    involvement_grant(
+        referral=caseload["B"], agency=probation, basis=InvolvementBasis.TASK, source="test"
+    )
     seen = _tables(Cohort(since=MARCH.since, until=MARCH.until, scope_group=probation.group_id))
     assert seen["case_outcomes"].total.values["cases"] == 1
     assert _values(seen["fines"])["total"]["total_pence"] == 8000
@@ -204,8 +270,7 @@ def test_a_region_and_an_agency_count_only_their_cases(caseload, demo):
 
 
 def test_published_small_counts_are_hidden(caseload):
-    report = Report(key="justice", title="", summary="", cohort={},
-                    tables=justice.build(MARCH))
+    report = Report(key="justice", title="", summary="", cohort={}, tables=justice.build(MARCH))
     rows = _values(next(t for t in publishable(report).tables if t.key == "fines"))
     assert rows["total"]["fines"] == SUPPRESSED and rows["total"]["median_pence"] == SUPPRESSED
 
