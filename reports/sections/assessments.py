@@ -93,8 +93,9 @@ def hearing_assessments(cohort: Cohort) -> Table:
             Column("before", "Assessed before the hearing"),
             Column("late", "Assessed only on or after the hearing's day"),
             Column("not_done", "Not assessed"),
-            Column("before_share", "Share held assessed before", "share", of="held",
-                   numerator="before"),
+            Column(
+                "before_share", "Share held assessed before", "share", of="held", numerator="before"
+            ),
         ),
         rows=tuple(rows),
         total=Row("total", "All hearings", _hearing_values(**totals)),
@@ -117,9 +118,7 @@ def _hearing_values(**counts: int) -> dict:
 
 def psychiatric(cohort: Cohort) -> Table:
     """The cases where a psychiatric assessment was sought, and how far the furthest went."""
-    figures = PsychiatricAssessment.objects.filter(
-        referral__in=cohort.referral_ids()
-    ).aggregate(
+    figures = PsychiatricAssessment.objects.filter(referral__in=cohort.referral_ids()).aggregate(
         **{
             key: Count("referral", distinct=True, filter=q or None)
             for key, _, q in PSYCHIATRIC_STAGES
@@ -137,8 +136,9 @@ def psychiatric(cohort: Cohort) -> Table:
             Row(key, label, {"cases": figures[key], "share": share(figures[key], sought)})
             for key, label, _ in PSYCHIATRIC_STAGES
         ),
-        total=Row("total", "Cases where one was sought", {"cases": sought, "share": share(
-            sought, sought)}),
+        total=Row(
+            "total", "Cases where one was sought", {"cases": sought, "share": share(sought, sought)}
+        ),
         chart="funnel",
         chart_column="cases",
         note=(
@@ -189,8 +189,13 @@ def psychiatric_convicted(cohort: Cohort) -> Table:
             Column("cases", "Cases"),
             Column("asked", "A psychiatric assessment sought"),
             Column("not_asked", "None sought"),
-            Column("not_asked_share", "Share with none sought", "share", of="cases",
-                   numerator="not_asked"),
+            Column(
+                "not_asked_share",
+                "Share with none sought",
+                "share",
+                of="cases",
+                numerator="not_asked",
+            ),
         ),
         rows=tuple(rows),
         chart="bar",

@@ -86,10 +86,10 @@ def _values(counts: Counter) -> dict:
     return values
 
 
-def _status_table(
-    key: str, title: str, found: dict[str, Counter], choices, *, note: str
-) -> Table:
-    rows = tuple(Row(value, label, _values(found.get(value, Counter()))) for value, label in choices)
+def _status_table(key: str, title: str, found: dict[str, Counter], choices, *, note: str) -> Table:
+    rows = tuple(
+        Row(value, label, _values(found.get(value, Counter()))) for value, label in choices
+    )
     total = sum(found.values(), Counter())
     return Table(
         key=key,
@@ -98,8 +98,13 @@ def _status_table(
             Column("interventions", "Interventions"),
             *(Column(k, label) for k, _, label in STATUS_COLUMNS),
             Column("started", "Started"),
-            Column("completed_share", "Share of those started completed", "share",
-                   of="started", numerator="completed"),
+            Column(
+                "completed_share",
+                "Share of those started completed",
+                "share",
+                of="started",
+                numerator="completed",
+            ),
         ),
         rows=rows,
         total=Row("total", "All interventions", _values(total)),
@@ -148,8 +153,12 @@ def treatment(cohort: Cohort) -> Table:
             **{
                 key: Count("pk", filter=convicted & Q(**{f"has_{key}": True}))
                 for key in (
-                    "requirement", "intervention", "intervention_started",
-                    "intervention_completed", "planned", "assessed",
+                    "requirement",
+                    "intervention",
+                    "intervention_started",
+                    "intervention_completed",
+                    "planned",
+                    "assessed",
                 )
             },
         )

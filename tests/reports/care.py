@@ -44,8 +44,12 @@ def heard(referral: Referral, demo, kind: str = "bail", days: int = 0) -> CourtH
     """A hearing recorded by police `days` days on (0: today, so held), with its assessments."""
     police = demo["police.caseworker"]
     return hearing_record(
-        referral=referral, actor=police.user, membership=police, kind=kind,
-        on=timezone.localdate() + timedelta(days=days), court="Leeds Magistrates",
+        referral=referral,
+        actor=police.user,
+        membership=police,
+        kind=kind,
+        on=timezone.localdate() + timedelta(days=days),
+        court="Leeds Magistrates",
     )
 
 
@@ -54,11 +58,16 @@ def convicted(referral: Referral, demo, hearing: CourtHearing) -> Offence:
     police, cps = demo["police.caseworker"], demo["cps.caseworker"]
     offence = offence_for(referral, police)
     charging_decision_record(
-        referral=referral, offence=offence, actor=cps.user, membership=cps,
+        referral=referral,
+        offence=offence,
+        actor=cps.user,
+        membership=cps,
         draft=ChargingDraft(decision="charge", decided_on=timezone.localdate()),
     )
     hearing_outcome_record(
-        hearing=hearing, actor=cps.user, membership=cps,
+        hearing=hearing,
+        actor=cps.user,
+        membership=cps,
         draft=OutcomeDraft(result="convicted", offence=offence),
     )
     offence.refresh_from_db()
@@ -69,10 +78,14 @@ def sentenced(offence: Offence, demo, disposal: str, *requirements: str, **amoun
     """The offence sentenced today by CPS as the workflow records it (`sentence_log`)."""
     cps = demo["cps.caseworker"]
     sentence_log(
-        offence=offence, actor=cps.user, membership=cps,
+        offence=offence,
+        actor=cps.user,
+        membership=cps,
         draft=SentenceDraft(
-            disposal=disposal, sentenced_on=timezone.localdate(),
-            requirements=tuple(RequirementDraft(kind=k) for k in requirements), **amounts,
+            disposal=disposal,
+            sentenced_on=timezone.localdate(),
+            requirements=tuple(RequirementDraft(kind=k) for k in requirements),
+            **amounts,
         ),
     )
     offence.refresh_from_db()
@@ -94,9 +107,7 @@ def reader_cohort(*seen: Referral) -> Cohort:
 
 def referred_long_ago(referral: Referral, days: int = 400) -> None:
     """The case referred `days` days ago: out of a period that starts within the year."""
-    Referral.objects.filter(pk=referral.pk).update(
-        created_at=timezone.now() - timedelta(days=days)
-    )
+    Referral.objects.filter(pk=referral.pk).update(created_at=timezone.now() - timedelta(days=days))
 
 
 def recent() -> Cohort:
@@ -108,7 +119,10 @@ def people(n: int, *, enhanced: bool = False) -> dict:
     """Referral overrides naming a victim and suspect of their own (no duplicate referral)."""
     names = ("Ann", "Beth", "Cara", "Dana", "Edna", "Fay", "Gail", "Hope")
     return {
-        "victim": {"name": f"{names[n]} Example", "date_of_birth": f"19{70 + n}-04-01",
-                   "enhanced_rights": enhanced},
+        "victim": {
+            "name": f"{names[n]} Example",
+            "date_of_birth": f"19{70 + n}-04-01",
+            "enhanced_rights": enhanced,
+        },
         "suspect": {"name": f"{names[n]}s Stalker", "date_of_birth": f"19{60 + n}-02-11"},
     }

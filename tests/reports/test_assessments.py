@@ -10,8 +10,8 @@ from referral.models import CourtHearing
 from reports.cohort import Cohort
 from reports.sections import assessments
 from tests.interventions.factories import RISK_ASSESSMENT
-from tests.justice.conftest import case, submit  # noqa: F401 (fixtures)
-from tests.workflows.conftest import work  # noqa: F401 (a fixture)
+from tests.justice import conftest as justice_fixtures
+from tests.workflows import conftest as workflow_fixtures
 
 from .care import (
     convicted,
@@ -27,17 +27,28 @@ from .care import (
 
 pytestmark = pytest.mark.django_db
 
+# The fixtures this module uses from other suites.
+case, submit = justice_fixtures.case, justice_fixtures.submit
+work = workflow_fixtures.work
+
 
 def _ask_psychiatric(work, referral):
-    work("cps.caseworker", "psychiatric_assessment_request", referral.pk,
-         {"request": True, "reason": "Fixated; possible delusional disorder."})
+    work(
+        "cps.caseworker",
+        "psychiatric_assessment_request",
+        referral.pk,
+        {"request": True, "reason": "Fixated; possible delusional disorder."},
+    )
     return PsychiatricAssessment.objects.get(referral=referral)
 
 
 def _step(demo, referral, assessment, username, status):
     member = demo[username]
     intervention_services.psychiatric_assessment_record(
-        referral=referral, assessment_id=assessment.pk, actor=member.user, membership=member,
+        referral=referral,
+        assessment_id=assessment.pk,
+        actor=member.user,
+        membership=member,
         status=status,
     )
 
@@ -63,12 +74,19 @@ def caseload(case, work, demo):
 
     bail_b = heard(b, demo, "bail")
     heard(b, demo, "sentencing")
-    work("advocacy.caseworker", "pre_hearing_risk_assessment", b.pk,
-         {"risk_level": "medium", "summary": "Done on the day."})
+    work(
+        "advocacy.caseworker",
+        "pre_hearing_risk_assessment",
+        b.pk,
+        {"risk_level": "medium", "summary": "Done on the day."},
+    )
     sentenced(convicted(b, demo, bail_b), demo, "fine", fine_pence=20000)
     sought = _ask_psychiatric(work, b)
     intervention_services.psychiatric_report_done(
-        referral=b, assessment_id=sought.pk, actor=demo["ftac.caseworker"].user, done=False,
+        referral=b,
+        assessment_id=sought.pk,
+        actor=demo["ftac.caseworker"].user,
+        done=False,
         reason="The suspect would not take part.",
     )
 
@@ -80,24 +98,65 @@ def caseload(case, work, demo):
 
 def test_risk_assessments_before_each_kind_of_hearing(caseload):
     hearings = figures(tables(assessments.build(recent()))["hearing_assessments"])
-    assert hearings["bail"] == {"hearings": 2, "to_come": 0, "held": 2, "before": 1, "late": 1,
-                                "not_done": 0, "before_share": 0.5}
-    assert hearings["sentencing"] == {"hearings": 2, "to_come": 1, "held": 1, "before": 0,
-                                      "late": 0, "not_done": 1, "before_share": 0.0}
-    assert hearings["charge"] == {"hearings": 1, "to_come": 0, "held": 1, "before": 0,
-                                  "late": 0, "not_done": 1, "before_share": 0.0}
-    assert hearings["trial"] == hearings["order"] == {
-        "hearings": 0, "to_come": 0, "held": 0, "before": 0, "late": 0, "not_done": 0,
-        "before_share": None,
+    assert hearings["bail"] == {
+        "hearings": 2,
+        "to_come": 0,
+        "held": 2,
+        "before": 1,
+        "late": 1,
+        "not_done": 0,
+        "before_share": 0.5,
     }
-    assert hearings["total"] == {"hearings": 5, "to_come": 1, "held": 4, "before": 1,
-                                 "late": 1, "not_done": 2, "before_share": 0.25}
+    assert hearings["sentencing"] == {
+        "hearings": 2,
+        "to_come": 1,
+        "held": 1,
+        "before": 0,
+        "late": 0,
+        "not_done": 1,
+        "before_share": 0.0,
+    }
+    assert hearings["charge"] == {
+        "hearings": 1,
+        "to_come": 0,
+        "held": 1,
+        "before": 0,
+        "late": 0,
+        "not_done": 1,
+        "before_share": 0.0,
+    }
+    assert (
+        hearings["trial"]
+        == hearings["order"]
+        == {
+            "hearings": 0,
+            "to_come": 0,
+            "held": 0,
+            "before": 0,
+            "late": 0,
+            "not_done": 0,
+            "before_share": None,
+        }
+    )
+    assert hearings["total"] == {
+        "hearings": 5,
+        "to_come": 1,
+        "held": 4,
+        "before": 1,
+        "late": 1,
+        "not_done": 2,
+        "before_share": 0.25,
+    }
 
 
 def test_psychiatric_funnel_and_convicted_cases_without_one(caseload):
     built = tables(assessments.build(recent()))
     assert {k: v["cases"] for k, v in figures(built["psychiatric"]).items()} == {
-        "sought": 2, "requested": 1, "done": 1, "before_court": 1, "total": 2,
+        "sought": 2,
+        "requested": 1,
+        "done": 1,
+        "before_court": 1,
+        "total": 2,
     }
     assert figures(built["psychiatric"])["done"]["share"] == 0.5
     assert figures(built["psychiatric_convicted"]) == {
@@ -120,7 +179,10 @@ def test_an_agencys_reader_counts_only_the_cases_it_sees(caseload):
     assert hearings["total"]["hearings"] == 3
     assert figures(built["psychiatric"])["total"]["cases"] == 1
     assert figures(built["psychiatric_convicted"])["convicted"] == {
-        "cases": 1, "asked": 0, "not_asked": 1, "not_asked_share": 1.0,
+        "cases": 1,
+        "asked": 0,
+        "not_asked": 1,
+        "not_asked_share": 1.0,
     }
 
 
