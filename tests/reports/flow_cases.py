@@ -34,7 +34,7 @@ def refer(*, yes: int = 2, by: str = "police.caseworker", victim: dict | None = 
     """Refer a case (its flow starts); `yes` screening answers yes. Returns its id."""
     body = payload(
         victim={**(victim or person("Alice Example")), "enhanced_rights": False},
-        suspect={**(suspect or person("Bob Sample")), "address": "9 Low Road", "aliases": []},
+        suspect={"address": "9 Low Road", "aliases": [], **(suspect or person("Bob Sample"))},
         screening={"instrument": "stalking-screen-v1", "answers": answers(yes)},
         **overrides,
     )
