@@ -5,8 +5,9 @@ date of birth, kept per referral and role in `PersonName` (the name and each ali
 key in one case is its date of birth with the first (alphabetically) of its normalised names
 and aliases; two cases with the same key are the same person. So a case that names a person by
 one of their aliases alone, which linking would still match, counts as another person: the
-key is what grouping in SQL can give without walking chains of aliases. A case whose person has no date of birth links nothing, so
-that person counts in that case alone. Identifiers (phone, PNC id) are not used here.
+key is what grouping in SQL can give without walking chains of aliases. A case whose person
+has no date of birth links nothing, so that person counts in that case alone. Identifiers
+(phone, PNC id) are not used here.
 
 Only the cohort's cases are counted: a reader of a case agency learns nothing of cases its
 agency may not see. Names never leave the database: one query returns, per role, how many
