@@ -29,8 +29,14 @@ def person(name: str, born: str | None = None) -> dict:
     return {"name": name, "date_of_birth": born}
 
 
-def refer(*, yes: int = 2, by: str = "police.caseworker", victim: dict | None = None,
-          suspect: dict | None = None, **overrides) -> int:
+def refer(
+    *,
+    yes: int = 2,
+    by: str = "police.caseworker",
+    victim: dict | None = None,
+    suspect: dict | None = None,
+    **overrides,
+) -> int:
     """Refer a case (its flow starts); `yes` screening answers yes. Returns its id."""
     body = payload(
         victim={**(victim or person("Alice Example")), "enhanced_rights": False},
@@ -46,22 +52,31 @@ def refer(*, yes: int = 2, by: str = "police.caseworker", victim: dict | None = 
 
 
 def work(username: str, task_type: str, referral_id: int, data: dict) -> AgencyTask:
-    """Claim and complete the case's open task of this type."""
+    """Claim and complete the case's open task of this type for the member's agency."""
+    actor = user(username)
     task = (
-        AgencyTask.objects.filter(referral_id=referral_id, task_type=task_type, is_open=True)
+        AgencyTask.objects.filter(
+            referral_id=referral_id,
+            task_type=task_type,
+            is_open=True,
+            agency__memberships__user=actor,
+        )
         .order_by("pk")
         .first()
     )
     assert task is not None, (task_type, referral_id)
-    actor = user(username)
     services.task_claim(actor=actor, task_id=task.pk)
     services.task_complete(actor=actor, task_id=task.pk, data=data)
     return task
 
 
 def accept(referral_id: int, risk_level: str = "standard", **extra) -> AgencyTask:
-    return work("hub.caseworker", "triage", referral_id,
-                {"decision": "accept", "risk_level": risk_level, **extra})
+    return work(
+        "hub.caseworker",
+        "triage",
+        referral_id,
+        {"decision": "accept", "risk_level": risk_level, **extra},
+    )
 
 
 RESEARCH = {"summary": "Two previous convictions.", "withheld": False}

@@ -26,31 +26,55 @@ def caseload(demo):
     accept(cases["accepted"])
 
     cases["info"] = refer(yes=3)
-    work("hub.caseworker", "triage", cases["info"], {"decision": "request_info",
-                                                       "risk_level": "medium"})
+    work(
+        "hub.caseworker",
+        "triage",
+        cases["info"],
+        {"decision": "request_info", "risk_level": "medium"},
+    )
     work("police.caseworker", "provide_info", cases["info"], {"information": "Dates added."})
     accept(cases["info"], "medium")
 
     cases["declined"] = refer(yes=2)
-    work("hub.caseworker", "triage", cases["declined"],
-         {"decision": "decline", "risk_level": "standard", "reason": REASON})
+    work(
+        "hub.caseworker",
+        "triage",
+        cases["declined"],
+        {"decision": "decline", "risk_level": "standard", "reason": REASON},
+    )
     work("hub.supervisor", "approve_decline", cases["declined"], {"approved": True})
 
     cases["refused"] = refer(yes=2)
-    work("hub.caseworker", "triage", cases["refused"],
-         {"decision": "decline", "risk_level": "standard", "reason": REASON})
-    work("hub.supervisor", "approve_decline", cases["refused"],
-         {"approved": False, "reason": "A pattern: accept it."})
+    work(
+        "hub.caseworker",
+        "triage",
+        cases["refused"],
+        {"decision": "decline", "risk_level": "standard", "reason": REASON},
+    )
+    work(
+        "hub.supervisor",
+        "approve_decline",
+        cases["refused"],
+        {"approved": False, "reason": "A pattern: accept it."},
+    )
     accept(cases["refused"])
 
     cases["lowered"] = refer(yes=7)
     accept(cases["lowered"], "medium", reason="Suspect moved abroad; verified.")
-    work("hub.supervisor", "approve_downgrade", cases["lowered"],
-         {"approved": True, "reason": "Verified with the force abroad."})
+    work(
+        "hub.supervisor",
+        "approve_downgrade",
+        cases["lowered"],
+        {"approved": True, "reason": "Verified with the force abroad."},
+    )
 
     cases["kept_high"] = refer(yes=6, risk_level="standard", risk_reason="Suspect in custody.")
-    work("police.supervisor", "approve_downgrade", cases["kept_high"],
-         {"approved": False, "reason": "Release is due next month."})
+    work(
+        "police.supervisor",
+        "approve_downgrade",
+        cases["kept_high"],
+        {"approved": False, "reason": "Release is due next month."},
+    )
 
     cases["waiting"] = refer(yes=4)
 
@@ -119,14 +143,25 @@ def test_the_cohort_cuts_by_period_region_and_agency(caseload, demo):
     probation = demo["probation.caseworker"].agency.group_id
     seen = _rows(_funnel(Cohort(scope_group=probation))["funnel"])
     assert {k: v["cases"] for k, v in seen.items()} == {
-        "referred": 4, "screened": 4, "triaged": 4, "info_requested": 1, "accepted": 4,
-        "decline_proposed": 1, "decline_approved": 0, "decline_refused": 1,
-        "downgrade_proposed": 1, "downgrade_approved": 1, "downgrade_refused": 0,
+        "referred": 4,
+        "screened": 4,
+        "triaged": 4,
+        "info_requested": 1,
+        "accepted": 4,
+        "decline_proposed": 1,
+        "decline_approved": 0,
+        "decline_refused": 1,
+        "downgrade_proposed": 1,
+        "downgrade_approved": 1,
+        "downgrade_refused": 0,
     }
 
 
 def test_three_queries_whatever_the_cases(caseload, demo, django_assert_num_queries):
-    for cohort in (Cohort(), Cohort(scope_group=demo["probation.caseworker"].agency.group_id),
-                   Cohort(region="Nowhere")):
+    for cohort in (
+        Cohort(),
+        Cohort(scope_group=demo["probation.caseworker"].agency.group_id),
+        Cohort(region="Nowhere"),
+    ):
         with django_assert_num_queries(3):
             funnel.build(cohort)

@@ -39,8 +39,11 @@ def caseload(demo):
         refer(victim=other("Una Bell"), suspect=S2),
         refer(victim=other("Una Bell"), suspect=S3),
         refer(victim=other("Una Bell"), suspect=S3_AGAIN),
-        refer(victim={"name": "Vera Lane", "date_of_birth": None}, suspect=other("Ian Frost"),
-              by="advocacy.caseworker"),
+        refer(
+            victim={"name": "Vera Lane", "date_of_birth": None},
+            suspect=other("Ian Frost"),
+            by="advocacy.caseworker",
+        ),
     ]
     return cases
 
@@ -87,7 +90,10 @@ def test_only_the_cohorts_cases_count(caseload, demo):
 
 
 def test_one_query_whatever_the_cases(caseload, demo, django_assert_num_queries):
-    for cohort in (Cohort(), Cohort(scope_group=demo["police.caseworker"].agency.group_id),
-                   Cohort(region="Nowhere")):
+    for cohort in (
+        Cohort(),
+        Cohort(scope_group=demo["police.caseworker"].agency.group_id),
+        Cohort(region="Nowhere"),
+    ):
         with django_assert_num_queries(1):
             people.build(cohort)
