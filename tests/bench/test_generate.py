@@ -48,6 +48,8 @@ from referral.models import (
     Referral,
     ReferralAgencyPermission,
 )
+from reports.sections import REPORTS
+from reports.selectors import cohort_for, report_build
 from tests.seed import unseed
 from victims.models import (
     AdvocateAssignment,
@@ -1415,3 +1417,50 @@ class TestGeneratedCaseload:
         for created, due in tasks.filter(task_type__in=hearing).values_list("created", "due"):
             assert due.astimezone(london).time() == time(17, 30) or (
                 due - created == timedelta(hours=4))
+
+
+    def test_the_outcome_reports_recover_the_studies_figures(self):
+        """The reports read back what the generator wrote from the studies: about 1 case in 9
+        charged, about 2% in custody, community sentences and fines well under the probation
+        study's 10% (`study.SENTENCES` says why), treatment for under 10% of those convicted,
+        small breach fines, and the breaches per order as the incidents hold them."""
+        auditor = next(m for m in Membership.objects.select_related("agency")
+                       if m.agency.kind == "oversight" and "auditor" in m.roles)
+        cohort = cohort_for(membership=auditor)
+
+        def table(report: str, key: str) -> dict[str, dict]:
+            built = report_build(spec=REPORTS[report], cohort=cohort)
+            found = next(t for t in built.tables if t.key == key)
+            return {r.key: r.values for r in (*found.rows, *filter(None, [found.total]))}
+
+        cases = table("justice", "case_outcomes")
+        assert cases["total"]["cases"] == Referral.objects.count() == 600
+        assert abs(cases["charged"]["cases_share"] - study.CHARGED_SHARE) < 0.045, cases
+        assert abs(cases["immediate_custody"]["cases_share"] - study.CUSTODY_SHARE) < 0.015
+        community_or_fine = (cases["community_order"]["cases"] + cases["fine"]["cases"]) / 600
+        assert 0.04 < community_or_fine < 0.15, community_or_fine
+
+        treatment = table("interventions", "treatment")
+        convicted = Offence.objects.filter(convicted_on__isnull=False)
+        assert treatment["total"]["cases"] == convicted.values("referral").distinct().count()
+        assert 0 < treatment["treated"]["share"] < 0.10, treatment["treated"]
+
+        fines = table("justice", "fines")["breach"]
+        assert 50_00 < fines["median_pence"] < 120_00, fines
+
+        # Orders by their breaches, against the incidents counted here.
+        per_order = Counter(Incident.objects.filter(breach_of_order__isnull=False)
+                            .values_list("breach_of_order", flat=True))
+        orders = ProtectiveOrder.objects.count()
+        bands = {"none": (0, 0), "one": (1, 1), "two_to_four": (2, 4), "five_to_nine": (5, 9),
+                 "ten_to_nineteen": (10, 19), "twenty_or_more": (20, 10**6)}
+        breaches = table("breaches", "breaches_per_order")
+        assert breaches["total"] == {"orders": orders, "orders_share": 1.0,
+                                     "breaches": sum(per_order.values()), "breaches_share": 1.0}
+        for key, (low, high) in bands.items():
+            counts = [n for n in [*per_order.values(), *[0] * (orders - len(per_order))]
+                      if low <= n <= high]
+            assert (breaches[key]["orders"], breaches[key]["breaches"]) == (
+                len(counts), sum(counts)), key
+        # Breaches by the dozen: a few orders breached twenty times or more.
+        assert breaches["twenty_or_more"]["orders"] >= 1
