@@ -21,13 +21,25 @@ from .forms import ReportFilterForm
 from .tables import publishable
 
 FILTERS = [
-    OpenApiParameter("since", OpenApiTypes.DATE, required=False,
-                     description="The first day of referral (included)."),
-    OpenApiParameter("until", OpenApiTypes.DATE, required=False,
-                     description="The last day of referral (included)."),
+    OpenApiParameter(
+        "since",
+        OpenApiTypes.DATE,
+        required=False,
+        description="The first day of referral (included).",
+    ),
+    OpenApiParameter(
+        "until",
+        OpenApiTypes.DATE,
+        required=False,
+        description="The last day of referral (included).",
+    ),
     OpenApiParameter("region", str, required=False, description="A region agencies name."),
-    OpenApiParameter("agency", str, required=False,
-                     description="An agency's slug: any for oversight, else your own."),
+    OpenApiParameter(
+        "agency",
+        str,
+        required=False,
+        description="An agency's slug: any for oversight, else your own.",
+    ),
 ]
 KEY = OpenApiParameter("key", str, OpenApiParameter.PATH, description="The report's key.")
 CSV = (
@@ -66,17 +78,19 @@ class ReportListView(APIView):
     @extend_schema(responses={200: serializers.ReportListOutput}, operation_id="reports_list")
     def get(self, request):
         membership = _reader(request)
-        return Response({
-            "cohort_rule": serializers.cohort_rule(),
-            "results": [
-                serializers.report_link(
-                    spec,
-                    url=reverse("api-report", args=[spec.key]),
-                    csv_url=reverse("api-report-csv", args=[spec.key]),
-                )
-                for spec in selectors.readable_reports(membership)
-            ],
-        })
+        return Response(
+            {
+                "cohort_rule": serializers.cohort_rule(),
+                "results": [
+                    serializers.report_link(
+                        spec,
+                        url=reverse("api-report", args=[spec.key]),
+                        csv_url=reverse("api-report-csv", args=[spec.key]),
+                    )
+                    for spec in selectors.readable_reports(membership)
+                ],
+            }
+        )
 
 
 class ReportView(APIView):
@@ -85,7 +99,8 @@ class ReportView(APIView):
     permission_classes = [IsMember]
 
     @extend_schema(
-        parameters=[KEY, *FILTERS], responses={200: serializers.ReportOutput},
+        parameters=[KEY, *FILTERS],
+        responses={200: serializers.ReportOutput},
         operation_id="reports_retrieve",
     )
     def get(self, request, key: str):
@@ -110,4 +125,3 @@ class ReportCsvView(APIView):
             actor=request.user, report=report, agency=agency, file_format="csv"
         )
         return serializers.csv_response(report)
-

@@ -131,26 +131,51 @@ def _bars(table: Table, column: Column, *, centred: bool) -> Chart:
             label_x = BAR_WIDTH / 2
         else:
             text_x, anchor, label_x = length + 6, "start", 0
-        bars.append(Bar(
-            x=round(x, 1), y=y, width=round(length, 1), height=BAR_HEIGHT, label=label,
-            text=text, suppressed=hidden, label_x=label_x, label_y=y - 5,
-            text_x=round(text_x, 1), text_y=y + BAR_HEIGHT - 3, text_anchor=anchor,
-        ))
+        bars.append(
+            Bar(
+                x=round(x, 1),
+                y=y,
+                width=round(length, 1),
+                height=BAR_HEIGHT,
+                label=label,
+                text=text,
+                suppressed=hidden,
+                label_x=label_x,
+                label_y=y - 5,
+                text_x=round(text_x, 1),
+                text_y=y + BAR_HEIGHT - 3,
+                text_anchor=anchor,
+            )
+        )
     if centred:
         # The figure goes after the label, above its bar (a narrow stage has no room beside).
         bars = [_funnel_label(b) for b in bars]
     return Chart(
-        kind=table.chart, key=table.key, width=BAR_WIDTH, height=len(bars) * ROW_HEIGHT + 4,
-        title=table.title, desc=_desc(table, column, figures), bars=tuple(bars),
+        kind=table.chart,
+        key=table.key,
+        width=BAR_WIDTH,
+        height=len(bars) * ROW_HEIGHT + 4,
+        title=table.title,
+        desc=_desc(table, column, figures),
+        bars=tuple(bars),
         any_suppressed=any(b.suppressed for b in bars),
     )
 
 
 def _funnel_label(bar: Bar) -> Bar:
     return Bar(
-        x=bar.x, y=bar.y, width=bar.width, height=bar.height, label=f"{bar.label}: {bar.text}",
-        text="", suppressed=bar.suppressed, label_x=bar.label_x, label_y=bar.label_y,
-        text_x=bar.text_x, text_y=bar.text_y, text_anchor="middle",
+        x=bar.x,
+        y=bar.y,
+        width=bar.width,
+        height=bar.height,
+        label=f"{bar.label}: {bar.text}",
+        text="",
+        suppressed=bar.suppressed,
+        label_x=bar.label_x,
+        label_y=bar.label_y,
+        text_x=bar.text_x,
+        text_y=bar.text_y,
+        text_anchor="middle",
     )
 
 
@@ -166,10 +191,17 @@ def _series(table: Table, column: Column) -> Chart:
     for i, (label, text, number, hidden) in enumerate(figures):
         height = STUB if hidden or number is None else plot * number / scale_top
         x = SERIES_LEFT + i * COLUMN_STEP + 3
-        bars.append(Bar(
-            x=x, y=round(base - height, 1), width=COLUMN_STEP - 6, height=round(height, 1),
-            label=label, text=text, suppressed=hidden,
-        ))
+        bars.append(
+            Bar(
+                x=x,
+                y=round(base - height, 1),
+                width=COLUMN_STEP - 6,
+                height=round(height, 1),
+                label=label,
+                text=text,
+                suppressed=hidden,
+            )
+        )
         if i % every == 0:
             months.append(Tick(x=x + (COLUMN_STEP - 6) / 2, y=base + 16, text=label))
     gridlines = tuple(
@@ -177,9 +209,17 @@ def _series(table: Table, column: Column) -> Chart:
         for f in (0, 0.5, 1)
     )
     return Chart(
-        kind="series", key=table.key, width=width, height=SERIES_HEIGHT, title=table.title,
-        desc=_desc(table, column, figures), bars=tuple(bars), gridlines=gridlines,
-        months=tuple(months), axis_x=SERIES_LEFT, axis_y=base,
+        kind="series",
+        key=table.key,
+        width=width,
+        height=SERIES_HEIGHT,
+        title=table.title,
+        desc=_desc(table, column, figures),
+        bars=tuple(bars),
+        gridlines=gridlines,
+        months=tuple(months),
+        axis_x=SERIES_LEFT,
+        axis_y=base,
         any_suppressed=any(b.suppressed for b in bars),
     )
 

@@ -22,7 +22,10 @@ class DateInput(forms.DateInput):
 
 def _date_field(label: str, help_text: str) -> forms.DateField:
     return forms.DateField(
-        label=label, required=False, widget=DateInput(), help_text=help_text,
+        label=label,
+        required=False,
+        widget=DateInput(),
+        help_text=help_text,
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": "Enter a real date, as year-month-day: 2025-04-01."},
     )
@@ -38,11 +41,13 @@ class ReportFilterForm(forms.Form):
     since = _date_field("Referred from", "The first day, for example 2025-04-01.")
     until = _date_field("Referred until", "The last day, included.")
     region = forms.ChoiceField(
-        label="Region", required=False,
+        label="Region",
+        required=False,
         error_messages={"invalid_choice": "Choose a region from the list."},
     )
     agency = forms.ChoiceField(
-        label="Agency", required=False,
+        label="Agency",
+        required=False,
         help_text="The cases this agency is involved in.",
         error_messages={"invalid_choice": "Choose an agency from the list."},
     )

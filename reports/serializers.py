@@ -18,10 +18,13 @@ from .tables import SUPPRESSED, THRESHOLD, Report, Row, Table
 CSV_COLUMNS = ("table", "row", "label", "column", "column_label", "value")
 
 
-@extend_schema_field({
-    "anyOf": [{"type": "number"}, {"type": "string"}], "nullable": True,
-    "description": f'A figure: a number, "{SUPPRESSED}" where it is suppressed, or null.',
-})
+@extend_schema_field(
+    {
+        "anyOf": [{"type": "number"}, {"type": "string"}],
+        "nullable": True,
+        "description": f'A figure: a number, "{SUPPRESSED}" where it is suppressed, or null.',
+    }
+)
 class FigureField(serializers.JSONField):
     pass
 
@@ -97,8 +100,13 @@ def cohort_rule() -> dict:
 
 
 def report_link(spec: ReportSpec, *, url: str, csv_url: str) -> dict:
-    return {"key": spec.key, "title": spec.title, "summary": spec.summary, "url": url,
-            "csv": csv_url}
+    return {
+        "key": spec.key,
+        "title": spec.title,
+        "summary": spec.summary,
+        "url": url,
+        "csv": csv_url,
+    }
 
 
 def _row(row: Row) -> dict:
@@ -160,8 +168,16 @@ def report_csv(report: Report) -> Iterator[str]:
         for row in (*table.rows, *([table.total] if table.total else [])):
             for column in table.columns:
                 if column.key in row.values:
-                    yield line((table.key, row.key, row.label, column.key, column.label,
-                                row.values[column.key]))
+                    yield line(
+                        (
+                            table.key,
+                            row.key,
+                            row.label,
+                            column.key,
+                            column.label,
+                            row.values[column.key],
+                        )
+                    )
 
 
 def csv_filename(report: Report) -> str:

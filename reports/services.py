@@ -15,6 +15,8 @@ def report_read_record(*, actor, report: Report, agency: str | None, file_format
     the cohort's parameters (not the rule's text, which its version names), no case."""
     cohort = {k: v for k, v in report.cohort.items() if k != "rule"}
     events.report_read_event(
-        actor=actor, report=report.key, cohort={**cohort, "agency": agency},
+        actor=actor,
+        report=report.key,
+        cohort={**cohort, "agency": agency},
         file_format=file_format,
     )

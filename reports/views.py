@@ -84,8 +84,11 @@ def table_view(table: Table) -> dict:
 
     def cells(row):
         return [
-            {"text": figure_text(row.values.get(c.key), c.kind),
-             "suppressed": row.values.get(c.key) == SUPPRESSED, "kind": c.kind}
+            {
+                "text": figure_text(row.values.get(c.key), c.kind),
+                "suppressed": row.values.get(c.key) == SUPPRESSED,
+                "kind": c.kind,
+            }
             for c in table.columns
         ]
 

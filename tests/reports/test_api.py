@@ -39,16 +39,17 @@ def test_the_list_names_every_report_an_oversight_reader_may_open(as_user):
     assert [r["key"] for r in body["results"]] == list(REPORTS)
     funnel = body["results"][0]
     assert funnel == {
-        "key": "funnel", "title": "Referrals and screening", "summary": REPORTS["funnel"].summary,
-        "url": "/api/v1/reports/funnel/", "csv": "/api/v1/reports/funnel/csv/",
+        "key": "funnel",
+        "title": "Referrals and screening",
+        "summary": REPORTS["funnel"].summary,
+        "url": "/api/v1/reports/funnel/",
+        "csv": "/api/v1/reports/funnel/csv/",
     }
 
 
 def test_a_case_agency_reader_is_listed_only_the_reports_its_agency_kind_may_read(api, demo):
     # Probation never reads the victim's voice: the Victims' Code report is not theirs.
-    member = MemberFactory(
-        agency=Agency.objects.get(slug="probation"), roles=[Role.SUPERVISOR]
-    )
+    member = MemberFactory(agency=Agency.objects.get(slug="probation"), roles=[Role.SUPERVISOR])
     client = api(member.user)
     keys = [r["key"] for r in client.get(API).json()["results"]]
     assert keys == [k for k in REPORTS if k != "victims"]
@@ -76,13 +77,19 @@ def test_the_report_has_its_shape_and_small_numbers_are_suppressed(cases, as_use
     body = as_user("oversight.auditor").get(f"{API}funnel/").json()
     assert body["key"] == "funnel" and body["title"] == "Referrals and screening"
     assert body["cohort"] == {
-        "version": 1, "rule": body["cohort"]["rule"], "since": None, "until": None,
-        "region": "", "agency": None,
+        "version": 1,
+        "rule": body["cohort"]["rule"],
+        "since": None,
+        "until": None,
+        "region": "",
+        "agency": None,
     }
     assert body["suppression"] == {"threshold": 5, "marker": F}
     (table,) = body["tables"]
     assert {k: table[k] for k in ("key", "title", "chart", "chart_column")} == {
-        "key": "referred_by_month", "title": "Referrals by month", "chart": "series",
+        "key": "referred_by_month",
+        "title": "Referrals by month",
+        "chart": "series",
         "chart_column": "count",
     }
     assert table["note"] == "Each case in the month its referral was received."
@@ -103,8 +110,7 @@ def test_one_small_month_hides_another_beside_a_shown_total(cases, as_user):
 
 def test_a_case_agency_reader_counts_only_its_agencys_cases(cases, as_user):
     police = as_user("police.supervisor")
-    assert _funnel(police) == {"2025-01": F, "2025-02": 6, "2025-03": F, "2025-04": 7,
-                               "total": 18}
+    assert _funnel(police) == {"2025-01": F, "2025-02": 6, "2025-03": F, "2025-04": 7, "total": 18}
     body = police.get(f"{API}funnel/?agency=police").json()
     assert body["cohort"]["agency"] == "police"
     # Another agency is not on the reader's list.
@@ -122,14 +128,19 @@ def test_oversight_cuts_by_agency_region_and_period(cases, as_user):
     assert _funnel(auditor, "?since=2025-04-01") == {"2025-04": 11, "total": 11}
 
 
-@pytest.mark.parametrize("query,fields", [
-    ("?since=2025-13-01", {"since": ["Enter a real date, as year-month-day: 2025-04-01."]}),
-    ("?since=yesterday", {"since": ["Enter a real date, as year-month-day: 2025-04-01."]}),
-    ("?since=2025-04-02&until=2025-04-01",
-     {"until": ["The last day cannot be before the first."]}),
-    ("?region=Nowhere", {"region": ["Choose a region from the list."]}),
-    ("?agency=no-such-agency", {"agency": ["Choose an agency from the list."]}),
-])
+@pytest.mark.parametrize(
+    "query,fields",
+    [
+        ("?since=2025-13-01", {"since": ["Enter a real date, as year-month-day: 2025-04-01."]}),
+        ("?since=yesterday", {"since": ["Enter a real date, as year-month-day: 2025-04-01."]}),
+        (
+            "?since=2025-04-02&until=2025-04-01",
+            {"until": ["The last day cannot be before the first."]},
+        ),
+        ("?region=Nowhere", {"region": ["Choose a region from the list."]}),
+        ("?agency=no-such-agency", {"agency": ["Choose an agency from the list."]}),
+    ],
+)
 @pytest.mark.parametrize("path", ["funnel/", "funnel/csv/"])
 def test_bad_input_is_a_400_naming_its_field(cases, as_user, query, fields, path):
     response = as_user("oversight.auditor").get(API + path + query)
@@ -170,12 +181,21 @@ def test_each_read_and_export_is_on_the_trail_without_a_case(cases, as_user, dem
         ("report.exported", None, "oversight.auditor", "oversight"),
     ]
     assert events[0].changes == {
-        "report": "funnel", "version": 1, "since": "2025-02-01", "until": None, "region": "",
+        "report": "funnel",
+        "version": 1,
+        "since": "2025-02-01",
+        "until": None,
+        "region": "",
         "agency": "police",
     }
     assert events[1].changes == {
-        "report": "funnel", "version": 1, "since": None, "until": None,
-        "region": caseload.REGION, "agency": None, "format": "csv",
+        "report": "funnel",
+        "version": 1,
+        "since": None,
+        "until": None,
+        "region": caseload.REGION,
+        "agency": None,
+        "format": "csv",
     }
 
 
@@ -185,7 +205,11 @@ def test_the_openapi_document_describes_the_reports(document):
         assert "get" in paths[path], path
     report = paths["/api/v1/reports/{key}/"]["get"]
     assert {p["name"] for p in report["parameters"]} == {
-        "key", "since", "until", "region", "agency"
+        "key",
+        "since",
+        "until",
+        "region",
+        "agency",
     }
     assert {"200", "400", "403", "404"} <= set(report["responses"])
     assert "text/csv" in paths["/api/v1/reports/{key}/csv/"]["get"]["responses"]["200"]["content"]

@@ -67,7 +67,11 @@ def test_the_report_shows_each_table_with_its_chart_note_and_csv_link(cases, sig
     assert "<title>Referrals and screening · Outcome reports · Concord</title>" in page
     assert page.count("<h1") == 1
     assert ROW.findall(page) == [
-        ("2025-01", F), ("2025-02", "7"), ("2025-03", F), ("2025-04", "11"), ("total", "23"),
+        ("2025-01", F),
+        ("2025-02", "7"),
+        ("2025-03", F),
+        ("2025-04", "11"),
+        ("total", "23"),
     ]
     assert "Each case in the month its referral was received." in page
     svg = re.search(r"<svg role=\"img\" aria-labelledby=\"([^\"]+)\".*?</svg>", page, re.S)
@@ -90,11 +94,13 @@ def test_a_case_agency_reader_sees_its_own_cases(cases, sign_in):
 
 
 def test_filter_errors_are_listed_at_the_top_and_linked_to_their_fields(cases, sign_in):
-    page = _text(sign_in("oversight.auditor").get(
-        FUNNEL + "?since=2025-04-02&until=2025-04-01&region=Nowhere"
-    ))
+    page = _text(
+        sign_in("oversight.auditor").get(
+            FUNNEL + "?since=2025-04-02&until=2025-04-01&region=Nowhere"
+        )
+    )
     assert "<title>Error: Referrals and screening" in page
-    summary = page[page.index('data-testid="error-summary"'):]
+    summary = page[page.index('data-testid="error-summary"') :]
     assert '<a href="#id_until">Referred until: The last day cannot be before the first.</a>' in (
         summary
     )
