@@ -28,6 +28,7 @@ SERIES_TOP = 16
 SERIES_BOTTOM = 40  # the month labels
 SERIES_LEFT = 44  # the axis' figures
 COLUMN_STEP = 22
+MAX_COLUMN_STEP = 64
 MIN_LABEL_GAP = 56
 
 
@@ -185,17 +186,20 @@ def _series(table: Table, column: Column) -> Chart:
     scale_top = _round_up(top)
     plot = SERIES_HEIGHT - SERIES_TOP - SERIES_BOTTOM
     base = SERIES_TOP + plot
-    width = SERIES_LEFT + max(len(figures), 1) * COLUMN_STEP + 8
+    # A few months share the width a bar chart has; many take 22 units each.
+    step = max(COLUMN_STEP, min(MAX_COLUMN_STEP, (BAR_WIDTH - SERIES_LEFT) / len(figures)))
+    gap = round(step * 0.2, 1)
+    width = round(SERIES_LEFT + len(figures) * step + 8, 1)
     bars, months = [], []
-    every = max(1, -(-MIN_LABEL_GAP // COLUMN_STEP))
+    every = max(1, -(-MIN_LABEL_GAP // step))
     for i, (label, text, number, hidden) in enumerate(figures):
         height = STUB if hidden or number is None else plot * number / scale_top
-        x = SERIES_LEFT + i * COLUMN_STEP + 3
+        x = round(SERIES_LEFT + i * step + gap / 2, 1)
         bars.append(
             Bar(
                 x=x,
                 y=round(base - height, 1),
-                width=COLUMN_STEP - 6,
+                width=round(step - gap, 1),
                 height=round(height, 1),
                 label=label,
                 text=text,
@@ -203,7 +207,7 @@ def _series(table: Table, column: Column) -> Chart:
             )
         )
         if i % every == 0:
-            months.append(Tick(x=x + (COLUMN_STEP - 6) / 2, y=base + 16, text=label))
+            months.append(Tick(x=round(x + (step - gap) / 2, 1), y=base + 16, text=label))
     gridlines = tuple(
         Tick(x=SERIES_LEFT, y=round(base - plot * f, 1), text=figure_text(scale_top * f, "count"))
         for f in (0, 0.5, 1)

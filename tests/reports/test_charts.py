@@ -49,8 +49,16 @@ def test_a_series_draws_columns_on_an_axis_from_zero():
         (16, 164, False),
     ]
     assert [(g.y, g.text) for g in chart.gridlines] == [(180, "0"), (98, "15"), (16, "30")]
-    # A month's label needs 56 units and a column has 22: every third month is named.
-    assert [m.text for m in chart.months] == ["2025-01"]
+    # Three months take 64 units each (the widest a column's room gets), each named.
+    assert [(b.x, b.width) for b in chart.bars] == [(50.4, 51.2), (114.4, 51.2), (178.4, 51.2)]
+    assert [m.text for m in chart.months] == ["2025-01", "2025-02", "2025-03"]
+
+
+def test_a_long_series_names_every_third_month():
+    chart = chart_for(_table("series", {f"m{i:02d}": i for i in range(1, 37)}))
+    # A month's label needs 56 units and a column has 22 of them.
+    assert chart.width == 44 + 36 * 22 + 8
+    assert [m.text for m in chart.months][:3] == ["M01", "M04", "M07"]
 
 
 def test_no_chart_without_one_named_or_without_rows():
