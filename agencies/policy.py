@@ -462,8 +462,34 @@ def matrix_markdown() -> str:
             f"`{family}.*`: `{section}`" for family, section in EVENT_SECTIONS.items()
         )
         + ". Other verbs belong to the case as a whole.",
+        "",
+        *_reports_markdown(),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _reports_markdown() -> list[str]:
+    """Who reads which outcome report (`REPORT_SECTIONS`), for `matrix_markdown`."""
+    roles = ", ".join(f"`{r}`" for r in R.values if r in CAPABILITIES["read_reports"][0])
+    lines = [
+        "### Outcome reports",
+        "",
+        f"Read by the roles {roles} (`read_reports`). An oversight reader counts every case and "
+        "reads every report; a case agency's reader counts only the cases its agency may see, "
+        "and reads a report only if its agency kind may read every section the report's "
+        "figures come from. Figures are aggregates: counts under five are suppressed.",
+        "",
+        "| report | counts from | agency kinds that read it |",
+        "|---|---|---|",
+    ]
+    for report, sections in REPORT_SECTIONS.items():
+        kinds = [
+            k.value for k in K
+            if k == K.OVERSIGHT or all("r" in SECTION_ACCESS[s].get(k, "") for s in sections)
+        ]
+        counted = ", ".join(f"`{s}`" for s in sections) or "no case section"
+        lines.append(f"| `{report}` | {counted} | {', '.join(kinds)} |")
+    return lines
 
 
 # --- Outcome reports --------------------------------------------------------------------------

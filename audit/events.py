@@ -454,6 +454,18 @@ def case_file_exported_event(*, referral, actor, sections: list[str], file_forma
     )
 
 
+def report_read_event(*, actor, report: str, cohort: dict, file_format: str = "") -> Event:
+    """A member read an outcome report (`report.read`) or exported it (`report.exported`, in
+    `file_format`): the report's key and the cohort it asked for, never a case (the figures
+    are aggregates; no referral is named)."""
+    changes = {"report": report, **cohort}
+    if file_format:
+        changes["format"] = file_format
+    return record(
+        verb="report.exported" if file_format else "report.read", actor=actor, changes=changes
+    )
+
+
 def sections_read_events(*, referral, sections, actor) -> None:
     """Reads of sensitive material (victim contact details, threat assessment, charging): one
     event per section, in one INSERT of their own, before the caller answers.

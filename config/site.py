@@ -12,6 +12,7 @@ from interventions import urls as intervention_urls
 from justice import urls as justice_urls
 from orders import urls as order_urls
 from referral import views as referral_views
+from reports.urls import ReportsViewset
 from victims import urls as victim_urls
 from workflows.urls import TasksViewset
 
@@ -132,6 +133,7 @@ class Workspace(Application):
         TasksViewset(app_name="tasks"),
         ConferenceViewset(app_name="conferences"),
         AuditViewset(app_name="audit"),
+        ReportsViewset(app_name="reports"),
         AccessViewset(app_name="access"),
     ]
 

@@ -11,6 +11,7 @@ from interventions import urls as intervention_urls
 from justice import urls as justice_urls
 from orders import urls as order_urls
 from referral import urls as referral_urls
+from reports import urls as report_urls
 from victims import urls as victim_urls
 from workflows import urls as task_urls
 
@@ -28,6 +29,7 @@ api_v1 = [
     *task_urls.api_urlpatterns,
     *conference_urls.api_urlpatterns,
     *audit_urls.api_urlpatterns,
+    *report_urls.api_urlpatterns,
 ]
 
 urlpatterns = [

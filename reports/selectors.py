@@ -53,6 +53,20 @@ def cohort_for(
     )
 
 
+def filter_choices(membership: Membership) -> tuple[list[str], list[Agency]]:
+    """What a reader may choose in the filter: every region an agency names (in two queries
+    with the agencies), and the agencies it may report on: any for oversight (those no longer
+    active too, whose past cases still count), else its own."""
+    regions = sorted(
+        set(Agency.objects.exclude(region="").values_list("region", flat=True).distinct())
+    )
+    if policy.reports_everything(membership):
+        agencies = list(Agency.objects.order_by("name"))
+    else:
+        agencies = [membership.agency]
+    return regions, agencies
+
+
 def report_build(*, spec: ReportSpec, cohort: Cohort) -> Report:
     """The report's true figures, before suppression (`tables.publishable`)."""
     return Report(

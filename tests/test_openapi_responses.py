@@ -427,6 +427,14 @@ def test_every_answer_fits_the_document(
     assert rows and all(set(row) == fields for row in rows)
     call(auditor, "get", f"{API}/audit/events/export/", 200, query=f"?format=csv&referral={rid}")
 
+    # The outcome reports: the list, a report over a period, its CSV.
+    reports = call(auditor, "get", f"{API}/reports/", 200)
+    assert reports["results"][0]["key"] == "funnel"
+    report = call(auditor, "get", f"{API}/reports/{{key}}/", 200, key="funnel",
+                  query=f"?since={today.replace(day=1).isoformat()}")
+    assert report["tables"][0]["total"]["values"]["count"]
+    call(auditor, "get", f"{API}/reports/{{key}}/csv/", 200, key="funnel")
+
     # Signing out.
     call(police, "post", f"{API}/auth/logout/", 204)
     call(member["cps.caseworker"], "post", f"{API}/auth/logout-all/", 204)

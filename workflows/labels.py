@@ -260,6 +260,8 @@ VERB_LABELS = {
     "second_factor.reset": "Second factor reset",
     "api_token.issued": "API sign-in issued",
     "api_token.ended": "API sign-in ended",
+    "report.read": "Outcome report read",
+    "report.exported": "Outcome report exported",
     # Tasks' decisions, as what was decided (a task's other completions read as its type and
     # its form's label for the answer: `verb_label`).
     "triage.accept": "Triage: accepted",
@@ -326,6 +328,7 @@ EVENT_KINDS: dict[str, str] = {
     "member": "Members added",
     "second_factor": "Second factors",
     "api_token": "API sign-ins",
+    "report": "Outcome reports read or exported",
     "offence": "Offences recorded or amended",
     "warning_signs": "Warning signs recorded",
     "police_decision": "Police decisions on offences",

@@ -91,6 +91,7 @@ EXPECTED_CAPABILITIES = {
     },
     "manage_members": {(k, "admin") for k in KINDS},
     "set_local_policy": {("coordinator", "supervisor")},
+    "read_reports": {(k, r) for k in KINDS for r in ("supervisor", "chair", "auditor")},
 }
 
 

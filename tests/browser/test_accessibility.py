@@ -69,6 +69,8 @@ PAGES: dict[str, tuple[str, int]] = {
     "trail": ("/workspace/audit/", 200),
     "case-trail": ("/workspace/audit/referrals/{case}/", 200),
     "access-report": ("/workspace/audit/access/", 200),
+    "outcome-reports": ("/workspace/reports/", 200),
+    "outcome-report": ("/workspace/reports/funnel/", 200),
     "api-tokens": ("/workspace/home/api-tokens/", 200),
     "members": ("/members/", 200),
     "login": ("/accounts/login/", 200),
@@ -86,13 +88,16 @@ VISITS: dict[str | None, list[str]] = {
     ],
     SUPERVISOR: [
         "home", "my-access", "referrals", "case", "inbox-mine", "inbox-queue", "inbox-overdue",
-        "notifications", "meetings", "meeting", "trail",
+        "notifications", "meetings", "meeting", "trail", "outcome-reports", "outcome-report",
     ],
     CHAIR: [
         "home", "my-access", "referrals", "case", "new-referral", "inbox-mine", "meetings",
         "meeting", "minutes", "trail",
     ],
-    AUDITOR: ["home", "my-access", "trail", "case-trail", "access-report", "api-tokens"],
+    AUDITOR: [
+        "home", "my-access", "trail", "case-trail", "access-report", "outcome-reports",
+        "outcome-report", "api-tokens",
+    ],
     ADMIN: ["home", "my-access", "members", "api-tokens", "403"],
     ANONYMOUS: ["login", "404"],
 }
