@@ -87,6 +87,40 @@ def share(numerator: int | None, denominator: int | None) -> float | None:
     return round(numerator / denominator, 4)
 
 
+def shares_of_total(
+    *,
+    key: str,
+    title: str,
+    rows: tuple[tuple[str, str], ...],
+    figures: dict[str, int],
+    total: int,
+    count_label: str,
+    share_label: str,
+    total_label: str,
+    note: str,
+    chart: Chart = "bar",
+) -> Table:
+    """A table of cases (`cases`) and each one's share of a total (`share`): the rows are
+    `(key, label)` pairs counted in `figures`, each a subset of the total row (not its parts: a
+    case may count in several rows)."""
+    return Table(
+        key=key,
+        title=title,
+        columns=(
+            Column("cases", count_label),
+            Column("share", share_label, "share", numerator="cases"),
+        ),
+        rows=tuple(
+            Row(k, label, {"cases": figures[k], "share": share(figures[k], total)})
+            for k, label in rows
+        ),
+        total=Row("total", total_label, {"cases": total, "share": share(total, total)}),
+        chart=chart,
+        chart_column="cases" if chart == "funnel" else "share",
+        note=note,
+    )
+
+
 # --- Suppression ---------------------------------------------------------------------------
 
 

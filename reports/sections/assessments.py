@@ -16,7 +16,7 @@ from justice.models import Offence
 from referral.models import CourtHearing
 
 from ..cohort import Cohort
-from ..tables import Column, Row, Table, share
+from ..tables import Column, Row, Table, share, shares_of_total
 
 # Bail and sentencing first: the hearings the studies found went ahead without an assessment.
 HEARING_ORDER = (
@@ -125,22 +125,16 @@ def psychiatric(cohort: Cohort) -> Table:
         }
     )
     sought = figures["sought"]
-    return Table(
+    return shares_of_total(
         key="psychiatric",
         title="Psychiatric assessments for court",
-        columns=(
-            Column("cases", "Cases"),
-            Column("share", "Share of those sought", "share", numerator="cases"),
-        ),
-        rows=tuple(
-            Row(key, label, {"cases": figures[key], "share": share(figures[key], sought)})
-            for key, label, _ in PSYCHIATRIC_STAGES
-        ),
-        total=Row(
-            "total", "Cases where one was sought", {"cases": sought, "share": share(sought, sought)}
-        ),
+        rows=tuple((key, label) for key, label, _ in PSYCHIATRIC_STAGES),
+        figures=figures,
+        total=sought,
+        count_label="Cases",
+        share_label="Share of those sought",
+        total_label="Cases where one was sought",
         chart="funnel",
-        chart_column="cases",
         note=(
             "Cases of the cohort with a psychiatric assessment sought by CPS for a hearing, "
             "and of them those where one was requested from a provider, done and put before "

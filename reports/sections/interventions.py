@@ -16,7 +16,7 @@ from interventions.models import Intervention, InterventionPlan, PerpetratorAsse
 from justice.models import Offence
 
 from ..cohort import Cohort
-from ..tables import Column, Row, Table, share
+from ..tables import Column, Row, Table, share, shares_of_total
 
 S = Intervention.Status
 # The statuses as columns, in the order an intervention goes through them.
@@ -163,21 +163,15 @@ def treatment(cohort: Cohort) -> Table:
             },
         )
     )
-    total = figures["convicted"]
-    return Table(
+    return shares_of_total(
         key="treatment",
         title="Treatment of convicted perpetrators",
-        columns=(
-            Column("cases", "Convicted cases"),
-            Column("share", "Share of convicted cases", "share", numerator="cases"),
-        ),
-        rows=tuple(
-            Row(key, label, {"cases": figures[key], "share": share(figures[key], total)})
-            for key, label in TREATMENT_ROWS
-        ),
-        total=Row("total", "Convicted cases", {"cases": total, "share": share(total, total)}),
-        chart="bar",
-        chart_column="share",
+        rows=TREATMENT_ROWS,
+        figures=figures,
+        total=figures["convicted"],
+        count_label="Convicted cases",
+        share_label="Share of convicted cases",
+        total_label="Convicted cases",
         note=(
             "Cases of the cohort with an offence convicted, and of them those whose perpetrator "
             "was given treatment: a treatment requirement in a sentence, or an intervention "

@@ -26,7 +26,7 @@ from workflows.models import AgencyTask, TaskType
 from workflows.services.victims import DUTY_HOLDERS, TRIGGER_REASONS, WITNESS_CARE
 
 from ..cohort import Cohort
-from ..tables import Column, Row, Table, share
+from ..tables import Column, Row, Table, share, shares_of_total
 
 # The Code's duty holders: police for the investigation, their witness care unit for the court
 # case, CPS for its letters; an update another kind of agency owed keeps its kind.
@@ -206,21 +206,15 @@ def support(cohort: Cohort) -> Table:
             },
         )
     )
-    total = figures["cases"]
-    return Table(
+    return shares_of_total(
         key="support",
         title="Support for victims",
-        columns=(
-            Column("cases", "Victims"),
-            Column("share", "Share of victims", "share", numerator="cases"),
-        ),
-        rows=tuple(
-            Row(key, label, {"cases": figures[key], "share": share(figures[key], total)})
-            for key, label in SUPPORT_ROWS
-        ),
-        total=Row("total", "Victims (cases)", {"cases": total, "share": share(total, total)}),
-        chart="bar",
-        chart_column="share",
+        rows=SUPPORT_ROWS,
+        figures=figures,
+        total=figures["cases"],
+        count_label="Victims",
+        share_label="Share of victims",
+        total_label="Victims (cases)",
         note=(
             "The victim of each case of the cohort, once: with enhanced rights under the Code "
             "now, a named advocate (ever, and now), a safety plan agreed and reviewed, and the "

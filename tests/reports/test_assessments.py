@@ -10,8 +10,6 @@ from referral.models import CourtHearing
 from reports.cohort import Cohort
 from reports.sections import assessments
 from tests.interventions.factories import RISK_ASSESSMENT
-from tests.justice import conftest as justice_fixtures
-from tests.workflows import conftest as workflow_fixtures
 
 from .care import (
     convicted,
@@ -26,10 +24,6 @@ from .care import (
 )
 
 pytestmark = pytest.mark.django_db
-
-# The fixtures this module uses from other suites.
-case, submit = justice_fixtures.case, justice_fixtures.submit
-work = workflow_fixtures.work
 
 
 def _ask_psychiatric(work, referral):

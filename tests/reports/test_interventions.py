@@ -12,7 +12,6 @@ from interventions.services import (
 )
 from reports.cohort import Cohort
 from reports.sections import interventions
-from tests.justice import conftest as justice_fixtures
 from workflows.services.assessments import intervention_log
 
 from .care import (
@@ -28,9 +27,6 @@ from .care import (
 )
 
 pytestmark = pytest.mark.django_db
-
-# The fixtures this module uses from other suites.
-case, submit = justice_fixtures.case, justice_fixtures.submit
 
 ZERO = {
     "interventions": 0,

@@ -8,8 +8,6 @@ from django.utils import timezone
 
 from reports.cohort import Cohort
 from reports.sections import victims
-from tests.justice import conftest as justice_fixtures
-from tests.workflows import conftest as workflow_fixtures
 from victims import services as victims_services
 from victims.models import RightToReview
 from workflows.models import AgencyTask
@@ -18,10 +16,6 @@ from workflows.services.victims import safety_plan_make, victims_code_event
 from .care import figures, people, reader_cohort, recent, referred_long_ago, tables
 
 pytestmark = pytest.mark.django_db
-
-# The fixtures this module uses from other suites.
-case, submit = justice_fixtures.case, justice_fixtures.submit
-work = workflow_fixtures.work
 
 ZERO = {
     "due": 0,
