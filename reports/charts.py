@@ -82,7 +82,8 @@ def figure_text(value, kind: str) -> str:
     if value == SUPPRESSED or isinstance(value, str):
         return str(value)
     if kind == "share":
-        return f"{value * 100:.0f}%"
+        # Whole percent, but a small share keeps a decimal (5 of 1,500 is 0.3%, not 0%).
+        return f"{value * 100:.1f}%" if 0 < value < 0.1 else f"{value * 100:.0f}%"
     if kind == "money":
         return f"£{value / 100:,.2f}"
     if kind == "days":

@@ -2,7 +2,7 @@
 that gives nothing away, and every figure in the text alternative."""
 
 from reports.charts import BAR_WIDTH, STUB, VALUE_ROOM, chart_for, figure_text
-from reports.tables import SUPPRESSED, Column, Row, Table
+from reports.tables import SUPPRESSED, Column, Row, Table, share
 
 
 def _table(chart: str, values: dict, kind: str = "count") -> Table:
@@ -74,3 +74,9 @@ def test_figures_in_words():
     assert figure_text(1234, "count") == "1,234"
     assert figure_text(None, "count") == "none"
     assert figure_text(SUPPRESSED, "share") == SUPPRESSED
+
+
+def test_a_small_share_keeps_a_decimal():
+    assert figure_text(share(5, 1500), "share") == "0.3%"
+    assert figure_text(share(0, 1500), "share") == "0%"
+    assert figure_text(share(185, 1500), "share") == "12%"
