@@ -148,6 +148,10 @@ else:
     # pooler (PgBouncer) in front and raise this. A kept connection is checked before reuse.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT: PostgreSQL compiles a plan whose estimated cost passes `jit_above_cost`, and on the
+    # outcome reports' aggregates over the whole caseload that compiling (100 to 200 ms of LLVM
+    # work per query) outweighs the query itself; no read of Concord's runs long enough to gain.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Seal the audit chain in a thread of each server process after a commit that wrote events
