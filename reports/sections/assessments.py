@@ -8,7 +8,7 @@ with whether one was sought.
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from interventions.models import HearingAssessment, PsychiatricAssessment
@@ -16,6 +16,7 @@ from justice.models import Offence
 from referral.models import CourtHearing
 
 from ..cohort import Cohort
+from ..sql import among
 from ..tables import Column, Row, Table, share, shares_of_total
 
 # Bail and sentencing first: the hearings the studies found went ahead without an assessment.
@@ -145,14 +146,14 @@ def psychiatric(cohort: Cohort) -> Table:
 
 def psychiatric_convicted(cohort: Cohort) -> Table:
     """Convicted and sentenced cases, with whether anyone asked for a psychiatric assessment."""
-    offences = Offence.objects.filter(referral=OuterRef("pk"))
+    offences = Offence.objects.values("referral_id")
     figures = (
         cohort.referrals()
         .order_by()
         .annotate(
-            convicted=Exists(offences.filter(convicted_on__isnull=False)),
-            sentenced=Exists(offences.filter(sentenced_on__isnull=False)),
-            asked=Exists(PsychiatricAssessment.objects.filter(referral=OuterRef("pk"))),
+            convicted=among(offences.filter(convicted_on__isnull=False)),
+            sentenced=among(offences.filter(sentenced_on__isnull=False)),
+            asked=among(PsychiatricAssessment.objects.values("referral_id")),
         )
         .aggregate(
             convicted_cases=Count("pk", filter=Q(convicted=True)),

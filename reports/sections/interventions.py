@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 
 from interventions.models import Intervention, InterventionPlan, PerpetratorAssessment
 from justice.models import Offence
 
 from ..cohort import Cohort
+from ..sql import among
 from ..tables import Column, Row, Table, share, shares_of_total
 
 S = Intervention.Status
@@ -128,22 +129,20 @@ TREATMENT_ROWS = (
 
 def treatment(cohort: Cohort) -> Table:
     """Convicted perpetrators and the treatment they were given, in one query."""
-    offences = Offence.objects.filter(referral=OuterRef("pk"))
-    treatments = Intervention.objects.filter(referral=OuterRef("pk")).exclude(
-        kind=Intervention.Kind.OTHER
-    )
+    offences = Offence.objects.values("referral_id")
+    treatments = Intervention.objects.exclude(kind=Intervention.Kind.OTHER).values("referral_id")
     convicted = Q(has_convicted=True)
     figures = (
         cohort.referrals()
         .order_by()
         .annotate(
-            has_convicted=Exists(offences.filter(convicted_on__isnull=False)),
-            has_requirement=Exists(offences.filter(treatment_required=True)),
-            has_intervention=Exists(treatments),
-            has_intervention_started=Exists(treatments.filter(started_on__isnull=False)),
-            has_intervention_completed=Exists(treatments.filter(status=S.COMPLETED)),
-            has_planned=Exists(InterventionPlan.objects.filter(referral=OuterRef("pk"))),
-            has_assessed=Exists(PerpetratorAssessment.objects.filter(referral=OuterRef("pk"))),
+            has_convicted=among(offences.filter(convicted_on__isnull=False)),
+            has_requirement=among(offences.filter(treatment_required=True)),
+            has_intervention=among(treatments),
+            has_intervention_started=among(treatments.filter(started_on__isnull=False)),
+            has_intervention_completed=among(treatments.filter(status=S.COMPLETED)),
+            has_planned=among(InterventionPlan.objects.values("referral_id")),
+            has_assessed=among(PerpetratorAssessment.objects.values("referral_id")),
         )
         .aggregate(
             convicted=Count("pk", filter=convicted),

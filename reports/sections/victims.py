@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from agencies.models import AgencyKind
@@ -26,6 +26,7 @@ from workflows.models import AgencyTask, TaskType
 from workflows.services.victims import DUTY_HOLDERS, TRIGGER_REASONS, WITNESS_CARE
 
 from ..cohort import Cohort
+from ..sql import among
 from ..tables import Column, Row, Table, share, shares_of_total
 
 # The Code's duty holders: police for the investigation, their witness care unit for the court
@@ -182,19 +183,18 @@ SUPPORT_ROWS = (
 
 def support(cohort: Cohort) -> Table:
     """The cohort's victims (one a case) and the support each had, in one query."""
-    case = OuterRef("pk")
-    advocates = AdvocateAssignment.objects.filter(referral=case)
-    reviews = RightToReview.objects.filter(referral=case)
+    advocates = AdvocateAssignment.objects.values("referral_id")
+    reviews = RightToReview.objects.values("referral_id")
     figures = (
         cohort.referrals()
         .order_by()
         .annotate(
-            has_advocate_ever=Exists(advocates),
-            has_advocate_now=Exists(advocates.filter(ended_on__isnull=True)),
-            has_safety_plan=Exists(SafetyPlan.objects.filter(referral=case)),
-            has_safety_plan_reviewed=Exists(SafetyPlanReview.objects.filter(plan__referral=case)),
-            has_review_offered=Exists(reviews),
-            has_review_requested=Exists(reviews.filter(requested_on__isnull=False)),
+            has_advocate_ever=among(advocates),
+            has_advocate_now=among(advocates.filter(ended_on__isnull=True)),
+            has_safety_plan=among(SafetyPlan.objects.values("referral_id")),
+            has_safety_plan_reviewed=among(SafetyPlanReview.objects.values("plan__referral_id")),
+            has_review_offered=among(reviews),
+            has_review_requested=among(reviews.filter(requested_on__isnull=False)),
         )
         .aggregate(
             cases=Count("pk"),
