@@ -3,12 +3,12 @@ charge, conviction, sentence), the fines imposed, the orders made and the applic
 them, and how long from referral to each.
 
 Everything is read from the rows the justice and orders apps keep current (`Offence`'s state,
-`ProtectiveOrder`, `OrderApplication`), in seven queries whatever the size of the cohort.
+`ProtectiveOrder`, `OrderApplication`), in eight queries whatever the size of the cohort.
 """
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 
 from justice.models import Offence, OffenceKind
@@ -373,33 +373,40 @@ def order_applications(cohort: Cohort) -> Table:
     )
 
 
-def _first(queryset, field: str) -> Subquery:
-    """The earliest `field` of the outer case's rows of `queryset`."""
-    return Subquery(
-        queryset.filter(referral_id=OuterRef("pk"))
-        .order_by()
+def _days_to_first(rows, steps: dict[str, str]) -> dict:
+    """For each step (key -> a date field of `rows`), the cases that reached it and the median
+    days from referral to their first: `rows` grouped by case once (a pass over the table, not
+    a look-up per case), then counted and measured over the groups."""
+    per_case = (
+        rows.order_by()
         .values("referral_id")
-        .annotate(first=Min(field))
-        .values("first")[:1]
+        .annotate(
+            referred_on=Min(TruncDate("referral__created_at")),
+            **{key: Min(field) for key, field in steps.items()},
+        )
     )
+    aggregates = {}
+    for key in steps:
+        aggregates[f"{key}_cases"] = Count(key)
+        aggregates[f"{key}_median"] = Median(DaysBetween(F(key), F("referred_on")))
+    return per_case.aggregate(**aggregates)
 
 
 def time_to_outcome(cohort: Cohort) -> Table:
-    """Median days from referral to each first outcome of a case (one query)."""
+    """Median days from referral to each first outcome of a case (two queries: offences,
+    orders)."""
+    ids = cohort.referral_ids()
     steps = (
-        ("charge", "To the first charge", _first(Offence.objects.all(), "charged_on")),
-        ("conviction", "To the first conviction", _first(Offence.objects.all(), "convicted_on")),
-        ("sentence", "To the first sentence", _first(Offence.objects.all(), "sentenced_on")),
-        ("order", "To the first order made", _first(_protective_orders(), "starts")),
+        ("charge", "To the first charge"),
+        ("conviction", "To the first conviction"),
+        ("sentence", "To the first sentence"),
+        ("order", "To the first order made"),
     )
-    referrals = cohort.referrals().annotate(
-        referred_on=TruncDate("created_at"), **{key: first for key, _, first in steps}
+    figures = _days_to_first(
+        Offence.objects.filter(referral_id__in=ids),
+        {"charge": "charged_on", "conviction": "convicted_on", "sentence": "sentenced_on"},
     )
-    aggregates = {}
-    for key, _, _ in steps:
-        aggregates[f"{key}_cases"] = Count(key)
-        aggregates[f"{key}_median"] = Median(DaysBetween(F(key), F("referred_on")))
-    figures = referrals.order_by().aggregate(**aggregates)
+    figures |= _days_to_first(_protective_orders().filter(referral_id__in=ids), {"order": "starts"})
     return Table(
         key="time_to_outcome",
         title="Time from referral to each outcome",
@@ -416,7 +423,7 @@ def time_to_outcome(cohort: Cohort) -> Table:
                     "median_days": figures[f"{key}_median"],
                 },
             )
-            for key, label, _ in steps
+            for key, label in steps
         ),
         note=(
             "For each case with the outcome, the days from the day it was referred to the "
