@@ -1,13 +1,14 @@
 """Time to each step: from referral to triage done, to research complete, to the case's first
 conference; the median and the 90th percentile over the cases that reached the step.
 
-Each case's three times come from tables, by correlated subqueries probed through the task and
-agenda indexes: triage done is its first triage task finished; research complete is the last of
+Each case's three times come from its tasks and agenda items, each table grouped by case in one
+pass: triage done is its first triage task finished; research complete is the last of
 its research, threat-assessment and charging-review tasks finished once none is still open; its
 first conference is the earliest start of a held (started) conference with the case on the
 agenda (not removed). On PostgreSQL one query gives the percentiles (`percentile_cont`) for
 the whole cohort and for each month at once; elsewhere (SQLite, the embedded deployment with a
-small caseload) one query reads the cases' three times and the percentiles are taken in Python.
+small caseload) three queries read the cases and their times, and the percentiles are taken in
+Python.
 """
 
 from __future__ import annotations
@@ -19,15 +20,10 @@ from datetime import date, timedelta
 from django.db import connection
 from django.db.models import (
     Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
     Max,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.db.models.functions import TruncMonth
 from viewflow.workflow.status import STATUS
@@ -55,48 +51,61 @@ def build(cohort: Cohort) -> tuple[Table, ...]:
 # --- Each case's times ------------------------------------------------------------------------
 
 
-def _since_referral(field: str) -> ExpressionWrapper:
-    return ExpressionWrapper(F(field) - F("created_at"), output_field=DurationField())
-
-
-def _delays(cohort: Cohort) -> QuerySet:
-    """The cohort's cases with their month and the time from referral to each step (null where
-    the step was not reached)."""
-    tasks = AgencyTask.objects.filter(referral_id=OuterRef("pk")).order_by().values("referral_id")
-    triaged = tasks.filter(task_type=TaskType.TRIAGE, status=STATUS.DONE).annotate(
-        at=Min("finished")
+def _per_case(cohort: Cohort) -> tuple[QuerySet, QuerySet, QuerySet]:
+    """The cohort's cases (id, referral time, month of referral) and, grouped by case (one
+    pass over each table, never a look-up per case), the times of their triage and research
+    tasks and of their first held conference."""
+    ids = cohort.referral_ids()
+    cases = (
+        cohort.referrals()
+        .order_by()
+        .annotate(month=TruncMonth("created_at"))
+        .values_list("pk", "created_at", "month")
     )
-    researched = (
-        tasks.filter(task_type__in=RESEARCH_TYPES)
-        .annotate(
-            at=Max("finished", filter=Q(status=STATUS.DONE)),
-            still_open=Count("pk", filter=Q(is_open=True)),
+    research = Q(task_type__in=RESEARCH_TYPES)
+    tasks = (
+        AgencyTask.objects.filter(
+            referral_id__in=ids, task_type__in=(TaskType.TRIAGE, *RESEARCH_TYPES)
         )
-        .filter(still_open=0)
+        .order_by()
+        .values("referral_id")
+        .annotate(
+            triage_at=Min("finished", filter=Q(task_type=TaskType.TRIAGE, status=STATUS.DONE)),
+            research_at=Max("finished", filter=research & Q(status=STATUS.DONE)),
+            research_open=Count("pk", filter=research & Q(is_open=True)),
+        )
+        .values_list("referral_id", "triage_at", "research_at", "research_open")
     )
     heard = (
-        AgendaItem.objects.filter(referral_id=OuterRef("pk"), conference__started_at__isnull=False)
+        AgendaItem.objects.filter(referral_id__in=ids, conference__started_at__isnull=False)
         .exclude(status=AgendaItem.Status.REMOVED)
         .order_by()
         .values("referral_id")
         .annotate(at=Min("conference__starts_at"))
+        .values_list("referral_id", "at")
     )
-    return (
-        cohort.referrals()
-        .order_by()
-        .annotate(
-            triage_at=Subquery(triaged.values("at")),
-            research_at=Subquery(researched.values("at")),
-            conference_at=Subquery(heard.values("at")),
+    return cases, tasks, heard
+
+
+def _delays(cohort: Cohort) -> list[tuple]:
+    """(month, to triage, to research complete, to conference) of each case, the times as
+    `timedelta`s or None where the step was not reached: three queries, joined here."""
+    cases, tasks, heard = _per_case(cohort)
+    by_case = {pk: (triage, research, still_open) for pk, triage, research, still_open in tasks}
+    conferences = dict(heard)
+    rows = []
+    for pk, referred, month in cases:
+        triage, research, still_open = by_case.get(pk, (None, None, 1))
+        conference = conferences.get(pk)
+        rows.append(
+            (
+                month,
+                triage - referred if triage else None,
+                research - referred if research and not still_open else None,
+                conference - referred if conference else None,
+            )
         )
-        .annotate(
-            month=TruncMonth("created_at"),
-            triage=_since_referral("triage_at"),
-            research=_since_referral("research_at"),
-            conference=_since_referral("conference_at"),
-        )
-        .values_list("month", "triage", "research", "conference")
-    )
+    return rows
 
 
 # --- Their percentiles --------------------------------------------------------------------------
@@ -106,26 +115,37 @@ Figures = dict[str, tuple[int, float | None, float | None]]  # step -> (cases, m
 
 def _figures(cohort: Cohort) -> tuple[Figures, dict[date, Figures]]:
     """(the cohort's figures, each month's), in days."""
-    delays = _delays(cohort)
     if connection.vendor == "postgresql":
-        return _in_postgresql(delays)
-    return _in_python(list(delays))
+        return _in_postgresql(cohort)
+    return _in_python(_delays(cohort))
 
 
-def _in_postgresql(delays: QuerySet) -> tuple[Figures, dict[date, Figures]]:
-    inner, params = delays.query.sql_with_params()
+def _in_postgresql(cohort: Cohort) -> tuple[Figures, dict[date, Figures]]:
+    """One statement: the cases joined to their grouped tasks and conferences, and the
+    percentiles over them for the whole cohort and each month (`GROUPING SETS`)."""
+    (cases, case_params), (tasks, task_params), (heard, heard_params) = (
+        queryset.query.sql_with_params() for queryset in _per_case(cohort)
+    )
     columns = ", ".join(
         f"COUNT({step}), "
         f"EXTRACT(EPOCH FROM PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY {step})), "
         f"EXTRACT(EPOCH FROM PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY {step}))"
         for step, _ in STEPS
     )
+    # The subqueries' columns, in the order of their `values_list`.
     sql = (
-        f"SELECT GROUPING(month), month, {columns} FROM ({inner}) delays "  # noqa: S608 - ours
-        "GROUP BY GROUPING SETS ((), (month))"
+        f"SELECT GROUPING(month), month, {columns} FROM ("  # noqa: S608 - ours
+        "SELECT c.month, t.triage_at - c.created_at AS triage, "
+        "CASE WHEN t.research_open = 0 THEN t.research_at - c.created_at END AS research, "
+        "h.at - c.created_at AS conference "
+        f"FROM ({cases}) c (id, created_at, month) "
+        f"LEFT JOIN ({tasks}) t (referral_id, triage_at, research_at, research_open) "
+        "ON t.referral_id = c.id "
+        f"LEFT JOIN ({heard}) h (referral_id, at) ON h.referral_id = c.id"
+        ") delays GROUP BY GROUPING SETS ((), (month))"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, (*case_params, *task_params, *heard_params))
         rows = cursor.fetchall()
     overall: Figures = _empty()
     by_month: dict[date, Figures] = {}

@@ -134,5 +134,6 @@ def test_one_query_whatever_the_cases(caseload, demo, django_assert_num_queries)
 def test_the_portable_fallback_gives_postgresqls_figures(caseload):
     """Where there is no `percentile_cont` (SQLite), the cases' times are read and the same
     interpolation is done in Python."""
-    delays = timeliness._delays(Cohort())
-    assert timeliness._in_python(list(delays)) == timeliness._in_postgresql(delays)
+    assert timeliness._in_python(timeliness._delays(Cohort())) == timeliness._in_postgresql(
+        Cohort()
+    )
