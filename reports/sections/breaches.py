@@ -10,8 +10,7 @@ queries whatever the size of the cohort.
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, IntegerField, Max, Q, Sum, Value, When
 
 from justice.models import Offence
 from orders.models import Enforcement
@@ -93,15 +92,9 @@ def build(cohort: Cohort) -> tuple[Table, ...]:
 
 def breaches_per_order(cohort: Cohort) -> Table:
     """Orders by how often they were breached (one query)."""
-    count = (
-        Incident.objects.filter(breach_of_order=OuterRef("pk"))
-        .order_by()
-        .values("breach_of_order")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
+    # Each order joined to its breaches and counted, then the orders counted by band over that.
     orders = ProtectiveOrder.objects.filter(referral_id__in=cohort.referral_ids()).annotate(
-        breach_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
+        breach_count=Count("breaches")
     )
     aggregates = {"orders": Count("pk"), "breaches": Sum("breach_count")}
     for key, _, fewest, most in BANDS:
