@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 from agencies import policy
 from audit.models import Event
 from referral import access
+from reports.sections import REPORTS
 from tests.agencies.factories import sign_in_verified
 from tests.tokens import ticket_for, token_for
 
@@ -176,6 +177,9 @@ class Sweep:
                 fills = [{"conference_id": c, "item_id": i} for c, i in ids.items]
             elif names == ["conference_id", "note_id"]:
                 fills = [{"conference_id": c, "note_id": n} for c, n in ids.notes]
+            elif names == ["key"]:
+                # Every report, readable or not: one the reader may not open must answer 404.
+                fills = [{"key": key} for key in REPORTS]
             else:
                 raise AssertionError(f"the hunt does not know how to fill {path}")
             for fill in fills:
