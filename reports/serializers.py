@@ -181,8 +181,9 @@ def report_csv(report: Report) -> Iterator[str]:
 
 
 def csv_filename(report: Report) -> str:
-    """concord-<report>[-<since>][-<until>].csv: what the file counted, in its name."""
-    parts = ["concord", report.key]
+    """concord-<report>-rule<version>[-<since>][-<until>].csv: what the file counted, and under
+    which version of the cohort rule, in its name."""
+    parts = ["concord", report.key, f"rule{report.cohort['version']}"]
     parts += [report.cohort[k] for k in ("since", "until") if report.cohort.get(k)]
     return "-".join(parts) + ".csv"
 

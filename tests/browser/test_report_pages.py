@@ -53,7 +53,7 @@ def test_an_auditor_reads_a_report_downloads_it_and_prints_it(
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
-    assert download.value.suggested_filename == "concord-funnel-2025-01-01.csv"
+    assert download.value.suggested_filename == "concord-funnel-rule1-2025-01-01.csv"
     assert "referred_by_month,total,Total,count,Referrals,18" in text
 
     page.emulate_media(media="print")

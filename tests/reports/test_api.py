@@ -167,7 +167,7 @@ def test_the_csv_is_the_publishable_report_in_long_format(cases, as_user):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
-        'attachment; filename="concord-funnel-2025-01-01-2025-04-30.csv"'
+        'attachment; filename="concord-funnel-rule1-2025-01-01-2025-04-30.csv"'
     )
     assert _month_rows(response.content) == [
         ["table", "row", "label", "column", "column_label", "value"],

@@ -114,7 +114,10 @@ def test_filter_errors_are_listed_at_the_top_and_linked_to_their_fields(cases, s
 def test_the_csv_downloads_from_the_page_and_is_on_the_trail(cases, sign_in):
     response = sign_in("oversight.auditor").get(FUNNEL + "csv/?since=2025-04-01")
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="concord-funnel-2025-04-01.csv"'
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="concord-funnel-rule1-2025-04-01.csv"'
+    )
     rows = list(csv.reader(io.StringIO(response.content.decode())))[1:]
     assert [row for row in rows if row[0] == "referred_by_month"] == [
         ["referred_by_month", "2025-04", "Apr 2025", "count", "Referrals", "11"],
