@@ -319,7 +319,8 @@ def _scratch_writes(cursor, writes: tuple[str, ...]) -> tuple[list[str], list[st
             cursor.execute(f'DROP TABLE IF EXISTS "{scratch}"')
             cursor.execute(f'CREATE TABLE "{scratch}" (LIKE "{table}" INCLUDING ALL)')
             tables.append(scratch)
-        aimed.append(f'{sql[:match.start(1)]}{scratch}{sql[match.end(1):]}')
+        # The table's every quoted name: its INSERT, and a RETURNING clause that names it.
+        aimed.append(sql.replace(f'"{table}"', f'"{scratch}"'))
     return aimed, tables
 
 
