@@ -99,7 +99,7 @@ def test_a_case_from_referral_to_sentence_and_order_with_a_breach(
     # 5. A breach of the order is an offence: police get an enforcement task, arrest him on it.
     breach = police.post(
         f"/api/v1/referrals/{rid}/incidents/",
-        incident_body(0.1, ["texts"], breach_of_order=spo.pk),
+        incident_body(0, ["texts"], breach_of_order=spo.pk),
         format="json",
     )
     assert breach.status_code == 201, breach.content
