@@ -29,6 +29,7 @@ from referral.access import involvement_grant, involvements_revoke
 from referral.models import Involvement, InvolvementBasis
 
 from . import deferred, notifications
+from .models import task_outcome
 
 
 def may_take(user, task) -> bool:
@@ -93,7 +94,11 @@ class AgencyViewActivation(ViewActivation):
     @Activation.status.super()
     def complete(self):
         self.task.is_open = self.task.in_queue = False
+        self.task.outcome = task_outcome(self.task.data.get("result") or {})
         super().complete.original()
+        # viewflow stamps `finished` as it saves; the mirror takes that same time.
+        self.task.completed_at = self.task.finished
+        self.task.save(update_fields=["completed_at"])
 
     @Activation.status.super()
     def cancel(self):

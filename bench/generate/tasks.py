@@ -20,7 +20,7 @@ from referral.models import Involvement, InvolvementBasis, Referral, ReferralAge
 from victims.models import ContactEntry
 from workflows import allocation, services
 from workflows.flows import CaseTaskFlow
-from workflows.models import AgencyTask, CaseProcess
+from workflows.models import AgencyTask, CaseProcess, task_outcome
 from workflows.services.victims import CPS_NFA, DUTY_HOLDERS, TRIGGER_REASONS, contact_method
 
 from . import study
@@ -170,7 +170,7 @@ class Tasks:
             started=finished_at, finished=finished_at, token=Token(token), data={},
             owner_id=owner.id if owner else None, agency=agency, referral_id=process.referral_id,
             task_type=task_type, role=role, due=due, is_open=status != "DONE",
-            in_queue=status == "NEW",
+            in_queue=status == "NEW", completed_at=finished_at,
             excluded_user_id=excluded.id if excluded else None,
         ))
         self.link(task, previous)
@@ -211,6 +211,7 @@ class Tasks:
 
         task = done.task
         task.data = {"result": result}
+        task.outcome = task_outcome(result)
         process.data.setdefault("results", {})[task.task_type] = result
         process.data.setdefault("actors", {})[task.task_type] = done.actor.id
         changes = {k: result[k] for k in DECISION_FIELDS if k in result}

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from viewflow.workflow.models import Task
@@ -64,7 +64,7 @@ from victims.models import (
 )
 from workflows import allocation, calendar, task_schemas
 from workflows.flows import CaseTaskFlow, ReferralFlow
-from workflows.models import AgencyTask, CaseProcess, Notification
+from workflows.models import AgencyTask, CaseProcess, Notification, task_outcome
 from workflows.notifications import notice_text
 from workflows.services.justice import COURT_TRIGGERS, POLICE_TRIGGERS
 from workflows.services.victims import DUTY_HOLDERS, TRIGGER_REASONS
@@ -323,6 +323,20 @@ class TestGeneratedCaseload:
                         .values_list("n", flat=True))
         theirs = Notification.objects.filter(user_id=coordinator.user_id).count()
         assert theirs > 0 and theirs >= counts[len(counts) // 2], (theirs, counts)
+
+    def test_completed_tasks_keep_their_finish_and_answer_as_the_app_s(self):
+        """`AgencyTask.completed_at` and `outcome`, which the reports count, as the node's
+        activation keeps them: a completed task's finish and its result's answer, else empty."""
+        human = AgencyTask.objects.filter(flow_task_type="HUMAN")
+        done = human.filter(status="DONE")
+        assert done.filter(completed_at=F("finished")).count() == done.count() > 0
+        assert not human.exclude(status="DONE").filter(
+            Q(completed_at__isnull=False) | ~Q(outcome="")).exists()
+        answers = Counter()
+        for data, outcome in done.values_list("data", "outcome").iterator():
+            assert outcome == task_outcome(data.get("result") or {})
+            answers[outcome] += 1
+        assert answers["accept"] and answers["approved"] and answers["decline"]
 
     def test_hearings_come_only_after_a_charge_and_before_the_case_closes(self):
         processes = {p.referral_id: p for p in CaseProcess.objects.filter(flow_class=ReferralFlow)}

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from referral.models import Referral
 from tests.referral.factories import incident_body  # noqa: I001
-from workflows.models import AgencyTask, Notification
+from workflows.models import AgencyTask, Notification, task_outcome
 
 pytestmark = pytest.mark.django_db
 
@@ -171,11 +171,16 @@ def test_release_and_supervisor_reassign(refer, as_user, demo, django_capture_on
 
 def _mirrors_hold(referral_id):
     """Every task of the case: `in_queue` is exactly open, NEW and nobody's (viewflow's columns),
-    and `is_open` exactly an unfinished status."""
+    `is_open` exactly an unfinished status, and `completed_at` and `outcome` a completed task's
+    finish and its result's answer, else empty."""
     for task in AgencyTask.objects.filter(referral_id=referral_id, flow_task_type="HUMAN"):
         unclaimed = task.is_open and task.status == "NEW" and task.owner_id is None
         assert task.in_queue == unclaimed, (task.task_type, task.status, task.owner_id)
         assert task.is_open == (task.status not in ("DONE", "CANCELED")), task.status
+        done = task.status == "DONE"
+        assert task.completed_at == (task.finished if done else None), task.task_type
+        result = task.data.get("result") or {}
+        assert task.outcome == (task_outcome(result) if done else ""), task.task_type
 
 
 def test_in_queue_follows_every_change_of_owner_and_status(refer, work, as_user, demo):
@@ -212,6 +217,7 @@ def test_in_queue_follows_every_change_of_owner_and_status(refer, work, as_user,
     assert queued()
     work("hub.caseworker", "triage", case["id"], {"decision": "accept", "risk_level": "standard"})
     assert not queued() and not task.is_open
+    assert task.outcome == "accept" and task.completed_at == task.finished is not None
     research = AgencyTask.objects.filter(referral_id=case["id"], task_type="research")
     assert research.count() == 3 and all(t.in_queue for t in research)
 
@@ -424,3 +430,63 @@ def test_bail_conditions_referred_with_the_case_give_police_the_duty_holder_a_vi
             "reason": "bail conditions recorded", "trigger": "bail_at_referral",
             "duty_holder": "police",
         }
+
+
+def test_a_completed_task_keeps_its_answer_for_the_reports(refer, work):
+    """A decline proposed, refused by the supervisor, then accepted: each completed task holds
+    its finish and its answer (`outcome`); the task still open holds neither."""
+    case = refer()
+    rid = case["id"]
+    work(
+        "hub.caseworker", "triage", rid,
+        {"decision": "decline", "risk_level": "standard", "reason": "No course of conduct."},
+    )
+    work("hub.supervisor", "approve_decline", rid, {"approved": False, "reason": "Two visits."})
+    _mirrors_hold(rid)
+    answers = list(
+        AgencyTask.objects.filter(referral_id=rid, flow_task_type="HUMAN")
+        .order_by("pk")
+        .values_list("task_type", "outcome", "is_open")
+    )
+    assert answers == [
+        ("triage", "decline", False),
+        ("approve_decline", "refused", False),
+        ("triage", "", True),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("result", "outcome"),
+    [
+        ({"decision": "request_info", "risk_level": "high"}, "request_info"),
+        ({"approved": True, "reason": "Agreed."}, "approved"),
+        ({"approved": False}, "refused"),
+        ({"summary": "Known to police.", "withheld": False}, ""),
+        ({"decision": None}, ""),
+    ],
+)
+def test_task_outcome_reads_the_answer_of_a_result(result, outcome):
+    assert task_outcome(result) == outcome
+
+
+def test_the_migration_fills_in_the_answers_of_tasks_completed_before_it(refer, work):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    case = refer()
+    rid = case["id"]
+    work(
+        "hub.caseworker", "triage", rid,
+        {"decision": "decline", "risk_level": "standard", "reason": "No course of conduct."},
+    )
+    work("hub.supervisor", "approve_decline", rid, {"approved": True, "reason": "Agreed."})
+    tasks = AgencyTask.objects.filter(referral_id=rid, flow_task_type="HUMAN").order_by("pk")
+    kept = list(tasks.values_list("task_type", "completed_at", "outcome"))
+    tasks.update(completed_at=None, outcome="")  # as the tasks stood before the migration
+    with connection.schema_editor() as editor:
+        import_module("workflows.migrations.0011_task_report_mirrors").fill_in(apps, editor)
+    assert list(tasks.values_list("task_type", "completed_at", "outcome")) == kept
+    assert [outcome for _, _, outcome in kept] == ["decline", "approved"]
+    _mirrors_hold(rid)
