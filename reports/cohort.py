@@ -77,6 +77,25 @@ class Cohort:
         """The cohort's referral ids, as a subquery for tables with a case key."""
         return self.referrals().values("pk")
 
+    @property
+    def whole_caseload(self) -> bool:
+        """Whether the cohort is every case: no period, region or agency, an oversight reader."""
+        return (
+            self.since is None
+            and self.until is None
+            and not self.region
+            and self.agency_group is None
+            and self.scope_group is None
+        )
+
+    def rows_of(self, rows: QuerySet, case: str = "referral_id") -> QuerySet:
+        """`rows` of the cohort's cases (`case`: the field holding the row's case). For the
+        whole caseload that is every row with a case: a semi-join with every referral would
+        change no figure and cost a hash of 100,000 ids and a probe per row."""
+        if self.whole_caseload:
+            return rows.filter(**{f"{case}__isnull": False})
+        return rows.filter(**{f"{case}__in": self.referral_ids()})
+
     def describe(self) -> dict:
         """The cohort's parameters, as a report states them."""
         return {

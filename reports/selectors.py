@@ -10,6 +10,7 @@ from config.exceptions import DomainError, NotFound
 
 from .cohort import Cohort
 from .sections import REPORTS, ReportSpec
+from .sql import report_queries
 from .tables import Report
 
 
@@ -69,10 +70,12 @@ def filter_choices(membership: Membership) -> tuple[list[str], list[Agency]]:
 
 def report_build(*, spec: ReportSpec, cohort: Cohort) -> Report:
     """The report's true figures, before suppression (`tables.publishable`)."""
+    with report_queries():
+        tables = spec.build(cohort)
     return Report(
         key=spec.key,
         title=spec.title,
         summary=spec.summary,
         cohort=cohort.describe(),
-        tables=spec.build(cohort),
+        tables=tables,
     )

@@ -4,20 +4,21 @@ became of the referral at triage.
 The facts are in tables, never in the trail: the referral (its screen and its current risk
 level) and the workflow's tasks on it, whose result is kept on the task (`data["result"]`):
 triage (`decision`), the supervisor's answer to a decline (`approve_decline`, `approved`) and to
-a lower risk level (`approve_downgrade`, `approved`). Three queries: the months, one aggregate
+a lower risk level (`approve_downgrade`, `approved`), each mirrored on the task row as its
+`outcome`. Three queries: the months, one aggregate
 over the referrals, one over their tasks.
 """
 
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from viewflow.workflow.status import STATUS
 
 from referral.models import RiskLevel
 from workflows.models import AgencyTask, TaskType
 
 from ..cohort import Cohort
 from ..series import monthly_counts, monthly_table
+from ..sql import cases_with
 from ..tables import Column, Row, Table, share
 
 LEVELS = (RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.STANDARD)
@@ -73,32 +74,27 @@ def _referral_counts(cohort: Cohort) -> dict[str, int]:
 
 def _task_counts(cohort: Cohort) -> dict[str, int]:
     """The cases with each triage decision and each supervisor's answer, counted once a case
-    however many times it was triaged or answered."""
-    done = Q(status=STATUS.DONE)
-    triage = done & Q(task_type=TaskType.TRIAGE)
+    however many times it was triaged or answered: from the task's own mirrors of its
+    completion and answer (`AgencyTask.completed_at`, `outcome`)."""
+    triage = Q(task_type=TaskType.TRIAGE, completed_at__isnull=False)
     decline = Q(task_type=TaskType.APPROVE_DECLINE)
     downgrade = Q(task_type=TaskType.APPROVE_DOWNGRADE)
-
-    def cases(condition: Q) -> Count:
-        return Count("referral_id", distinct=True, filter=condition)
-
-    return (
-        AgencyTask.objects.filter(
-            referral_id__in=cohort.referral_ids(),
-            task_type__in=(TaskType.TRIAGE, TaskType.APPROVE_DECLINE, TaskType.APPROVE_DOWNGRADE),
-        )
-        .order_by()
-        .aggregate(
-            triaged=cases(triage),
-            info_requested=cases(triage & Q(data__result__decision="request_info")),
-            accepted=cases(triage & Q(data__result__decision="accept")),
-            decline_proposed=cases(decline),
-            decline_approved=cases(decline & done & Q(data__result__approved=True)),
-            decline_refused=cases(decline & done & Q(data__result__approved=False)),
-            downgrade_proposed=cases(downgrade),
-            downgrade_approved=cases(downgrade & done & Q(data__result__approved=True)),
-            downgrade_refused=cases(downgrade & done & Q(data__result__approved=False)),
-        )
+    tasks = AgencyTask.objects.filter(
+        task_type__in=(TaskType.TRIAGE, TaskType.APPROVE_DECLINE, TaskType.APPROVE_DOWNGRADE)
+    )
+    return cases_with(
+        cohort.rows_of(tasks),
+        {
+            "triaged": triage,
+            "info_requested": triage & Q(outcome="request_info"),
+            "accepted": triage & Q(outcome="accept"),
+            "decline_proposed": decline,
+            "decline_approved": decline & Q(outcome="approved"),
+            "decline_refused": decline & Q(outcome="refused"),
+            "downgrade_proposed": downgrade,
+            "downgrade_approved": downgrade & Q(outcome="approved"),
+            "downgrade_refused": downgrade & Q(outcome="refused"),
+        },
     )
 
 

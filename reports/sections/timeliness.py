@@ -26,7 +26,6 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.functions import TruncMonth
-from viewflow.workflow.status import STATUS
 
 from conferences.models import AgendaItem
 from workflows.models import AgencyTask, TaskType
@@ -55,7 +54,6 @@ def _per_case(cohort: Cohort) -> tuple[QuerySet, QuerySet, QuerySet]:
     """The cohort's cases (id, referral time, month of referral) and, grouped by case (one
     pass over each table, never a look-up per case), the times of their triage and research
     tasks and of their first held conference."""
-    ids = cohort.referral_ids()
     cases = (
         cohort.referrals()
         .order_by()
@@ -64,20 +62,20 @@ def _per_case(cohort: Cohort) -> tuple[QuerySet, QuerySet, QuerySet]:
     )
     research = Q(task_type__in=RESEARCH_TYPES)
     tasks = (
-        AgencyTask.objects.filter(
-            referral_id__in=ids, task_type__in=(TaskType.TRIAGE, *RESEARCH_TYPES)
+        cohort.rows_of(
+            AgencyTask.objects.filter(task_type__in=(TaskType.TRIAGE, *RESEARCH_TYPES))
         )
         .order_by()
         .values("referral_id")
         .annotate(
-            triage_at=Min("finished", filter=Q(task_type=TaskType.TRIAGE, status=STATUS.DONE)),
-            research_at=Max("finished", filter=research & Q(status=STATUS.DONE)),
+            triage_at=Min("completed_at", filter=Q(task_type=TaskType.TRIAGE)),
+            research_at=Max("completed_at", filter=research),
             research_open=Count("pk", filter=research & Q(is_open=True)),
         )
         .values_list("referral_id", "triage_at", "research_at", "research_open")
     )
     heard = (
-        AgendaItem.objects.filter(referral_id__in=ids, conference__started_at__isnull=False)
+        cohort.rows_of(AgendaItem.objects.filter(conference__started_at__isnull=False))
         .exclude(status=AgendaItem.Status.REMOVED)
         .order_by()
         .values("referral_id")

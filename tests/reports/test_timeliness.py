@@ -25,17 +25,20 @@ def _at(created: datetime, days: float) -> datetime:
 
 
 def _place(referral_id: int, created: datetime, **steps) -> None:
-    """Move the case's receipt and its steps' finish to hand-set times (days after receipt)."""
+    """Move the case's receipt and its steps' finish to hand-set times (days after receipt),
+    viewflow's `finished` and the task's mirror of it alike."""
     Referral.objects.filter(pk=referral_id).update(created_at=created)
     if "triage" in steps:
+        at = _at(created, steps["triage"])
         AgencyTask.objects.filter(referral_id=referral_id, task_type="triage").update(
-            finished=_at(created, steps["triage"])
+            finished=at, completed_at=at
         )
     done = AgencyTask.objects.filter(
         referral_id=referral_id, task_type__in=timeliness.RESEARCH_TYPES, status="DONE"
     ).order_by("pk")
     for task, days in zip(done, steps.get("research", ()), strict=True):
-        AgencyTask.objects.filter(pk=task.pk).update(finished=_at(created, days))
+        at = _at(created, days)
+        AgencyTask.objects.filter(pk=task.pk).update(finished=at, completed_at=at)
 
 
 JAN_5, JAN_20 = datetime(2026, 1, 5, 10, tzinfo=UTC), datetime(2026, 1, 20, 10, tzinfo=UTC)
