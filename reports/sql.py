@@ -18,7 +18,9 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
+    Sum,
 )
+from django.db.models.functions import Coalesce
 
 SQLITE_MEDIAN = "concord_median"
 
@@ -57,17 +59,28 @@ class Median(Aggregate):
         return median.as_sql(compiler, connection, **extra_context)
 
 
-def cases_with(rows: QuerySet, conditions: dict[str, Q], case: str = "referral_id") -> dict:
-    """For each condition (key -> Q on `rows`), how many cases have a row meeting it: the rows
-    grouped by case once (one hash over them), then the cases counted over the groups. Counting
+def cases_with(
+    rows: QuerySet,
+    conditions: dict[str, Q],
+    case: str = "referral_id",
+    *,
+    counts: dict[str, Q] | None = None,
+) -> dict:
+    """For each condition (key -> Q on `rows`), how many cases have a row meeting it, and for
+    each of `counts` (keys apart from the conditions'), how many rows meet it: the rows grouped
+    by case once (one hash over them), then summed over the groups. Counting
     `COUNT(DISTINCT case) FILTER (...)` instead sorts the rows once for each condition."""
+    counts = counts or {}
     per_case = (
         rows.order_by()
         .values(case)
-        .annotate(**{f"rows_{key}": Count("pk", filter=q) for key, q in conditions.items()})
+        .annotate(
+            **{f"rows_{key}": Count("pk", filter=q) for key, q in {**conditions, **counts}.items()}
+        )
     )
     return per_case.aggregate(
-        **{key: Count(case, filter=Q(**{f"rows_{key}__gt": 0})) for key in conditions}
+        **{key: Count(case, filter=Q(**{f"rows_{key}__gt": 0})) for key in conditions},
+        **{key: Coalesce(Sum(f"rows_{key}"), 0) for key in counts},
     )
 
 

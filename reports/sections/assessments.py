@@ -16,7 +16,7 @@ from justice.models import Offence
 from referral.models import CourtHearing
 
 from ..cohort import Cohort
-from ..sql import among
+from ..sql import among, cases_with
 from ..tables import Column, Row, Table, share, shares_of_total
 
 # Bail and sentencing first: the hearings the studies found went ahead without an assessment.
@@ -54,7 +54,7 @@ def hearing_assessments(cohort: Cohort) -> Table:
     before = risk & Q(assessments__before_hearing=True)
     found = {
         r["kind"]: r
-        for r in CourtHearing.objects.filter(referral__in=cohort.referral_ids())
+        for r in cohort.rows_of(CourtHearing.objects.all())
         .order_by()
         .values("kind")
         .annotate(
@@ -119,11 +119,9 @@ def _hearing_values(**counts: int) -> dict:
 
 def psychiatric(cohort: Cohort) -> Table:
     """The cases where a psychiatric assessment was sought, and how far the furthest went."""
-    figures = PsychiatricAssessment.objects.filter(referral__in=cohort.referral_ids()).aggregate(
-        **{
-            key: Count("referral", distinct=True, filter=q or None)
-            for key, _, q in PSYCHIATRIC_STAGES
-        }
+    figures = cases_with(
+        cohort.rows_of(PsychiatricAssessment.objects.all()),
+        {key: q for key, _, q in PSYCHIATRIC_STAGES},
     )
     sought = figures["sought"]
     return shares_of_total(

@@ -73,9 +73,7 @@ _SEVERITY = (SENTENCES[-1], *reversed(SENTENCES[:-1]))
 
 
 def build(cohort: Cohort) -> tuple[Table, ...]:
-    breaches = Incident.objects.filter(
-        referral_id__in=cohort.referral_ids(), breach_of_order__isnull=False
-    )
+    breaches = cohort.rows_of(Incident.objects.filter(breach_of_order__isnull=False))
     return (
         breaches_per_order(cohort),
         breach_outcomes(breaches),
@@ -93,7 +91,7 @@ def build(cohort: Cohort) -> tuple[Table, ...]:
 def breaches_per_order(cohort: Cohort) -> Table:
     """Orders by how often they were breached (one query)."""
     # Each order joined to its breaches and counted, then the orders counted by band over that.
-    orders = ProtectiveOrder.objects.filter(referral_id__in=cohort.referral_ids()).annotate(
+    orders = cohort.rows_of(ProtectiveOrder.objects.all()).annotate(
         breach_count=Count("breaches")
     )
     aggregates = {"orders": Count("pk"), "breaches": Sum("breach_count")}

@@ -67,7 +67,7 @@ def _intervention_counts(cohort: Cohort) -> tuple[dict, dict]:
     by_kind: dict[str, Counter] = {}
     by_vehicle: dict[str, Counter] = {}
     rows = (
-        Intervention.objects.filter(referral__in=cohort.referral_ids())
+        cohort.rows_of(Intervention.objects.all())
         .order_by()
         .values("kind", "vehicle", "status")
         .annotate(n=Count("pk"), started=Count("pk", filter=Q(started_on__isnull=False)))

@@ -17,7 +17,7 @@ from referral.models import ProtectiveOrder
 
 from ..cohort import Cohort
 from ..outcomes import CASE_OUTCOMES, CHARGED_STATUSES, POLICE_OUTCOMES, SENTENCES, Disposal, Status
-from ..sql import DaysBetween, Median
+from ..sql import DaysBetween, Median, cases_with
 from ..tables import Column, Row, Table, share
 
 Order = ProtectiveOrder.Kind
@@ -58,8 +58,7 @@ CASE_RULE = (
 
 
 def build(cohort: Cohort) -> tuple[Table, ...]:
-    ids = cohort.referral_ids()
-    offences = Offence.objects.filter(referral_id__in=ids)
+    offences = cohort.rows_of(Offence.objects.all())
     cases = cohort.referrals().count()
     figures = _case_figures(offences)
     return (
@@ -81,16 +80,16 @@ def _case_figures(offences) -> dict[str, int]:
     """Cases counted from their offences in one query: `with_offence`, each outcome of
     `CASE_OUTCOMES` (any offence), each police outcome's furthest (`at_least_<key>`: cases with
     an offence at that stage or further) and offences at each stage (`offences_<key>`)."""
-    cases = Count("referral_id", distinct=True)
-    aggregates = {"with_offence": cases, "offences": Count("pk")}
+    cases = {"with_offence": Q()}
     for key, _, q in CASE_OUTCOMES:
-        aggregates[key] = Count("referral_id", distinct=True, filter=q)
+        cases[key] = q
+    stages = {"offences": Q()}
     further = Q(pk__in=[])
     for key, _, q in POLICE_OUTCOMES:
         further |= q
-        aggregates[f"at_least_{key}"] = Count("referral_id", distinct=True, filter=further)
-        aggregates[f"offences_{key}"] = Count("pk", filter=q)
-    return offences.order_by().aggregate(**aggregates)
+        cases[f"at_least_{key}"] = further
+        stages[f"offences_{key}"] = q
+    return cases_with(offences, cases, counts=stages)
 
 
 def case_outcomes(cases: int, figures: dict[str, int]) -> Table:
@@ -277,12 +276,12 @@ def fines(offences) -> Table:
 
 def orders_made(cohort: Cohort, cases: int) -> Table:
     """Orders made, by kind, and the cases with one (one query)."""
-    aggregates = {"orders": Count("pk"), "cases": Count("referral_id", distinct=True)}
-    for key, _, q in ORDERS_MADE:
-        aggregates[f"{key}_orders"] = Count("pk", filter=q)
-        aggregates[f"{key}_cases"] = Count("referral_id", distinct=True, filter=q)
-    made = _protective_orders().filter(referral_id__in=cohort.referral_ids())
-    figures = made.order_by().aggregate(**aggregates)
+    kinds = {key: q for key, _, q in ORDERS_MADE}
+    figures = cases_with(
+        cohort.rows_of(_protective_orders()),
+        {"cases": Q(), **{f"{key}_cases": q for key, q in kinds.items()}},
+        counts={"orders": Q(), **{f"{key}_orders": q for key, q in kinds.items()}},
+    )
     rows = [
         Row(
             "any_order",
@@ -332,7 +331,7 @@ def orders_made(cohort: Cohort, cases: int) -> Table:
 def order_applications(cohort: Cohort) -> Table:
     """Applications for stalking protection orders by where they stand (one grouped query)."""
     counted = dict(
-        OrderApplication.objects.filter(referral_id__in=cohort.referral_ids())
+        cohort.rows_of(OrderApplication.objects.all())
         .order_by()
         .values("status")
         .annotate(n=Count("pk"))
@@ -395,7 +394,6 @@ def _days_to_first(rows, steps: dict[str, str]) -> dict:
 def time_to_outcome(cohort: Cohort) -> Table:
     """Median days from referral to each first outcome of a case (two queries: offences,
     orders)."""
-    ids = cohort.referral_ids()
     steps = (
         ("charge", "To the first charge"),
         ("conviction", "To the first conviction"),
@@ -403,10 +401,10 @@ def time_to_outcome(cohort: Cohort) -> Table:
         ("order", "To the first order made"),
     )
     figures = _days_to_first(
-        Offence.objects.filter(referral_id__in=ids),
+        cohort.rows_of(Offence.objects.all()),
         {"charge": "charged_on", "conviction": "convicted_on", "sentence": "sentenced_on"},
     )
-    figures |= _days_to_first(_protective_orders().filter(referral_id__in=ids), {"order": "starts"})
+    figures |= _days_to_first(cohort.rows_of(_protective_orders()), {"order": "starts"})
     return Table(
         key="time_to_outcome",
         title="Time from referral to each outcome",

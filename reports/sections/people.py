@@ -69,7 +69,7 @@ def _people_by_cases(cohort: Cohort) -> dict[str, dict[int, int]]:
     people, then people grouped by their number of cases. Portable SQL (PostgreSQL, SQLite).
     """
     per_case = (
-        PersonName.objects.filter(referral_id__in=cohort.referral_ids())
+        cohort.rows_of(PersonName.objects.all())
         .order_by()
         .values("referral_id", "role", "date_of_birth")
         .annotate(first_name=Min("normalised"))

@@ -82,15 +82,13 @@ def _update_counts(cohort: Cohort) -> tuple[dict[str, Counter], dict[str, Counte
     open ones overdue or pending, from two grouped queries."""
     now = timezone.now()
     made = (
-        ContactEntry.objects.filter(referral__in=cohort.referral_ids(), due__isnull=False)
+        cohort.rows_of(ContactEntry.objects.filter(due__isnull=False))
         .order_by()
         .values("agency__kind", "trigger")
         .annotate(made=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
     )
     owed = (
-        AgencyTask.objects.filter(
-            referral__in=cohort.referral_ids(), task_type__in=UPDATE_TASKS, is_open=True
-        )
+        cohort.rows_of(AgencyTask.objects.filter(task_type__in=UPDATE_TASKS, is_open=True))
         .order_by()
         .values("agency__kind", "process__data__context__trigger")
         .annotate(

@@ -42,7 +42,7 @@ def build(cohort: Cohort) -> tuple[Table, ...]:
 def _scoped(queryset, cohort: Cohort, *, case: str = "referral_id"):
     """Work on the cohort's cases (`case`: the field holding the case), and for a case
     agency's reader its own agency's alone."""
-    queryset = queryset.filter(**{f"{case}__in": cohort.referral_ids()})
+    queryset = cohort.rows_of(queryset, case)
     if cohort.scope_group is not None:
         queryset = queryset.filter(agency__group_id=cohort.scope_group)
     return queryset
