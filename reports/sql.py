@@ -84,6 +84,20 @@ def cases_with(
     )
 
 
+def flag_combinations(cases: QuerySet, **flags) -> list[tuple[dict[str, bool], int]]:
+    """The cases grouped by which of `flags` (name -> a boolean expression of a case, such as
+    `among(...)`) each has: (the flags, how many cases), at most 2**len(flags) rows. Each flag
+    is evaluated once a case; counting `COUNT(*) FILTER (WHERE a AND b)` for several pairs
+    instead would repeat `a` (and its subquery) in every filter it stands in."""
+    rows = cases.order_by().annotate(**flags).values(*flags).annotate(cases=Count("pk"))
+    return [({name: bool(row[name]) for name in flags}, row["cases"]) for row in rows]
+
+
+def cases_where(combinations: list[tuple[dict[str, bool], int]], test) -> int:
+    """How many of the cases `flag_combinations` grouped pass `test` (a function of the flags)."""
+    return sum(n for flags, n in combinations if test(flags))
+
+
 def among(case_ids: QuerySet, field: str = "pk") -> ExpressionWrapper:
     """Whether the case (`field`, a referral id) is among `case_ids` (a one-column queryset of
     referral ids): `id IN (SELECT ...)`, which PostgreSQL answers from one hash of the subquery's

@@ -16,7 +16,7 @@ from justice.models import Offence
 from referral.models import CourtHearing
 
 from ..cohort import Cohort
-from ..sql import among, cases_with
+from ..sql import among, cases_where, cases_with, flag_combinations
 from ..tables import Column, Row, Table, share, shares_of_total
 
 # Bail and sentencing first: the hearings the studies found went ahead without an assessment.
@@ -145,24 +145,16 @@ def psychiatric(cohort: Cohort) -> Table:
 def psychiatric_convicted(cohort: Cohort) -> Table:
     """Convicted and sentenced cases, with whether anyone asked for a psychiatric assessment."""
     offences = Offence.objects.values("referral_id")
-    figures = (
-        cohort.referrals()
-        .order_by()
-        .annotate(
-            convicted=among(offences.filter(convicted_on__isnull=False)),
-            sentenced=among(offences.filter(sentenced_on__isnull=False)),
-            asked=among(PsychiatricAssessment.objects.values("referral_id")),
-        )
-        .aggregate(
-            convicted_cases=Count("pk", filter=Q(convicted=True)),
-            convicted_asked=Count("pk", filter=Q(convicted=True, asked=True)),
-            sentenced_cases=Count("pk", filter=Q(sentenced=True)),
-            sentenced_asked=Count("pk", filter=Q(sentenced=True, asked=True)),
-        )
+    combinations = flag_combinations(
+        cohort.referrals(),
+        convicted=among(offences.filter(convicted_on__isnull=False)),
+        sentenced=among(offences.filter(sentenced_on__isnull=False)),
+        asked=among(PsychiatricAssessment.objects.values("referral_id")),
     )
     rows = []
     for key, label in (("convicted", "Convicted"), ("sentenced", "Sentenced")):
-        cases, asked = figures[f"{key}_cases"], figures[f"{key}_asked"]
+        cases = cases_where(combinations, lambda f, key=key: f[key])
+        asked = cases_where(combinations, lambda f, key=key: f[key] and f["asked"])
         rows.append(
             Row(
                 key,

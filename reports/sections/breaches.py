@@ -4,7 +4,7 @@ with the most breaches, and breaches by month.
 
 A breach is an incident logged as breaching an order (`Incident.breach_of_order`). What it led
 to is read from its `Enforcement` (the police's action) and its breach offence
-(`justice.models.BREACH_OFFENCE`: the offence with the incident and the order), in four
+(`justice.models.BREACH_OFFENCE`: the offence with the incident and the order), in five
 queries whatever the size of the cohort.
 """
 
@@ -19,7 +19,7 @@ from referral.models import Incident, ProtectiveOrder
 from ..cohort import Cohort
 from ..outcomes import CHARGED_STATUSES, SENTENCES
 from ..series import monthly_counts, monthly_table
-from ..sql import Median
+from ..sql import Median, cases_with
 from ..tables import Column, Row, Table, share
 
 Outcome = Enforcement.Outcome
@@ -138,15 +138,14 @@ def breaches_per_order(cohort: Cohort) -> Table:
 
 
 def breach_outcomes(breaches) -> Table:
-    """What each breach led to (one query)."""
-    aggregates = {"breaches": Count("pk", distinct=True)}
-    for key, _, q in OUTCOMES:
-        aggregates[key] = Count("pk", distinct=True, filter=q)
-    aggregates |= {
-        "fine_total": Sum("offences__fine_pence", filter=_FINED),
-        "fine_median": Median("offences__fine_pence", filter=_FINED),
-    }
-    figures = breaches.order_by().aggregate(**aggregates)
+    """What each breach led to (two queries: the breaches by outcome, their fines)."""
+    figures = cases_with(
+        breaches, {"breaches": Q(), **{key: q for key, _, q in OUTCOMES}}, case="pk"
+    )
+    figures |= breaches.order_by().aggregate(
+        fine_total=Sum("offences__fine_pence", filter=_FINED),
+        fine_median=Median("offences__fine_pence", filter=_FINED),
+    )
     total = figures["breaches"]
     median = figures["fine_median"]
 
@@ -187,9 +186,17 @@ def breach_outcomes(breaches) -> Table:
 
 def most_breached(breaches) -> Table:
     """The ten cases with the most breaches, unnamed, with what their breaches led to (one
-    grouped query)."""
-    rows = list(
+    grouped query, over the breaches of the ten alone)."""
+    most = (
         breaches.order_by()
+        .values("referral_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "referral_id")
+        .values("referral_id")[:10]
+    )
+    rows = list(
+        breaches.filter(referral_id__in=most)
+        .order_by()
         .values("referral_id")
         .annotate(
             n=Count("pk", distinct=True),

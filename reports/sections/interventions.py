@@ -16,7 +16,7 @@ from interventions.models import Intervention, InterventionPlan, PerpetratorAsse
 from justice.models import Offence
 
 from ..cohort import Cohort
-from ..sql import among
+from ..sql import among, cases_where, flag_combinations
 from ..tables import Column, Row, Table, share, shares_of_total
 
 S = Intervention.Status
@@ -131,37 +131,24 @@ def treatment(cohort: Cohort) -> Table:
     """Convicted perpetrators and the treatment they were given, in one query."""
     offences = Offence.objects.values("referral_id")
     treatments = Intervention.objects.exclude(kind=Intervention.Kind.OTHER).values("referral_id")
-    convicted = Q(has_convicted=True)
-    figures = (
-        cohort.referrals()
-        .order_by()
-        .annotate(
-            has_convicted=among(offences.filter(convicted_on__isnull=False)),
-            has_requirement=among(offences.filter(treatment_required=True)),
-            has_intervention=among(treatments),
-            has_intervention_started=among(treatments.filter(started_on__isnull=False)),
-            has_intervention_completed=among(treatments.filter(status=S.COMPLETED)),
-            has_planned=among(InterventionPlan.objects.values("referral_id")),
-            has_assessed=among(PerpetratorAssessment.objects.values("referral_id")),
-        )
-        .aggregate(
-            convicted=Count("pk", filter=convicted),
-            treated=Count(
-                "pk", filter=convicted & (Q(has_requirement=True) | Q(has_intervention=True))
-            ),
-            **{
-                key: Count("pk", filter=convicted & Q(**{f"has_{key}": True}))
-                for key in (
-                    "requirement",
-                    "intervention",
-                    "intervention_started",
-                    "intervention_completed",
-                    "planned",
-                    "assessed",
-                )
-            },
-        )
+    combinations = flag_combinations(
+        cohort.referrals(),
+        convicted=among(offences.filter(convicted_on__isnull=False)),
+        requirement=among(offences.filter(treatment_required=True)),
+        intervention=among(treatments),
+        intervention_started=among(treatments.filter(started_on__isnull=False)),
+        intervention_completed=among(treatments.filter(status=S.COMPLETED)),
+        planned=among(InterventionPlan.objects.values("referral_id")),
+        assessed=among(PerpetratorAssessment.objects.values("referral_id")),
     )
+    figures = {
+        "convicted": cases_where(combinations, lambda f: f["convicted"]),
+        "treated": cases_where(
+            combinations, lambda f: f["convicted"] and (f["requirement"] or f["intervention"])
+        ),
+    }
+    for key, _ in TREATMENT_ROWS[1:]:
+        figures[key] = cases_where(combinations, lambda f, key=key: f["convicted"] and f[key])
     return shares_of_total(
         key="treatment",
         title="Treatment of convicted perpetrators",
