@@ -14,6 +14,8 @@ be worked back out hidden as well:
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -122,6 +124,37 @@ def shares_of_total(
 
 
 # --- Suppression ---------------------------------------------------------------------------
+
+
+def counts_table(
+    *,
+    key: str,
+    title: str,
+    columns: tuple[Column, ...],
+    found: dict[str, Counter],
+    rows: Iterable[tuple[str, str]],
+    values: Callable[[Counter], dict],
+    total_label: str,
+    chart_column: str,
+    note: str,
+) -> Table:
+    """A table of counts kept by row (`found`: row key -> its counts): a row for each of `rows`
+    (key, label), in their order (a key with no counts reads zeros; the empty key is
+    `unknown`), and the total of every row found; each row's values are `values(counts)`.
+    The rows are parts of the total, drawn as bars of `chart_column`."""
+    return Table(
+        key=key,
+        title=title,
+        columns=columns,
+        rows=tuple(
+            Row(k or "unknown", label, values(found.get(k, Counter()))) for k, label in rows
+        ),
+        total=Row("total", total_label, values(sum(found.values(), Counter()))),
+        parts=True,
+        chart="bar",
+        chart_column=chart_column,
+        note=note,
+    )
 
 
 def publishable(report: Report) -> Report:

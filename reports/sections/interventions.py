@@ -17,7 +17,7 @@ from justice.models import Offence
 
 from ..cohort import Cohort
 from ..sql import among, cases_where, flag_combinations
-from ..tables import Column, Row, Table, share, shares_of_total
+from ..tables import Column, Table, counts_table, share, shares_of_total
 
 S = Intervention.Status
 # The statuses as columns, in the order an intervention goes through them.
@@ -88,11 +88,7 @@ def _values(counts: Counter) -> dict:
 
 
 def _status_table(key: str, title: str, found: dict[str, Counter], choices, *, note: str) -> Table:
-    rows = tuple(
-        Row(value, label, _values(found.get(value, Counter()))) for value, label in choices
-    )
-    total = sum(found.values(), Counter())
-    return Table(
+    return counts_table(
         key=key,
         title=title,
         columns=(
@@ -107,10 +103,10 @@ def _status_table(key: str, title: str, found: dict[str, Counter], choices, *, n
                 numerator="completed",
             ),
         ),
-        rows=rows,
-        total=Row("total", "All interventions", _values(total)),
-        parts=True,
-        chart="bar",
+        found=found,
+        rows=choices,
+        values=_values,
+        total_label="All interventions",
         chart_column="completed_share",
         note=note,
     )

@@ -27,7 +27,7 @@ from workflows.services.victims import DUTY_HOLDERS, TRIGGER_REASONS, WITNESS_CA
 
 from ..cohort import Cohort
 from ..sql import among
-from ..tables import Column, Row, Table, share, shares_of_total
+from ..tables import Column, Table, counts_table, share, shares_of_total
 
 # The Code's duty holders: police for the investigation, their witness care unit for the court
 # case, CPS for its letters; an update another kind of agency owed keeps its kind.
@@ -145,7 +145,7 @@ def _updates_table(
     *,
     note: str,
 ) -> Table:
-    return Table(
+    return counts_table(
         key=key,
         title=title,
         columns=(
@@ -157,12 +157,10 @@ def _updates_table(
             Column("pending", "Not yet due"),
             Column("on_time_share", "Share on time", "share", of="due", numerator="on_time"),
         ),
-        rows=tuple(
-            Row(k or "unknown", label, _values(found.get(k, Counter()))) for k, label in rows
-        ),
-        total=Row("total", "All updates", _values(sum(found.values(), Counter()))),
-        parts=True,
-        chart="bar",
+        found=found,
+        rows=rows,
+        values=_values,
+        total_label="All updates",
         chart_column="on_time_share",
         note=note,
     )
