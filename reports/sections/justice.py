@@ -375,9 +375,14 @@ def order_applications(cohort: Cohort) -> Table:
 def _days_to_first(rows, steps: dict[str, str]) -> dict:
     """For each step (key -> a date field of `rows`), the cases that reached it and the median
     days from referral to their first: `rows` grouped by case once (a pass over the table, not
-    a look-up per case), then counted and measured over the groups."""
+    a look-up per case), then counted and measured over the groups. Only the rows with a
+    step's date are grouped: most offences never reach a charge."""
+    reached = Q()
+    for field in steps.values():
+        reached |= Q(**{f"{field}__isnull": False})
     per_case = (
-        rows.order_by()
+        rows.filter(reached)
+        .order_by()
         .values("referral_id")
         .annotate(
             referred_on=Min(TruncDate("referral__created_at")),
