@@ -198,7 +198,19 @@ class Floor:
 
 
 def floor_sql(ran: Ran) -> Floor:
-    return Floor(statements=[sql for sql in ran.sent if _fetches_shown_rows(sql)])
+    """The request's SELECTs, after the settings its transaction made for them (a report's
+    `SET LOCAL work_mem`), made for the floor's own connection (`SET`: the floor runs each
+    statement on its own, outside a transaction, where `SET LOCAL` would do nothing)."""
+    return Floor(statements=[_as_session_setting(sql) for sql in ran.sent
+                             if _fetches_shown_rows(sql) or _is_local_setting(sql)])
+
+
+def _is_local_setting(sql: str) -> bool:
+    return sql.lstrip().upper().startswith("SET LOCAL ")
+
+
+def _as_session_setting(sql: str) -> str:
+    return "SET " + sql.lstrip()[len("SET LOCAL "):] if _is_local_setting(sql) else sql
 
 
 # What only says who is asking: the API token; the session, its user, its second-factor device.
@@ -342,7 +354,8 @@ def floor_runner(floor: Floor) -> Iterator[Callable[[], float]]:
                 started = time.perf_counter()
                 for sql in floor.statements:
                     cursor.execute(sql)
-                    cursor.fetchall()
+                    if cursor.description is not None:  # a SELECT, not a SET
+                        cursor.fetchall()
                 for sql in writes:
                     cursor.execute(sql)
                 return (time.perf_counter() - started) * 1000

@@ -103,3 +103,24 @@ def test_a_page_is_read_with_a_session_past_its_second_factor_and_its_floor_leav
     kept = accounts.session(accounts.police)
     accounts.new_sessions()
     assert accounts.session(accounts.police) != kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_floor_makes_the_report_s_memory_setting_before_its_reads(demo):
+    """A report's queries run with `SET LOCAL work_mem` in their transaction; the floor, which
+    runs statement by statement outside a transaction, sets it for its connection instead."""
+    auditor = demo["oversight.auditor"]
+    accounts = reading.Accounts(coordinator=auditor, police=auditor, chair=auditor,
+                                auditor=auditor, conference_id=None)
+    funnel = reading.Endpoint("report: funnel", "/api/v1/reports/funnel/", auditor)
+    body, ran = reading._in_process(funnel, accounts)
+    floor = reading.floor_sql(ran)
+
+    assert body["key"] == "funnel"
+    assert any(sql.startswith("SET LOCAL work_mem") for sql in ran.sent)
+    settings = [i for i, sql in enumerate(floor.statements) if sql.startswith("SET ")]
+    assert [floor.statements[i] for i in settings] == ["SET work_mem = '64MB'"]
+    reads = floor.statements[settings[0] + 1:]
+    assert len(reads) >= 3 and all(sql.startswith("SELECT") for sql in reads)  # the report's
+    with reading.floor_runner(floor) as once:
+        assert 0 < once() < 5000
