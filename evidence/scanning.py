@@ -30,7 +30,21 @@ class ScanResult:
 NOT_SCANNED = ScanResult(scanned=False)
 
 
-class _NetworkClamd(clamd.ClamdNetworkSocket):
+class _Closing:
+    """clamd closes its socket after each command, also when it never connected (where the
+    library itself fails with an AttributeError): only a socket that was opened is closed."""
+
+    def _close_socket(self):
+        opened = self.__dict__.pop("clamd_socket", None)
+        if opened is not None:
+            opened.close()
+
+
+class _UnixClamd(_Closing, clamd.ClamdUnixSocket):
+    pass
+
+
+class _NetworkClamd(_Closing, clamd.ClamdNetworkSocket):
     """clamd over TCP with the timeout on the connection too (the library sets it only after
     connecting, so an unanswering host would hold the request for the system's timeout)."""
 
@@ -49,7 +63,7 @@ def scanner_configured() -> bool:
 
 def _client():
     if settings.CLAMAV_SOCKET:
-        return clamd.ClamdUnixSocket(path=settings.CLAMAV_SOCKET, timeout=settings.CLAMAV_TIMEOUT)
+        return _UnixClamd(path=settings.CLAMAV_SOCKET, timeout=settings.CLAMAV_TIMEOUT)
     return _NetworkClamd(host=settings.CLAMAV_HOST, port=settings.CLAMAV_PORT,
                          timeout=settings.CLAMAV_TIMEOUT)
 
