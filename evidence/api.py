@@ -131,4 +131,7 @@ class EvidenceDownloadView(APIView):
             membership=membership_of(request.user), evidence_id=evidence_id
         )
         copy = services.evidence_open(evidence=evidence, actor=request.user)
+        referral_services.sensitive_reads_record(
+            referral=evidence.referral, actor=request.user, sections=[evidence.section]
+        )
         return download_response(evidence, copy)

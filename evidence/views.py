@@ -140,4 +140,7 @@ class EvidenceDownloadView(EvidenceFileView):
         except Conflict as exc:
             context = self.get_context_data(refused=exc.message, **kwargs)
             return self.render_to_response(context, status=409)
+        referral_services.sensitive_reads_record(
+            referral=evidence.referral, actor=request.user, sections=[evidence.section]
+        )
         return download_response(evidence, copy)
