@@ -158,9 +158,20 @@ EVENT_SECTIONS: dict[str, str] = {
 TRAIL_DECISION_KEYS = ("decision", "description", "offence", "outcome", "disposal")
 
 
-def event_section(verb: str) -> str | None:
-    """The section an event with this verb belongs to, or None for the case as a whole."""
-    return EVENT_SECTIONS.get(verb.split(".", 1)[0])
+# Families of events whose section is not fixed by the verb but named in the event's changes
+# (`changes["section"]`): an evidence file belongs to the section it was filed under.
+SECTION_NAMED_EVENTS = frozenset({"evidence"})
+
+
+def event_section(verb: str, changes: dict | None = None) -> str | None:
+    """The section an event with this verb (and these changes) belongs to, or None for the case
+    as a whole. An event of `SECTION_NAMED_EVENTS` without a section of the policy in its
+    changes belongs to the most guarded one, `threat_assessment`."""
+    family = verb.split(".", 1)[0]
+    if family in SECTION_NAMED_EVENTS:
+        section = (changes or {}).get("section")
+        return section if section in SECTION_ACCESS else "threat_assessment"
+    return EVENT_SECTIONS.get(family)
 
 
 # Linked cases. One victim-suspect pair is one timeline; a reader is shown a linked case's content
@@ -344,9 +355,10 @@ def may(membership: Membership | None, capability: str) -> bool:
     return membership.agency.kind in kinds and bool(set(membership.roles) & roles)
 
 
-def sees_event(membership: Membership | None, verb: str) -> bool:
-    """Whether the member may be shown a trail event with this verb (`EVENT_SECTIONS`)."""
-    section = event_section(verb)
+def sees_event(membership: Membership | None, verb: str, changes: dict | None = None) -> bool:
+    """Whether the member may be shown a trail event with this verb (`EVENT_SECTIONS`; the
+    section its changes name, for `SECTION_NAMED_EVENTS`)."""
+    section = event_section(verb, changes)
     return section is None or can_read(membership, section)
 
 
@@ -356,6 +368,29 @@ def hidden_event_prefixes(membership: Membership | None) -> tuple[str, ...]:
         f"{family}." for family, section in EVENT_SECTIONS.items()
         if not can_read(membership, section)
     )
+
+
+# --- Evidence files ---------------------------------------------------------------------------
+# A file (a screenshot, a document, a recording) is filed under one section of its case, and is
+# read and added as that section is: read (listed, opened, downloaded) by a member whose agency
+# may see the case and who may read the section; added by one who may write it. A file the
+# member may not read answers 404 everywhere, as if it did not exist.
+
+
+def can_read_evidence(membership: Membership | None, section: str) -> bool:
+    """Whether the member may list, open and download a file of this section (of a case its
+    agency may see)."""
+    return section in SECTION_ACCESS and can_read(membership, section)
+
+
+def can_add_evidence(membership: Membership | None, section: str) -> bool:
+    """Whether the member may add a file to this section (of a case its agency may see)."""
+    return section in SECTION_ACCESS and can_write(membership, section)
+
+
+def evidence_sections(membership: Membership | None) -> tuple[str, ...]:
+    """The sections whose files the member may read, in the policy's order."""
+    return tuple(s for s in SECTIONS if can_read_evidence(membership, s))
 
 
 def reads_trail_as_auditor(membership: Membership | None) -> bool:
@@ -461,7 +496,20 @@ def matrix_markdown() -> str:
         + "; ".join(
             f"`{family}.*`: `{section}`" for family, section in EVENT_SECTIONS.items()
         )
-        + ". Other verbs belong to the case as a whole.",
+        + ". Other verbs belong to the case as a whole; "
+        + ", ".join(f"`{family}.*`" for family in sorted(SECTION_NAMED_EVENTS))
+        + " events belong to the section their changes name.",
+        "",
+        "### Evidence files",
+        "",
+        "A file attached to a case (a screenshot, a document, a recording) is filed under one "
+        "of the sections above (`incidents` unless another is chosen). A member lists, opens "
+        "and downloads it only if its agency may see the case and it may read that section; "
+        "it adds one to a section it may write. A file it may not read answers 404 on every "
+        "surface, lists included. Every addition, download and failed integrity check is an "
+        "event of the file's section (`evidence.added`, `evidence.viewed`, "
+        "`evidence.integrity_failed`; an upload refused by the malware scan, "
+        "`evidence.rejected`).",
         "",
         *_reports_markdown(),
     ]

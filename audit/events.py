@@ -506,7 +506,7 @@ def trail_reads_events(*, shown: Iterable[Event], member, actor) -> None:
         return
     reads: dict[int, set[str]] = {}
     for event in shown:
-        section = policy.event_section(event.verb)
+        section = policy.event_section(event.verb, event.changes)
         if section in policy.SENSITIVE_SECTIONS and event.referral_id is not None:
             reads.setdefault(event.referral_id, set()).add(section)
     case_sections_read_events(reads=reads, actor=actor)

@@ -69,6 +69,12 @@ def _as_case_reader(events: QuerySet[Event], member, cases) -> QuerySet[Event]:
     events = events.filter(Q(referral_id__isnull=True) | Q(referral_id__in=cases))
     for prefix in policy.hidden_event_prefixes(member):
         events = events.exclude(verb__startswith=prefix)
+    readable = sorted(policy.readable_sections(member))
+    for family in policy.SECTION_NAMED_EVENTS:
+        # Kept only when the section its changes name is one the member may read.
+        events = events.filter(
+            ~Q(verb__startswith=f"{family}.") | Q(changes__section__in=readable)
+        )
     return events
 
 

@@ -1,5 +1,6 @@
 """Request-wide concerns: a request id for the logs, a cap on body size, session lifetimes."""
 
+import re
 import time
 import uuid
 
@@ -7,7 +8,10 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+
+from evidence.uploads import too_large_message
 
 from .client_address import forwarded_client_address
 from .exceptions import NotFound
@@ -73,10 +77,14 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
 
 
 class BodySizeLimitMiddleware:
-    """Refuses a body larger than MAX_REQUEST_BYTES before anything reads it."""
+    """Refuses a body larger than MAX_REQUEST_BYTES before anything reads it. An evidence upload
+    (EVIDENCE_UPLOAD_PATHS) may be EVIDENCE_MAX_BYTES larger; one larger still is refused as
+    bad input naming its `file` and the limit (the upload itself stops storing past the limit
+    when no length is sent: `evidence.uploads`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.upload_paths = [re.compile(p) for p in settings.EVIDENCE_UPLOAD_PATHS]
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
@@ -84,12 +92,27 @@ class BodySizeLimitMiddleware:
         except ValueError:
             return json_error(400, "bad_request", "Content-Length is not a number.")
         if length > settings.MAX_REQUEST_BYTES:
+            if any(p.match(request.path) for p in self.upload_paths):
+                if length <= settings.MAX_REQUEST_BYTES + settings.EVIDENCE_MAX_BYTES:
+                    return self.get_response(request)
+                return _file_too_large(request)
             return json_error(
                 413,
                 "request_too_large",
                 f"The request body is larger than {settings.MAX_REQUEST_BYTES} bytes.",
             )
         return self.get_response(request)
+
+
+def _file_too_large(request: HttpRequest) -> HttpResponse:
+    """An upload whose body is past the limit, answered before it is read: the API's error
+    shape, or a page saying so (rendered without the request: nothing has run for it yet)."""
+    message = too_large_message()
+    if request.path.startswith("/api/"):
+        return json_error(400, "invalid", message, {"file": [message]})
+    return HttpResponse(
+        render_to_string("evidence/too_large.html", {"message": message}), status=400
+    )
 
 
 class SessionTimeoutMiddleware:

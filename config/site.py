@@ -8,6 +8,7 @@ from agencies.selectors import membership_of
 from agencies.views import AccessView, ApiTokensView, HomeView
 from audit.urls import AuditViewset
 from conferences import views as conference_views
+from evidence import urls as evidence_urls
 from interventions import urls as intervention_urls
 from justice import urls as justice_urls
 from orders import urls as order_urls
@@ -93,6 +94,7 @@ class ReferralViewset(AppMenuMixin, Viewset):
     orders_path = path("<int:referral_id>/", include(order_urls.page_urlpatterns))
     interventions_path = path("<int:referral_id>/", include(intervention_urls.page_urlpatterns))
     victims_path = path("<int:referral_id>/", include(victim_urls.page_urlpatterns))
+    evidence_path = path("<int:referral_id>/", include(evidence_urls.page_urlpatterns))
 
     def has_view_permission(self, user, obj=None):
         return policy.sees_case_content(membership_of(user))

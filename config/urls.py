@@ -7,6 +7,7 @@ from agencies import urls as agency_urls
 from agencies.password_reset import PasswordResetView
 from audit import urls as audit_urls
 from conferences import urls as conference_urls
+from evidence import urls as evidence_urls
 from interventions import urls as intervention_urls
 from justice import urls as justice_urls
 from orders import urls as order_urls
@@ -26,6 +27,7 @@ api_v1 = [
     *order_urls.api_urlpatterns,
     *intervention_urls.api_urlpatterns,
     *victim_urls.api_urlpatterns,
+    *evidence_urls.api_urlpatterns,
     *task_urls.api_urlpatterns,
     *conference_urls.api_urlpatterns,
     *audit_urls.api_urlpatterns,

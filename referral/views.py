@@ -27,6 +27,7 @@ from agencies.mixins import MemberRequiredMixin
 from agencies.selectors import agency_list, names_by_username
 from conferences import services as conference_services
 from config.exceptions import DomainError, NotFound
+from evidence import case_file as evidence_file
 from justice.models import Offence
 from orders.models import Enforcement
 from workflows import services as workflow_services
@@ -186,13 +187,16 @@ class ReferralDetailView(MemberRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         file = _case_file(self)
         referral = file.referral
+        evidence = evidence_file.page_context(referral=referral, membership=self.membership)
         services.sensitive_reads_record(
-            referral=referral, actor=self.request.user, sections=file.sections
+            referral=referral, actor=self.request.user,
+            sections=file.sections | set(evidence.get("evidence", {}).get("sections", ())),
         )
         services.timeline_reads_record(
             actor=self.request.user, scope=file.scope, entries=file.entries
         )
         context.update(file.context)
+        context.update(evidence)
         context.update(
             timeline_url=_url("timeline", referral.pk),
             pdf_url=_url("case_file_pdf", referral.pk),

@@ -132,3 +132,21 @@ def background_sealer(settings):
     settings.AUDIT_SEAL_IN_BACKGROUND = True
     yield
     chain._sealer.let_go()
+
+
+@pytest.fixture
+def evidence_storage(settings, tmp_path):
+    """Evidence files stored on the filesystem in a directory of the test's own, scanned by
+    nothing unless the test names a scanner; the directory."""
+    root = tmp_path / "evidence"
+    root.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+    }
+    settings.CLAMAV_SOCKET = ""
+    settings.CLAMAV_HOST = ""
+    return root

@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = (
     "config", "agencies", "audit", "referral", "justice", "orders", "interventions", "victims",
-    "conferences", "workflows",
+    "evidence", "conferences", "workflows",
 )
 
 

@@ -17,6 +17,7 @@ import pytest
 from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 
+from tests.evidence import contract as evidence_contract
 from tests.interventions import contract as interventions_contract
 from tests.justice import contract as justice_contract
 from tests.referral.factories import answers, incident_body, payload
@@ -118,7 +119,12 @@ class Contract:
         url = path.format(**params) + query
         send = getattr(client, method)
         response = send(url, body, format="json") if body is not None else send(url)
-        assert response.status_code == status, (method, url, response.content[:2000])
+        return self.check(method, path, response, status)
+
+    def check(self, method, path, response, status):
+        """An answer to `method path` (sent by the caller: a multipart upload, say) validated
+        as `call` validates its own; its JSON body."""
+        assert response.status_code == status, (method, path, response.content[:2000])
         self.checked.add((method, path))
         declared = self.declared(method, path, status)
         if status == 204:
@@ -133,7 +139,7 @@ class Contract:
             self.validator(declared["content"][content_type]["schema"]).iter_errors(data),
             key=lambda e: list(e.absolute_path),
         )
-        assert not errors, (method, url, [(list(e.absolute_path), e.message) for e in errors[:5]])
+        assert not errors, (method, path, [(list(e.absolute_path), e.message) for e in errors[:5]])
         return data
 
 
@@ -202,7 +208,7 @@ def _work(contract, client, task_type, referral_id, data):
 
 
 def test_every_answer_fits_the_document(
-    document, demo, api, as_user, django_capture_on_commit_callbacks
+    document, demo, api, as_user, django_capture_on_commit_callbacks, evidence_storage
 ):
     contract = Contract(document)
     call = contract.call
@@ -311,6 +317,7 @@ def test_every_answer_fits_the_document(
     justice_contract.drive(call, member, rid)
     interventions_contract.drive(call, member, rid)
     victims_contract.drive(call, member, rid)
+    evidence_contract.drive(call, contract.check, member, rid, case["incidents"][0]["id"])
 
     # A second case, declined at triage: the supervisor's task shows the decline to decide on.
     declined = call(

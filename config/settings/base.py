@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "orders",
     "interventions",
     "victims",
+    "evidence",
     "reports",
     # The second factor (django-otp: TOTP, recovery codes; django-otp-webauthn: passkeys).
     "django_otp",
@@ -408,6 +409,61 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# --- Evidence files (evidence/) --------------------------------------------------------------
+# Files attached to a case: stored through Django's storage API under the alias `evidence`
+# (STORAGES below), under random names, never under MEDIA_URL or the static files: only the
+# authenticated download answers them, after checking the file's SHA-256.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=25 * 1024 * 1024)
+# The upload endpoints, whose body may be up to EVIDENCE_MAX_BYTES larger than MAX_REQUEST_BYTES
+# (config.middleware.BodySizeLimitMiddleware).
+EVIDENCE_UPLOAD_PATHS = (
+    r"^/api/v1/referrals/\d+/evidence/$",
+    r"^/workspace/referrals/\d+/evidence/new/$",
+)
+# The filesystem by default; an S3-compatible bucket when EVIDENCE_S3_BUCKET names one
+# (django-storages, boto3: credentials from EVIDENCE_S3_ACCESS_KEY_ID and
+# EVIDENCE_S3_SECRET_ACCESS_KEY, else boto3's own chain: environment, profile, instance role).
+EVIDENCE_DIR = env.str("EVIDENCE_DIR", default=str(VAR_DIR / "evidence"))
+EVIDENCE_S3_BUCKET = env.str("EVIDENCE_S3_BUCKET", default="")
+if EVIDENCE_S3_BUCKET:
+    _EVIDENCE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": EVIDENCE_S3_BUCKET,
+            "location": env.str("EVIDENCE_S3_PREFIX", default="evidence"),
+            "endpoint_url": env.str("EVIDENCE_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("EVIDENCE_S3_REGION", default="") or None,
+            "access_key": env.str("EVIDENCE_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("EVIDENCE_S3_SECRET_ACCESS_KEY", default="") or None,
+            # Private objects, never overwritten, never a public or signed URL handed out.
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }
+else:
+    _EVIDENCE_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": EVIDENCE_DIR,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "evidence": _EVIDENCE_STORAGE,
+}
+# Malware scanning of each upload by a ClamAV daemon (INSTREAM), when one is named: its Unix
+# socket (CLAMAV_SOCKET) or its host and port (CLAMAV_HOST, CLAMAV_PORT). Unset: files are stored
+# as `not_scanned`. Named but unreachable: uploads are refused (503), never stored unscanned.
+CLAMAV_SOCKET = env.str("CLAMAV_SOCKET", default="")
+CLAMAV_HOST = env.str("CLAMAV_HOST", default="")
+CLAMAV_PORT = env.int("CLAMAV_PORT", default=3310)
+CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30.0)
 
 # --- Static, i18n ----------------------------------------------------------------------------
 

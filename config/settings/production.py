@@ -12,7 +12,7 @@ if not environ.Env().str("SECRET_KEY", default=""):
     raise ImproperlyConfigured("SECRET_KEY must be set when CONCORD_ENV=production.")
 
 from .base import *  # noqa: E402, F403
-from .base import BASE_DIR, CSRF_TRUSTED_ORIGINS, env  # noqa: E402
+from .base import BASE_DIR, CSRF_TRUSTED_ORIGINS, STORAGES, env  # noqa: E402
 
 PRODUCTION = True
 
@@ -46,6 +46,6 @@ CSRF_COOKIE_NAME = "__Secure-csrftoken"
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 WHITENOISE_USE_FINDERS = False
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

@@ -195,3 +195,33 @@ def test_what_the_victim_gave_under_consent_reaches_police_advocacy_and_the_kind
     assert policy.sees_consented_content(kind, [], withdrawn=False) is always
     assert policy.sees_consented_content(kind, [kind], withdrawn=False) is True
     assert policy.sees_consented_content(kind, [kind], withdrawn=True) is always
+
+
+# --- Evidence files: read as their section is read, added where it is written ----------------
+
+
+@pytest.mark.parametrize(
+    "kind,role,section", list(itertools.product(KINDS, list(Role.values), list(TABLE)))
+)
+def test_evidence_follows_its_section(kind, role, section):
+    member = _membership(kind, role)
+    assert policy.can_read_evidence(member, section) == expected(kind, role, section, "r")
+    assert policy.can_add_evidence(member, section) == expected(kind, role, section, "w")
+
+
+def test_evidence_of_no_known_section_is_nobodys():
+    police = _membership("police", "caseworker")
+    assert not policy.can_read_evidence(police, "nowhere")
+    assert not policy.can_add_evidence(police, "nowhere")
+    assert not policy.can_read_evidence(None, "incidents")
+
+
+def test_an_evidence_event_belongs_to_the_section_it_names():
+    assert policy.event_section("evidence.viewed", {"section": "victim_contact"}) == (
+        "victim_contact")
+    # Naming none (or an unknown one), it belongs to the most guarded section.
+    assert policy.event_section("evidence.viewed", {}) == "threat_assessment"
+    assert policy.event_section("evidence.viewed", {"section": "nowhere"}) == "threat_assessment"
+    cps = _membership("cps", "caseworker")
+    assert policy.sees_event(cps, "evidence.added", {"section": "incidents"})
+    assert not policy.sees_event(cps, "evidence.added", {"section": "victim_contact"})

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
@@ -30,6 +32,7 @@ from conferences.services import agenda_add, conference_acknowledge, conference_
 from referral.models import Referral
 from tests import conftest as root_conftest
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.evidence.files import png
 from tests.referral.factories import answers, payload
 from tests.seed import DEMO_PASSWORD, seed, seeded_demo
 from tests.tokens import token_for
@@ -57,6 +60,8 @@ PAGES: dict[str, tuple[str, int]] = {
     "my-access": ("/workspace/access/", 200),
     "referrals": ("/workspace/referrals/", 200),
     "case": ("/workspace/referrals/{case}/", 200),
+    "evidence-new": ("/workspace/referrals/{case}/evidence/new/", 200),
+    "evidence-file": ("/workspace/referrals/{case}/evidence/{evidence}/", 200),
     "new-referral": ("/workspace/referrals/new/", 200),
     "inbox-mine": ("/workspace/tasks/", 200),
     "inbox-queue": ("/workspace/tasks/?scope=queue", 200),
@@ -82,9 +87,9 @@ PAGES: dict[str, tuple[str, int]] = {
 # screenshots.
 VISITS: dict[str | None, list[str]] = {
     CASEWORKER: [
-        "home", "my-access", "referrals", "case", "new-referral", "inbox-mine", "inbox-queue",
-        "inbox-overdue", "task", "notifications", "meetings", "meeting", "minutes", "trail",
-        "case-trail", "api-tokens",
+        "home", "my-access", "referrals", "case", "evidence-new", "evidence-file",
+        "new-referral", "inbox-mine", "inbox-queue", "inbox-overdue", "task", "notifications",
+        "meetings", "meeting", "minutes", "trail", "case-trail", "api-tokens",
     ],
     SUPERVISOR: [
         "home", "my-access", "referrals", "case", "inbox-mine", "inbox-queue", "inbox-overdue",
@@ -155,13 +160,25 @@ def build_world() -> dict:
     admin.demo_account = True  # signs in with the password alone, as the demo accounts do
     admin.save(update_fields=["demo_account"])
     token_for(demo[AUDITOR].user)  # an API sign-in to end on the page
-    return {"case": cases[0], "task": triage.pk, "meeting": meeting.pk}
+    evidence = police.post(f"/api/v1/referrals/{cases[0]}/evidence/", {
+        "file": SimpleUploadedFile("doorbell-camera-2025-10-04-0214.png", png(),
+                                   content_type="image/png"),
+        "description": "The doorbell camera at 02:14: the suspect at the door.",
+    }, format="multipart")
+    assert evidence.status_code == 201, evidence.content
+    return {"case": cases[0], "task": triage.pk, "meeting": meeting.pk,
+            "evidence": evidence.json()["id"]}
 
 
 @pytest.fixture(scope="module")
-def site(django_db_setup, django_db_blocker):
-    """The module's live server over the module's data; the tables emptied afterwards."""
-    with django_db_blocker.unblock():
+def site(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The module's live server over the module's data (its evidence files in a directory of
+    the module's own); the tables emptied afterwards."""
+    storages = override_settings(STORAGES={**settings.STORAGES, "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path_factory.mktemp("evidence"))},
+    }}, CLAMAV_SOCKET="", CLAMAV_HOST="")
+    with django_db_blocker.unblock(), storages:
         if root_conftest._Seed.emptied:
             seed()
             root_conftest._Seed.emptied = False

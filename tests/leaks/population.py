@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -422,6 +423,30 @@ class Population:
             "referred_on": today, "to": r.new(case, "safeguarding", "safeguarding_to"),
             "outcome": r.new(case, "safeguarding", "safeguarding_outcome")})
 
+    def evidence(self, case: str) -> None:
+        """Files on the case, each with markers in its name, description and content (plain
+        text, so a download shows them): incidents and the victim's contact details (police),
+        a threat assessment (the psychiatric unit)."""
+        r, rid = self.registry, self.ids[case]
+        for username, section in (("police.caseworker", "incidents"),
+                                  ("police.caseworker", "victim_contact"),
+                                  ("ftac.caseworker", "threat_assessment")):
+            name = f"{r.new(case, section, 'evidence_name')}.txt"
+            content = f"Messages {r.new(case, section, 'evidence_content')}\n".encode()
+            url = f"/api/v1/referrals/{rid}/evidence/"
+            response = self.client(username).post(url, {
+                "file": SimpleUploadedFile(name, content, content_type="text/plain"),
+                "section": section,
+                "description": r.new(case, section, "evidence_description"),
+            }, format="multipart")
+            self.responses.append((username, url, response.status_code,
+                                   response.content.decode()))
+            if self.on_response is not None:
+                self.on_response(*self.responses[-1])
+            if response.status_code != 201:
+                raise AssertionError(f"{username} POST {url}: {response.status_code} "
+                                     f"{response.content[:500]!r}")
+
     def conference(self, key: str, invited: list[str]) -> int:
         response = self.post("hub.chair", "/api/v1/conferences/", {
             "title": f"Leak hunt meeting {key}",
@@ -562,6 +587,7 @@ class Population:
         self.orders_life(k("A"))
         self.assessments_and_interventions(k("A"))
         self.victims_voice(k("A"))
+        self.evidence(k("A"))
         invited = ["police", "cps", "advocacy", "ftac"]  # not probation
         cid = self.conference(k("K"), invited)
         self.work("hub.chair", "schedule_conference", k("A"), {"conference": cid})

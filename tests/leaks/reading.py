@@ -68,6 +68,7 @@ class Ids:
 
     def __init__(self):
         from conferences.models import AgendaItem, Conference, Note
+        from evidence.models import EvidenceFile
         from referral.models import Referral
         from workflows.models import AgencyTask
 
@@ -82,6 +83,7 @@ class Ids:
         self.items.append((self.conferences[0], max([i for _, i in self.items] or [0]) + 1))
         self.notes = list(Note.objects.values_list("conference_id", "pk"))
         self.task_agency = dict(AgencyTask.objects.values_list("pk", "agency__slug"))
+        self.evidence = with_guess(EvidenceFile.objects.values_list("pk", flat=True))
 
 
 class Sweep:
@@ -177,6 +179,8 @@ class Sweep:
                 fills = [{"conference_id": c, "item_id": i} for c, i in ids.items]
             elif names == ["conference_id", "note_id"]:
                 fills = [{"conference_id": c, "note_id": n} for c, n in ids.notes]
+            elif names == ["evidence_id"]:
+                fills = [{"evidence_id": e} for e in ids.evidence]
             elif names == ["key"]:
                 # Every report, readable or not: one the reader may not open must answer 404.
                 fills = [{"key": key} for key in REPORTS]

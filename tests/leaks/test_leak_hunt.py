@@ -110,7 +110,8 @@ def _consent_narrowing(demo, population) -> list[str]:
     return found
 
 
-def test_no_marker_reaches_an_account_the_policy_bars(demo, tmp_path, record_property):
+def test_no_marker_reaches_an_account_the_policy_bars(demo, tmp_path, record_property,
+                                                    evidence_storage):
     started = time.monotonic()
     mail.outbox = []
     _extra_members(demo)
