@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from agencies.models import Agency
+from config.encryption import EncryptedTextField
 from justice.models import Offence
 from referral.models import CourtHearing, ProtectiveOrder, Referral
 
@@ -42,11 +43,13 @@ class HearingAssessment(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     before_hearing = models.BooleanField(null=True, blank=True)
     risk_level = models.CharField(max_length=20, blank=True)
-    summary = models.TextField(blank=True)
+    # The assessment's formulation and the treatment suitability are encrypted at rest
+    # (config/encryption.py).
+    summary = EncryptedTextField(blank=True)
     victim_views = models.TextField(blank=True)
     bail_conditions_sought = models.TextField(blank=True)
     recommendation = models.TextField(blank=True)
-    treatment_suitability = models.TextField(blank=True)
+    treatment_suitability = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -162,7 +165,7 @@ class PerpetratorAssessment(models.Model):
     persistence = models.CharField(max_length=10, choices=Level.choices)
     recurrence = models.CharField(max_length=10, choices=Level.choices)
     violence = models.CharField(max_length=10, choices=Level.choices)
-    summary = models.TextField(blank=True)
+    summary = EncryptedTextField(blank=True)  # the assessor's formulation: encrypted at rest
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -5,6 +5,7 @@ from django.db import models
 from guardian.models import GroupObjectPermissionBase
 
 from agencies.models import Agency
+from config.encryption import EncryptedCharField, EncryptedEmailField, EncryptedTextField
 
 
 class RiskLevel(models.TextChoices):
@@ -191,10 +192,11 @@ class VictimContact(models.Model):
     referral = models.OneToOneField(
         Referral, on_delete=models.CASCADE, related_name="victim_contact"
     )
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-    address = models.TextField(blank=True, max_length=1000)
-    safe_contact_method = models.TextField(blank=True, max_length=1000)
+    # Encrypted at rest (config/encryption.py): never searched or compared in the database.
+    phone = EncryptedCharField(max_length=40, blank=True)
+    email = EncryptedEmailField(blank=True)
+    address = EncryptedTextField(blank=True, max_length=1000)
+    safe_contact_method = EncryptedTextField(blank=True, max_length=1000)
 
     def __str__(self) -> str:
         return f"Contact details for referral {self.referral_id}"

@@ -29,6 +29,7 @@ def manage(*args, env_overrides: dict[str, str | None]):
 PRODUCTION = {
     "CONCORD_ENV": "production",
     "SECRET_KEY": "x7!Kp2#vQ9@mZ4$wL8^nR3&tY6*bH1(cJ5)dF0_gS-eA+uI=oP~" + "kM",
+    "FIELD_ENCRYPTION_KEYS": "MtJX7cVZ1ToiFFqEv5jWhxAIlAdPDywCTlkGLTZI1nE=",
     "ALLOWED_HOSTS": "concord.example.org",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "REDIS_URL": "redis://127.0.0.1:6379/0",

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests.agencies.factories import enrol_totp, totp_code
@@ -35,6 +36,8 @@ def production_env(static_root: Path, **extra: str) -> dict[str, str]:
     env.update(
         CONCORD_ENV="production",
         SECRET_KEY=SECRET_KEY,
+        # The server reads what the test writes: the same keys as the test profile's.
+        FIELD_ENCRYPTION_KEYS=",".join(settings.FIELD_ENCRYPTION_KEYS),
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=database_url(),
         STATIC_ROOT=str(static_root),

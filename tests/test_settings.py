@@ -15,6 +15,20 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_production_refuses_to_start_without_field_encryption_keys():
+    result = manage("check", env_overrides={**PRODUCTION, "FIELD_ENCRYPTION_KEYS": None})
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS must be set" in result.stderr
+
+
+def test_production_refuses_a_field_encryption_key_that_is_not_a_fernet_key():
+    keys = PRODUCTION["FIELD_ENCRYPTION_KEYS"] + ",changeme"
+    result = manage("check", env_overrides={**PRODUCTION, "FIELD_ENCRYPTION_KEYS": keys})
+    assert result.returncode != 0
+    assert "key 2 of 2 is not a Fernet key" in result.stderr
+    assert "changeme" not in result.stderr
+
+
 def test_embedded_default_uses_sqlite_and_in_memory_layers(tmp_path):
     code = (
         "from django.conf import settings as s;"

@@ -36,6 +36,14 @@ def _local_secret_key() -> str:
 
 SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
 
+# The keys of the fields encrypted at rest (config/encryption.py): Fernet keys, comma-separated,
+# newest first; values are written with the first and read with any. Production requires them
+# (production.py); elsewhere one is derived from SECRET_KEY, so that the development and test
+# processes agree without a variable.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [
+    base64.urlsafe_b64encode(hashlib.sha256(("fields:" + SECRET_KEY).encode()).digest()).decode()
+]
+
 # Off unless a developer asks: the demo shows the product's own error pages, not Django's.
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])

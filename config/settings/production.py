@@ -1,15 +1,23 @@
 """The hardened profile (`CONCORD_ENV=production`): passes `manage.py check --deploy`.
 
-It refuses to start without `SECRET_KEY` (checked before the shared settings, which would
-otherwise generate one), serves the static files `collectstatic` gathered, and expects a TLS
-proxy in front that sets `X-Forwarded-Proto`.
+It refuses to start without `SECRET_KEY` and `FIELD_ENCRYPTION_KEYS` (checked before the
+shared settings, which would otherwise generate or derive them), serves the static files
+`collectstatic` gathered, and expects a TLS proxy in front that sets `X-Forwarded-Proto`.
 """
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.field_keys import field_keys
+
 if not environ.Env().str("SECRET_KEY", default=""):
     raise ImproperlyConfigured("SECRET_KEY must be set when CONCORD_ENV=production.")
+# The keys of the encrypted fields are their own, never derived: a key derived from SECRET_KEY
+# would make one leaked secret open both the sessions and the data, and replacing SECRET_KEY
+# would lose the data.
+if not environ.Env().list("FIELD_ENCRYPTION_KEYS", default=[]):
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when CONCORD_ENV=production.")
+field_keys(environ.Env().list("FIELD_ENCRYPTION_KEYS"))  # each a Fernet key, or it refuses
 
 from .base import *  # noqa: E402, F403
 from .base import BASE_DIR, CSRF_TRUSTED_ORIGINS, STORAGES, env  # noqa: E402
