@@ -73,6 +73,14 @@ def _database_use(item) -> tuple[bool, bool]:
     return transactional or marker is not None or "db" in names, transactional
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests are marked `transactional` (each empties the database when it ends
+    and the next test seeds it again): `make test` leaves them to `make test-transactional`."""
+    for item in items:
+        if _database_use(item)[1]:
+            item.add_marker(pytest.mark.transactional)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     """Before a test's fixtures: the starting state back if a transactional test emptied the

@@ -23,8 +23,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 # builds a handler for every test client.
 WHITENOISE_AUTOREFRESH = True
 
-# `make test` runs the suite on two pytest-xdist workers, which share one Redis. The live
-# servers a worker starts inherit its environment, so they take the same prefixes.
+# `make test` (and `make test-browser`, `make test-transactional`) run on two pytest-xdist
+# workers, which share one Redis. The live servers a worker starts inherit its environment, so
+# they take the same prefixes.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 if WORKER and REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] += f"-{WORKER}"

@@ -1,10 +1,10 @@
 """The accessibility harness: every page each demo role can reach, audited in Chromium.
 
 For each (role, page): no serious or critical axe-core violation, no wider than 390 px at a
-390 px viewport, a title of its own ("<Page> · Concord") and exactly one h1. `make test` audits
-each page once; `make test-slow` audits it as each other role that reaches it. The first role to
-visit a page writes its full-page screenshots at desktop (1280 px) and phone (390 px) width to
-var/screenshots/<page>-desktop.png and <page>-phone.png.
+390 px viewport, a title of its own ("<Page> · Concord") and exactly one h1. `make test-browser`
+audits each page once; `make test-slow` audits it as each other role that reaches it. The first
+role to visit a page writes its full-page screenshots at desktop (1280 px) and phone (390 px)
+width to var/screenshots/<page>-desktop.png and <page>-phone.png.
 
 The pages' data (two referrals in the hub's queue, one of them claimed, a meeting with both on
 its agenda, an agency administrator) is made once for the module and served by a live server of
@@ -114,8 +114,8 @@ for _role, _pages in VISITS.items():
 
 
 def _cases():
-    """Every (role, page). `make test` audits each page once, as the role that takes its
-    screenshots; the other roles' visits of it are marked slow (`make test-slow`)."""
+    """Every (role, page). `make test-browser` audits each page once, as the role that takes
+    its screenshots; the other roles' visits of it are marked slow (`make test-slow`)."""
     for role, pages in VISITS.items():
         for name in pages:
             marks = () if SCREENSHOT_ROLE[name] == role else (pytest.mark.slow,)

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 CLAIMERS = 4
 # Each round starts its threads together at a barrier: a few rounds meet the race in
-# `make test`; `make test-slow` repeats it many more times.
+# `make test-transactional`; `make test-slow` repeats it many more times.
 CLAIM_ROUNDS = [12, pytest.param(50, marks=pytest.mark.slow)]
 RESEARCH_ROUNDS = [3, pytest.param(10, marks=pytest.mark.slow)]
 
