@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "interventions",
     "victims",
     "evidence",
+    "privacy",
     "reports",
     # The second factor (django-otp: TOTP, recovery codes; django-otp-webauthn: passkeys).
     "django_otp",
