@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     CHAIR = "chair", "Conference chair"
     AUDITOR = "auditor", "Auditor"
     ADMIN = "admin", "Agency administrator"
+    DPO = "dpo", "Data protection officer"
 
 
 class Agency(models.Model):

@@ -182,7 +182,8 @@ def event_section(verb: str, changes: dict | None = None) -> str | None:
 SUSPECT_ELSEWHERE_KINDS = frozenset({K.POLICE, K.COORDINATOR})
 
 
-# Roles that work with case content at all. An auditor reads trails; an admin manages people.
+# Roles that work with case content at all. An auditor reads trails; an admin manages people; a
+# data protection officer reads a case only through a subject access request (`privacy`).
 CONTENT_ROLES = frozenset({R.CASEWORKER, R.SUPERVISOR, R.CHAIR})
 
 # Narrower role limits inside an agency kind: (kind, section) -> roles allowed.
@@ -195,7 +196,7 @@ _CASE_AGENCIES = frozenset(k for k in K.values if k != K.OVERSIGHT)
 # capability -> (roles that hold it, agency kinds in which they hold it)
 CAPABILITIES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "refer_case": (CONTENT_ROLES, _CASE_AGENCIES),
-    "claim_task": (CONTENT_ROLES, _CASE_AGENCIES),
+    "claim_task": (CONTENT_ROLES | {R.DPO}, _CASE_AGENCIES),
     "complete_task": (CONTENT_ROLES, _CASE_AGENCIES),
     "reassign_task": (frozenset({R.SUPERVISOR}), _CASE_AGENCIES),
     "approve_decline": (frozenset({R.SUPERVISOR}), frozenset({K.COORDINATOR})),
@@ -206,6 +207,7 @@ CAPABILITIES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "manage_members": (frozenset({R.ADMIN}), frozenset(K.values)),
     "set_local_policy": (frozenset({R.SUPERVISOR}), frozenset({K.COORDINATOR})),
     "read_reports": (frozenset({R.AUDITOR, R.SUPERVISOR, R.CHAIR}), frozenset(K.values)),
+    "handle_subject_access": (frozenset({R.DPO}), _CASE_AGENCIES),
 }
 
 CAPABILITY_TITLES = {
@@ -221,6 +223,7 @@ CAPABILITY_TITLES = {
     "manage_members": "Manage the agency's members",
     "set_local_policy": "Set the region's local policy (thresholds, deadlines, criteria)",
     "read_reports": "Read the outcome reports: of every case (oversight) or the agency's own",
+    "handle_subject_access": "Answer subject access requests: find, decide, redact, disclose",
 }
 
 
@@ -358,16 +361,21 @@ def may(membership: Membership | None, capability: str) -> bool:
 def sees_event(membership: Membership | None, verb: str, changes: dict | None = None) -> bool:
     """Whether the member may be shown a trail event with this verb (`EVENT_SECTIONS`; the
     section its changes name, for `SECTION_NAMED_EVENTS`)."""
+    if verb.split(".", 1)[0] in SUBJECT_ACCESS_EVENTS:
+        return may_handle_subject_access(membership)
     section = event_section(verb, changes)
     return section is None or can_read(membership, section)
 
 
 def hidden_event_prefixes(membership: Membership | None) -> tuple[str, ...]:
     """The verb prefixes of the events this member may not be shown, for a query to exclude."""
-    return tuple(
+    hidden = tuple(
         f"{family}." for family, section in EVENT_SECTIONS.items()
         if not can_read(membership, section)
     )
+    if not may_handle_subject_access(membership):
+        hidden += tuple(f"{family}." for family in sorted(SUBJECT_ACCESS_EVENTS))
+    return hidden
 
 
 # --- Evidence files ---------------------------------------------------------------------------
@@ -417,6 +425,34 @@ def sees_case_content(membership: Membership | None) -> bool:
     return bool(readable_sections(membership)) and membership.agency.is_active
 
 
+def works_tasks(membership: Membership | None) -> bool:
+    """Whether the member has an inbox: a reader of cases, or a data protection officer (whose
+    subject access tasks are of no case)."""
+    return sees_case_content(membership) or may_handle_subject_access(membership)
+
+
+# --- Subject access (UK GDPR art. 15; DPA 2018 s.45) ----------------------------------------
+# Only a data protection officer handles a subject access request. It reads case content only
+# through one (never the case pages): every search and every read of a found record is on the
+# trail, as `subject_access.*` events, which only DPOs (and oversight's auditors, who read the
+# whole trail) are shown. Its reach is the cases referred within its agency's region (every
+# region when the agency has none).
+SUBJECT_ACCESS_EVENTS = frozenset({"subject_access"})
+
+
+def may_handle_subject_access(membership: Membership | None) -> bool:
+    """Whether the member may make, search, decide and disclose subject access requests."""
+    return may(membership, "handle_subject_access")
+
+
+def subject_access_region(membership: Membership | None) -> str | None:
+    """The region whose referrals a DPO's search reaches ("" for every region); None for a
+    member who may not search at all."""
+    if not may_handle_subject_access(membership):
+        return None
+    return membership.agency.region
+
+
 # --- The table as Markdown (python manage.py access_matrix) ---------------------------------
 
 
@@ -443,7 +479,12 @@ def matrix_markdown() -> str:
         "",
         "Only the roles "
         + ", ".join(f"`{r}`" for r in sorted(CONTENT_ROLES))
-        + " see case content; `auditor` and `admin` do not.",
+        + " see case content; "
+        + " and ".join(f"`{r}`" for r in R.values if r not in CONTENT_ROLES)
+        + " do not. A `dpo` (data protection officer) reads a case's records only through a "
+        "subject access request, of the cases referred in its agency's region (every region "
+        "when the agency has none); each search and each read is on the trail "
+        "(`subject_access.*` events, shown to DPOs and oversight's auditors only).",
         "",
         "### What each role may do",
         "",

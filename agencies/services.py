@@ -78,6 +78,7 @@ DEMO_AGENCIES: list[tuple[str, str, str, list[tuple[str, list[str]]]]] = [
             ("hub.caseworker", [Role.CASEWORKER]),
             ("hub.supervisor", [Role.SUPERVISOR]),
             ("hub.chair", [Role.CHAIR]),
+            ("hub.dpo", [Role.DPO]),
         ],
     ),
     (

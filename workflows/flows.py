@@ -8,7 +8,8 @@ approved by a coordinator supervisor.
 
 CaseTaskFlow: one task outside the main line (enforcing a breach, a pre-hearing risk
 assessment, a victim update, a conference action, sending minutes, approving a lower risk,
-linking referrals of the same people), so the main line never waits for it.
+linking referrals of the same people, answering a subject access request), so the main line
+never waits for it.
 """
 
 from __future__ import annotations
@@ -251,6 +252,7 @@ class CaseTaskFlow(Flow):
         "victim_letter",
         "right_to_review",
         "safety_plan_review",
+        "subject_access",
     )
 
     start = flow.StartHandle(this.start_task).Next(this.route)
@@ -278,6 +280,7 @@ class CaseTaskFlow(Flow):
         .Case(this.victim_letter, _of_type("victim_letter"))
         .Case(this.right_to_review, _of_type("right_to_review"))
         .Case(this.safety_plan_review, _of_type("safety_plan_review"))
+        .Case(this.subject_access, _of_type("subject_access"))
         .Default(this.minutes_distribution)
     )
     enforcement = AgencyView(
@@ -337,6 +340,11 @@ class CaseTaskFlow(Flow):
     ).Next(this.end)
     safety_plan_review = AgencyView(
         task_type="safety_plan_review", agency=this.task_agency, due=this.task_due
+    ).Next(this.end)
+    # A data protection officer's answer to a subject access request (of no case): done by
+    # disclosing or closing the request (`workflows.services.privacy`), never by the task form.
+    subject_access = AgencyView(
+        task_type="subject_access", agency=this.task_agency, due=this.task_due, role="dpo"
     ).Next(this.end)
     end = CaseEnd()
 

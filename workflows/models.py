@@ -46,6 +46,7 @@ class TaskType(models.TextChoices):
     VICTIM_LETTER = "victim_letter", "Write to the victim about a CPS decision"
     RIGHT_TO_REVIEW = "right_to_review", "Review a decision not to charge"
     SAFETY_PLAN_REVIEW = "safety_plan_review", "Review the victim's safety plan"
+    SUBJECT_ACCESS = "subject_access", "Answer a subject access request"
 
 
 class AgencyTask(Task):

@@ -87,7 +87,7 @@ def task_list(*, user, scope: str, query: TaskQuery | None = None) -> QuerySet[A
     """
     query = query or TaskQuery()
     member = membership_of(user)
-    if not policy.sees_case_content(member):
+    if not policy.works_tasks(member):
         return AgencyTask.objects.none()
     if scope == "mine":
         tasks = _open(member.agency_id).filter(owner_id=user.pk).exclude(status__in=CLOSED)
@@ -154,7 +154,7 @@ def meeting_titles(ids) -> dict[int, str]:
 def _claimable_roles(member) -> tuple[str, ...]:
     return tuple(
         r
-        for r in ("caseworker", "supervisor", "chair", "auditor", "admin")
+        for r in ("caseworker", "supervisor", "chair", "auditor", "admin", "dpo")
         if set(member.roles) & policy.claim_roles(r)
     )
 
@@ -171,13 +171,14 @@ CLOSED = (STATUS.DONE, STATUS.CANCELED)
 
 def task_get(*, user, task_id) -> AgencyTask:
     """One task of the caller's agency on a case it may see now (or on none); `NotFound` for any
-    other, the same as a missing one. A member whose role sees no case content sees no task."""
+    other, the same as a missing one. A member whose role has no inbox (`policy.works_tasks`)
+    sees no task."""
     member = membership_of(user)
     try:
         task_id = int(task_id)
     except (TypeError, ValueError):
         raise NotFound from None
-    if not policy.sees_case_content(member):
+    if not policy.works_tasks(member):
         raise NotFound
     task = (
         _base()

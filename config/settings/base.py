@@ -461,10 +461,21 @@ else:
             "directory_permissions_mode": 0o700,
         },
     }
+# Subject access bundles (privacy): private files on the filesystem, never served as media;
+# only the data protection officer's download answers them, after checking their SHA-256.
+PRIVACY_DIR = env.str("PRIVACY_DIR", default=str(VAR_DIR / "privacy"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "evidence": _EVIDENCE_STORAGE,
+    "privacy": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": PRIVACY_DIR,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
 # Malware scanning of each upload by a ClamAV daemon (INSTREAM), when one is named: its Unix
 # socket (CLAMAV_SOCKET) or its host and port (CLAMAV_HOST, CLAMAV_PORT). Unset: files are stored

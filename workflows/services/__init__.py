@@ -2,7 +2,8 @@
 
 `intake`: into the flow; `starts`: single tasks and their deadlines; `work`: claiming and
 completing; `completion`: what completing each task type does; `meetings`: what a case
-conference starts in the flows; `timers`: escalating overdue tasks.
+conference starts in the flows; `privacy`: subject access requests as tasks; `timers`:
+escalating overdue tasks.
 """
 
 from .assessments import intervention_log, perpetrator_assessment_ask
@@ -16,6 +17,12 @@ from .intake import (
     referral_refer,
 )
 from .meetings import action_assign, agenda_item_hear, conference_finish, conference_refer
+from .privacy import (
+    subject_access_answer_close,
+    subject_access_answer_disclose,
+    subject_access_receive,
+    subject_access_task,
+)
 from .starts import (
     case_task_start,
     downgrade_review_start,
@@ -57,6 +64,10 @@ __all__ = [
     "order_log",
     "perpetrator_assessment_ask",
     "referral_refer",
+    "subject_access_answer_close",
+    "subject_access_answer_disclose",
+    "subject_access_receive",
+    "subject_access_task",
     "task_claim",
     "task_complete",
     "task_read_record",

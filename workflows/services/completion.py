@@ -201,6 +201,8 @@ COMPLETION: dict[str, Completion] = {
     TaskType.MINUTES_DISTRIBUTION: _minutes_sent,
     TaskType.APPROVE_DOWNGRADE: _downgrade_decided,
     TaskType.LINK_REFERRALS: _link_decided,
+    # Completed by answering the request (`privacy.subject_access_answer_*`); its form refuses.
+    TaskType.SUBJECT_ACCESS: _flow_only,
     # What happened after referral: each area's own task types (their keys never overlap).
     **justice.COMPLETION,
     **orders.COMPLETION,

@@ -1,7 +1,7 @@
 """What each task asks for: a JSON Schema (its `form`) plus the rules between fields.
 
 The forms live beside the work they belong to (`core`, `justice`, `orders`, `assessments`,
-`victims`), each module with its `SCHEMAS` and `RULES`; here they are one table.
+`victims`, `privacy`), each module with its `SCHEMAS` and `RULES`; here they are one table.
 `check(task_type, data, ...)` returns field errors; an empty dict means the data fits.
 """
 
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from jsonschema import Draft202012Validator
 
-from . import assessments, core, justice, orders, victims
+from . import assessments, core, justice, orders, privacy, victims
 from .fields import LABELS, RISK_LABELS
 
 __all__ = ["LABELS", "RISK_LABELS", "SCHEMAS", "check", "required_message", "schema_for"]
 
-_MODULES = (core, justice, orders, assessments, victims)
+_MODULES = (core, justice, orders, assessments, victims, privacy)
 
 SCHEMAS: dict[str, dict] = {t: s for module in _MODULES for t, s in module.SCHEMAS.items()}
 RULES = {t: rule for module in _MODULES for t, rule in module.RULES.items()}
