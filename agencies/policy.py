@@ -480,7 +480,7 @@ def matrix_markdown() -> str:
         "Only the roles "
         + ", ".join(f"`{r}`" for r in sorted(CONTENT_ROLES))
         + " see case content; "
-        + " and ".join(f"`{r}`" for r in R.values if r not in CONTENT_ROLES)
+        + ", ".join(f"`{r}`" for r in R.values if r not in CONTENT_ROLES)
         + " do not. A `dpo` (data protection officer) reads a case's records only through a "
         "subject access request, of the cases referred in its agency's region (every region "
         "when the agency has none); each search and each read is on the trail "

@@ -20,8 +20,7 @@ from . import selectors, serializers, services
 
 
 def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response={"$ref": "#/components/schemas/Error"},
-                           description=description)
+    return OpenApiResponse(response={"$ref": "#/components/schemas/Error"}, description=description)
 
 
 def request_detail(request, actor) -> dict:
@@ -41,16 +40,19 @@ class RequestListView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses={200: serializers.RequestOutput(many=True)},
-                   operation_id="subject_access_list")
+    @extend_schema(
+        responses={200: serializers.RequestOutput(many=True)}, operation_id="subject_access_list"
+    )
     def get(self, request):
         rows = selectors.subject_access_requests(membership=membership_of(request.user))
         today = timezone.localdate()
         return Response([serializers.request_row(r, today=today) for r in rows])
 
-    @extend_schema(request=serializers.RequestInput,
-                   responses={201: serializers.RequestDetailOutput},
-                   operation_id="subject_access_create")
+    @extend_schema(
+        request=serializers.RequestInput,
+        responses={201: serializers.RequestDetailOutput},
+        operation_id="subject_access_create",
+    )
     def post(self, request):
         membership = membership_of(request.user)
         services.check_dpo(membership)
@@ -67,8 +69,9 @@ class RequestDetailView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses={200: serializers.RequestDetailOutput},
-                   operation_id="subject_access_retrieve")
+    @extend_schema(
+        responses={200: serializers.RequestDetailOutput}, operation_id="subject_access_retrieve"
+    )
     def get(self, request, request_id: int):
         found = selectors.subject_access_request_get(
             membership=membership_of(request.user), request_id=request_id
@@ -81,12 +84,14 @@ class RequestSearchView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=None, responses={200: serializers.RequestDetailOutput},
-                   operation_id="subject_access_search")
+    @extend_schema(
+        request=None,
+        responses={200: serializers.RequestDetailOutput},
+        operation_id="subject_access_search",
+    )
     def post(self, request, request_id: int):
         membership = membership_of(request.user)
-        found = selectors.subject_access_request_get(membership=membership,
-                                                     request_id=request_id)
+        found = selectors.subject_access_request_get(membership=membership, request_id=request_id)
         services.subject_access_search(actor=request.user, membership=membership, request=found)
         return Response(request_detail(found, request.user))
 
@@ -96,9 +101,11 @@ class ItemDecisionView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=serializers.ItemDecisionInput,
-                   responses={200: serializers.ItemOutput},
-                   operation_id="subject_access_item_decide")
+    @extend_schema(
+        request=serializers.ItemDecisionInput,
+        responses={200: serializers.ItemOutput},
+        operation_id="subject_access_item_decide",
+    )
     def patch(self, request, item_id: int):
         membership = membership_of(request.user)
         item = selectors.subject_access_item_get(membership=membership, item_id=item_id)
@@ -116,19 +123,22 @@ class DiscloseView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=None, responses={201: serializers.RequestOutput},
-                   operation_id="subject_access_disclose")
+    @extend_schema(
+        request=None,
+        responses={201: serializers.RequestOutput},
+        operation_id="subject_access_disclose",
+    )
     def post(self, request, request_id: int):
         membership = membership_of(request.user)
-        found = selectors.subject_access_request_get(membership=membership,
-                                                     request_id=request_id)
+        found = selectors.subject_access_request_get(membership=membership, request_id=request_id)
         privacy_work.subject_access_answer_disclose(
             actor=request.user, membership=membership, request=found
         )
-        found = selectors.subject_access_request_get(membership=membership,
-                                                     request_id=request_id)
-        return Response(serializers.request_row(found, today=timezone.localdate()),
-                        status=status.HTTP_201_CREATED)
+        found = selectors.subject_access_request_get(membership=membership, request_id=request_id)
+        return Response(
+            serializers.request_row(found, today=timezone.localdate()),
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class CloseView(APIView):
@@ -136,16 +146,20 @@ class CloseView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=serializers.CloseInput, responses={200: serializers.RequestOutput},
-                   operation_id="subject_access_close")
+    @extend_schema(
+        request=serializers.CloseInput,
+        responses={200: serializers.RequestOutput},
+        operation_id="subject_access_close",
+    )
     def post(self, request, request_id: int):
         membership = membership_of(request.user)
-        found = selectors.subject_access_request_get(membership=membership,
-                                                     request_id=request_id)
+        found = selectors.subject_access_request_get(membership=membership, request_id=request_id)
         payload = serializers.CloseInput(data=request.data)
         payload.is_valid(raise_exception=True)
         found = privacy_work.subject_access_answer_close(
-            actor=request.user, membership=membership, request=found,
+            actor=request.user,
+            membership=membership,
+            request=found,
             reason=payload.validated_data["reason"],
         )
         return Response(serializers.request_row(found, today=timezone.localdate()))
@@ -178,8 +192,10 @@ class BundleJsonView(APIView):
     permission_classes = [IsMember]
 
     @extend_schema(
-        responses={(200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT),
-                   409: _error("The stored bundle no longer matches its SHA-256.")},
+        responses={
+            (200, "application/json"): serializers.BundleOutput,
+            409: _error("The stored bundle no longer matches its SHA-256."),
+        },
         operation_id="subject_access_bundle_json",
     )
     def get(self, request, request_id: int):
@@ -192,8 +208,10 @@ class BundlePdfView(APIView):
     permission_classes = [IsMember]
 
     @extend_schema(
-        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
-                   409: _error("The stored bundle no longer matches its SHA-256.")},
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+            409: _error("The stored bundle no longer matches its SHA-256."),
+        },
         operation_id="subject_access_bundle_pdf",
     )
     def get(self, request, request_id: int):

@@ -22,8 +22,9 @@ def withheld_counts(items: list[SubjectAccessItem]) -> dict[str, int]:
     return {e: counts[e] for e in Exemption.values if counts[e]}
 
 
-def bundle_content(*, request: SubjectAccessRequest, items: list[SubjectAccessItem],
-                   disclosed_at) -> dict:
+def bundle_content(
+    *, request: SubjectAccessRequest, items: list[SubjectAccessItem], disclosed_at
+) -> dict:
     """The bundle as data: the JSON file is this, the PDF shows it."""
     disclosed = [i for i in items if i.is_disclosed]
     labels = dict(Exemption.choices)

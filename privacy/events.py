@@ -20,7 +20,9 @@ def _request(request: SubjectAccessRequest) -> dict:
 def subject_access_created_event(*, request: SubjectAccessRequest, actor) -> Event:
     """`subject_access.created`: a request received, with its deadline."""
     return record(
-        verb="subject_access.created", actor=actor, obj=request,
+        verb="subject_access.created",
+        actor=actor,
+        obj=request,
         changes={
             **_request(request),
             "received_on": request.received_on.isoformat(),
@@ -34,18 +36,22 @@ def subject_access_created_event(*, request: SubjectAccessRequest, actor) -> Eve
     )
 
 
-def subject_access_searched_event(*, request: SubjectAccessRequest, actor, cases: list[int],
-                                  items: int) -> Event:
+def subject_access_searched_event(
+    *, request: SubjectAccessRequest, actor, cases: list[int], items: int
+) -> Event:
     """`subject_access.searched`: a search for the person ran; which cases it found."""
     return record(
-        verb="subject_access.searched", actor=actor, obj=request,
+        verb="subject_access.searched",
+        actor=actor,
+        obj=request,
         changes={**_request(request), "cases": sorted(cases), "items": items},
         reason=f"Subject access request {request.pk}",
     )
 
 
-def subject_access_records_read_events(*, request: SubjectAccessRequest, actor,
-                                       items: list[SubjectAccessItem]) -> list[Event]:
+def subject_access_records_read_events(
+    *, request: SubjectAccessRequest, actor, items: list[SubjectAccessItem]
+) -> list[Event]:
     """`subject_access.records_read`, one per case: the found records of that case the DPO was
     shown (each on the case's own trail)."""
     by_case: dict[int, list[int]] = {}
@@ -53,7 +59,10 @@ def subject_access_records_read_events(*, request: SubjectAccessRequest, actor,
         by_case.setdefault(item.referral_id, []).append(item.pk)
     return [
         record(
-            verb="subject_access.records_read", actor=actor, obj=request, referral_id=case,
+            verb="subject_access.records_read",
+            actor=actor,
+            obj=request,
+            referral_id=case,
             changes={**_request(request), "items": sorted(ids)},
         )
         for case, ids in sorted(by_case.items())
@@ -64,7 +73,9 @@ def subject_access_decided_event(*, item: SubjectAccessItem, actor, overrode: bo
     """`subject_access.decided`: a record disclosed, redacted (how many phrases) or exempt
     (under which exemption); the reason is masked."""
     return record(
-        verb="subject_access.decided", actor=actor, obj=item.request,
+        verb="subject_access.decided",
+        actor=actor,
+        obj=item.request,
         referral_id=item.referral_id,
         changes={
             **_request(item.request),
@@ -79,12 +90,15 @@ def subject_access_decided_event(*, item: SubjectAccessItem, actor, overrode: bo
     )
 
 
-def subject_access_disclosed_event(*, disclosure: SubjectAccessDisclosure, actor,
-                                   disclosed: int, withheld: dict[str, int]) -> Event:
+def subject_access_disclosed_event(
+    *, disclosure: SubjectAccessDisclosure, actor, disclosed: int, withheld: dict[str, int]
+) -> Event:
     """`subject_access.disclosed`: the bundle made, what it holds and withholds (counts), and
     the SHA-256 of its two files."""
     return record(
-        verb="subject_access.disclosed", actor=actor, obj=disclosure.request,
+        verb="subject_access.disclosed",
+        actor=actor,
+        obj=disclosure.request,
         changes={
             **_request(disclosure.request),
             "disclosed": disclosed,
@@ -99,16 +113,21 @@ def subject_access_disclosed_event(*, disclosure: SubjectAccessDisclosure, actor
 def subject_access_closed_event(*, request: SubjectAccessRequest, actor) -> Event:
     """`subject_access.closed`: closed without disclosure (the reason is on the request)."""
     return record(
-        verb="subject_access.closed", actor=actor, obj=request,
+        verb="subject_access.closed",
+        actor=actor,
+        obj=request,
         changes={**_request(request), "reason": MASK},
         reason=f"Subject access request {request.pk}",
     )
 
 
-def subject_access_bundle_downloaded_event(*, request: SubjectAccessRequest, actor,
-                                           file_format: str, sha256: str) -> Event:
+def subject_access_bundle_downloaded_event(
+    *, request: SubjectAccessRequest, actor, file_format: str, sha256: str
+) -> Event:
     """`subject_access.bundle_downloaded`: a DPO took a copy of the bundle."""
     return record(
-        verb="subject_access.bundle_downloaded", actor=actor, obj=request,
+        verb="subject_access.bundle_downloaded",
+        actor=actor,
+        obj=request,
         changes={**_request(request), "format": file_format, "sha256": sha256},
     )

@@ -148,99 +148,199 @@ def _person(person, role: str) -> str:
         return ""
     aliases = ", ".join(person.aliases or [])
     address = person.address if role == SUSPECT else ""  # the victim's is a contact detail
-    return _lines(("Name", person.name), ("Date of birth", _day(person.date_of_birth)),
-                  ("Aliases", aliases), ("Address", address))
+    return _lines(
+        ("Name", person.name),
+        ("Date of birth", _day(person.date_of_birth)),
+        ("Aliases", aliases),
+        ("Address", address),
+    )
 
 
 def _records(case: Referral) -> Iterable[tuple[str, int, str, str, str]]:
     """(record kind, id, section, title, text) of each record of the case about its people."""
-    yield ("referral", case.pk, "referral", "The referral", _lines(
-        ("Summary", case.summary), ("Relationship", ", ".join(case.relationship)),
-        ("Behaviours", ", ".join(case.behaviours)),
-        ("Stalking since", _day(case.stalking_since)), ("Status", case.get_status_display()),
-    ))
+    yield (
+        "referral",
+        case.pk,
+        "referral",
+        "The referral",
+        _lines(
+            ("Summary", case.summary),
+            ("Relationship", ", ".join(case.relationship)),
+            ("Behaviours", ", ".join(case.behaviours)),
+            ("Stalking since", _day(case.stalking_since)),
+            ("Status", case.get_status_display()),
+        ),
+    )
     if case.victim is not None:
         yield ("victim", case.victim.pk, "victim", "The victim", _person(case.victim, VICTIM))
     if case.suspect is not None:
-        yield ("suspect", case.suspect.pk, "suspect", "The suspect",
-               _person(case.suspect, SUSPECT))
+        yield ("suspect", case.suspect.pk, "suspect", "The suspect", _person(case.suspect, SUSPECT))
     for identifier in PersonIdentifier.objects.filter(referral=case).order_by("id"):
         kind = f"{identifier.role}_identifier"
         section = "victim_contact" if identifier.role == VICTIM else "suspect"
-        value = f"{identifier.platform}: {identifier.value}" if identifier.platform else (
-            identifier.value)
-        yield (kind, identifier.pk, section, f"{identifier.get_kind_display()} of the "
-               f"{identifier.role}", _lines((identifier.get_kind_display(), value)))
+        value = (
+            f"{identifier.platform}: {identifier.value}"
+            if identifier.platform
+            else (identifier.value)
+        )
+        yield (
+            kind,
+            identifier.pk,
+            section,
+            f"{identifier.get_kind_display()} of the {identifier.role}",
+            _lines((identifier.get_kind_display(), value)),
+        )
     contact = VictimContact.objects.filter(referral=case).first()
     if contact is not None:
-        yield ("victim_contact", contact.pk, "victim_contact", "The victim's contact details",
-               _lines(("Phone", contact.phone), ("Email", contact.email),
-                      ("Address", contact.address),
-                      ("Safe contact method", contact.safe_contact_method)))
+        yield (
+            "victim_contact",
+            contact.pk,
+            "victim_contact",
+            "The victim's contact details",
+            _lines(
+                ("Phone", contact.phone),
+                ("Email", contact.email),
+                ("Address", contact.address),
+                ("Safe contact method", contact.safe_contact_method),
+            ),
+        )
     for entry in ContactEntry.objects.filter(referral=case).order_by("at", "id"):
-        yield ("contact_entry", entry.pk, "victim_contact", f"Contact with the victim, "
-               f"{_day(entry.at)}", _lines(("Method", entry.get_method_display()),
-                                           ("Reached", "yes" if entry.reached else "no"),
-                                           ("Note", entry.note)))
+        yield (
+            "contact_entry",
+            entry.pk,
+            "victim_contact",
+            f"Contact with the victim, {_day(entry.at)}",
+            _lines(
+                ("Method", entry.get_method_display()),
+                ("Reached", "yes" if entry.reached else "no"),
+                ("Note", entry.note),
+            ),
+        )
     for wishes in VictimWishes.objects.filter(referral=case).order_by("created_at", "id"):
         supports = {True: "yes", False: "no"}.get(wishes.supports_prosecution, "")
-        yield ("victim_wishes", wishes.pk, "victim_voice", f"The victim's views, "
-               f"{_day(wishes.created_at)}", _lines(
-                   ("Supports a prosecution", supports), ("Wishes", wishes.wishes),
-                   ("Contact preferences", wishes.contact_preferences)))
+        yield (
+            "victim_wishes",
+            wishes.pk,
+            "victim_voice",
+            f"The victim's views, {_day(wishes.created_at)}",
+            _lines(
+                ("Supports a prosecution", supports),
+                ("Wishes", wishes.wishes),
+                ("Contact preferences", wishes.contact_preferences),
+            ),
+        )
     for plan in SafetyPlan.objects.filter(referral=case).order_by("agreed_on", "id"):
-        yield ("safety_plan", plan.pk, "victim_voice", f"Safety plan agreed {_day(plan.agreed_on)}",
-               _lines(("Status", plan.get_status_display()), ("Review on", _day(plan.review_on)),
-                      ("Summary", plan.summary)))
+        yield (
+            "safety_plan",
+            plan.pk,
+            "victim_voice",
+            f"Safety plan agreed {_day(plan.agreed_on)}",
+            _lines(
+                ("Status", plan.get_status_display()),
+                ("Review on", _day(plan.review_on)),
+                ("Summary", plan.summary),
+            ),
+        )
     incidents = Incident.objects.filter(referral=case).select_related("breach_of_order")
     for incident in incidents.order_by("occurred_at", "id"):
         breach = incident.breach_of_order
         kind = "breach" if breach is not None else "incident"
         title = "Breach of an order" if breach is not None else "Incident"
-        yield (kind, incident.pk, "incidents", f"{title}, {_day(incident.occurred_at)}", _lines(
-            ("Behaviours", ", ".join(incident.behaviours)), ("Description", incident.description),
-            ("Order breached", breach.get_kind_display() if breach else ""),
-        ))
+        yield (
+            kind,
+            incident.pk,
+            "incidents",
+            f"{title}, {_day(incident.occurred_at)}",
+            _lines(
+                ("Behaviours", ", ".join(incident.behaviours)),
+                ("Description", incident.description),
+                ("Order breached", breach.get_kind_display() if breach else ""),
+            ),
+        )
     for order in ProtectiveOrder.objects.filter(referral=case).order_by("starts", "id"):
-        yield ("order", order.pk, "orders", f"{order.get_kind_display()} from "
-               f"{_day(order.starts)}", _lines(
-                   ("Conditions", order.conditions), ("Requirements", order.requirements),
-                   ("Starts", _day(order.starts)), ("Expires", _day(order.expires)),
-                   ("Status", order.get_status_display()), ("Court", order.court)))
+        yield (
+            "order",
+            order.pk,
+            "orders",
+            f"{order.get_kind_display()} from {_day(order.starts)}",
+            _lines(
+                ("Conditions", order.conditions),
+                ("Requirements", order.requirements),
+                ("Starts", _day(order.starts)),
+                ("Expires", _day(order.expires)),
+                ("Status", order.get_status_display()),
+                ("Court", order.court),
+            ),
+        )
     for hearing in CourtHearing.objects.filter(referral=case).order_by("date", "id"):
-        yield ("hearing", hearing.pk, "court", f"{hearing.get_kind_display()}, "
-               f"{_day(hearing.date)}", _lines(("Court", hearing.court)))
+        yield (
+            "hearing",
+            hearing.pk,
+            "court",
+            f"{hearing.get_kind_display()}, {_day(hearing.date)}",
+            _lines(("Court", hearing.court)),
+        )
     for offence in Offence.objects.filter(referral=case).order_by("created_at", "id"):
-        yield ("offence", offence.pk, "offences", f"Offence: {offence.title}", _lines(
-            ("Status", offence.get_status_display()), ("Police outcome", offence.police_outcome),
-            ("CPS decision", offence.cps_decision),
-            ("Sentence", offence.get_disposal_display() if offence.disposal else ""),
-        ))
+        yield (
+            "offence",
+            offence.pk,
+            "offences",
+            f"Offence: {offence.title}",
+            _lines(
+                ("Status", offence.get_status_display()),
+                ("Police outcome", offence.police_outcome),
+                ("CPS decision", offence.cps_decision),
+                ("Sentence", offence.get_disposal_display() if offence.disposal else ""),
+            ),
+        )
     for evidence in EvidenceFile.objects.filter(referral=case).order_by("added_at", "id"):
-        yield ("evidence", evidence.pk, evidence.section, f"Evidence file, "
-               f"{_day(evidence.added_at)}", _lines(
-                   ("File", evidence.original_name), ("Type", evidence.content_type),
-                   ("Description", evidence.description),
-                   ("Note", "Listed only: the file itself is not part of this record."),
-               ))
+        yield (
+            "evidence",
+            evidence.pk,
+            evidence.section,
+            f"Evidence file, {_day(evidence.added_at)}",
+            _lines(
+                ("File", evidence.original_name),
+                ("Type", evidence.content_type),
+                ("Description", evidence.description),
+                ("Note", "Listed only: the file itself is not part of this record."),
+            ),
+        )
     decisions = Decision.objects.filter(item__referral=case).select_related("item__conference")
     for decision in decisions.order_by("decided_at", "id"):
-        yield ("conference_decision", decision.pk, "notes", f"Case conference decision, "
-               f"{_day(decision.decided_at)}", _lines(("Decision", decision.text),
-                                                     ("Reason", decision.reason)))
+        yield (
+            "conference_decision",
+            decision.pk,
+            "notes",
+            f"Case conference decision, {_day(decision.decided_at)}",
+            _lines(("Decision", decision.text), ("Reason", decision.reason)),
+        )
 
 
-def records_found(*, request: SubjectAccessRequest, cases: Iterable[Referral],
-                  defaults: Callable[[str, str], tuple[str, str]] | None = None) -> list[Found]:
+def records_found(
+    *,
+    request: SubjectAccessRequest,
+    cases: Iterable[Referral],
+    defaults: Callable[[str, str], tuple[str, str]] | None = None,
+) -> list[Found]:
     """Every record of these cases holding data about the person, with its default decision."""
     defaults = defaults or default_decision
     found = []
     for case in cases:
         for kind, pk, section, title, text in _records(case):
             decision, exemption = defaults(kind, request.subject_role)
-            found.append(Found(referral=case, record_kind=kind, record_id=pk, section=section,
-                               title=title[:200], text=text, decision=decision,
-                               exemption=exemption))
+            found.append(
+                Found(
+                    referral=case,
+                    record_kind=kind,
+                    record_id=pk,
+                    section=section,
+                    title=title[:200],
+                    text=text,
+                    decision=decision,
+                    exemption=exemption,
+                )
+            )
     return found
 
 

@@ -34,15 +34,17 @@ def _id(value) -> int:
     return number
 
 
-def subject_access_request_get(*, membership: Membership | None,
-                               request_id) -> SubjectAccessRequest:
+def subject_access_request_get(
+    *, membership: Membership | None, request_id
+) -> SubjectAccessRequest:
     """One request of the DPO's agency; `NotFound` for any other, or for a non-DPO."""
     number = _id(request_id)
     if not policy.may_handle_subject_access(membership):
         raise NotFound
     request = (
         SubjectAccessRequest.objects.select_related("agency", "created_by")
-        .filter(pk=number, agency_id=membership.agency_id).first()
+        .filter(pk=number, agency_id=membership.agency_id)
+        .first()
     )
     if request is None:
         raise NotFound
@@ -56,7 +58,8 @@ def subject_access_item_get(*, membership: Membership | None, item_id) -> Subjec
         raise NotFound
     item = (
         SubjectAccessItem.objects.select_related("request", "referral")
-        .filter(pk=number, request__agency_id=membership.agency_id).first()
+        .filter(pk=number, request__agency_id=membership.agency_id)
+        .first()
     )
     if item is None:
         raise NotFound

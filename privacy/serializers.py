@@ -15,16 +15,15 @@ from .models import Exemption, ItemDecision, SubjectAccessItem, SubjectAccessReq
 
 
 class RequestInput(StrictSerializer):
-    subject_role = serializers.ChoiceField(choices=PersonName.Role.choices,
-                                           help_text="Whose data: the victim's or a suspect's.")
+    subject_role = serializers.ChoiceField(
+        choices=PersonName.Role.choices, help_text="Whose data: the victim's or a suspect's."
+    )
     name = StrictCharField(max_length=200)
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     phone = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
     email = StrictCharField(max_length=254, required=False, allow_blank=True, default="")
-    online_platform = StrictCharField(max_length=40, required=False, allow_blank=True,
-                                      default="")
-    online_account = StrictCharField(max_length=200, required=False, allow_blank=True,
-                                     default="")
+    online_platform = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
+    online_account = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
     received_on = serializers.DateField(help_text="The day the request was received.")
     notes = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
 
@@ -34,14 +33,23 @@ class RequestInput(StrictSerializer):
 
 class ItemDecisionInput(StrictSerializer):
     decision = serializers.ChoiceField(choices=ItemDecision.choices)
-    exemption = serializers.ChoiceField(choices=Exemption.choices, required=False,
-                                        allow_blank=True, default="")
-    redact = serializers.ListField(
-        child=StrictCharField(max_length=500), required=False, default=list, max_length=50,
-        help_text="Phrases of the record's text to replace by \"[redacted]\" (decision redact).",
+    exemption = serializers.ChoiceField(
+        choices=Exemption.choices, required=False, allow_blank=True, default=""
     )
-    reason = StrictCharField(max_length=2000, required=False, allow_blank=True, default="",
-                             help_text="Required to disclose a record that starts exempt.")
+    redact = serializers.ListField(
+        child=StrictCharField(max_length=500),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text='Phrases of the record\'s text to replace by "[redacted]" (decision redact).',
+    )
+    reason = StrictCharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required to disclose a record that starts exempt.",
+    )
 
     def choice(self) -> services.ItemChoice:
         return services.ItemChoice(**self.validated_data)
@@ -68,11 +76,21 @@ class ItemOutput(serializers.Serializer):
     default_decision = serializers.ChoiceField(choices=ItemDecision.choices)
     default_exemption = serializers.CharField(allow_blank=True)
     redact = serializers.ListField(child=serializers.CharField())
-    disclosed_text = serializers.CharField(allow_blank=True,
-                                           help_text="What the bundle shows (empty if exempt).")
+    disclosed_text = serializers.CharField(
+        allow_blank=True, help_text="What the bundle shows (empty if exempt)."
+    )
     reason = serializers.CharField(allow_blank=True)
     decided_by = serializers.CharField(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class BundleLinksOutput(serializers.Serializer):
+    json = serializers.CharField(help_text="The bundle as JSON.")
+    pdf = serializers.CharField(help_text="The bundle as a PDF.")
+    json_sha256 = serializers.CharField()
+    pdf_sha256 = serializers.CharField()
+    disclosed_by = serializers.CharField()
+    disclosed_at = serializers.DateTimeField()
 
 
 class RequestOutput(serializers.Serializer):
@@ -92,11 +110,44 @@ class RequestOutput(serializers.Serializer):
     closed_reason = serializers.CharField(allow_blank=True)
     notes = serializers.CharField(allow_blank=True)
     searched_at = serializers.DateTimeField(allow_null=True)
-    bundle = serializers.DictField(allow_null=True, help_text="The bundle's files, once disclosed.")
+    bundle = BundleLinksOutput(allow_null=True, help_text="The bundle's files, once disclosed.")
 
 
 class RequestDetailOutput(RequestOutput):
     items = ItemOutput(many=True)
+
+
+class BundleRequestOutput(serializers.Serializer):
+    reference = serializers.CharField()
+    subject = serializers.CharField()
+    subject_role = serializers.CharField()
+    received_on = serializers.DateField()
+    due_on = serializers.DateField()
+    disclosed_at = serializers.DateTimeField()
+    agency = serializers.CharField()
+
+
+class BundleItemOutput(serializers.Serializer):
+    case = serializers.CharField(help_text="The case's reference.")
+    record_kind = serializers.CharField()
+    section = serializers.CharField()
+    title = serializers.CharField()
+    redacted = serializers.BooleanField()
+    text = serializers.CharField(help_text="The record as disclosed.")
+
+
+class BundleWithheldOutput(serializers.Serializer):
+    exemption = serializers.ChoiceField(choices=Exemption.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField(help_text="How many records were withheld under it.")
+
+
+class BundleOutput(serializers.Serializer):
+    """The bundle the person receives (`privacy.bundle.bundle_content`)."""
+
+    request = BundleRequestOutput()
+    items = BundleItemOutput(many=True)
+    withheld = BundleWithheldOutput(many=True)
 
 
 def item_row(item: SubjectAccessItem) -> dict:

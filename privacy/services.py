@@ -73,8 +73,11 @@ def _checked(draft: RequestDraft) -> None:
     if draft.online_account and not draft.online_platform.strip():
         errors["online_platform"] = ["Name the platform of the online account."]
     probe = SubjectAccessRequest(
-        name=draft.name, phone=draft.phone, email=draft.email,
-        online_platform=draft.online_platform, online_account=draft.online_account,
+        name=draft.name,
+        phone=draft.phone,
+        email=draft.email,
+        online_platform=draft.online_platform,
+        online_account=draft.online_account,
     )
     try:
         finding.request_identifiers(probe)
@@ -85,25 +88,34 @@ def _checked(draft: RequestDraft) -> None:
 
 
 @transaction.atomic
-def subject_access_create(*, actor, membership: Membership,
-                          draft: RequestDraft) -> SubjectAccessRequest:
+def subject_access_create(
+    *, actor, membership: Membership, draft: RequestDraft
+) -> SubjectAccessRequest:
     """Record a request received by the DPO's agency, due one calendar month after receipt."""
     check_dpo(membership)
     _checked(draft)
     request = SubjectAccessRequest.objects.create(
-        agency=membership.agency, subject_role=draft.subject_role, name=draft.name.strip(),
-        date_of_birth=draft.date_of_birth, phone=draft.phone.strip(), email=draft.email.strip(),
+        agency=membership.agency,
+        subject_role=draft.subject_role,
+        name=draft.name.strip(),
+        date_of_birth=draft.date_of_birth,
+        phone=draft.phone.strip(),
+        email=draft.email.strip(),
         online_platform=draft.online_platform.strip(),
-        online_account=draft.online_account.strip(), received_on=draft.received_on,
-        due_on=one_month_after(draft.received_on), notes=draft.notes, created_by=actor,
+        online_account=draft.online_account.strip(),
+        received_on=draft.received_on,
+        due_on=one_month_after(draft.received_on),
+        notes=draft.notes,
+        created_by=actor,
     )
     events.subject_access_created_event(request=request, actor=actor)
     return request
 
 
 @transaction.atomic
-def subject_access_search(*, actor, membership: Membership,
-                          request: SubjectAccessRequest) -> list[SubjectAccessItem]:
+def subject_access_search(
+    *, actor, membership: Membership, request: SubjectAccessRequest
+) -> list[SubjectAccessItem]:
     """Find (again) the records held about the person in the DPO's region. Records already
     decided by the DPO keep their decision (their text is refreshed); records no longer found
     are dropped; new ones start with their default decision."""
@@ -119,9 +131,13 @@ def subject_access_search(*, actor, membership: Membership,
         item = existing.pop((record.record_kind, record.record_id), None)
         if item is None:
             item = SubjectAccessItem(
-                request=request, referral=record.referral, record_kind=record.record_kind,
-                record_id=record.record_id, default_decision=record.decision,
-                default_exemption=record.exemption, decision=record.decision,
+                request=request,
+                referral=record.referral,
+                record_kind=record.record_kind,
+                record_id=record.record_id,
+                default_decision=record.decision,
+                default_exemption=record.exemption,
+                decision=record.decision,
                 exemption=record.exemption,
             )
         item.section, item.title, item.text = record.section, record.title, record.text
@@ -201,8 +217,9 @@ def _choice_errors(item: SubjectAccessItem, choice: ItemChoice) -> dict[str, lis
 
 
 @transaction.atomic
-def subject_access_item_decide(*, actor, membership: Membership, item: SubjectAccessItem,
-                               choice: ItemChoice) -> SubjectAccessItem:
+def subject_access_item_decide(
+    *, actor, membership: Membership, item: SubjectAccessItem, choice: ItemChoice
+) -> SubjectAccessItem:
     """The DPO's decision on one record: disclose it, disclose it with phrases redacted (each
     must be in its text), or withhold it under an exemption. Disclosing a record that starts
     exempt needs a reason."""
@@ -220,15 +237,25 @@ def subject_access_item_decide(*, actor, membership: Membership, item: SubjectAc
     item.disclosed_text = _disclosed(item.decision, item.text, phrases)
     item.reason = choice.reason.strip()
     item.decided_by, item.decided_at = actor, timezone.now()
-    item.save(update_fields=["decision", "exemption", "redactions_json", "disclosed_text",
-                             "reason", "decided_by", "decided_at"])
+    item.save(
+        update_fields=[
+            "decision",
+            "exemption",
+            "redactions_json",
+            "disclosed_text",
+            "reason",
+            "decided_by",
+            "decided_at",
+        ]
+    )
     overrode = item.default_decision == ItemDecision.EXEMPT and item.is_disclosed
     events.subject_access_decided_event(item=item, actor=actor, overrode=overrode)
     return item
 
 
-def subject_access_records_read_record(*, actor, request: SubjectAccessRequest,
-                                       items: list[SubjectAccessItem]) -> None:
+def subject_access_records_read_record(
+    *, actor, request: SubjectAccessRequest, items: list[SubjectAccessItem]
+) -> None:
     """The DPO was shown these found records: one event per case, on that case's trail."""
     if items:
         with transaction.atomic():
@@ -236,16 +263,19 @@ def subject_access_records_read_record(*, actor, request: SubjectAccessRequest,
 
 
 @transaction.atomic
-def subject_access_close(*, actor, membership: Membership, request: SubjectAccessRequest,
-                         reason: str) -> SubjectAccessRequest:
+def subject_access_close(
+    *, actor, membership: Membership, request: SubjectAccessRequest, reason: str
+) -> SubjectAccessRequest:
     """Close the request without a disclosure (nothing held, the request withdrawn, manifestly
     unfounded), with the reason."""
     check_dpo(membership)
     request = SubjectAccessRequest.objects.select_for_update().get(pk=request.pk)
     _check_open(request)
     if not reason.strip():
-        raise DomainError("Say why the request is closed without disclosure.",
-                          fields={"reason": ["Say why nothing is disclosed."]})
+        raise DomainError(
+            "Say why the request is closed without disclosure.",
+            fields={"reason": ["Say why nothing is disclosed."]},
+        )
     request.status = SubjectAccessRequest.Status.CLOSED
     request.closed_reason = reason.strip()
     request.finished_at = timezone.now()
@@ -269,8 +299,9 @@ def _store(content: bytes, suffix: str) -> tuple[str, str]:
     return stored, hashlib.sha256(content).hexdigest()
 
 
-def subject_access_disclose(*, actor, membership: Membership,
-                            request: SubjectAccessRequest) -> SubjectAccessDisclosure:
+def subject_access_disclose(
+    *, actor, membership: Membership, request: SubjectAccessRequest
+) -> SubjectAccessDisclosure:
     """Make and keep the bundle (JSON and PDF) of the records disclosed and redacted, record
     what was disclosed, and mark the request disclosed. The files are stored first; if the
     record cannot be written they are removed again."""
@@ -281,16 +312,23 @@ def subject_access_disclose(*, actor, membership: Membership,
     items = list(request.items.select_related("referral").order_by("referral_id", "id"))
     now = timezone.now()
     content = bundle.bundle_content(request=request, items=items, disclosed_at=now)
-    files = [_store(bundle.bundle_json(content), "json"),
-             _store(bundle.bundle_pdf(bundle.bundle_html(content)), "pdf")]
+    files = [
+        _store(bundle.bundle_json(content), "json"),
+        _store(bundle.bundle_pdf(bundle.bundle_html(content)), "pdf"),
+    ]
     try:
         with transaction.atomic():
             locked = SubjectAccessRequest.objects.select_for_update().get(pk=request.pk)
             _check_open(locked)
             (json_name, json_sha), (pdf_name, pdf_sha) = files
             disclosure = SubjectAccessDisclosure.objects.create(
-                request=locked, json_name=json_name, json_sha256=json_sha, pdf_name=pdf_name,
-                pdf_sha256=pdf_sha, disclosed_by=actor, disclosed_at=now,
+                request=locked,
+                json_name=json_name,
+                json_sha256=json_sha,
+                pdf_name=pdf_name,
+                pdf_sha256=pdf_sha,
+                disclosed_by=actor,
+                disclosed_at=now,
             )
             disclosed = [i for i in items if i.is_disclosed]
             disclosure.items.set(disclosed)
@@ -298,7 +336,9 @@ def subject_access_disclose(*, actor, membership: Membership,
             locked.finished_at = now
             locked.save(update_fields=["status", "finished_at"])
             events.subject_access_disclosed_event(
-                disclosure=disclosure, actor=actor, disclosed=len(disclosed),
+                disclosure=disclosure,
+                actor=actor,
+                disclosed=len(disclosed),
                 withheld=bundle.withheld_counts(items),
             )
     except BaseException:
@@ -313,8 +353,9 @@ BUNDLE_FORMATS = ("json", "pdf")
 
 
 @transaction.atomic
-def subject_access_bundle_open(*, actor, membership: Membership, request: SubjectAccessRequest,
-                               file_format: str) -> bytes:
+def subject_access_bundle_open(
+    *, actor, membership: Membership, request: SubjectAccessRequest, file_format: str
+) -> bytes:
     """The bundle's file in this format, once its bytes are checked against the SHA-256 taken
     when it was made (`Conflict` if they differ or are gone); each download is an event."""
     check_dpo(membership)
@@ -329,8 +370,9 @@ def subject_access_bundle_open(*, actor, membership: Membership, request: Subjec
     except OSError:
         content = None
     if content is None or hashlib.sha256(content).hexdigest() != expected:
-        raise Conflict("The stored bundle no longer matches what was disclosed.",
-                       code="bundle_altered")
+        raise Conflict(
+            "The stored bundle no longer matches what was disclosed.", code="bundle_altered"
+        )
     events.subject_access_bundle_downloaded_event(
         request=request, actor=actor, file_format=file_format, sha256=expected
     )

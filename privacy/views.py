@@ -35,8 +35,12 @@ class RequestListView(MemberRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         context["requests"] = [
-            {**serializers.request_row(r, today=today), "url": request_url(r.pk),
-             "status_label": r.get_status_display(), "role_label": r.get_subject_role_display()}
+            {
+                **serializers.request_row(r, today=today),
+                "url": request_url(r.pk),
+                "status_label": r.get_status_display(),
+                "role_label": r.get_subject_role_display(),
+            }
             for r in selectors.subject_access_requests(membership=self.membership)
         ]
         return context
@@ -76,7 +80,8 @@ class RequestDetailView(MemberRequiredMixin, TemplateView):
             actor=self.request.user, request=request, items=items
         )
         item_forms = {
-            item.pk: bound if bound is not None and bound.item.pk == item.pk
+            item.pk: bound
+            if bound is not None and bound.item.pk == item.pk
             else forms.ItemDecisionForm(item=item)
             for item in items
         }
@@ -86,12 +91,17 @@ class RequestDetailView(MemberRequiredMixin, TemplateView):
         ]
         withheld = sum(1 for item in items if item.decision == ItemDecision.EXEMPT)
         context = self.get_context_data(
-            sar=request, row=serializers.request_row(request, today=timezone.localdate()),
-            groups=groups, withheld=withheld, disclosed=len(items) - withheld,
+            sar=request,
+            row=serializers.request_row(request, today=timezone.localdate()),
+            groups=groups,
+            withheld=withheld,
+            disclosed=len(items) - withheld,
             close_form=close_form or forms.CloseForm(),
-            error_form=bound if bound is not None and bound.errors else (
-                close_form if close_form is not None and close_form.errors else None),
-            exemptions=dict(Exemption.choices), decisions=dict(ItemDecision.choices),
+            error_form=bound
+            if bound is not None and bound.errors
+            else (close_form if close_form is not None and close_form.errors else None),
+            exemptions=dict(Exemption.choices),
+            decisions=dict(ItemDecision.choices),
         )
         return self.render_to_response(context, status=status)
 
@@ -102,15 +112,18 @@ class RequestDetailView(MemberRequiredMixin, TemplateView):
 class ItemDecideView(RequestDetailView):
     def post(self, request, *args, **kwargs):
         sar = self.found()
-        item = selectors.subject_access_item_get(membership=self.membership,
-                                                 item_id=kwargs["item_id"])
+        item = selectors.subject_access_item_get(
+            membership=self.membership, item_id=kwargs["item_id"]
+        )
         if item.request_id != sar.pk:
             raise NotFound
         form = forms.ItemDecisionForm(request.POST, item=item)
         if form.is_valid():
             try:
                 services.subject_access_item_decide(
-                    actor=request.user, membership=self.membership, item=item,
+                    actor=request.user,
+                    membership=self.membership,
+                    item=item,
                     choice=form.choice(),
                 )
             except DomainError as exc:
@@ -156,7 +169,9 @@ class CloseView(RequestDetailView):
         if form.is_valid():
             try:
                 privacy_work.subject_access_answer_close(
-                    actor=request.user, membership=self.membership, request=sar,
+                    actor=request.user,
+                    membership=self.membership,
+                    request=sar,
                     reason=form.cleaned_data["reason"],
                 )
             except DomainError as exc:

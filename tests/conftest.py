@@ -158,3 +158,19 @@ def evidence_storage(settings, tmp_path):
     settings.CLAMAV_SOCKET = ""
     settings.CLAMAV_HOST = ""
     return root
+
+
+@pytest.fixture
+def privacy_storage(settings, tmp_path):
+    """Subject access bundles stored on the filesystem in a directory of the test's own; the
+    directory."""
+    root = tmp_path / "privacy"
+    root.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "privacy": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+    }
+    return root

@@ -123,7 +123,10 @@ class SubjectAccessItem(models.Model):
     disclosed_text = EncryptedTextField(blank=True, default="")
     reason = EncryptedTextField(blank=True, max_length=2000)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)

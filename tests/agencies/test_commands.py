@@ -30,7 +30,7 @@ def test_seed_demo_is_idempotent_and_brings_the_demo_back():
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
     assert Agency.objects.count() == len(DEMO_AGENCIES) == 7
-    assert Membership.objects.count() == 10
+    assert Membership.objects.count() == 11
     assert {a.slug: a.kind for a in Agency.objects.all()} == {
         "hub": "coordinator",
         "police": "police",

@@ -42,7 +42,7 @@ TABLE = _expected_table()
 
 
 def expected(kind: str, role: str, section: str, mode: str) -> bool:
-    if role in ("auditor", "admin"):
+    if role in ("auditor", "admin", "dpo"):  # a DPO reads cases only through subject access
         return False
     grant = TABLE[section][kind]
     if grant == "r*":
@@ -76,7 +76,8 @@ EXPECTED_CAPABILITIES = {
         (k, r) for k in KINDS if k != "oversight" for r in ("caseworker", "supervisor", "chair")
     },
     "claim_task": {
-        (k, r) for k in KINDS if k != "oversight" for r in ("caseworker", "supervisor", "chair")
+        (k, r) for k in KINDS if k != "oversight"
+        for r in ("caseworker", "supervisor", "chair", "dpo")
     },
     "complete_task": {
         (k, r) for k in KINDS if k != "oversight" for r in ("caseworker", "supervisor", "chair")
@@ -92,6 +93,7 @@ EXPECTED_CAPABILITIES = {
     "manage_members": {(k, "admin") for k in KINDS},
     "set_local_policy": {("coordinator", "supervisor")},
     "read_reports": {(k, r) for k in KINDS for r in ("supervisor", "chair", "auditor")},
+    "handle_subject_access": {(k, "dpo") for k in KINDS if k != "oversight"},
 }
 
 
@@ -143,6 +145,7 @@ def test_who_may_take_a_task():
     assert policy.may_take_task(member(["caseworker"]), task)
     assert policy.may_take_task(member(["supervisor"]), task)
     assert not policy.may_take_task(member(["auditor"]), task)  # no role that fits
+    assert not policy.may_take_task(member(["dpo"]), task)
     assert not policy.may_take_task(member(["caseworker"], agency=Agency(pk=2, kind="police")),
                                     task)  # another agency's task
     assert not policy.may_take_task(None, task)

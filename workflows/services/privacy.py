@@ -20,32 +20,37 @@ from .starts import case_task_start
 
 def subject_access_task(request: SubjectAccessRequest) -> AgencyTask | None:
     """The open task of this request, if any."""
-    return (
-        AgencyTask.objects.filter(
-            task_type="subject_access", is_open=True, agency_id=request.agency_id,
-            process__data__context__request=request.pk,
-        ).first()
-    )
+    return AgencyTask.objects.filter(
+        task_type="subject_access",
+        is_open=True,
+        agency_id=request.agency_id,
+        process__data__context__request=request.pk,
+    ).first()
 
 
 @transaction.atomic
-def subject_access_receive(*, actor, membership: Membership,
-                           draft: privacy_services.RequestDraft) -> SubjectAccessRequest:
+def subject_access_receive(
+    *, actor, membership: Membership, draft: privacy_services.RequestDraft
+) -> SubjectAccessRequest:
     """Record the request, search for the person's records, and start its task."""
     request = privacy_services.subject_access_create(
         actor=actor, membership=membership, draft=draft
     )
     privacy_services.subject_access_search(actor=actor, membership=membership, request=request)
     case_task_start(
-        referral=None, task_type="subject_access", agency=request.agency,
-        due=calendar.end_of_day(request.due_on), context={"request": request.pk},
+        referral=None,
+        task_type="subject_access",
+        agency=request.agency,
+        due=calendar.end_of_day(request.due_on),
+        context={"request": request.pk},
     )
     return request
 
 
 @transaction.atomic
-def subject_access_answer_disclose(*, actor, membership: Membership,
-                                   request: SubjectAccessRequest) -> SubjectAccessDisclosure:
+def subject_access_answer_disclose(
+    *, actor, membership: Membership, request: SubjectAccessRequest
+) -> SubjectAccessDisclosure:
     """Disclose the bundle and complete the request's task."""
     disclosure = privacy_services.subject_access_disclose(
         actor=actor, membership=membership, request=request
@@ -55,8 +60,9 @@ def subject_access_answer_disclose(*, actor, membership: Membership,
 
 
 @transaction.atomic
-def subject_access_answer_close(*, actor, membership: Membership, request: SubjectAccessRequest,
-                                reason: str) -> SubjectAccessRequest:
+def subject_access_answer_close(
+    *, actor, membership: Membership, request: SubjectAccessRequest, reason: str
+) -> SubjectAccessRequest:
     """Close the request without disclosure and complete its task."""
     request = privacy_services.subject_access_close(
         actor=actor, membership=membership, request=request, reason=reason
