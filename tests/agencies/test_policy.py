@@ -92,6 +92,9 @@ EXPECTED_CAPABILITIES = {
     "manage_members": {(k, "admin") for k in KINDS},
     "set_local_policy": {("coordinator", "supervisor")},
     "read_reports": {(k, r) for k in KINDS for r in ("supervisor", "chair", "auditor")},
+    "retention": {(k, "supervisor") for k in KINDS if k != "oversight"},
+    "read_retention": {(k, r) for k in KINDS for r in ("supervisor", "auditor")},
+    "set_retention": {("coordinator", "admin"), ("oversight", "admin")},
 }
 
 

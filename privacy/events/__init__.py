@@ -1,0 +1,1 @@
+"""Data protection's events on the trail: retention (`privacy.events.retention`)."""

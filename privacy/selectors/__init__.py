@@ -1,0 +1,1 @@
+"""Data protection's reads: retention (`privacy.selectors.retention`)."""
