@@ -218,6 +218,8 @@ PRACTICE_DECISIONS: dict[str, tuple[str, ...]] = {
     "screening": ("updated",),
     "conference_referral": ("made",),
     "local_policy": ("set",),
+    "legal_hold": ("placed", "lifted"),  # privacy.events.retention
+    "retention": ("deferred", "erased"),
 }
 
 DECISION_VERBS: frozenset[str] = frozenset({

@@ -12,6 +12,7 @@ from evidence import urls as evidence_urls
 from interventions import urls as intervention_urls
 from justice import urls as justice_urls
 from orders import urls as order_urls
+from privacy.urls import RetentionViewset
 from referral import views as referral_views
 from reports.urls import ReportsViewset
 from victims import urls as victim_urls
@@ -136,6 +137,7 @@ class Workspace(Application):
         ConferenceViewset(app_name="conferences"),
         AuditViewset(app_name="audit"),
         ReportsViewset(app_name="reports"),
+        RetentionViewset(app_name="retention"),
         AccessViewset(app_name="access"),
     ]
 

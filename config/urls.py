@@ -11,6 +11,7 @@ from evidence import urls as evidence_urls
 from interventions import urls as intervention_urls
 from justice import urls as justice_urls
 from orders import urls as order_urls
+from privacy import urls as privacy_urls
 from referral import urls as referral_urls
 from reports import urls as report_urls
 from victims import urls as victim_urls
@@ -31,6 +32,7 @@ api_v1 = [
     *task_urls.api_urlpatterns,
     *conference_urls.api_urlpatterns,
     *audit_urls.api_urlpatterns,
+    *privacy_urls.api_urlpatterns,
     *report_urls.api_urlpatterns,
 ]
 

@@ -1,0 +1,1 @@
+"""Data protection's API: retention (`privacy.api.retention`)."""

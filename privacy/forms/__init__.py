@@ -1,0 +1,1 @@
+"""Data protection's page forms: retention (`privacy.forms.retention`)."""

@@ -1,0 +1,1 @@
+"""Data protection's API shapes: retention (`privacy.serializers.retention`)."""

@@ -1,0 +1,1 @@
+"""Data protection's pages: retention (`privacy.views.retention`)."""
