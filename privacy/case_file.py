@@ -39,7 +39,6 @@ def page_context(*, referral: Referral, membership: Membership) -> dict:
             ],
             "new_hold_url": reverse("workspace:retention:hold_new",
                                     kwargs={"referral_id": referral.pk})
-            if may_act and not (review and review.status == RetentionReview.Status.ERASED)
-            else None,
+            if may_act and referral.erased_at is None else None,
         }
     }

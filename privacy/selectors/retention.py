@@ -168,7 +168,7 @@ def retention_due(case: Referral, schedules: dict[str, RetentionSchedule]) -> Du
 
 
 def due_cases(*, today: date) -> QuerySet[Referral]:
-    """The closed cases past their retention on `today` with no review (open or erased), no
+    """The closed cases past their retention on `today`, not erased, with no review, no
     active legal hold and no open case on their timeline, annotated as `with_retention_facts`
     and with `due_on`. One query; the trail's closure events (by their verb's index) narrow it
     first to the cases closed long enough ago for the shortest schedule to have run."""
@@ -183,7 +183,8 @@ def due_cases(*, today: date) -> QuerySet[Referral]:
         at__lt=timezone.make_aware(datetime.combine(closed_before, time.min)),
     ).values("referral_id")
     cases = (
-        Referral.objects.filter(status__in=CLOSED_STATUSES, pk__in=closure_ids)
+        Referral.objects.filter(status__in=CLOSED_STATUSES, pk__in=closure_ids,
+                                erased_at__isnull=True)
         .exclude(Exists(RetentionReview.objects.filter(referral_id=OuterRef("pk"))))
         .exclude(Exists(active_holds().filter(referral_id=OuterRef("pk"))))
         .exclude(Q(timeline_id__isnull=False) & Exists(_open_on_timeline()))
@@ -211,11 +212,13 @@ def _reach_filter(membership: Membership | None, *, prefix: str = "referral__") 
     reach = policy.retention_reach(membership)
     if reach is None:
         return None
+    # Every row: a condition that holds (an empty Q would drop out of an OR).
+    everything = Q(pk__isnull=False)
     if reach == "all":
-        return Q()
+        return everything
     if reach == "region":
         region = membership.agency.region
-        return Q() if not region else Q(**{f"{prefix}referrer_agency__region": region})
+        return everything if not region else Q(**{f"{prefix}referrer_agency__region": region})
     return Q(**{f"{prefix}referrer_agency_id": membership.agency_id})
 
 
@@ -282,10 +285,8 @@ def hold_get(*, membership: Membership | None, hold_id: int) -> LegalHold:
 
 
 def case_erased(*, referral: Referral) -> bool:
-    """Whether the case's personal data was erased by a retention review."""
-    return RetentionReview.objects.filter(
-        referral_id=referral.pk, status=RetentionReview.Status.ERASED
-    ).exists()
+    """Whether the case's personal data was erased (as the case's row says now)."""
+    return Referral.objects.filter(pk=referral.pk, erased_at__isnull=False).exists()
 
 
 def schedule_list() -> QuerySet[RetentionSchedule]:

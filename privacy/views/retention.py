@@ -133,7 +133,7 @@ class ReviewView(_FormPage):
                 for hold in selectors.holds_of(referral=self.review.referral)
             ],
             new_hold_url=_url("hold_new", referral_id=self.review.referral_id)
-            if may_act and self.review.status != RetentionReview.Status.ERASED else None,
+            if may_act and self.review.referral.erased_at is None else None,
         )
         return context
 
