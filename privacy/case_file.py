@@ -21,7 +21,8 @@ def page_context(*, referral: Referral, membership: Membership) -> dict:
     may_act = policy.may_decide_retention(membership)
     review = (
         RetentionReview.objects.filter(referral_id=referral.pk)
-        .order_by("-opened_at", "-pk").first()
+        .order_by("-opened_at", "-pk")
+        .first()
     )
     holds = list(selectors.holds_of(referral=referral))
     return {
@@ -29,16 +30,23 @@ def page_context(*, referral: Referral, membership: Membership) -> dict:
             "due": selectors.case_retention(referral=referral),
             "review": review,
             "review_url": reverse("workspace:retention:review", kwargs={"review_id": review.pk})
-            if review else None,
+            if review
+            else None,
             "holds": [
-                {"hold": hold,
-                 "lift_url": reverse("workspace:retention:hold_lift",
-                                     kwargs={"hold_id": hold.pk})
-                 if may_act and hold.is_active else None}
+                {
+                    "hold": hold,
+                    "lift_url": reverse(
+                        "workspace:retention:hold_lift", kwargs={"hold_id": hold.pk}
+                    )
+                    if may_act and hold.is_active
+                    else None,
+                }
                 for hold in holds
             ],
-            "new_hold_url": reverse("workspace:retention:hold_new",
-                                    kwargs={"referral_id": referral.pk})
-            if may_act and referral.erased_at is None else None,
+            "new_hold_url": reverse(
+                "workspace:retention:hold_new", kwargs={"referral_id": referral.pk}
+            )
+            if may_act and referral.erased_at is None
+            else None,
         }
     }

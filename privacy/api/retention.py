@@ -49,8 +49,7 @@ def hold_case(request, referral_id):
     membership = membership_of(request.user)
     referral_id = referral_id_of(referral_id)
     try:
-        return membership, selectors.hold_case_get(membership=membership,
-                                                   referral_id=referral_id)
+        return membership, selectors.hold_case_get(membership=membership, referral_id=referral_id)
     except NotFound:
         referral_services.refused_look_record(membership=membership, referral_id=referral_id)
         raise
@@ -62,34 +61,43 @@ class ScheduleListView(GenericAPIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses={200: shapes.ScheduleOutput(many=True)},
-                   operation_id="retention_schedules_list")
+    @extend_schema(
+        responses={200: shapes.ScheduleOutput(many=True)}, operation_id="retention_schedules_list"
+    )
     def get(self, request):
         page = self.paginate_queryset(selectors.schedule_list())
         return self.get_paginated_response([shapes.schedule_output(s) for s in page])
 
-    @extend_schema(request=shapes.ScheduleInput, responses={201: shapes.ScheduleOutput},
-                   operation_id="retention_schedules_create")
+    @extend_schema(
+        request=shapes.ScheduleInput,
+        responses={201: shapes.ScheduleOutput},
+        operation_id="retention_schedules_create",
+    )
     def post(self, request):
         membership = membership_of(request.user)
         if not policy.may(membership, "set_retention"):
             raise NotAllowed("Only an administrator of the hub or of oversight sets schedules.")
         data = _input(shapes.ScheduleInput, request)
-        schedule = services.retention_schedule_create(actor=request.user, membership=membership,
-                                                      **data)
+        schedule = services.retention_schedule_create(
+            actor=request.user, membership=membership, **data
+        )
         return Response(shapes.schedule_output(schedule), status=status.HTTP_201_CREATED)
 
 
 class ScheduleDetailView(APIView):
     permission_classes = [IsMember]
 
-    @extend_schema(responses={200: shapes.ScheduleOutput},
-                   operation_id="retention_schedules_retrieve")
+    @extend_schema(
+        responses={200: shapes.ScheduleOutput}, operation_id="retention_schedules_retrieve"
+    )
     def get(self, request, schedule_id: int):
         return Response(shapes.schedule_output(selectors.schedule_get(schedule_id=schedule_id)))
 
-    @extend_schema(request=shapes.ScheduleChangeInput, responses={200: shapes.ScheduleOutput},
-                   operation_id="retention_schedules_partial_update")
+    @extend_schema(
+        request=shapes.ScheduleChangeInput,
+        responses={200: shapes.ScheduleOutput},
+        operation_id="retention_schedules_partial_update",
+    )
     def patch(self, request, schedule_id: int):
         schedule = selectors.schedule_get(schedule_id=schedule_id)
         membership = membership_of(request.user)
@@ -126,8 +134,7 @@ class ReviewListView(GenericAPIView):
 class ReviewDetailView(APIView):
     permission_classes = [IsMember]
 
-    @extend_schema(responses={200: shapes.ReviewOutput},
-                   operation_id="retention_reviews_retrieve")
+    @extend_schema(responses={200: shapes.ReviewOutput}, operation_id="retention_reviews_retrieve")
     def get(self, request, review_id: int):
         review = selectors.review_get(membership=membership_of(request.user), review_id=review_id)
         _reader(request)
@@ -140,8 +147,11 @@ class ReviewDecisionView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=shapes.DecisionInput, responses={200: shapes.ReviewOutput},
-                   operation_id="retention_reviews_decision_create")
+    @extend_schema(
+        request=shapes.DecisionInput,
+        responses={200: shapes.ReviewOutput},
+        operation_id="retention_reviews_decision_create",
+    )
     def post(self, request, review_id: int):
         membership = membership_of(request.user)
         review = selectors.review_get(membership=membership, review_id=review_id)
@@ -159,22 +169,27 @@ class CaseHoldsView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses={200: shapes.HoldOutput(many=True)},
-                   operation_id="referrals_legal_holds_list")
+    @extend_schema(
+        responses={200: shapes.HoldOutput(many=True)}, operation_id="referrals_legal_holds_list"
+    )
     def get(self, request, referral_id: int):
         _, referral = hold_case(request, referral_id)
         _reader(request)
         return Response([shapes.hold_output(h) for h in selectors.holds_of(referral=referral)])
 
-    @extend_schema(request=shapes.HoldInput, responses={201: shapes.HoldOutput},
-                   operation_id="referrals_legal_holds_create")
+    @extend_schema(
+        request=shapes.HoldInput,
+        responses={201: shapes.HoldOutput},
+        operation_id="referrals_legal_holds_create",
+    )
     def post(self, request, referral_id: int):
         membership, referral = hold_case(request, referral_id)
         if not policy.may_decide_retention(membership):
             raise NotAllowed("Only a supervisor places a legal hold.")
         data = _input(shapes.HoldInput, request)
-        hold = services.legal_hold_place(referral=referral, actor=request.user,
-                                         membership=membership, reason=data["reason"])
+        hold = services.legal_hold_place(
+            referral=referral, actor=request.user, membership=membership, reason=data["reason"]
+        )
         return Response(shapes.hold_output(hold), status=status.HTTP_201_CREATED)
 
 
@@ -183,14 +198,18 @@ class HoldLiftView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=shapes.HoldInput, responses={200: shapes.HoldOutput},
-                   operation_id="legal_holds_lift_create")
+    @extend_schema(
+        request=shapes.HoldInput,
+        responses={200: shapes.HoldOutput},
+        operation_id="legal_holds_lift_create",
+    )
     def post(self, request, hold_id: int):
         membership = membership_of(request.user)
         hold = selectors.hold_get(membership=membership, hold_id=hold_id)
         if not policy.may_decide_retention(membership):
             raise NotAllowed("Only a supervisor lifts a legal hold.")
         data = _input(shapes.HoldInput, request)
-        hold = services.legal_hold_lift(hold=hold, actor=request.user, membership=membership,
-                                        reason=data["reason"])
+        hold = services.legal_hold_lift(
+            hold=hold, actor=request.user, membership=membership, reason=data["reason"]
+        )
         return Response(shapes.hold_output(hold))

@@ -14,8 +14,13 @@ from ..serializers import retention as shapes
 
 
 def _reason(label: str, help_text: str) -> forms.CharField:
-    return forms.CharField(label=label, max_length=shapes.TEXT_MAX, required=False,
-                           help_text=help_text, widget=forms.Textarea(attrs={"rows": 3}))
+    return forms.CharField(
+        label=label,
+        max_length=shapes.TEXT_MAX,
+        required=False,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class RetentionForm(forms.Form):
@@ -57,28 +62,40 @@ class DecisionForm(RetentionForm):
     serializer_class = shapes.DecisionInput
 
     decision = forms.ChoiceField(
-        label="Decision", widget=forms.RadioSelect,
-        choices=[("erase", "Erase the personal data now"),
-                 ("defer", "Defer: review the case again on a later date")],
+        label="Decision",
+        widget=forms.RadioSelect,
+        choices=[
+            ("erase", "Erase the personal data now"),
+            ("defer", "Defer: review the case again on a later date"),
+        ],
         error_messages={"required": "Choose erase or defer."},
     )
     reason = _reason("Reason", "Why: it goes on the decision trail, and is kept after erasure.")
     deferred_until = forms.DateField(
-        label="Review again on", required=False, widget=DateInput(),
-        help_text="Only when deferring.", error_messages={"invalid": "Enter a real date."},
+        label="Review again on",
+        required=False,
+        widget=DateInput(),
+        help_text="Only when deferring.",
+        error_messages={"invalid": "Enter a real date."},
     )
 
     def payload(self, cleaned: dict) -> dict:
         day = cleaned.get("deferred_until")
-        return {"decision": cleaned.get("decision", ""), "reason": cleaned.get("reason", ""),
-                "deferred_until": day.isoformat() if day else None}
+        return {
+            "decision": cleaned.get("decision", ""),
+            "reason": cleaned.get("reason", ""),
+            "deferred_until": day.isoformat() if day else None,
+        }
 
 
 class HoldForm(RetentionForm):
     serializer_class = shapes.HoldInput
 
-    reason = _reason("Reason", "Why the case must be kept (litigation, an inquiry, an "
-                               "appeal). It goes on the decision trail.")
+    reason = _reason(
+        "Reason",
+        "Why the case must be kept (litigation, an inquiry, an "
+        "appeal). It goes on the decision trail.",
+    )
 
 
 class ScheduleForm(RetentionForm):
@@ -86,13 +103,19 @@ class ScheduleForm(RetentionForm):
 
     outcome = forms.ChoiceField(label="Outcome", choices=CaseOutcome.choices)
     years = forms.IntegerField(
-        label="Years kept", min_value=1, max_value=100,
+        label="Years kept",
+        min_value=1,
+        max_value=100,
         help_text="After closure; after the order's end for a protective order.",
         error_messages={"required": "Enter the years.", "invalid": "Enter a whole number."},
     )
     action = forms.ChoiceField(label="Then", choices=RetentionAction.choices)
-    description = forms.CharField(label="Description", max_length=shapes.TEXT_MAX,
-                                  required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label="Description",
+        max_length=shapes.TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, change: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -45,14 +45,16 @@ class RetentionAction(models.TextChoices):
 class RetentionSchedule(models.Model):
     """How long a case of one outcome is kept. Data, set by each partnership."""
 
-    record_kind = models.CharField(max_length=20, choices=RecordKind.choices,
-                                   default=RecordKind.CASE)
+    record_kind = models.CharField(
+        max_length=20, choices=RecordKind.choices, default=RecordKind.CASE
+    )
     outcome = models.CharField(max_length=20, choices=CaseOutcome.choices)
     years = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
-    action = models.CharField(max_length=20, choices=RetentionAction.choices,
-                              default=RetentionAction.PSEUDONYMISE)
+    action = models.CharField(
+        max_length=20, choices=RetentionAction.choices, default=RetentionAction.PSEUDONYMISE
+    )
     description = models.TextField(blank=True, max_length=2000)
     # A username, not a key: the schedules are reference data and outlive accounts.
     updated_by = models.CharField(max_length=150, blank=True)
@@ -61,10 +63,13 @@ class RetentionSchedule(models.Model):
     class Meta:
         ordering = ["record_kind", "outcome"]
         constraints = [
-            models.UniqueConstraint(fields=["record_kind", "outcome"],
-                                    name="retention_schedule_one_per_outcome"),
-            models.CheckConstraint(condition=models.Q(years__gte=1, years__lte=100),
-                                   name="retention_schedule_years_range"),
+            models.UniqueConstraint(
+                fields=["record_kind", "outcome"], name="retention_schedule_one_per_outcome"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(years__gte=1, years__lte=100),
+                name="retention_schedule_years_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,19 +82,24 @@ class LegalHold(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
     reason = models.TextField(max_length=2000)
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
-    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+")
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     placed_at = models.DateTimeField()
-    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     lifted_at = models.DateTimeField(null=True, blank=True)
     lift_reason = models.TextField(blank=True, max_length=2000)
 
     class Meta:
         ordering = ["-placed_at", "-id"]
         indexes = [
-            models.Index(fields=["referral"], name="legal_hold_active_idx",
-                         condition=models.Q(lifted_at__isnull=True)),
+            models.Index(
+                fields=["referral"],
+                name="legal_hold_active_idx",
+                condition=models.Q(lifted_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -127,8 +137,9 @@ class RetentionReview(models.Model):
     due_on = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE)
     opened_at = models.DateTimeField()
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True, max_length=2000)
     deferred_until = models.DateField(null=True, blank=True)
@@ -137,7 +148,8 @@ class RetentionReview(models.Model):
         ordering = ["due_on", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["referral"], condition=models.Q(status__in=["due", "deferred"]),
+                fields=["referral"],
+                condition=models.Q(status__in=["due", "deferred"]),
                 name="retention_review_one_open_per_case",
             ),
             models.CheckConstraint(

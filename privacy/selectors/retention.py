@@ -77,13 +77,15 @@ def case_schedules(record_kind: str = RecordKind.CASE) -> dict[str, RetentionSch
 def _closed_at():
     return Subquery(
         Event.objects.filter(referral_id=OuterRef("pk"), verb__in=CLOSURE_VERBS)
-        .order_by("-at").values("at")[:1]
+        .order_by("-at")
+        .values("at")[:1]
     )
 
 
 def _protective_orders():
-    return ProtectiveOrder.objects.filter(referral_id=OuterRef("pk"),
-                                          kind__in=PROTECTIVE_ORDER_KINDS)
+    return ProtectiveOrder.objects.filter(
+        referral_id=OuterRef("pk"), kind__in=PROTECTIVE_ORDER_KINDS
+    )
 
 
 def _open_on_timeline():
@@ -103,16 +105,21 @@ def with_retention_facts(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
     force with no end date)."""
     return referrals.annotate(
         closed_on=TruncDate(_closed_at()),
-        convicted=Exists(Offence.objects.filter(referral_id=OuterRef("pk"),
-                                                status=Offence.Status.CONVICTED)),
+        convicted=Exists(
+            Offence.objects.filter(referral_id=OuterRef("pk"), status=Offence.Status.CONVICTED)
+        ),
         has_order=Exists(_protective_orders()),
         order_end=Subquery(
-            _protective_orders().annotate(end=Coalesce("ended_on", "expires"))
-            .order_by(F("end").desc(nulls_last=True)).values("end")[:1]
+            _protective_orders()
+            .annotate(end=Coalesce("ended_on", "expires"))
+            .order_by(F("end").desc(nulls_last=True))
+            .values("end")[:1]
         ),
-        order_open=Exists(_protective_orders().filter(
-            status=ProtectiveOrder.Status.IN_FORCE, expires__isnull=True
-        )),
+        order_open=Exists(
+            _protective_orders().filter(
+                status=ProtectiveOrder.Status.IN_FORCE, expires__isnull=True
+            )
+        ),
     )
 
 
@@ -127,12 +134,26 @@ def _due_on_expression(schedules: dict[str, RetentionSchedule]):
     }
     for outcome, condition in by_closure.items():
         if outcome in schedules:
-            terms.append(Case(When(condition, then=_PlusYears(
-                F("closed_on"), years=schedules[outcome].years)), output_field=DateField()))
+            terms.append(
+                Case(
+                    When(
+                        condition, then=_PlusYears(F("closed_on"), years=schedules[outcome].years)
+                    ),
+                    output_field=DateField(),
+                )
+            )
     if CaseOutcome.ORDER_IN_FORCE in schedules:
-        terms.append(Case(When(has_order=True, then=_PlusYears(
-            F("order_end"), years=schedules[CaseOutcome.ORDER_IN_FORCE].years)),
-            output_field=DateField()))
+        terms.append(
+            Case(
+                When(
+                    has_order=True,
+                    then=_PlusYears(
+                        F("order_end"), years=schedules[CaseOutcome.ORDER_IN_FORCE].years
+                    ),
+                ),
+                output_field=DateField(),
+            )
+        )
     if not terms:
         return Value(None, output_field=DateField())
     return terms[0] if len(terms) == 1 else Greatest(*terms)
@@ -183,8 +204,9 @@ def due_cases(*, today: date) -> QuerySet[Referral]:
         at__lt=timezone.make_aware(datetime.combine(closed_before, time.min)),
     ).values("referral_id")
     cases = (
-        Referral.objects.filter(status__in=CLOSED_STATUSES, pk__in=closure_ids,
-                                erased_at__isnull=True)
+        Referral.objects.filter(
+            status__in=CLOSED_STATUSES, pk__in=closure_ids, erased_at__isnull=True
+        )
         .exclude(Exists(RetentionReview.objects.filter(referral_id=OuterRef("pk"))))
         .exclude(Exists(active_holds().filter(referral_id=OuterRef("pk"))))
         .exclude(Q(timeline_id__isnull=False) & Exists(_open_on_timeline()))
@@ -227,8 +249,9 @@ def in_reach(*, membership: Membership | None, referral: Referral) -> bool:
     return where is not None and Referral.objects.filter(where, pk=referral.pk).exists()
 
 
-def review_list(*, membership: Membership | None, statuses=RetentionReview.OPEN_STATUSES
-                ) -> QuerySet[RetentionReview]:
+def review_list(
+    *, membership: Membership | None, statuses=RetentionReview.OPEN_STATUSES
+) -> QuerySet[RetentionReview]:
     """The reviews of the cases in the member's reach, oldest due first."""
     where = _reach_filter(membership)
     if where is None:
@@ -243,9 +266,11 @@ def review_list(*, membership: Membership | None, statuses=RetentionReview.OPEN_
 
 def review_get(*, membership: Membership | None, review_id: int) -> RetentionReview:
     """One review in the member's reach; `NotFound` otherwise."""
-    review = review_list(membership=membership, statuses=RetentionReview.Status.values).filter(
-        pk=review_id
-    ).first()
+    review = (
+        review_list(membership=membership, statuses=RetentionReview.Status.values)
+        .filter(pk=review_id)
+        .first()
+    )
     if review is None:
         raise NotFound("No such retention review.")
     return review
@@ -259,7 +284,8 @@ def hold_case_get(*, membership: Membership | None, referral_id: int) -> Referra
         raise NotFound()
     referral = (
         Referral.objects.filter(reach | case_visibility(membership), pk=referral_id)
-        .select_related("referrer_agency").first()
+        .select_related("referrer_agency")
+        .first()
     )
     if referral is None:
         raise NotFound()

@@ -23,10 +23,10 @@ class ScheduleInput(StrictSerializer):
     record_kind = serializers.ChoiceField(choices=RecordKind.choices, default=RecordKind.CASE)
     outcome = serializers.ChoiceField(choices=CaseOutcome.choices)
     years = serializers.IntegerField(min_value=1, max_value=100)
-    action = serializers.ChoiceField(choices=RetentionAction.choices,
-                                     default=RetentionAction.PSEUDONYMISE)
-    description = StrictCharField(max_length=TEXT_MAX, required=False, allow_blank=True,
-                                  default="")
+    action = serializers.ChoiceField(
+        choices=RetentionAction.choices, default=RetentionAction.PSEUDONYMISE
+    )
+    description = StrictCharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
 
 
 class ScheduleChangeInput(StrictSerializer):
@@ -40,8 +40,9 @@ class ScheduleOutput(serializers.Serializer):
     record_kind = serializers.CharField()
     outcome = serializers.ChoiceField(choices=CaseOutcome.choices)
     outcome_label = serializers.CharField()
-    years = serializers.IntegerField(help_text="Years kept after closure (after the order's "
-                                               "end, for `order_in_force`).")
+    years = serializers.IntegerField(
+        help_text="Years kept after closure (after the order's end, for `order_in_force`)."
+    )
     action = serializers.ChoiceField(choices=RetentionAction.choices)
     description = serializers.CharField()
     updated_by = serializers.CharField()
@@ -63,8 +64,9 @@ def schedule_output(schedule: RetentionSchedule) -> dict:
 
 
 class DecisionInput(StrictSerializer):
-    decision = serializers.ChoiceField(choices=[("erase", "Erase the personal data"),
-                                                ("defer", "Defer the review")])
+    decision = serializers.ChoiceField(
+        choices=[("erase", "Erase the personal data"), ("defer", "Defer the review")]
+    )
     reason = StrictCharField(max_length=TEXT_MAX, allow_blank=True)
     deferred_until = serializers.DateField(required=False, allow_null=True, default=None)
 

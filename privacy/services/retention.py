@@ -84,11 +84,17 @@ def retention_sweep(*, today: date | None = None) -> int:
                 due = selectors.retention_due(case, schedules)
                 if due is None or due.due_on > today:
                     continue
-                reviews.append(RetentionReview(
-                    referral_id=case.pk, schedule=due.schedule, outcome=due.schedule.outcome,
-                    years=due.schedule.years, counted_from=due.counted_from, due_on=due.due_on,
-                    opened_at=now,
-                ))
+                reviews.append(
+                    RetentionReview(
+                        referral_id=case.pk,
+                        schedule=due.schedule,
+                        outcome=due.schedule.outcome,
+                        years=due.schedule.years,
+                        counted_from=due.counted_from,
+                        due_on=due.due_on,
+                        opened_at=now,
+                    )
+                )
             RetentionReview.objects.bulk_create(reviews)
             events.retention_due_events(reviews=reviews)
             count += len(reviews)
@@ -127,21 +133,24 @@ def retention_review_decide(
     if errors:
         raise DomainError("The decision is incomplete.", fields=errors)
     _lock_case(review.referral)
-    review = RetentionReview.objects.select_for_update().select_related("referral").get(
-        pk=review.pk
+    review = (
+        RetentionReview.objects.select_for_update().select_related("referral").get(pk=review.pk)
     )
     if review.status != RetentionReview.Status.DUE:
         raise Conflict(f"This review is {review.get_status_display().lower()}, not due.")
     review.reason, review.decided_by, review.decided_at = reason.strip(), actor, timezone.now()
     if decision == "defer":
         review.status, review.deferred_until = RetentionReview.Status.DEFERRED, deferred_until
-        review.save(update_fields=["status", "deferred_until", "reason", "decided_by",
-                                   "decided_at"])
+        review.save(
+            update_fields=["status", "deferred_until", "reason", "decided_by", "decided_at"]
+        )
         events.retention_deferred_event(review=review, actor=actor)
         return review
     if selectors.active_holds().filter(referral_id=review.referral_id).exists():
-        raise Conflict("A legal hold is active on this case: it cannot be erased until the "
-                       "hold is lifted.", code="legal_hold")
+        raise Conflict(
+            "A legal hold is active on this case: it cannot be erased until the hold is lifted.",
+            code="legal_hold",
+        )
     summary = case_erase(referral=review.referral, actor=actor, reason=review.reason)
     review.status = RetentionReview.Status.ERASED
     review.save(update_fields=["status", "reason", "decided_by", "decided_at"])
@@ -153,8 +162,9 @@ def retention_review_decide(
 
 
 @transaction.atomic
-def legal_hold_place(*, referral: Referral, actor, membership: Membership | None,
-                     reason: str) -> LegalHold:
+def legal_hold_place(
+    *, referral: Referral, actor, membership: Membership | None, reason: str
+) -> LegalHold:
     """Keep a case from erasure (litigation, an inquiry, an appeal) until the hold is lifted:
     the sweep passes over it and an erasure is refused."""
     if not policy.may_decide_retention(membership):
@@ -164,7 +174,10 @@ def legal_hold_place(*, referral: Referral, actor, membership: Membership | None
     if selectors.case_erased(referral=referral):
         raise Conflict("The case's personal data has already been erased.")
     hold = LegalHold.objects.create(
-        referral=referral, reason=reason, agency=membership.agency, placed_by=actor,
+        referral=referral,
+        reason=reason,
+        agency=membership.agency,
+        placed_by=actor,
         placed_at=timezone.now(),
     )
     events.legal_hold_placed_event(hold=hold, actor=actor)
@@ -172,8 +185,9 @@ def legal_hold_place(*, referral: Referral, actor, membership: Membership | None
 
 
 @transaction.atomic
-def legal_hold_lift(*, hold: LegalHold, actor, membership: Membership | None,
-                    reason: str) -> LegalHold:
+def legal_hold_lift(
+    *, hold: LegalHold, actor, membership: Membership | None, reason: str
+) -> LegalHold:
     """End a legal hold, with the reason; the case is swept again from the next run."""
     if not policy.may_decide_retention(membership):
         raise NotAllowed("Only a supervisor lifts a legal hold.")
@@ -207,8 +221,13 @@ def _may_set(membership: Membership | None) -> None:
 
 @transaction.atomic
 def retention_schedule_create(
-    *, actor, membership: Membership | None, outcome: str, years: int,
-    record_kind: str = RecordKind.CASE, action: str = RetentionAction.PSEUDONYMISE,
+    *,
+    actor,
+    membership: Membership | None,
+    outcome: str,
+    years: int,
+    record_kind: str = RecordKind.CASE,
+    action: str = RetentionAction.PSEUDONYMISE,
     description: str = "",
 ) -> RetentionSchedule:
     """A schedule for an outcome that has none."""
@@ -224,8 +243,12 @@ def retention_schedule_create(
     if errors:
         raise DomainError("The schedule is not valid.", fields=errors)
     schedule = RetentionSchedule.objects.create(
-        record_kind=record_kind, outcome=outcome, years=years, action=action,
-        description=description.strip(), updated_by=actor.get_username(),
+        record_kind=record_kind,
+        outcome=outcome,
+        years=years,
+        action=action,
+        description=description.strip(),
+        updated_by=actor.get_username(),
     )
     events.retention_schedule_event(schedule=schedule, actor=actor, verb="created")
     return schedule
@@ -233,8 +256,13 @@ def retention_schedule_create(
 
 @transaction.atomic
 def retention_schedule_update(
-    *, schedule: RetentionSchedule, actor, membership: Membership | None,
-    years: int | None = None, action: str | None = None, description: str | None = None,
+    *,
+    schedule: RetentionSchedule,
+    actor,
+    membership: Membership | None,
+    years: int | None = None,
+    action: str | None = None,
+    description: str | None = None,
 ) -> RetentionSchedule:
     """Change a schedule's years, action or description; the next sweep applies it (reviews
     already open keep the schedule they were opened under)."""
@@ -250,6 +278,5 @@ def retention_schedule_update(
         schedule.description = description.strip()
     schedule.updated_by = actor.get_username()
     schedule.save(update_fields=["years", "action", "description", "updated_by", "updated_at"])
-    events.retention_schedule_event(schedule=schedule, actor=actor, verb="changed",
-                                    before=before)
+    events.retention_schedule_event(schedule=schedule, actor=actor, verb="changed", before=before)
     return schedule

@@ -78,8 +78,12 @@ class _FormPage(MemberRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(title=self.title, intro=self.intro, submit_label=self.submit_label,
-                       back_url=self.back_url)
+        context.update(
+            title=self.title,
+            intro=self.intro,
+            submit_label=self.submit_label,
+            back_url=self.back_url,
+        )
         return context
 
 
@@ -92,12 +96,15 @@ class ReviewView(_FormPage):
     submit_label = "Record the decision"
 
     def setup_review(self):
-        self.review = selectors.review_get(membership=self.membership,
-                                           review_id=self.kwargs["review_id"])
+        self.review = selectors.review_get(
+            membership=self.membership, review_id=self.kwargs["review_id"]
+        )
         if not policy.may_read_retention(self.membership):
             raise PermissionDenied("Your role does not read retention reviews.")
-        self.may_decide = (policy.may_decide_retention(self.membership)
-                           and self.review.status == RetentionReview.Status.DUE)
+        self.may_decide = (
+            policy.may_decide_retention(self.membership)
+            and self.review.status == RetentionReview.Status.DUE
+        )
         self.title = f"Retention review of {self.review.referral.reference}"
         self.back_url = _url("index")
 
@@ -128,12 +135,17 @@ class ReviewView(_FormPage):
             review=self.review,
             may_decide=self.may_decide,
             holds=[
-                {"hold": hold, "lift_url": _url("hold_lift", hold_id=hold.pk)
-                 if may_act and hold.is_active else None}
+                {
+                    "hold": hold,
+                    "lift_url": _url("hold_lift", hold_id=hold.pk)
+                    if may_act and hold.is_active
+                    else None,
+                }
                 for hold in selectors.holds_of(referral=self.review.referral)
             ],
             new_hold_url=_url("hold_new", referral_id=self.review.referral_id)
-            if may_act and self.review.referral.erased_at is None else None,
+            if may_act and self.review.referral.erased_at is None
+            else None,
         )
         return context
 
@@ -148,8 +160,10 @@ class ScheduleListView(MemberRequiredMixin, TemplateView):
         may_set = policy.may(self.membership, "set_retention")
         context.update(
             schedules=[
-                {"schedule": s, "edit_url": _url("schedule_edit", schedule_id=s.pk)
-                 if may_set else None}
+                {
+                    "schedule": s,
+                    "edit_url": _url("schedule_edit", schedule_id=s.pk) if may_set else None,
+                }
                 for s in selectors.schedule_list()
             ],
             new_url=_url("schedule_new") if may_set else None,
@@ -194,12 +208,17 @@ class ScheduleEditView(_ScheduleForm):
         return {**super().get_form_kwargs(), "change": True}
 
     def get_initial(self):
-        return {"years": self.schedule.years, "action": self.schedule.action,
-                "description": self.schedule.description}
+        return {
+            "years": self.schedule.years,
+            "action": self.schedule.action,
+            "description": self.schedule.description,
+        }
 
     def record(self, form) -> str:
         schedule = services.retention_schedule_update(
-            schedule=self.schedule, actor=self.request.user, membership=self.membership,
+            schedule=self.schedule,
+            actor=self.request.user,
+            membership=self.membership,
             **form.validated,
         )
         return f"Schedule saved: {schedule}."
@@ -223,26 +242,34 @@ class _HoldForm(_FormPage):
 
 class HoldCreateView(_HoldForm):
     title = "Place a legal hold"
-    intro = ("While the hold is active the case is never listed as due for a retention review "
-             "and its erasure is refused.")
+    intro = (
+        "While the hold is active the case is never listed as due for a retention review "
+        "and its erasure is refused."
+    )
     submit_label = "Place the hold"
 
     def setup_hold(self):
         referral_id = referral_id_of(self.kwargs["referral_id"])
         try:
-            self.referral = selectors.hold_case_get(membership=self.membership,
-                                                    referral_id=referral_id)
+            self.referral = selectors.hold_case_get(
+                membership=self.membership, referral_id=referral_id
+            )
         except NotFound:
-            referral_services.refused_look_record(membership=self.membership,
-                                                  referral_id=referral_id)
+            referral_services.refused_look_record(
+                membership=self.membership, referral_id=referral_id
+            )
             raise
         self.allow()
         self.title = f"Place a legal hold on {self.referral.reference}"
         self.back_url = _url("index")
 
     def record(self, form) -> str:
-        services.legal_hold_place(referral=self.referral, actor=self.request.user,
-                                  membership=self.membership, reason=form.validated["reason"])
+        services.legal_hold_place(
+            referral=self.referral,
+            actor=self.request.user,
+            membership=self.membership,
+            reason=form.validated["reason"],
+        )
         return f"Legal hold placed on {self.referral.reference}."
 
 
@@ -257,6 +284,10 @@ class HoldLiftView(_HoldForm):
         self.back_url = _url("index")
 
     def record(self, form) -> str:
-        services.legal_hold_lift(hold=self.hold, actor=self.request.user,
-                                 membership=self.membership, reason=form.validated["reason"])
+        services.legal_hold_lift(
+            hold=self.hold,
+            actor=self.request.user,
+            membership=self.membership,
+            reason=form.validated["reason"],
+        )
         return f"Legal hold on {self.hold.referral.reference} lifted."

@@ -228,3 +228,15 @@ def test_an_evidence_event_belongs_to_the_section_it_names():
     cps = _membership("cps", "caseworker")
     assert policy.sees_event(cps, "evidence.added", {"section": "incidents"})
     assert not policy.sees_event(cps, "evidence.added", {"section": "victim_contact"})
+
+
+@pytest.mark.parametrize("kind,reach", [
+    ("police", "referrer"), ("cps", "referrer"), ("probation", "referrer"),
+    ("advocacy", "referrer"), ("psychiatric", "referrer"), ("coordinator", "region"),
+    ("oversight", "all"),
+])
+def test_whose_cases_retention_work_reaches(kind, reach):
+    assert policy.retention_reach(_membership(kind, "supervisor")) == reach
+    assert policy.retention_reach(None) is None
+    inactive = Membership(agency=Agency(kind=kind, is_active=False), roles=["supervisor"])
+    assert policy.retention_reach(inactive) is None

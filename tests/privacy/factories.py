@@ -26,24 +26,39 @@ def close(referral: Referral, *, by, status: str = "closed") -> Referral:
     return referral
 
 
-def bare_case(demo, *, referrer: str = "police.caseworker", status: str | None = "closed",
-              convicted: bool = False, orders: tuple[dict, ...] = ()) -> Referral:
+def bare_case(
+    demo,
+    *,
+    referrer: str = "police.caseworker",
+    status: str | None = "closed",
+    convicted: bool = False,
+    orders: tuple[dict, ...] = (),
+) -> Referral:
     """A referral row of the referrer's agency, with these orders ({"expires": date, ...}) and a
     conviction if asked; closed (or declined) today unless `status` is None (left open)."""
     member = demo[referrer]
-    referral = ReferralFactory(referrer_agency=member.agency, referred_by=member.user,
-                               status=Referral.Status.REVIEW)
+    referral = ReferralFactory(
+        referrer_agency=member.agency, referred_by=member.user, status=Referral.Status.REVIEW
+    )
     for order in orders:
         ProtectiveOrder.objects.create(
-            referral=referral, kind=order.get("kind", ProtectiveOrder.Kind.RESTRAINING_ORDER),
-            conditions="No contact.", starts=order.get("starts", date(2024, 1, 1)),
-            expires=order.get("expires"), status=order.get("status", "in_force"),
-            ended_on=order.get("ended_on"), agency=member.agency, recorded_by=member.user,
+            referral=referral,
+            kind=order.get("kind", ProtectiveOrder.Kind.RESTRAINING_ORDER),
+            conditions="No contact.",
+            starts=order.get("starts", date(2024, 1, 1)),
+            expires=order.get("expires"),
+            status=order.get("status", "in_force"),
+            ended_on=order.get("ended_on"),
+            agency=member.agency,
+            recorded_by=member.user,
         )
     if convicted:
         Offence.objects.create(
-            referral=referral, kind=OffenceKind.PHA_S4A, agency=member.agency,
-            recorded_by=member.user, status=Offence.Status.CONVICTED,
+            referral=referral,
+            kind=OffenceKind.PHA_S4A,
+            agency=member.agency,
+            recorded_by=member.user,
+            status=Offence.Status.CONVICTED,
             convicted_on=timezone.localdate(),
         )
     if status is not None:

@@ -20,28 +20,51 @@ TODAY = timezone.localdate
 
 
 def test_the_seeded_schedules_are_one_per_outcome(schedules):
-    assert schedules == {"declined": 2, "no_conviction": 6, "convicted": 10,
-                         "order_in_force": 6}
+    assert schedules == {"declined": 2, "no_conviction": 6, "convicted": 10, "order_in_force": 6}
 
 
-@pytest.mark.parametrize("case,outcome,due", [
-    (dict(), "no_conviction", lambda: years_on(6)),
-    (dict(status="declined"), "declined", lambda: years_on(2)),
-    (dict(convicted=True), "convicted", lambda: years_on(10)),
-    # An order ending in three years outlasts the closure's six: six years from its end.
-    (dict(orders=[{"expires": date.today() + timedelta(days=3 * 366)}]), "order_in_force",
-     lambda: plus_years(date.today() + timedelta(days=3 * 366), 6)),
-    # A conviction's ten years from closure outlast an order that ends in two (and six after).
-    (dict(convicted=True, orders=[{"expires": date.today() + timedelta(days=2 * 365)}]),
-     "convicted", lambda: years_on(10)),
-    # An order discharged (ended) counts from the day it ended.
-    (dict(orders=[{"expires": None, "status": "discharged",
-                   "ended_on": date.today() + timedelta(days=800)}]),
-     "order_in_force", lambda: plus_years(date.today() + timedelta(days=800), 6)),
-    # Bail conditions are the investigation's, not a protective order.
-    (dict(orders=[{"kind": "bail_conditions", "expires": date.today() + timedelta(days=9000)}]),
-     "no_conviction", lambda: years_on(6)),
-])
+@pytest.mark.parametrize(
+    "case,outcome,due",
+    [
+        (dict(), "no_conviction", lambda: years_on(6)),
+        (dict(status="declined"), "declined", lambda: years_on(2)),
+        (dict(convicted=True), "convicted", lambda: years_on(10)),
+        # An order ending in three years outlasts the closure's six: six years from its end.
+        (
+            dict(orders=[{"expires": date.today() + timedelta(days=3 * 366)}]),
+            "order_in_force",
+            lambda: plus_years(date.today() + timedelta(days=3 * 366), 6),
+        ),
+        # A conviction's ten years from closure outlast an order that ends in two (and six after).
+        (
+            dict(convicted=True, orders=[{"expires": date.today() + timedelta(days=2 * 365)}]),
+            "convicted",
+            lambda: years_on(10),
+        ),
+        # An order discharged (ended) counts from the day it ended.
+        (
+            dict(
+                orders=[
+                    {
+                        "expires": None,
+                        "status": "discharged",
+                        "ended_on": date.today() + timedelta(days=800),
+                    }
+                ]
+            ),
+            "order_in_force",
+            lambda: plus_years(date.today() + timedelta(days=800), 6),
+        ),
+        # Bail conditions are the investigation's, not a protective order.
+        (
+            dict(
+                orders=[{"kind": "bail_conditions", "expires": date.today() + timedelta(days=9000)}]
+            ),
+            "no_conviction",
+            lambda: years_on(6),
+        ),
+    ],
+)
 def test_the_longest_applicable_schedule_wins(demo, case, outcome, due):
     due_at = case_retention(referral=bare_case(demo, **case))
     assert (due_at.schedule.outcome, due_at.due_on) == (outcome, due())
@@ -62,8 +85,12 @@ def test_the_sweep_opens_a_review_for_a_case_past_its_schedule_only(demo):
     past = bare_case(demo)
     within = bare_case(demo, convicted=True)
     held = bare_case(demo)
-    services.legal_hold_place(referral=held, actor=demo["police.supervisor"].user,
-                              membership=demo["police.supervisor"], reason="Civil claim.")
+    services.legal_hold_place(
+        referral=held,
+        actor=demo["police.supervisor"].user,
+        membership=demo["police.supervisor"],
+        reason="Civil claim.",
+    )
     still_open = bare_case(demo, status=None)
     # The day before it falls due: nothing; on the day: the one case, once.
     assert services.retention_sweep(today=years_on(6, -1)) == 0
@@ -97,34 +124,52 @@ def test_a_deferred_review_reopens_on_its_date(demo):
     review = _due_review(demo)
     supervisor = demo["police.supervisor"]
     until = TODAY() + timedelta(days=30)
-    services.retention_review_decide(review=review, actor=supervisor.user, membership=supervisor,
-                                     decision="defer", reason="Appeal pending.",
-                                     deferred_until=until)
+    services.retention_review_decide(
+        review=review,
+        actor=supervisor.user,
+        membership=supervisor,
+        decision="defer",
+        reason="Appeal pending.",
+        deferred_until=until,
+    )
     review.refresh_from_db()
     assert (review.status, review.deferred_until, review.decided_by) == (
-        "deferred", until, supervisor.user)
+        "deferred",
+        until,
+        supervisor.user,
+    )
     assert services.retention_sweep(today=until - timedelta(days=1)) == 0
     assert services.retention_sweep(today=until) == 1
     review.refresh_from_db()
     assert review.status == "due"
-    verbs = list(Event.objects.filter(referral_id=review.referral_id).order_by("pk")
-                 .values_list("verb", flat=True))
+    verbs = list(
+        Event.objects.filter(referral_id=review.referral_id)
+        .order_by("pk")
+        .values_list("verb", flat=True)
+    )
     assert verbs[-3:] == ["retention.due", "retention.deferred", "retention.reopened"]
 
 
-@pytest.mark.parametrize("data,field", [
-    ({"decision": "defer", "reason": ""}, "reason"),
-    ({"decision": "defer", "reason": "Later."}, "deferred_until"),
-    ({"decision": "defer", "reason": "Later.", "deferred_until": date.today()}, "deferred_until"),
-    ({"decision": "keep", "reason": "Why not."}, "decision"),
-    ({"decision": "erase", "reason": "  "}, "reason"),
-])
+@pytest.mark.parametrize(
+    "data,field",
+    [
+        ({"decision": "defer", "reason": ""}, "reason"),
+        ({"decision": "defer", "reason": "Later."}, "deferred_until"),
+        (
+            {"decision": "defer", "reason": "Later.", "deferred_until": date.today()},
+            "deferred_until",
+        ),
+        ({"decision": "keep", "reason": "Why not."}, "decision"),
+        ({"decision": "erase", "reason": "  "}, "reason"),
+    ],
+)
 def test_a_decision_needs_its_fields_and_writes_nothing_without_them(demo, data, field):
     review = _due_review(demo)
     supervisor = demo["police.supervisor"]
     with pytest.raises(DomainError) as refused:
-        services.retention_review_decide(review=review, actor=supervisor.user,
-                                         membership=supervisor, **data)
+        services.retention_review_decide(
+            review=review, actor=supervisor.user, membership=supervisor, **data
+        )
     assert field in refused.value.fields
     review.refresh_from_db()
     assert review.status == "due" and review.decided_by is None
@@ -134,29 +179,43 @@ def test_a_caseworker_may_not_decide(demo):
     review = _due_review(demo)
     member = demo["police.caseworker"]
     with pytest.raises(NotAllowed):
-        services.retention_review_decide(review=review, actor=member.user, membership=member,
-                                         decision="defer", reason="x",
-                                         deferred_until=TODAY() + timedelta(days=1))
+        services.retention_review_decide(
+            review=review,
+            actor=member.user,
+            membership=member,
+            decision="defer",
+            reason="x",
+            deferred_until=TODAY() + timedelta(days=1),
+        )
 
 
 def test_a_legal_hold_stops_erasure_until_lifted(demo):
     review = _due_review(demo)
     supervisor = demo["police.supervisor"]
-    hold = services.legal_hold_place(referral=review.referral, actor=supervisor.user,
-                                     membership=supervisor, reason="Judicial review.")
+    hold = services.legal_hold_place(
+        referral=review.referral,
+        actor=supervisor.user,
+        membership=supervisor,
+        reason="Judicial review.",
+    )
     with pytest.raises(Conflict):
-        services.retention_review_decide(review=review, actor=supervisor.user,
-                                         membership=supervisor, decision="erase",
-                                         reason="Past its schedule.")
+        services.retention_review_decide(
+            review=review,
+            actor=supervisor.user,
+            membership=supervisor,
+            decision="erase",
+            reason="Past its schedule.",
+        )
     review.refresh_from_db()
     assert review.status == "due"
-    services.legal_hold_lift(hold=hold, actor=supervisor.user, membership=supervisor,
-                             reason="Review dismissed.")
+    services.legal_hold_lift(
+        hold=hold, actor=supervisor.user, membership=supervisor, reason="Review dismissed."
+    )
     with pytest.raises(Conflict):
-        services.legal_hold_lift(hold=hold, actor=supervisor.user, membership=supervisor,
-                                 reason="Again.")
-    verbs = set(Event.objects.filter(referral_id=review.referral_id)
-                .values_list("verb", flat=True))
+        services.legal_hold_lift(
+            hold=hold, actor=supervisor.user, membership=supervisor, reason="Again."
+        )
+    verbs = set(Event.objects.filter(referral_id=review.referral_id).values_list("verb", flat=True))
     assert {"legal_hold.placed", "legal_hold.lifted"} <= verbs
 
 
@@ -164,12 +223,14 @@ def test_a_hold_needs_a_reason_and_a_supervisor(demo):
     referral = bare_case(demo)
     supervisor, caseworker = demo["police.supervisor"], demo["police.caseworker"]
     with pytest.raises(DomainError) as refused:
-        services.legal_hold_place(referral=referral, actor=supervisor.user,
-                                  membership=supervisor, reason=" ")
+        services.legal_hold_place(
+            referral=referral, actor=supervisor.user, membership=supervisor, reason=" "
+        )
     assert "reason" in refused.value.fields
     with pytest.raises(NotAllowed):
-        services.legal_hold_place(referral=referral, actor=caseworker.user,
-                                  membership=caseworker, reason="Claim.")
+        services.legal_hold_place(
+            referral=referral, actor=caseworker.user, membership=caseworker, reason="Claim."
+        )
 
 
 def test_a_longer_schedule_set_later_applies_at_the_next_sweep(demo):
@@ -179,11 +240,13 @@ def test_a_longer_schedule_set_later_applies_at_the_next_sweep(demo):
     admin = MemberFactory(agency=demo["hub.supervisor"].agency, roles=["admin"])
     referral = bare_case(demo)
     schedule = RetentionSchedule.objects.get(outcome="no_conviction")
-    services.retention_schedule_update(schedule=schedule, actor=admin.user, membership=admin,
-                                       years=8)
+    services.retention_schedule_update(
+        schedule=schedule, actor=admin.user, membership=admin, years=8
+    )
     assert services.retention_sweep(today=years_on(7)) == 0
     assert services.retention_sweep(today=years_on(8)) == 1
     assert RetentionReview.objects.get(referral=referral).years == 8
     with pytest.raises(NotAllowed):
-        services.retention_schedule_update(schedule=schedule, actor=admin.user,
-                                           membership=demo["hub.supervisor"], years=9)
+        services.retention_schedule_update(
+            schedule=schedule, actor=admin.user, membership=demo["hub.supervisor"], years=9
+        )
