@@ -250,3 +250,18 @@ def test_a_longer_schedule_set_later_applies_at_the_next_sweep(demo):
         services.retention_schedule_update(
             schedule=schedule, actor=admin.user, membership=demo["hub.supervisor"], years=9
         )
+
+
+def test_the_sweep_reads_set_based_whatever_the_number_due(demo):
+    """No query per case: one due case and five cost the same number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_to_open(count: int) -> int:
+        for _ in range(count):
+            bare_case(demo)
+        with CaptureQueriesContext(connection) as captured:
+            assert services.retention_sweep(today=years_on(6)) == count
+        return len(captured)
+
+    assert queries_to_open(1) == queries_to_open(5)
