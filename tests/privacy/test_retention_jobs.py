@@ -35,9 +35,10 @@ def test_the_command_sweeps_as_of_a_day(demo):
         call_command("retention_sweep", "--today", "someday")
 
 
-def test_the_timer_loop_sweeps(demo):
+def test_the_timer_loop_sweeps(demo, settings, tmp_path):
     from workflows.management.commands.serve import Command
 
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "anchors.jsonl")  # the loop anchors too
     referral = bare_case(demo)
     services.retention_sweep(today=years_on(6))
     supervisor = demo["police.supervisor"]
