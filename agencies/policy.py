@@ -208,6 +208,11 @@ CAPABILITIES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "set_local_policy": (frozenset({R.SUPERVISOR}), frozenset({K.COORDINATOR})),
     "read_reports": (frozenset({R.AUDITOR, R.SUPERVISOR, R.CHAIR}), frozenset(K.values)),
     "handle_subject_access": (frozenset({R.DPO}), _CASE_AGENCIES),
+    # Retention (`retention_reach` says whose cases): decide a review, place or lift a hold;
+    # read reviews and holds; set the schedules.
+    "retention": (frozenset({R.SUPERVISOR}), _CASE_AGENCIES),
+    "read_retention": (frozenset({R.SUPERVISOR, R.AUDITOR}), frozenset(K.values)),
+    "set_retention": (frozenset({R.ADMIN}), frozenset({K.COORDINATOR, K.OVERSIGHT})),
 }
 
 CAPABILITY_TITLES = {
@@ -224,6 +229,9 @@ CAPABILITY_TITLES = {
     "set_local_policy": "Set the region's local policy (thresholds, deadlines, criteria)",
     "read_reports": "Read the outcome reports: of every case (oversight) or the agency's own",
     "handle_subject_access": "Answer subject access requests: find, decide, redact, disclose",
+    "retention": "Decide a case's retention review (erase or defer); place or lift a legal hold",
+    "read_retention": "Read retention reviews and legal holds",
+    "set_retention": "Set the retention schedules",
 }
 
 
@@ -619,6 +627,31 @@ def may_read_report(membership: Membership | None, report: str) -> bool:
         return True
     kind = membership.agency.kind
     return all("r" in SECTION_ACCESS[s].get(kind, "") for s in REPORT_SECTIONS[report])
+
+
+# --- Retention -------------------------------------------------------------------------------
+# Whose closed cases a member's retention work covers, by its agency kind: every case
+# (oversight), the cases referred from the coordinator's region (a coordinator: it triaged
+# them, and loses sight of a case when its process ends), or the cases its own agency referred.
+# Also whose cases it may place a legal hold on, besides any case its agency may see now.
+RETENTION_REACH: dict[str, str] = {K.OVERSIGHT: "all", K.COORDINATOR: "region"}
+RETENTION_REACH_DEFAULT = "referrer"
+
+
+def retention_reach(membership: Membership | None) -> str | None:
+    """`all`, `region` or `referrer` (`RETENTION_REACH`), or None for no member. Reviews and
+    holds outside it answer 404; inside it, a member without the capability gets 403."""
+    if membership is None or not membership.agency.is_active:
+        return None
+    return RETENTION_REACH.get(membership.agency.kind, RETENTION_REACH_DEFAULT)
+
+
+def may_decide_retention(membership: Membership | None) -> bool:
+    return may(membership, "retention")
+
+
+def may_read_retention(membership: Membership | None) -> bool:
+    return may(membership, "read_retention") or may(membership, "retention")
 
 
 def case_group(membership: Membership | None) -> int | None:

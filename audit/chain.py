@@ -13,12 +13,10 @@ and every timer tick seals too, so an event is normally sealed about a second af
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
 import time
-from collections import namedtuple
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,44 +24,24 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from .hashing import (
+    CANONICAL,
+    ERASED_CHANGES,
+    ERASED_REASON,
+    ERASED_RECIPIENTS,
+    GENESIS,
+    _Content,
+    canonical,
+    content_digests,
+    digest,
+)
 from .models import ChainHead, Event, PendingSeal, Seal
+
+__all__ = ["CANONICAL", "GENESIS", "canonical", "content_digests", "digest", "seal", "verify"]
 
 logger = logging.getLogger(__name__)
 
-GENESIS = "0" * 64
 BATCH = 5000
-
-
-# The event's fields a hash covers (besides its number).
-CANONICAL = ("at", "actor_username", "agency_slug", "verb", "object_type", "object_id",
-             "referral_id", "reason", "changes", "recipients", "request_id")
-
-# An event's hashed content as the verifier reads it (`canonical` takes either).
-_Content = namedtuple("_Content", CANONICAL)
-
-
-def canonical(event: Event | _Content, seq: int) -> bytes:
-    """The content a hash covers, with the event's number, as canonical JSON (sorted keys, no
-    spaces)."""
-    body = {
-        "seq": seq,
-        "at": event.at.isoformat(),
-        "actor": event.actor_username,
-        "agency": event.agency_slug,
-        "verb": event.verb,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "referral": event.referral_id,
-        "reason": event.reason,
-        "changes": event.changes,
-        "recipients": event.recipients,
-        "request_id": event.request_id,
-    }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
-
-
-def digest(event: Event | _Content, seq: int, prev_hash: str) -> str:
-    return hashlib.sha256(prev_hash.encode() + canonical(event, seq)).hexdigest()
 
 
 def seal(*, wait: bool = True) -> int:
@@ -91,7 +69,8 @@ def seal(*, wait: bool = True) -> int:
             for event in batch:
                 seq += 1
                 seals.append(Seal(event_id=event.pk, seq=seq, prev_hash=prev,
-                                  hash=digest(event, seq, prev)))
+                                  hash=digest(event, seq, prev,
+                                              digest_form_from=head.digest_form_from)))
                 prev = seals[-1].hash
             _store_seals(seals)
             head.seq, head.hash = seq, prev
@@ -225,6 +204,10 @@ class Verification:
     # Events neither sealed nor queued for sealing: taken off the queue by hand, never to be
     # sealed (the sealer takes an event off the queue in the statement that seals it).
     orphaned: int = 0
+    # Events whose personal data was erased; of them, those sealed in the old form, whose hash
+    # could not be recomputed (only their links were checked: `verify`).
+    erased: int = 0
+    erased_unrecomputable: int = 0
 
     @property
     def rate(self) -> float:
@@ -237,10 +220,21 @@ class Verification:
             "first_bad": self.first_bad,
             "unsealed": self.unsealed,
             "orphaned": self.orphaned,
+            "erased": self.erased,
+            "erased_unrecomputable": self.erased_unrecomputable,
             "events_per_second": round(self.rate),
             "anchor": self.anchor,
             "reason": self.reason,
         }
+
+
+_ERASURE_COLUMNS = ("event__erasure__reason_digest", "event__erasure__changes_digest",
+                    "event__erasure__recipients_digest")
+
+
+def _left_as_erased(content: _Content) -> bool:
+    return (content.reason == ERASED_REASON and content.changes == ERASED_CHANGES
+            and content.recipients == ERASED_RECIPIENTS)
 
 
 def verify(*, anchor_file: Path | None = None) -> Verification:
@@ -250,25 +244,52 @@ def verify(*, anchor_file: Path | None = None) -> Verification:
     disabled the triggers and rewrote history up to the head would still not match it. Fails
     too when the chain head names more events than the seals hold (a trail emptied under it),
     and when an event is neither sealed nor queued for sealing (so it never would be).
+
+    Erased events (`audit.erasure`): one sealed in the digest form is recomputed from the
+    digests its `Erasure` kept, so it is checked in full like any other. One sealed in the old
+    form, before `ChainHead.digest_form_from`, cannot be recomputed: its hash covered the
+    values that were erased. Of it only the links are checked (its prev_hash is the previous
+    event's hash, and its hash the next event's prev_hash); it is counted in
+    `erased_unrecomputable` and does not fail the chain. A change made with the triggers off
+    to such an event's remaining columns (verb, actor, time...) is therefore not detected.
+    Either way, an erased event whose three erased columns hold anything but what an erasure
+    leaves fails.
     """
     started = time.perf_counter()
     prev, expected_seq, count, first_bad, reason = GENESIS, 1, 0, None, ""
+    erased_count, unrecomputable = 0, 0
     anchors = _anchors(anchor_file)
     anchor = anchors[-1] if anchors else None
     # Read before the seals: the sealer moves the head in the transaction that adds its seals,
     # so the seals read after it reach at least this far.
-    head = ChainHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+    head, digest_form_from = (
+        ChainHead.objects.filter(pk=1).values_list("seq", "digest_form_from").first() or (0, 1)
+    )
     anchored_hash = GENESIS if anchor and anchor["seq"] == 0 else None
     # Tuples, not a Seal and an Event per row: a verification reads the whole trail.
     rows = Seal.objects.order_by("seq").values_list(
-        "seq", "prev_hash", "hash", *(f"event__{name}" for name in CANONICAL)
+        "seq", "prev_hash", "hash", *(f"event__{name}" for name in CANONICAL), *_ERASURE_COLUMNS
     )
-    for seq, prev_hash, hash_, *content in rows.iterator(chunk_size=5000):
+    fields = len(CANONICAL)
+    for seq, prev_hash, hash_, *values in rows.iterator(chunk_size=5000):
         count += 1
+        content = _Content(*values[:fields])
+        erased = tuple(values[fields:]) if values[fields] is not None else None
+        old_form = seq < digest_form_from
+        if erased is not None:
+            erased_count += 1
+            unrecomputable += old_form
         if first_bad is None:
             if seq != expected_seq:
                 first_bad, reason = expected_seq, "missing event"
-            elif prev_hash != prev or digest(_Content(*content), seq, prev) != hash_:
+            elif prev_hash != prev:
+                first_bad, reason = seq, "hash does not match content"
+            elif erased is not None and not _left_as_erased(content):
+                first_bad, reason = seq, "an erased event's content was changed"
+            elif erased is not None and old_form:
+                pass  # sealed over the erased values: its links are all that can be checked
+            elif digest(content, seq, prev, digest_form_from=digest_form_from,
+                        erased=erased) != hash_:
                 first_bad, reason = seq, "hash does not match content"
         if anchor and seq == anchor["seq"]:
             anchored_hash = hash_
@@ -289,6 +310,8 @@ def verify(*, anchor_file: Path | None = None) -> Verification:
         first_bad=first_bad,
         unsealed=PendingSeal.objects.count(),
         orphaned=orphaned,
+        erased=erased_count,
+        erased_unrecomputable=unrecomputable,
         seconds=time.perf_counter() - started,
         anchor=anchor,
         reason=reason,

@@ -218,6 +218,8 @@ PRACTICE_DECISIONS: dict[str, tuple[str, ...]] = {
     "screening": ("updated",),
     "conference_referral": ("made",),
     "local_policy": ("set",),
+    "legal_hold": ("placed", "lifted"),  # privacy.events.retention
+    "retention": ("deferred", "erased"),
 }
 
 DECISION_VERBS: frozenset[str] = frozenset({
@@ -641,3 +643,10 @@ def agenda_event(*, item, actor, verb: str, changes: dict | None = None) -> Even
     """A change to a meeting's agenda: a case added, removed, closed (heard)."""
     return record(verb=verb, actor=actor, obj=item, referral_id=item.referral_id,
                    changes={"conference": item.conference_id, **(changes or {})})
+
+
+def case_erased_event(*, referral_id: int, actor, reason: str, counts: dict[str, int]) -> Event:
+    """`case.erased`: a case's personal data was erased, how much of it (counts per kind of
+    record, and of events), and why. Names no one, and is never erased itself."""
+    return record(verb="case.erased", actor=actor, referral_id=referral_id, reason=reason,
+                  changes={"counts": counts})

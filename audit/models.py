@@ -9,7 +9,8 @@ from django.db import models
 class Event(models.Model):
     """Something decided, changed or read. Written once by a typed constructor in `audit.events`
     and never changed: the database refuses every UPDATE, DELETE and TRUNCATE (triggers,
-    migrations 0003 and 0006).
+    migrations 0003, 0006 and 0008), but one: the erasure of its personal data (`reason`,
+    `changes`, `recipients`) once its `Erasure` row holds their digests (`audit.erasure`).
 
     Shortly after it commits, the sealer gives it its place in the hash chain, a `Seal` of its
     own (`audit.chain.seal`); `seq`, `prev_hash` and `hash` read it (select_related("seal")
@@ -92,14 +93,44 @@ class Seal(models.Model):
 
 
 class ChainHead(models.Model):
-    """The last sealed event: one row, locked by the sealer while it extends the chain."""
+    """The last sealed event: one row, locked by the sealer while it extends the chain.
+
+    `digest_form_from` is the first seq sealed in the digest form (`audit.chain.canonical`):
+    the events sealed before it keep the form they were sealed in, so their hashes and the
+    anchors exported of them stay valid. Set once, by migration 0008; never moved.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    digest_form_from = models.BigIntegerField(default=1)
 
     def __str__(self) -> str:
         return f"chain head at {self.seq}"
+
+
+class Erasure(models.Model):
+    """An event whose personal data was erased: the SHA-256 digests its seal was computed from
+    (`audit.chain.content_digests`) of the reason, changes and recipients it had.
+
+    Written once, just before the one UPDATE the database allows of an event: setting those
+    three columns to "", {"erased": true} and [] (migration 0008). Append-only like the events.
+    """
+
+    event = models.OneToOneField(
+        Event, primary_key=True, on_delete=models.PROTECT, related_name="erasure"
+    )
+    reason_digest = models.CharField(max_length=64)
+    changes_digest = models.CharField(max_length=64)
+    recipients_digest = models.CharField(max_length=64)
+    erased_at = models.DateTimeField()
+    erased_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        db_table = "audit_erasure"
+
+    def __str__(self) -> str:
+        return f"erasure of event #{self.event_id}"
 
 
 class PendingSeal(models.Model):

@@ -43,6 +43,12 @@ class VerificationOutput(serializers.Serializer):
     )
     unsealed = serializers.IntegerField()
     orphaned = serializers.IntegerField(help_text="Events neither sealed nor queued for sealing.")
+    erased = serializers.IntegerField(help_text="Events whose personal data was erased.")
+    erased_unrecomputable = serializers.IntegerField(
+        help_text="Erased events sealed before the digest form: their hash covered the erased "
+        "values and cannot be recomputed, so only their links to the events either side were "
+        "checked."
+    )
     events_per_second = serializers.IntegerField()
     anchor = AnchorOutput(allow_null=True)
     reason = serializers.CharField(allow_blank=True)

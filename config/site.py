@@ -12,7 +12,7 @@ from evidence import urls as evidence_urls
 from interventions import urls as intervention_urls
 from justice import urls as justice_urls
 from orders import urls as order_urls
-from privacy.urls import SubjectAccessViewset
+from privacy.urls import RetentionViewset, SubjectAccessViewset
 from referral import views as referral_views
 from reports.urls import ReportsViewset
 from victims import urls as victim_urls
@@ -138,6 +138,7 @@ class Workspace(Application):
         AuditViewset(app_name="audit"),
         ReportsViewset(app_name="reports"),
         SubjectAccessViewset(app_name="subject-access"),
+        RetentionViewset(app_name="retention"),
         AccessViewset(app_name="access"),
     ]
 

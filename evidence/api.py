@@ -112,7 +112,8 @@ class EvidenceDetailView(APIView):
 class EvidenceDownloadView(APIView):
     """The file, as an attachment, once its bytes are checked against the SHA-256 taken on
     upload; each download is on its chain of custody. Bytes that no longer match (or are gone)
-    are refused: 409 `evidence_altered`, and the failure is recorded."""
+    are refused: 409 `evidence_altered`, and the failure is recorded. A file erased with the
+    case's personal data answers 410 `evidence_erased`."""
 
     permission_classes = [IsMember]
 
@@ -123,6 +124,8 @@ class EvidenceDownloadView(APIView):
             ),
             409: _error("The stored bytes no longer match the SHA-256 taken on upload "
                         "(`evidence_altered`); the download was refused."),
+            410: _error("The file was erased with the case's personal data "
+                        "(`evidence_erased`)."),
         },
         operation_id="evidence_download",
     )

@@ -44,6 +44,7 @@ def file_row(evidence: EvidenceFile) -> dict:
         "scan_label": evidence.get_scan_result_display(),
         "altered": evidence.altered,
         "altered_at": timezone.localtime(evidence.altered_at) if evidence.altered_at else None,
+        "erased_at": timezone.localtime(evidence.erased_at) if evidence.erased_at else None,
     }
 
 

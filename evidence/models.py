@@ -38,6 +38,9 @@ class EvidenceFile(models.Model):
     scan_result = models.CharField(max_length=20, choices=Scan.choices)
     # When a download first found the stored bytes other than those uploaded (or gone).
     altered_at = models.DateTimeField(null=True, blank=True)
+    # When the case's personal data was erased (`privacy.erasure`): the stored file deleted,
+    # the name and description emptied; the row stays, for the chain of custody and the counts.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["referral", "added_at"], name="evidence_case_idx")]
@@ -60,3 +63,7 @@ class EvidenceFile(models.Model):
     @property
     def altered(self) -> bool:
         return self.altered_at is not None
+
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None

@@ -62,6 +62,11 @@ class EvidenceOutput(serializers.Serializer):
         help_text="A download found the stored bytes other than those uploaded (or gone)."
     )
     altered_at = serializers.DateTimeField(allow_null=True)
+    erased_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the file was erased with the case's personal data (its download then "
+        "answers 410).",
+    )
     download_url = serializers.CharField()
 
 
@@ -90,6 +95,7 @@ def evidence_output(evidence: EvidenceFile) -> dict:
         "scan_result": evidence.scan_result,
         "altered": evidence.altered,
         "altered_at": evidence.altered_at,
+        "erased_at": evidence.erased_at,
         "download_url": reverse("api-evidence-download", kwargs={"evidence_id": evidence.pk}),
     }
 

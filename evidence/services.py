@@ -1,5 +1,5 @@
-"""Every change to the evidence files: adding one (checked, scanned, stored, recorded) and
-opening one for download (its bytes checked against the hash taken on upload)."""
+"""Every change to the evidence files: adding one (checked, scanned, stored, recorded), opening
+one for download (its bytes checked against the hash taken on upload), and erasing a case's."""
 
 from __future__ import annotations
 
@@ -31,6 +31,16 @@ class StorageUnavailable(DomainError):
 
     status = 503
     code = "storage_unavailable"
+
+
+class EvidenceErased(DomainError):
+    """The file was erased with the case's personal data: there is nothing to download."""
+
+    status = 410
+    code = "evidence_erased"
+
+
+ERASED_NAME = "erased"
 
 
 def evidence_storage():
@@ -163,7 +173,13 @@ def evidence_open(*, evidence: EvidenceFile, actor) -> IO[bytes]:
     A match writes `evidence.viewed` and returns a copy of the bytes to send. A mismatch, or a
     stored file that is gone, marks the file altered (the first time), writes
     `evidence.integrity_failed` (committed), and refuses: `Conflict` with code
-    `evidence_altered`."""
+    `evidence_altered`. An erased file is refused first: `EvidenceErased` (410)."""
+    if evidence.erased:
+        when = timezone.localtime(evidence.erased_at).strftime("%d %b %Y")
+        raise EvidenceErased(
+            f"This file was erased on {when} with the case's personal data; it cannot be "
+            "downloaded."
+        )
     copy, found = _copy_hashed(evidence.stored_name)
     if copy is not None and found == evidence.sha256:
         with transaction.atomic():
@@ -184,3 +200,34 @@ def evidence_open(*, evidence: EvidenceFile, actor) -> IO[bytes]:
         + ". The download was refused and the failure recorded.",
         code="evidence_altered",
     )
+
+
+def case_evidence_erase(*, referral_id: int) -> int:
+    """Erase the case's files (in the caller's transaction): each row marked erased, its name
+    and description emptied, and once that commits its stored bytes deleted through the
+    storage API. The rows stay (PROTECT): the chain of custody and the counts name them.
+    How many files were erased."""
+    files = list(
+        EvidenceFile.objects.select_for_update()
+        .filter(referral_id=referral_id, erased_at__isnull=True)
+        .values_list("pk", "stored_name")
+    )
+    if not files:
+        return 0
+    EvidenceFile.objects.filter(pk__in=[pk for pk, _ in files]).update(
+        erased_at=timezone.now(), original_name=ERASED_NAME, description=""
+    )
+    names = [name for _, name in files]
+    transaction.on_commit(lambda: _stored_files_delete(names))
+    return len(files)
+
+
+def _stored_files_delete(names: list[str]) -> None:
+    """Delete erased files' bytes; one that cannot be deleted is logged by its stored name
+    (random, never the user's) and the rest still go."""
+    storage = evidence_storage()
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:  # noqa: BLE001 - logged for an operator; the others still go
+            logger.exception("An erased evidence file could not be deleted: %s", name)

@@ -137,9 +137,9 @@ class EvidenceDownloadView(EvidenceFileView):
         evidence = self.evidence()
         try:
             copy = services.evidence_open(evidence=evidence, actor=request.user)
-        except Conflict as exc:
+        except (Conflict, services.EvidenceErased) as exc:
             context = self.get_context_data(refused=exc.message, **kwargs)
-            return self.render_to_response(context, status=409)
+            return self.render_to_response(context, status=exc.status)
         referral_services.sensitive_reads_record(
             referral=evidence.referral, actor=request.user, sections=[evidence.section]
         )

@@ -161,6 +161,9 @@ class Referral(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the case's personal data was erased (`privacy.erasure.case_erase`): the people named
+    # "Erased person", free text emptied, the trail's events erased. Once only.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -571,6 +571,10 @@ class ReferralDetailOutput(ReferralSummaryOutput):
     stalking_since = serializers.DateField(allow_null=True)
     consent = serializers.BooleanField()
     summary = serializers.CharField(allow_blank=True)
+    erased_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the case's personal data was erased (null: it was not).",
+    )
     screening = ScreeningOutput(allow_null=True)
     escalation = EscalationOutput()
     linked = LinkedOutput()
@@ -815,6 +819,7 @@ def referral_detail(referral: Referral, membership, *, signal, extra_sections=No
             "stalking_since": referral.stalking_since,
             "consent": referral.consent,
             "summary": referral.summary,
+            "erased_at": referral.erased_at,
             "screening": screening_output(screening_row) if screening_row else None,
             "escalation": signal.as_dict(),
             "linked": linked_summary(referral.scope, referral),

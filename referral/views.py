@@ -30,6 +30,7 @@ from config.exceptions import DomainError, NotFound
 from evidence import case_file as evidence_file
 from justice.models import Offence
 from orders.models import Enforcement
+from privacy import case_file as retention_file
 from workflows import services as workflow_services
 
 from . import case_file, local_policy, search, selectors, serializers, services
@@ -197,6 +198,7 @@ class ReferralDetailView(MemberRequiredMixin, TemplateView):
         )
         context.update(file.context)
         context.update(evidence)
+        context.update(retention_file.page_context(referral=referral, membership=self.membership))
         context.update(
             timeline_url=_url("timeline", referral.pk),
             pdf_url=_url("case_file_pdf", referral.pk),

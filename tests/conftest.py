@@ -114,6 +114,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
             cursor.execute("SET concord.audit_truncate = 'on'")
         elif connection.vendor == "sqlite":
             cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
+            cursor.execute("DROP TRIGGER IF EXISTS audit_erasure_no_delete")
     with django_db_blocker.unblock():
         seed()
     _Seed.blocker = django_db_blocker

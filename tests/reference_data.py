@@ -1,5 +1,5 @@
 """The rows the data migrations load (the screening instrument, bank holidays, the default local
-policies), put back.
+policies, the retention schedules), put back.
 
 Transactional tests (live servers, threads) end by emptying every table, data migrations' rows
 included; whatever comes next may need them again.
@@ -11,6 +11,7 @@ import importlib
 def load_reference_data() -> None:
     from django.apps import apps
 
+    from privacy.models import RetentionSchedule
     from referral.models import LocalPolicy, ScreeningInstrument
     from workflows import calendar
 
@@ -21,3 +22,5 @@ def load_reference_data() -> None:
     if not LocalPolicy.objects.exists():
         importlib.import_module("referral.migrations.0012_local_policy_seeds").seed(apps, None)
         importlib.import_module("referral.migrations.0013_conference_criteria_v2").seed(apps, None)
+    if not RetentionSchedule.objects.exists():
+        importlib.import_module("privacy.migrations.0003_retention").seed(apps, None)

@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from tests.evidence import contract as evidence_contract
 from tests.interventions import contract as interventions_contract
 from tests.justice import contract as justice_contract
-from tests.privacy import contract as privacy_contract
+from tests.privacy import retention_contract, subject_access_contract
 from tests.referral.factories import answers, incident_body, payload
 from tests.seed import DEMO_PASSWORD
 from tests.tokens import token_for
@@ -320,7 +320,8 @@ def test_every_answer_fits_the_document(
     interventions_contract.drive(call, member, rid)
     victims_contract.drive(call, member, rid)
     evidence_contract.drive(call, contract.check, member, rid, case["incidents"][0]["id"])
-    privacy_contract.drive(call, member)
+    subject_access_contract.drive(call, member)
+    retention_contract.drive(call, member, rid)
 
     # A second case, declined at triage: the supervisor's task shows the decline to decide on.
     declined = call(

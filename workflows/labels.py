@@ -301,6 +301,14 @@ VERB_LABELS = {
     "order.notified": "Suspect notified the police",
     "order.notification_failed": "Suspect failed to notify the police",
     "contact.logged": "Contact with the victim logged",
+    "legal_hold.placed": "Legal hold placed",
+    "legal_hold.lifted": "Legal hold lifted",
+    "retention.due": "Due for a retention review",
+    "retention.reopened": "Retention review due again after its deferral",
+    "retention.deferred": "Retention review deferred",
+    "retention.erased": "Erasure approved: personal data erased",
+    "retention_schedule.created": "Retention schedule created",
+    "retention_schedule.changed": "Retention schedule changed",
     **{f"police_decision.{kind}": f"Police: {label}"
        for kind, label in PoliceDecision.Kind.choices},
     **{f"charging_decision.{decision}": f"CPS: {label}"
@@ -354,6 +362,9 @@ EVENT_KINDS: dict[str, str] = {
     "screening": "Screening updated",
     "conference_referral": "Referrals to a conference on professional judgement",
     "local_policy": "Local policy set",
+    "legal_hold": "Legal holds placed or lifted",
+    "retention": "Retention reviews: due, deferred, erased",
+    "retention_schedule": "Retention schedules set",
     **{task_type: f"Task done: {label}" for task_type, label in TASK_TYPES.items()},
 }
 

@@ -35,6 +35,8 @@ class Trail:
         chain.seal()  # anything already written joins the chain first
         head = ChainHead.objects.filter(pk=1).first()
         self.seq, self.prev = (head.seq, head.hash) if head else (0, chain.GENESIS)
+        # Sealed in the form the chain head names for these seqs (`audit.hashing.digest`).
+        self.digest_form_from = head.digest_form_from if head else 1
         self.ids = ids
         self.pending: list[SimpleNamespace] = []
         self.written = 0
@@ -82,7 +84,8 @@ class Trail:
         for event in batch:
             self.seq += 1
             event.id = self.ids.take(Event)
-            seals.append((event.id, self.seq, self.prev, chain.digest(event, self.seq, self.prev)))
+            hash_ = chain.digest(event, self.seq, self.prev, digest_form_from=self.digest_form_from)
+            seals.append((event.id, self.seq, self.prev, hash_))
             self.prev = seals[-1][-1]
             values.append(tuple(
                 json.dumps(getattr(event, c)) if c in JSON_COLUMNS else getattr(event, c)

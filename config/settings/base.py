@@ -234,6 +234,13 @@ CELERY_BEAT_SCHEDULE["audit-anchor"] = {
     "task": "audit.tasks.anchor_trail",
     "schedule": float(AUDIT_ANCHOR_EVERY),
 }
+# The retention sweep (privacy.services.retention_sweep): once a day; `serve --timers` runs it
+# every RETENTION_SWEEP_EVERY seconds.
+RETENTION_SWEEP_EVERY = env.int("RETENTION_SWEEP_EVERY", default=24 * 60 * 60)
+CELERY_BEAT_SCHEDULE["retention-sweep"] = {
+    "task": "privacy.tasks.sweep_retention",
+    "schedule": float(RETENTION_SWEEP_EVERY),
+}
 
 # --- Auth, sessions, sign-in throttling ------------------------------------------------------
 

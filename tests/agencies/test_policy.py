@@ -94,6 +94,9 @@ EXPECTED_CAPABILITIES = {
     "set_local_policy": {("coordinator", "supervisor")},
     "read_reports": {(k, r) for k in KINDS for r in ("supervisor", "chair", "auditor")},
     "handle_subject_access": {(k, "dpo") for k in KINDS if k != "oversight"},
+    "retention": {(k, "supervisor") for k in KINDS if k != "oversight"},
+    "read_retention": {(k, r) for k in KINDS for r in ("supervisor", "auditor")},
+    "set_retention": {("coordinator", "admin"), ("oversight", "admin")},
 }
 
 
@@ -228,3 +231,15 @@ def test_an_evidence_event_belongs_to_the_section_it_names():
     cps = _membership("cps", "caseworker")
     assert policy.sees_event(cps, "evidence.added", {"section": "incidents"})
     assert not policy.sees_event(cps, "evidence.added", {"section": "victim_contact"})
+
+
+@pytest.mark.parametrize("kind,reach", [
+    ("police", "referrer"), ("cps", "referrer"), ("probation", "referrer"),
+    ("advocacy", "referrer"), ("psychiatric", "referrer"), ("coordinator", "region"),
+    ("oversight", "all"),
+])
+def test_whose_cases_retention_work_reaches(kind, reach):
+    assert policy.retention_reach(_membership(kind, "supervisor")) == reach
+    assert policy.retention_reach(None) is None
+    inactive = Membership(agency=Agency(kind=kind, is_active=False), roles=["supervisor"])
+    assert policy.retention_reach(inactive) is None

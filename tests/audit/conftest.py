@@ -14,4 +14,6 @@ def empty_trail(db):
     if connection.vendor != "postgresql":
         pytest.skip("an empty trail needs PostgreSQL's TRUNCATE in the test database")
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE audit_seal, audit_pending_seal, audit_event, audit_chainhead")
+        cursor.execute(
+            "TRUNCATE audit_erasure, audit_seal, audit_pending_seal, audit_event, audit_chainhead"
+        )

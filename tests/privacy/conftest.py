@@ -1,7 +1,15 @@
 import pytest
 
+from agencies.models import Membership
+from privacy.models import RetentionSchedule
 from referral.models import Referral
 from tests.referral.factories import payload
+
+
+@pytest.fixture
+def schedules(db):
+    """{outcome: years} of the seeded example schedules."""
+    return dict(RetentionSchedule.objects.values_list("outcome", "years"))
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +33,4 @@ def case(as_user):
 @pytest.fixture
 def dpo(demo):
     """The demo DPO's membership (hub.dpo), read afresh."""
-    from agencies.models import Membership
-
     return Membership.objects.select_related("agency", "user").get(user__username="hub.dpo")

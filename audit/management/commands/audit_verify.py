@@ -32,7 +32,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{'ok' if result.ok else 'BROKEN'}: {result.events} events verified in "
             f"{result.seconds:.2f}s ({result.rate:,.0f} events/s); unsealed: {result.unsealed};"
-            f" neither sealed nor queued: {result.orphaned}"
+            f" neither sealed nor queued: {result.orphaned}; erased: {result.erased}"
+            f" ({result.erased_unrecomputable} sealed before the digest form: links checked only)"
         )
         if result.anchor:
             self.stdout.write(f"last anchor: seq {result.anchor['seq']} at {result.anchor['at']}")

@@ -46,9 +46,10 @@ class Command(BaseCommand):
             stop.set()
 
     def _timer_loop(self, stop: threading.Event, tick: float) -> None:
-        """Run the timers every tick, and anchor the trail every AUDIT_ANCHOR_EVERY seconds
-        (the first anchor at the first tick)."""
-        last_anchor = None
+        """Run the timers every tick, anchor the trail every AUDIT_ANCHOR_EVERY seconds and sweep
+        for retention every RETENTION_SWEEP_EVERY seconds (the first of each at the first
+        tick)."""
+        last_anchor = last_sweep = None
         while not stop.wait(tick):
             try:
                 call_command("run_timers", verbosity=0)
@@ -61,3 +62,9 @@ class Command(BaseCommand):
                     last_anchor = now
                 except Exception:  # noqa: BLE001 - as above
                     self.stderr.write("audit anchor failed; retrying on the next tick")
+            if last_sweep is None or now - last_sweep >= settings.RETENTION_SWEEP_EVERY:
+                try:
+                    call_command("retention_sweep", verbosity=0, stdout=io.StringIO())
+                    last_sweep = now
+                except Exception:  # noqa: BLE001 - as above
+                    self.stderr.write("retention sweep failed; retrying on the next tick")

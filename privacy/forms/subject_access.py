@@ -8,8 +8,8 @@ from django.utils import timezone
 from config.exceptions import DomainError
 from referral.models import PersonName
 
-from . import services
-from .models import Exemption, ItemDecision
+from .. import services
+from ..models import Exemption, ItemDecision
 
 
 class _DomainErrors:

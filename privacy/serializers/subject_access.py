@@ -8,8 +8,8 @@ from rest_framework import serializers
 from config.rest import StrictCharField, StrictSerializer
 from referral.models import PersonName
 
-from . import services
-from .models import Exemption, ItemDecision, SubjectAccessItem, SubjectAccessRequest
+from .. import services
+from ..models import Exemption, ItemDecision, SubjectAccessItem, SubjectAccessRequest
 
 # --- Input ---------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from agencies import policy
 from agencies.models import Membership
 from config.exceptions import NotAllowed, NotFound
 
-from .models import SubjectAccessItem, SubjectAccessRequest
+from ..models import SubjectAccessItem, SubjectAccessRequest
 
 
 def subject_access_requests(*, membership: Membership | None) -> QuerySet[SubjectAccessRequest]:

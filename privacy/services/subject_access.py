@@ -24,8 +24,9 @@ from agencies import policy
 from agencies.models import Membership
 from config.exceptions import Conflict, DomainError, NotAllowed, NotFound
 
-from . import bundle, events, finding
-from .models import (
+from .. import bundle, finding
+from ..events import subject_access as events
+from ..models import (
     Exemption,
     ItemDecision,
     SubjectAccessDisclosure,

@@ -16,7 +16,9 @@ from agencies.permissions import IsMember
 from agencies.selectors import membership_of
 from workflows.services import privacy as privacy_work
 
-from . import selectors, serializers, services
+from .. import services
+from ..selectors import subject_access as selectors
+from ..serializers import subject_access as serializers
 
 
 def _error(description: str) -> OpenApiResponse:

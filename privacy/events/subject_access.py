@@ -10,7 +10,7 @@ from __future__ import annotations
 from audit.events import MASK, record
 from audit.models import Event
 
-from .models import SubjectAccessDisclosure, SubjectAccessItem, SubjectAccessRequest
+from ..models import SubjectAccessDisclosure, SubjectAccessItem, SubjectAccessRequest
 
 
 def _request(request: SubjectAccessRequest) -> dict:

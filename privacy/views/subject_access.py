@@ -16,9 +16,12 @@ from agencies.mixins import MemberRequiredMixin
 from config.exceptions import DomainError, NotFound
 from workflows.services import privacy as privacy_work
 
-from . import forms, selectors, serializers, services
-from .api import bundle_response
-from .models import Exemption, ItemDecision
+from .. import services
+from ..api.subject_access import bundle_response
+from ..forms import subject_access as forms
+from ..models import Exemption, ItemDecision
+from ..selectors import subject_access as selectors
+from ..serializers import subject_access as serializers
 
 CAPABILITY = "handle_subject_access"
 

@@ -1,0 +1,2 @@
+"""Data protection's API shapes: retention (`privacy.serializers.retention`) and subject
+access (`privacy.serializers.subject_access`)."""

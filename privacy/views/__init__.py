@@ -1,0 +1,2 @@
+"""Data protection's pages: retention (`privacy.views.retention`) and subject
+access (`privacy.views.subject_access`)."""
