@@ -9,9 +9,10 @@ from django.utils import timezone
 from audit.models import Event
 from config.exceptions import Conflict, DomainError, NotAllowed
 from privacy import services
-from privacy.models import RetentionReview
+from privacy.models import RetentionReview, RetentionSchedule
 from privacy.selectors.retention import case_retention, plus_years
 from referral.models import Referral
+from tests.agencies.factories import MemberFactory
 from tests.privacy.factories import bare_case, years_on
 
 pytestmark = pytest.mark.django_db
@@ -234,9 +235,6 @@ def test_a_hold_needs_a_reason_and_a_supervisor(demo):
 
 
 def test_a_longer_schedule_set_later_applies_at_the_next_sweep(demo):
-    from privacy.models import RetentionSchedule
-    from tests.agencies.factories import MemberFactory
-
     admin = MemberFactory(agency=demo["hub.supervisor"].agency, roles=["admin"])
     referral = bare_case(demo)
     schedule = RetentionSchedule.objects.get(outcome="no_conviction")

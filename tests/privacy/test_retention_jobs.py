@@ -11,14 +11,13 @@ from django.utils import timezone
 
 from privacy import services
 from privacy.models import RetentionReview
+from privacy.tasks import sweep_retention
 from tests.privacy.factories import bare_case, years_on
 
 pytestmark = pytest.mark.django_db
 
 
 def test_beat_runs_the_sweep_daily(settings):
-    from privacy.tasks import sweep_retention
-
     entry = settings.CELERY_BEAT_SCHEDULE["retention-sweep"]
     assert entry == {"task": "privacy.tasks.sweep_retention", "schedule": 86400.0}
     assert sweep_retention.name == entry["task"]
