@@ -129,8 +129,10 @@ class SharingAgreement(models.Model):
     starts_on = models.DateField()
     review_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
+    # None: recorded by the system (the demo seed), not by a member.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -116,7 +116,8 @@ class AgreementOutput(serializers.Serializer):
     review_overdue = serializers.BooleanField(
         help_text="Its review date has passed while in force: a warning, not an end."
     )
-    created_by = serializers.CharField()
+    created_by = serializers.CharField(allow_null=True,
+                                       help_text="Who recorded it; null for the system.")
     created_at = serializers.DateTimeField()
 
 
@@ -135,6 +136,6 @@ def agreement_output(agreement: SharingAgreement) -> dict:
         "ended_on": agreement.ended_on,
         "in_force": agreement.in_force_on(today),
         "review_overdue": agreement.review_overdue_on(today),
-        "created_by": agreement.created_by.get_username(),
+        "created_by": agreement.created_by.get_username() if agreement.created_by else None,
         "created_at": agreement.created_at,
     }

@@ -16,11 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from config import shared_state
-
-from . import signals
 from config.exceptions import Conflict, DomainError, NotAllowed
 
-from . import policy
+from . import policy, signals
 from .models import Agency, ApiToken, LawfulBasis, Membership, Role, SharingAgreement
 
 User = get_user_model()
@@ -170,15 +168,12 @@ DEMO_AGREEMENT_TITLE = "Regional stalking information-sharing agreement"
 
 
 def _demo_agreement(memberships: list[Membership]) -> None:
-    """The region's agreement between the demo case agencies, recorded by the hub's
-    supervisor, once: the demo's disclosures are covered by it."""
+    """The region's agreement between the demo case agencies, recorded once by the system
+    (as the demo's members are): the demo's disclosures are covered by it."""
     if SharingAgreement.objects.filter(title=DEMO_AGREEMENT_TITLE).exists():
         return
-    by_name = {m.user.username: m for m in memberships}
-    supervisor = by_name["hub.supervisor"]
-    supervisor.user.membership = supervisor
     sharing_agreement_create(
-        actor=supervisor.user,
+        actor=None,
         title=DEMO_AGREEMENT_TITLE,
         purpose="Protecting victims of stalking: referral, research, case conferences and "
                 "the actions agreed at them, between the agencies of the multi-agency hub.",
@@ -218,14 +213,17 @@ def sharing_agreement_create(
     starts_on: date, review_on: date,
 ) -> SharingAgreement:
     """Record an information-sharing agreement between agencies (the actor's own among them:
-    `policy.may_manage_agreement`, else `NotAllowed`); checks its fields first (`DomainError`
-    with the fields at fault). A `sharing_agreement.created` event."""
+    `policy.may_manage_agreement`, else `NotAllowed`; `actor=None` is the system, as the demo
+    seed); checks its fields first (`DomainError` with the fields at fault). A
+    `sharing_agreement.created` event."""
     membership = getattr(actor, "membership", None)
-    if not policy.may(membership, "manage_sharing_agreements"):
+    if actor is not None and not policy.may(membership, "manage_sharing_agreements"):
         raise NotAllowed("Only a supervisor or administrator records sharing agreements.")
     errors = _agreement_checks(title=title, purpose=purpose, lawful_basis=lawful_basis,
                                parties=parties, starts_on=starts_on, review_on=review_on)
-    if not errors and not policy.may_manage_agreement(membership, [a.pk for a in parties]):
+    if not errors and actor is not None and not policy.may_manage_agreement(
+        membership, [a.pk for a in parties]
+    ):
         errors["parties"] = ["Your own agency must be a party to the agreements you record."]
     if errors:
         raise DomainError("The agreement was not recorded.", fields=errors)

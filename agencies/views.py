@@ -15,14 +15,13 @@ from django.views.generic import FormView, TemplateView
 
 from audit import selectors as audit_selectors
 from conferences import selectors as conference_selectors
+from config.exceptions import DomainError
 from referral.access import visible_case_ids
 from referral.models import RiskLevel
 from referral.views import case_url
 from workflows import selectors as task_selectors
 from workflows.labels import verb_label
 from workflows.views import task_url
-
-from config.exceptions import DomainError
 
 from . import policy
 from .forms import AgreementEditForm, AgreementForm

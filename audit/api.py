@@ -102,10 +102,10 @@ class AccessReportView(GenericAPIView):
             OpenApiParameter("outside", enum=[k for k in selectors.DISCLOSURE_FILTERS if k],
                              required=False,
                              description="Disclosures outside an agreement: all of them, "
-                                         "those awaiting a supervisor's reason, or those "
-                                         "with one."),
+                                         "those awaiting a supervisor's reason "
+                                         "(`disclosure.authorised` since), or those with one."),
         ],
-        responses={200: output.AccessReportEventOutput(many=True)},
+        responses={200: output.EventOutput(many=True)},
         operation_id="audit_access_report",
     )
     def get(self, request):
@@ -145,9 +145,7 @@ class AccessReportView(GenericAPIView):
             referral_id=filters.get("referral_id"), actor=filters.get("actor"), outside=outside,
         )
         page = self.paginate_queryset(events)
-        return self.get_paginated_response([
-            {**selectors.event_output(e), "reason_given": e.reason_given} for e in page
-        ])
+        return self.get_paginated_response([selectors.event_output(e) for e in page])
 
 
 def _auditor_only(request):

@@ -149,7 +149,7 @@ class AccessReportForm(PersonByNameMixin, forms.Form):
     by name), or both; or the disclosures of cases to agencies, by what they rest on."""
 
     report = forms.ChoiceField(label="Report", choices=REPORT_CHOICES, initial="reads",
-                               required=False)
+                               required=False, widget=forms.RadioSelect)
     case = forms.CharField(
         label="Case reference", required=False, max_length=20,
         help_text="For example STK-2026-000123.",
@@ -165,7 +165,7 @@ class AccessReportForm(PersonByNameMixin, forms.Form):
     )
     outside = forms.ChoiceField(
         label="Disclosures", required=False,
-        choices=list(DISCLOSURE_FILTERS.items()),
+        choices=list(DISCLOSURE_FILTERS.items()), widget=forms.RadioSelect,
         help_text="For the disclosures report: which of them, by what they rest on.",
     )
 

@@ -52,13 +52,3 @@ class TrailEventOutput(EventOutput):
     """An event as the trail's pages list it (by cursor, never counted): the same fields as
     `EventOutput`, named apart so that the document describes the two kinds of page apart."""
 
-
-class AccessReportEventOutput(EventOutput):
-    """An event of the access report: a read, or (`report=disclosures`) an `access.granted`
-    event, whose changes carry the disclosure's basis, with `reason_given`."""
-
-    reason_given = serializers.BooleanField(
-        required=False,
-        help_text="Disclosures only: a supervisor has since given the reason for a disclosure "
-                  "outside an agreement (`disclosure.authorised`).",
-    )

@@ -4,8 +4,8 @@ from django.urls import include, path
 from viewflow.urls import Application, AppMenuMixin, Site, Viewset
 
 from agencies import policy
-from agencies.selectors import membership_of
 from agencies import views as agency_views
+from agencies.selectors import membership_of
 from agencies.views import AccessView, ApiTokensView, HomeView
 from audit.urls import AuditViewset
 from conferences import views as conference_views
@@ -13,7 +13,8 @@ from evidence import urls as evidence_urls
 from interventions import urls as intervention_urls
 from justice import urls as justice_urls
 from orders import urls as order_urls
-from referral import disclosure_views, views as referral_views
+from referral import disclosure_views
+from referral import views as referral_views
 from reports.urls import ReportsViewset
 from victims import urls as victim_urls
 from workflows.urls import TasksViewset

@@ -20,22 +20,28 @@ from .services import referral_look
 class DiscloseInput(StrictSerializer):
     agency = serializers.SlugField(max_length=60, help_text="The recipient agency's slug.")
     reason = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True, default="",
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="Why the disclosure is necessary: required where no agreement covers it.",
     )
 
     def validate_agency(self, value):
-        agency = Agency.objects.filter(slug=value, is_active=True).exclude(
-            kind=AgencyKind.OVERSIGHT
-        ).first()
+        agency = (
+            Agency.objects.filter(slug=value, is_active=True)
+            .exclude(kind=AgencyKind.OVERSIGHT)
+            .first()
+        )
         if agency is None:
             raise serializers.ValidationError("No agency that works with cases has that slug.")
         return agency
 
 
 class AuthoriseInput(StrictSerializer):
-    reason = serializers.CharField(max_length=2000, allow_blank=True,
-                                   help_text="Why the disclosure was necessary.")
+    reason = serializers.CharField(
+        max_length=2000, allow_blank=True, help_text="Why the disclosure was necessary."
+    )
 
 
 class DisclosureOutput(serializers.Serializer):
@@ -44,8 +50,9 @@ class DisclosureOutput(serializers.Serializer):
     id = serializers.IntegerField()
     referral = serializers.IntegerField()
     agency = serializers.SlugField()
-    basis = serializers.ChoiceField(choices=InvolvementBasis.choices,
-                                    help_text="Why the agency is involved.")
+    basis = serializers.ChoiceField(
+        choices=InvolvementBasis.choices, help_text="Why the agency is involved."
+    )
     source = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
     agreement = serializers.IntegerField(allow_null=True)
@@ -74,8 +81,9 @@ def disclosure_output(involvement) -> dict:
         "outside_agreement": involvement.outside_agreement,
         "awaiting_reason": involvement.awaiting_reason,
         "outside_reason": involvement.outside_reason,
-        "authorised_by": (involvement.authorised_by.get_username()
-                          if involvement.authorised_by_id else None),
+        "authorised_by": (
+            involvement.authorised_by.get_username() if involvement.authorised_by_id else None
+        ),
     }
 
 
@@ -86,16 +94,22 @@ class DisclosureListView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(responses={200: DisclosureOutput(many=True)},
-                   operation_id="referrals_disclosures_list")
+    @extend_schema(
+        responses={200: DisclosureOutput(many=True)}, operation_id="referrals_disclosures_list"
+    )
     def get(self, request, referral_id: int):
-        referral = disclosures.sharing_look(membership=membership_of(request.user),
-                                            referral_id=referral_id)
-        return Response([disclosure_output(d)
-                         for d in disclosures.case_disclosures(referral=referral)])
+        referral = disclosures.sharing_look(
+            membership=membership_of(request.user), referral_id=referral_id
+        )
+        return Response(
+            [disclosure_output(d) for d in disclosures.case_disclosures(referral=referral)]
+        )
 
-    @extend_schema(request=DiscloseInput, responses={201: DisclosureOutput},
-                   operation_id="referrals_disclosures_create")
+    @extend_schema(
+        request=DiscloseInput,
+        responses={201: DisclosureOutput},
+        operation_id="referrals_disclosures_create",
+    )
     def post(self, request, referral_id: int):
         referral = referral_look(membership=membership_of(request.user), referral_id=referral_id)
         payload = DiscloseInput(data=request.data)
@@ -112,8 +126,11 @@ class DisclosureAuthoriseView(APIView):
 
     permission_classes = [IsMember]
 
-    @extend_schema(request=AuthoriseInput, responses={200: DisclosureOutput},
-                   operation_id="disclosures_authorise")
+    @extend_schema(
+        request=AuthoriseInput,
+        responses={200: DisclosureOutput},
+        operation_id="disclosures_authorise",
+    )
     def post(self, request, involvement_id: int):
         involvement = disclosures.disclosure_look(
             membership=membership_of(request.user), involvement_id=involvement_id

@@ -29,11 +29,16 @@ def sharing_url(referral_id: int) -> str:
 class ShareForm(forms.Form):
     """The agency to share the case with, and the reason (needed outside an agreement)."""
 
-    agency = forms.ModelChoiceField(label="Agency", queryset=Agency.objects.none(),
-                                    empty_label="Choose an agency")
-    reason = forms.CharField(label="Reason", required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=REASON_HELP + " Needed where no agreement covers it.")
+    agency = forms.ModelChoiceField(
+        label="Agency", queryset=Agency.objects.none(), empty_label="Choose an agency"
+    )
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=REASON_HELP + " Needed where no agreement covers it.",
+    )
 
     def __init__(self, *args, referral, membership, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,8 +53,12 @@ class ShareForm(forms.Form):
 
 
 class AuthoriseForm(forms.Form):
-    reason = forms.CharField(label="Reason", max_length=2000, help_text=REASON_HELP,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        help_text=REASON_HELP,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ShareView(CaseRecordView):
@@ -71,11 +80,16 @@ class ShareView(CaseRecordView):
 
     def record(self, form) -> str:
         involvement = disclosures.case_disclose(
-            referral=self.referral, agency=form.cleaned_data["agency"], actor=self.request.user,
+            referral=self.referral,
+            agency=form.cleaned_data["agency"],
+            actor=self.request.user,
             reason=form.cleaned_data["reason"],
         )
-        basis = (f"under “{involvement.agreement.title}”" if involvement.agreement_id
-                 else "outside any agreement, with your reason")
+        basis = (
+            f"under “{involvement.agreement.title}”"
+            if involvement.agreement_id
+            else "outside any agreement, with your reason"
+        )
         return f"{self.referral.reference} shared with {involvement.agency.name} {basis}."
 
 
@@ -113,17 +127,20 @@ class SharingView(MemberRequiredMixin, TemplateView):
         if form.is_valid():
             try:
                 disclosures.disclosure_authorise(
-                    involvement=involvement, actor=request.user,
+                    involvement=involvement,
+                    actor=request.user,
                     reason=form.cleaned_data["reason"],
                 )
             except NotAllowed as exc:
                 raise PermissionDenied(exc.message) from exc
             except DomainError as exc:
-                form.add_error("reason" if exc.fields else None,
-                               exc.fields.get("reason", [exc.message])[0])
+                form.add_error(
+                    "reason" if exc.fields else None, exc.fields.get("reason", [exc.message])[0]
+                )
             else:
-                messages.success(request, f"Reason recorded for sharing with "
-                                          f"{involvement.agency.name}.")
+                messages.success(
+                    request, f"Reason recorded for sharing with {involvement.agency.name}."
+                )
                 return redirect(sharing_url(self.referral.pk))
         context = self.get_context_data(form=form, target=involvement.pk)
         return self.render_to_response(context, status=400)
@@ -134,8 +151,9 @@ class SharingView(MemberRequiredMixin, TemplateView):
             reference=self.referral.reference,
             case_url=case_url(self.referral.pk),
             may_share=self.may_share,
-            share_url=reverse("workspace:referrals:share_new",
-                              kwargs={"referral_id": self.referral.pk}),
+            share_url=reverse(
+                "workspace:referrals:share_new", kwargs={"referral_id": self.referral.pk}
+            ),
             disclosures=list(disclosures.case_disclosures(referral=self.referral)),
         )
         return context

@@ -34,8 +34,11 @@ def _reason(reason: str) -> str:
     if len(reason.split()) < REASON_MIN_WORDS:
         raise DomainError(
             "A disclosure outside a sharing agreement needs its reason.",
-            fields={"reason": [f"Say why the disclosure was necessary, in at least "
-                               f"{REASON_MIN_WORDS} words."]},
+            fields={
+                "reason": [
+                    f"Say why the disclosure was necessary, in at least {REASON_MIN_WORDS} words."
+                ]
+            },
         )
     return reason
 
@@ -73,7 +76,8 @@ def disclosure_look(*, membership, involvement_id: int) -> Involvement:
     involvement = (
         Involvement.objects.select_related("agency", "referral", "agreement")
         .exclude(lawful_basis=OWN_AGENCY_BASIS)
-        .filter(pk=involvement_id).first()
+        .filter(pk=involvement_id)
+        .first()
     )
     if involvement is None:
         raise NotFound("No such disclosure.")
@@ -111,24 +115,35 @@ def case_disclose(*, referral: Referral, agency: Agency, actor, reason: str = ""
     membership = membership_of(actor)
     if not policy.may_share_case(membership, referrer_agency_id=referral.referrer_agency_id):
         raise NotAllowed("Only a supervisor of the referrer or coordinator shares a case.")
-    if agency.pk == referral.referrer_agency_id or not agency.is_active or not (
-        policy.kind_readable_sections(agency.kind)
+    if (
+        agency.pk == referral.referrer_agency_id
+        or not agency.is_active
+        or not (policy.kind_readable_sections(agency.kind))
     ):
-        raise DomainError("That agency cannot be sent the case.",
-                          fields={"agency": ["Choose an agency that works with cases, other "
-                                             "than the one that referred it."]})
+        raise DomainError(
+            "That agency cannot be sent the case.",
+            fields={
+                "agency": [
+                    "Choose an agency that works with cases, other than the one that referred it."
+                ]
+            },
+        )
     if agreement_covering(referral=referral, agency=agency) is None:
         reason = _reason(reason)
     else:
         reason = " ".join((reason or "").split())
     new = involvements_grant(
-        referral=referral, agencies=[agency], basis=InvolvementBasis.DISCLOSURE,
-        actor=actor, reason=reason,
+        referral=referral,
+        agencies=[agency],
+        basis=InvolvementBasis.DISCLOSURE,
+        actor=actor,
+        reason=reason,
     )
     if not new:
         raise Conflict(f"The case has already been shared with {agency.name}.")
-    return Involvement.objects.get(referral=referral, agency=agency,
-                                   basis=InvolvementBasis.DISCLOSURE, source="")
+    return Involvement.objects.get(
+        referral=referral, agency=agency, basis=InvolvementBasis.DISCLOSURE, source=""
+    )
 
 
 @transaction.atomic
@@ -139,7 +154,8 @@ def disclosure_authorise(*, involvement: Involvement, actor, reason: str) -> Inv
     `disclosure.authorised` event."""
     involvement = (
         Involvement.objects.select_for_update(of=("self",))
-        .select_related("agency", "referral").get(pk=involvement.pk)
+        .select_related("agency", "referral")
+        .get(pk=involvement.pk)
     )
     membership = membership_of(actor)
     if not policy.may_share_case(

@@ -32,8 +32,10 @@ def agreement(demo, *, parties=("police", "probation"), starts_on=None, review_o
     today = timezone.localdate()
     agencies = {m.agency.slug: m.agency for m in demo.values()}
     return sharing_agreement_create(
-        actor=demo["police.supervisor"].user, title="Police and probation",
-        purpose="Managing risk.", lawful_basis=LawfulBasis.LAW_ENFORCEMENT,
+        actor=demo["police.supervisor"].user,
+        title="Police and probation",
+        purpose="Managing risk.",
+        lawful_basis=LawfulBasis.LAW_ENFORCEMENT,
         parties=[agencies[slug] for slug in parties],
         starts_on=starts_on or today - timedelta(days=30),
         review_on=review_on or today + timedelta(days=300),
@@ -58,14 +60,17 @@ def test_a_caseworker_may_not_record_one(as_user):
     assert not SharingAgreement.objects.filter(title=body()["title"]).exists()
 
 
-@pytest.mark.parametrize("overrides,field", [
-    ({"parties": ["police"]}, "parties"),
-    ({"parties": ["police", "police"]}, "parties"),
-    ({"parties": ["police", "nowhere"]}, "parties"),
-    ({"review_on": "2020-01-01", "starts_on": "2021-01-01"}, "review_on"),
-    ({"lawful_basis": "because"}, "lawful_basis"),
-    ({"parties": ["cps", "probation"]}, "parties"),  # the recorder's agency is not a party
-])
+@pytest.mark.parametrize(
+    "overrides,field",
+    [
+        ({"parties": ["police"]}, "parties"),
+        ({"parties": ["police", "police"]}, "parties"),
+        ({"parties": ["police", "nowhere"]}, "parties"),
+        ({"review_on": "2020-01-01", "starts_on": "2021-01-01"}, "review_on"),
+        ({"lawful_basis": "because"}, "lawful_basis"),
+        ({"parties": ["cps", "probation"]}, "parties"),  # the recorder's agency is not a party
+    ],
+)
 def test_bad_input_is_a_400_naming_the_field(as_user, overrides, field):
     response = as_user("police.supervisor").post(URL, body(**overrides), format="json")
     assert response.status_code == 400, response.content
@@ -88,48 +93,66 @@ def test_a_party_supervisor_ends_an_agreement_a_caseworker_may_not(demo, as_user
     made = agreement(demo)
     url = f"{URL}{made.pk}/"
     today = timezone.localdate()
-    assert as_user("police.caseworker").patch(
-        url, {"ended_on": today.isoformat()}, format="json").status_code == 403
-    assert as_user("police.supervisor").patch(
-        url, {"ended_on": (today - timedelta(days=1)).isoformat()}, format="json"
-    ).status_code == 400
-    response = as_user("police.supervisor").patch(url, {"ended_on": today.isoformat()},
-                                                  format="json")
+    assert (
+        as_user("police.caseworker")
+        .patch(url, {"ended_on": today.isoformat()}, format="json")
+        .status_code
+        == 403
+    )
+    assert (
+        as_user("police.supervisor")
+        .patch(url, {"ended_on": (today - timedelta(days=1)).isoformat()}, format="json")
+        .status_code
+        == 400
+    )
+    response = as_user("police.supervisor").patch(
+        url, {"ended_on": today.isoformat()}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert not response.json()["in_force"]
     event = Event.objects.get(verb="sharing_agreement.updated", object_id=str(made.pk))
     assert event.changes["ended_on"] == {"before": None, "after": today.isoformat()}
-    assert as_user("police.supervisor").patch(
-        url, {"review_on": (today + timedelta(days=5)).isoformat()}, format="json"
-    ).status_code == 409
+    assert (
+        as_user("police.supervisor")
+        .patch(url, {"review_on": (today + timedelta(days=5)).isoformat()}, format="json")
+        .status_code
+        == 409
+    )
 
 
 def test_a_review_date_past_is_a_warning_not_an_end(demo, as_user):
     today = timezone.localdate()
-    made = agreement(demo, starts_on=today - timedelta(days=400),
-                     review_on=today - timedelta(days=1))
+    made = agreement(
+        demo, starts_on=today - timedelta(days=400), review_on=today - timedelta(days=1)
+    )
     data = as_user("police.caseworker").get(f"{URL}{made.pk}/").json()
     assert data["in_force"] and data["review_overdue"]
     agencies = {m.agency.slug: m.agency for m in demo.values()}
-    assert covering_agreement(discloser=agencies["police"], recipient=agencies["probation"],
-                              on=today) is not None
+    assert (
+        covering_agreement(discloser=agencies["police"], recipient=agencies["probation"], on=today)
+        is not None
+    )
 
 
 def test_the_covering_agreement_is_one_in_force_between_both(demo):
     agencies = {m.agency.slug: m.agency for m in demo.values()}
     police, ftac, oversight = agencies["police"], agencies["ftac"], agencies["oversight"]
     demo_agreement = SharingAgreement.objects.get(title=DEMO_AGREEMENT_TITLE)
-    assert covering_agreement(discloser=police, recipient=ftac,
-                              on=timezone.localdate()) == demo_agreement
+    assert (
+        covering_agreement(discloser=police, recipient=ftac, on=timezone.localdate())
+        == demo_agreement
+    )
     assert covering_agreement(discloser=police, recipient=ftac, on=date(2023, 12, 31)) is None
-    assert covering_agreement(discloser=police, recipient=oversight,
-                              on=timezone.localdate()) is None
+    assert (
+        covering_agreement(discloser=police, recipient=oversight, on=timezone.localdate()) is None
+    )
 
 
 def test_the_pages_list_show_record_and_edit(client, demo):
     today = timezone.localdate()
-    made = agreement(demo, starts_on=today - timedelta(days=400),
-                     review_on=today - timedelta(days=1))
+    made = agreement(
+        demo, starts_on=today - timedelta(days=400), review_on=today - timedelta(days=1)
+    )
     client.force_login(demo["police.supervisor"].user)
     listing = client.get("/workspace/sharing/").content.decode()
     assert "Police and probation" in listing and 'data-testid="review-overdue"' in listing
@@ -140,17 +163,29 @@ def test_the_pages_list_show_record_and_edit(client, demo):
     assert "<title>Record a sharing agreement" in form and 'for="id_title"' in form
     police = demo["police.supervisor"].agency
     probation = demo["probation.caseworker"].agency
-    bad = client.post("/workspace/sharing/new/", {
-        "title": "One party", "purpose": "x", "lawful_basis": LawfulBasis.PUBLIC_TASK,
-        "parties": [police.pk], "starts_on": today.isoformat(),
-        "review_on": today.isoformat(),
-    })
+    bad = client.post(
+        "/workspace/sharing/new/",
+        {
+            "title": "One party",
+            "purpose": "x",
+            "lawful_basis": LawfulBasis.PUBLIC_TASK,
+            "parties": [police.pk],
+            "starts_on": today.isoformat(),
+            "review_on": today.isoformat(),
+        },
+    )
     assert bad.status_code == 200 and b'data-testid="error-summary"' in bad.content
-    good = client.post("/workspace/sharing/new/", {
-        "title": "Two parties", "purpose": "Risk.", "lawful_basis": LawfulBasis.PUBLIC_TASK,
-        "parties": [police.pk, probation.pk], "starts_on": today.isoformat(),
-        "review_on": today.isoformat(),
-    })
+    good = client.post(
+        "/workspace/sharing/new/",
+        {
+            "title": "Two parties",
+            "purpose": "Risk.",
+            "lawful_basis": LawfulBasis.PUBLIC_TASK,
+            "parties": [police.pk, probation.pk],
+            "starts_on": today.isoformat(),
+            "review_on": today.isoformat(),
+        },
+    )
     assert good.status_code == 302
     assert SharingAgreement.objects.filter(title="Two parties").exists()
 

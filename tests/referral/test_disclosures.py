@@ -29,13 +29,13 @@ def referral(demo):
 @pytest.fixture
 def uncovered():
     """A probation service no agreement names."""
-    return AgencyFactory(kind=AgencyKind.PROBATION, slug="probation-east",
-                         name="East Probation")
+    return AgencyFactory(kind=AgencyKind.PROBATION, slug="probation-east", name="East Probation")
 
 
 def _granted(referral, agency) -> Event:
-    return Event.objects.filter(referral_id=referral.pk, verb="access.granted",
-                                changes__agency=agency.slug).latest("id")
+    return Event.objects.filter(
+        referral_id=referral.pk, verb="access.granted", changes__agency=agency.slug
+    ).latest("id")
 
 
 def test_the_referrers_own_involvement_is_not_a_disclosure(referral):
@@ -46,8 +46,9 @@ def test_the_referrers_own_involvement_is_not_a_disclosure(referral):
 
 def test_a_task_to_an_agency_the_agreement_covers_records_it(referral, demo):
     probation = demo["probation.caseworker"].agency
-    involvement_grant(referral=referral, agency=probation, basis=InvolvementBasis.TASK,
-                      source="process:1")
+    involvement_grant(
+        referral=referral, agency=probation, basis=InvolvementBasis.TASK, source="process:1"
+    )
     row = Involvement.objects.get(referral=referral, agency=probation)
     assert row.agreement.title == DEMO_AGREEMENT_TITLE
     assert row.lawful_basis == LawfulBasis.PUBLIC_TASK and not row.outside_agreement
@@ -60,8 +61,9 @@ def test_a_task_to_an_agency_the_agreement_covers_records_it(referral, demo):
 
 
 def test_a_task_to_an_agency_no_agreement_covers_goes_ahead_awaiting(referral, uncovered):
-    involvement_grant(referral=referral, agency=uncovered, basis=InvolvementBasis.TASK,
-                      source="process:1")
+    involvement_grant(
+        referral=referral, agency=uncovered, basis=InvolvementBasis.TASK, source="process:1"
+    )
     row = Involvement.objects.get(referral=referral, agency=uncovered)
     assert row.agreement is None and row.outside_agreement and row.awaiting_reason
     changes = _granted(referral, uncovered).changes
@@ -70,31 +72,30 @@ def test_a_task_to_an_agency_no_agreement_covers_goes_ahead_awaiting(referral, u
 
 
 def test_authorising_needs_a_supervisor_and_a_reason(referral, uncovered, demo, as_user):
-    involvement_grant(referral=referral, agency=uncovered, basis=InvolvementBasis.TASK,
-                      source="process:1")
+    involvement_grant(
+        referral=referral, agency=uncovered, basis=InvolvementBasis.TASK, source="process:1"
+    )
     row = Involvement.objects.get(referral=referral, agency=uncovered)
     with pytest.raises(NotAllowed):
-        disclosure_authorise(involvement=row, actor=demo["police.caseworker"].user,
-                             reason=REASON)
+        disclosure_authorise(involvement=row, actor=demo["police.caseworker"].user, reason=REASON)
     with pytest.raises(DomainError) as refused:
-        disclosure_authorise(involvement=row, actor=demo["police.supervisor"].user,
-                             reason="ok")
+        disclosure_authorise(involvement=row, actor=demo["police.supervisor"].user, reason="ok")
     assert "reason" in refused.value.fields
     url = f"/api/v1/disclosures/{row.pk}/authorise/"
-    assert as_user("police.caseworker").post(url, {"reason": REASON},
-                                             format="json").status_code == 403
-    assert as_user("police.supervisor").post(url, {"reason": ""},
-                                             format="json").status_code == 400
-    assert as_user("cps.caseworker").post(url, {"reason": REASON},
-                                          format="json").status_code == 404
+    assert (
+        as_user("police.caseworker").post(url, {"reason": REASON}, format="json").status_code == 403
+    )
+    assert as_user("police.supervisor").post(url, {"reason": ""}, format="json").status_code == 400
+    assert as_user("cps.caseworker").post(url, {"reason": REASON}, format="json").status_code == 404
     response = as_user("police.supervisor").post(url, {"reason": REASON}, format="json")
     assert response.status_code == 200, response.content
     data = response.json()
     assert data["authorised_by"] == "police.supervisor" and not data["awaiting_reason"]
     event = Event.objects.get(verb="disclosure.authorised", referral_id=referral.pk)
     assert event.reason == REASON and event.changes["involvement"] == row.pk
-    assert as_user("police.supervisor").post(url, {"reason": REASON},
-                                             format="json").status_code == 409
+    assert (
+        as_user("police.supervisor").post(url, {"reason": REASON}, format="json").status_code == 409
+    )
 
 
 def test_a_disclosure_an_agreement_covers_needs_no_reason(referral, demo, as_user):
@@ -103,8 +104,9 @@ def test_a_disclosure_an_agreement_covers_needs_no_reason(referral, demo, as_use
     assert response.status_code == 201, response.content
     assert response.json()["agreement_title"] == DEMO_AGREEMENT_TITLE
     assert demo["cps.caseworker"].user.has_perm("referral.view_referral", referral)
-    assert as_user("police.supervisor").post(url, {"agency": "cps"},
-                                             format="json").status_code == 409
+    assert (
+        as_user("police.supervisor").post(url, {"agency": "cps"}, format="json").status_code == 409
+    )
 
 
 def test_a_disclosure_outside_an_agreement_needs_a_supervisor_and_a_reason(
@@ -114,10 +116,15 @@ def test_a_disclosure_outside_an_agreement_needs_a_supervisor_and_a_reason(
     missing = as_user("police.supervisor").post(url, {"agency": uncovered.slug}, format="json")
     assert missing.status_code == 400 and "reason" in missing.json()["error"]["fields"]
     assert not Involvement.objects.filter(referral=referral, agency=uncovered).exists()
-    assert as_user("police.caseworker").post(
-        url, {"agency": uncovered.slug, "reason": REASON}, format="json").status_code == 403
+    assert (
+        as_user("police.caseworker")
+        .post(url, {"agency": uncovered.slug, "reason": REASON}, format="json")
+        .status_code
+        == 403
+    )
     response = as_user("police.supervisor").post(
-        url, {"agency": uncovered.slug, "reason": REASON}, format="json")
+        url, {"agency": uncovered.slug, "reason": REASON}, format="json"
+    )
     assert response.status_code == 201, response.content
     data = response.json()
     assert data["outside_agreement"] and not data["awaiting_reason"]
@@ -127,8 +134,12 @@ def test_a_disclosure_outside_an_agreement_needs_a_supervisor_and_a_reason(
 
 
 def test_the_case_sharing_is_read_by_its_supervisors_and_auditors(referral, demo, as_user):
-    involvement_grant(referral=referral, agency=demo["probation.caseworker"].agency,
-                      basis=InvolvementBasis.TASK, source="process:1")
+    involvement_grant(
+        referral=referral,
+        agency=demo["probation.caseworker"].agency,
+        basis=InvolvementBasis.TASK,
+        source="process:1",
+    )
     url = f"/api/v1/referrals/{referral.pk}/disclosures/"
     listed = as_user("police.supervisor").get(url)
     assert listed.status_code == 200
@@ -136,13 +147,15 @@ def test_the_case_sharing_is_read_by_its_supervisors_and_auditors(referral, demo
     assert as_user("oversight.auditor").get(url).status_code == 200
     assert as_user("police.caseworker").get(url).status_code == 403
     assert as_user("cps.caseworker").get(url).status_code == 404
-    assert as_user("oversight.auditor").get("/api/v1/referrals/999999/disclosures/"
-                                            ).status_code == 404
+    assert (
+        as_user("oversight.auditor").get("/api/v1/referrals/999999/disclosures/").status_code == 404
+    )
 
 
 def test_the_sharing_pages(referral, uncovered, client, demo):
-    involvement_grant(referral=referral, agency=uncovered, basis=InvolvementBasis.TASK,
-                      source="process:1")
+    involvement_grant(
+        referral=referral, agency=uncovered, basis=InvolvementBasis.TASK, source="process:1"
+    )
     row = Involvement.objects.get(referral=referral, agency=uncovered)
     client.force_login(demo["police.supervisor"].user)
     case = client.get(f"/workspace/referrals/{referral.pk}/").content.decode()
