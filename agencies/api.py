@@ -4,7 +4,7 @@ from django.contrib.auth import authenticate, logout
 from django.http import JsonResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,8 +16,15 @@ from . import serializers as output
 from .models import ApiToken
 from .permissions import IsMember
 from .second_factor import check_second_factor
-from .selectors import membership_of, tokens_of
-from .services import token_issue, token_revoke, tokens_revoke_all, ws_ticket_issue
+from .selectors import agreement_get, agreements_for, membership_of, tokens_of
+from .services import (
+    sharing_agreement_create,
+    sharing_agreement_update,
+    token_issue,
+    token_revoke,
+    tokens_revoke_all,
+    ws_ticket_issue,
+)
 
 
 class TokenRequest(StrictSerializer):
@@ -152,6 +159,61 @@ class MeView(APIView):
                 "capabilities": [c for c in policy.CAPABILITIES if policy.may(member, c)],
             }
         )
+
+
+class AgreementListView(APIView):
+    """Information-sharing agreements: those the caller's agency is party to (every one, for
+    auditors and oversight), newest first; a supervisor or administrator records one its
+    agency is party to."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(responses={200: output.AgreementOutput(many=True)},
+                   operation_id="sharing_agreements_list")
+    def get(self, request):
+        agreements = agreements_for(membership_of(request.user))
+        return Response([output.agreement_output(a) for a in agreements])
+
+    @extend_schema(request=output.AgreementInput, responses={201: output.AgreementOutput},
+                   operation_id="sharing_agreements_create")
+    def post(self, request):
+        if not policy.may(membership_of(request.user), "manage_sharing_agreements"):
+            raise PermissionDenied("Only a supervisor or administrator records agreements.")
+        payload = output.AgreementInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        agreement = sharing_agreement_create(actor=request.user, **payload.validated_data)
+        agreement = agreement_get(membership=membership_of(request.user),
+                                  agreement_id=agreement.pk)
+        return Response(output.agreement_output(agreement), status=201)
+
+
+class AgreementDetailView(APIView):
+    """One agreement the caller may read (404 for another); a supervisor or administrator of a
+    party moves its review date or ends it."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(responses={200: output.AgreementOutput},
+                   operation_id="sharing_agreements_retrieve")
+    def get(self, request, agreement_id: int):
+        agreement = agreement_get(membership=membership_of(request.user),
+                                  agreement_id=agreement_id)
+        return Response(output.agreement_output(agreement))
+
+    @extend_schema(request=output.AgreementUpdateInput, responses={200: output.AgreementOutput},
+                   operation_id="sharing_agreements_partial_update")
+    def patch(self, request, agreement_id: int):
+        member = membership_of(request.user)
+        agreement = agreement_get(membership=member, agreement_id=agreement_id)
+        if not policy.may_manage_agreement(member, [a.pk for a in agreement.parties.all()]):
+            raise PermissionDenied("Only a supervisor or administrator of a party changes it.")
+        payload = output.AgreementUpdateInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        sharing_agreement_update(agreement=agreement, actor=request.user,
+                                 **payload.validated_data)
+        return Response(output.agreement_output(
+            agreement_get(membership=member, agreement_id=agreement_id)
+        ))
 
 
 def lockout_response(request, *args, **kwargs):

@@ -2,6 +2,10 @@
 
 from django import forms
 
+from config.exceptions import DomainError
+
+from .models import Agency, AgencyKind, LawfulBasis
+
 
 class SecondFactorCodeForm(forms.Form):
     code = forms.CharField(
@@ -30,3 +34,67 @@ class SecondFactorResetForm(forms.Form):
         max_length=500,
         help_text="Why the member's second factor is reset (kept on the trail).",
     )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
+class DomainErrorsMixin:
+    def add_domain_error(self, exc: DomainError) -> None:
+        """The service's field errors beside their fields; anything else above the form."""
+        if not exc.fields:
+            self.add_error(None, exc.message)
+        for name, messages in exc.fields.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+
+class AgreementForm(DomainErrorsMixin, forms.Form):
+    """A new information-sharing agreement; the service checks the rest (two parties at least,
+    the recorder's own agency among them)."""
+
+    title = forms.CharField(label="Title", max_length=200,
+                            help_text="For example: West Yorkshire stalking information sharing.")
+    purpose = forms.CharField(label="Purpose", max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text="What the parties share information for.")
+    lawful_basis = forms.ChoiceField(label="Lawful basis", choices=LawfulBasis.choices)
+    parties = forms.ModelMultipleChoiceField(
+        label="Parties", queryset=Agency.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text="At least two, your own agency among them.",
+    )
+    starts_on = forms.DateField(label="Starts on", widget=DateInput())
+    review_on = forms.DateField(label="Review by", widget=DateInput(),
+                                help_text="A review date past is shown as a warning.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parties"].queryset = (
+            Agency.objects.filter(is_active=True).exclude(kind=AgencyKind.OVERSIGHT)
+            .order_by("name")
+        )
+
+    def clean(self):
+        data = super().clean()
+        starts, review = data.get("starts_on"), data.get("review_on")
+        if starts and review and review < starts:
+            self.add_error("review_on", "The review date cannot be before the start date.")
+        return data
+
+
+class AgreementEditForm(DomainErrorsMixin, forms.Form):
+    """Move an agreement's review date, or end it."""
+
+    review_on = forms.DateField(label="Review by", widget=DateInput(), required=False)
+    ended_on = forms.DateField(label="Ends on", widget=DateInput(), required=False,
+                               help_text="Today or later. Disclosures made under it keep it.")
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("review_on") and not data.get("ended_on"):
+            raise forms.ValidationError("Give a new review date or an end date.")
+        return data

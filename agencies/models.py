@@ -98,3 +98,64 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"API token {self.pk} of {self.user}"
+
+
+class LawfulBasis(models.TextChoices):
+    """The lawful bases an information-sharing agreement rests on (UK GDPR, DPA 2018)."""
+
+    PUBLIC_TASK = "gdpr_6_1_e", "UK GDPR Art. 6(1)(e): public task"
+    LEGAL_OBLIGATION = "gdpr_6_1_c", "UK GDPR Art. 6(1)(c): legal obligation"
+    VITAL_INTERESTS = "gdpr_6_1_d", "UK GDPR Art. 6(1)(d): vital interests"
+    LAW_ENFORCEMENT = "dpa_part3_s35", "DPA 2018 Part 3 s.35: law-enforcement purposes"
+    UNLAWFUL_ACTS = (
+        "gdpr_9_2_g_sch1_10",
+        "UK GDPR Art. 9(2)(g) and DPA 2018 Sch. 1 para 10: preventing or detecting unlawful acts",
+    )
+    SAFEGUARDING = (
+        "gdpr_9_2_g_sch1_18",
+        "UK GDPR Art. 9(2)(g) and DPA 2018 Sch. 1 para 18: safeguarding of children and "
+        "individuals at risk",
+    )
+
+
+class SharingAgreement(models.Model):
+    """An information-sharing agreement between agencies: the parties, what they share for,
+    and the lawful basis. It covers a disclosure between two of its parties on a day it is in
+    force (started, not ended); a review date past is a warning, not an end."""
+
+    title = models.CharField(max_length=200)
+    purpose = models.TextField()
+    lawful_basis = models.CharField(max_length=24, choices=LawfulBasis.choices)
+    parties = models.ManyToManyField(Agency, related_name="sharing_agreements")
+    starts_on = models.DateField()
+    review_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    # None: recorded by the system (the demo seed), not by a member.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(review_on__gte=models.F("starts_on")),
+                name="agreement_review_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("starts_on")),
+                name="agreement_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def in_force_on(self, day) -> bool:
+        return self.starts_on <= day and (self.ended_on is None or self.ended_on > day)
+
+    def review_overdue_on(self, day) -> bool:
+        return self.review_on < day and self.in_force_on(day)

@@ -213,6 +213,9 @@ CAPABILITIES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "retention": (frozenset({R.SUPERVISOR}), _CASE_AGENCIES),
     "read_retention": (frozenset({R.SUPERVISOR, R.AUDITOR}), frozenset(K.values)),
     "set_retention": (frozenset({R.ADMIN}), frozenset({K.COORDINATOR, K.OVERSIGHT})),
+    "manage_sharing_agreements": (frozenset({R.ADMIN, R.SUPERVISOR}), _CASE_AGENCIES),
+    "read_all_sharing_agreements": (frozenset({R.AUDITOR}), frozenset(K.values)),
+    "disclose_case": (frozenset({R.SUPERVISOR}), _CASE_AGENCIES),
 }
 
 CAPABILITY_TITLES = {
@@ -232,6 +235,11 @@ CAPABILITY_TITLES = {
     "retention": "Decide a case's retention review (erase or defer); place or lift a legal hold",
     "read_retention": "Read retention reviews and legal holds",
     "set_retention": "Set the retention schedules",
+    "manage_sharing_agreements": "Record, review and end the sharing agreements the agency is "
+                                 "party to",
+    "read_all_sharing_agreements": "Read every agency's sharing agreements",
+    "disclose_case": "Share a case the agency referred or coordinates, and give the reason for "
+                     "a disclosure outside an agreement",
 }
 
 
@@ -279,6 +287,12 @@ def can_write(membership: Membership | None, section: str) -> bool:
 
 def readable_sections(membership: Membership | None) -> frozenset[str]:
     return frozenset(s for s in SECTIONS if can_read(membership, s))
+
+
+def kind_readable_sections(kind: str) -> frozenset[str]:
+    """The sections an agency of this kind may read at most (its content roles together): what
+    involving it in a case discloses to it."""
+    return frozenset(s for s in SECTIONS if "r" in SECTION_ACCESS[s].get(kind, ""))
 
 
 def writable_sections(membership: Membership | None) -> frozenset[str]:
@@ -461,6 +475,48 @@ def subject_access_region(membership: Membership | None) -> str | None:
     return membership.agency.region
 
 
+# --- Information sharing ---------------------------------------------------------------------
+# Agreements: every member reads those its agency is party to; auditors and every oversight
+# member read them all; a supervisor or administrator of a party records, reviews and ends them.
+# Disclosures: a supervisor of the case's referrer, or of a coordinator agency that sees it,
+# shares the case on purpose (outside any agreement only with a reason) and gives the reason
+# for a workflow's disclosure outside an agreement afterwards. Those supervisors and oversight's
+# auditors read a case's disclosures.
+
+AGREEMENT_READ_ALL_KINDS = frozenset({K.OVERSIGHT})
+CASE_SHARING_KINDS = frozenset({K.COORDINATOR})  # beside the case's referrer agency
+
+
+def reads_all_agreements(membership: Membership | None) -> bool:
+    """Whether the member reads every agency's sharing agreements."""
+    return may(membership, "read_all_sharing_agreements") or (
+        membership is not None and membership.agency.is_active
+        and membership.agency.kind in AGREEMENT_READ_ALL_KINDS
+    )
+
+
+def may_manage_agreement(membership: Membership | None, party_ids: Iterable[int]) -> bool:
+    """Whether the member may record or change an agreement with these parties: its own agency
+    must be one of them."""
+    return may(membership, "manage_sharing_agreements") and membership.agency_id in set(party_ids)
+
+
+def may_share_case(membership: Membership | None, *, referrer_agency_id: int) -> bool:
+    """Whether the member may share a case its agency sees, or give the reason for a disclosure
+    of it outside an agreement: a supervisor of its referrer or of a coordinator."""
+    return may(membership, "disclose_case") and (
+        membership.agency_id == referrer_agency_id
+        or membership.agency.kind in CASE_SHARING_KINDS
+    )
+
+
+def may_read_case_sharing(membership: Membership | None, *, referrer_agency_id: int) -> bool:
+    """Whether the member may read a case's disclosures and their bases."""
+    return may_share_case(membership, referrer_agency_id=referrer_agency_id) or may(
+        membership, "read_audit_trail"
+    )
+
+
 # --- The table as Markdown (python manage.py access_matrix) ---------------------------------
 
 
@@ -520,6 +576,17 @@ def matrix_markdown() -> str:
         "granted as a django-guardian group object permission (`view_referral` on the "
         "agency's group) and revoked when its last basis ends. A case the agency may not see "
         "answers 404.",
+        "",
+        "### Information sharing",
+        "",
+        "Each disclosure of a case to an agency other than its referrer (a task, a conference "
+        "invitation, a merge, or a deliberate share) records the information-sharing agreement "
+        "in force between the referrer and the recipient and its lawful basis, or that none "
+        "covered it. A workflow's disclosure outside an agreement goes ahead (the agency must "
+        "see the case it works on) and waits for a supervisor of the referrer or coordinator "
+        "to record the reason; a deliberate one outside an agreement needs that supervisor and "
+        "reason first. Every member reads the agreements its agency is party to; auditors and "
+        "oversight read all of them; the auditor's access report lists the disclosures.",
         "",
         "### Linked cases",
         "",

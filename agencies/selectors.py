@@ -10,7 +10,10 @@ from django.utils import timezone
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
 
-from .models import Agency, ApiToken, Membership
+from config.exceptions import NotFound
+
+from . import policy
+from .models import Agency, ApiToken, Membership, SharingAgreement
 
 
 def membership_of(user) -> Membership | None:
@@ -147,3 +150,65 @@ def names_by_username(usernames) -> dict[str, str]:
         "username", "first_name", "last_name"
     )
     return {username: _full_name(first, last, username) for username, first, last in rows}
+
+
+# --- Information-sharing agreements -------------------------------------------------------------
+
+
+def agreements_in_force(on) -> QuerySet[SharingAgreement]:
+    """The agreements in force on a day: started, and not ended by it."""
+    return SharingAgreement.objects.filter(starts_on__lte=on).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on)
+    )
+
+
+def covering_agreements(*, discloser_id: int, recipient_ids, on) -> dict[int, SharingAgreement]:
+    """For each recipient, the agreement in force on `on` whose parties include it and the
+    discloser (the one started last, where several are), by recipient id. One query."""
+    recipients = {pk for pk in recipient_ids if pk != discloser_id}
+    if not recipients:
+        return {}
+    party = SharingAgreement.parties.through
+    rows = (
+        party.objects.filter(
+            agency_id__in=recipients,
+            sharingagreement__in=agreements_in_force(on).filter(parties=discloser_id),
+        )
+        .select_related("sharingagreement")
+        .order_by("sharingagreement__starts_on", "sharingagreement_id")
+    )
+    covering = {}
+    for row in rows:
+        covering[row.agency_id] = row.sharingagreement  # the latest start wins
+    return covering
+
+
+def covering_agreement(*, discloser: Agency, recipient: Agency, on) -> SharingAgreement | None:
+    """The agreement in force on `on` that covers a disclosure from `discloser` to
+    `recipient`, or None."""
+    return covering_agreements(
+        discloser_id=discloser.pk, recipient_ids=[recipient.pk], on=on
+    ).get(recipient.pk)
+
+
+def agreements_for(membership: Membership | None) -> QuerySet[SharingAgreement]:
+    """The agreements the member may read: every one for an auditor or oversight, else those
+    its agency is party to; newest start first, with their parties."""
+    agreements = SharingAgreement.objects.select_related("created_by").prefetch_related(
+        "parties"
+    ).order_by(
+        "-starts_on", "title", "id"
+    )
+    if policy.reads_all_agreements(membership):
+        return agreements
+    if membership is None:
+        return agreements.none()
+    return agreements.filter(parties=membership.agency_id)
+
+
+def agreement_get(*, membership: Membership | None, agreement_id: int) -> SharingAgreement:
+    """One agreement the member may read; `NotFound` for another or none."""
+    agreement = agreements_for(membership).filter(pk=agreement_id).first()
+    if agreement is None:
+        raise NotFound("No such sharing agreement.")
+    return agreement

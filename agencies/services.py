@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,9 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from config import shared_state
+from config.exceptions import Conflict, DomainError, NotAllowed
 
-from . import signals
-from .models import Agency, ApiToken, Membership, Role
+from . import policy, signals
+from .models import Agency, ApiToken, LawfulBasis, Membership, Role, SharingAgreement
 
 User = get_user_model()
 
@@ -160,7 +161,120 @@ def demo_seed(*, password: str) -> list[Membership]:
                 membership.demo_account = True
                 membership.save(update_fields=["demo_account"])
             memberships.append(membership)
+    _demo_agreement(memberships)
     return memberships
+
+
+DEMO_AGREEMENT_TITLE = "Regional stalking information-sharing agreement"
+
+
+def _demo_agreement(memberships: list[Membership]) -> None:
+    """The region's agreement between the demo case agencies, recorded once by the system
+    (as the demo's members are): the demo's disclosures are covered by it."""
+    if SharingAgreement.objects.filter(title=DEMO_AGREEMENT_TITLE).exists():
+        return
+    sharing_agreement_create(
+        actor=None,
+        title=DEMO_AGREEMENT_TITLE,
+        purpose="Protecting victims of stalking: referral, research, case conferences and "
+                "the actions agreed at them, between the agencies of the multi-agency hub.",
+        lawful_basis=LawfulBasis.PUBLIC_TASK,
+        parties=list({m.agency.pk: m.agency for m in memberships
+                      if m.agency.kind != "oversight"}.values()),
+        starts_on=date(2024, 1, 1),
+        review_on=timezone.localdate() + timedelta(days=365),
+    )
+
+
+# --- Information-sharing agreements ----------------------------------------------------------
+
+
+def _agreement_checks(*, title: str, purpose: str, lawful_basis: str, parties: Sequence[Agency],
+                      starts_on: date, review_on: date) -> dict[str, list[str]]:
+    """What is wrong with an agreement as given, by field (empty when nothing)."""
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors["title"] = ["Give the agreement a title."]
+    if not purpose.strip():
+        errors["purpose"] = ["Say what the parties share information for."]
+    if lawful_basis not in LawfulBasis.values:
+        errors["lawful_basis"] = [f"One of: {', '.join(LawfulBasis.values)}."]
+    if len({a.pk for a in parties}) < 2:
+        errors["parties"] = ["An agreement has at least two parties."]
+    elif any(not a.is_active for a in parties):
+        errors["parties"] = ["Every party must be an active agency."]
+    if review_on < starts_on:
+        errors["review_on"] = ["The review date cannot be before the start date."]
+    return errors
+
+
+@transaction.atomic
+def sharing_agreement_create(
+    *, actor, title: str, purpose: str, lawful_basis: str, parties: Sequence[Agency],
+    starts_on: date, review_on: date,
+) -> SharingAgreement:
+    """Record an information-sharing agreement between agencies (the actor's own among them:
+    `policy.may_manage_agreement`, else `NotAllowed`; `actor=None` is the system, as the demo
+    seed); checks its fields first (`DomainError` with the fields at fault). A
+    `sharing_agreement.created` event."""
+    membership = getattr(actor, "membership", None)
+    if actor is not None and not policy.may(membership, "manage_sharing_agreements"):
+        raise NotAllowed("Only a supervisor or administrator records sharing agreements.")
+    errors = _agreement_checks(title=title, purpose=purpose, lawful_basis=lawful_basis,
+                               parties=parties, starts_on=starts_on, review_on=review_on)
+    if not errors and actor is not None and not policy.may_manage_agreement(
+        membership, [a.pk for a in parties]
+    ):
+        errors["parties"] = ["Your own agency must be a party to the agreements you record."]
+    if errors:
+        raise DomainError("The agreement was not recorded.", fields=errors)
+    agreement = SharingAgreement.objects.create(
+        title=title.strip(), purpose=purpose.strip(), lawful_basis=lawful_basis,
+        starts_on=starts_on, review_on=review_on, created_by=actor,
+    )
+    agreement.parties.set(parties)
+    signals.sharing_agreement_recorded.send(
+        sender=SharingAgreement, agreement=agreement, actor=actor
+    )
+    return agreement
+
+
+@transaction.atomic
+def sharing_agreement_update(
+    *, agreement: SharingAgreement, actor, review_on: date | None = None,
+    ended_on: date | None = None,
+) -> SharingAgreement:
+    """Move an agreement's review date, or end it (from today or a later day: an ending never
+    reaches back over disclosures it covered). Only by a supervisor or administrator of a
+    party (`NotAllowed`); an ended agreement is not changed again (`Conflict`). A
+    `sharing_agreement.updated` event with each change, before and after."""
+    agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
+    membership = getattr(actor, "membership", None)
+    parties = list(agreement.parties.values_list("pk", flat=True))
+    if not policy.may_manage_agreement(membership, parties):
+        raise NotAllowed("Only a supervisor or administrator of a party changes an agreement.")
+    if agreement.ended_on is not None and agreement.ended_on <= timezone.localdate():
+        raise Conflict("The agreement has ended; record a new one instead.")
+    errors: dict[str, list[str]] = {}
+    if review_on is not None and review_on < agreement.starts_on:
+        errors["review_on"] = ["The review date cannot be before the start date."]
+    if ended_on is not None and ended_on < max(agreement.starts_on, timezone.localdate()):
+        errors["ended_on"] = ["An agreement ends today or later, and not before it starts."]
+    if errors:
+        raise DomainError("The agreement was not changed.", fields=errors)
+    changes = {}
+    for field, value in (("review_on", review_on), ("ended_on", ended_on)):
+        before = getattr(agreement, field)
+        if value is not None and value != before:
+            changes[field] = {"before": before.isoformat() if before else None,
+                              "after": value.isoformat()}
+            setattr(agreement, field, value)
+    if changes:
+        agreement.save(update_fields=list(changes))
+        signals.sharing_agreement_changed.send(
+            sender=SharingAgreement, agreement=agreement, actor=actor, changes=changes
+        )
+    return agreement
 
 
 # --- API tokens and socket tickets -----------------------------------------------------------

@@ -16,6 +16,9 @@ api_urlpatterns = [
     path("auth/tokens/<int:token_id>/", api.TokenDetailView.as_view(), name="api-token-detail"),
     path("auth/ws-ticket/", api.WebsocketTicketView.as_view(), name="api-ws-ticket"),
     path("me/", api.MeView.as_view(), name="api-me"),
+    path("sharing-agreements/", api.AgreementListView.as_view(), name="api-agreements"),
+    path("sharing-agreements/<int:agreement_id>/", api.AgreementDetailView.as_view(),
+         name="api-agreement"),
 ]
 
 webauthn_urls = (

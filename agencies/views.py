@@ -1,5 +1,5 @@
-"""The signed-in home page of the application shell (the member's work), "My access", and the
-member's API sign-ins.
+"""The signed-in home page of the application shell (the member's work), "My access", the
+member's API sign-ins, and the information-sharing agreements.
 
 Home reads only selectors, each one query (or two) whatever the size of the caseload, so the
 page asks a fixed number of queries for each role (tests/agencies/test_home.py)."""
@@ -7,13 +7,15 @@ page asks a fixed number of queries for each role (tests/agencies/test_home.py).
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
 from audit import selectors as audit_selectors
 from conferences import selectors as conference_selectors
+from config.exceptions import DomainError
 from referral.access import visible_case_ids
 from referral.models import RiskLevel
 from referral.views import case_url
@@ -22,8 +24,23 @@ from workflows.labels import verb_label
 from workflows.views import task_url
 
 from . import policy
-from .selectors import agency_list, membership_of, person_name, tokens_of
-from .services import token_revoke, tokens_revoke_all
+from .forms import AgreementEditForm, AgreementForm
+from .mixins import MemberRequiredMixin
+from .selectors import (
+    agency_list,
+    agreement_get,
+    agreements_for,
+    membership_of,
+    person_name,
+    tokens_of,
+)
+from .serializers import agreement_output
+from .services import (
+    sharing_agreement_create,
+    sharing_agreement_update,
+    token_revoke,
+    tokens_revoke_all,
+)
 
 HOME_ROWS = 10
 RISK = dict(RiskLevel.choices)
@@ -203,3 +220,111 @@ class ApiTokensView(LoginRequiredMixin, TemplateView):
         form.is_valid()
         form.add_error(None, "That API sign-in is not yours or has already ended.")
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+# --- Information-sharing agreements ----------------------------------------------------------
+
+
+def _agreement_row(agreement) -> dict:
+    return {**agreement_output(agreement),
+            "url": reverse("workspace:sharing:detail", kwargs={"agreement_id": agreement.pk})}
+
+
+class AgreementListView(MemberRequiredMixin, TemplateView):
+    """The agreements the member may read, each in force or not, its review overdue flagged."""
+
+    template_name = "agencies/agreement_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["agreements"] = [_agreement_row(a) for a in agreements_for(self.membership)]
+        context["may_record"] = policy.may(self.membership, "manage_sharing_agreements")
+        context["reads_all"] = policy.reads_all_agreements(self.membership)
+        return context
+
+
+class AgreementDetailView(MemberRequiredMixin, TemplateView):
+    """One agreement (404 if the member may not read it)."""
+
+    template_name = "agencies/agreement_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agreement = agreement_get(membership=self.membership,
+                                  agreement_id=self.kwargs["agreement_id"])
+        context["agreement"] = _agreement_row(agreement)
+        context["may_change"] = policy.may_manage_agreement(
+            self.membership, [a.pk for a in agreement.parties.all()]
+        ) and agreement.ended_on is None
+        return context
+
+
+class AgreementCreateView(MemberRequiredMixin, FormView):
+    """Record an agreement the member's agency is party to (supervisors and administrators)."""
+
+    template_name = "agencies/agreement_form.html"
+    form_class = AgreementForm
+    capability = "manage_sharing_agreements"
+
+    def form_valid(self, form):
+        try:
+            agreement = sharing_agreement_create(actor=self.request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Agreement “{agreement.title}” recorded.")
+        return redirect("workspace:sharing:detail", agreement_id=agreement.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title="Record a sharing agreement", submit_label="Record the agreement",
+                       cancel_url=reverse("workspace:sharing:index"))
+        return context
+
+
+class AgreementEditView(MemberRequiredMixin, FormView):
+    """Move an agreement's review date or end it: a supervisor or administrator of a party
+    (404 for an agreement the member may not read, 403 for one it may read but not change)."""
+
+    template_name = "agencies/agreement_form.html"
+    form_class = AgreementEditForm
+
+    def setup_agreement(self):
+        self.agreement = agreement_get(membership=self.membership,
+                                       agreement_id=self.kwargs["agreement_id"])
+        parties = [a.pk for a in self.agreement.parties.all()]
+        if not policy.may_manage_agreement(self.membership, parties):
+            raise PermissionDenied("Only a supervisor or administrator of a party changes it.")
+
+    def get(self, request, *args, **kwargs):
+        self.setup_agreement()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.setup_agreement()
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"review_on": self.agreement.review_on}
+
+    def form_valid(self, form):
+        try:
+            sharing_agreement_update(
+                agreement=self.agreement, actor=self.request.user,
+                review_on=form.cleaned_data.get("review_on"),
+                ended_on=form.cleaned_data.get("ended_on"),
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Agreement “{self.agreement.title}” changed.")
+        return redirect("workspace:sharing:detail", agreement_id=self.agreement.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=f"Review or end “{self.agreement.title}”", submit_label="Save",
+            cancel_url=reverse("workspace:sharing:detail",
+                               kwargs={"agreement_id": self.agreement.pk}),
+        )
+        return context

@@ -94,11 +94,26 @@ class AccessReportView(GenericAPIView):
     permission_classes = [IsMember]
 
     @extend_schema(
-        parameters=[*FILTERS[:3], OpenApiParameter("section", type=str, required=False)],
+        parameters=[
+            *FILTERS[:3], OpenApiParameter("section", type=str, required=False),
+            OpenApiParameter("report", enum=["reads", "disclosures"], required=False,
+                             description="`disclosures`: each disclosure of a case to an "
+                                         "agency other than its referrer, with its basis."),
+            OpenApiParameter("outside", enum=[k for k in selectors.DISCLOSURE_FILTERS if k],
+                             required=False,
+                             description="Disclosures outside an agreement: all of them, "
+                                         "those awaiting a supervisor's reason "
+                                         "(`disclosure.authorised` since), or those with one."),
+        ],
         responses={200: output.EventOutput(many=True)},
         operation_id="audit_access_report",
     )
     def get(self, request):
+        report = request.query_params.get("report", "reads")
+        if report not in ("reads", "disclosures"):
+            raise ValidationError({"report": ["reads or disclosures."]})
+        if report == "disclosures":
+            return self._disclosures(request)
         section = request.query_params.get("section", "victim_contact")
         if section not in policy.SENSITIVE_SECTIONS:
             raise ValidationError(
@@ -112,6 +127,22 @@ class AccessReportView(GenericAPIView):
             referral_id=filters.get("referral_id"),
             actor=filters.get("actor"),
             section=section,
+        )
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response([selectors.event_output(e) for e in page])
+
+
+    def _disclosures(self, request):
+        outside = request.query_params.get("outside", "")
+        if outside not in selectors.DISCLOSURE_FILTERS:
+            raise ValidationError(
+                {"outside": [f"One of: {', '.join(k for k in selectors.DISCLOSURE_FILTERS if k)}."]}
+            )
+        filters = _filters(request.query_params)
+        check_case(request.user, filters.get("referral_id"))
+        events = selectors.disclosure_report(
+            user=request.user, cases=visible_case_ids(membership_of(request.user)),
+            referral_id=filters.get("referral_id"), actor=filters.get("actor"), outside=outside,
         )
         page = self.paginate_queryset(events)
         return self.get_paginated_response([selectors.event_output(e) for e in page])

@@ -17,5 +17,7 @@ class AuditConfig(AppConfig):
             (signals.second_factor_enrolled, receivers.record_second_factor_enrolled),
             (signals.recovery_codes_issued, receivers.record_recovery_codes_issued),
             (signals.second_factor_reset, receivers.record_second_factor_reset),
+            (signals.sharing_agreement_recorded, receivers.record_sharing_agreement_recorded),
+            (signals.sharing_agreement_changed, receivers.record_sharing_agreement_changed),
         ):
             signal.connect(receiver, dispatch_uid=f"audit.{receiver.__name__}")

@@ -65,21 +65,61 @@ def _new_event(
     )
 
 
-def involvements_granted_events(*, referral, agencies, basis: str, source: str,
-                                actor=None) -> list[Event]:
-    """An `access.granted` event for each agency (its recipient), in one INSERT."""
-    return _access_events("access.granted", [(referral, agency) for agency in agencies],
-                          basis=basis, source=source, actor=actor, to_agency=True)
+def involvements_granted_events(*, referral, involvements, basis: str, source: str,
+                                actor=None, reason: str = "") -> list[Event]:
+    """An `access.granted` event for each new involvement (to its recipient), in one INSERT,
+    with the disclosure's basis: the agreement relied on and its lawful basis, the sections the
+    recipient's kind may read, and whether it was outside any agreement (`disclosure_basis`)."""
+    return Event.objects.bulk_create([
+        event(
+            verb="access.granted",
+            actor=actor,
+            obj=referral,
+            referral_id=referral.pk,
+            reason=reason,
+            changes={"agency": involvement.agency.slug, "basis": basis, "source": source,
+                     **disclosure_basis(involvement)},
+            recipients=[involvement.agency.slug],
+        )
+        for involvement in involvements
+    ])
+
+
+def disclosure_basis(involvement) -> dict[str, Any]:
+    """What an `access.granted` event records of the disclosure an involvement is."""
+    agreement = involvement.agreement
+    return {
+        "involvement": involvement.pk,
+        "agreement": agreement.pk if agreement is not None else None,
+        "agreement_title": agreement.title if agreement is not None else "",
+        "lawful_basis": involvement.lawful_basis,
+        "sections": sorted(policy.kind_readable_sections(involvement.agency.kind)),
+        "outside_agreement": involvement.outside_agreement,
+        "authorised": involvement.authorised_by_id is not None,
+    }
+
+
+def disclosure_authorised_event(*, involvement, actor, reason: str) -> Event:
+    """A supervisor gave the reason for a disclosure outside any agreement, after the
+    workflow made it. `changes["involvement"]` names the disclosure, as its `access.granted`
+    event does."""
+    return record(
+        verb="disclosure.authorised",
+        actor=actor,
+        obj=involvement,
+        referral_id=involvement.referral_id,
+        reason=reason,
+        changes={"involvement": involvement.pk, "agency": involvement.agency.slug,
+                 "basis": involvement.basis, "source": involvement.source},
+    )
 
 
 def involvements_revoked_events(*, pairs, basis: str, source: str, actor=None) -> list[Event]:
     """An `access.revoked` event for each (case, agency) pair, in one INSERT."""
-    return _access_events("access.revoked", pairs, basis=basis, source=source, actor=actor,
-                          to_agency=False)
+    return _access_events("access.revoked", pairs, basis=basis, source=source, actor=actor)
 
 
-def _access_events(verb: str, pairs, *, basis: str, source: str, actor,
-                   to_agency: bool) -> list[Event]:
+def _access_events(verb: str, pairs, *, basis: str, source: str, actor) -> list[Event]:
     return Event.objects.bulk_create([
         event(
             verb=verb,
@@ -87,10 +127,33 @@ def _access_events(verb: str, pairs, *, basis: str, source: str, actor,
             obj=referral,
             referral_id=referral.pk,
             changes={"agency": agency.slug, "basis": basis, "source": source},
-            recipients=[agency.slug] if to_agency else None,
         )
         for referral, agency in pairs
     ])
+
+
+def sharing_agreement_created_event(*, agreement, actor) -> Event:
+    """An information-sharing agreement recorded: its parties, lawful basis and dates."""
+    return record(
+        verb="sharing_agreement.created",
+        actor=actor,
+        obj=agreement,
+        changes={
+            "title": agreement.title,
+            "parties": sorted(agreement.parties.values_list("slug", flat=True)),
+            "lawful_basis": agreement.lawful_basis,
+            "starts_on": agreement.starts_on.isoformat(),
+            "review_on": agreement.review_on.isoformat(),
+        },
+    )
+
+
+def sharing_agreement_updated_event(*, agreement, actor, changes: dict) -> Event:
+    """An agreement's review date moved or its end set: each change, before and after."""
+    return record(
+        verb="sharing_agreement.updated", actor=actor, obj=agreement,
+        changes={"title": agreement.title, **changes},
+    )
 
 
 def member_created_event(*, membership, actor=None) -> Event:
@@ -232,6 +295,7 @@ DECISION_VERBS: frozenset[str] = frozenset({
     "referrals.linked",  # referrals_linked_events
     "referral.merged", "referral.merged_into",  # referral_merged_events
     "referrals.kept_separate",  # referrals_kept_separate_event
+    "disclosure.authorised",  # disclosure_authorised_event
     "referral.classified",  # classification_changed_event
     "breach.recorded",  # incidents_recorded_events (an incident alone is not a decision)
     "order.recorded",  # order_recorded_event

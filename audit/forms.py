@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from agencies import policy
 
+from .selectors import DISCLOSURE_FILTERS
+
 ORDER_CHOICES = [("oldest", "Oldest first"), ("newest", "Newest first")]
 
 
@@ -138,10 +140,16 @@ def api_params(filters: dict) -> dict[str, str]:
     return params
 
 
+REPORT_CHOICES = [("reads", "Reads of a sensitive section"),
+                  ("disclosures", "Disclosures to agencies")]
+
+
 class AccessReportForm(PersonByNameMixin, forms.Form):
     """Whose reads of one sensitive section: of a case (by its reference), by a person (chosen
-    by name), or both."""
+    by name), or both; or the disclosures of cases to agencies, by what they rest on."""
 
+    report = forms.ChoiceField(label="Report", choices=REPORT_CHOICES, initial="reads",
+                               required=False, widget=forms.RadioSelect)
     case = forms.CharField(
         label="Case reference", required=False, max_length=20,
         help_text="For example STK-2026-000123.",
@@ -153,6 +161,12 @@ class AccessReportForm(PersonByNameMixin, forms.Form):
             (s, policy.SECTION_TITLES[s]) for s in policy.SECTIONS if s in policy.SENSITIVE_SECTIONS
         ],
         initial="victim_contact",
+        required=False,
+    )
+    outside = forms.ChoiceField(
+        label="Disclosures", required=False,
+        choices=list(DISCLOSURE_FILTERS.items()), widget=forms.RadioSelect,
+        help_text="For the disclosures report: which of them, by what they rest on.",
     )
 
     def __init__(self, *args, find_people=None, people_in: str | None = None, **kwargs):
@@ -162,19 +176,34 @@ class AccessReportForm(PersonByNameMixin, forms.Form):
     def clean_case(self):
         return self.cleaned_data["case"].strip().upper()
 
+    def clean_report(self):
+        return self.cleaned_data["report"] or "reads"
+
+    def clean_section(self):
+        return self.cleaned_data["section"] or "victim_contact"
+
+    @property
+    def disclosures(self) -> bool:
+        return self.is_bound and self.cleaned_data.get("report") == "disclosures"
+
     def clean(self):
         data = super().clean()
+        if data.get("report") == "disclosures":
+            return data
         given = data.get("case") or data.get("person")
         if not given and "case" not in self.errors and "person" not in self.errors:
             raise forms.ValidationError("Give a case reference, a person, or both.")
         return data
 
     def filters(self) -> dict:
-        """The valid report as keyword arguments of `selectors.access_report`, but the case's
-        reference (`reference`), which the page turns into its id."""
+        """The valid report as keyword arguments of `selectors.access_report` (or, for the
+        disclosures, `selectors.disclosure_report`), but the case's reference (`reference`),
+        which the page turns into its id."""
         data = self.cleaned_data
+        chosen = ({"outside": data.get("outside", "")} if self.disclosures
+                  else {"section": data["section"]})
         return {
             "reference": data.get("case") or None,
             "actor": data.get("person") or None,
-            "section": data["section"],
+            **chosen,
         }

@@ -31,3 +31,11 @@ def record_recovery_codes_issued(sender, *, user, **kwargs) -> None:
 def record_second_factor_reset(sender, *, membership, actor, reason, devices, **kwargs) -> None:
     events.second_factor_reset_event(membership=membership, actor=actor, reason=reason,
                                      devices=devices)
+
+
+def record_sharing_agreement_recorded(sender, *, agreement, actor, **kwargs) -> None:
+    events.sharing_agreement_created_event(agreement=agreement, actor=actor)
+
+
+def record_sharing_agreement_changed(sender, *, agreement, actor, changes, **kwargs) -> None:
+    events.sharing_agreement_updated_event(agreement=agreement, actor=actor, changes=changes)

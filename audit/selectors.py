@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from agencies import policy
 from agencies.selectors import membership_of
@@ -84,6 +84,42 @@ def access_report(*, user, cases, referral_id=None, actor=None,
     return events_for(
         user=user, cases=cases, referral_id=referral_id, actor=actor, verb="section.read"
     ).filter(changes__section=section)
+
+
+# The disclosures report: which of them, by what they rest on.
+DISCLOSURE_FILTERS = {
+    "": "Every disclosure",
+    "outside": "Outside an agreement",
+    "awaiting": "Outside an agreement, awaiting a supervisor's reason",
+    "authorised": "Outside an agreement, with a supervisor's reason",
+}
+
+
+def disclosure_report(*, user, cases, referral_id=None, actor=None,
+                      outside: str = "") -> QuerySet[Event]:
+    """Disclosures of cases to agencies other than their referrer: each `access.granted` event
+    with its basis (the agreement and lawful basis, or outside any), oldest first, annotated
+    `reason_given` for one outside an agreement that a supervisor has given the reason for
+    since (`disclosure.authorised`, naming the same involvement). `outside` narrows them
+    (`DISCLOSURE_FILTERS`). Read from the trail alone: what the events recorded."""
+    events = (
+        events_for(user=user, cases=cases, referral_id=referral_id, actor=actor,
+                   verb="access.granted")
+        .exclude(changes__contains={"basis": "referrer"})
+        .exclude(changes__contains={"lawful_basis": "own"})
+        .annotate(reason_given=Exists(Event.objects.filter(
+            verb="disclosure.authorised", referral_id=OuterRef("referral_id"),
+            changes__involvement=OuterRef("changes__involvement"),
+        )))
+    )
+    if outside:
+        events = events.filter(changes__contains={"outside_agreement": True})
+    authorised = Q(changes__contains={"authorised": True}) | Q(reason_given=True)
+    if outside == "awaiting":
+        events = events.exclude(authorised)
+    elif outside == "authorised":
+        events = events.filter(authorised)
+    return events
 
 
 def decisions(events: QuerySet[Event]) -> QuerySet[Event]:

@@ -57,3 +57,4 @@ class VerificationOutput(serializers.Serializer):
 class TrailEventOutput(EventOutput):
     """An event as the trail's pages list it (by cursor, never counted): the same fields as
     `EventOutput`, named apart so that the document describes the two kinds of page apart."""
+

@@ -280,14 +280,15 @@ class AccessReportView(TrailReaderMixin, ListView):
         filters["referral_id"] = self.case_of(reference) if reference else None
         if reference and filters["referral_id"] is None:
             return Event.objects.none()
-        return selectors.access_report(
-            user=self.request.user, cases=visible_case_ids(self.membership), **filters
-        )
+        report = (selectors.disclosure_report if self.form.disclosures
+                  else selectors.access_report)
+        return report(user=self.request.user, cases=visible_case_ids(self.membership), **filters)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
             form=self.form,
+            disclosures=self.form.is_bound and not self.form.errors and self.form.disclosures,
             searched=self.form.is_bound and not self.form.errors,
             section_title=policy.SECTION_TITLES.get(
                 self.form.cleaned_data.get("section", "") if self.form.is_bound else "", ""

@@ -4,6 +4,7 @@ from django.urls import include, path
 from viewflow.urls import Application, AppMenuMixin, Site, Viewset
 
 from agencies import policy
+from agencies import views as agency_views
 from agencies.selectors import membership_of
 from agencies.views import AccessView, ApiTokensView, HomeView
 from audit.urls import AuditViewset
@@ -13,6 +14,7 @@ from interventions import urls as intervention_urls
 from justice import urls as justice_urls
 from orders import urls as order_urls
 from privacy.urls import RetentionViewset, SubjectAccessViewset
+from referral import disclosure_views
 from referral import views as referral_views
 from reports.urls import ReportsViewset
 from victims import urls as victim_urls
@@ -32,6 +34,24 @@ class AccessViewset(AppMenuMixin, Viewset):
     title = "My access"
     icon = "verified_user"
     index_path = path("", AccessView.as_view(), name="index")
+
+
+class SharingViewset(AppMenuMixin, Viewset):
+    """Information-sharing agreements: every member reads its agency's."""
+
+    title = "Sharing agreements"
+    icon = "handshake"
+    index_path = path("", agency_views.AgreementListView.as_view(), name="index")
+    new_path = path("new/", agency_views.AgreementCreateView.as_view(), name="new")
+    detail_path = path(
+        "<int:agreement_id>/", agency_views.AgreementDetailView.as_view(), name="detail"
+    )
+    edit_path = path(
+        "<int:agreement_id>/edit/", agency_views.AgreementEditView.as_view(), name="edit"
+    )
+
+    def has_view_permission(self, user, obj=None):
+        return membership_of(user) is not None
 
 
 class ReferralViewset(AppMenuMixin, Viewset):
@@ -90,6 +110,17 @@ class ReferralViewset(AppMenuMixin, Viewset):
         referral_views.ScreeningUpdateView.as_view(),
         name="screening_edit",
     )
+    sharing_path = path(
+        "<int:referral_id>/sharing/", disclosure_views.SharingView.as_view(), name="sharing"
+    )
+    share_new_path = path(
+        "<int:referral_id>/sharing/new/", disclosure_views.ShareView.as_view(), name="share_new"
+    )
+    disclosure_authorise_path = path(
+        "<int:referral_id>/sharing/<int:involvement_id>/authorise/",
+        disclosure_views.SharingView.as_view(),
+        name="disclosure_authorise",
+    )
     # What happened after referral, each app's forms under the case.
     justice_path = path("<int:referral_id>/", include(justice_urls.page_urlpatterns))
     orders_path = path("<int:referral_id>/", include(order_urls.page_urlpatterns))
@@ -139,6 +170,7 @@ class Workspace(Application):
         ReportsViewset(app_name="reports"),
         SubjectAccessViewset(app_name="subject-access"),
         RetentionViewset(app_name="retention"),
+        SharingViewset(app_name="sharing"),
         AccessViewset(app_name="access"),
     ]
 

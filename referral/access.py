@@ -19,12 +19,13 @@ from collections.abc import Iterable, Sequence
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
-from agencies import policy
+from agencies import policy, selectors
 from agencies.models import Agency, Membership
 from audit import events
 
-from .models import Involvement, Referral, ReferralAgencyPermission
+from .models import OWN_AGENCY_BASIS, Involvement, Referral, ReferralAgencyPermission
 
 VIEW_CASE_PERMISSION = "referral.view_referral"
 
@@ -105,21 +106,49 @@ def _distinct(objects: Iterable) -> list:
 
 
 def involvement_grant(
-    *, referral: Referral, agency: Agency, basis: str, source: str = "", actor=None
+    *, referral: Referral, agency: Agency, basis: str, source: str = "", actor=None,
+    reason: str = "",
 ) -> bool:
     """Involve an agency in a case for one reason; whether a new involvement was recorded."""
     return bool(involvements_grant(
-        referral=referral, agencies=[agency], basis=basis, source=source, actor=actor
+        referral=referral, agencies=[agency], basis=basis, source=source, actor=actor,
+        reason=reason,
     ))
+
+
+def _disclosures(*, referral: Referral, agencies: Sequence[Agency], basis: str, source: str,
+                 actor, reason: str) -> list[Involvement]:
+    """The new involvements, each with what its disclosure rests on: none for the referrer's
+    own; else the agreement in force today between the referrer and the recipient, with its
+    lawful basis; else nothing, outside any agreement (`reason` and `actor` record a
+    deliberate disclosure's authority)."""
+    covering = selectors.covering_agreements(
+        discloser_id=referral.referrer_agency_id, recipient_ids=[a.pk for a in agencies],
+        on=timezone.localdate(),
+    )
+    rows = []
+    for agency in agencies:
+        row = Involvement(referral=referral, agency=agency, basis=basis, source=source)
+        if agency.pk == referral.referrer_agency_id:
+            row.lawful_basis = OWN_AGENCY_BASIS
+        elif (agreement := covering.get(agency.pk)) is not None:
+            row.agreement, row.lawful_basis = agreement, agreement.lawful_basis
+        elif reason:
+            row.outside_reason, row.authorised_by = reason, actor
+        rows.append(row)
+    return rows
 
 
 @transaction.atomic
 def involvements_grant(
-    *, referral: Referral, agencies: Iterable[Agency], basis: str, source: str = "", actor=None
+    *, referral: Referral, agencies: Iterable[Agency], basis: str, source: str = "", actor=None,
+    reason: str = "",
 ) -> list[Agency]:
     """Involve agencies in a case for one reason, each with view permission (a row it may
     have already); the agencies newly involved for that reason, in the order given, each with
-    an `access.granted` event.
+    an `access.granted` event recording the disclosure's basis (`_disclosures`). A grant
+    outside any agreement goes ahead: it waits for a supervisor's reason
+    (`referral.disclosures`), unless `reason` came with it.
 
     Serialised per case by locking its row, so a concurrent revoke cannot remove a permission
     this grant relies on, and no other grant can write the rows this one found missing. The
@@ -136,13 +165,14 @@ def involvements_grant(
     )
     new = [agency for agency in wanted if agency.pk not in involved]
     if new:
-        Involvement.objects.bulk_create([
-            Involvement(referral=referral, agency=agency, basis=basis, source=source)
-            for agency in new
-        ])
+        rows = Involvement.objects.bulk_create(_disclosures(
+            referral=referral, agencies=new, basis=basis, source=source, actor=actor,
+            reason=reason,
+        ))
         _permit_case_view(referral=referral, agencies=new)
         events.involvements_granted_events(
-            referral=referral, agencies=new, basis=basis, source=source, actor=actor
+            referral=referral, involvements=rows, basis=basis, source=source, actor=actor,
+            reason=reason,
         )
     return new
 

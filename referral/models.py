@@ -410,6 +410,13 @@ class InvolvementBasis(models.TextChoices):
     # (the `link_referrals` task's reason and its `access.granted` event), never revoked by a
     # process ending.
     MERGED = "merged", "Its own referral was merged into the case"
+    # A member of the referrer or coordinator agency shared the case on purpose
+    # (`referral.disclosures.case_disclose`), under an agreement or with a recorded reason.
+    DISCLOSURE = "disclosure", "The case was shared with it on purpose"
+
+
+# `Involvement.lawful_basis` of the referrer's own involvement: not a disclosure.
+OWN_AGENCY_BASIS = "own"
 
 
 class Involvement(models.Model):
@@ -419,6 +426,19 @@ class Involvement(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="involvements")
     basis = models.CharField(max_length=20, choices=InvolvementBasis.choices)
     source = models.CharField(max_length=64, blank=True, default="")
+    # What the disclosure to this agency rests on: the sharing agreement covering the referrer
+    # and this agency when it was granted (and its lawful basis), or, outside any agreement,
+    # the reason a supervisor gave and who gave it. The referrer's own: `OWN_AGENCY_BASIS`.
+    agreement = models.ForeignKey(
+        "agencies.SharingAgreement", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="disclosures",
+    )
+    lawful_basis = models.CharField(max_length=24, blank=True, default="")
+    outside_reason = models.TextField(blank=True, default="")
+    authorised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -430,6 +450,16 @@ class Involvement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} in {self.referral_id} ({self.basis})"
+
+    @property
+    def outside_agreement(self) -> bool:
+        """A disclosure no sharing agreement covered."""
+        return self.agreement_id is None and self.lawful_basis != OWN_AGENCY_BASIS
+
+    @property
+    def awaiting_reason(self) -> bool:
+        """Outside an agreement, and no supervisor has yet given the reason for it."""
+        return self.outside_agreement and self.authorised_by_id is None
 
 
 class CourtHearing(models.Model):

@@ -2,9 +2,19 @@
 
 from django.urls import path
 
-from . import api
+from . import api, disclosure_api
 
 api_urlpatterns = [
+    path(
+        "referrals/<int:referral_id>/disclosures/",
+        disclosure_api.DisclosureListView.as_view(),
+        name="api-referral-disclosures",
+    ),
+    path(
+        "disclosures/<int:involvement_id>/authorise/",
+        disclosure_api.DisclosureAuthoriseView.as_view(),
+        name="api-disclosure-authorise",
+    ),
     path("local-policies/", api.LocalPolicyListView.as_view(), name="api-local-policies"),
     path("referrals/", api.ReferralListView.as_view(), name="api-referral-list"),
     path(

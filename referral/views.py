@@ -199,9 +199,14 @@ class ReferralDetailView(MemberRequiredMixin, TemplateView):
         context.update(file.context)
         context.update(evidence)
         context.update(retention_file.page_context(referral=referral, membership=self.membership))
+        referrer = referral.referrer_agency_id
         context.update(
             timeline_url=_url("timeline", referral.pk),
             pdf_url=_url("case_file_pdf", referral.pk),
+            sharing_url=_url("sharing", referral.pk) if policy.may_read_case_sharing(
+                self.membership, referrer_agency_id=referrer) else "",
+            share_url=_url("share_new", referral.pk) if policy.may_share_case(
+                self.membership, referrer_agency_id=referrer) else "",
             recordings=[
                 {"url": _url(name, referral.pk), "label": label, "name": name}
                 for name, label, allowed in RECORDINGS

@@ -431,6 +431,21 @@ def test_every_answer_fits_the_document(
     call(police, "get", f"{API}/audit/events/", 200, query=f"?referral={rid}")
     call(auditor, "get", f"{API}/audit/access/", 200, query=f"?referral={rid}")
     call(auditor, "get", f"{API}/audit/verify/", 200)
+    call(auditor, "get", f"{API}/audit/access/", 200, query="?report=disclosures&outside=outside")
+
+    # Information sharing: the agreements, a case's disclosures with their basis.
+    agreements = call(member["police.supervisor"], "get", f"{API}/sharing-agreements/", 200)
+    made = call(member["police.supervisor"], "post", f"{API}/sharing-agreements/", 201, body={
+        "title": "Police and CPS charging", "purpose": "Charging decisions.",
+        "lawful_basis": "dpa_part3_s35", "parties": ["police", "cps"],
+        "starts_on": "2026-01-01", "review_on": "2027-01-01",
+    })
+    call(member["cps.caseworker"], "get", f"{API}/sharing-agreements/{{agreement_id}}/", 200,
+         agreement_id=agreements[0]["id"])
+    call(member["police.supervisor"], "patch", f"{API}/sharing-agreements/{{agreement_id}}/",
+         200, body={"review_on": "2027-06-01"}, agreement_id=made["id"])
+    call(member["police.supervisor"], "get", f"{API}/referrals/{{referral_id}}/disclosures/", 200,
+         referral_id=rid)
     fields = set(document["components"]["schemas"]["EventOutput"]["properties"])
     lines = call(auditor, "get", f"{API}/audit/events/export/", 200,
                  query=f"?format=jsonl&referral={rid}")

@@ -15,8 +15,15 @@ from datetime import UTC, datetime, timedelta
 from viewflow.workflow.models import Task
 from viewflow.workflow.token import Token
 
+from agencies import policy
 from agencies.models import Agency
-from referral.models import Involvement, InvolvementBasis, Referral, ReferralAgencyPermission
+from referral.models import (
+    OWN_AGENCY_BASIS,
+    Involvement,
+    InvolvementBasis,
+    Referral,
+    ReferralAgencyPermission,
+)
 from victims.models import ContactEntry
 from workflows import allocation, services
 from workflows.flows import CaseTaskFlow
@@ -46,10 +53,10 @@ class Done:
 
 @dataclass
 class Access:
-    """One case's involvements (agency, basis, source) -> since when."""
+    """One case's involvements (agency, basis, source) -> (since when, the involvement's id)."""
 
     referral: Referral
-    held: dict[tuple[int, str, str], datetime] = field(default_factory=dict)
+    held: dict[tuple[int, str, str], tuple[datetime, int]] = field(default_factory=dict)
     agencies: dict[int, Agency] = field(default_factory=dict)
 
 
@@ -68,12 +75,20 @@ class Tasks:
         key = (agency.pk, basis, source)
         if key in access.held:
             return
-        access.held[key] = at
+        involvement = self.ids.take(Involvement)
+        access.held[key] = (at, involvement)
         access.agencies[agency.pk] = agency
+        # The generated region has no sharing agreement: every disclosure beyond the referrer
+        # is outside one, awaiting a reason (`referral.access._disclosures`).
+        own = agency.pk == access.referral.referrer_agency_id
         self.trail.record(
             verb="access.granted", at=at, actor=actor, obj=access.referral,
             referral_id=access.referral.pk,
-            changes={"agency": agency.slug, "basis": basis, "source": source},
+            changes={"agency": agency.slug, "basis": basis, "source": source,
+                     "involvement": involvement, "agreement": None, "agreement_title": "",
+                     "lawful_basis": OWN_AGENCY_BASIS if own else "",
+                     "sections": sorted(policy.kind_readable_sections(agency.kind)),
+                     "outside_agreement": not own, "authorised": False},
             recipients=[agency.slug],
         )
 
@@ -89,10 +104,12 @@ class Tasks:
             )
 
     def write_access(self, access: Access) -> None:
-        for (agency_id, basis, source), since in access.held.items():
+        for (agency_id, basis, source), (since, involvement) in access.held.items():
             self.rows.add(Involvement(
-                id=self.ids.take(Involvement), referral_id=access.referral.pk, agency_id=agency_id,
+                id=involvement, referral_id=access.referral.pk, agency_id=agency_id,
                 basis=basis, source=source, created_at=since,
+                lawful_basis=OWN_AGENCY_BASIS
+                if agency_id == access.referral.referrer_agency_id else "",
             ))
         for agency_id in sorted({k[0] for k in access.held}):
             self.rows.add(ReferralAgencyPermission(

@@ -97,7 +97,27 @@ EXPECTED_CAPABILITIES = {
     "retention": {(k, "supervisor") for k in KINDS if k != "oversight"},
     "read_retention": {(k, r) for k in KINDS for r in ("supervisor", "auditor")},
     "set_retention": {("coordinator", "admin"), ("oversight", "admin")},
+    "manage_sharing_agreements": {
+        (k, r) for k in KINDS if k != "oversight" for r in ("supervisor", "admin")
+    },
+    "read_all_sharing_agreements": {(k, "auditor") for k in KINDS},
+    "disclose_case": {(k, "supervisor") for k in KINDS if k != "oversight"},
 }
+
+
+@pytest.mark.parametrize("kind,role", list(itertools.product(KINDS, list(Role.values))))
+def test_who_shares_a_case_and_reads_its_sharing(kind, role):
+    """A supervisor of the referrer (here police) or of a coordinator shares a case and reads
+    its sharing; oversight's auditors read it too; every auditor and oversight member reads
+    every agreement."""
+    member = _membership(kind, role)
+    shares = role == "supervisor" and kind in ("police", "coordinator")
+    assert policy.may_share_case(member, referrer_agency_id=member.agency_id if kind == "police"
+                                 else -1) is shares
+    assert policy.may_read_case_sharing(
+        member, referrer_agency_id=member.agency_id if kind == "police" else -1
+    ) is (shares or (kind, role) == ("oversight", "auditor"))
+    assert policy.reads_all_agreements(member) is (role == "auditor" or kind == "oversight")
 
 
 @pytest.mark.parametrize(

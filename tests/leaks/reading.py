@@ -17,6 +17,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from agencies import policy
+from agencies.models import SharingAgreement
 from audit.models import Event
 from referral import access
 from reports.sections import REPORTS
@@ -181,6 +182,10 @@ class Sweep:
                 fills = [{"conference_id": c, "note_id": n} for c, n in ids.notes]
             elif names == ["evidence_id"]:
                 fills = [{"evidence_id": e} for e in ids.evidence]
+            elif names == ["agreement_id"]:
+                # Agreements hold no case content: every one, readable by the reader or not.
+                fills = [{"agreement_id": a}
+                         for a in SharingAgreement.objects.values_list("pk", flat=True)]
             elif names == ["key"]:
                 # Every report, readable or not: one the reader may not open must answer 404.
                 fills = [{"key": key} for key in REPORTS]
