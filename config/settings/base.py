@@ -418,6 +418,16 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "SafetyPlanStatusEnum": "victims.models.SafetyPlan.Status",
     "RelationEnum": "victims.models.PersonAtRisk.Relation",
     "DecidedByEnum": "victims.models.RightToReview.DecidedBy",
+    "ActionOutcomeEnum": "conferences.models.ConferenceAction.Outcome",
+    "LawfulBasisEnum": "agencies.models.LawfulBasis",
+    "RetentionOutcomeEnum": "privacy.models.CaseOutcome",
+    "RetentionRecordKindEnum": "privacy.models.RecordKind",
+    "RetentionActionEnum": "privacy.models.RetentionAction",
+    "RetentionReviewStatusEnum": "privacy.models.RetentionReview.Status",
+    "RetentionDecisionEnum": "privacy.models.ReviewDecision",
+    "SubjectAccessStatusEnum": "privacy.models.SubjectAccessRequest.Status",
+    "ItemDecisionEnum": "privacy.models.ItemDecision",
+    "ExemptionEnum": "privacy.models.Exemption",
     "ReviewOutcomeEnum": "victims.models.RightToReview.Outcome",
 }
 

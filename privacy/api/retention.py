@@ -148,7 +148,7 @@ class ReviewDecisionView(APIView):
     permission_classes = [IsMember]
 
     @extend_schema(
-        request=shapes.DecisionInput,
+        request=shapes.ReviewDecisionInput,
         responses={200: shapes.ReviewOutput},
         operation_id="retention_reviews_decision_create",
     )
@@ -157,7 +157,7 @@ class ReviewDecisionView(APIView):
         review = selectors.review_get(membership=membership, review_id=review_id)
         if not policy.may_decide_retention(membership):
             raise NotAllowed("Only a supervisor of the referring agency or the hub decides this.")
-        data = _input(shapes.DecisionInput, request)
+        data = _input(shapes.ReviewDecisionInput, request)
         review = services.retention_review_decide(
             review=review, actor=request.user, membership=membership, **data
         )

@@ -59,7 +59,7 @@ class RetentionForm(forms.Form):
 
 
 class DecisionForm(RetentionForm):
-    serializer_class = shapes.DecisionInput
+    serializer_class = shapes.ReviewDecisionInput
 
     decision = forms.ChoiceField(
         label="Decision",

@@ -19,6 +19,7 @@ __all__ = [
     "RetentionAction",
     "RetentionReview",
     "RetentionSchedule",
+    "ReviewDecision",
 ]
 
 
@@ -40,6 +41,13 @@ class RetentionAction(models.TextChoices):
     # Deleting rows would break the decision trail's references; pseudonymising keeps the
     # structure (and the reports' counts) and erases who the people were.
     PSEUDONYMISE = "pseudonymise", "Pseudonymise the personal data"
+
+
+class ReviewDecision(models.TextChoices):
+    """What a supervisor decides on a review that has fallen due."""
+
+    ERASE = "erase", "Erase the personal data"
+    DEFER = "defer", "Defer the review"
 
 
 class RetentionSchedule(models.Model):

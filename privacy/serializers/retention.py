@@ -14,6 +14,7 @@ from ..models import (
     RetentionAction,
     RetentionReview,
     RetentionSchedule,
+    ReviewDecision,
 )
 
 TEXT_MAX = 2000
@@ -63,10 +64,8 @@ def schedule_output(schedule: RetentionSchedule) -> dict:
     }
 
 
-class DecisionInput(StrictSerializer):
-    decision = serializers.ChoiceField(
-        choices=[("erase", "Erase the personal data"), ("defer", "Defer the review")]
-    )
+class ReviewDecisionInput(StrictSerializer):
+    decision = serializers.ChoiceField(choices=ReviewDecision.choices)
     reason = StrictCharField(max_length=TEXT_MAX, allow_blank=True)
     deferred_until = serializers.DateField(required=False, allow_null=True, default=None)
 

@@ -27,13 +27,14 @@ from ..models import (
     RetentionAction,
     RetentionReview,
     RetentionSchedule,
+    ReviewDecision,
 )
 from ..selectors import retention as selectors
 
 SWEEP_BATCH = 500
 # One sweep at a time (PostgreSQL's transaction-level advisory lock on this key).
 _SWEEP_LOCK_KEY = 35_0002
-DECISIONS = ("erase", "defer")
+DECISIONS = tuple(ReviewDecision.values)
 
 
 def _sweep_lock() -> None:
@@ -125,7 +126,7 @@ def retention_review_decide(
         errors["decision"] = ["One of: erase, defer."]
     if not (reason or "").strip():
         errors["reason"] = ["Give a reason: it goes on the decision trail."]
-    if decision == "defer":
+    if decision == ReviewDecision.DEFER:
         if deferred_until is None:
             errors["deferred_until"] = ["Give the date to review the case again."]
         elif deferred_until <= today:
@@ -139,7 +140,7 @@ def retention_review_decide(
     if review.status != RetentionReview.Status.DUE:
         raise Conflict(f"This review is {review.get_status_display().lower()}, not due.")
     review.reason, review.decided_by, review.decided_at = reason.strip(), actor, timezone.now()
-    if decision == "defer":
+    if decision == ReviewDecision.DEFER:
         review.status, review.deferred_until = RetentionReview.Status.DEFERRED, deferred_until
         review.save(
             update_fields=["status", "deferred_until", "reason", "decided_by", "decided_at"]
