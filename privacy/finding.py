@@ -109,10 +109,14 @@ class Found:
 DISCLOSE = (ItemDecision.DISCLOSE, "")
 THIRD_PARTY = (ItemDecision.EXEMPT, Exemption.THIRD_PARTY)
 LAW_ENFORCEMENT = (ItemDecision.EXEMPT, Exemption.LAW_ENFORCEMENT)
+SAFEGUARDING = (ItemDecision.EXEMPT, Exemption.SAFEGUARDING)
 
-# record kind -> (default for a victim's request, default for a suspect's request)
+# record kind -> (default for a victim's request, default for a suspect's request). A suspect's
+# request starts from withholding whatever was written about the victim or to protect them: the
+# referral's account (free text in the victim's words) and the conference's decisions (the
+# partnership's safety measures) are withheld until the DPO has read and redacted them.
 DEFAULTS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
-    "referral": (DISCLOSE, DISCLOSE),
+    "referral": (DISCLOSE, LAW_ENFORCEMENT),
     "victim": (DISCLOSE, THIRD_PARTY),
     "suspect": (THIRD_PARTY, DISCLOSE),
     "victim_identifier": (DISCLOSE, THIRD_PARTY),
@@ -127,7 +131,7 @@ DEFAULTS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "hearing": (DISCLOSE, DISCLOSE),
     "offence": (DISCLOSE, LAW_ENFORCEMENT),
     "evidence": (DISCLOSE, LAW_ENFORCEMENT),
-    "conference_decision": (DISCLOSE, DISCLOSE),
+    "conference_decision": (DISCLOSE, SAFEGUARDING),
 }
 
 

@@ -97,7 +97,7 @@ def test_a_suspects_request_withholds_the_victims_records_and_the_investigation(
     assert decisions["victim"] == ("exempt", "third_party")
     assert decisions["victim_contact"] == ("exempt", "third_party")
     assert decisions["suspect"] == ("disclose", "")
-    assert decisions["referral"] == ("disclose", "")
+    assert decisions["referral"] == ("exempt", "law_enforcement")
     victim_contact = request.items.get(record_kind="victim_contact")
     assert "alice@example.org" in victim_contact.text and victim_contact.disclosed_text == ""
     assert victim_contact.referral_id == referral.pk

@@ -101,6 +101,15 @@ def test_a_suspects_bundle_holds_exactly_what_the_suspect_may_receive(known_case
         "incident",
         "order",
     }
+    # The referral's account is withheld by default; read, it is released with a reason.
+    referral_item = _items(body, "referral")[0]
+    assert (referral_item["decision"], referral_item["exemption"]) == ("exempt", "law_enforcement")
+    released = api.patch(
+        f"/api/v1/subject-access/items/{referral_item['id']}/",
+        {"decision": "disclose", "reason": "Read: it holds nothing of the victim's."},
+        format="json",
+    )
+    assert released.status_code == 200, released.content
     # The order is disclosed by default: the victim's name in it is redacted.
     order = _items(body, "order")[0]
     redacted = api.patch(
