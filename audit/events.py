@@ -65,11 +65,16 @@ def _new_event(
     )
 
 
-def involvements_granted_events(*, referral, involvements, basis: str, source: str,
+# An `access.granted` event's `lawful_basis` for the referrer's own access: not a disclosure.
+OWN_AGENCY_BASIS = "own"
+
+
+def involvements_granted_events(*, referral, agencies, disclosures, basis: str, source: str,
                                 actor=None, reason: str = "") -> list[Event]:
-    """An `access.granted` event for each new involvement (to its recipient), in one INSERT,
-    with the disclosure's basis: the agreement relied on and its lawful basis, the sections the
-    recipient's kind may read, and whether it was outside any agreement (`disclosure_basis`)."""
+    """An `access.granted` event for each agency newly involved (to it), in one INSERT, with
+    the disclosure it is (`disclosures`, one per agency but the referrer) and its basis
+    (`disclosure_basis`); the referrer's own access records `OWN_AGENCY_BASIS`."""
+    by_agency = {disclosure.agency_id: disclosure for disclosure in disclosures}
     return Event.objects.bulk_create([
         event(
             verb="access.granted",
@@ -77,40 +82,52 @@ def involvements_granted_events(*, referral, involvements, basis: str, source: s
             obj=referral,
             referral_id=referral.pk,
             reason=reason,
-            changes={"agency": involvement.agency.slug, "basis": basis, "source": source,
-                     **disclosure_basis(involvement)},
-            recipients=[involvement.agency.slug],
+            changes={"agency": agency.slug, "basis": basis, "source": source,
+                     **(disclosure_basis(by_agency[agency.pk]) if agency.pk in by_agency
+                        else own_access_basis(agency))},
+            recipients=[agency.slug],
         )
-        for involvement in involvements
+        for agency in agencies
     ])
 
 
-def disclosure_basis(involvement) -> dict[str, Any]:
-    """What an `access.granted` event records of the disclosure an involvement is."""
-    agreement = involvement.agreement
+def disclosure_basis(disclosure) -> dict[str, Any]:
+    """What an `access.granted` event records of its disclosure, named by `disclosure`."""
+    agreement = disclosure.agreement
     return {
-        "involvement": involvement.pk,
+        "disclosure": disclosure.pk,
         "agreement": agreement.pk if agreement is not None else None,
         "agreement_title": agreement.title if agreement is not None else "",
-        "lawful_basis": involvement.lawful_basis,
-        "sections": sorted(policy.kind_readable_sections(involvement.agency.kind)),
-        "outside_agreement": involvement.outside_agreement,
-        "authorised": involvement.authorised_by_id is not None,
+        "lawful_basis": disclosure.lawful_basis,
+        "sections": list(disclosure.sections),
+        "outside_agreement": disclosure.outside_agreement,
+        "authorised": disclosure.authorised_by_id is not None,
     }
 
 
-def disclosure_authorised_event(*, involvement, actor, reason: str) -> Event:
+def own_access_basis(agency) -> dict[str, Any]:
+    """What an `access.granted` event records of the referrer's own access: no disclosure."""
+    return {
+        "disclosure": None, "agreement": None, "agreement_title": "",
+        "lawful_basis": OWN_AGENCY_BASIS,
+        "sections": sorted(policy.kind_readable_sections(agency.kind)),
+        "outside_agreement": False, "authorised": False,
+    }
+
+
+def disclosure_authorised_event(*, disclosure, actor, reason: str) -> Event:
     """A supervisor gave the reason for a disclosure outside any agreement, after the
-    workflow made it. `changes["involvement"]` names the disclosure, as its `access.granted`
-    event does."""
+    workflow made it (while its involvement lasts or after it ended). `changes["disclosure"]`
+    names it, as its `access.granted` event does."""
     return record(
         verb="disclosure.authorised",
         actor=actor,
-        obj=involvement,
-        referral_id=involvement.referral_id,
+        obj=disclosure,
+        referral_id=disclosure.referral_id,
         reason=reason,
-        changes={"involvement": involvement.pk, "agency": involvement.agency.slug,
-                 "basis": involvement.basis, "source": involvement.source},
+        changes={"disclosure": disclosure.pk, "agency": disclosure.agency.slug,
+                 "basis": disclosure.basis, "source": disclosure.source,
+                 "ended": disclosure.ended_at is not None},
     )
 
 

@@ -11,7 +11,7 @@ from agencies.selectors import membership_of
 from config.exceptions import NotFound
 
 from . import chain
-from .events import DECISION_VERBS
+from .events import DECISION_VERBS, OWN_AGENCY_BASIS
 from .models import ChainHead, Event, PendingSeal
 
 
@@ -100,16 +100,17 @@ def disclosure_report(*, user, cases, referral_id=None, actor=None,
     """Disclosures of cases to agencies other than their referrer: each `access.granted` event
     with its basis (the agreement and lawful basis, or outside any), oldest first, annotated
     `reason_given` for one outside an agreement that a supervisor has given the reason for
-    since (`disclosure.authorised`, naming the same involvement). `outside` narrows them
-    (`DISCLOSURE_FILTERS`). Read from the trail alone: what the events recorded."""
+    since (`disclosure.authorised`, naming the same disclosure, whether or not its involvement
+    has ended). `outside` narrows them (`DISCLOSURE_FILTERS`). Read from the trail alone: what
+    the events recorded."""
     events = (
         events_for(user=user, cases=cases, referral_id=referral_id, actor=actor,
                    verb="access.granted")
         .exclude(changes__contains={"basis": "referrer"})
-        .exclude(changes__contains={"lawful_basis": "own"})
+        .exclude(changes__contains={"lawful_basis": OWN_AGENCY_BASIS})
         .annotate(reason_given=Exists(Event.objects.filter(
             verb="disclosure.authorised", referral_id=OuterRef("referral_id"),
-            changes__involvement=OuterRef("changes__involvement"),
+            changes__disclosure=OuterRef("changes__disclosure"),
         )))
     )
     if outside:

@@ -117,7 +117,7 @@ class ReferralViewset(AppMenuMixin, Viewset):
         "<int:referral_id>/sharing/new/", disclosure_views.ShareView.as_view(), name="share_new"
     )
     disclosure_authorise_path = path(
-        "<int:referral_id>/sharing/<int:involvement_id>/authorise/",
+        "<int:referral_id>/sharing/<int:disclosure_id>/authorise/",
         disclosure_views.SharingView.as_view(),
         name="disclosure_authorise",
     )

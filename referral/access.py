@@ -25,7 +25,7 @@ from agencies import policy, selectors
 from agencies.models import Agency, Membership
 from audit import events
 
-from .models import OWN_AGENCY_BASIS, Involvement, Referral, ReferralAgencyPermission
+from .models import Disclosure, Involvement, Referral, ReferralAgencyPermission
 
 VIEW_CASE_PERMISSION = "referral.view_referral"
 
@@ -117,24 +117,28 @@ def involvement_grant(
 
 
 def _disclosures(*, referral: Referral, agencies: Sequence[Agency], basis: str, source: str,
-                 actor, reason: str) -> list[Involvement]:
-    """The new involvements, each with what its disclosure rests on: none for the referrer's
-    own; else the agreement in force today between the referrer and the recipient, with its
-    lawful basis; else nothing, outside any agreement (`reason` and `actor` record a
-    deliberate disclosure's authority)."""
+                 actor, reason: str) -> list[Disclosure]:
+    """A disclosure for each agency but the referrer, each with what it rests on: the
+    agreement in force today between the referrer and the recipient, with its lawful basis;
+    else nothing, outside any agreement (`reason` and `actor` record a deliberate
+    disclosure's authority)."""
+    recipients = [agency for agency in agencies if agency.pk != referral.referrer_agency_id]
     covering = selectors.covering_agreements(
-        discloser_id=referral.referrer_agency_id, recipient_ids=[a.pk for a in agencies],
+        discloser_id=referral.referrer_agency_id, recipient_ids=[a.pk for a in recipients],
         on=timezone.localdate(),
     )
     rows = []
-    for agency in agencies:
-        row = Involvement(referral=referral, agency=agency, basis=basis, source=source)
-        if agency.pk == referral.referrer_agency_id:
-            row.lawful_basis = OWN_AGENCY_BASIS
-        elif (agreement := covering.get(agency.pk)) is not None:
-            row.agreement, row.lawful_basis = agreement, agreement.lawful_basis
-        elif reason:
+    for agency in recipients:
+        agreement = covering.get(agency.pk)
+        row = Disclosure(
+            referral=referral, agency=agency, basis=basis, source=source, agreement=agreement,
+            lawful_basis=agreement.lawful_basis if agreement is not None else "",
+            sections=sorted(policy.kind_readable_sections(agency.kind)),
+            outside_agreement=agreement is None,
+        )
+        if agreement is None and reason:
             row.outside_reason, row.authorised_by = reason, actor
+            row.authorised_at = timezone.now()
         rows.append(row)
     return rows
 
@@ -146,9 +150,10 @@ def involvements_grant(
 ) -> list[Agency]:
     """Involve agencies in a case for one reason, each with view permission (a row it may
     have already); the agencies newly involved for that reason, in the order given, each with
-    an `access.granted` event recording the disclosure's basis (`_disclosures`). A grant
-    outside any agreement goes ahead: it waits for a supervisor's reason
-    (`referral.disclosures`), unless `reason` came with it.
+    an `access.granted` event. Each grant to an agency other than the referrer is a
+    `Disclosure`, recording its basis (`_disclosures`), named by the event. A grant outside any
+    agreement goes ahead: it waits for a supervisor's reason (`referral.disclosures`), unless
+    `reason` came with it.
 
     Serialised per case by locking its row, so a concurrent revoke cannot remove a permission
     this grant relies on, and no other grant can write the rows this one found missing. The
@@ -165,14 +170,18 @@ def involvements_grant(
     )
     new = [agency for agency in wanted if agency.pk not in involved]
     if new:
-        rows = Involvement.objects.bulk_create(_disclosures(
-            referral=referral, agencies=new, basis=basis, source=source, actor=actor,
-            reason=reason,
-        ))
+        Involvement.objects.bulk_create([
+            Involvement(referral=referral, agency=agency, basis=basis, source=source)
+            for agency in new
+        ])
+        disclosures = _disclosures(referral=referral, agencies=new, basis=basis, source=source,
+                                   actor=actor, reason=reason)
+        if disclosures:
+            Disclosure.objects.bulk_create(disclosures)
         _permit_case_view(referral=referral, agencies=new)
         events.involvements_granted_events(
-            referral=referral, involvements=rows, basis=basis, source=source, actor=actor,
-            reason=reason,
+            referral=referral, agencies=new, disclosures=disclosures, basis=basis,
+            source=source, actor=actor, reason=reason,
         )
     return new
 
@@ -212,7 +221,8 @@ def _revoke(
 ) -> list[tuple[Referral, Agency]]:
     """End one reason for every agency's involvement in every case given; the (case, agency)
     pairs it ended, by case, then by agency, in the order given, each with an `access.revoked`
-    event. An agency loses its view of a case with its last reason there.
+    event. Their disclosures are kept, ended. An agency loses its view of a case with its last
+    reason there.
 
     Serialised per case like `involvements_grant`; the same statements for any number of cases
     and agencies."""
@@ -229,6 +239,10 @@ def _revoke(
     if not ended_keys:
         return []
     ending.delete()
+    Disclosure.objects.filter(
+        referral_id__in=[c.pk for c in cases], agency_id__in=[a.pk for a in wanted],
+        basis=basis, source=source, ended_at__isnull=True,
+    ).update(ended_at=timezone.now())
     ended = [(case, agency) for case in cases for agency in wanted
              if (case.pk, agency.pk) in ended_keys]
     still = set(

@@ -51,39 +51,49 @@ class DisclosureOutput(serializers.Serializer):
     referral = serializers.IntegerField()
     agency = serializers.SlugField()
     basis = serializers.ChoiceField(
-        choices=InvolvementBasis.choices, help_text="Why the agency is involved."
+        choices=InvolvementBasis.choices, help_text="The involvement it was made for."
     )
     source = serializers.CharField(allow_blank=True)
-    created_at = serializers.DateTimeField()
+    disclosed_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(
+        allow_null=True, help_text="When its involvement ended; null while it lasts."
+    )
     agreement = serializers.IntegerField(allow_null=True)
     agreement_title = serializers.CharField(allow_blank=True)
     lawful_basis = serializers.ChoiceField(choices=LawfulBasis.choices, allow_blank=True)
+    sections = serializers.ListField(
+        child=serializers.CharField(), help_text="The sections the recipient's kind may read."
+    )
     outside_agreement = serializers.BooleanField()
     awaiting_reason = serializers.BooleanField(
         help_text="Outside any agreement, and no supervisor has given the reason yet."
     )
     outside_reason = serializers.CharField(allow_blank=True)
     authorised_by = serializers.CharField(allow_null=True)
+    authorised_at = serializers.DateTimeField(allow_null=True)
 
 
-def disclosure_output(involvement) -> dict:
-    agreement = involvement.agreement
+def disclosure_output(disclosure) -> dict:
+    agreement = disclosure.agreement
     return {
-        "id": involvement.pk,
-        "referral": involvement.referral_id,
-        "agency": involvement.agency.slug,
-        "basis": involvement.basis,
-        "source": involvement.source,
-        "created_at": involvement.created_at,
+        "id": disclosure.pk,
+        "referral": disclosure.referral_id,
+        "agency": disclosure.agency.slug,
+        "basis": disclosure.basis,
+        "source": disclosure.source,
+        "disclosed_at": disclosure.disclosed_at,
+        "ended_at": disclosure.ended_at,
         "agreement": agreement.pk if agreement else None,
         "agreement_title": agreement.title if agreement else "",
-        "lawful_basis": involvement.lawful_basis,
-        "outside_agreement": involvement.outside_agreement,
-        "awaiting_reason": involvement.awaiting_reason,
-        "outside_reason": involvement.outside_reason,
+        "lawful_basis": disclosure.lawful_basis,
+        "sections": list(disclosure.sections),
+        "outside_agreement": disclosure.outside_agreement,
+        "awaiting_reason": disclosure.awaiting_reason,
+        "outside_reason": disclosure.outside_reason,
         "authorised_by": (
-            involvement.authorised_by.get_username() if involvement.authorised_by_id else None
+            disclosure.authorised_by.get_username() if disclosure.authorised_by_id else None
         ),
+        "authorised_at": disclosure.authorised_at,
     }
 
 
@@ -114,15 +124,15 @@ class DisclosureListView(APIView):
         referral = referral_look(membership=membership_of(request.user), referral_id=referral_id)
         payload = DiscloseInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        involvement = disclosures.case_disclose(
+        disclosure = disclosures.case_disclose(
             referral=referral, actor=request.user, **payload.validated_data
         )
-        return Response(disclosure_output(involvement), status=status.HTTP_201_CREATED)
+        return Response(disclosure_output(disclosure), status=status.HTTP_201_CREATED)
 
 
 class DisclosureAuthoriseView(APIView):
     """A supervisor of the case's referrer or coordinator gives the reason for a disclosure the
-    workflow made outside any agreement."""
+    workflow made outside any agreement, while its involvement lasts or after it ended."""
 
     permission_classes = [IsMember]
 
@@ -131,13 +141,13 @@ class DisclosureAuthoriseView(APIView):
         responses={200: DisclosureOutput},
         operation_id="disclosures_authorise",
     )
-    def post(self, request, involvement_id: int):
-        involvement = disclosures.disclosure_look(
-            membership=membership_of(request.user), involvement_id=involvement_id
+    def post(self, request, disclosure_id: int):
+        disclosure = disclosures.disclosure_look(
+            membership=membership_of(request.user), disclosure_id=disclosure_id
         )
         payload = AuthoriseInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        involvement = disclosures.disclosure_authorise(
-            involvement=involvement, actor=request.user, reason=payload.validated_data["reason"]
+        disclosure = disclosures.disclosure_authorise(
+            disclosure=disclosure, actor=request.user, reason=payload.validated_data["reason"]
         )
-        return Response(disclosure_output(involvement))
+        return Response(disclosure_output(disclosure))

@@ -79,24 +79,24 @@ class ShareView(CaseRecordView):
         )
 
     def record(self, form) -> str:
-        involvement = disclosures.case_disclose(
+        disclosure = disclosures.case_disclose(
             referral=self.referral,
             agency=form.cleaned_data["agency"],
             actor=self.request.user,
             reason=form.cleaned_data["reason"],
         )
         basis = (
-            f"under “{involvement.agreement.title}”"
-            if involvement.agreement_id
+            f"under “{disclosure.agreement.title}”"
+            if disclosure.agreement_id
             else "outside any agreement, with your reason"
         )
-        return f"{self.referral.reference} shared with {involvement.agency.name} {basis}."
+        return f"{self.referral.reference} shared with {disclosure.agency.name} {basis}."
 
 
 class SharingView(MemberRequiredMixin, TemplateView):
-    """The case's disclosures, each with its agreement and lawful basis or, outside one, its
-    reason or a form for it (404 if the agency may not see the case, 403 for a role that may
-    not read its sharing)."""
+    """The case's disclosures, running and ended, each with its agreement and lawful basis or,
+    outside one, its reason or a form for it (404 if the agency may not see the case, 403 for a
+    role that may not read its sharing)."""
 
     template_name = "referral/sharing.html"
 
@@ -115,19 +115,19 @@ class SharingView(MemberRequiredMixin, TemplateView):
         self.setup_case()
         return super().get(request, *args, **kwargs)
 
-    def post(self, request, referral_id: int, involvement_id: int):
+    def post(self, request, referral_id: int, disclosure_id: int):
         """A supervisor's reason for one disclosure made outside an agreement."""
         self.setup_case()
-        involvement = disclosures.disclosure_look(
-            membership=self.membership, involvement_id=involvement_id
+        disclosure = disclosures.disclosure_look(
+            membership=self.membership, disclosure_id=disclosure_id
         )
-        if involvement.referral_id != self.referral.pk:
+        if disclosure.referral_id != self.referral.pk:
             raise NotFound("No such disclosure on this case.")
-        form = AuthoriseForm(request.POST, auto_id=f"%s-{involvement.pk}")
+        form = AuthoriseForm(request.POST, auto_id=f"%s-{disclosure.pk}")
         if form.is_valid():
             try:
                 disclosures.disclosure_authorise(
-                    involvement=involvement,
+                    disclosure=disclosure,
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
                 )
@@ -139,10 +139,10 @@ class SharingView(MemberRequiredMixin, TemplateView):
                 )
             else:
                 messages.success(
-                    request, f"Reason recorded for sharing with {involvement.agency.name}."
+                    request, f"Reason recorded for sharing with {disclosure.agency.name}."
                 )
                 return redirect(sharing_url(self.referral.pk))
-        context = self.get_context_data(form=form, target=involvement.pk)
+        context = self.get_context_data(form=form, target=disclosure.pk)
         return self.render_to_response(context, status=400)
 
     def get_context_data(self, **kwargs):

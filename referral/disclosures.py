@@ -1,11 +1,13 @@
 """Disclosures of a case: what each involvement of an agency other than the referrer rests on.
 
-Every involvement records its basis when it is granted (`access.involvements_grant`): the
-sharing agreement in force between the referrer and the recipient, or none. A workflow's grant
+Every such involvement is a `Disclosure` recording its basis when it is granted
+(`access.involvements_grant`): the sharing agreement in force between the referrer and the
+recipient, or none. The disclosure is kept when the involvement ends. A workflow's grant
 outside any agreement goes ahead (an agency given a task must see its case) and waits for a
-supervisor of the referrer or coordinator to give the reason (`disclosure_authorise`). A member
-shares a case on purpose with `case_disclose`: outside an agreement, only a supervisor, with a
-reason. Who may do each is `agencies.policy`'s (`may_share_case`, `may_read_case_sharing`).
+supervisor of the referrer or coordinator to give the reason (`disclosure_authorise`), even
+after the involvement has ended. A member shares a case on purpose with `case_disclose`:
+outside an agreement, only a supervisor, with a reason. Who may do each is `agencies.policy`'s
+(`may_share_case`, `may_read_case_sharing`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from config.exceptions import Conflict, DomainError, NotAllowed, NotFound
 
 from . import selectors
 from .access import involvements_grant
-from .models import OWN_AGENCY_BASIS, Involvement, InvolvementBasis, Referral
+from .models import Disclosure, InvolvementBasis, Referral
 from .services import referral_look
 
 # A reason for a disclosure outside an agreement says why it was necessary: a few words.
@@ -46,14 +48,13 @@ def _reason(reason: str) -> str:
 # --- Reads -----------------------------------------------------------------------------------
 
 
-def case_disclosures(*, referral: Referral) -> QuerySet[Involvement]:
-    """The case's disclosures (every involvement but the referrer's own), oldest first, with
-    their agreement and who authorised each outside one."""
+def case_disclosures(*, referral: Referral) -> QuerySet[Disclosure]:
+    """The case's disclosures, oldest first, ended ones with their end, each with its
+    agreement and who authorised each outside one."""
     return (
-        Involvement.objects.filter(referral=referral)
-        .exclude(lawful_basis=OWN_AGENCY_BASIS)
+        Disclosure.objects.filter(referral=referral)
         .select_related("agency", "agreement", "authorised_by")
-        .order_by("created_at", "id")
+        .order_by("disclosed_at", "id")
     )
 
 
@@ -71,18 +72,18 @@ def sharing_look(*, membership, referral_id) -> Referral:
     return referral
 
 
-def disclosure_look(*, membership, involvement_id: int) -> Involvement:
-    """A disclosure of a case the member's agency sees; `NotFound` for another or none."""
-    involvement = (
-        Involvement.objects.select_related("agency", "referral", "agreement")
-        .exclude(lawful_basis=OWN_AGENCY_BASIS)
-        .filter(pk=involvement_id)
+def disclosure_look(*, membership, disclosure_id: int) -> Disclosure:
+    """A disclosure (running or ended) of a case the member's agency sees; `NotFound` for
+    another or none."""
+    disclosure = (
+        Disclosure.objects.select_related("agency", "referral", "agreement", "authorised_by")
+        .filter(pk=disclosure_id)
         .first()
     )
-    if involvement is None:
+    if disclosure is None:
         raise NotFound("No such disclosure.")
-    referral_look(membership=membership, referral_id=involvement.referral_id)
-    return involvement
+    referral_look(membership=membership, referral_id=disclosure.referral_id)
+    return disclosure
 
 
 def share_candidates(*, referral: Referral) -> QuerySet[Agency]:
@@ -106,7 +107,7 @@ def agreement_covering(*, referral: Referral, agency: Agency) -> SharingAgreemen
 
 
 @transaction.atomic
-def case_disclose(*, referral: Referral, agency: Agency, actor, reason: str = "") -> Involvement:
+def case_disclose(*, referral: Referral, agency: Agency, actor, reason: str = "") -> Disclosure:
     """Share a case with an agency on purpose, by a supervisor of its referrer or coordinator
     (`NotAllowed` for anyone else). Under the agreement in force between the referrer and the
     agency, or, where none covers it, with a reason (`DomainError`), recorded with the actor as
@@ -141,35 +142,40 @@ def case_disclose(*, referral: Referral, agency: Agency, actor, reason: str = ""
     )
     if not new:
         raise Conflict(f"The case has already been shared with {agency.name}.")
-    return Involvement.objects.get(
-        referral=referral, agency=agency, basis=InvolvementBasis.DISCLOSURE, source=""
+    return Disclosure.objects.select_related("agency", "agreement", "authorised_by").get(
+        referral=referral,
+        agency=agency,
+        basis=InvolvementBasis.DISCLOSURE,
+        source="",
+        ended_at__isnull=True,
     )
 
 
 @transaction.atomic
-def disclosure_authorise(*, involvement: Involvement, actor, reason: str) -> Involvement:
+def disclosure_authorise(*, disclosure: Disclosure, actor, reason: str) -> Disclosure:
     """A supervisor of the case's referrer or coordinator (`NotAllowed` for anyone else) gives
-    the reason for a disclosure the workflow made outside any agreement (`DomainError` without
-    one; `Conflict` for one an agreement covered or already authorised). A
-    `disclosure.authorised` event."""
-    involvement = (
-        Involvement.objects.select_for_update(of=("self",))
+    the reason for a disclosure the workflow made outside any agreement, whether or not its
+    involvement has ended since (`DomainError` without a reason; `Conflict` for one an
+    agreement covered or already authorised). A `disclosure.authorised` event."""
+    disclosure = (
+        Disclosure.objects.select_for_update(of=("self",))
         .select_related("agency", "referral")
-        .get(pk=involvement.pk)
+        .get(pk=disclosure.pk)
     )
     membership = membership_of(actor)
     if not policy.may_share_case(
-        membership, referrer_agency_id=involvement.referral.referrer_agency_id
+        membership, referrer_agency_id=disclosure.referral.referrer_agency_id
     ):
         raise NotAllowed("Only a supervisor of the referrer or coordinator gives the reason.")
-    if not involvement.outside_agreement:
+    if not disclosure.outside_agreement:
         raise Conflict("A sharing agreement covers this disclosure.")
-    if involvement.authorised_by_id is not None:
+    if disclosure.authorised_by_id is not None:
         raise Conflict("This disclosure already has its reason.")
-    involvement.outside_reason = _reason(reason)
-    involvement.authorised_by = actor
-    involvement.save(update_fields=["outside_reason", "authorised_by"])
+    disclosure.outside_reason = _reason(reason)
+    disclosure.authorised_by = actor
+    disclosure.authorised_at = timezone.now()
+    disclosure.save(update_fields=["outside_reason", "authorised_by", "authorised_at"])
     events.disclosure_authorised_event(
-        involvement=involvement, actor=actor, reason=involvement.outside_reason
+        disclosure=disclosure, actor=actor, reason=disclosure.outside_reason
     )
-    return involvement
+    return disclosure

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from guardian.models import GroupObjectPermissionBase
 
-from agencies.models import Agency
+from agencies.models import Agency, LawfulBasis
 from config.encryption import EncryptedCharField, EncryptedEmailField, EncryptedTextField
 
 
@@ -415,10 +415,6 @@ class InvolvementBasis(models.TextChoices):
     DISCLOSURE = "disclosure", "The case was shared with it on purpose"
 
 
-# `Involvement.lawful_basis` of the referrer's own involvement: not a disclosure.
-OWN_AGENCY_BASIS = "own"
-
-
 class Involvement(models.Model):
     """One reason an agency is involved in a case; its view permission lasts while any remain."""
 
@@ -426,19 +422,6 @@ class Involvement(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="involvements")
     basis = models.CharField(max_length=20, choices=InvolvementBasis.choices)
     source = models.CharField(max_length=64, blank=True, default="")
-    # What the disclosure to this agency rests on: the sharing agreement covering the referrer
-    # and this agency when it was granted (and its lawful basis), or, outside any agreement,
-    # the reason a supervisor gave and who gave it. The referrer's own: `OWN_AGENCY_BASIS`.
-    agreement = models.ForeignKey(
-        "agencies.SharingAgreement", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="disclosures",
-    )
-    lawful_basis = models.CharField(max_length=24, blank=True, default="")
-    outside_reason = models.TextField(blank=True, default="")
-    authorised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
-    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -451,10 +434,62 @@ class Involvement(models.Model):
     def __str__(self) -> str:
         return f"{self.agency_id} in {self.referral_id} ({self.basis})"
 
-    @property
-    def outside_agreement(self) -> bool:
-        """A disclosure no sharing agreement covered."""
-        return self.agreement_id is None and self.lawful_basis != OWN_AGENCY_BASIS
+
+class Disclosure(models.Model):
+    """The case disclosed to an agency other than its referrer, for one involvement's reason,
+    and what the disclosure rests on: the sharing agreement between the referrer and the
+    recipient in force when it was made (with its lawful basis), or, outside any agreement, the
+    reason a supervisor gave and who gave it. Kept after the involvement ends (`ended_at`): the
+    record of a disclosure outlives the reason for it, and one outside an agreement may still
+    be given its reason afterwards (`referral.disclosures.disclosure_authorise`)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="disclosures")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="disclosures")
+    # The involvement it was made for (`Involvement.basis` and `source`).
+    basis = models.CharField(max_length=20, choices=InvolvementBasis.choices)
+    source = models.CharField(max_length=64, blank=True, default="")
+    agreement = models.ForeignKey(
+        "agencies.SharingAgreement", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="disclosures",
+    )
+    lawful_basis = models.CharField(
+        max_length=24, blank=True, default="", choices=LawfulBasis.choices
+    )
+    # The sections the recipient's kind could read when it was disclosed (`policy`).
+    sections = models.JSONField(default=list, blank=True)
+    outside_agreement = models.BooleanField()
+    outside_reason = models.TextField(blank=True, default="")
+    authorised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    authorised_at = models.DateTimeField(null=True, blank=True)
+    disclosed_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One running disclosure per involvement: `_revoke` ends it with the involvement.
+            models.UniqueConstraint(
+                fields=["referral", "agency", "basis", "source"],
+                condition=models.Q(ended_at__isnull=True),
+                name="disclosure_open_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outside_agreement=True, agreement__isnull=True)
+                | models.Q(outside_agreement=False, agreement__isnull=False),
+                name="disclosure_agreement_or_outside",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(authorised_by__isnull=True, authorised_at__isnull=True)
+                | models.Q(outside_agreement=True, authorised_by__isnull=False,
+                           authorised_at__isnull=False),
+                name="disclosure_authorised_outside_only",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id} to {self.agency_id} ({self.basis})"
 
     @property
     def awaiting_reason(self) -> bool:

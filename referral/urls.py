@@ -11,7 +11,7 @@ api_urlpatterns = [
         name="api-referral-disclosures",
     ),
     path(
-        "disclosures/<int:involvement_id>/authorise/",
+        "disclosures/<int:disclosure_id>/authorise/",
         disclosure_api.DisclosureAuthoriseView.as_view(),
         name="api-disclosure-authorise",
     ),

@@ -17,8 +17,9 @@ from viewflow.workflow.token import Token
 
 from agencies import policy
 from agencies.models import Agency
+from audit.events import disclosure_basis, own_access_basis
 from referral.models import (
-    OWN_AGENCY_BASIS,
+    Disclosure,
     Involvement,
     InvolvementBasis,
     Referral,
@@ -53,11 +54,13 @@ class Done:
 
 @dataclass
 class Access:
-    """One case's involvements (agency, basis, source) -> (since when, the involvement's id)."""
+    """One case's involvements (agency, basis, source) -> since when, and its disclosures
+    (every grant to an agency but the referrer's), running or ended."""
 
     referral: Referral
-    held: dict[tuple[int, str, str], tuple[datetime, int]] = field(default_factory=dict)
+    held: dict[tuple[int, str, str], datetime] = field(default_factory=dict)
     agencies: dict[int, Agency] = field(default_factory=dict)
+    disclosures: list[Disclosure] = field(default_factory=list)
 
 
 class Tasks:
@@ -75,25 +78,31 @@ class Tasks:
         key = (agency.pk, basis, source)
         if key in access.held:
             return
-        involvement = self.ids.take(Involvement)
-        access.held[key] = (at, involvement)
+        access.held[key] = at
         access.agencies[agency.pk] = agency
-        # The generated region has no sharing agreement: every disclosure beyond the referrer
-        # is outside one, awaiting a reason (`referral.access._disclosures`).
-        own = agency.pk == access.referral.referrer_agency_id
+        if agency.pk == access.referral.referrer_agency_id:
+            basis_of = own_access_basis(agency)
+        else:
+            # The generated region has no sharing agreement: every disclosure is outside one,
+            # awaiting a reason (`referral.access._disclosures`).
+            disclosure = Disclosure(
+                id=self.ids.take(Disclosure), referral_id=access.referral.pk, agency=agency,
+                basis=basis, source=source, agreement=None, lawful_basis="",
+                sections=sorted(policy.kind_readable_sections(agency.kind)),
+                outside_agreement=True, disclosed_at=at,
+            )
+            access.disclosures.append(disclosure)
+            basis_of = disclosure_basis(disclosure)
         self.trail.record(
             verb="access.granted", at=at, actor=actor, obj=access.referral,
             referral_id=access.referral.pk,
-            changes={"agency": agency.slug, "basis": basis, "source": source,
-                     "involvement": involvement, "agreement": None, "agreement_title": "",
-                     "lawful_basis": OWN_AGENCY_BASIS if own else "",
-                     "sections": sorted(policy.kind_readable_sections(agency.kind)),
-                     "outside_agreement": not own, "authorised": False},
+            changes={"agency": agency.slug, "basis": basis, "source": source, **basis_of},
             recipients=[agency.slug],
         )
 
     def revoke_process(self, access: Access, process: CaseProcess, at: datetime) -> None:
-        """`CaseEnd`: the agencies a process involved lose the access it gave them."""
+        """`CaseEnd`: the agencies a process involved lose the access it gave them; their
+        disclosures end."""
         source = f"process:{process.pk}"
         for key in [k for k in access.held if k[1] == InvolvementBasis.TASK and k[2] == source]:
             del access.held[key]
@@ -102,15 +111,19 @@ class Tasks:
                 referral_id=access.referral.pk,
                 changes={"agency": access.agencies[key[0]].slug, "basis": key[1], "source": key[2]},
             )
+        for disclosure in access.disclosures:
+            ending = disclosure.basis == InvolvementBasis.TASK and disclosure.source == source
+            if ending and disclosure.ended_at is None:
+                disclosure.ended_at = at
 
     def write_access(self, access: Access) -> None:
-        for (agency_id, basis, source), (since, involvement) in access.held.items():
+        for (agency_id, basis, source), since in access.held.items():
             self.rows.add(Involvement(
-                id=involvement, referral_id=access.referral.pk, agency_id=agency_id,
+                id=self.ids.take(Involvement), referral_id=access.referral.pk, agency_id=agency_id,
                 basis=basis, source=source, created_at=since,
-                lawful_basis=OWN_AGENCY_BASIS
-                if agency_id == access.referral.referrer_agency_id else "",
             ))
+        for disclosure in access.disclosures:
+            self.rows.add(disclosure)
         for agency_id in sorted({k[0] for k in access.held}):
             self.rows.add(ReferralAgencyPermission(
                 id=self.ids.take(ReferralAgencyPermission),

@@ -29,6 +29,7 @@ from agencies.models import Membership
 from audit.models import Event
 from conferences.models import AgendaItem
 from referral.models import (
+    Disclosure,
     Incident,
     Involvement,
     Person,
@@ -179,6 +180,7 @@ def _rows_of(referral_id: int) -> list[tuple[type[models.Model], models.QuerySet
         (AgencyTask, AgencyTask.objects.filter(pk__in=tasks)),
         (Task.previous.through, Task.previous.through.objects.filter(from_task_id__in=tasks)),
         (Involvement, Involvement.objects.filter(referral_id=referral_id)),
+        (Disclosure, Disclosure.objects.filter(referral_id=referral_id)),
         (ReferralAgencyPermission,
          ReferralAgencyPermission.objects.filter(content_object_id=referral_id)),
         (AgendaItem, AgendaItem.objects.filter(referral_id=referral_id)),

@@ -42,6 +42,7 @@ from orders.models import Enforcement, NotificationDuty, OrderApplication, Order
 from referral import access
 from referral.models import (
     CourtHearing,
+    Disclosure,
     Incident,
     Involvement,
     ProtectiveOrder,
@@ -803,7 +804,7 @@ class TestGeneratedCaseload:
         def granted(process: CaseProcess) -> dict:
             event = Event.objects.get(verb="access.granted",
                                       changes__source=f"process:{process.pk}")
-            return {**event.changes, "source": "", "involvement": None,
+            return {**event.changes, "source": "", "disclosure": None,
                     "referral": event.referral_id}
 
         assert granted(ours) == granted(theirs)
@@ -813,12 +814,43 @@ class TestGeneratedCaseload:
                                           source=f"process:{ours.pk}").exists() == (
             generated.is_open)
 
+        def disclosed(process: CaseProcess) -> tuple:
+            found = Disclosure.objects.get(referral=referral, basis="task",
+                                           source=f"process:{process.pk}")
+            return (found.agency_id, found.agreement_id, found.lawful_basis, found.sections,
+                    found.outside_agreement, found.authorised_by_id)
+
+        if generated.agency_id != referral.referrer_agency_id:
+            assert disclosed(ours) == disclosed(theirs)
+
         def told(task: AgencyTask) -> tuple[set[int], set[str]]:
             found = Notification.objects.filter(task=task, kind=Notification.Kind.QUEUED)
             return set(found.values_list("user_id", flat=True)), set(
                 found.values_list("text", flat=True))
 
         assert told(generated) == told(made) != (set(), set())
+
+    def test_each_disclosure_is_a_row_that_outlives_its_involvement(self):
+        """Every grant beyond the referrer is a `Disclosure` its `access.granted` event names,
+        ended when its involvement ended, as `referral.access` leaves them."""
+        rows = {d.pk: d for d in Disclosure.objects.select_related("agency")}
+        named = {e.changes["disclosure"]: e
+                 for e in Event.objects.filter(verb="access.granted")
+                 if e.changes["disclosure"] is not None}
+        assert rows and set(named) == set(rows)
+        revoked = {(e.referral_id, e.changes["agency"], e.changes["basis"], e.changes["source"]):
+                   e.at for e in Event.objects.filter(verb="access.revoked")}
+        held = set(Involvement.objects.values_list("referral_id", "agency_id", "basis", "source"))
+        referrers = dict(Referral.objects.values_list("pk", "referrer_agency_id"))
+        for pk, row in rows.items():
+            granted = named[pk]
+            key = (row.referral_id, row.agency.slug, row.basis, row.source)
+            assert (granted.referral_id, granted.changes["agency"], granted.changes["basis"],
+                    granted.changes["source"], granted.at) == (*key, row.disclosed_at)
+            assert row.agency_id != referrers[row.referral_id]
+            assert row.ended_at == revoked.get(key)
+            assert ((row.referral_id, row.agency_id, row.basis, row.source) in held) == (
+                row.ended_at is None)
 
     def test_police_decide_on_each_researched_case_s_offence(self):
         """Police record the case's offence (with the referral when they refer, else when their
