@@ -20,7 +20,7 @@ from referral import services as referral_services
 from referral.selectors import referral_id_of
 
 from .. import services
-from ..models import RetentionReview
+from ..models import RecordKind, RetentionReview
 from ..selectors import retention as selectors
 from ..serializers import retention as shapes
 
@@ -112,12 +112,16 @@ class ScheduleDetailView(APIView):
 
 class ReviewListView(GenericAPIView):
     """The retention reviews of the cases in the caller's reach, oldest due first:
-    `status=open` (due and deferred; the default), `due`, `deferred` or `erased`."""
+    `status=open` (due and deferred; the default), `due`, `deferred` or `erased`; of one
+    `record_kind` if asked."""
 
     permission_classes = [IsMember]
 
     @extend_schema(
-        parameters=[OpenApiParameter("status", enum=list(REVIEW_STATUSES), default="open")],
+        parameters=[
+            OpenApiParameter("status", enum=list(REVIEW_STATUSES), default="open"),
+            OpenApiParameter("record_kind", enum=RecordKind.values, required=False),
+        ],
         responses={200: shapes.ReviewOutput(many=True)},
         operation_id="retention_reviews_list",
     )
@@ -126,7 +130,12 @@ class ReviewListView(GenericAPIView):
         wanted = request.query_params.get("status", "open")
         if wanted not in REVIEW_STATUSES:
             raise ValidationError({"status": [f"One of: {', '.join(REVIEW_STATUSES)}."]})
-        reviews = selectors.review_list(membership=membership, statuses=REVIEW_STATUSES[wanted])
+        kind = request.query_params.get("record_kind")
+        if kind is not None and kind not in RecordKind.values:
+            raise ValidationError({"record_kind": [f"One of: {', '.join(RecordKind.values)}."]})
+        reviews = selectors.review_list(
+            membership=membership, statuses=REVIEW_STATUSES[wanted], record_kind=kind
+        )
         page = self.paginate_queryset(reviews)
         return self.get_paginated_response([shapes.review_output(r) for r in page])
 

@@ -35,6 +35,7 @@ def legal_hold_lifted_event(*, hold: LegalHold, actor) -> Event:
 def _review_changes(review: RetentionReview) -> dict:
     return {
         "review": review.pk,
+        "record_kind": review.record_kind,
         "outcome": review.outcome,
         "years": review.years,
         "counted_from": review.counted_from.isoformat(),
@@ -73,7 +74,8 @@ def retention_deferred_event(*, review: RetentionReview, actor) -> Event:
 
 def retention_erased_event(*, review: RetentionReview, actor, counts: dict) -> Event:
     """A supervisor approved the erasure and it was done (written after the case's events were
-    erased, so it keeps its reason): what was erased, counted, never what it said."""
+    erased, so it keeps its reason): which record kind, what was erased, counted, never what it
+    said."""
     return record(
         verb="retention.erased",
         actor=actor,

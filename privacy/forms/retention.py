@@ -9,7 +9,7 @@ from django import forms
 from config.exceptions import DomainError
 from referral.forms import DateInput
 
-from ..models import CaseOutcome, RetentionAction
+from ..models import CaseOutcome, RecordKind, RetentionAction
 from ..serializers import retention as shapes
 
 
@@ -99,8 +99,15 @@ class HoldForm(RetentionForm):
 
 
 class ScheduleForm(RetentionForm):
-    """A new schedule (with its outcome) or a change to one (without)."""
+    """A new schedule (with its record kind and outcome) or a change to one (without)."""
 
+    record_kind = forms.ChoiceField(
+        label="Records",
+        choices=RecordKind.choices,
+        initial=RecordKind.CASE,
+        help_text="Evidence files: how long the case's files are kept, when shorter than the "
+        "case; an outcome without such a schedule keeps its files as long as the case.",
+    )
     outcome = forms.ChoiceField(label="Outcome", choices=CaseOutcome.choices)
     years = forms.IntegerField(
         label="Years kept",
@@ -120,5 +127,6 @@ class ScheduleForm(RetentionForm):
     def __init__(self, *args, change: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if change:
+            del self.fields["record_kind"]
             del self.fields["outcome"]
         self.serializer_class = shapes.ScheduleChangeInput if change else shapes.ScheduleInput

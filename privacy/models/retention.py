@@ -3,7 +3,9 @@
 A schedule says how many years a closed case of one outcome is kept, counted from its closure
 (or, for a case with a protective order, from the order's end); the daily sweep
 (`privacy.services.retention_sweep`) opens a review for each case past the longest schedule that
-applies to it, and a supervisor decides it. A legal hold stops all of that while it lasts.
+applies to it, and a supervisor decides it. Schedules of the `evidence_file` kind may keep a
+case's evidence files for less time than the case: their own reviews erase the files alone. A
+legal hold stops all of that while it lasts.
 """
 
 from django.conf import settings
@@ -25,6 +27,9 @@ __all__ = [
 
 class RecordKind(models.TextChoices):
     CASE = "case", "A case and everything recorded on it"
+    # A case's evidence files alone, where a schedule keeps them shorter than the case; an
+    # outcome with no schedule of this kind keeps its files as long as the case.
+    EVIDENCE_FILE = "evidence_file", "Evidence files"
 
 
 class CaseOutcome(models.TextChoices):
@@ -126,7 +131,8 @@ class LegalHold(models.Model):
 
 
 class RetentionReview(models.Model):
-    """A case past its retention, waiting for a supervisor: erase it, or defer to a date."""
+    """A case (or its evidence files: `record_kind`) past its retention, waiting for a
+    supervisor: erase it, or defer to a date."""
 
     class Status(models.TextChoices):
         DUE = "due", "Due for review"
@@ -136,6 +142,9 @@ class RetentionReview(models.Model):
     OPEN_STATUSES = (Status.DUE, Status.DEFERRED)
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    record_kind = models.CharField(
+        max_length=20, choices=RecordKind.choices, default=RecordKind.CASE
+    )
     schedule = models.ForeignKey(RetentionSchedule, on_delete=models.PROTECT, related_name="+")
     # What the schedule applied to when the review opened: the outcome, its years, the date
     # they ran from (the closure or the order's end).
@@ -156,9 +165,9 @@ class RetentionReview(models.Model):
         ordering = ["due_on", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["referral"],
+                fields=["referral", "record_kind"],
                 condition=models.Q(status__in=["due", "deferred"]),
-                name="retention_review_one_open_per_case",
+                name="retention_review_one_open_per_kind",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="deferred") | models.Q(deferred_until__isnull=False),
@@ -168,4 +177,6 @@ class RetentionReview(models.Model):
         indexes = [models.Index(fields=["status", "due_on"], name="retention_review_status_idx")]
 
     def __str__(self) -> str:
-        return f"Retention review of referral {self.referral_id}: {self.status}"
+        return (
+            f"Retention review of referral {self.referral_id} ({self.record_kind}): {self.status}"
+        )

@@ -1,6 +1,7 @@
 """Reads of retention: when a case closed (from the trail), which schedules apply to it and when
-it falls due, the cases due now (one set-based query), and the reviews, holds and schedules a
-member may read (scoped by `agencies.policy.retention_reach`)."""
+it falls due, the cases (or their evidence files) due now (one set-based query per record
+kind), and the reviews, holds and schedules a member may read (scoped by
+`agencies.policy.retention_reach`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from agencies import policy
 from agencies.models import Membership
 from audit.models import Event
 from config.exceptions import NotFound
+from evidence.models import EvidenceFile
 from justice.models import Offence
 from referral.access import case_visibility
 from referral.models import ProtectiveOrder, Referral
@@ -188,14 +190,13 @@ def retention_due(case: Referral, schedules: dict[str, RetentionSchedule]) -> Du
     return max(dues, key=lambda d: d.due_on, default=None)
 
 
-def due_cases(*, today: date) -> QuerySet[Referral]:
-    """The closed cases past their retention on `today`, not erased, with no review, no
-    active legal hold and no open case on their timeline, annotated as `with_retention_facts`
-    and with `due_on`. One query; the trail's closure events (by their verb's index) narrow it
-    first to the cases closed long enough ago for the shortest schedule to have run."""
-    schedules = case_schedules()
-    if not schedules:
-        return Referral.objects.none()
+def _closed_and_kept_cases(
+    *, today: date, schedules: dict[str, RetentionSchedule], record_kind: str
+) -> QuerySet[Referral]:
+    """The closed cases that `schedules` may have made due on `today`: not erased, with no open
+    review of `record_kind` (nor, for the case kind, any review of it), no active legal hold and
+    no open case on their timeline. The trail's closure events (by their verb's index) narrow
+    it first to the cases closed long enough ago for the shortest schedule to have run."""
     shortest = min(s.years for s in schedules.values())
     # Generous by a few days (leap days, the day's time zone): the exact test is `due_on`.
     closed_before = plus_years(today, -shortest) + timedelta(days=3)
@@ -203,14 +204,20 @@ def due_cases(*, today: date) -> QuerySet[Referral]:
         verb__in=CLOSURE_VERBS,
         at__lt=timezone.make_aware(datetime.combine(closed_before, time.min)),
     ).values("referral_id")
-    cases = (
+    reviews = RetentionReview.objects.filter(referral_id=OuterRef("pk"), record_kind=record_kind)
+    if record_kind != RecordKind.CASE:
+        reviews = reviews.filter(status__in=RetentionReview.OPEN_STATUSES)
+    return (
         Referral.objects.filter(
             status__in=CLOSED_STATUSES, pk__in=closure_ids, erased_at__isnull=True
         )
-        .exclude(Exists(RetentionReview.objects.filter(referral_id=OuterRef("pk"))))
+        .exclude(Exists(reviews))
         .exclude(Exists(active_holds().filter(referral_id=OuterRef("pk"))))
         .exclude(Q(timeline_id__isnull=False) & Exists(_open_on_timeline()))
     )
+
+
+def _past_schedules(cases: QuerySet[Referral], schedules, *, today: date) -> QuerySet[Referral]:
     return (
         with_retention_facts(cases)
         .filter(closed_on__isnull=False, order_open=False)
@@ -218,6 +225,52 @@ def due_cases(*, today: date) -> QuerySet[Referral]:
         .filter(due_on__lte=today)
         .order_by("pk")
     )
+
+
+def due_cases(*, today: date) -> QuerySet[Referral]:
+    """The closed cases past their retention on `today` (`_closed_and_kept_cases`: none
+    reviewed yet), annotated as `with_retention_facts` and with `due_on`. One query."""
+    schedules = case_schedules()
+    if not schedules:
+        return Referral.objects.none()
+    cases = _closed_and_kept_cases(today=today, schedules=schedules, record_kind=RecordKind.CASE)
+    return _past_schedules(cases, schedules, today=today)
+
+
+def evidence_schedules() -> dict[str, RetentionSchedule]:
+    """What keeps a case's evidence files, by outcome: the outcome's `evidence_file` schedule,
+    or where it has none its case schedule (the files follow the case). Empty when no
+    `evidence_file` schedule is set: the files then always go with their case."""
+    own = case_schedules(RecordKind.EVIDENCE_FILE)
+    return {**case_schedules(), **own} if own else {}
+
+
+def due_evidence_cases(*, today: date) -> QuerySet[Referral]:
+    """The closed cases whose evidence files are past their retention on `today` (the longest
+    of `evidence_schedules` that applies) while the case itself has no open review: still
+    holding un-erased files, with no open evidence review, and otherwise kept as
+    `_closed_and_kept_cases` keeps them. Annotated like `due_cases`; one query."""
+    schedules = evidence_schedules()
+    if not schedules:
+        return Referral.objects.none()
+    cases = (
+        _closed_and_kept_cases(
+            today=today, schedules=schedules, record_kind=RecordKind.EVIDENCE_FILE
+        )
+        .filter(
+            Exists(EvidenceFile.objects.filter(referral_id=OuterRef("pk"), erased_at__isnull=True))
+        )
+        .exclude(
+            Exists(
+                RetentionReview.objects.filter(
+                    referral_id=OuterRef("pk"),
+                    record_kind=RecordKind.CASE,
+                    status__in=RetentionReview.OPEN_STATUSES,
+                )
+            )
+        )
+    )
+    return _past_schedules(cases, schedules, today=today)
 
 
 def case_retention(*, referral: Referral) -> Due | None:
@@ -250,12 +303,18 @@ def in_reach(*, membership: Membership | None, referral: Referral) -> bool:
 
 
 def review_list(
-    *, membership: Membership | None, statuses=RetentionReview.OPEN_STATUSES
+    *,
+    membership: Membership | None,
+    statuses=RetentionReview.OPEN_STATUSES,
+    record_kind: str | None = None,
 ) -> QuerySet[RetentionReview]:
-    """The reviews of the cases in the member's reach, oldest due first."""
+    """The reviews of the cases in the member's reach (of one record kind, if given), oldest
+    due first."""
     where = _reach_filter(membership)
     if where is None:
         return RetentionReview.objects.none()
+    if record_kind is not None:
+        where &= Q(record_kind=record_kind)
     return (
         RetentionReview.objects.filter(where, status__in=statuses)
         .select_related("referral", "referral__referrer_agency", "schedule", "decided_by")

@@ -38,7 +38,11 @@ class ScheduleChangeInput(StrictSerializer):
 
 class ScheduleOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    record_kind = serializers.CharField()
+    record_kind = serializers.ChoiceField(
+        choices=RecordKind.choices,
+        help_text="`evidence_file`: how long the case's evidence files are kept, apart.",
+    )
+    record_kind_label = serializers.CharField()
     outcome = serializers.ChoiceField(choices=CaseOutcome.choices)
     outcome_label = serializers.CharField()
     years = serializers.IntegerField(
@@ -54,6 +58,7 @@ def schedule_output(schedule: RetentionSchedule) -> dict:
     return {
         "id": schedule.pk,
         "record_kind": schedule.record_kind,
+        "record_kind_label": schedule.get_record_kind_display(),
         "outcome": schedule.outcome,
         "outcome_label": schedule.get_outcome_display(),
         "years": schedule.years,
@@ -75,6 +80,10 @@ class ReviewOutput(serializers.Serializer):
     referral = serializers.IntegerField()
     reference = serializers.CharField()
     referrer_agency = serializers.CharField(help_text="The referring agency's slug.")
+    record_kind = serializers.ChoiceField(
+        choices=RecordKind.choices,
+        help_text="What erasing it erases: the case, or its evidence files alone.",
+    )
     status = serializers.ChoiceField(choices=RetentionReview.Status.choices)
     outcome = serializers.ChoiceField(choices=CaseOutcome.choices)
     schedule = serializers.IntegerField()
@@ -94,6 +103,7 @@ def review_output(review: RetentionReview, *, held: bool | None = None) -> dict:
         "referral": review.referral_id,
         "reference": review.referral.reference,
         "referrer_agency": review.referral.referrer_agency.slug,
+        "record_kind": review.record_kind,
         "status": review.status,
         "outcome": review.outcome,
         "schedule": review.schedule_id,

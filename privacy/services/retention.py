@@ -1,5 +1,6 @@
 """Retention's state changes: the daily sweep that opens reviews, a supervisor's decision on one
-(erase, through `privacy.erasure.case_erase`, or defer), legal holds, and the schedules.
+(erase, through `privacy.erasure.case_erase` or, for an evidence review,
+`evidence.services.case_evidence_erase`; or defer), legal holds, and the schedules.
 
 Each is atomic and writes its event in the same transaction. Who may do what is the access
 policy's (`agencies.policy`: `retention`, `set_retention`); whose cases, the selectors'
@@ -16,6 +17,7 @@ from django.utils import timezone
 from agencies import policy
 from agencies.models import Membership
 from config.exceptions import Conflict, DomainError, NotAllowed
+from evidence.services import case_evidence_erase
 from referral.models import Referral
 
 from ..erasure import case_erase
@@ -56,11 +58,13 @@ def _lock_case(referral: Referral) -> None:
 
 
 def retention_sweep(*, today: date | None = None) -> int:
-    """The daily job: reopen the deferred reviews whose date has come, and open a review for
-    each closed case past its retention (`selectors.due_cases`: no review yet, no active hold).
-    Returns how many reviews it opened or reopened. Idempotent, and safe to run from two places
-    at once (one waits for the other); the due cases are found set-based and written in
-    batches, each batch its own transaction."""
+    """The daily job: reopen the deferred reviews whose date has come, open a review for each
+    closed case past its retention (`selectors.due_cases`: no review yet, no active hold), then
+    one of the evidence files of each case past their shorter schedule
+    (`selectors.due_evidence_cases`). Returns how many reviews it opened or reopened.
+    Idempotent, and safe to run from two places at once (one waits for the other); the due
+    cases are found set-based (one query per record kind) and written in batches, each batch
+    its own transaction."""
     today = today or timezone.localdate()
     with transaction.atomic():
         _sweep_lock()
@@ -74,25 +78,45 @@ def retention_sweep(*, today: date | None = None) -> int:
         RetentionReview.objects.bulk_update(reopened, ["status"])
         events.retention_due_events(reviews=reopened, verb="retention.reopened")
     count = len(reopened)
-    schedules = selectors.case_schedules()
+    # The cases first: a case due now needs no review of its evidence files apart.
+    count += _open_reviews(
+        today=today,
+        record_kind=RecordKind.CASE,
+        due=selectors.due_cases,
+        schedules=selectors.case_schedules(),
+    )
+    count += _open_reviews(
+        today=today,
+        record_kind=RecordKind.EVIDENCE_FILE,
+        due=selectors.due_evidence_cases,
+        schedules=selectors.evidence_schedules(),
+    )
+    return count
+
+
+def _open_reviews(*, today: date, record_kind: str, due, schedules: dict) -> int:
+    """Open a review of `record_kind` for each case `due(today=...)` lists, in batches, each
+    its own transaction under the sweep's lock. How many it opened."""
+    count = 0
     while True:
         with transaction.atomic():
             _sweep_lock()
-            cases = list(selectors.due_cases(today=today)[:SWEEP_BATCH])
+            cases = list(due(today=today)[:SWEEP_BATCH])
             now = timezone.now()
             reviews = []
             for case in cases:
-                due = selectors.retention_due(case, schedules)
-                if due is None or due.due_on > today:
+                found = selectors.retention_due(case, schedules)
+                if found is None or found.due_on > today:
                     continue
                 reviews.append(
                     RetentionReview(
                         referral_id=case.pk,
-                        schedule=due.schedule,
-                        outcome=due.schedule.outcome,
-                        years=due.schedule.years,
-                        counted_from=due.counted_from,
-                        due_on=due.due_on,
+                        record_kind=record_kind,
+                        schedule=found.schedule,
+                        outcome=found.schedule.outcome,
+                        years=found.schedule.years,
+                        counted_from=found.counted_from,
+                        due_on=found.due_on,
                         opened_at=now,
                     )
                 )
@@ -115,9 +139,10 @@ def retention_review_decide(
     today: date | None = None,
 ) -> RetentionReview:
     """A supervisor's decision on a due review: `erase` (refused while a legal hold is active;
-    the case's personal data pseudonymised and its events' erased, the trail still verifying)
-    or `defer` to a later date (the sweep reopens it then). Validates everything before it
-    writes: a bad input is a `DomainError` naming its fields."""
+    for a case review, the case's personal data pseudonymised and its events' erased, the trail
+    still verifying; for an `evidence_file` review, the case's evidence files alone) or `defer`
+    to a later date (the sweep reopens it then). Validates everything before it writes:
+    a bad input is a `DomainError` naming its fields."""
     if not policy.may_decide_retention(membership):
         raise NotAllowed("Only a supervisor of the referring agency or the hub decides this.")
     today = today or timezone.localdate()
@@ -152,11 +177,37 @@ def retention_review_decide(
             "A legal hold is active on this case: it cannot be erased until the hold is lifted.",
             code="legal_hold",
         )
-    summary = case_erase(referral=review.referral, actor=actor, reason=review.reason)
+    if review.record_kind == RecordKind.EVIDENCE_FILE:
+        counts = {"evidence.evidencefile": case_evidence_erase(referral_id=review.referral_id)}
+    else:
+        counts = dict(
+            case_erase(referral=review.referral, actor=actor, reason=review.reason).counts
+        )
     review.status = RetentionReview.Status.ERASED
     review.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-    events.retention_erased_event(review=review, actor=actor, counts=dict(summary.counts))
+    events.retention_erased_event(review=review, actor=actor, counts=counts)
+    if review.record_kind == RecordKind.CASE:
+        _close_covered_reviews(review=review, actor=actor)
     return review
+
+
+def _close_covered_reviews(*, review: RetentionReview, actor) -> None:
+    """The case's other open reviews (of its evidence files) were covered by its erasure:
+    closed as erased, with the same decision, each with its event."""
+    covered = list(
+        RetentionReview.objects.select_for_update()
+        .filter(referral_id=review.referral_id, status__in=RetentionReview.OPEN_STATUSES)
+        .exclude(pk=review.pk)
+    )
+    for other in covered:
+        other.status = RetentionReview.Status.ERASED
+        other.reason, other.decided_by, other.decided_at = (
+            review.reason,
+            actor,
+            review.decided_at,
+        )
+        other.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        events.retention_erased_event(review=other, actor=actor, counts={})
 
 
 # --- Legal holds ---------------------------------------------------------------------------

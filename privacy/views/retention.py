@@ -19,7 +19,7 @@ from referral.selectors import referral_id_of
 
 from .. import services
 from ..forms.retention import DecisionForm, HoldForm, ScheduleForm
-from ..models import RetentionReview
+from ..models import RecordKind, RetentionReview
 from ..selectors import retention as selectors
 
 
@@ -106,11 +106,24 @@ class ReviewView(_FormPage):
             and self.review.status == RetentionReview.Status.DUE
         )
         self.title = f"Retention review of {self.review.referral.reference}"
+        if self.review.record_kind == RecordKind.EVIDENCE_FILE:
+            self.title = (
+                f"Retention review of the evidence files of {self.review.referral.reference}"
+            )
         self.back_url = _url("index")
 
     def get(self, request, *args, **kwargs):
         self.setup_review()
         return super().get(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.review.record_kind == RecordKind.EVIDENCE_FILE:
+            form.fields["decision"].choices = [
+                ("erase", "Erase the case's evidence files now (the case is kept)"),
+                ("defer", "Defer: review the files again on a later date"),
+            ]
+        return form
 
     def post(self, request, *args, **kwargs):
         self.setup_review()
@@ -125,6 +138,8 @@ class ReviewView(_FormPage):
         )
         reference = self.review.referral.reference
         if review.status == RetentionReview.Status.ERASED:
+            if review.record_kind == RecordKind.EVIDENCE_FILE:
+                return f"The evidence files of {reference} were erased."
             return f"The personal data of {reference} was erased."
         return f"The review of {reference} was deferred to {review.deferred_until:%d %b %Y}."
 
@@ -201,7 +216,10 @@ class ScheduleEditView(_ScheduleForm):
 
     def dispatch(self, request, *args, **kwargs):
         self.schedule = selectors.schedule_get(schedule_id=kwargs["schedule_id"])
-        self.title = f"Change the schedule: {self.schedule.get_outcome_display()}"
+        self.title = (
+            f"Change the schedule: {self.schedule.get_record_kind_display()}, "
+            f"{self.schedule.get_outcome_display()}"
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
