@@ -9,7 +9,9 @@ from tests.referral.factories import payload
 @pytest.fixture
 def schedules(db):
     """{outcome: years} of the seeded example schedules."""
-    return dict(RetentionSchedule.objects.values_list("outcome", "years"))
+    return dict(
+        RetentionSchedule.objects.filter(record_kind="case").values_list("outcome", "years")
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ REVIEW_KEYS = {
     "referral",
     "reference",
     "referrer_agency",
+    "record_kind",
     "status",
     "outcome",
     "schedule",
