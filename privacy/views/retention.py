@@ -216,10 +216,11 @@ class ScheduleEditView(_ScheduleForm):
 
     def dispatch(self, request, *args, **kwargs):
         self.schedule = selectors.schedule_get(schedule_id=kwargs["schedule_id"])
-        self.title = (
-            f"Change the schedule: {self.schedule.get_record_kind_display()}, "
-            f"{self.schedule.get_outcome_display()}"
-        )
+        self.title = f"Change the schedule: {self.schedule.get_outcome_display()}"
+        if self.schedule.record_kind == RecordKind.EVIDENCE_FILE:
+            self.title = (
+                f"Change the schedule: Evidence files, {self.schedule.get_outcome_display()}"
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):

@@ -202,6 +202,8 @@ def test_the_api_and_the_form_take_the_record_kind(demo, admin, api, as_user):
     )
     assert posted.status_code == 302
     assert "Evidence files" in page.get("/workspace/retention/schedules/").content.decode()
+    edit = page.get(f"/workspace/retention/schedules/{created.json()['id']}/edit/")
+    assert "<title>Change the schedule: Evidence files, Referral declined" in edit.content.decode()
 
     referral = _case_with_file(demo)
     services.retention_sweep(today=years_on(2))
