@@ -26,13 +26,18 @@ from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 from rest_framework.test import APIClient
 
-from agencies.models import Role
-from agencies.services import member_create
+from agencies.models import AgencyKind, Role, SharingAgreement
+from agencies.services import DEMO_AGREEMENT_TITLE, member_create
 from conferences.services import agenda_add, conference_acknowledge, conference_create
-from referral.models import Referral
+from privacy.models import RetentionReview, RetentionSchedule
+from privacy.services import legal_hold_place, retention_sweep
+from referral.access import involvement_grant
+from referral.models import InvolvementBasis, Referral
 from tests import conftest as root_conftest
+from tests.agencies.factories import AgencyFactory
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.evidence.files import png
+from tests.privacy.factories import bare_case, years_on
 from tests.referral.factories import answers, payload
 from tests.seed import DEMO_PASSWORD, seed, seeded_demo
 from tests.tokens import token_for
@@ -45,16 +50,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
-CASEWORKER, SUPERVISOR, CHAIR, AUDITOR, ADMIN = (
+CASEWORKER, SUPERVISOR, CHAIR, AUDITOR, ADMIN, DPO = (
     "hub.caseworker",
     "hub.supervisor",
     "hub.chair",
     "oversight.auditor",
     "hub.admin",
+    "hub.dpo",
 )
 ANONYMOUS = None
 
-# page name -> (path, with {case}, {task}, {meeting} filled in; the status it answers)
+# page name -> (path, with build_world's ids filled in; the status it answers)
 PAGES: dict[str, tuple[str, int]] = {
     "home": ("/workspace/home/", 200),
     "my-access": ("/workspace/access/", 200),
@@ -78,6 +84,22 @@ PAGES: dict[str, tuple[str, int]] = {
     "outcome-report": ("/workspace/reports/funnel/", 200),
     "api-tokens": ("/workspace/home/api-tokens/", 200),
     "members": ("/members/", 200),
+    "agreements": ("/workspace/sharing/", 200),
+    "agreement": ("/workspace/sharing/{agreement}/", 200),
+    "agreement-new": ("/workspace/sharing/new/", 200),
+    "agreement-edit": ("/workspace/sharing/{agreement}/edit/", 200),
+    "case-sharing": ("/workspace/referrals/{case}/sharing/", 200),
+    "share-new": ("/workspace/referrals/{case}/sharing/new/", 200),
+    "retention-reviews": ("/workspace/retention/", 200),
+    "retention-review": ("/workspace/retention/reviews/{review}/", 200),
+    "retention-schedules": ("/workspace/retention/schedules/", 200),
+    "retention-schedule-new": ("/workspace/retention/schedules/new/", 200),
+    "retention-schedule-edit": ("/workspace/retention/schedules/{schedule}/edit/", 200),
+    "legal-hold-new": ("/workspace/retention/referrals/{case}/legal-holds/new/", 200),
+    "legal-hold-lift": ("/workspace/retention/legal-holds/{hold}/lift/", 200),
+    "subject-access": ("/workspace/subject-access/", 200),
+    "subject-access-new": ("/workspace/subject-access/new/", 200),
+    "subject-access-request": ("/workspace/subject-access/{request}/", 200),
     "login": ("/accounts/login/", 200),
     "403": ("/workspace/audit/", 403),
     "404": ("/no-such-page/", 404),
@@ -94,6 +116,9 @@ VISITS: dict[str | None, list[str]] = {
     SUPERVISOR: [
         "home", "my-access", "referrals", "case", "inbox-mine", "inbox-queue", "inbox-overdue",
         "notifications", "meetings", "meeting", "trail", "outcome-reports", "outcome-report",
+        "agreements", "agreement", "agreement-new", "agreement-edit", "case-sharing",
+        "share-new", "retention-reviews", "retention-review", "retention-schedules",
+        "legal-hold-new", "legal-hold-lift",
     ],
     CHAIR: [
         "home", "my-access", "referrals", "case", "new-referral", "inbox-mine", "meetings",
@@ -101,9 +126,14 @@ VISITS: dict[str | None, list[str]] = {
     ],
     AUDITOR: [
         "home", "my-access", "trail", "case-trail", "access-report", "outcome-reports",
-        "outcome-report", "api-tokens",
+        "outcome-report", "api-tokens", "agreements", "agreement", "case-sharing",
+        "retention-reviews", "retention-review", "retention-schedules",
     ],
-    ADMIN: ["home", "my-access", "members", "api-tokens", "403"],
+    ADMIN: [
+        "home", "my-access", "members", "api-tokens", "403", "retention-schedule-new",
+        "retention-schedule-edit", "retention-schedules", "agreements",
+    ],
+    DPO: ["home", "subject-access", "subject-access-new", "subject-access-request"],
     ANONYMOUS: ["login", "404"],
 }
 
@@ -167,7 +197,40 @@ def build_world() -> dict:
     }, format="multipart")
     assert evidence.status_code == 201, evidence.content
     return {"case": cases[0], "task": triage.pk, "meeting": meeting.pk,
-            "evidence": evidence.json()["id"]}
+            "evidence": evidence.json()["id"], **data_protection_world(demo, cases[0])}
+
+
+def data_protection_world(demo, case_id: int) -> dict:
+    """What the data-protection pages show: the demo agreement and a schedule; a disclosure of
+    the case to an agency no agreement covers, awaiting its reason; a legal hold on the case; a
+    closed case past its schedule, under review; and the DPO's request for the suspect's data."""
+    case = Referral.objects.get(pk=case_id)
+    supervisor = demo[SUPERVISOR]
+    uncovered = AgencyFactory(
+        kind=AgencyKind.PROBATION, slug="probation-east", name="East Probation"
+    )
+    involvement_grant(
+        referral=case, agency=uncovered, basis=InvolvementBasis.TASK, source="process:1"
+    )
+    hold = legal_hold_place(
+        referral=case, actor=supervisor.user, membership=supervisor, reason="Inquest opened."
+    )
+    closed = bare_case(demo)
+    retention_sweep(today=years_on(12))
+    dpo = APIClient()
+    dpo.credentials(HTTP_AUTHORIZATION=f"Token {token_for(demo[DPO].user)}")
+    request = dpo.post("/api/v1/subject-access/", {
+        "subject_role": "suspect", "name": "Bob Sample",
+        "received_on": timezone.localdate().isoformat(),
+    }, format="json")
+    assert request.status_code == 201, request.content
+    return {
+        "agreement": SharingAgreement.objects.get(title=DEMO_AGREEMENT_TITLE).pk,
+        "schedule": RetentionSchedule.objects.get(outcome="declined").pk,
+        "review": RetentionReview.objects.get(referral=closed).pk,
+        "hold": hold.pk,
+        "request": request.json()["id"],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -241,6 +304,62 @@ def test_page_is_accessible(role, name, site, signed_in, browser, axe_check, pho
         phone_width(page)
         if SCREENSHOT_ROLE[name] == role:
             page.screenshot(path=SCREENSHOTS / f"{name}-phone.png", full_page=True)
+    finally:
+        context.close()
+
+
+# A form of the data-protection pages sent with a mistake: (role, page, the form, what to enter
+# first as (selector, text), a radio checked where the text is None).
+FORM_ERRORS: dict[str, tuple[str, str, str, tuple[tuple[str, str | None], ...]]] = {
+    "agreement": (SUPERVISOR, "agreement-new", "[data-testid=agreement-form]", ()),
+    "share": (SUPERVISOR, "share-new", "[data-testid=case-record-form]", ()),
+    "authorise": (
+        SUPERVISOR, "case-sharing", "[data-testid=authorise-form]", (("textarea", "because"),),
+    ),
+    "retention-decision": (
+        SUPERVISOR, "retention-review", "[data-testid=decision-form]",
+        (("input[value=defer]", None),),
+    ),
+    "retention-schedule": (ADMIN, "retention-schedule-new", "[data-testid=retention-form]", ()),
+    "legal-hold": (SUPERVISOR, "legal-hold-new", "[data-testid=retention-form]", ()),
+    "legal-hold-lift": (SUPERVISOR, "legal-hold-lift", "[data-testid=retention-form]", ()),
+    "subject-access": (DPO, "subject-access-new", "[data-testid=sar-form]", ()),
+    "subject-access-item": (
+        DPO, "subject-access-request", "[data-testid=sar-item] form",
+        (("input[value=redact]", None), ("textarea[name$=-redact]", "not in the record")),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(FORM_ERRORS))
+def test_a_forms_errors_are_summarised_and_linked_to_their_fields(
+    name, site, signed_in, browser, axe_check, phone_width
+):
+    """Sent with a mistake, the form comes back with nothing written: the error summary first,
+    focused, each of its links leading to its field, and the page still passes the audit."""
+    url, world = site
+    role, page_name, form_selector, entries = FORM_ERRORS[name]
+    context = browser.new_context(storage_state=signed_in[role], viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(url + PAGES[page_name][0].format(**world))
+        form = page.locator(form_selector).first
+        for selector, text in entries:
+            field = form.locator(selector).first
+            field.check() if text is None else field.fill(text)
+        form.locator("button[type=submit]").click()
+        page.wait_for_load_state("load")
+        summary = page.get_by_test_id("error-summary")
+        expect(summary).to_be_focused()
+        assert page.title().startswith("Error: "), page.title()
+        targets = [link.get_attribute("href") for link in summary.get_by_role("link").all()]
+        assert targets, f"{name}: the summary links to no field"
+        for target in targets:
+            assert page.locator(target).count() == 1, f"{name}: {target} is not one field"
+        summary.get_by_role("link").first.click()
+        assert page.evaluate("() => '#' + document.activeElement.id") == targets[0]
+        axe_check(page)
+        phone_width(page)
     finally:
         context.close()
 
