@@ -453,6 +453,15 @@ def works_tasks(membership: Membership | None) -> bool:
     return sees_case_content(membership) or may_handle_subject_access(membership)
 
 
+def sees_task_of_role(membership: Membership | None, role: str) -> bool:
+    """Whether the member is shown its agency's tasks meant for `role`: a reader of cases every
+    one (on the cases it may see); a member reading no case content (a data protection
+    officer) only those its roles may take, never another role's work (a meeting's minutes)."""
+    if sees_case_content(membership):
+        return True
+    return membership is not None and bool(set(membership.roles) & claim_roles(role))
+
+
 # --- Subject access (UK GDPR art. 15; DPA 2018 s.45) ----------------------------------------
 # Only a data protection officer handles a subject access request. It reads case content only
 # through one (never the case pages): every search and every read of a found record is on the
