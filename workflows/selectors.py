@@ -190,8 +190,11 @@ def task_get(*, user, task_id) -> AgencyTask:
         .filter(pk=task_id, agency_id=member.agency_id)
         .first()
     )
-    if (task is None or not policy.sees_task_of_role(member, task.role)
-            or not _case_visible(member, task.referral_id)):
+    if (
+        task is None
+        or not policy.sees_task_of_role(member, task.role)
+        or not _case_visible(member, task.referral_id)
+    ):
         raise NotFound
     return task
 
