@@ -383,8 +383,11 @@ def may(membership: Membership | None, capability: str) -> bool:
 def sees_event(membership: Membership | None, verb: str, changes: dict | None = None) -> bool:
     """Whether the member may be shown a trail event with this verb (`EVENT_SECTIONS`; the
     section its changes name, for `SECTION_NAMED_EVENTS`)."""
-    if verb.split(".", 1)[0] in SUBJECT_ACCESS_EVENTS:
+    family = verb.split(".", 1)[0]
+    if family in SUBJECT_ACCESS_EVENTS:
         return may_handle_subject_access(membership)
+    if family in RETENTION_EVENTS:
+        return may_read_retention(membership)
     section = event_section(verb, changes)
     return section is None or can_read(membership, section)
 
@@ -397,7 +400,17 @@ def hidden_event_prefixes(membership: Membership | None) -> tuple[str, ...]:
     )
     if not may_handle_subject_access(membership):
         hidden += tuple(f"{family}." for family in sorted(SUBJECT_ACCESS_EVENTS))
+    if not may_read_retention(membership):
+        hidden += tuple(f"{family}." for family in sorted(RETENTION_EVENTS))
     return hidden
+
+
+def hides_sharing_reasons(membership: Membership | None) -> bool:
+    """Whether the member's part of the trail leaves out the events that carry a disclosure's
+    reason (`access.granted` with one, `disclosure.*`): those are read by who reads a case's
+    sharing (`may_read_case_sharing`), and the agency's own part of the trail holds only its
+    own disclosures, which its supervisors made as the case's referrer or coordinator."""
+    return not may(membership, "disclose_case") and not may(membership, "read_audit_trail")
 
 
 # --- Evidence files ---------------------------------------------------------------------------
@@ -451,6 +464,15 @@ def works_tasks(membership: Membership | None) -> bool:
     """Whether the member has an inbox: a reader of cases, or a data protection officer (whose
     subject access tasks are of no case)."""
     return sees_case_content(membership) or may_handle_subject_access(membership)
+
+
+def sees_task_of_role(membership: Membership | None, role: str) -> bool:
+    """Whether the member is shown its agency's tasks meant for `role`: a reader of cases every
+    one (on the cases it may see); a member reading no case content (a data protection
+    officer) only those its roles may take, never another role's work (a meeting's minutes)."""
+    if sees_case_content(membership):
+        return True
+    return membership is not None and bool(set(membership.roles) & claim_roles(role))
 
 
 # --- Subject access (UK GDPR art. 15; DPA 2018 s.45) ----------------------------------------
@@ -702,6 +724,9 @@ def may_read_report(membership: Membership | None, report: str) -> bool:
 # them, and loses sight of a case when its process ends), or the cases its own agency referred.
 # Also whose cases it may place a legal hold on, besides any case its agency may see now.
 RETENTION_REACH: dict[str, str] = {K.OVERSIGHT: "all", K.COORDINATOR: "region"}
+# Retention's events (holds placed and lifted, reviews opened, deferred, erased: their reasons
+# may hold case content) are shown on a timeline or a trail only to who reads retention.
+RETENTION_EVENTS = frozenset({"legal_hold", "retention"})
 RETENTION_REACH_DEFAULT = "referrer"
 
 

@@ -69,6 +69,10 @@ def _as_case_reader(events: QuerySet[Event], member, cases) -> QuerySet[Event]:
     events = events.filter(Q(referral_id__isnull=True) | Q(referral_id__in=cases))
     for prefix in policy.hidden_event_prefixes(member):
         events = events.exclude(verb__startswith=prefix)
+    if policy.hides_sharing_reasons(member):
+        events = events.exclude(
+            Q(verb__startswith="disclosure.") | (Q(verb="access.granted") & ~Q(reason=""))
+        )
     readable = sorted(policy.readable_sections(member))
     for family in policy.SECTION_NAMED_EVENTS:
         # Kept only when the section its changes name is one the member may read.

@@ -101,6 +101,8 @@ def task_list(*, user, scope: str, query: TaskQuery | None = None) -> QuerySet[A
         tasks = _open(member.agency_id).filter(due__lt=Now())
     else:
         raise ValueError(scope)
+    if not policy.sees_case_content(member):  # a DPO: its own role's tasks only
+        tasks = tasks.filter(role__in=_claimable_roles(member))
     tasks = _filtered(tasks, query)
     tasks = tasks.select_related("referral", "agency", "owner").only(*INBOX_COLUMNS).annotate(
         meeting_id=KeyTextTransform("conference", KeyTransform("context", "process__data")),
@@ -172,7 +174,8 @@ CLOSED = (STATUS.DONE, STATUS.CANCELED)
 def task_get(*, user, task_id) -> AgencyTask:
     """One task of the caller's agency on a case it may see now (or on none); `NotFound` for any
     other, the same as a missing one. A member whose role has no inbox (`policy.works_tasks`)
-    sees no task."""
+    sees no task; one that reads no case content, only its own role's
+    (`policy.sees_task_of_role`)."""
     member = membership_of(user)
     try:
         task_id = int(task_id)
@@ -187,7 +190,11 @@ def task_get(*, user, task_id) -> AgencyTask:
         .filter(pk=task_id, agency_id=member.agency_id)
         .first()
     )
-    if task is None or not _case_visible(member, task.referral_id):
+    if (
+        task is None
+        or not policy.sees_task_of_role(member, task.role)
+        or not _case_visible(member, task.referral_id)
+    ):
         raise NotFound
     return task
 

@@ -110,15 +110,19 @@ class Population:
             self.clients[username] = c
         return self.clients[username]
 
-    def post(self, username: str, url: str, body=None, *, expect=(200, 201), check=True):
-        response = self.client(username).post(url, body or {}, format="json")
+    def post(self, username: str, url: str, body=None, *, expect=(200, 201), check=True,
+             method: str = "post"):
+        response = getattr(self.client(username), method)(url, body or {}, format="json")
         self.responses.append((username, url, response.status_code, response.content.decode()))
         if check and self.on_response is not None:
             self.on_response(*self.responses[-1])
         if expect and response.status_code not in expect:
-            raise AssertionError(f"{username} POST {url}: {response.status_code} "
+            raise AssertionError(f"{username} {method.upper()} {url}: {response.status_code} "
                                  f"{response.content[:500]!r}")
         return response
+
+    def patch(self, username: str, url: str, body=None):
+        return self.post(username, url, body, method="patch")
 
     def work(self, username: str, task_type: str, case: str | None, data: dict,
              *, referral_id: int | None = None) -> dict:

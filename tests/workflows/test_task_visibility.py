@@ -2,12 +2,17 @@
 case content reads no task; once its agency may no longer see a case, its past tasks, notices and
 trail about it answer as if they did not exist; a task's sensitive work is a logged read."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from agencies.models import Role
 from agencies.services import member_create
 from audit.models import Event
+from conferences.models import Conference
+from workflows import services
 from workflows.models import AgencyTask, Notification
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +66,28 @@ def test_a_role_that_sees_no_case_content_reads_no_task(refer, as_user, api, dem
     assert client.get(f"/api/v1/tasks/{task.pk}/").status_code == 404
     for scope in ("mine", "queue", "overdue"):
         assert client.get(f"/api/v1/tasks/?scope={scope}").json()["results"] == []
+
+
+def test_a_data_protection_officer_reads_only_its_own_roles_tasks(as_user, demo):
+    """A DPO has an inbox for its subject access tasks; the agency's other work of no case (a
+    meeting's minutes, whose work holds what the meeting said) is 404 to it, and never listed."""
+    hub = demo["hub.chair"]
+    conference = Conference.objects.create(
+        title="Minutes MARKER meeting", starts_at=timezone.now() - timedelta(days=3),
+        chair=hub.user, coordinator=hub.agency, status=Conference.Status.CLOSED)
+    minutes = services.case_task_start(
+        referral=None, task_type="minutes_distribution", agency=hub.agency,
+        due=timezone.now() - timedelta(days=1), context={"conference": conference.pk})
+    dpo = as_user("hub.dpo")
+    assert dpo.get(f"/api/v1/tasks/{minutes.pk}/").status_code == 404
+    page = Client()
+    page.force_login(demo["hub.dpo"].user)
+    assert page.get(f"/workspace/tasks/{minutes.pk}/").status_code == 404
+    for scope in ("mine", "queue", "overdue"):
+        listed = [t["id"] for t in dpo.get(f"/api/v1/tasks/?scope={scope}").json()["results"]]
+        assert minutes.pk not in listed, scope
+    # The chair, who reads the meeting's notes, still reads it.
+    assert as_user("hub.chair").get(f"/api/v1/tasks/{minutes.pk}/").status_code == 200
 
 
 def test_reading_a_tasks_sensitive_work_is_an_event(refer, work, as_user):
