@@ -2,7 +2,7 @@
 
 from django import forms
 
-from config.exceptions import DomainError
+from config.forms import DomainErrorsMixin
 
 from .models import Agency, AgencyKind, LawfulBasis
 
@@ -42,15 +42,6 @@ class DateInput(forms.DateInput):
     def __init__(self):
         super().__init__(format="%Y-%m-%d")
 
-
-class DomainErrorsMixin:
-    def add_domain_error(self, exc: DomainError) -> None:
-        """The service's field errors beside their fields; anything else above the form."""
-        if not exc.fields:
-            self.add_error(None, exc.message)
-        for name, messages in exc.fields.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
 
 
 class AgreementForm(DomainErrorsMixin, forms.Form):

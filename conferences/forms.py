@@ -7,19 +7,10 @@ from django import forms
 
 from agencies import policy
 from agencies.models import Agency
-from config.exceptions import DomainError
+from config.forms import DomainErrorsMixin
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
-
-class DomainErrorsMixin:
-    def add_domain_error(self, exc: DomainError) -> None:
-        """The service's field errors beside their fields; anything else above the form."""
-        if not exc.fields:
-            self.add_error(None, exc.message)
-        for name, messages in exc.fields.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
 
 
 def invitable_agencies(*, coordinator_id: int):

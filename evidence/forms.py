@@ -6,12 +6,12 @@ from django import forms
 from django.conf import settings
 
 from agencies import policy
-from config.exceptions import DomainError
+from config.forms import DomainErrorsMixin
 
 from .uploads import ALLOWED_LABEL, size_label
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(DomainErrorsMixin, forms.Form):
     file = forms.FileField(
         label="File",
         error_messages={"required": "Choose a file to upload.",
@@ -45,11 +45,3 @@ class EvidenceForm(forms.Form):
             self.fields["incident"].choices = [("", "None: the case as a whole"), *incidents]
         else:
             del self.fields["incident"]
-
-    def add_domain_error(self, exc: DomainError) -> None:
-        """What the service refused, by the fields it names (the rest on top)."""
-        if not exc.fields:
-            self.add_error(None, exc.message)
-        for name, messages in exc.fields.items():
-            for message in messages if isinstance(messages, list) else [messages]:
-                self.add_error(name if name in self.fields else None, message)

@@ -15,6 +15,7 @@ from agencies import policy
 from agencies.mixins import MemberRequiredMixin
 from agencies.models import Agency
 from config.exceptions import DomainError, NotAllowed, NotFound
+from config.forms import DomainErrorsMixin
 
 from . import disclosures
 from .views import CaseRecordView, case_url
@@ -26,7 +27,7 @@ def sharing_url(referral_id: int) -> str:
     return reverse("workspace:referrals:sharing", kwargs={"referral_id": referral_id})
 
 
-class ShareForm(forms.Form):
+class ShareForm(DomainErrorsMixin, forms.Form):
     """The agency to share the case with, and the reason (needed outside an agreement)."""
 
     agency = forms.ModelChoiceField(
@@ -44,12 +45,6 @@ class ShareForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = disclosures.share_candidates(referral=referral)
 
-    def add_domain_error(self, exc: DomainError) -> None:
-        if not exc.fields:
-            self.add_error(None, exc.message)
-        for name, problems in exc.fields.items():
-            for problem in problems:
-                self.add_error(name if name in self.fields else None, problem)
 
 
 class AuthoriseForm(forms.Form):

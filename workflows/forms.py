@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django import forms
 
-from config.exceptions import DomainError
+from config.forms import DomainErrorsMixin
 
 from . import task_schemas
 
@@ -83,15 +83,6 @@ def _field(name: str, spec: dict, required: bool, choices: list[tuple] | None,
     widget = forms.Textarea(attrs={"rows": 4}) if (max_length or 0) > LONG_TEXT else None
     return forms.CharField(max_length=max_length, widget=widget, **common), "string"
 
-
-class DomainErrorsMixin:
-    def add_domain_error(self, exc: DomainError) -> None:
-        """The service's field errors beside their fields; anything else above the form."""
-        if not exc.fields:
-            self.add_error(None, exc.message)
-        for name, messages in exc.fields.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
 
 
 class TaskForm(DomainErrorsMixin, forms.Form):

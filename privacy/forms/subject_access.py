@@ -5,24 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from config.exceptions import DomainError
+from config.forms import DomainErrorsMixin
 from referral.models import PersonName
 
 from .. import services
 from ..models import Exemption, ItemDecision
 
 
-class _DomainErrors:
-    def add_domain_error(self, exc: DomainError) -> None:
-        """The service's field errors beside their fields; anything else above the form."""
-        if not exc.fields:
-            self.add_error(None, exc.message)
-        for name, messages in exc.fields.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
-
-
-class RequestForm(_DomainErrors, forms.Form):
+class RequestForm(DomainErrorsMixin, forms.Form):
     subject_role = forms.ChoiceField(
         label="Whose data is asked for",
         choices=PersonName.Role.choices,
@@ -67,7 +57,7 @@ class RequestForm(_DomainErrors, forms.Form):
         return services.RequestDraft(**self.cleaned_data)
 
 
-class ItemDecisionForm(_DomainErrors, forms.Form):
+class ItemDecisionForm(DomainErrorsMixin, forms.Form):
     decision = forms.ChoiceField(
         label="Decision", choices=ItemDecision.choices, widget=forms.RadioSelect
     )
@@ -116,7 +106,7 @@ class ItemDecisionForm(_DomainErrors, forms.Form):
         )
 
 
-class CloseForm(_DomainErrors, forms.Form):
+class CloseForm(DomainErrorsMixin, forms.Form):
     reason = forms.CharField(
         label="Why nothing is disclosed",
         max_length=2000,
