@@ -50,8 +50,8 @@ def workspace_pages(ids, *, agency: str, full: bool, skip) -> list[str]:
     fills = {
         (): [{}],
         ("referral_id",): [{"referral_id": r} for r in ids.referrals],
-        ("referral_id", "involvement_id"): [
-            {"referral_id": r, "involvement_id": i} for r, i in ids.outside],
+        ("referral_id", "disclosure_id"): [
+            {"referral_id": r, "disclosure_id": i} for r, i in ids.outside],
         ("task_id",): [{"task_id": t} for t in tasks],
         ("conference_id",): [{"conference_id": c} for c in ids.conferences],
         ("key",): [{"key": k} for k in REPORTS],

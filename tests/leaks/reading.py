@@ -29,7 +29,7 @@ from privacy.models import (
     SubjectAccessRequest,
 )
 from referral import access
-from referral.models import OWN_AGENCY_BASIS, Involvement
+from referral.models import Disclosure
 from reports.sections import REPORTS
 from tests.agencies.factories import sign_in_verified
 from tests.tokens import ticket_for, token_for
@@ -121,8 +121,8 @@ class Ids:
             self.some_items.append((one, other))
         self.some_items.append((self.requests[0], max((i for _, i in items), default=0) + 1))
         # The disclosures made outside any agreement (the others show the same page).
-        self.outside = list(Involvement.objects.filter(agreement__isnull=True).exclude(
-            lawful_basis=OWN_AGENCY_BASIS).values_list("referral_id", "pk"))
+        self.outside = list(
+            Disclosure.objects.filter(outside_agreement=True).values_list("referral_id", "pk"))
         if self.outside:
             self.outside.append((self.referrals[0], self.outside[0][1]))
 
