@@ -13,10 +13,11 @@ from django.urls import URLResolver, get_resolver
 
 from reports.sections import REPORTS
 
-# Pages the reduced hunt leaves to the crawl (the full one fills them with every id): a case's
-# forms, reached from the case's page by those who may open it; a meeting's forms; the
-# reports, whose figures are aggregates (their API is read with every key).
-CRAWLED_WHEN_REDUCED = re.compile(
+# Pages left to the crawl: a case's forms, reached from the case's page by those who may open
+# it (filling some 40 form routes with every case for every account would add about 15,000
+# page reads to the full hunt and more time than CI has); a meeting's forms; the reports, whose
+# figures are aggregates (their API is read with every key).
+CRAWLED = re.compile(
     r"^/workspace/(referrals/\{referral_id\}/(?!timeline/$|sharing/$|sharing/\{).+"
     r"|conferences/\{conference_id\}/(edit|cancel|agenda)/$"
     r"|reports/\{key\}/)"
@@ -44,8 +45,9 @@ def workspace_routes() -> list[str]:
 
 
 def workspace_pages(ids, *, agency: str, full: bool, skip) -> list[str]:
-    """The workspace's pages with their ids filled for an account of `agency`: tasks of its
-    own agency only when reduced; `skip(url)` says which the hunt never reads."""
+    """The workspace's pages with their ids filled for an account of `agency` (tasks of its own
+    agency only when reduced), but those left to the crawl; `skip(url)` says which the hunt
+    never reads."""
     tasks = ids.tasks if full else [t for t in ids.tasks if ids.task_agency.get(t) == agency]
     fills = {
         (): [{}],
@@ -66,7 +68,7 @@ def workspace_pages(ids, *, agency: str, full: bool, skip) -> list[str]:
     }
     urls = []
     for route in workspace_routes():
-        if skip(route) or (not full and CRAWLED_WHEN_REDUCED.match(route)):
+        if skip(route) or CRAWLED.match(route):
             continue
         names = tuple(re.findall(r"{(\w+)}", route))
         if NESTED_RECORDS & set(names):
